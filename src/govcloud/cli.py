@@ -1,0 +1,48 @@
+"""The `govcloud` command: parse, call the library, map errors to exit codes. Nothing else."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from .commands import ipam as ipam_commands
+from .commands import model as model_commands
+from .errors import GovcloudError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Infrastructure as code for a 1+N provincial e-government cloud.")
+app.command("validate")(model_commands.validate)
+app.add_typer(ipam_commands.app, name="ipam")
+
+# Command groups added by further modules register themselves here (one line each).
+for _module_name in ("lab", "engine", "plan", "policy", "netlab", "network", "migrate", "kpi", "doctor"):
+    try:
+        _module = __import__(f"govcloud.commands.{_module_name}", fromlist=["register"])
+    except ModuleNotFoundError as exc:
+        if exc.name != f"govcloud.commands.{_module_name}":
+            raise
+        continue
+    _module.register(app)
+
+
+def main() -> None:
+    """Entry point: every GovcloudError becomes one clear message and its exit code."""
+    try:
+        app(standalone_mode=False)
+    except GovcloudError as exc:
+        for line in str(exc).splitlines():
+            typer.echo(f"error: {line}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:  # click's own usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.NoSuchOption | click.exceptions.UsageError | click.exceptions.BadParameter):
+            exc.show()
+            sys.exit(2)
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        raise
+    sys.exit(0)

@@ -1,0 +1,50 @@
+"""What every command shares: finding the project, loading an environment, printing data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..model import Environment, load_environment
+
+console = Console()
+err_console = Console(stderr=True)
+
+ENV_OPTION = typer.Option(..., "--env", "-e", help="Environment: a folder name under inventories/ or its path.")
+
+
+class OutputFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+
+
+def project_root() -> Path:
+    """The folder holding Pulumi.yaml: the current one or a parent, else the source checkout."""
+    for folder in [Path.cwd(), *Path.cwd().parents]:
+        if (folder / "Pulumi.yaml").is_file() and (folder / "inventories").is_dir():
+            return folder
+    return Path(__file__).resolve().parents[3]
+
+
+def load_env(env: str) -> Environment:
+    return load_environment(env, project_root())
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(v) for v in row))
+    console.print(table)

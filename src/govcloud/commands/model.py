@@ -1,0 +1,29 @@
+"""`govcloud validate`."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .common import ENV_OPTION, OutputFormat, console, load_env, print_json
+
+
+def validate(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE) -> None:
+    """Load and validate an environment's model; print what it holds."""
+    environment = load_env(env)
+    p = environment.province
+    summary = {
+        "env": environment.name,
+        "path": str(environment.path),
+        "nodes": len(p.nodes),
+        "departments": len(p.departments),
+        "sites": dict(Counter(s.tier.value for s in p.sites)),
+        "links": len(p.links),
+        "exits": dict(Counter(e.status.value for e in p.exits)),
+        "systems": len(p.systems),
+    }
+    if format is OutputFormat.JSON:
+        print_json({"valid": True, **summary})
+        return
+    console.print(f"[green]valid[/green] {environment.name} ({environment.path}): {summary['nodes']} nodes, "
+                  f"{summary['departments']} departments, {len(p.sites)} sites {summary['sites']}, "
+                  f"{summary['links']} links, {len(p.exits)} exits {summary['exits']}, {summary['systems']} systems")

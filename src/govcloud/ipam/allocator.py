@@ -1,0 +1,68 @@
+"""First-fit allocation of aligned child prefixes inside one parent block.
+
+Children of one parent never overlap, so keeping their ranges sorted by first address keeps the
+last addresses sorted too, and one bisect finds the child that blocks a candidate. Released
+prefixes stay registered here: they are not handed out again until explicitly freed.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from netaddr import IPNetwork
+
+from ..errors import AddressSpaceExhausted, InputError
+
+
+class BlockAllocator:
+    """Hands out aligned sub-prefixes of ``block`` that overlap none already reserved."""
+
+    def __init__(self, block: IPNetwork) -> None:
+        self.block = block
+        self._width = 32 if block.version == 4 else 128
+        self._firsts: list[int] = []
+        self._lasts: list[int] = []
+
+    @property
+    def used_addresses(self) -> int:
+        return sum(last - first + 1 for first, last in zip(self._firsts, self._lasts))
+
+    def reserve(self, network: IPNetwork) -> None:
+        """Record an existing child (from the ledger); it must lie inside the block and overlap nothing."""
+        if network.first < self.block.first or network.last > self.block.last:
+            raise InputError(f"{network} lies outside its parent {self.block}",
+                             fix="the ledger was edited by hand: restore it from version control")
+        index = bisect_left(self._firsts, network.first)
+        if self._overlaps(index, network.first, network.last):
+            raise InputError(f"{network} overlaps another allocation in {self.block}",
+                             fix="the ledger was edited by hand: restore it from version control")
+        self._firsts.insert(index, network.first)
+        self._lasts.insert(index, network.last)
+
+    def allocate(self, prefixlen: int) -> IPNetwork:
+        """The lowest free aligned /prefixlen inside the block."""
+        if prefixlen < self.block.prefixlen:
+            raise AddressSpaceExhausted(f"a /{prefixlen} does not fit in {self.block}",
+                                        fix="give the parent a larger block or the child level a longer prefix")
+        size = 1 << (self._width - prefixlen)
+        candidate = self.block.first
+        while candidate + size - 1 <= self.block.last:
+            # The first child whose last address reaches the candidate is the only one that can block it.
+            index = bisect_left(self._lasts, candidate)
+            if index == len(self._firsts) or self._firsts[index] > candidate + size - 1:
+                network = IPNetwork((candidate, prefixlen), version=self.block.version)
+                self._firsts.insert(index, candidate)
+                self._lasts.insert(index, candidate + size - 1)
+                return network
+            candidate = -(-(self._lasts[index] + 1) // size) * size  # align up past the blocker
+        raise AddressSpaceExhausted(
+            f"{self.block} has no free /{prefixlen} left",
+            fix="free released prefixes (govcloud ipam free), raise headroom for a re-plan of new space, "
+                "or give the province a larger block")
+
+    def _overlaps(self, index: int, first: int, last: int) -> bool:
+        before = index > 0 and self._lasts[index - 1] >= first
+        after = index < len(self._firsts) and self._firsts[index] <= last
+        return before or after
+
+

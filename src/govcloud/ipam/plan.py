@@ -1,0 +1,149 @@
+"""The address planner: model + ledger in, a complete and stable address plan out. Pure.
+
+Existing allocations are kept where the ledger has them; only new keys get new prefixes, taken
+first-fit from their parent's free space, largest blocks first so that small ones do not
+fragment the space big ones need.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from netaddr import IPNetwork
+
+from ..errors import AddressSpaceExhausted
+from ..model import Province
+from .allocator import BlockAllocator
+from .ledger import Allocation, Ledger, Status
+from .levels import SUBNET_V6, Level, child_bits
+from .requirements import ROOT_V6, Requirement, build_requirements, v4_space_key
+
+# Bottom-up order in which level lengths are derived from their children.
+_V6_BOTTOM_UP = (Level.DEPARTMENT, Level.INFRA, Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY, Level.CITY)
+_V4_BOTTOM_UP = (Level.V4_DEPARTMENT, Level.V4_NODE)
+
+
+@dataclass(frozen=True)
+class AddressPlan:
+    """The result of planning: every allocation by key, and what changed against the old ledger."""
+
+    ledger: Ledger
+    added: tuple[str, ...] = ()
+    released: tuple[str, ...] = ()
+    reactivated: tuple[str, ...] = ()
+    _children: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __getitem__(self, key: str) -> IPNetwork:
+        return self.ledger.allocations[key].prefix
+
+    def get(self, key: str) -> IPNetwork | None:
+        alloc = self.ledger.allocations.get(key)
+        return alloc.prefix if alloc else None
+
+    @property
+    def allocations(self) -> list[Allocation]:
+        return list(self.ledger.allocations.values())
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.released or self.reactivated)
+
+
+def compute_levels(p: Province, reqs: list[Requirement]) -> dict[Level, int]:
+    """Prefix length of every level, from the largest demand at that level plus headroom."""
+    lengths: dict[Level, int] = {Level.SUBNET: SUBNET_V6, Level.V4_SUBNET: p.ipam.ipv4_subnet_prefixlen}
+    level_of = {r.key: r.level for r in reqs}
+    children: dict[str, list[str]] = defaultdict(list)
+    for r in reqs:
+        if r.parent is not None:
+            children[r.parent].append(r.key)
+    for family, order, width in (("v6", _V6_BOTTOM_UP, 128), ("v4", _V4_BOTTOM_UP, 32)):
+        for level in order:
+            demands = [sum(1 << (width - lengths[level_of[c]]) for c in children[r.key])
+                       for r in reqs if r.level is level]
+            if demands:
+                smallest = 1 << (width - lengths[Level.SUBNET if family == "v6" else Level.V4_SUBNET])
+                bits = child_bits(max(demands) / smallest, p.ipam.headroom, nibble_aligned=family == "v6")
+                lengths[level] = width - bits - (128 - SUBNET_V6 if family == "v6" else 32 - lengths[Level.V4_SUBNET])
+    return lengths
+
+
+def plan_addresses(p: Province, ledger: Ledger | None = None) -> AddressPlan:
+    """Allocate every requirement of the model, keeping whatever the ledger already holds."""
+    ledger = ledger or Ledger()
+    reqs = build_requirements(p)
+    levels = {**compute_levels(p, reqs), **ledger.levels}
+    allocations = dict(ledger.allocations)
+    allocators = _Allocators(p, allocations)
+    added, reactivated = [], []
+    required = set()
+    for group in _groups_top_down(reqs):
+        for req in sorted(group, key=lambda r: levels.get(r.level, 0)):  # big blocks (short prefixes) first
+            required.add(req.key)
+            old = allocations.get(req.key)
+            if old is not None:
+                if old.status is Status.RELEASED:
+                    allocations[req.key] = ledger.with_status(req.key, Status.ACTIVE)
+                    reactivated.append(req.key)
+                continue
+            prefix, parent = allocators.allocate(req, levels.get(req.level, 0))
+            allocations[req.key] = Allocation(req.key, prefix, req.level, parent)
+            added.append(req.key)
+    released = [k for k, a in allocations.items() if k not in required and a.status is Status.ACTIVE]
+    for key in released:
+        allocations[key] = ledger.with_status(key, Status.RELEASED)
+    used_levels = {lvl: n for lvl, n in levels.items() if lvl in {r.level for r in reqs} or lvl in ledger.levels}
+    return AddressPlan(Ledger(used_levels, allocations), tuple(added), tuple(released), tuple(reactivated))
+
+
+def _groups_top_down(reqs: list[Requirement]) -> list[list[Requirement]]:
+    """Requirements grouped by parent, every parent's group after the group that holds the parent."""
+    groups: dict[str | None, list[Requirement]] = {}
+    for r in reqs:
+        groups.setdefault(r.parent, []).append(r)
+    return list(groups.values())
+
+
+class _Allocators:
+    """One BlockAllocator per parent, created on first use with the ledger's children reserved."""
+
+    def __init__(self, p: Province, allocations: dict[str, Allocation]) -> None:
+        self._p = p
+        self._allocations = allocations
+        self._by_parent: dict[str, BlockAllocator] = {}
+        self._ledger_children: dict[str | None, list[Allocation]] = defaultdict(list)
+        for alloc in allocations.values():
+            self._ledger_children[alloc.parent].append(alloc)
+        self._roots = {ROOT_V6: p.ipam.ipv6_block}
+        self._roots.update({v4_space_key(i): block for i, block in enumerate(p.ipam.cloud_ipv4)})
+
+    def allocate(self, req: Requirement, prefixlen: int) -> tuple[IPNetwork, str | None]:
+        if req.level is Level.V4_SPACE:
+            return self._roots[req.key], None
+        if req.key == ROOT_V6:
+            return self._roots[ROOT_V6], None
+        if req.level is Level.V4_NODE:
+            return self._allocate_in_any_space(req, prefixlen)
+        return self._allocator(req.parent).allocate(prefixlen), req.parent
+
+    def _allocate_in_any_space(self, req: Requirement, prefixlen: int) -> tuple[IPNetwork, str]:
+        last_error = None
+        for index in range(len(self._p.ipam.cloud_ipv4)):
+            key = v4_space_key(index)
+            try:
+                return self._allocator(key).allocate(prefixlen), key
+            except AddressSpaceExhausted as exc:
+                last_error = exc
+        raise AddressSpaceExhausted(f"no cloud IPv4 space left for {req.key}: {last_error.message}",
+                                    fix="add a block to ipam.cloud_ipv4 or lower ipam.headroom")
+
+    def _allocator(self, parent: str) -> BlockAllocator:
+        allocator = self._by_parent.get(parent)
+        if allocator is None:
+            block = self._roots.get(parent) or self._allocations[parent].prefix
+            allocator = BlockAllocator(block)
+            for child in self._ledger_children.get(parent, []):
+                allocator.reserve(child.prefix)
+            self._by_parent[parent] = allocator
+        return allocator

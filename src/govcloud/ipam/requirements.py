@@ -1,0 +1,125 @@
+"""What the province needs addresses for: a tree of keyed requirements, derived from the model.
+
+Keys are built from stable model codes only (never from positions), which is what lets the
+ledger keep every existing allocation in place when the model grows, shrinks or is reordered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import Province, Tier
+from .levels import Level
+
+
+@dataclass(frozen=True)
+class Requirement:
+    key: str
+    level: Level
+    parent: str | None
+
+
+ROOT_V6 = "province"
+TIER_LEVEL = {Tier.CITY: Level.CITY, Tier.COUNTY: Level.COUNTY, Tier.TOWNSHIP: Level.TOWNSHIP,
+              Tier.VILLAGE: Level.VILLAGE}
+
+
+def site_key(code: str) -> str:
+    return f"site:{code}"
+
+
+def v6_block_key(province: Province, site_code: str) -> str:
+    """The province core's block is the province block itself."""
+    return ROOT_V6 if site_code == province.core.code else site_key(site_code)
+
+
+def infra_key(site: str) -> str:
+    return f"infra:{site}"
+
+
+def loopback_key(site: str) -> str:
+    return f"loopback:{site}"
+
+
+def lan_key(site: str, unit: str) -> str:
+    return f"lan:{site}/{unit}"
+
+
+def link_key(a: str, b: str) -> str:
+    return f"link:{a}--{b}"
+
+
+def transit_key(node: str) -> str:
+    return f"transit:{node}"
+
+
+def department_key(dept: str) -> str:
+    return f"dept:{dept}"
+
+
+def subnet_key(dept: str, network: str) -> str:
+    return f"subnet:{dept}/{network}"
+
+
+def v4_space_key(index: int) -> str:
+    return f"v4:space:{index}"
+
+
+def v4_node_key(node: str) -> str:
+    return f"v4:node:{node}"
+
+
+def v4_department_key(dept: str) -> str:
+    return f"v4:dept:{dept}"
+
+
+def v4_subnet_key(dept: str, network: str) -> str:
+    return f"v4:subnet:{dept}/{network}"
+
+
+def v4_transit_key(node: str) -> str:
+    return f"v4:transit:{node}"
+
+
+def build_requirements(p: Province) -> list[Requirement]:
+    """Every requirement, parents before children."""
+    reqs: list[Requirement] = [Requirement(ROOT_V6, Level.PROVINCE, None)]
+    for site in p.walk_sites():
+        reqs.extend(_site_requirements(p, site))
+    reqs.extend(_node_requirements(p))
+    return reqs
+
+
+def _site_requirements(p: Province, site) -> list[Requirement]:
+    block = v6_block_key(p, site.code)
+    reqs = []
+    if site.parent is not None:
+        reqs.append(Requirement(block, TIER_LEVEL[site.tier], v6_block_key(p, site.parent)))
+    infra = infra_key(site.code)
+    reqs.append(Requirement(infra, Level.INFRA, block))
+    reqs.append(Requirement(loopback_key(site.code), Level.SUBNET, infra))
+    reqs.extend(Requirement(lan_key(site.code, u.code), Level.SUBNET, infra) for u in site.units)
+    # A link's /64 comes from the upstream end's infra block (RFC 6164: reserve the /64, use a /127).
+    reqs.extend(Requirement(link_key(link.a, link.b), Level.SUBNET, infra) for link in p.links_from.get(site.code, []))
+    reqs.extend(Requirement(transit_key(n.code), Level.SUBNET, infra) for n in p.nodes if n.site == site.code)
+    for dept in p.departments_at(site.code):
+        dkey = department_key(dept.code)
+        reqs.append(Requirement(dkey, Level.DEPARTMENT, block))
+        reqs.extend(Requirement(subnet_key(dept.code, n.name), Level.SUBNET, dkey) for n in dept.networks)
+    return reqs
+
+
+def _node_requirements(p: Province) -> list[Requirement]:
+    reqs = [Requirement(v4_space_key(i), Level.V4_SPACE, None) for i in range(len(p.ipam.cloud_ipv4))]
+    by_node: dict[str, list] = {}
+    for dept in p.departments:
+        by_node.setdefault(dept.node, []).append(dept)
+    for node in p.nodes:
+        nkey = v4_node_key(node.code)
+        reqs.append(Requirement(nkey, Level.V4_NODE, None))  # parent space chosen at allocation
+        reqs.append(Requirement(v4_transit_key(node.code), Level.V4_SUBNET, nkey))
+        for dept in by_node.get(node.code, []):
+            dkey = v4_department_key(dept.code)
+            reqs.append(Requirement(dkey, Level.V4_DEPARTMENT, nkey))
+            reqs.extend(Requirement(v4_subnet_key(dept.code, n.name), Level.V4_SUBNET, dkey) for n in dept.networks)
+    return reqs

@@ -1,0 +1,148 @@
+"""Render every config file of the lab into the state directory.
+
+Templates live beside this module (``templates/*.j2``). Rendering is pure (context in, text out);
+:func:`render_all` writes only the files whose text changed, so a warm start touches nothing.
+The packaged ``api-paste.ini`` files under ``/etc`` are used read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import jinja2
+
+from govcloud.lab.openstack import ports
+from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
+from govcloud.lab.openstack.state import LabPaths, write_if_changed
+
+TEMPLATES = Path(__file__).with_name("templates")
+PHYSNET = "physnet1"
+
+
+@dataclass(frozen=True)
+class Quotas:
+    """Default quotas, raised so several test runs fit side by side in one project."""
+
+    instances: int = 200
+    cores: int = 1000
+    ram: int = 1_024_000
+    key_pairs: int = 200
+    server_groups: int = 50
+    networks: int = 200
+    subnets: int = 400
+    ports: int = 2000
+    routers: int = 100
+    floating_ips: int = 200
+    security_groups: int = 200
+    security_group_rules: int = 4000
+    volumes: int = 200
+    snapshots: int = 200
+    gigabytes: int = 4000
+    backups: int = 50
+
+
+@dataclass(frozen=True)
+class UwsgiApp:
+    """One WSGI API served by uwsgi."""
+
+    name: str
+    port: int
+    wsgi_file: str
+    processes: int
+    threads: int
+
+
+# nova-api must run with one thread per process: with native uwsgi threads its eventlet
+# patching causes intermittent 60 s MessagingTimeouts (volume attach failed 2 of 3 times).
+UWSGI_APPS = (
+    UwsgiApp("keystone", ports.KEYSTONE, "/usr/bin/keystone-wsgi-public", processes=2, threads=2),
+    UwsgiApp("placement", ports.PLACEMENT, "/usr/bin/placement-api", processes=1, threads=4),
+    UwsgiApp("nova-api", ports.NOVA, "/usr/bin/nova-api-wsgi", processes=2, threads=1),
+)
+
+
+def db_url(paths: LabPaths, secrets: dict[str, str], database: str, user: str | None = None) -> str:
+    """An oslo.db URL through the lab's MariaDB socket; the user defaults to the database name."""
+    user = user or database
+    return (
+        f"mysql+pymysql://{user}:{secrets[user]}@localhost/{database}"
+        f"?unix_socket={paths.mysql_socket}&charset=utf8"
+    )
+
+
+def keystone_url() -> str:
+    return f"http://{ports.HOST}:{ports.KEYSTONE}/v3"
+
+
+def render_all(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> list[Path]:
+    """Write every config file; return the ones that changed (empty on an unchanged warm start)."""
+    files = rendered_files(paths, spec, secrets)
+    return [path for path, text in files.items() if write_if_changed(path, text)]
+
+
+def rendered_files(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> dict[Path, str]:
+    """Every config file of the lab as ``{path: text}``; pure, for tests and diffs."""
+    env = _environment()
+    context = _context(paths, spec, secrets)
+    etc = paths.etc
+
+    def render(template: str, **extra: object) -> str:
+        return env.get_template(template).render(**context, **extra)
+
+    files = {
+        etc / "keystone.conf": render("keystone.conf.j2"),
+        etc / "placement" / "placement.conf": render("placement.conf.j2"),
+        etc / "glance-api.conf": render("glance-api.conf.j2"),
+        etc / "neutron" / "neutron.conf": render("neutron.conf.j2"),
+        etc / "neutron" / "ml2_conf.ini": render("ml2_conf.ini.j2"),
+        etc / "nova" / "nova.conf": render("nova.conf.j2", compute_host=None),
+        etc / "cinder.conf": render("cinder.conf.j2"),
+        etc / "my.cnf": render("my.cnf.j2"),
+        etc / "rabbitmq.conf": render("rabbitmq.conf.j2"),
+        etc / "rabbitmq-env.conf": render("rabbitmq-env.conf.j2"),
+        etc / "rabbitmq-enabled-plugins": "[].\n",
+    }
+    for host in spec.compute_hosts:
+        files[compute_config(paths, host)] = render("nova.conf.j2", compute_host=host.name)
+    for app in UWSGI_APPS:
+        files[uwsgi_config(paths, app.name)] = render("uwsgi.ini.j2", **asdict(app))
+    return files
+
+
+def compute_config(paths: LabPaths, host: ComputeHost) -> Path:
+    """The full nova.conf of one fake compute host (it differs from nova.conf only by ``host =``)."""
+    return paths.etc / "nova" / f"nova-compute-{host.name}.conf"
+
+
+def uwsgi_config(paths: LabPaths, app: str) -> Path:
+    return paths.etc / "uwsgi" / f"{app}.ini"
+
+
+def _context(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> dict[str, object]:
+    return {
+        "host": ports.HOST,
+        "ports": {name: getattr(ports, name) for name in dir(ports) if name.isupper()},
+        "etc": paths.etc,
+        "run": paths.run,
+        "log": paths.log,
+        "data": paths.data,
+        "pw": secrets,
+        "region": spec.primary_region,
+        "keystone_url": keystone_url(),
+        "transport_url": f"rabbit://govcloud:{secrets['rabbit']}@{ports.HOST}:{ports.RABBIT}/",
+        "physnet": PHYSNET,
+        "quota": asdict(Quotas()),
+        # 256-bit key for Cinder's fixed-key manager, derived from a lab secret so it is stable.
+        "fixed_key": (secrets["cinder"] * 4)[:64],
+        "db_url": lambda database, user=None: db_url(paths, secrets, database, user),
+    }
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # INI files, not HTML
+    )

@@ -1,0 +1,112 @@
+"""What the OpenStack lab must hold: regions, compute hosts, the tenant and extra projects.
+
+The spec is plain frozen data. The lead builds it from the province model (``inventories/lab``);
+this package never reads YAML or environment variables to decide what the lab contains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+from govcloud.errors import InputError
+
+# Nova's default availability zone: hosts in it need no aggregate.
+DEFAULT_ZONE = "nova"
+
+# Host, region, project and user names end up in config files, SQL rows and URLs:
+# keep them to a conservative slug so none of those needs quoting.
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class ComputeHost:
+    """One fake nova-compute service: its ``host =`` name and its availability zone."""
+
+    name: str
+    availability_zone: str = DEFAULT_ZONE
+
+
+@dataclass(frozen=True)
+class TenantSpec:
+    """The non-admin project and user the tenant cloud logs in as (roles ``member`` + ``reader``)."""
+
+    project: str = "demo"
+    user: str = "demo"
+
+
+@dataclass(frozen=True)
+class OpenStackLabSpec:
+    """Everything the lab must contain; :func:`default_spec` is a sensible single-node lab.
+
+    The first region is the one ``keystone-manage bootstrap`` creates; the others get catalog
+    endpoints pointing at the same services (aliases: no isolation between regions).
+    """
+
+    regions: tuple[str, ...] = ("RegionOne",)
+    compute_hosts: tuple[ComputeHost, ...] = (ComputeHost("compute1"),)
+    tenant: TenantSpec = field(default_factory=TenantSpec)
+    extra_projects: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        validate_spec(self)
+
+    @property
+    def primary_region(self) -> str:
+        """The region keystone is bootstrapped with and clouds.yaml points at."""
+        return self.regions[0]
+
+    @property
+    def extra_zones(self) -> tuple[str, ...]:
+        """Availability zones other than ``nova``, each backed by one host aggregate."""
+        zones = {host.availability_zone for host in self.compute_hosts}
+        return tuple(sorted(zones - {DEFAULT_ZONE}))
+
+    def fingerprint(self) -> str:
+        """A stable hash: the seed step reruns when the spec of a running lab changes."""
+        blob = json.dumps(asdict(self), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def default_spec() -> OpenStackLabSpec:
+    """One region, one compute host in zone ``nova``, a ``demo`` tenant."""
+    return OpenStackLabSpec()
+
+
+def validate_spec(spec: OpenStackLabSpec) -> None:
+    """Raise :class:`InputError` naming the field and the fix when the spec cannot be built."""
+    if not spec.regions:
+        raise InputError("OpenStackLabSpec.regions is empty", fix="give at least one region, e.g. ('RegionOne',)")
+    if not spec.compute_hosts:
+        raise InputError(
+            "OpenStackLabSpec.compute_hosts is empty", fix="give at least one ComputeHost, e.g. ComputeHost('compute1')"
+        )
+    _check_names("regions", spec.regions)
+    _check_names("compute_hosts[].name", tuple(h.name for h in spec.compute_hosts))
+    _check_names("compute_hosts[].availability_zone", tuple({h.availability_zone for h in spec.compute_hosts}))
+    _check_names("tenant.project", (spec.tenant.project,))
+    _check_names("tenant.user", (spec.tenant.user,))
+    _check_names("extra_projects", spec.extra_projects)
+    if spec.tenant.project in {"admin", "service"} or "admin" in spec.extra_projects:
+        raise InputError(
+            "OpenStackLabSpec uses a reserved project name (admin or service)",
+            fix="pick another project name; admin and service belong to the lab itself",
+        )
+    if spec.tenant.user in {"admin", "nova", "neutron", "glance", "cinder", "placement"}:
+        raise InputError(
+            f"OpenStackLabSpec.tenant.user {spec.tenant.user!r} is a service user name",
+            fix="pick another user name for the tenant, e.g. 'demo'",
+        )
+
+
+def _check_names(field_path: str, names: tuple[str, ...]) -> None:
+    if len(set(names)) != len(names):
+        raise InputError(f"OpenStackLabSpec.{field_path} has duplicates: {names}", fix="make every name unique")
+    for name in names:
+        if not _NAME.match(name):
+            raise InputError(
+                f"OpenStackLabSpec.{field_path}: {name!r} is not a simple name",
+                fix="use ASCII letters, digits, '.', '_' or '-', starting with a letter",
+            )

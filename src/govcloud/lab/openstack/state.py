@@ -1,0 +1,126 @@
+"""The lab's private state directory: where configs, data, logs, PIDs and secrets live.
+
+The directory is stable (``$GOVCLOUD_LAB_DIR`` or ``/var/lib/govcloud/openstack-lab``) and kept
+between runs so a second start is warm: databases, keys and images survive ``lab_down``.
+Only ``lab_down(purge=True)`` removes it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_LAB_DIR = Path("/var/lib/govcloud/openstack-lab")
+
+# Every account the lab creates a password for: MariaDB users double as keystone service users.
+ACCOUNTS = ("admin", "tenant", "rabbit", "keystone", "nova", "neutron", "glance", "cinder", "placement")
+
+# Markers recording which one-time steps are done, so a warm start skips them.
+BOOTSTRAPPED = "bootstrap.done"
+SEEDED = "seed.fingerprint"
+
+
+def lab_dir_from_env() -> Path:
+    """The state directory the API uses: ``$GOVCLOUD_LAB_DIR`` or the default.
+
+    Read here (at the edge, by the API) and passed down; nothing below reads the environment.
+    """
+    return Path(os.environ.get("GOVCLOUD_LAB_DIR") or DEFAULT_LAB_DIR)
+
+
+@dataclass(frozen=True)
+class LabPaths:
+    """Named paths inside the state directory."""
+
+    root: Path
+
+    @property
+    def etc(self) -> Path:
+        return self.root / "etc"
+
+    @property
+    def run(self) -> Path:
+        return self.root / "run"
+
+    @property
+    def log(self) -> Path:
+        return self.root / "log"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def mysql_datadir(self) -> Path:
+        return self.data / "mysql"
+
+    @property
+    def mysql_socket(self) -> Path:
+        return self.run / "mysqld.sock"
+
+    @property
+    def rabbit_dir(self) -> Path:
+        return self.data / "rabbitmq"
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.root / "secrets.json"
+
+    @property
+    def clouds_yaml(self) -> Path:
+        return self.root / "clouds.yaml"
+
+    def marker(self, name: str) -> Path:
+        return self.root / name
+
+    def pid_file(self, service: str) -> Path:
+        return self.run / f"{service}.pid"
+
+    def log_file(self, service: str) -> Path:
+        return self.log / f"{service}.log"
+
+    def create(self) -> None:
+        """Create the tree; the root is 0700 because configs under it hold passwords."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.chmod(0o700)
+        for path in (self.etc, self.run, self.log, self.data):
+            path.mkdir(exist_ok=True)
+
+
+def load_or_create_secrets(paths: LabPaths) -> dict[str, str]:
+    """Passwords for every lab account, generated once and kept in a 0600 file.
+
+    Missing accounts (a newer version of this module) are added without changing existing
+    ones, because the databases and keystone already hold the old passwords.
+    """
+    stored: dict[str, str] = {}
+    if paths.secrets_file.exists():
+        stored = json.loads(paths.secrets_file.read_text())
+    missing = [name for name in ACCOUNTS if name not in stored]
+    if missing:
+        # Hex only: the passwords land in URLs, INI and SQL without quoting.
+        stored.update({name: secrets.token_hex(16) for name in missing})
+        _write_private(paths.secrets_file, json.dumps(stored, indent=2, sort_keys=True) + "\n")
+    return stored
+
+
+def write_if_changed(path: Path, text: str, mode: int = 0o600) -> bool:
+    """Write ``text`` only when it differs, so an unchanged lab touches no file. Returns True if written."""
+    if path.exists() and path.read_text() == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_private(path, text, mode)
+    return True
+
+
+def _write_private(path: Path, text: str, mode: int = 0o600) -> None:
+    # Create with the final mode so the content is never readable by others, not even briefly.
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)

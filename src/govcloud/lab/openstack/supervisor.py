@@ -1,0 +1,216 @@
+"""Process supervision without systemd: start daemons, record their PIDs, stop only our own.
+
+A PID file holds the PID, the kernel's start time of that process and its command line. A
+process counts as ours only while ``/proc/<pid>/stat`` shows the same start time and
+``/proc/<pid>/cmdline`` the same command line, so a recycled PID is never signalled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govcloud.errors import LabError
+from govcloud.lab.openstack.ports import port_owner
+from govcloud.lab.openstack.state import LabPaths
+
+# Services run from Debian's python3 and tools; pyenv shims must never come first.
+CLEAN_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+
+# The shell forks the daemon and exits at once, so the daemon is re-parented to init and never
+# becomes a child (or zombie) of a long-lived Python process such as a pytest session.
+_LAUNCHER = 'log=$1; shift; "$@" </dev/null >>"$log" 2>&1 & echo $!'
+
+
+@dataclass(frozen=True)
+class Service:
+    """One daemon of the lab: how to start it and how to tell that it answers."""
+
+    name: str
+    argv: tuple[str, ...]
+    probe: Callable[[], bool] = field(compare=False)
+    env: Mapping[str, str] = field(default_factory=dict, compare=False)
+    ports: tuple[int, ...] = ()
+    after: tuple[str, ...] = ()  # services that must answer before this one starts
+    stop_timeout: float = 15.0
+
+
+@dataclass(frozen=True)
+class PidRecord:
+    pid: int
+    start_time: int
+    cmdline: tuple[str, ...]
+
+
+def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """A minimal environment: no PYTHONPATH, no pyenv, no proxies leaking into the services."""
+    env = {"PATH": CLEAN_PATH, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": "/root"}
+    env.update(extra or {})
+    return env
+
+
+def start(service: Service, paths: LabPaths) -> PidRecord:
+    """Launch ``service`` in the background, log to the state dir, record its PID. Returns the record."""
+    for port in service.ports:
+        owner = port_owner(port)
+        if owner is not None:
+            raise LabError(
+                f"cannot start {service.name}: 127.0.0.1:{port} is already taken by {owner}",
+                fix=f"stop that process (or the other lab using port {port}) and run lab_up again",
+            )
+    log = paths.log_file(service.name)
+    with log.open("a") as handle:
+        handle.write(f"\n=== govcloud lab: starting {service.name} at {time.strftime('%F %T')}\n")
+    launched = subprocess.run(
+        ["/bin/sh", "-c", _LAUNCHER, "sh", str(log), *service.argv],
+        env=clean_env(service.env),
+        cwd=paths.root,
+        capture_output=True,
+        text=True,
+        check=True,
+        start_new_session=True,
+    )
+    pid = int(launched.stdout.strip())
+    record = PidRecord(pid, _start_time(pid) or 0, _cmdline(pid) or service.argv)
+    write_record(paths, service.name, record)
+    return record
+
+
+def write_record(paths: LabPaths, name: str, record: PidRecord) -> None:
+    paths.pid_file(name).write_text(
+        json.dumps({"pid": record.pid, "start_time": record.start_time, "cmdline": list(record.cmdline)}) + "\n"
+    )
+
+
+def read_record(paths: LabPaths, name: str) -> PidRecord | None:
+    try:
+        raw = json.loads(paths.pid_file(name).read_text())
+        return PidRecord(int(raw["pid"]), int(raw["start_time"]), tuple(raw["cmdline"]))
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def running_pid(paths: LabPaths, name: str) -> int | None:
+    """The PID of our ``name`` daemon if it is still the process we started, else None."""
+    record = read_record(paths, name)
+    if record is None or _start_time(record.pid) != record.start_time:
+        return None
+    return record.pid if _cmdline(record.pid) == record.cmdline else None
+
+
+def settle(paths: LabPaths, name: str) -> None:
+    """Re-record the command line once a service answers.
+
+    Some launchers (the RabbitMQ scripts) exec into another program under the same PID, so the
+    command line seen at launch is not the one the daemon keeps; the start time stays the same.
+    """
+    record = read_record(paths, name)
+    if record is None or _start_time(record.pid) != record.start_time:
+        return
+    current = _cmdline(record.pid)
+    if current and current != record.cmdline:
+        write_record(paths, name, PidRecord(record.pid, record.start_time, current))
+
+
+def stop(paths: LabPaths, service: Service) -> bool:
+    """Stop our ``service`` (SIGTERM, then SIGKILL after its timeout). Returns True if it was running."""
+    pid = running_pid(paths, service.name)
+    paths.pid_file(service.name).unlink(missing_ok=True)
+    if pid is None:
+        return False
+    # Workers forked by the daemon (uwsgi, neutron) are collected now, while we still know the
+    # parent, so none is left behind if the parent dies before them.
+    family = [(p, _start_time(p)) for p in (pid, *_descendants(pid))]
+    _signal_alive(family, signal.SIGTERM)
+    deadline = time.monotonic() + service.stop_timeout
+    while time.monotonic() < deadline and any(_start_time(p) == start for p, start in family):
+        time.sleep(0.1)
+    _signal_alive(family, signal.SIGKILL)
+    return True
+
+
+def wait_until_answering(paths: LabPaths, service: Service, deadline: float) -> None:
+    """Poll the probe until it answers; raise LabError if the process dies or time runs out."""
+    while True:
+        if running_pid(paths, service.name) is None:
+            raise LabError(
+                f"{service.name} died at start; last lines of {paths.log_file(service.name)}:\n"
+                + tail(paths.log_file(service.name)),
+                fix=f"read {paths.log_file(service.name)}, fix the cause, then run lab_up again",
+            )
+        if service.probe():
+            settle(paths, service.name)
+            return
+        if time.monotonic() > deadline:
+            raise LabError(
+                f"{service.name} did not answer in time; last lines of its log:\n" + tail(paths.log_file(service.name)),
+                fix="the machine may be overloaded: run lab_up again, or read the log above",
+            )
+        time.sleep(0.3)
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    """The last ``lines`` lines of a log file, for error messages."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - 16384))
+            text = handle.read().decode(errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _start_time(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may contain spaces; the fields after its ')' are fixed.
+    fields = stat.rsplit(")", 1)[1].split()
+    if fields[0] == "Z":  # a zombie is not a running service
+        return None
+    return int(fields[19])
+
+
+def _cmdline(pid: int) -> tuple[str, ...] | None:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return tuple(part.decode(errors="replace") for part in raw.split(b"\0") if part) or None
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _signal_alive(family: list[tuple[int, int | None]], sig: int) -> None:
+    # Signal a PID only while it still has the start time seen earlier: never a recycled PID.
+    for pid, start in family:
+        if start is None or _start_time(pid) != start:
+            continue
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass

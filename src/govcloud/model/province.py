@@ -1,0 +1,278 @@
+"""The root of the model: one province, and every cross-reference between its parts.
+
+Pydantic checks each object on its own; :func:`reference_problems` then checks what no single
+object can see (unknown codes, duplicates, cycles, overlapping ranges). Both run once, at load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+import networkx as nx
+from netaddr import IPSet
+from pydantic import Field
+
+from .base import Code, FrozenModel, IPv4Network, IPv6Network, Tier
+from .cloud import Department, Node, NodeKind
+from .exits import InternetExit
+from .extranet import Link, Site
+from .systems import LegacySystem
+from .targets import Targets
+
+
+class ProvinceInfo(FrozenModel):
+    code: Code
+    name: str = Field(min_length=1)
+
+
+class IpamSettings(FrozenModel):
+    """The address space the plan divides, and how much room it leaves for growth."""
+
+    ipv6_block: IPv6Network
+    cloud_ipv4: tuple[IPv4Network, ...] = Field(min_length=1)
+    headroom: float = Field(default=0.5, ge=0, le=8, description="Spare fraction kept at every level.")
+    ipv4_subnet_prefixlen: int = Field(default=24, ge=16, le=29)
+
+
+class Province(FrozenModel):
+    province: ProvinceInfo
+    ipam: IpamSettings
+    nodes: tuple[Node, ...] = Field(min_length=1)
+    departments: tuple[Department, ...] = ()
+    sites: tuple[Site, ...] = Field(min_length=1)
+    links: tuple[Link, ...] = ()
+    exits: tuple[InternetExit, ...] = ()
+    systems: tuple[LegacySystem, ...] = ()
+    targets: Targets
+
+    # Indexes are derived once; the model is frozen so they never go stale.
+    @cached_property
+    def node_by_code(self) -> dict[str, Node]:
+        return {n.code: n for n in self.nodes}
+
+    @cached_property
+    def department_by_code(self) -> dict[str, Department]:
+        return {d.code: d for d in self.departments}
+
+    @cached_property
+    def site_by_code(self) -> dict[str, Site]:
+        return {s.code: s for s in self.sites}
+
+    @cached_property
+    def system_by_code(self) -> dict[str, LegacySystem]:
+        return {s.code: s for s in self.systems}
+
+    @cached_property
+    def children_of(self) -> dict[str | None, list[Site]]:
+        children: dict[str | None, list[Site]] = {}
+        for site in self.sites:
+            children.setdefault(site.parent, []).append(site)
+        return children
+
+    @cached_property
+    def links_from(self) -> dict[str, list[Link]]:
+        """Links by their upstream end (``a``)."""
+        by_a: dict[str, list[Link]] = {}
+        for link in self.links:
+            by_a.setdefault(link.a, []).append(link)
+        return by_a
+
+    @property
+    def core(self) -> Site:
+        return self.children_of[None][0]
+
+    @property
+    def province_node(self) -> Node:
+        return next(n for n in self.nodes if n.kind is NodeKind.PROVINCE)
+
+    def departments_at(self, site_code: str) -> list[Department]:
+        return self._departments_by_site.get(site_code, [])
+
+    @cached_property
+    def _departments_by_site(self) -> dict[str, list[Department]]:
+        by_site: dict[str, list[Department]] = {}
+        for dept in self.departments:
+            by_site.setdefault(dept.site, []).append(dept)
+        return by_site
+
+    def walk_sites(self) -> Iterator[Site]:
+        """Sites top-down (parents before children), in model order within a parent."""
+        stack = list(reversed(self.children_of.get(None, [])))
+        while stack:
+            site = stack.pop()
+            yield site
+            stack.extend(reversed(self.children_of.get(site.code, [])))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A cross-reference problem at a field path such as ('systems', 12, 'depends_on', 0)."""
+
+    path: tuple[str | int, ...]
+    message: str
+    fix: str
+
+
+def reference_problems(p: Province) -> list[Problem]:
+    """Every cross-reference problem of the model, in file order."""
+    problems: list[Problem] = []
+    for check in (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _system_refs,
+                  _system_cycles, _ipv4_overlaps):
+        problems.extend(check(p))
+    return problems
+
+
+def _unknown(path, kind: str, code: str, known) -> Problem:
+    import difflib
+
+    close = difflib.get_close_matches(code, list(known), n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"define a {kind} {code!r} or use an existing code"
+    return Problem(path, f"unknown {kind} {code!r}", hint)
+
+
+def _duplicates(p: Province) -> Iterator[Problem]:
+    for section in ("nodes", "departments", "sites", "exits", "systems"):
+        seen: dict[str, int] = {}
+        for index, item in enumerate(getattr(p, section)):
+            if item.code in seen:
+                yield Problem((section, index, "code"), f"duplicate code {item.code!r} (first at index {seen[item.code]})",
+                              "give every entry its own code")
+            seen.setdefault(item.code, index)
+    seen_links: set[frozenset[str]] = set()
+    for index, link in enumerate(p.links):
+        pair = frozenset((link.a, link.b))
+        if pair in seen_links:
+            yield Problem(("links", index), f"duplicate link {link.a} -- {link.b}", "remove the second entry")
+        seen_links.add(pair)
+
+
+def _node_refs(p: Province) -> Iterator[Problem]:
+    kinds = [n.kind for n in p.nodes]
+    if kinds.count(NodeKind.PROVINCE) != 1:
+        yield Problem(("nodes",), f"{kinds.count(NodeKind.PROVINCE)} nodes of kind 'province'",
+                      "declare exactly one provincial platform (kind: province)")
+    for index, node in enumerate(p.nodes):
+        if node.site not in p.site_by_code:
+            yield _unknown(("nodes", index, "site"), "site", node.site, p.site_by_code)
+
+
+def _site_refs(p: Province) -> Iterator[Problem]:
+    roots = [s for s in p.sites if s.parent is None]
+    if len(roots) != 1 or roots[0].tier is not Tier.PROVINCE:
+        yield Problem(("sites",), f"{len(roots)} sites without a parent",
+                      "exactly one site, the province core (tier: province), has no parent")
+    for index, site in enumerate(p.sites):
+        if site.parent is None:
+            continue
+        parent = p.site_by_code.get(site.parent)
+        if parent is None:
+            yield _unknown(("sites", index, "parent"), "site", site.parent, p.site_by_code)
+        elif parent.tier.depth >= site.tier.depth:
+            yield Problem(("sites", index, "parent"),
+                          f"{site.tier.value} site {site.code!r} hangs under {parent.tier.value} site {parent.code!r}",
+                          "a site's parent must be one tier up (province > city > county > township > village)")
+        for u_index, unit in enumerate(site.units):
+            if unit.department is not None and unit.department not in p.department_by_code:
+                yield _unknown(("sites", index, "units", u_index, "department"), "department", unit.department,
+                               p.department_by_code)
+    for index, link in enumerate(p.links):
+        for end in ("a", "b"):
+            code = getattr(link, end)
+            if code not in p.site_by_code:
+                yield _unknown(("links", index, end), "site", code, p.site_by_code)
+        if link.a == link.b:
+            yield Problem(("links", index), f"link from {link.a!r} to itself", "connect two different sites")
+
+
+def _department_refs(p: Province) -> Iterator[Problem]:
+    for index, dept in enumerate(p.departments):
+        if dept.node not in p.node_by_code:
+            yield _unknown(("departments", index, "node"), "node", dept.node, p.node_by_code)
+        site = p.site_by_code.get(dept.site)
+        if site is None:
+            yield _unknown(("departments", index, "site"), "site", dept.site, p.site_by_code)
+        elif site.tier is not dept.tier:
+            yield Problem(("departments", index, "site"),
+                          f"{dept.tier.value} department attached to {site.tier.value} site {site.code!r}",
+                          f"attach it to a {dept.tier.value} site or change its tier")
+        names = [n.name for n in dept.networks]
+        for n_index, name in enumerate(names):
+            if names.index(name) != n_index:
+                yield Problem(("departments", index, "networks", n_index, "name"),
+                              f"duplicate network name {name!r}", "give every network of a department its own name")
+
+
+def _exit_refs(p: Province) -> Iterator[Problem]:
+    for index, ex in enumerate(p.exits):
+        if ex.site not in p.site_by_code:
+            yield _unknown(("exits", index, "site"), "site", ex.site, p.site_by_code)
+        known = p.department_by_code if ex.owner_kind.value == "department" else p.site_by_code
+        if ex.owner not in known:
+            yield _unknown(("exits", index, "owner"), ex.owner_kind.value, ex.owner, known)
+        if ex.node is not None and ex.node not in p.node_by_code:
+            yield _unknown(("exits", index, "node"), "node", ex.node, p.node_by_code)
+        if ex.status.value == "unified" and ex.node is None:
+            yield Problem(("exits", index, "node"), "a unified exit serves no node",
+                          "set node: to the cloud node whose external network this exit serves")
+
+
+def _system_refs(p: Province) -> Iterator[Problem]:
+    for index, system in enumerate(p.systems):
+        if system.owner not in p.department_by_code:
+            yield _unknown(("systems", index, "owner"), "department", system.owner, p.department_by_code)
+        if system.current_site not in p.site_by_code:
+            yield _unknown(("systems", index, "current_site"), "site", system.current_site, p.site_by_code)
+        for field in ("target_node", "dr_node"):
+            code = getattr(system, field)
+            if code is not None and code not in p.node_by_code:
+                yield _unknown(("systems", index, field), "node", code, p.node_by_code)
+        if system.dr_node is not None and system.dr_node == system.target_node:
+            yield Problem(("systems", index, "dr_node"), "DR copy in the same node as the primary",
+                          "choose a dr_node different from target_node")
+        for d_index, dep in enumerate(system.depends_on):
+            if dep not in p.system_by_code:
+                yield _unknown(("systems", index, "depends_on", d_index), "system", dep, p.system_by_code)
+            elif dep == system.code:
+                yield Problem(("systems", index, "depends_on", d_index), "a system depends on itself",
+                              "remove it from its own depends_on")
+
+
+def _system_cycles(p: Province) -> Iterator[Problem]:
+    graph = nx.DiGraph()
+    graph.add_edges_from((s.code, d) for s in p.systems for d in s.depends_on if d != s.code)
+    index_of = {s.code: i for i, s in enumerate(p.systems)}
+    for component in nx.strongly_connected_components(graph):
+        if len(component) > 1:
+            members = sorted(component, key=lambda c: index_of.get(c, 0))
+            first = members[0]
+            yield Problem(("systems", index_of.get(first, 0), "depends_on"),
+                          f"dependency cycle: {' -> '.join(members + [first])}",
+                          "break the cycle: one of these systems must not depend on the next")
+
+
+def _ipv4_overlaps(p: Province) -> Iterator[Problem]:
+    # Sorting by first address finds every overlap in one pass (ranges overlap only neighbours
+    # or ones still open), instead of comparing every pair.
+    ranges = sorted(
+        ((net.first, net.last, net, idx, r_idx) for idx, site in enumerate(p.sites)
+         for r_idx, net in enumerate(site.ipv4_in_use)),
+        key=lambda r: (r[0], -r[1]),
+    )
+    widest = None
+    for first, last, net, idx, r_idx in ranges:
+        if widest is not None and first <= widest[1]:
+            other = p.sites[widest[3]].code
+            yield Problem(("sites", idx, "ipv4_in_use", r_idx),
+                          f"{net} overlaps {widest[2]} in use at site {other!r}",
+                          "each IPv4 range may be in use at one site only; correct one of them")
+        if widest is None or last > widest[1]:
+            widest = (first, last, net, idx)
+    in_use = IPSet(n for s in p.sites for n in s.ipv4_in_use)
+    for r_idx, block in enumerate(p.ipam.cloud_ipv4):
+        clash = in_use & IPSet([block])
+        if clash:
+            yield Problem(("ipam", "cloud_ipv4", r_idx), f"{block} overlaps ranges in use today: "
+                          f"{', '.join(str(c) for c in clash.iter_cidrs()[:3])}",
+                          "choose cloud IPv4 space that no site uses today")

@@ -1,0 +1,65 @@
+"""Legacy information systems and what moving them onto the cloud requires."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import Field, model_validator
+
+from .base import Code, FrozenModel, MlpsLevel
+
+
+class Criticality(str, Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    KEY = "key"
+
+
+class DataClass(str, Enum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    SENSITIVE = "sensitive"
+    CLASSIFIED = "classified"
+
+
+class DrMode(str, Enum):
+    NONE = "none"
+    OFFSITE_BACKUP = "offsite-backup"
+    DUAL_ACTIVE = "dual-active"
+
+
+class Footprint(FrozenModel):
+    """Resources the system needs on its target node."""
+
+    vcpu: int = Field(ge=0)
+    ram_gb: int = Field(ge=0)
+    storage_gb: int = Field(ge=0)
+
+
+class LegacySystem(FrozenModel):
+    code: Code
+    name: str = Field(min_length=1)
+    owner: Code = Field(description="Owning department's code.")
+    current_site: Code = Field(description="Extranet site of the data centre or room it runs in now.")
+    on_cloud: bool = Field(default=False, description="Already migrated onto the shared cloud.")
+    mlps_level: MlpsLevel = MlpsLevel.L2
+    criticality: Criticality = Criticality.MEDIUM
+    data_class: DataClass = DataClass.INTERNAL
+    depends_on: tuple[Code, ...] = ()
+    target_node: Code | None = Field(default=None, description="Node to migrate to; none for classified systems.")
+    dr: DrMode = DrMode.NONE
+    dr_node: Code | None = Field(default=None, description="Second node for dual-active or the backup target.")
+    rpo_s: int = Field(default=86400, ge=0, description="Recovery point objective, seconds.")
+    rto_s: int = Field(default=86400, ge=0, description="Recovery time objective, seconds.")
+    footprint: Footprint = Footprint(vcpu=2, ram_gb=4, storage_gb=100)
+
+    @model_validator(mode="after")
+    def _dr_is_consistent(self) -> LegacySystem:
+        if self.dr is DrMode.DUAL_ACTIVE and self.rpo_s != 0:
+            raise ValueError("a dual-active system replicates synchronously: set rpo_s to 0")
+        if self.dr is not DrMode.NONE and self.dr_node is None:
+            raise ValueError(f"dr {self.dr.value!r} needs dr_node: name a node other than target_node")
+        if self.data_class is DataClass.CLASSIFIED and self.target_node is not None:
+            raise ValueError("classified systems stay off the shared cloud: remove target_node")
+        return self

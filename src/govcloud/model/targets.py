@@ -1,0 +1,22 @@
+"""The plan's targets and deadlines, as data the KPIs are measured against."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field
+
+from .base import Code, FrozenModel, Tier
+
+
+class Target(FrozenModel):
+    value: float = Field(ge=0, le=1, description="A ratio between 0 and 1.")
+    deadline: dt.date
+
+
+class Targets(FrozenModel):
+    cloud_adoption: Target
+    cloud_adoption_by_city: dict[Code, Target] = {}
+    ipv6_coverage: dict[Tier, Target] = {}
+    exits_consolidated: Target
+    dr_coverage_key_systems: Target

@@ -1,0 +1,89 @@
+"""Resource specs: the stack graph as pure data.
+
+A spec carries the provider schema's type token and property names exactly as the engine reports
+them (``openstack:networking/subnet:Subnet``, ``ipVersion``, ``cidr`` …), so the same policy rules
+read a spec offline and a resource inside the engine. References to other resources are by
+logical name (:class:`Ref`), which is also what lets URNs be computed offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An output of another spec in the same stack: ``Ref("dept-x-net", "id")``."""
+
+    name: str
+    attr: str = "id"
+
+
+@dataclass(frozen=True)
+class StackOutputRef:
+    """An output the province stack exports, read by a city stack through a StackReference."""
+
+    stack: str
+    output: str
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    """One resource (or component) of a stack, as data."""
+
+    type: str
+    name: str
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    parent: str | None = None
+    depends_on: tuple[str, ...] = ()
+    additional_secret_outputs: tuple[str, ...] = ()
+
+    @property
+    def is_component(self) -> bool:
+        return self.type.startswith("govcloud:")
+
+    def refs(self) -> Iterator[Ref]:
+        """Every Ref among the inputs, however deeply nested."""
+        yield from _refs_in(self.inputs)
+
+
+def _refs_in(value: Any) -> Iterator[Ref]:
+    if isinstance(value, Ref):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _refs_in(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _refs_in(item)
+
+
+@dataclass(frozen=True)
+class StackGraph:
+    """All specs of one stack, in creation order (parents before children)."""
+
+    project: str
+    stack: str
+    resources: tuple[ResourceSpec, ...]
+    exports: Mapping[str, Any] = field(default_factory=dict)
+
+    def by_name(self) -> dict[str, ResourceSpec]:
+        return {r.name: r for r in self.resources}
+
+    def urn(self, spec: ResourceSpec) -> str:
+        """The URN the engine will give ``spec`` (parent type chain joined by '$')."""
+        by_name = self.by_name()
+        chain = [spec.type]
+        parent = spec.parent
+        while parent is not None:
+            chain.append(by_name[parent].type)
+            parent = by_name[parent].parent
+        qualified = "$".join(reversed(chain))
+        return f"urn:pulumi:{self.stack}::{self.project}::{qualified}::{spec.name}"
+
+    def urns(self) -> dict[str, ResourceSpec]:
+        return {self.urn(r): r for r in self.resources}
