@@ -6,18 +6,18 @@ prefix stays reserved (not handed to anyone else) until an operator frees it exp
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import NamedTuple
 from enum import Enum
 from pathlib import Path
 
-import yaml
+import yaml_rs
 from netaddr import AddrFormatError, IPNetwork
 
 from ..errors import InputError, Location, ModelError
 from .levels import Level
 
 LEDGER_FILE = "ipam-ledger.yaml"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Status(str, Enum):
@@ -25,8 +25,9 @@ class Status(str, Enum):
     RELEASED = "released"
 
 
-@dataclass(frozen=True)
-class Allocation:
+class Allocation(NamedTuple):
+    """One prefix handed out, under the key of what it was handed to (immutable, cheap to create)."""
+
     key: str
     prefix: IPNetwork
     level: Level
@@ -68,7 +69,7 @@ class Ledger:
         return Ledger(dict(self.levels), kept)
 
     def with_status(self, key: str, status: Status) -> Allocation:
-        return replace(self.allocations[key], status=status)
+        return self.allocations[key]._replace(status=status)
 
 
 def ledger_path(env_path: Path) -> Path:
@@ -80,14 +81,14 @@ def load_ledger(env_path: Path) -> Ledger:
     if not path.is_file():
         return Ledger()
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+        data = yaml_rs.loads(path.read_text(encoding="utf-8")) or {}
         levels = {Level(k): int(v) for k, v in (data.get("levels") or {}).items()}
         allocations = {}
         for index, row in enumerate(data.get("allocations") or []):
             alloc = Allocation(row["key"], IPNetwork(row["prefix"]), Level(row["level"]), row.get("parent"),
                                Status(row.get("status", "active")))
             allocations[alloc.key] = alloc
-    except (yaml.YAMLError, KeyError, ValueError, TypeError, AddrFormatError, AttributeError) as exc:
+    except (yaml_rs.YAMLDecodeError, KeyError, ValueError, TypeError, AddrFormatError, AttributeError) as exc:
         raise ModelError(f"the ledger cannot be read: {exc}", location=Location(path),
                          fix="restore it from version control, or delete it to plan from scratch") from None
     return Ledger(levels, allocations)

@@ -19,7 +19,12 @@ class Level(str, Enum):
     TOWNSHIP = "township"
     VILLAGE = "village"
     DEPARTMENT = "department"
-    INFRA = "infra"
+    # A site's own infrastructure /64s (loopback, LANs, links, transit), one level per tier.
+    INFRA_PROVINCE = "infra-province"
+    INFRA_CITY = "infra-city"
+    INFRA_COUNTY = "infra-county"
+    INFRA_TOWNSHIP = "infra-township"
+    INFRA_VILLAGE = "infra-village"
     SUBNET = "subnet"
     # IPv4 cloud levels
     V4_SPACE = "v4-space"
@@ -29,6 +34,12 @@ class Level(str, Enum):
 
 
 SITE_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
+INFRA_LEVELS = {site: Level(f"infra-{site.value}") for site in SITE_LEVELS}
+
+V6_BOTTOM_UP = (Level.DEPARTMENT, Level.INFRA_VILLAGE, Level.VILLAGE, Level.INFRA_TOWNSHIP, Level.TOWNSHIP,
+                Level.INFRA_COUNTY, Level.COUNTY, Level.INFRA_CITY, Level.CITY, Level.INFRA_PROVINCE)
+"""Order in which IPv6 level lengths are derived: every level after the levels of its children."""
+V4_BOTTOM_UP = (Level.V4_DEPARTMENT, Level.V4_NODE)
 
 SUBNET_V6 = 64
 """Every IPv6 LAN is a /64: SLAAC needs it (RFC 4291 §2.5.1, RFC 7421)."""
@@ -44,7 +55,16 @@ def nibble(bits: int) -> int:
     return max(4, -(-bits // 4) * 4)
 
 
-def child_bits(demand_in_units: float, headroom: float, nibble_aligned: bool) -> int:
-    """Bits a block needs to hold ``demand_in_units`` (counted in units of the smallest child)."""
-    bits = bits_for(demand_in_units * (1 + headroom))
-    return nibble(bits) if nibble_aligned else bits
+def block_bits(child_sizes: list[int], headroom: float, nibble_aligned: bool) -> int:
+    """Bits (log2 of the address count) of a block that holds children of the given sizes.
+
+    Headroom applies to the number of slots of the largest child size, not to addresses: smaller
+    children pack into shared slots (sizes are powers of two, so big-first first-fit packs them
+    exactly), and applying headroom once per level keeps a five-tier hierarchy inside a /32.
+    """
+    largest = max(child_sizes)
+    slots = -(-sum(child_sizes) // largest)
+    slot_bits = bits_for(slots * (1 + headroom))
+    if nibble_aligned:
+        slot_bits = nibble(slot_bits)
+    return slot_bits + largest.bit_length() - 1

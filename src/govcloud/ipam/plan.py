@@ -16,12 +16,9 @@ from ..errors import AddressSpaceExhausted
 from ..model import Province
 from .allocator import BlockAllocator
 from .ledger import Allocation, Ledger, Status
-from .levels import SUBNET_V6, Level, child_bits
+from .levels import SUBNET_V6, V4_BOTTOM_UP, V6_BOTTOM_UP, Level, block_bits
 from .requirements import ROOT_V6, Requirement, build_requirements, v4_space_key
 
-# Bottom-up order in which level lengths are derived from their children.
-_V6_BOTTOM_UP = (Level.DEPARTMENT, Level.INFRA, Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY, Level.CITY)
-_V4_BOTTOM_UP = (Level.V4_DEPARTMENT, Level.V4_NODE)
 
 
 @dataclass(frozen=True)
@@ -58,14 +55,16 @@ def compute_levels(p: Province, reqs: list[Requirement]) -> dict[Level, int]:
     for r in reqs:
         if r.parent is not None:
             children[r.parent].append(r.key)
-    for family, order, width in (("v6", _V6_BOTTOM_UP, 128), ("v4", _V4_BOTTOM_UP, 32)):
+    by_level: dict[Level, list[Requirement]] = defaultdict(list)
+    for r in reqs:
+        by_level[r.level].append(r)
+    for order, width in ((V6_BOTTOM_UP, 128), (V4_BOTTOM_UP, 32)):
         for level in order:
-            demands = [sum(1 << (width - lengths[level_of[c]]) for c in children[r.key])
-                       for r in reqs if r.level is level]
-            if demands:
-                smallest = 1 << (width - lengths[Level.SUBNET if family == "v6" else Level.V4_SUBNET])
-                bits = child_bits(max(demands) / smallest, p.ipam.headroom, nibble_aligned=family == "v6")
-                lengths[level] = width - bits - (128 - SUBNET_V6 if family == "v6" else 32 - lengths[Level.V4_SUBNET])
+            bits = [block_bits([1 << (width - lengths[level_of[c]]) for c in children[r.key]], p.ipam.headroom,
+                               nibble_aligned=width == 128)
+                    for r in by_level[level] if children[r.key]]
+            if bits:
+                lengths[level] = width - max(bits)
     return lengths
 
 
@@ -93,7 +92,8 @@ def plan_addresses(p: Province, ledger: Ledger | None = None) -> AddressPlan:
     released = [k for k, a in allocations.items() if k not in required and a.status is Status.ACTIVE]
     for key in released:
         allocations[key] = ledger.with_status(key, Status.RELEASED)
-    used_levels = {lvl: n for lvl, n in levels.items() if lvl in {r.level for r in reqs} or lvl in ledger.levels}
+    required_levels = {r.level for r in reqs} | set(ledger.levels)
+    used_levels = {lvl: n for lvl, n in levels.items() if lvl in required_levels}
     return AddressPlan(Ledger(used_levels, allocations), tuple(added), tuple(released), tuple(reactivated))
 
 

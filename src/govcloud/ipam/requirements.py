@@ -6,22 +6,26 @@ ledger keep every existing allocation in place when the model grows, shrinks or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..model import Province, Tier
-from .levels import Level
+from .levels import INFRA_LEVELS, Level
 
 
-@dataclass(frozen=True)
-class Requirement:
+class Requirement(NamedTuple):
+    """Something that needs a prefix: its ledger key, its level and its parent's key.
+
+    A NamedTuple, not a frozen dataclass: the example province builds ~14,000 of them per plan and
+    tuples are created about four times faster."""
+
     key: str
     level: Level
     parent: str | None
 
 
 ROOT_V6 = "province"
-TIER_LEVEL = {Tier.CITY: Level.CITY, Tier.COUNTY: Level.COUNTY, Tier.TOWNSHIP: Level.TOWNSHIP,
-              Tier.VILLAGE: Level.VILLAGE}
+TIER_LEVEL = {Tier.PROVINCE: Level.PROVINCE, Tier.CITY: Level.CITY, Tier.COUNTY: Level.COUNTY,
+              Tier.TOWNSHIP: Level.TOWNSHIP, Tier.VILLAGE: Level.VILLAGE}
 
 
 def site_key(code: str) -> str:
@@ -95,14 +99,19 @@ def _site_requirements(p: Province, site) -> list[Requirement]:
     reqs = []
     if site.parent is not None:
         reqs.append(Requirement(block, TIER_LEVEL[site.tier], v6_block_key(p, site.parent)))
-    infra = infra_key(site.code)
-    reqs.append(Requirement(infra, Level.INFRA, block))
+    departments = p.departments_at(site.code)
+    # A leaf site (no child sites, no departments) holds its /64s directly; a site with children
+    # groups them in an infra block so they pack into one slot beside the child blocks.
+    infra = block
+    if departments or p.children_of.get(site.code):
+        infra = infra_key(site.code)
+        reqs.append(Requirement(infra, INFRA_LEVELS[TIER_LEVEL[site.tier]], block))
     reqs.append(Requirement(loopback_key(site.code), Level.SUBNET, infra))
     reqs.extend(Requirement(lan_key(site.code, u.code), Level.SUBNET, infra) for u in site.units)
     # A link's /64 comes from the upstream end's infra block (RFC 6164: reserve the /64, use a /127).
     reqs.extend(Requirement(link_key(link.a, link.b), Level.SUBNET, infra) for link in p.links_from.get(site.code, []))
     reqs.extend(Requirement(transit_key(n.code), Level.SUBNET, infra) for n in p.nodes if n.site == site.code)
-    for dept in p.departments_at(site.code):
+    for dept in departments:
         dkey = department_key(dept.code)
         reqs.append(Requirement(dkey, Level.DEPARTMENT, block))
         reqs.extend(Requirement(subnet_key(dept.code, n.name), Level.SUBNET, dkey) for n in dept.networks)
