@@ -26,10 +26,10 @@ for _module_name in ("lab", "engine", "plan", "policy", "netlab", "network", "mi
     _module.register(app)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Entry point: every GovcloudError becomes one clear message and its exit code."""
     try:
-        app(standalone_mode=False)
+        app(args=argv, standalone_mode=False)
     except GovcloudError as exc:
         for line in str(exc).splitlines():
             typer.echo(f"error: {line}", err=True)

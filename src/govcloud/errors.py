@@ -29,9 +29,17 @@ class GovcloudError(Exception):
 
 
 class InputError(GovcloudError):
-    """Bad input: a file, a model, a plan or an argument. Exit code 2."""
+    """Bad input: a file, a model, a plan or an argument. Exit code 2.
+
+    ``field`` names the model field at fault when the error is found after loading (by a
+    planner); the caller turns it into a file and line.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, *, fix: str = "", field: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message, fix=fix)
+        self.field = field
 
 
 @dataclass(frozen=True)

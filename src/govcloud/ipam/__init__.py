@@ -10,5 +10,16 @@ __all__ = ["AddressPlan", "Allocation", "Ledger", "Level", "Status", "compute_le
 
 
 def plan_environment(environment) -> AddressPlan:
-    """The address plan of a loaded environment, against the ledger committed beside it."""
-    return plan_addresses(environment.province, load_ledger(environment.path))
+    """The address plan of a loaded environment, against the ledger committed beside it.
+
+    Running out of space is a problem of the model, so the error points at the model's field.
+    """
+    from ..errors import InputError, ModelError
+    from ..model.loader import locate
+
+    try:
+        return plan_addresses(environment.province, load_ledger(environment.path))
+    except InputError as exc:
+        if not exc.field:
+            raise
+        raise ModelError(exc.message, location=locate(environment, exc.field), fix=exc.fix) from None

@@ -41,6 +41,17 @@ V6_BOTTOM_UP = (Level.DEPARTMENT, Level.INFRA_VILLAGE, Level.VILLAGE, Level.INFR
 """Order in which IPv6 level lengths are derived: every level after the levels of its children."""
 V4_BOTTOM_UP = (Level.V4_DEPARTMENT, Level.V4_NODE)
 
+PHANTOM_CHILDREN: dict[Level, tuple[Level, ...]] = {
+    Level.DEPARTMENT: (Level.SUBNET,),
+    Level.VILLAGE: (Level.SUBNET,),
+    Level.TOWNSHIP: (Level.INFRA_TOWNSHIP, Level.VILLAGE),
+    Level.COUNTY: (Level.INFRA_COUNTY, Level.TOWNSHIP, Level.DEPARTMENT),
+    Level.CITY: (Level.INFRA_CITY, Level.COUNTY, Level.DEPARTMENT),
+    Level.V4_DEPARTMENT: (Level.V4_SUBNET,),
+    Level.V4_NODE: (Level.V4_SUBNET, Level.V4_DEPARTMENT),
+}
+"""Room every block of a level keeps for one more child of these levels than it has today."""
+
 SUBNET_V6 = 64
 """Every IPv6 LAN is a /64: SLAAC needs it (RFC 4291 §2.5.1, RFC 7421)."""
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from netaddr import IPNetwork
 
-from ..errors import AddressSpaceExhausted
+from ..errors import AddressSpaceExhausted, InputError
 from ..model import Province
 from .allocator import BlockAllocator
 from .ledger import Allocation, Ledger, Status
-from .levels import SUBNET_V6, V4_BOTTOM_UP, V6_BOTTOM_UP, Level, block_bits
+from .levels import PHANTOM_CHILDREN, SUBNET_V6, V4_BOTTOM_UP, V6_BOTTOM_UP, Level, block_bits
 from .requirements import ROOT_V6, Requirement, build_requirements, v4_space_key
 
 
@@ -48,29 +48,37 @@ class AddressPlan:
 
 
 def compute_levels(p: Province, reqs: list[Requirement]) -> dict[Level, int]:
-    """Prefix length of every level, from the largest demand at that level plus headroom."""
+    """Prefix length of every level, from the largest demand at that level plus headroom.
+
+    Every site block also gets room for one more child site of the next tier and one more
+    department than it has today (phantoms), so that a city without counties or a county without
+    departments can still gain one later without renumbering anything: level lengths are fixed in
+    the ledger by the first plan.
+    """
     lengths: dict[Level, int] = {Level.SUBNET: SUBNET_V6, Level.V4_SUBNET: p.ipam.ipv4_subnet_prefixlen}
     level_of = {r.key: r.level for r in reqs}
     children: dict[str, list[str]] = defaultdict(list)
-    for r in reqs:
-        if r.parent is not None:
-            children[r.parent].append(r.key)
     by_level: dict[Level, list[Requirement]] = defaultdict(list)
     for r in reqs:
         by_level[r.level].append(r)
+        if r.parent is not None:
+            children[r.parent].append(r.key)
     for order, width in ((V6_BOTTOM_UP, 128), (V4_BOTTOM_UP, 32)):
+        nibble_aligned = width == 128
         for level in order:
-            bits = [block_bits([1 << (width - lengths[level_of[c]]) for c in children[r.key]], p.ipam.headroom,
-                               nibble_aligned=width == 128)
-                    for r in by_level[level] if children[r.key]]
-            if bits:
-                lengths[level] = width - max(bits)
+            smallest = 1 << (width - lengths[Level.SUBNET if width == 128 else Level.V4_SUBNET])
+            phantoms = [1 << (width - lengths[lvl]) for lvl in PHANTOM_CHILDREN.get(level, ()) if lvl in lengths]
+            demands = [[1 << (width - lengths[level_of[c]]) for c in children[r.key]] + phantoms
+                       for r in by_level[level]] or [phantoms or [smallest]]
+            lengths[level] = width - max(block_bits(d or [smallest], p.ipam.headroom, nibble_aligned)
+                                         for d in demands)
     return lengths
 
 
 def plan_addresses(p: Province, ledger: Ledger | None = None) -> AddressPlan:
     """Allocate every requirement of the model, keeping whatever the ledger already holds."""
     ledger = ledger or Ledger()
+    _check_roots(p, ledger)
     reqs = build_requirements(p)
     levels = {**compute_levels(p, reqs), **ledger.levels}
     allocations = dict(ledger.allocations)
@@ -86,7 +94,11 @@ def plan_addresses(p: Province, ledger: Ledger | None = None) -> AddressPlan:
                     allocations[req.key] = ledger.with_status(req.key, Status.ACTIVE)
                     reactivated.append(req.key)
                 continue
-            prefix, parent = allocators.allocate(req, levels.get(req.level, 0))
+            try:
+                prefix, parent = allocators.allocate(req, levels.get(req.level, 0))
+            except AddressSpaceExhausted as exc:
+                field = ("ipam", "ipv6_block") if not req.key.startswith("v4:") else ("ipam", "cloud_ipv4")
+                raise AddressSpaceExhausted(f"no room for {req.key}: {exc.message}", fix=exc.fix, field=field) from None
             allocations[req.key] = Allocation(req.key, prefix, req.level, parent)
             added.append(req.key)
     released = [k for k, a in allocations.items() if k not in required and a.status is Status.ACTIVE]
@@ -95,6 +107,21 @@ def plan_addresses(p: Province, ledger: Ledger | None = None) -> AddressPlan:
     required_levels = {r.level for r in reqs} | set(ledger.levels)
     used_levels = {lvl: n for lvl, n in levels.items() if lvl in required_levels}
     return AddressPlan(Ledger(used_levels, allocations), tuple(added), tuple(released), tuple(reactivated))
+
+
+def _check_roots(p: Province, ledger: Ledger) -> None:
+    """The ledger was planned inside the model's blocks; a changed block would renumber everything."""
+    root = ledger.allocations.get(ROOT_V6)
+    if root is not None and root.prefix != p.ipam.ipv6_block:
+        raise InputError(f"ipv6_block is {p.ipam.ipv6_block} but the ledger was planned for {root.prefix}",
+                         fix=f"restore ipv6_block: {root.prefix}; renumbering is deliberate: move the ledger "
+                             "aside and plan from scratch", field=("ipam", "ipv6_block"))
+    for index, block in enumerate(p.ipam.cloud_ipv4):
+        old = ledger.allocations.get(v4_space_key(index))
+        if old is not None and old.prefix != block:
+            raise InputError(f"cloud_ipv4[{index}] is {block} but the ledger was planned for {old.prefix}",
+                             fix=f"restore {old.prefix} at that position (add new blocks at the end)",
+                             field=("ipam", "cloud_ipv4", index))
 
 
 def _groups_top_down(reqs: list[Requirement]) -> list[list[Requirement]]:

@@ -100,10 +100,10 @@ def _site_requirements(p: Province, site) -> list[Requirement]:
     if site.parent is not None:
         reqs.append(Requirement(block, TIER_LEVEL[site.tier], v6_block_key(p, site.parent)))
     departments = p.departments_at(site.code)
-    # A leaf site (no child sites, no departments) holds its /64s directly; a site with children
-    # groups them in an infra block so they pack into one slot beside the child blocks.
+    # A village (the bottom tier) holds its few /64s directly; every other site groups them in an
+    # infra block, so they pack into one slot beside child sites and departments it has or may gain.
     infra = block
-    if departments or p.children_of.get(site.code):
+    if site.tier is not Tier.VILLAGE:
         infra = infra_key(site.code)
         reqs.append(Requirement(infra, INFRA_LEVELS[TIER_LEVEL[site.tier]], block))
     reqs.append(Requirement(loopback_key(site.code), Level.SUBNET, infra))

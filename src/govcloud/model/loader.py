@@ -190,6 +190,11 @@ def _format_path(path: tuple[str | int, ...]) -> str:
     return out
 
 
+def locate(environment: Environment, path: tuple[str | int, ...]) -> Location:
+    """File, line and field path of a model field, for errors found after loading (e.g. by planners)."""
+    return _location(path, environment.section_files)
+
+
 def _location(path: tuple[str | int, ...], section_files: dict[str, Path]) -> Location:
     file = section_files.get(str(path[0])) if path else None
     line = _line_of(file, path) if file else None
@@ -226,6 +231,8 @@ def _fix(err: dict) -> str:
         return "use lowercase ASCII letters and digits, words joined by '-' (e.g. city-a)"
     if kind in ("enum", "literal_error"):
         return f"use one of {ctx.get('expected', 'the listed values')}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "write a whole number"
     if kind.startswith(("int_", "float_")) or kind in ("greater_than", "greater_than_equal", "less_than_equal",
                                                        "less_than"):
         return "write a number in the allowed range" + (f" ({_bounds(ctx)})" if ctx else "")

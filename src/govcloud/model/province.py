@@ -169,7 +169,7 @@ def _site_refs(p: Province) -> Iterator[Problem]:
         parent = p.site_by_code.get(site.parent)
         if parent is None:
             yield _unknown(("sites", index, "parent"), "site", site.parent, p.site_by_code)
-        elif parent.tier.depth >= site.tier.depth:
+        elif parent.tier.depth != site.tier.depth - 1:
             yield Problem(("sites", index, "parent"),
                           f"{site.tier.value} site {site.code!r} hangs under {parent.tier.value} site {parent.code!r}",
                           "a site's parent must be one tier up (province > city > county > township > village)")

@@ -1,0 +1,33 @@
+# govcloud: the two commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test test-unit bench clean-state
+
+# A virtual environment with everything pinned in pyproject.toml, rebuilt when that file changes.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# Everything a fresh machine needs: packages, the Pulumi engine (built once, cached), lab packages.
+setup: $(STAMP)
+	bash scripts/setup.sh
+
+# The main job, on the local lab.
+demo: setup
+	bash scripts/demo.sh
+
+# Unit tests, then integration tests on the real labs (started and stopped around the run).
+test: setup
+	bash scripts/test.sh
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -q
+
+bench: setup
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done

@@ -1,0 +1,71 @@
+"""Bad models: every case gets exit code 2 and errors that name file, line, field and fix, and
+nothing is written (the ledger beside the model stays byte for byte the same)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from govcloud import cli
+
+CASES = yaml.safe_load((Path(__file__).parents[2] / "data" / "bad_models" / "cases.yaml").read_text())
+
+
+def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(args)
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out, captured.err
+
+
+def apply_case(case: dict, env: Path) -> None:
+    file = env / case["file"]
+    if "whole_file" in case:
+        file.write_text(case["whole_file"], encoding="utf-8")
+        return
+    text = file.read_text(encoding="utf-8")
+    if "replace" in case:
+        old, new = case["replace"]
+        assert old in text, f"case {case['id']}: {old!r} not found in {file.name}; update the case"
+        text = text.replace(old, new, 1)
+    text += case.get("append", "")
+    file.write_text(text, encoding="utf-8")
+
+
+def test_there_are_at_least_25_cases():
+    assert len(CASES) >= 25
+    assert len({c["id"] for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_bad_model_is_rejected_with_a_precise_error(case, lab_copy, capsys):
+    ledger = lab_copy / "ipam-ledger.yaml"
+    if case.get("fresh"):
+        ledger.unlink()
+    before = ledger.read_bytes() if ledger.exists() else None
+    apply_case(case, lab_copy)
+    command = case.get("command", ["validate"])
+    extra = ["--write-ledger"] if command == ["ipam", "plan"] else []
+    code, out, err = run_cli([*command, "--env", str(lab_copy), *extra], capsys)
+    assert code == 2, f"exit code {code}; stderr: {err}"
+    lines = [line for line in err.splitlines() if line]
+    assert lines, "no error printed"
+    first = lines[0]
+    for expected in case["expect"]:
+        assert any(expected in line for line in lines), f"{expected!r} not in:\n{err}"
+    assert "fix:" in first
+    after = ledger.read_bytes() if ledger.exists() else None
+    assert after == before, "the ledger changed although the model was rejected"
+
+
+def test_every_error_line_names_its_file(lab_copy, capsys):
+    (lab_copy / "systems.yaml").write_text(
+        (lab_copy / "systems.yaml").read_text().replace("owner: city-a-edu", "owner: nobody")
+        .replace("owner: city-b-civil", "owner: nobody-else"))
+    code, _, err = run_cli(["validate", "--env", str(lab_copy)], capsys)
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert all("systems.yaml:" in line and "fix:" in line for line in lines)
