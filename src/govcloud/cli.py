@@ -27,22 +27,19 @@ for _module_name in ("lab", "engine", "plan", "policy", "netlab", "network", "mi
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: every GovcloudError becomes one clear message and its exit code."""
+    """Entry point: every GovcloudError becomes one clear message and its exit code; usage
+    errors (unknown option, bad value) exit 2 like bad input."""
     try:
         app(args=argv, standalone_mode=False)
     except GovcloudError as exc:
         for line in str(exc).splitlines():
             typer.echo(f"error: {line}", err=True)
         sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
     except typer.Abort:
         sys.exit(130)
-    except Exception as exc:  # click's own usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.NoSuchOption | click.exceptions.UsageError | click.exceptions.BadParameter):
-            exc.show()
-            sys.exit(2)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        raise
+    except typer.TyperException as exc:  # click's usage errors, re-exported by typer
+        exc.show()
+        sys.exit(exc.exit_code)  # 2 for usage errors
     sys.exit(0)
