@@ -2,11 +2,11 @@
 
 from .ledger import Allocation, Ledger, Status, dump_ledger, load_ledger, write_ledger
 from .levels import Level
-from .plan import AddressPlan, compute_levels, plan_addresses
+from .plan import AddressPlan, compute_levels, plan_additions, plan_addresses
 from .report import to_json, to_netbox_csv, utilisation
 
 __all__ = ["AddressPlan", "Allocation", "Ledger", "Level", "Status", "compute_levels", "dump_ledger", "load_ledger",
-           "plan_addresses", "to_json", "to_netbox_csv", "utilisation", "write_ledger"]
+           "plan_additions", "plan_addresses", "to_json", "to_netbox_csv", "utilisation", "write_ledger"]
 
 
 def plan_environment(environment) -> AddressPlan:

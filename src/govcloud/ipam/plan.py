@@ -17,7 +17,7 @@ from ..model import Province
 from .allocator import BlockAllocator
 from .ledger import Allocation, Ledger, Status
 from .levels import PHANTOM_CHILDREN, SUBNET_V6, V4_BOTTOM_UP, V6_BOTTOM_UP, Level, block_bits
-from .requirements import ROOT_V6, Requirement, build_requirements, v4_space_key
+from .requirements import ROOT_V6, Requirement, build_requirements, requirements_for, v4_space_key
 
 
 
@@ -76,18 +76,49 @@ def compute_levels(p: Province, reqs: list[Requirement]) -> dict[Level, int]:
 
 
 def plan_addresses(p: Province, ledger: Ledger | None = None) -> AddressPlan:
-    """Allocate every requirement of the model, keeping whatever the ledger already holds."""
+    """Allocate every requirement of the model, keeping whatever the ledger already holds, and
+    release what the model no longer names."""
     ledger = ledger or Ledger()
     _check_roots(p, ledger)
     reqs = build_requirements(p)
     levels = {**compute_levels(p, reqs), **ledger.levels}
     allocations = dict(ledger.allocations)
+    added, reactivated = _allocate(p, reqs, levels, ledger, allocations)
+    required = {r.key for r in reqs}
+    released = [k for k, a in allocations.items() if k not in required and a.status is Status.ACTIVE]
+    for key in released:
+        allocations[key] = ledger.with_status(key, Status.RELEASED)
+    required_levels = {r.level for r in reqs} | set(ledger.levels)
+    used_levels = {lvl: n for lvl, n in levels.items() if lvl in required_levels}
+    return AddressPlan(Ledger(used_levels, allocations), tuple(added), tuple(released), tuple(reactivated))
+
+
+def plan_additions(p: Province, ledger: Ledger, sites: tuple[str, ...] = (),
+                   departments: tuple[str, ...] = ()) -> AddressPlan:
+    """Allocate only what new sites (with their subtrees) and new departments need.
+
+    The incremental path for one more county or department: it walks only their part of the
+    model and the levels fixed in the ledger, so its cost does not grow with the province.
+    Releasing is left to a full plan.
+    """
+    if not ledger.levels:
+        raise InputError("the ledger holds no plan yet", fix="run a full plan first (govcloud ipam plan)")
+    _check_roots(p, ledger)
+    reqs = requirements_for(p, sites, departments)
+    allocations = dict(ledger.allocations)
+    missing = {r.level for r in reqs} - set(ledger.levels)
+    levels = dict(ledger.levels) if not missing else {**compute_levels(p, build_requirements(p)), **ledger.levels}
+    added, reactivated = _allocate(p, reqs, levels, ledger, allocations)
+    return AddressPlan(Ledger(levels, allocations), tuple(added), (), tuple(reactivated))
+
+
+def _allocate(p: Province, reqs: list[Requirement], levels: dict[Level, int], ledger: Ledger,
+              allocations: dict[str, Allocation]) -> tuple[list[str], list[str]]:
+    """Give every requirement a prefix (in place in ``allocations``); returns (added, reactivated)."""
     allocators = _Allocators(p, allocations)
     added, reactivated = [], []
-    required = set()
     for group in _groups_top_down(reqs):
         for req in sorted(group, key=lambda r: levels.get(r.level, 0)):  # big blocks (short prefixes) first
-            required.add(req.key)
             old = allocations.get(req.key)
             if old is not None:
                 if old.status is Status.RELEASED:
@@ -98,15 +129,11 @@ def plan_addresses(p: Province, ledger: Ledger | None = None) -> AddressPlan:
                 prefix, parent = allocators.allocate(req, levels.get(req.level, 0))
             except AddressSpaceExhausted as exc:
                 field = ("ipam", "ipv6_block") if not req.key.startswith("v4:") else ("ipam", "cloud_ipv4")
-                raise AddressSpaceExhausted(f"no room for {req.key}: {exc.message}", fix=exc.fix, field=field) from None
+                raise AddressSpaceExhausted(f"no room for {req.key}: {exc.message}", fix=exc.fix,
+                                            field=field) from None
             allocations[req.key] = Allocation(req.key, prefix, req.level, parent)
             added.append(req.key)
-    released = [k for k, a in allocations.items() if k not in required and a.status is Status.ACTIVE]
-    for key in released:
-        allocations[key] = ledger.with_status(key, Status.RELEASED)
-    required_levels = {r.level for r in reqs} | set(ledger.levels)
-    used_levels = {lvl: n for lvl, n in levels.items() if lvl in required_levels}
-    return AddressPlan(Ledger(used_levels, allocations), tuple(added), tuple(released), tuple(reactivated))
+    return added, reactivated
 
 
 def _check_roots(p: Province, ledger: Ledger) -> None:

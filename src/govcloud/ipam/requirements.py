@@ -94,17 +94,46 @@ def build_requirements(p: Province) -> list[Requirement]:
     return reqs
 
 
+def requirements_for(p: Province, sites: tuple[str, ...] = (), departments: tuple[str, ...] = ()) -> list[Requirement]:
+    """Requirements of some sites (with everything under them) and some departments only."""
+    reqs: list[Requirement] = []
+    # The uplink of a new site is numbered from its parent's infra block, outside the subtree.
+    reqs.extend(Requirement(link_key(link.a, link.b), Level.SUBNET, _infra_of(p, p.site_by_code[link.a]))
+                for link in p.links if link.b in sites and link.a not in sites)
+    stack = [p.site_by_code[code] for code in reversed(sites)]
+    while stack:
+        site = stack.pop()
+        reqs.extend(_site_requirements(p, site))
+        stack.extend(reversed(p.children_of.get(site.code, [])))
+    for code in departments:
+        dept = p.department_by_code[code]
+        reqs.extend(_department_requirements(p, dept))
+        reqs.extend(_v4_department_requirements(dept))
+    return reqs
+
+
+def _department_requirements(p: Province, dept) -> list[Requirement]:
+    dkey = department_key(dept.code)
+    block = v6_block_key(p, dept.site)
+    # A department hangs directly under its site's block (beside the infra block and child sites).
+    return [Requirement(dkey, Level.DEPARTMENT, block),
+            *(Requirement(subnet_key(dept.code, n.name), Level.SUBNET, dkey) for n in dept.networks)]
+
+
+def _v4_department_requirements(dept) -> list[Requirement]:
+    dkey = v4_department_key(dept.code)
+    return [Requirement(dkey, Level.V4_DEPARTMENT, v4_node_key(dept.node)),
+            *(Requirement(v4_subnet_key(dept.code, n.name), Level.V4_SUBNET, dkey) for n in dept.networks)]
+
+
 def _site_requirements(p: Province, site) -> list[Requirement]:
     block = v6_block_key(p, site.code)
     reqs = []
     if site.parent is not None:
         reqs.append(Requirement(block, TIER_LEVEL[site.tier], v6_block_key(p, site.parent)))
     departments = p.departments_at(site.code)
-    # A village (the bottom tier) holds its few /64s directly; every other site groups them in an
-    # infra block, so they pack into one slot beside child sites and departments it has or may gain.
-    infra = block
-    if site.tier is not Tier.VILLAGE:
-        infra = infra_key(site.code)
+    infra = _infra_of(p, site)
+    if infra != block:
         reqs.append(Requirement(infra, INFRA_LEVELS[TIER_LEVEL[site.tier]], block))
     reqs.append(Requirement(loopback_key(site.code), Level.SUBNET, infra))
     reqs.extend(Requirement(lan_key(site.code, u.code), Level.SUBNET, infra) for u in site.units)
@@ -112,10 +141,17 @@ def _site_requirements(p: Province, site) -> list[Requirement]:
     reqs.extend(Requirement(link_key(link.a, link.b), Level.SUBNET, infra) for link in p.links_from.get(site.code, []))
     reqs.extend(Requirement(transit_key(n.code), Level.SUBNET, infra) for n in p.nodes if n.site == site.code)
     for dept in departments:
-        dkey = department_key(dept.code)
-        reqs.append(Requirement(dkey, Level.DEPARTMENT, block))
-        reqs.extend(Requirement(subnet_key(dept.code, n.name), Level.SUBNET, dkey) for n in dept.networks)
+        reqs.extend(_department_requirements(p, dept))
     return reqs
+
+
+def _infra_of(p: Province, site) -> str:
+    """Key of the block that holds a site's own /64s.
+
+    A village (the bottom tier) holds its few /64s directly; every other site groups them in an
+    infra block, so they pack into one slot beside child sites and departments it has or may gain.
+    """
+    return v6_block_key(p, site.code) if site.tier is Tier.VILLAGE else infra_key(site.code)
 
 
 def _node_requirements(p: Province) -> list[Requirement]:
@@ -128,7 +164,5 @@ def _node_requirements(p: Province) -> list[Requirement]:
         reqs.append(Requirement(nkey, Level.V4_NODE, None))  # parent space chosen at allocation
         reqs.append(Requirement(v4_transit_key(node.code), Level.V4_SUBNET, nkey))
         for dept in by_node.get(node.code, []):
-            dkey = v4_department_key(dept.code)
-            reqs.append(Requirement(dkey, Level.V4_DEPARTMENT, nkey))
-            reqs.extend(Requirement(v4_subnet_key(dept.code, n.name), Level.V4_SUBNET, dkey) for n in dept.networks)
+            reqs.extend(_v4_department_requirements(dept))
     return reqs

@@ -153,3 +153,16 @@ def test_a_removed_department_is_released_and_its_prefix_kept_until_freed():
 def test_an_empty_ledger_is_the_same_as_none():
     province = build_province({"c0": {}}, {"core": 1})
     assert plan_addresses(province, Ledger()).ledger.allocations == plan_addresses(province).ledger.allocations
+
+
+def test_incremental_additions_give_what_a_full_plan_gives():
+    from govcloud.ipam import plan_additions
+
+    shape = {"c0": {"c0-x0": ["c0-x0-t0"]}, "c1": {}}
+    first = plan_addresses(build_province(shape, {"core": 1, "c0": 1}))
+    shape["c1"]["c1-x9"] = ["c1-x9-t0", "c1-x9-t1"]
+    grown = build_province(shape, {"core": 1, "c0": 2})
+    full = plan_addresses(grown, first.ledger)
+    incremental = plan_additions(grown, first.ledger, sites=("c1-x9",), departments=("c0-d1",))
+    assert set(incremental.added) == set(full.added)
+    assert incremental.ledger.allocations == full.ledger.allocations
