@@ -1,0 +1,31 @@
+"""`govcloud doctor`: what is present and working, and for each problem the fix."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from .common import OutputFormat, console, print_json, print_table
+
+
+def register(root: typer.Typer) -> None:
+    root.command("doctor")(doctor)
+
+
+def doctor(format: OutputFormat = OutputFormat.TABLE) -> None:
+    """Check Python packages, the Pulumi engine and plugins, the OpenStack lab and the network lab's tools.
+
+    Exits 1 when something needs fixing."""
+    from ..diagnostics import run_checks
+
+    checks = run_checks()
+    if format is OutputFormat.JSON:
+        print_json([c.to_dict() for c in checks])
+    else:
+        print_table("govcloud doctor", ["area", "check", "", "found", "fix"],
+                    [[c.area, c.name, "ok" if c.ok else "PROBLEM", c.detail, c.fix] for c in checks])
+        problems = sum(not c.ok for c in checks)
+        console.print("all good" if not problems else f"{problems} problem(s): see the fix column")
+    if not all(c.ok for c in checks):
+        sys.exit(1)

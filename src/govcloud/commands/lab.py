@@ -1,0 +1,49 @@
+"""`govcloud lab up|down|status`: the local OpenStack control plane, built from the model."""
+
+from __future__ import annotations
+
+import typer
+
+from .common import OutputFormat, console, load_env, print_json
+
+app = typer.Typer(no_args_is_help=True, help="The local OpenStack lab (Keystone, Neutron, Nova, Glance, Cinder).")
+
+LAB_ENV = typer.Option("lab", "--env", "-e", help="Environment whose nodes and regions the lab holds.")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="lab")
+
+
+@app.command("up")
+def up(env: str = LAB_ENV, format: OutputFormat = OutputFormat.TABLE) -> None:
+    """Start the lab (a no-op when it is already up with the same contents)."""
+    from ..lab.openstack.api import lab_up
+    from ..lab.openstack.from_model import lab_spec
+
+    status = lab_up(lab_spec(load_env(env).province))
+    _show(status, format)
+
+
+@app.command("down")
+def down(purge: bool = typer.Option(False, "--purge", help="Also delete the lab's data (next start is cold).")) -> None:
+    """Stop the services the lab started (a no-op when it is down)."""
+    from ..lab.openstack.api import lab_down
+
+    lab_down(purge=purge)
+    console.print("OpenStack lab down" + (" and purged" if purge else ""))
+
+
+@app.command("status")
+def status(format: OutputFormat = OutputFormat.TABLE) -> None:
+    """Whether each service runs and answers, and where clouds.yaml is."""
+    from ..lab.openstack.api import lab_status
+
+    _show(lab_status(), format)
+
+
+def _show(status, format: OutputFormat) -> None:
+    if format is OutputFormat.JSON:
+        print_json(status.to_dict())
+    else:
+        console.print(status.summary())
