@@ -215,12 +215,15 @@ def _place_dr(rng, systems, node_codes):
 
 
 def _size_nodes(nodes, systems):
-    """Capacity = what the node's systems need (both halves of dual-active pairs) plus 30 %."""
+    """Capacity = what the node's systems need (both halves of dual-active pairs, off-site backup
+    copies) plus 30 %."""
     need = {n["code"]: [0, 0, 0] for n in nodes}
     for s in systems:
+        fp = s["footprint"]
         for node in filter(None, (s.get("target_node"), s.get("dr_node") if s.get("dr") == "dual-active" else None)):
-            fp = s["footprint"]
             need[node] = [need[node][0] + fp["vcpu"], need[node][1] + fp["ram_gb"], need[node][2] + fp["storage_gb"]]
+        if s.get("dr") == "offsite-backup":  # the backup copy takes storage in the other node
+            need[s["dr_node"]][2] += fp["storage_gb"]
     for node in nodes:
         vcpu, ram, storage = (int(v * 1.3) + 1 for v in need[node["code"]])
         node["capacity"] = {"vcpu": vcpu, "ram_gb": ram, "storage_gb": storage}

@@ -1,0 +1,45 @@
+"""`govcloud kpi`: the plan's KPIs against its targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import typer
+
+from ..errors import UsageError
+from ..migration.kpi import MigrationState, measure
+from ..migration.state import read_exits_state, read_rollout_state, state_folder
+from ..migration.store import plan_folder, read_plan
+from .common import ENV_OPTION, OutputFormat, load_env, print_json, print_table, project_root
+
+
+def register(app: typer.Typer) -> None:
+    app.command("kpi")(kpi)
+
+
+def kpi(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE,
+        as_of: str = typer.Option(None, "--as-of", help="Judge deadlines on this date (YYYY-MM-DD); default today.")
+        ) -> None:
+    """Cloud adoption, IPv6 coverage, exits consolidated and DR coverage, against the plan's targets."""
+    environment = load_env(env)
+    root = project_root()
+    waves = [lw.wave for lw in read_plan(plan_folder(root, environment.name))]
+    state = state_folder(root, environment.name)
+    day = _parse_date(as_of) if as_of else dt.date.today()
+    rows = measure(environment.province, MigrationState.from_waves(waves), read_rollout_state(state),
+                   read_exits_state(state), day)
+    if format is OutputFormat.JSON:
+        print_json({"env": environment.name, "as_of": day.isoformat(), "kpis": [r.to_dict() for r in rows]})
+        return
+    print_table(f"KPIs of {environment.name} as of {day}", ["KPI", "scope", "value", "achieved", "by deadline "
+                                                             "(plan)", "target", "deadline", "status"],
+                [[r.kpi, r.scope, f"{r.value:.1%}", f"{r.achieved}/{r.total}",
+                  f"{r.projected}/{r.total}" if r.projected is not None else "-",
+                  f"{r.target:.0%}" if r.target is not None else "-", r.deadline or "-", r.status] for r in rows])
+
+
+def _parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--as-of {text!r} is not a date", fix="write it as YYYY-MM-DD") from None

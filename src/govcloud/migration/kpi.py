@@ -1,0 +1,183 @@
+"""The plan's KPIs, measured against its targets: cloud adoption (province and per city), IPv6
+coverage by tier, internet exits consolidated, DR coverage of key systems.
+
+Inputs are the model, the migration state (systems of waves marked ``done`` are on the cloud, with
+the DR design of their wave entry) and the rollout/exit state files (:mod:`.state`). A pure function
+of those: :func:`measure` returns rows that print as a table or JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+from ..model import ExitStatus, Ipv6Status, Province, Target, Tier
+from ..model.systems import DataClass, DrMode, LegacySystem
+from .schema import Wave, WaveStatus
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One measured ratio and where it stands against its target on the ``as_of`` date."""
+
+    kpi: str
+    scope: str
+    achieved: int
+    total: int
+    target: float | None
+    deadline: dt.date | None
+    status: str
+    projected: int | None = None
+    """For KPIs the migration plan moves: achieved plus what waves not yet done move by the deadline."""
+
+    @property
+    def value(self) -> float:
+        return self.achieved / self.total if self.total else 1.0
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "value": round(self.value, 4),
+                "deadline": self.deadline.isoformat() if self.deadline else None}
+
+
+@dataclass(frozen=True)
+class MigrationState:
+    """What the done waves changed (systems now on the cloud or retired, and their DR mode there), and
+    what the waves still to come will move, with the day their window ends."""
+
+    on_cloud: dict[str, DrMode]
+    retired: frozenset[str]
+    scheduled: dict[str, tuple[dt.date, DrMode]] = field(default_factory=dict)
+
+    @classmethod
+    def from_waves(cls, waves: list[Wave]) -> MigrationState:
+        on_cloud: dict[str, DrMode] = {}
+        retired: set[str] = set()
+        scheduled: dict[str, tuple[dt.date, DrMode]] = {}
+        for wave in waves:
+            if wave.status is not WaveStatus.DONE:
+                scheduled.update((e.code, (wave.window.end.date(), e.dr.mode)) for e in wave.systems
+                                 if e.strategy.lands_on_cloud)
+                continue
+            for entry in wave.systems:
+                if entry.strategy.lands_on_cloud:
+                    on_cloud[entry.code] = entry.dr.mode
+                elif entry.strategy.value == "retire":
+                    retired.add(entry.code)
+        return cls(on_cloud, frozenset(retired), scheduled)
+
+    def moves_by(self, code: str, deadline: dt.date | None) -> DrMode | None:
+        """The DR mode a system will have on the cloud if a wave moves it by ``deadline``; else None."""
+        planned = self.scheduled.get(code)
+        if planned is None or deadline is None or planned[0] > deadline:
+            return None
+        return planned[1]
+
+
+def measure(province: Province, state: MigrationState, ipv6: dict[str, Ipv6Status],
+            exits: dict[str, ExitStatus], as_of: dt.date) -> list[Kpi]:
+    """Every KPI; ``ipv6`` and ``exits`` override the model's statuses per site / exit code."""
+    return [*_adoption(province, state, as_of), *_ipv6(province, ipv6, as_of), _exits(province, exits, as_of),
+            _dr_coverage(province, state, as_of)]
+
+
+def _status(achieved: int, total: int, target: Target | None, as_of: dt.date, projected: int | None) -> str:
+    """met; missed (deadline passed); on track / behind (by the plan's waves); open (no plan to judge by)."""
+    def ratio(count: int) -> float:
+        return count / total if total else 1.0
+
+    if target is None:
+        return "no target"
+    if ratio(achieved) >= target.value:
+        return "met"
+    if as_of > target.deadline:
+        return "missed"
+    if projected is None:
+        return "open"
+    return "on track" if ratio(projected) >= target.value else "behind"
+
+
+def _kpi(name: str, scope: str, achieved: int, total: int, target: Target | None, as_of: dt.date,
+         projected: int | None = None) -> Kpi:
+    return Kpi(name, scope, achieved, total, target.value if target else None,
+               target.deadline if target else None, _status(achieved, total, target, as_of, projected), projected)
+
+
+def _adoption_kpi(scope: str, systems: list[LegacySystem], state: MigrationState, target: Target | None,
+                  as_of: dt.date) -> Kpi:
+    achieved = sum(_on_cloud(s, state) for s in systems)
+    deadline = target.deadline if target else None
+    projected = achieved + sum(not _on_cloud(s, state) and state.moves_by(s.code, deadline) is not None
+                               for s in systems)
+    return _kpi("cloud adoption", scope, achieved, len(systems), target, as_of, projected)
+
+
+def _on_cloud(system: LegacySystem, state: MigrationState) -> bool:
+    return system.on_cloud or system.code in state.on_cloud
+
+
+def _adoption(province: Province, state: MigrationState, as_of: dt.date) -> list[Kpi]:
+    # Classified systems stay off the shared cloud by rule and retired ones no longer exist:
+    # neither counts in the denominator.
+    eligible = [s for s in province.systems
+                if s.data_class is not DataClass.CLASSIFIED and s.code not in state.retired]
+    targets = province.targets
+    rows = [_adoption_kpi("province", eligible, state, targets.cloud_adoption, as_of)]
+    city_of = _city_of_site(province)
+    by_city: dict[str, list[LegacySystem]] = {}
+    for system in eligible:
+        department = province.department_by_code.get(system.owner)
+        city = city_of.get(department.site if department else system.current_site)
+        if city is not None:
+            by_city.setdefault(city, []).append(system)
+    for city in sorted(set(by_city) | set(targets.cloud_adoption_by_city)):
+        rows.append(_adoption_kpi(city, by_city.get(city, []), state, targets.cloud_adoption_by_city.get(city),
+                                  as_of))
+    return rows
+
+
+def _city_of_site(province: Province) -> dict[str, str]:
+    """Each site's city-tier ancestor (itself for a city); province-tier sites have none."""
+    city_of: dict[str, str] = {}
+    for site in province.walk_sites():  # parents come first, so the parent's answer is known
+        if site.tier is Tier.CITY:
+            city_of[site.code] = site.code
+        elif site.parent in city_of:
+            city_of[site.code] = city_of[site.parent]
+    return city_of
+
+
+def _ipv6(province: Province, overrides: dict[str, Ipv6Status], as_of: dt.date) -> list[Kpi]:
+    rows = []
+    for tier in Tier:
+        sites = [s for s in province.sites if s.tier is tier]
+        if not sites and tier not in province.targets.ipv6_coverage:
+            continue
+        dual = sum(overrides.get(s.code, s.ipv6_status) is Ipv6Status.DUAL_STACK for s in sites)
+        rows.append(_kpi("ipv6 coverage", f"{tier.value} tier", dual, len(sites),
+                         province.targets.ipv6_coverage.get(tier), as_of))
+    return rows
+
+
+def _exits(province: Province, overrides: dict[str, ExitStatus], as_of: dt.date) -> Kpi:
+    # Unified exits are where the others consolidate to; the KPI counts the others.
+    statuses = [overrides.get(e.code, e.status) for e in province.exits if e.status is not ExitStatus.UNIFIED]
+    done = sum(s is not ExitStatus.LEGACY for s in statuses)
+    return _kpi("exits consolidated", "province", done, len(statuses), province.targets.exits_consolidated, as_of)
+
+
+def _dr_coverage(province: Province, state: MigrationState, as_of: dt.date) -> Kpi:
+    key = [s for s in province.systems if s.criticality.value == "key" and s.data_class is not DataClass.CLASSIFIED
+           and s.code not in state.retired]
+    target = province.targets.dr_coverage_key_systems
+    covered = projected = 0
+    for system in key:
+        if system.code in state.on_cloud:
+            mode: DrMode | None = state.on_cloud[system.code]
+        elif system.on_cloud:
+            mode = system.dr
+        else:
+            mode = None
+            later = state.moves_by(system.code, target.deadline)
+            projected += later is not None and later is not DrMode.NONE
+        covered += mode is not None and mode is not DrMode.NONE
+    return _kpi("dr coverage", "key systems", covered, len(key), target, as_of, covered + projected)

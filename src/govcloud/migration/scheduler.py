@@ -1,0 +1,159 @@
+"""The wave scheduler: which system moves in which wave, onto which node.
+
+1. **Dependency groups.** The dependency graph is condensed (networkx ``condensation``): systems in
+   one strongly connected component depend on each other and must move together. The province
+   loader rejects dependency cycles, so from a loaded model every group has one member; the
+   scheduler stays correct for any graph.
+2. **Order.** Groups are taken in topological generations (dependencies first). Each goes into the
+   first wave after the waves of everything it depends on that has room (``max_systems_per_wave``).
+3. **Capacity.** Each group's claims (primary, dual-active half, off-site backup storage) must fit
+   its nodes on top of what is already on the cloud. Claims only ever add, so if the final total fits,
+   every wave's cumulative total fits too: checking the running total is exact, wave by wave.
+4. **DR placement.** A dual-active half or an off-site backup never shares the primary's node. It
+   goes to the model's ``dr_node`` when that node has room; otherwise to the roomiest other node that
+   has, and the placement records the move (``dr_moved_from``) so that the planner reports it.
+
+A primary whose node (named by the model) is full is never moved: such systems are collected and
+the planner reports them all as one error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from ..model import Province
+from ..model.systems import DataClass, DrMode, LegacySystem
+from .capacity import Claim, Ledger, Overrun, claims
+
+CRITICALITY_RANK = {"low": 0, "medium": 1, "high": 2, "key": 3}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A system's move: its nodes and its dependency group (``None`` when it moves alone).
+
+    ``dr_moved_from`` names the model's DR node when it had no room and another node took the copy.
+    """
+
+    code: str
+    target_node: str
+    dr_node: str | None
+    group: str | None
+    dr_moved_from: str | None = None
+
+
+@dataclass
+class Schedule:
+    """Waves (0-based here) of placements in cutover order, and what could not be placed."""
+
+    waves: list[list[Placement]] = field(default_factory=list)
+    unplaced: list[tuple[str, Overrun]] = field(default_factory=list)
+
+
+def migration_candidates(province: Province, settled: set[str]) -> list[LegacySystem]:
+    """Systems still to move: not on the cloud, not classified, not already in a kept wave."""
+    return [s for s in province.systems
+            if not s.on_cloud and s.data_class is not DataClass.CLASSIFIED and s.code not in settled]
+
+
+def dependency_groups(systems: Iterable[LegacySystem]) -> tuple[nx.DiGraph, dict[str, int]]:
+    """The condensed graph (edges dependency -> dependent) and each system's group id in it."""
+    systems = list(systems)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(s.code for s in systems)
+    graph.add_edges_from((dep, s.code) for s in systems for dep in s.depends_on)
+    condensed = nx.condensation(graph)
+    return condensed, condensed.graph["mapping"]
+
+
+def schedule(province: Province, ledger: Ledger, settled: set[str], max_systems_per_wave: int) -> Schedule:
+    """Place every migration candidate in a wave; ``ledger`` holds what is on the cloud already."""
+    candidates = {s.code: s for s in migration_candidates(province, settled)}
+    condensed, _ = dependency_groups(candidates.values())
+    result = Schedule()
+    wave_of_group: dict[int, int] = {}
+    first_open = 0
+    for generation in nx.topological_generations(condensed):
+        for group_id in sorted(generation, key=lambda g: _group_key(condensed, g, candidates)):
+            members = [candidates[c] for c in sorted(condensed.nodes[group_id]["members"]) if c in candidates]
+            if not members:
+                continue  # a dependency that is not moving (on the cloud, classified, or in a kept wave)
+            earliest = max((wave_of_group[p] + 1 for p in condensed.predecessors(group_id) if p in wave_of_group),
+                           default=0)
+            placements, group_claims, overrun = _place_group(province, ledger, members)
+            if overrun is not None:
+                result.unplaced.extend((m.code, overrun) for m in members)
+                continue
+            ledger.add(group_claims)
+            wave = _first_wave_with_room(result.waves, max(earliest, first_open), len(members), max_systems_per_wave)
+            result.waves[wave].extend(placements)
+            wave_of_group[group_id] = wave
+            while first_open < len(result.waves) and len(result.waves[first_open]) >= max_systems_per_wave:
+                first_open += 1  # waves only fill up: never look at a full one again
+    return result
+
+
+def _group_key(condensed: nx.DiGraph, group_id: int, candidates: dict[str, LegacySystem]) -> tuple:
+    # Key systems first within a generation, so what others depend on lands early; then stable codes.
+    members = [candidates[c] for c in condensed.nodes[group_id]["members"] if c in candidates]
+    rank = max((CRITICALITY_RANK[m.criticality.value] for m in members), default=0)
+    return (-rank, min((m.code for m in members), default=""))
+
+
+def _first_wave_with_room(waves: list[list[Placement]], earliest: int, size: int, limit: int) -> int:
+    wave = earliest
+    while wave < len(waves) and waves[wave] and len(waves[wave]) + size > limit:
+        wave += 1
+    while len(waves) <= wave:
+        waves.append([])
+    return wave
+
+
+def _place_group(province: Province, ledger: Ledger,
+                 members: list[LegacySystem]) -> tuple[list[Placement], list[Claim], Overrun | None]:
+    group = f"group-{min(m.code for m in members)}" if len(members) > 1 else None
+    placements: list[Placement] = []
+    all_claims: list[Claim] = []
+    for system in members:
+        target = _target_node(province, ledger, system, all_claims)
+        dr_node = _dr_node(ledger, system, target, all_claims)
+        moved_from = system.dr_node if dr_node != system.dr_node and system.dr is not DrMode.NONE else None
+        placements.append(Placement(system.code, target, dr_node, group, moved_from))
+        all_claims.extend(claims(system.footprint, target, system.dr, dr_node))
+    overrun = next(ledger.overruns(all_claims), None)
+    return placements, all_claims, overrun
+
+
+def _target_node(province: Province, ledger: Ledger, system: LegacySystem, pending: list[Claim]) -> str:
+    if system.target_node is not None:
+        return system.target_node
+    home = province.department_by_code.get(system.owner)
+    preferred = [home.node] if home is not None else []
+    for node in preferred + _by_headroom(ledger, exclude=set()):
+        trial = pending + claims(system.footprint, node, DrMode.NONE, None)
+        if ledger.fits(trial):
+            return node
+    return preferred[0] if preferred else province.province_node.code
+
+
+def _dr_node(ledger: Ledger, system: LegacySystem, target: str, pending: list[Claim]) -> str | None:
+    """The model's DR node when it is another node and has room; else the roomiest other node that does."""
+    if system.dr is DrMode.NONE:
+        return None
+    preferred = [system.dr_node] if system.dr_node is not None and system.dr_node != target else []
+    candidates = preferred + [n for n in _by_headroom(ledger, exclude={target}) if n not in preferred]
+    primary = claims(system.footprint, target, DrMode.NONE, None)
+    for node in candidates:
+        if ledger.fits(pending + primary + claims(system.footprint, target, system.dr, node)[1:]):
+            return node
+    return candidates[0] if candidates else None
+
+
+def _by_headroom(ledger: Ledger, exclude: set[str]) -> list[str]:
+    nodes = [n for n in ledger.capacities if n not in exclude]
+    return sorted(nodes, key=lambda n: (-min(h / getattr(ledger.capacities[n], r)
+                                             for h, r in zip(ledger.headroom(n), ("vcpu", "ram_gb", "storage_gb"))),
+                                        n))

@@ -1,0 +1,230 @@
+"""``migrate validate``: every rule a plan must hold, as small checks that report findings.
+
+Each check reads the model and the loaded waves and yields :class:`Finding` s naming the wave file,
+the field, the system and the fix; none of them raises. :func:`validate_plan` runs them all.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+
+from ..model import Province
+from ..model.systems import DataClass, DrMode
+from .capacity import Ledger, claims, system_claims
+from .dr import dr_inconsistencies
+from .findings import Finding
+from .schema import Strategy, WaveEntry
+from .store import LoadedWave
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a system sits in the plan: wave order, position in the wave, and its file."""
+
+    order: int
+    wave: int
+    position: int
+    entry: WaveEntry
+    path: Path
+    sealed: bool
+
+    def at(self, *field: str | int) -> tuple[str | int, ...]:
+        return ("systems", self.position, *field)
+
+
+def validate_plan(province: Province, waves: list[LoadedWave], folder: Path | None = None) -> list[Finding]:
+    """All findings of the plan ``waves`` (ordered by number) against ``province``."""
+    ordered = sorted(waves, key=lambda lw: lw.wave.wave)
+    slots, findings = _slots(ordered)
+    for check in (_numbering(ordered), _sealed(ordered), _systems(province, slots), _dr(province, slots),
+                  _downtime(ordered),
+                  _dependencies(province, slots), _capacity(province, ordered, slots),
+                  _coverage(province, slots, folder)):
+        findings.extend(check)
+    return findings
+
+
+def _slots(waves: list[LoadedWave]) -> tuple[dict[str, Slot], list[Finding]]:
+    slots: dict[str, Slot] = {}
+    findings = []
+    for order, loaded in enumerate(waves):
+        for position, entry in enumerate(loaded.wave.systems):
+            slot = Slot(order, loaded.wave.wave, position, entry, loaded.path, loaded.wave.status.sealed)
+            if entry.code in slots:
+                first = slots[entry.code]
+                findings.append(Finding(loaded.path, slot.at("code"), f"also listed in {first.path.name}",
+                                        "list every system in one wave only", system=entry.code))
+                continue
+            slots[entry.code] = slot
+    return slots, findings
+
+
+def _numbering(waves: list[LoadedWave]) -> Iterator[Finding]:
+    seen: dict[int, Path] = {}
+    for loaded in waves:
+        number = loaded.wave.wave
+        if number in seen:
+            yield Finding(loaded.path, ("wave",), f"wave number {number} is also used by {seen[number].name}",
+                          "give every wave its own number")
+        seen.setdefault(number, loaded.path)
+
+
+def _sealed(waves: list[LoadedWave]) -> Iterator[Finding]:
+    for loaded in waves:
+        wave = loaded.wave
+        if wave.status.sealed and wave.content_hash is None:
+            yield Finding(loaded.path, ("status",), f"wave is {wave.status.value} but was never sealed",
+                          f"set status back to planned and run: govcloud migrate mark --wave {wave.wave} "
+                          f"--status {wave.status.value}")
+        elif wave.is_tampered():
+            yield Finding(loaded.path, ("content_hash",), f"wave is {wave.status.value} but its content was edited "
+                          "after it was sealed", "restore the file from version control; put changes in a new wave")
+
+
+def _systems(province: Province, slots: dict[str, Slot]) -> Iterator[Finding]:
+    for code, slot in slots.items():
+        system = province.system_by_code.get(code)
+        entry = slot.entry
+        if system is None:
+            close = difflib.get_close_matches(code, list(province.system_by_code), n=1)
+            yield Finding(slot.path, slot.at("code"), "no such system in the model",
+                          f"did you mean {close[0]!r}?" if close else "add it to systems.yaml or remove the entry",
+                          system=code)
+            continue
+        if system.on_cloud and not slot.sealed:
+            yield Finding(slot.path, slot.at("code"), "is already on the cloud (on_cloud: true in the model)",
+                          "remove it from the wave, or run govcloud migrate plan to re-plan", system=code)
+        if system.data_class is DataClass.CLASSIFIED and entry.strategy.lands_on_cloud:
+            yield Finding(slot.path, slot.at("strategy"), "classified systems stay off the shared cloud",
+                          "use strategy retain, or remove the entry", system=code)
+        for field, node in (("target_node", entry.target_node), ("node", entry.dr.node)):
+            if node is not None and node not in province.node_by_code:
+                path = slot.at(field) if field == "target_node" else slot.at("dr", "node")
+                yield Finding(slot.path, path, f"unknown node {node!r}",
+                              f"use one of {', '.join(province.node_by_code)}", system=code)
+
+
+def _dr(province: Province, slots: dict[str, Slot]) -> Iterator[Finding]:
+    for code, slot in slots.items():
+        entry = slot.entry
+        if not entry.strategy.lands_on_cloud:
+            continue
+        design = entry.dr
+        if design.mode is not DrMode.NONE and design.node is None:
+            yield Finding(slot.path, slot.at("dr", "node"), f"dr mode {design.mode.value} without a second node",
+                          "name the DR node, a node other than target_node", system=code)
+        elif design.mode is not DrMode.NONE and design.node == entry.target_node:
+            what = "both halves of the dual-active pair" if design.mode is DrMode.DUAL_ACTIVE else \
+                "the off-site backup and the primary"
+            yield Finding(slot.path, slot.at("dr", "node"), f"{what} are in node {design.node!r}",
+                          "put dr.node in a node other than target_node", system=code)
+        for problem in dr_inconsistencies(design.mode, design.rpo_s, design.rto_s, design.level):
+            yield Finding(slot.path, slot.at("dr", problem.field), problem.message, problem.fix, system=code)
+
+
+def _downtime(waves: list[LoadedWave]) -> Iterator[Finding]:
+    for loaded in waves:
+        window_s = loaded.wave.window.seconds
+        for position, entry in enumerate(loaded.wave.systems):
+            if not entry.strategy.lands_on_cloud:
+                continue
+            budget = entry.downtime_budget_s
+            if budget > window_s:
+                yield Finding(loaded.path, ("systems", position, "downtime_budget_s"),
+                              f"downtime budget {budget} s is longer than the window ({window_s} s)",
+                              "shorten the budget or widen the window", system=entry.code)
+            elif budget > entry.dr.rto_s:
+                yield Finding(loaded.path, ("systems", position, "downtime_budget_s"),
+                              f"downtime budget {budget} s is longer than the RTO ({entry.dr.rto_s} s)",
+                              "the cutover may not take the service away longer than a disaster may: "
+                              f"set at most {entry.dr.rto_s}", system=entry.code)
+
+
+def _dependencies(province: Province, slots: dict[str, Slot]) -> Iterator[Finding]:
+    graph = nx.DiGraph()
+    for code, slot in slots.items():
+        model_deps = province.system_by_code[code].depends_on if code in province.system_by_code else ()
+        graph.add_node(code)
+        graph.add_edges_from((code, dep) for dep in dict.fromkeys(model_deps + slot.entry.depends_on))
+    in_cycle: set[str] = set()
+    for component in nx.strongly_connected_components(graph):
+        if len(component) > 1:
+            in_cycle |= component
+            yield from _cycle(graph, component, slots)
+    for code, slot in slots.items():
+        for dep in graph.successors(code):
+            if dep in slot.entry.interim_links or (code in in_cycle and dep in in_cycle):
+                continue
+            yield from _dependency_order(province, slot, dep, slots.get(dep))
+
+
+def _cycle(graph: nx.DiGraph, component: set[str], slots: dict[str, Slot]) -> Iterator[Finding]:
+    members = [slots[c] for c in component if c in slots]
+    together = len({(m.wave, m.entry.group) for m in members}) == 1 and members[0].entry.group is not None
+    if together and len(members) == len(component):
+        return  # a dependency group: moved together in one wave, which is what a cycle requires
+    first = min(members, key=lambda s: (s.order, s.position))
+    cycle = [edge[0] for edge in nx.find_cycle(graph.subgraph(component), source=first.entry.code)]
+    yield Finding(first.path, first.at("depends_on"), f"dependency cycle: {' -> '.join(cycle + [cycle[0]])}",
+                  "break the cycle, or move these systems together: one wave, one 'group'", system=first.entry.code)
+
+
+def _dependency_order(province: Province, slot: Slot, dep: str, dep_slot: Slot | None) -> Iterator[Finding]:
+    code = slot.entry.code
+    if dep_slot is None:
+        system = province.system_by_code.get(dep)
+        if system is None:
+            yield Finding(slot.path, slot.at("depends_on"), f"depends on {dep!r}, which is not in the model",
+                          f"remove {dep!r} from depends_on or add it to systems.yaml", system=code)
+        elif not system.on_cloud and system.data_class is not DataClass.CLASSIFIED:
+            yield Finding(slot.path, slot.at("depends_on"), f"depends on {dep!r}, which no wave moves",
+                          f"add {dep!r} to this or an earlier wave, or list it under interim_links", system=code)
+        return
+    if dep_slot.entry.strategy is Strategy.RETIRE:
+        yield Finding(slot.path, slot.at("depends_on"), f"depends on {dep!r}, retired in {dep_slot.path.name}",
+                      f"move the dependency off {dep!r} first, or do not retire it", system=code)
+    elif dep_slot.order > slot.order:
+        yield Finding(slot.path, slot.at("code"), f"moves in wave {slot.wave} before its dependency {dep!r} "
+                      f"(wave {dep_slot.wave}, {dep_slot.path.name})",
+                      f"move it to wave {dep_slot.wave} or later, or list {dep!r} under interim_links", system=code)
+    elif dep_slot.order == slot.order and dep_slot.position > slot.position:
+        yield Finding(slot.path, slot.at("code"), f"listed before its dependency {dep!r} in the same wave",
+                      f"list {dep!r} first: the wave cuts over in the order of its list", system=code)
+
+
+def _capacity(province: Province, waves: list[LoadedWave], slots: dict[str, Slot]) -> Iterator[Finding]:
+    ledger = Ledger.for_province(province)
+    for system in province.systems:
+        if system.on_cloud and system.code not in slots:
+            department = province.department_by_code.get(system.owner)
+            ledger.add(system_claims(system, system.target_node or (department.node if department else None)))
+    reported: set[tuple[str, str]] = set()
+    for loaded in waves:
+        for position, entry in enumerate(loaded.wave.systems):
+            system = province.system_by_code.get(entry.code)
+            if system is None or not entry.strategy.lands_on_cloud:
+                continue
+            new = claims(system.footprint, entry.target_node, entry.dr.mode, entry.dr.node)
+            for overrun in ledger.overruns(new):
+                if (overrun.node, overrun.resource) in reported:
+                    continue
+                reported.add((overrun.node, overrun.resource))
+                field = "target_node" if overrun.claim.role == "primary" else "dr"
+                yield Finding(loaded.path, ("systems", position, field), f"capacity overrun in wave "
+                              f"{loaded.wave.wave}: {overrun.describe()}",
+                              "move systems to a later wave or another node, or raise the node's capacity",
+                              system=entry.code)
+            ledger.add(new)
+
+
+def _coverage(province: Province, slots: dict[str, Slot], folder: Path | None) -> Iterator[Finding]:
+    for system in province.systems:
+        if system.on_cloud or system.data_class is DataClass.CLASSIFIED or system.code in slots:
+            continue
+        yield Finding(folder, (), "is in the model but in no wave",
+                      "run govcloud migrate plan to re-plan, or add it to a wave", system=system.code)

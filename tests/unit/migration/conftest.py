@@ -1,0 +1,54 @@
+"""A throw-away project (Pulumi.yaml, the lab inventory, a planned lab migration) and a way to run
+the real `govcloud` entry point in it."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "Pulumi.yaml").write_text("name: govcloud\nruntime: python\n", encoding="utf-8")
+    shutil.copytree(ROOT / "inventories" / "lab", tmp_path / "inventories" / "lab",
+                    ignore=shutil.ignore_patterns("hosts.yml", "group_vars"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    return tmp_path
+
+
+@pytest.fixture
+def govcloud(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
+    """``govcloud("migrate", "plan", ...)`` -> exit code, stdout, stderr."""
+    from govcloud.cli import main
+
+    def run(*args: str) -> Run:
+        monkeypatch.setattr(sys, "argv", ["govcloud", *args])
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exit_info:
+            main()
+        captured = capsys.readouterr()
+        return Run(exit_info.value.code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def planned(project: Path, govcloud) -> Path:
+    """The lab project with its three waves planned from 2027-01-09; returns migrations/lab."""
+    result = govcloud("migrate", "plan", "--env", "lab", "--start", "2027-01-09")
+    assert result.code == 0, result.err
+    return project / "migrations" / "lab"

@@ -1,0 +1,88 @@
+"""KPIs of the lab province from the model, the done waves and the rollout/exit state."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from govcloud.migration.kpi import MigrationState, measure
+from govcloud.migration.planner import PlanSettings, plan_waves
+from govcloud.migration.schema import Strategy, WaveStatus
+from govcloud.model import ExitStatus, Ipv6Status, load_environment
+from govcloud.model.systems import DrMode
+
+
+@pytest.fixture(scope="module")
+def lab(project_root):
+    province = load_environment("lab", project_root).province
+    waves = plan_waves(province, [], PlanSettings(start=dt.date(2027, 1, 9))).planned
+    return province, waves
+
+
+def rows(kpis):
+    return {(k.kpi, k.scope): k for k in kpis}
+
+
+def test_nothing_done_yet_the_plan_decides_on_track_or_behind(lab):
+    province, waves = lab
+    kpis = rows(measure(province, MigrationState.from_waves(waves), {}, {}, dt.date(2026, 11, 26)))
+    adoption = kpis["cloud adoption", "province"]
+    assert (adoption.achieved, adoption.total, adoption.projected) == (0, 6, 6)  # classified not counted
+    assert adoption.status == "on track"
+    assert (kpis["cloud adoption", "city-a"].total, kpis["cloud adoption", "city-b"].total) == (2, 1)
+    assert kpis["dr coverage", "key systems"].total == 2
+    late = [w.model_copy(update={"window": w.window.model_copy(update={
+        "start": w.window.start.replace(year=2028), "end": w.window.end.replace(year=2028)})}) for w in waves]
+    behind = rows(measure(province, MigrationState.from_waves(late), {}, {}, dt.date(2026, 11, 26)))
+    assert behind["cloud adoption", "province"].status == "behind"
+    unplanned = rows(measure(province, MigrationState({}, frozenset()), {}, {}, dt.date(2026, 11, 26)))
+    assert unplanned["cloud adoption", "province"].status == "behind"
+    assert unplanned["exits consolidated", "province"].status == "open"
+
+
+def test_done_waves_count_and_deadlines_are_judged(lab):
+    province, waves = lab
+    done = [w.sealed_copy(WaveStatus.DONE) for w in waves]
+    kpis = rows(measure(province, MigrationState.from_waves(done), {}, {}, dt.date(2028, 1, 1)))
+    assert kpis["cloud adoption", "province"].status == "met"
+    assert kpis["dr coverage", "key systems"].achieved == 2
+    assert kpis["exits consolidated", "province"].status == "missed"
+    assert kpis["ipv6 coverage", "county tier"].status == "missed"
+
+
+def test_state_files_override_the_model(lab):
+    province, _ = lab
+    ipv6 = {s.code: Ipv6Status.DUAL_STACK for s in province.sites if s.tier.value == "city"}
+    exits = {"legacy-prov-health": ExitStatus.DECOMMISSIONED, "legacy-city-a": ExitStatus.DECOMMISSIONED}
+    kpis = rows(measure(province, MigrationState({}, frozenset()), ipv6, exits, dt.date(2027, 1, 1)))
+    assert kpis["ipv6 coverage", "city tier"].status == "met"
+    assert kpis["exits consolidated", "province"].value == 1.0
+
+
+def test_retired_systems_leave_the_denominator_and_dr_needs_a_mode(lab):
+    province, waves = lab
+    last = waves[-1]
+    retire = last.model_copy(update={"systems": tuple(
+        e.model_copy(update={"strategy": Strategy.RETIRE}) if e.code == "farm-subsidies" else e
+        for e in last.systems), "status": WaveStatus.DONE})
+    first = waves[0].model_copy(update={"status": WaveStatus.DONE, "systems": tuple(
+        e.model_copy(update={"dr": e.dr.model_copy(update={"mode": DrMode.NONE})}) for e in waves[0].systems)})
+    kpis = rows(measure(province, MigrationState.from_waves([first, retire]), {}, {}, dt.date(2027, 1, 1)))
+    assert kpis["cloud adoption", "province"].total == 5
+    assert kpis["cloud adoption", "city-a"].total == 1
+    assert kpis["dr coverage", "key systems"].achieved == 0
+
+
+def test_state_files_in_either_documented_shape(tmp_path):
+    import json
+
+    from govcloud.migration.state import read_exits_state, read_rollout_state
+
+    (tmp_path / "rollout.json").write_text(json.dumps({"sites": {"core": "dual-stack",
+                                                                 "city-a": {"ipv6": "planned"}}, "runs": []}))
+    (tmp_path / "exits.json").write_text(json.dumps({"exits": {"a": "decommissioned",
+                                                               "b": {"status": "legacy", "loss": []}}}))
+    assert read_rollout_state(tmp_path) == {"core": Ipv6Status.DUAL_STACK, "city-a": Ipv6Status.PLANNED}
+    assert read_exits_state(tmp_path) == {"a": ExitStatus.DECOMMISSIONED, "b": ExitStatus.LEGACY}
+    assert read_rollout_state(tmp_path / "absent") == {}
