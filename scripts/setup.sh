@@ -11,5 +11,6 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 step "system packages for the OpenStack lab" bash scripts/openstack-lab-install.sh
-[ -f scripts/netlab-install.sh ] && step "system packages for the network lab" bash scripts/netlab-install.sh
+step "system packages for the network lab" bash scripts/netlab-install.sh
+step "system packages for the migration workload (PostgreSQL, HAProxy)" bash scripts/workload-install.sh
 step "Pulumi engine (built once from the Go module proxy, then cached)" bash scripts/engine.sh

@@ -1,0 +1,127 @@
+"""`govcloud migrate run|status|rollback`: execute a wave for real, show where each system stands,
+return a wave to its legacy home. Added to the `migrate` group by :func:`register_into`."""
+
+from __future__ import annotations
+
+import os
+import signal
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from ..errors import UsageError
+from ..migration.execution.executor import Executor, WaveReport, wave_status
+from ..migration.execution.providers import EngineProvisioner, PlannedSpecProvisioner
+from ..migration.execution.state import load_run_state
+from ..migration.state import state_folder
+from ..migration.store import LoadedWave, plan_folder, read_plan
+from ..model import Environment
+from .common import ENV_OPTION, OutputFormat, console, load_env, print_json, print_table, project_root
+
+#: `<system>:<step>`: the run SIGKILLs itself right after recording that step (resumption drills).
+KILL_AFTER_VARIABLE = "GOVCLOUD_MIGRATE_KILL_AFTER"
+
+
+class ProvisionerChoice(str, Enum):
+    ENGINE = "engine"
+    PLANNED = "planned"
+
+
+WAVE_OPTION = typer.Option(..., "--wave", "-w", help="Wave number.")
+PROVISIONER_OPTION = typer.Option(ProvisionerChoice.ENGINE, "--provisioner",
+                                  help="engine: `up` of the target node's stack through the Pulumi engine; "
+                                       "planned: record the planned resources only (no cloud).")
+WORKLOAD_ROOT_OPTION = typer.Option(None, "--workload-root", help="Folder of the lab workload's data "
+                                    "(default /var/lib/govcloud/workload).")
+
+
+def register_into(migrate_app: typer.Typer) -> None:
+    """Add `run`, `status` and `rollback` to the `migrate` group (a second call changes nothing)."""
+    names = {c.name for c in migrate_app.registered_commands}
+    if "run" in names:
+        return
+    migrate_app.command("run")(run)
+    migrate_app.command("status")(status)
+    migrate_app.command("rollback")(rollback)
+
+
+def run(env: str = ENV_OPTION, wave: int = WAVE_OPTION, provisioner: ProvisionerChoice = PROVISIONER_OPTION,
+        workload_root: Path = WORKLOAD_ROOT_OPTION, format: OutputFormat = OutputFormat.TABLE) -> None:
+    """Drive every system of a wave through its remaining lifecycle steps; resumes an interrupted run."""
+    environment = load_env(env)
+    report = _executor(environment, wave, provisioner, workload_root).run()
+    _print_report(report, "run", format)
+
+
+def rollback(env: str = ENV_OPTION, wave: int = WAVE_OPTION, workload_root: Path = WORKLOAD_ROOT_OPTION,
+             format: OutputFormat = OutputFormat.TABLE) -> None:
+    """Return every started system of a wave to its legacy site, with the data written on the cloud."""
+    environment = load_env(env)
+    report = _executor(environment, wave, ProvisionerChoice.PLANNED, workload_root).rollback()
+    _print_report(report, "rollback", format)
+
+
+def status(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE) -> None:
+    """Each system's phase and completed steps, wave by wave, as recorded by `migrate run`."""
+    environment = load_env(env)
+    state = load_run_state(state_folder(project_root(), environment.name), environment.name)
+    waves = {number: wave_status(state, number) for number in sorted(state.waves)}
+    if format is OutputFormat.JSON:
+        print_json({"env": environment.name, "waves": waves})
+        return
+    rows = [[number, code, entry["phase"], ", ".join(entry["steps"]) or "-", entry["seconds"]]
+            for number, systems in waves.items() for code, entry in systems.items()]
+    if not rows:
+        console.print(f"{environment.name}: no migration has run yet")
+        return
+    print_table(f"migration of {environment.name}", ["wave", "system", "phase", "steps done", "seconds"], rows)
+
+
+def _executor(environment: Environment, number: int, choice: ProvisionerChoice,
+              workload_root: Path | None) -> Executor:
+    from ..lab.workload.driver import LabWorkloadDriver
+    from ..lab.workload.layout import DEFAULT_ROOT
+
+    if environment.name != "lab":
+        raise UsageError(f"env {environment.name!r} has no workload driver: only the lab's workload can be "
+                         "executed from here", fix="use --env lab")
+    root = project_root()
+    loaded = _wave(read_plan(plan_folder(root, environment.name)), number)
+    if choice is ProvisionerChoice.ENGINE:
+        from ..engine.settings import EngineSettings
+
+        provisioner = EngineProvisioner(environment, EngineSettings(root))
+    else:
+        provisioner = PlannedSpecProvisioner(environment)
+    driver = LabWorkloadDriver(environment.province, workload_root or DEFAULT_ROOT)
+    return Executor(environment.name, loaded, state_folder(root, environment.name), provisioner, driver,
+                    after_step=_kill_hook(os.environ.get(KILL_AFTER_VARIABLE, "")))
+
+
+def _kill_hook(target: str):
+    def after_step(system: str, step: str) -> None:
+        if target and target == f"{system}:{step}":
+            os.kill(os.getpid(), signal.SIGKILL)
+    return after_step
+
+
+def _wave(waves: list[LoadedWave], number: int) -> LoadedWave:
+    for loaded in waves:
+        if loaded.wave.wave == number:
+            return loaded
+    known = ", ".join(str(lw.wave.wave) for lw in waves) or "none: run govcloud migrate plan"
+    raise UsageError(f"--wave {number}: no such wave", fix=f"use one of: {known}")
+
+
+def _print_report(report: WaveReport, verb: str, format: OutputFormat) -> None:
+    rows = [{"system": o.system, "step": o.step, "phase": o.phase.value, "seconds": o.seconds, "skipped": o.skipped}
+            for o in report.outcomes]
+    if format is OutputFormat.JSON:
+        print_json({"wave": report.wave, "operation": verb, "steps": rows, "ran": len(report.ran)})
+        return
+    if not report.ran:
+        console.print(f"wave {report.wave}: nothing to do")
+        return
+    print_table(f"wave {report.wave}: {verb}", ["system", "step", "phase", "seconds"],
+                [[r["system"], r["step"], r["phase"], r["seconds"]] for r in rows if not r["skipped"]])

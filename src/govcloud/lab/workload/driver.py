@@ -1,0 +1,304 @@
+"""The lab's workload driver: each lifecycle step of a dual-active system, done for real with the
+legacy application, PostgreSQL and HAProxy in namespaces (see :mod:`govcloud.migration.execution`).
+
+* ``provision``: the legacy site runs (started and seeded if it is not); one namespace per cloud
+  node (target, DR partner, off-site backup place).
+* ``replicate``: the target node becomes a streaming standby of the legacy database, the DR node a
+  cascading standby of the target node; both catch up.
+* ``test``: the application runs on both cloud nodes and answers; the rows up to a cutoff match
+  on the legacy site and both nodes.
+* ``cutover``: the legacy database refuses writes, the target node replays the last of its WAL
+  and is promoted, the DR node becomes its synchronous standby (``remote_apply``), the front end
+  switches to both nodes, the watchdogs start. Every legacy row is checked on the new primary.
+* ``finalize``: off-site backup to the third place with its checksum and a restore check; the
+  legacy application and database stop (their data is kept for a rollback).
+* ``rollback``: the cloud stops taking writes, every row it holds is copied back to the legacy
+  database, the legacy site takes writes again and the front end points at it; the cloud nodes'
+  processes and data are removed.
+
+Every step is idempotent: it looks at what runs before it acts.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from ...errors import LabError, UsageError
+from ...migration.schema import WaveEntry
+from ...model import DrMode, Province
+from . import backup, frontend
+from . import postgres as pg
+from .layout import APP_PORT, DEFAULT_ROOT, PG_PORT, Layout, Place
+from .runtime import ensure_place, remove_place, run, running, spawn, stop
+
+APP = Path(__file__).with_name("app.py")
+MONITOR = Path(__file__).with_name("monitor.py")
+PYTHON = "/usr/bin/python3"  # Debian's, with Debian's psycopg2
+SEED_ROWS = 500
+#: Rows written up to this many seconds ago must match everywhere in the ``test`` step.
+TEST_CUTOFF_S = 2.0
+
+
+def write_dsn(places: list[Place]) -> str:
+    hosts = ",".join(str(p.address) for p in places)
+    ports = ",".join(str(PG_PORT) for _ in places)
+    return f"host={hosts} port={ports} dbname=app user=postgres connect_timeout=1 target_session_attrs=read-write"
+
+
+def layout_for(province: Province, entry: WaveEntry, root: Path = DEFAULT_ROOT) -> Layout:
+    """Places for ``entry``: its target node, its DR node and a third node for the backup."""
+    if entry.dr.mode is not DrMode.DUAL_ACTIVE or entry.dr.node is None or entry.target_node is None:
+        raise UsageError(f"{entry.code}: the lab workload drives dual-active systems (target and DR node)",
+                         fix="run a wave whose systems are dual-active, or add a driver for this DR mode")
+    others = [n.code for n in province.nodes if n.code not in (entry.target_node, entry.dr.node)]
+    if not others:
+        raise UsageError("the off-site backup needs a third node", fix="add a node to the lab model")
+    return Layout(root, entry.target_node, entry.dr.node, others[0])
+
+
+class LabWorkloadDriver:
+    def __init__(self, province: Province, root: Path = DEFAULT_ROOT) -> None:
+        self.province = province
+        self.root = root
+
+    def layout(self, entry: WaveEntry) -> Layout:
+        return layout_for(self.province, entry, self.root)
+
+    # -- steps ----------------------------------------------------------------------------------
+    def provision(self, entry: WaveEntry) -> dict:
+        layout = self.layout(entry)
+        legacy = start_legacy(layout)
+        created = [n for n in layout.cloud_nodes if ensure_place(layout, layout.place(n))]
+        return {"legacy": legacy, "namespaces_created": created,
+                "namespaces": [layout.place(n).namespace for n in layout.cloud_nodes]}
+
+    def replicate(self, entry: WaveEntry) -> dict:
+        layout = self.layout(entry)
+        legacy, primary, secondary = (layout.place(n) for n in ("legacy", layout.primary, layout.secondary))
+        for place, upstream in ((primary, legacy), (secondary, primary)):
+            ensure_place(layout, place)
+            pg.clone_standby(place, upstream, layout.standby_name(place.name))
+            pg.start(place, layout.standby_name(place.name))
+        lag = _catch_up(legacy, [primary, secondary])
+        return {"standbys": [primary.name, secondary.name], "catch_up_s": round(lag, 3)}
+
+    def test(self, entry: WaveEntry) -> dict:
+        layout = self.layout(entry)
+        legacy, primary, secondary = (layout.place(n) for n in ("legacy", layout.primary, layout.secondary))
+        for place in (primary, secondary):
+            ensure_app(layout, place, [primary, secondary])
+        health = {p.name: http_get(layout, p, "/health")["role"] for p in (primary, secondary)}
+        cutoff = pg.sql(legacy, f"SELECT now() - interval '{TEST_CUTOFF_S} seconds'")
+        _catch_up(legacy, [primary, secondary])
+        where = f"written_at <= '{cutoff}'"
+        digests = {p.name: _digest_where(p, where) for p in (legacy, primary, secondary)}
+        if len(set(digests.values())) != 1:
+            raise LabError(f"{entry.code}: the copies differ for rows up to {cutoff}: {digests}",
+                           fix="look at the standbys' logs; run the step again once they caught up")
+        return {"health": health, "rows_checked": digests["legacy"][0], "digest": digests["legacy"][1]}
+
+    def cutover(self, entry: WaveEntry) -> dict:
+        layout = self.layout(entry)
+        legacy, primary, secondary = (layout.place(n) for n in ("legacy", layout.primary, layout.secondary))
+        started = time.monotonic()
+        marks: dict[str, float] = {}
+
+        def mark(name: str) -> None:
+            marks[name] = round(time.monotonic() - started, 3)
+
+        if pg.exists(legacy) and pg.is_running(legacy):
+            pg.set_read_only(legacy, True)
+            mark("legacy_read_only")
+            lsn = pg.sql(legacy, "SELECT pg_current_wal_lsn()")
+            if pg.in_recovery(primary):
+                pg.wait_until(lambda: pg.sql(primary, f"SELECT pg_last_wal_replay_lsn() >= '{lsn}'") == "t",
+                              f"{primary.name} replayed the legacy WAL up to {lsn}")
+            mark("caught_up")
+        if pg.in_recovery(primary):
+            pg.sql(primary, "SELECT pg_promote(true, 60)")
+        mark("promoted")
+        name = layout.standby_name(secondary.name)
+        pg.sql_each(primary, [f"ALTER SYSTEM SET synchronous_standby_names = '{name}'",
+                              "ALTER SYSTEM SET synchronous_commit = 'remote_apply'", "SELECT pg_reload_conf()"])
+        mark("synchronous")
+        # Safe to take writes before the standby reattaches: from here every commit waits for it.
+        frontend.route(layout, [primary.name, secondary.name])
+        mark("routed")
+        pg.wait_until(lambda: pg.sql(primary, "SELECT sync_state FROM pg_stat_replication "
+                                              f"WHERE application_name = '{name}'") == "sync",
+                      f"{secondary.name} is the synchronous standby of {primary.name}")
+        mark("standby_in_sync")
+        for place, peer in ((primary, secondary), (secondary, primary)):
+            ensure_app(layout, place, [primary, secondary])
+            ensure_monitor(layout, place, peer)
+        legacy_rows = backup.rows(legacy) if pg.exists(legacy) and pg.is_running(legacy) else set()
+        missing = len(legacy_rows - backup.rows(primary))
+        if missing:
+            raise LabError(f"{missing} legacy rows are missing on {primary.name} after the cutover",
+                           fix="roll the wave back: govcloud migrate rollback --env lab --wave N")
+        return {"primary": primary.name, "synchronous_standby": secondary.name, "switch_s": marks["routed"],
+                "marks_s": marks, "legacy_rows_checked": len(legacy_rows)}
+
+    def finalize(self, entry: WaveEntry) -> dict:
+        layout = self.layout(entry)
+        legacy, primary = layout.place("legacy"), current_primary(layout)
+        ensure_place(layout, layout.place(layout.backup))
+        manifest = backup.take(layout.place(layout.backup), primary, entry.code)
+        stop(layout, "legacy/app")
+        pg.stop(legacy)
+        return {"backup": manifest, "legacy_stopped": True}
+
+    def rollback(self, entry: WaveEntry, from_phase: str) -> dict:
+        layout = self.layout(entry)
+        legacy = layout.place("legacy")
+        copied = 0
+        cloud = _running_primary(layout)
+        if not pg.is_running(legacy):
+            pg.start(legacy, "legacy")
+        if cloud is not None:
+            pg.set_read_only(cloud, True)
+            pg.set_read_only(legacy, False)
+            copied = copy_rows(cloud, legacy)
+            missing = len(backup.rows(cloud) - backup.rows(legacy))
+            if missing:
+                raise LabError(f"{missing} rows of {cloud.name} did not reach the legacy database",
+                               fix="run `govcloud migrate rollback` again; the cloud copy is still there")
+        pg.set_read_only(legacy, False)
+        ensure_app(layout, legacy, [legacy])
+        frontend.route(layout, ["legacy"])
+        for node in (layout.primary, layout.secondary):
+            place = layout.place(node)
+            for role in ("monitor", "app"):
+                stop(layout, f"{node}/{role}")
+            pg.stop(place, "fast")
+            remove_place(layout, place)
+        rows, _ = pg.digest(legacy)
+        return {"from": from_phase, "copied_back": copied, "legacy_rows": rows,
+                "cloud_primary": cloud.name if cloud else None}
+
+
+def rebuild_standby(layout: Layout, node: str) -> float:
+    """Re-protect the pair after ``node`` died: a fresh clone of the surviving primary, started
+    with its application and watchdog, until the primary counts it as synchronous again. Seconds."""
+    started = time.monotonic()
+    primary = current_primary(layout)
+    place = layout.place(node)
+    if place.name == primary.name:
+        raise UsageError(f"{node} is the primary", fix="rebuild the node that died, not the survivor")
+    for role in ("monitor", "app"):
+        stop(layout, f"{node}/{role}")
+    if pg.exists(place) and pg.is_running(place):
+        pg.stop(place, "immediate")
+    shutil.rmtree(place.data, ignore_errors=True)
+    ensure_place(layout, place)
+    name = layout.standby_name(node)
+    pg.clone_standby(place, primary, name)
+    pg.start(place, name)
+    pair = [layout.place(layout.primary), layout.place(layout.secondary)]
+    ensure_app(layout, place, pair)
+    ensure_monitor(layout, place, primary)
+    if running(layout, f"{primary.name}/monitor") is None:
+        ensure_monitor(layout, primary, place)
+    # The primary's watchdog makes it synchronous again once it streams.
+    pg.wait_until(lambda: pg.sql(primary, "SELECT sync_state FROM pg_stat_replication "
+                                          f"WHERE application_name = '{name}'") == "sync",
+                  f"{node} is the synchronous standby of {primary.name} again", timeout_s=60)
+    return time.monotonic() - started
+
+
+# -- pieces ---------------------------------------------------------------------------------------
+def start_legacy(layout: Layout, seed_rows: int = SEED_ROWS) -> dict:
+    """The legacy site as it was before the migration: database, application, front end on it."""
+    legacy = layout.place("legacy")
+    for name in ("legacy", "front", "client"):
+        ensure_place(layout, layout.place(name))
+    created = pg.init_primary(legacy)
+    pg.start(legacy, "legacy")
+    if created:
+        pg.sql(legacy, "CREATE DATABASE app", db="postgres")
+        pg.sql(legacy, "CREATE TABLE writes (id text PRIMARY KEY, payload text NOT NULL, node text NOT NULL, "
+                       "written_at timestamptz NOT NULL DEFAULT now())")
+        pg.sql(legacy, f"INSERT INTO writes (id, payload, node) SELECT 'seed-' || lpad(i::text, 6, '0'), "
+                       f"md5(i::text), 'legacy' FROM generate_series(1, {seed_rows}) AS i")
+    ensure_app(layout, legacy, [legacy])
+    if not frontend.current_servers(layout) or running(layout, "front/haproxy") is None:
+        frontend.route(layout, frontend.current_servers(layout) or ["legacy"])
+    rows, _ = pg.digest(legacy)
+    return {"created": created, "rows": rows}
+
+
+def ensure_app(layout: Layout, place: Place, write_places: list[Place]) -> bool:
+    if running(layout, f"{place.name}/app") is not None:
+        return False
+    spawn(layout, place, "app", [PYTHON, str(APP), "--listen", f"{place.address}:{APP_PORT}", "--node", place.name,
+                                 "--read-dsn", place.dsn, "--write-dsn", write_dsn(write_places)], user="postgres")
+    pg.wait_until(lambda: http_get(layout, place, "/health") is not None, f"the application answers on {place.name}",
+                  timeout_s=15, interval=0.1)
+    return True
+
+
+def ensure_monitor(layout: Layout, place: Place, peer: Place) -> bool:
+    if running(layout, f"{place.name}/monitor") is not None:
+        return False
+    spawn(layout, place, "monitor", [PYTHON, str(MONITOR), "--local-dsn", place.local_dsn, "--peer-dsn", peer.dsn,
+                                     "--standby-name", layout.standby_name(peer.name)], user="postgres")
+    return True
+
+
+def http_get(layout: Layout, place: Place, path: str) -> dict:
+    """GET from the front namespace (the way HAProxy reaches the node); LabError unless 200."""
+    import json
+
+    code = ("import json,sys,urllib.request;"
+            f"r=urllib.request.urlopen('{place.app_url}{path}',timeout=2);print(r.read().decode())")
+    done = run(["ip", "netns", "exec", layout.service.namespace, PYTHON, "-c", code], check=False, timeout=10)
+    if done.returncode != 0:
+        raise LabError(f"GET {place.app_url}{path} failed: {done.stderr.strip()[-200:]}",
+                       fix=f"look at {place.log / 'app.log'}")
+    return json.loads(done.stdout)
+
+
+def current_primary(layout: Layout) -> Place:
+    place = _running_primary(layout)
+    if place is None:
+        raise LabError("no cloud node runs a read-write database", fix="look at the nodes' postgres.log")
+    return place
+
+
+def _running_primary(layout: Layout) -> Place | None:
+    for name in (layout.primary, layout.secondary):
+        place = layout.place(name)
+        if pg.exists(place) and pg.is_running(place) and not pg.in_recovery(place):
+            return place
+    return None
+
+
+def copy_rows(source: Place, target: Place) -> int:
+    """Every row of ``source`` missing in ``target`` inserted there; the number inserted."""
+    data = pg.sql(source, "COPY (SELECT id, payload, node, written_at FROM writes) TO STDOUT", timeout=120)
+    script = ("BEGIN;\nCREATE TEMP TABLE incoming (LIKE writes);\nCOPY incoming FROM STDIN;\n" + data
+              + ("\n" if data else "") + "\\.\nINSERT INTO writes SELECT * FROM incoming ON CONFLICT (id) DO NOTHING;\n"
+              "COMMIT;\n")
+    done = run(pg.as_postgres() + [f"{pg.BIN}/psql", "-X", "-h", str(target.sockets), "-p", str(PG_PORT), "-U",
+                                   "postgres", "-d", "app", "-v", "ON_ERROR_STOP=1", "-f", "-"], input=script,
+               fix=pg.FIX, timeout=120)
+    inserted = [line for line in done.stdout.splitlines() if line.startswith("INSERT 0 ")]
+    return int(inserted[-1].split()[-1]) if inserted else 0
+
+
+def _catch_up(upstream: Place, standbys: list[Place], timeout_s: float = 60) -> float:
+    lsn = pg.sql(upstream, "SELECT pg_current_wal_lsn()")
+    started = time.monotonic()
+    for place in standbys:
+        pg.wait_until(lambda p=place: pg.sql(p, f"SELECT pg_last_wal_replay_lsn() >= '{lsn}'") == "t",
+                      f"{place.name} replayed up to {lsn}", timeout_s)
+    return time.monotonic() - started
+
+
+def _digest_where(place: Place, where: str) -> tuple[int, str]:
+    out = pg.sql(place, "SELECT count(*) || ' ' || coalesce(md5(string_agg(id || ':' || payload, ',' ORDER BY id)), "
+                        f"'') FROM writes WHERE {where}")
+    count, _, value = out.partition(" ")
+    return int(count), value

@@ -1,0 +1,213 @@
+"""Namespaces and processes of the workload: create, start, kill, tear down; nothing else.
+
+Each place is a network namespace with one veth to the switch namespace. Processes are started
+with ``ip netns exec <ns> [setpriv …] <argv>`` in a session of their own (so they outlive a killed
+``govcloud`` process, as a real node's services would) and their PIDs are recorded in
+``workload.json``; only those PIDs, and the processes inside the workload's own namespaces, are
+ever signalled. Like the network lab, the root namespace gets no address and no route.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from ...errors import LabError
+from .layout import NS_PREFIX, SUBNET, Layout, Place
+
+INSTALL_FIX = "run scripts/workload-install.sh as root, then try again"
+
+
+def run(argv: list[str], *, input: str | None = None, check: bool = True, timeout: float = 120,
+        fix: str = INSTALL_FIX) -> subprocess.CompletedProcess:
+    try:
+        result = subprocess.run(argv, input=input, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise LabError(f"{' '.join(argv[:8])} did not finish in {timeout:.0f} s", fix=fix) from None
+    except FileNotFoundError as exc:
+        raise LabError(f"{argv[0]} is not installed: {exc}", fix=INSTALL_FIX) from None
+    if check and result.returncode != 0:
+        raise LabError(f"{' '.join(argv[:8])} failed: {(result.stderr or result.stdout).strip()[-600:]}", fix=fix)
+    return result
+
+
+def as_postgres() -> list[str]:
+    """A prefix that runs the rest of the command as the postgres user (exec, no extra process)."""
+    return ["setpriv", "--reuid", "postgres", "--regid", "postgres", "--init-groups", "--"]
+
+
+def in_namespace(place: Place, argv: list[str], user: str | None = None) -> list[str]:
+    return ["ip", "netns", "exec", place.namespace, *(as_postgres() if user == "postgres" else []), *argv]
+
+
+def namespaces() -> list[str]:
+    out = run(["ip", "netns", "list"], check=False).stdout
+    return [line.split()[0] for line in out.splitlines() if line.startswith(NS_PREFIX)]
+
+
+def ensure_switch(layout: Layout) -> None:
+    if layout.switch_namespace in namespaces():
+        return
+    ns = layout.switch_namespace
+    run(["ip", "netns", "add", ns])
+    run(["ip", "-n", ns, "-batch", "-"], input="link set lo up\nlink add br0 type bridge\nlink set br0 up\n")
+
+
+def ensure_place(layout: Layout, place: Place) -> bool:
+    """The place's namespace, wired to the switch; False when it already existed."""
+    ensure_switch(layout)
+    place.root.mkdir(parents=True, exist_ok=True)
+    for folder in (layout.root, layout.root / "places", place.root):
+        folder.chmod(0o755)  # the postgres user walks down to its data folder
+    if place.namespace in namespaces():
+        return False
+    sw = layout.switch_namespace
+    run(["ip", "netns", "add", place.namespace])
+    run(["ip", "-n", sw, "-batch", "-"], input=(
+        f"link add {place.veth} type veth peer name eth0 netns {place.namespace}\n"
+        f"link set {place.veth} master br0\nlink set {place.veth} up\n"))
+    run(["ip", "-n", place.namespace, "-batch", "-"], input=(
+        f"link set lo up\naddr add {place.address}/{SUBNET.prefixlen} dev eth0\nlink set eth0 up\n"))
+    run(["ip", "netns", "exec", place.namespace, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1"])
+    return True
+
+
+def chown_postgres(path: Path) -> None:
+    entry = pwd.getpwnam("postgres")
+    os.chown(path, entry.pw_uid, entry.pw_gid)
+
+
+def spawn(layout: Layout, place: Place, role: str, argv: list[str], user: str | None = None) -> int:
+    """Start ``argv`` in ``place`` as a daemon (own session, parent gone), log to ``<place>/log/<role>.log``;
+    record and return its PID."""
+    place.log.mkdir(parents=True, exist_ok=True)
+    if user == "postgres":
+        chown_postgres(place.log)
+    pid_file = place.log / f"{role}.pid"
+    pid_file.unlink(missing_ok=True)
+    # setsid --fork detaches at once; the shell writes its PID and execs (ip netns exec and setpriv
+    # exec too), so the PID recorded is the daemon's own.
+    script = 'echo $$ > "$0"; exec "$@"'
+    with (place.log / f"{role}.log").open("ab") as log:
+        subprocess.run(["setsid", "--fork", "sh", "-c", script, str(pid_file), *in_namespace(place, argv, user)],
+                       stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=True)
+    deadline = time.monotonic() + 5
+    while not (pid_file.is_file() and pid_file.read_text().strip()):
+        if time.monotonic() > deadline:
+            raise LabError(f"{place.name}/{role} did not start", fix=f"look at {place.log / (role + '.log')}")
+        time.sleep(0.01)
+    pid = int(pid_file.read_text())
+    record_pid(layout, f"{place.name}/{role}", pid)
+    return pid
+
+
+def read_state(layout: Layout) -> dict:
+    if not layout.state_file.is_file():
+        return {"pids": {}}
+    return json.loads(layout.state_file.read_text())
+
+
+def write_state(layout: Layout, state: dict) -> None:
+    temp = layout.state_file.with_suffix(".tmp")
+    temp.write_text(json.dumps(state, indent=2))
+    os.replace(temp, layout.state_file)
+
+
+def record_pid(layout: Layout, key: str, pid: int | None) -> None:
+    state = read_state(layout)
+    if pid is None:
+        state["pids"].pop(key, None)
+    else:
+        state["pids"][key] = pid
+    write_state(layout, state)
+
+
+def alive(pid: int) -> bool:
+    try:
+        return not Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+def running(layout: Layout, key: str) -> int | None:
+    """The recorded PID of ``place/role`` when that process still runs in one of our namespaces."""
+    pid = read_state(layout)["pids"].get(key)
+    if pid is None or not alive(pid):
+        return None
+    place = key.split("/", 1)[0]
+    return pid if pid in namespace_pids(f"{NS_PREFIX}{place}") else None
+
+
+def stop(layout: Layout, key: str, timeout_s: float = 5) -> None:
+    pid = running(layout, key)
+    if pid is not None:
+        _signal_and_wait([pid], timeout_s)
+    record_pid(layout, key, None)
+
+
+def namespace_pids(ns: str) -> list[int]:
+    return [int(p) for p in run(["ip", "netns", "pids", ns], check=False).stdout.split()]
+
+
+def kill_namespace(ns: str) -> list[int]:
+    """SIGKILL every process of a workload namespace (a node dying); returns the PIDs killed."""
+    if not ns.startswith(NS_PREFIX):
+        raise LabError(f"{ns} is not a workload namespace", fix="only gcw-* namespaces belong to the workload")
+    pids = namespace_pids(ns)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    _wait_gone(pids, 5)
+    return pids
+
+
+def _signal_and_wait(pids: list[int], timeout_s: float) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        if _wait_gone(pids, timeout_s):
+            return
+
+
+def _wait_gone(pids: list[int], timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if not any(alive(p) for p in pids):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def remove_place(layout: Layout, place: Place) -> None:
+    """Stop everything in the place and delete its namespace and folder."""
+    if place.namespace in namespaces():
+        _signal_and_wait(namespace_pids(place.namespace), 3)
+        run(["ip", "netns", "del", place.namespace])
+    state = read_state(layout)
+    state["pids"] = {k: v for k, v in state["pids"].items() if not k.startswith(f"{place.name}/")}
+    if layout.state_file.parent.is_dir():
+        write_state(layout, state)
+    shutil.rmtree(place.root, ignore_errors=True)
+
+
+def teardown(layout: Layout) -> dict:
+    """Every namespace, process and folder of the workload gone; a second call does nothing."""
+    spaces = [ns for ns in namespaces() if ns in {p.namespace for p in layout.places} | {layout.switch_namespace}]
+    for ns in spaces:
+        _signal_and_wait(namespace_pids(ns), 3)
+    for ns in spaces:
+        run(["ip", "netns", "del", ns])
+    existed = layout.root.exists()
+    shutil.rmtree(layout.root, ignore_errors=True)
+    return {"namespaces": len(spaces), "changed": bool(spaces) or existed}

@@ -1,0 +1,108 @@
+"""What the executor needs from the outside world, as two small protocols, and the provisioners.
+
+* :class:`Provisioner` creates a system's target resources (step ``provision``). The real one,
+  :class:`EngineProvisioner`, runs the engine's ``up`` on the stack of the system's target node
+  (the DR pair of the system lives in that stack, its second side placed by region) and then
+  checks with openstacksdk that the system's tagged resources exist. :class:`PlannedSpecProvisioner`
+  only computes the same resources offline from the stack graph and records them: for tests and
+  for labs without an OpenStack, and it says so in its details.
+* :class:`WorkloadDriver` moves the application and its data (every step). The lab's driver is
+  :class:`govcloud.lab.workload.driver.LabWorkloadDriver`.
+
+Every method returns a small JSON-able dict of what it did; the executor records it with the step.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ...errors import EngineError
+from ...model import Environment
+from ..schema import WaveEntry
+
+Details = dict[str, Any]
+
+
+class Provisioner(Protocol):
+    def provision(self, entry: WaveEntry) -> Details:
+        """Make sure the system's target resources exist; idempotent."""
+
+
+class WorkloadDriver(Protocol):
+    """One method per lifecycle step; each is idempotent (a killed run repeats the step it was in)."""
+
+    def provision(self, entry: WaveEntry) -> Details: ...
+
+    def replicate(self, entry: WaveEntry) -> Details: ...
+
+    def test(self, entry: WaveEntry) -> Details: ...
+
+    def cutover(self, entry: WaveEntry) -> Details: ...
+
+    def finalize(self, entry: WaveEntry) -> Details: ...
+
+    def rollback(self, entry: WaveEntry, from_phase: str) -> Details: ...
+
+
+def target_stacks(environment: Environment, entry: WaveEntry) -> list[str]:
+    """The stack holding the system's resources: its target node's (DR sides are placed by region)."""
+    from ...stackgraph.stacks import stack_name
+
+    node = environment.province.node_by_code[entry.target_node]
+    return [stack_name(environment.name, node)]
+
+
+class PlannedSpecProvisioner:
+    """The system's resources from the offline stack graph, recorded but not created."""
+
+    def __init__(self, environment: Environment) -> None:
+        self.environment = environment
+
+    def provision(self, entry: WaveEntry) -> Details:
+        from ...ipam import plan_environment
+        from ...stackgraph import plan_stacks
+
+        if entry.target_node is None:
+            return {"provisioner": "planned-specs", "resources": []}
+        plan = plan_environment(self.environment)
+        graphs = plan_stacks(self.environment.province, plan, self.environment.name,
+                             target_stacks(self.environment, entry))
+        names = sorted(r.name for g in graphs for r in g.resources if r.name.startswith(f"{entry.code}-"))
+        return {"provisioner": "planned-specs", "created": False, "stacks": [g.stack for g in graphs],
+                "resources": names}
+
+
+class EngineProvisioner:
+    """``up`` of the target node's stack through the engine wrapper, then an openstacksdk check."""
+
+    def __init__(self, environment: Environment, settings: Any) -> None:
+        self.environment = environment
+        self.settings = settings  # govcloud.engine.settings.EngineSettings
+
+    def provision(self, entry: WaveEntry) -> Details:
+        from ...engine.runner import Operation, run
+
+        stacks = target_stacks(self.environment, entry)
+        results = run(Operation.UP, self.environment, stacks, self.settings, quiet=True)
+        found = self._tagged_networks(entry) if entry.dr.mode.value == "dual-active" else []
+        if entry.dr.mode.value == "dual-active" and len(found) < 2:
+            raise EngineError(f"after `up` of {', '.join(stacks)} the cloud has {len(found)} replication networks "
+                              f"tagged system:{entry.code}, expected 2 (one per DR side)",
+                              fix="look at the engine log of the stack and run `govcloud up` by hand")
+        return {"provisioner": "engine", "created": True, "stacks": stacks,
+                "changes": {r.stack: r.changes for r in results}, "replication_networks": sorted(found)}
+
+    def _tagged_networks(self, entry: WaveEntry) -> list[str]:
+        import openstack
+
+        from ...engine.credentials import find_clouds_yaml, load_credentials
+
+        node = self.environment.province.node_by_code[entry.target_node]
+        credentials = load_credentials(self.settings.cloud or node.cloud, find_clouds_yaml(self.settings.clouds_yaml))
+        names: list[str] = []
+        for dr_node in (entry.target_node, entry.dr.node):
+            region = self.environment.province.node_by_code[dr_node].region
+            connection = openstack.connect(load_yaml_config=False, load_envvars=False, auth_type="password",
+                                           auth=dict(credentials.auth), region_name=region)
+            names += [n.name for n in connection.network.networks(tags=f"system:{entry.code}")]
+        return sorted(set(names))

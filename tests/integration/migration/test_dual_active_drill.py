@@ -1,0 +1,225 @@
+"""Issue 8 on the lab: a wave run for real and a dual-active DR drill, measured.
+
+A throw-away project (the lab inventory and wave files copied into tmp_path) and a throw-away
+workload root; the workload's namespaces (``gcw-*``), processes and data are removed at the end.
+The tests run in file order and share one drill; each stage fails loudly when a piece cannot
+start (nothing is skipped):
+
+1. `migrate run` killed (SIGKILL) right after the ``replicate`` step, then run again while a client
+   writes continuously through HAProxy: it resumes at ``test`` and no step runs twice.
+2. Every write acknowledged during the cutover is on the new primary; the downtime is measured.
+3. The standby node is killed: the primary's watchdog stops waiting for it and the service keeps
+   taking writes, none lost; the node is rebuilt and synchronous again. Then the primary node is killed: the service keeps answering, no acknowledged write is lost (RPO 0),
+   the time to recover is measured against the system's RTO.
+4. The off-site backup matches its checksum and restores to the state recorded.
+5. `migrate rollback` returns the wave to the legacy site with every acknowledged write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from govcloud.lab.workload import backup, runtime
+from govcloud.lab.workload.drill import Client, kill_node, longest_gap, missing, recovery_time
+from govcloud.lab.workload.driver import layout_for, rebuild_standby
+from govcloud.migration.store import read_plan
+from govcloud.model import load_environment
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[3]
+CODE = "unified-identity"
+BOOT = ("import sys; from govcloud.commands import migrate, migrate_exec; migrate_exec.register_into(migrate.app); "
+        "from govcloud.cli import main; main()")
+FIGURES: dict[str, float] = {}
+
+
+class Drill:
+    def __init__(self, project: Path, root: Path) -> None:
+        self.project = project
+        self.root = root
+        environment = load_environment("lab", project)
+        wave = read_plan(project / "migrations" / "lab")[0].wave
+        self.entry = next(e for e in wave.systems if e.code == CODE)
+        self.layout = layout_for(environment.province, self.entry, root)
+        self.acks: list = []
+
+    def govcloud(self, *args: str, kill_after: str | None = None) -> subprocess.CompletedProcess:
+        env = {**os.environ, "COLUMNS": "200"}
+        env.pop("GOVCLOUD_MIGRATE_KILL_AFTER", None)
+        if kill_after:
+            env["GOVCLOUD_MIGRATE_KILL_AFTER"] = kill_after
+        return subprocess.run([sys.executable, "-c", BOOT, *args], cwd=self.project, env=env, capture_output=True,
+                              text=True, timeout=600)
+
+    def state(self) -> dict:
+        return json.loads((self.project / ".state" / "lab" / "migration-run.json").read_text())
+
+    def steps(self) -> list[dict]:
+        return self.state()["waves"]["1"]["systems"][CODE]["steps"]
+
+    def step(self, name: str) -> dict:
+        return next(s for s in self.steps() if s["step"] == name)
+
+
+@pytest.fixture(scope="module")
+def drill(tmp_path_factory):
+    assert os.geteuid() == 0, "the drill creates network namespaces: run it as root"
+    done = subprocess.run([str(ROOT / "scripts" / "workload-install.sh")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    project = tmp_path_factory.mktemp("project")
+    (project / "Pulumi.yaml").write_text("name: govcloud\nruntime: python\n")
+    shutil.copytree(ROOT / "inventories" / "lab", project / "inventories" / "lab",
+                    ignore=shutil.ignore_patterns("hosts.yml", "group_vars"))
+    plans = project / "migrations" / "lab"
+    shutil.copytree(ROOT / "migrations" / "lab", plans, ignore=shutil.ignore_patterns("runbooks"))
+    for path in plans.glob("*.yaml"):  # a fresh lab: every wave planned
+        text = path.read_text().replace("status: in-progress", "status: planned").replace("status: done",
+                                                                                          "status: planned")
+        path.write_text(text)
+    # Under /var/lib, not tmp_path: the postgres user must be able to walk down to its data.
+    root = Path(f"/var/lib/govcloud/workload-drill-{os.getpid()}")
+    state = Drill(project, root)
+    runtime.teardown(state.layout)
+    yield state
+    runtime.teardown(state.layout)
+    left = [ns for ns in runtime.namespaces() if ns in {p.namespace for p in state.layout.places}]
+    assert not left, f"namespaces left behind: {left}"
+    print("\ndrill figures:", json.dumps(FIGURES))
+
+
+def epoch(text: str) -> float:
+    return dt.datetime.fromisoformat(text).timestamp()
+
+
+def test_an_interrupted_run_resumes_without_repeating_steps_and_cuts_over_under_load(drill):
+    killed = drill.govcloud("migrate", "run", "--env", "lab", "--wave", "1", "--provisioner", "planned",
+                            "--workload-root", str(drill.root), kill_after=f"{CODE}:replicate")
+    assert killed.returncode == -9, f"the run was to kill itself after replicate:\n{killed.stderr[-3000:]}"
+    status = drill.govcloud("migrate", "status", "--env", "lab", "--format", "json")
+    assert status.returncode == 0, status.stderr
+    recorded = json.loads(status.stdout)["waves"]["1"][CODE]
+    assert recorded["phase"] == "replicating" and recorded["steps"] == ["provision", "replicate"]
+
+    client = Client(drill.layout, "cutover").start()
+    client.wait_acks(200)  # the legacy site answers through the front end
+    resumed = drill.govcloud("migrate", "run", "--env", "lab", "--wave", "1", "--provisioner", "planned",
+                             "--workload-root", str(drill.root), "--format", "json")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert [s["step"] for s in json.loads(resumed.stdout)["steps"]] == ["test", "cutover", "finalize"]
+    count = len(client.acks())
+    client.wait_acks(count + 200)  # served by the cloud nodes now
+    client.stop()
+    assert [s["step"] for s in drill.steps()] == ["provision", "replicate", "test", "cutover", "finalize"]
+    drill.acks = client.acks()
+    assert {a.node for a in drill.acks} >= {"legacy", drill.layout.primary, drill.layout.secondary}
+    wave_file = next((drill.project / "migrations" / "lab").glob("0001-*.yaml")).read_text()
+    assert "status: done" in wave_file
+
+
+def test_the_cutover_loses_no_acknowledged_write_and_its_downtime_is_measured(drill):
+    cutover = drill.step("cutover")
+    started, finished = epoch(cutover["started"]), epoch(cutover["finished"])
+    primary = drill.layout.place(drill.layout.primary)
+    lost = missing(primary, drill.acks)
+    assert lost == [], f"{len(lost)} acknowledged writes lost in the cutover, e.g. {lost[:5]}"
+    downtime = longest_gap([a.at for a in drill.acks], started, finished + 1.0)
+    FIGURES.update(cutover_downtime_s=round(downtime, 3), cutover_rows_checked=len(drill.acks))
+    assert downtime <= drill.entry.downtime_budget_s, f"cutover downtime {downtime:.2f} s over budget"
+
+
+def test_killing_the_standby_node_keeps_writes_going_and_the_node_is_rebuilt(drill):
+    client = Client(drill.layout, "standby").start()
+    client.wait_acks(200)
+    killed_at, processes = kill_node(drill.layout, drill.layout.secondary)
+    assert processes >= 3
+    deadline = time.monotonic() + drill.entry.dr.rto_s
+    while len([a for a in client.acks() if a.at > killed_at]) < 200 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    rebuild_started = time.time()
+    rebuild_s = rebuild_standby(drill.layout, drill.layout.secondary)
+    count = len(client.acks())
+    client.wait_acks(count + 100)  # writes go on once the rebuilt node is synchronous
+    client.stop()
+    acks = client.acks()
+    pause = recovery_time([a for a in acks if a.at < rebuild_started], killed_at)
+    rebuild_gap = longest_gap([a.at for a in acks], rebuild_started, rebuild_started + rebuild_s)
+    lost = missing(drill.layout.place(drill.layout.primary), acks)
+    FIGURES.update(standby_loss_write_pause_s=round(pause, 3), standby_rebuild_s=round(rebuild_s, 1),
+                   standby_rebuild_write_gap_s=round(rebuild_gap, 3))
+    assert lost == [], f"{len(lost)} acknowledged writes lost when the standby died, e.g. {lost[:5]}"
+    assert pause <= drill.entry.dr.rto_s
+    assert rebuild_gap <= drill.entry.dr.rto_s, "rebuilding the standby must not stall the service"
+    drill.acks += acks
+
+
+def test_killing_the_primary_node_loses_no_acknowledged_write_and_recovers_within_rto(drill):
+    client = Client(drill.layout, "failover").start()
+    client.wait_acks(300)
+    killed_at, processes = kill_node(drill.layout, drill.layout.primary)
+    assert processes >= 3, "the node's postgres, application and watchdog were killed"
+    count = len([a for a in client.acks() if a.at > killed_at])
+    deadline = time.monotonic() + drill.entry.dr.rto_s
+    while count < 300 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        count = len([a for a in client.acks() if a.at > killed_at])
+    client.stop()
+    acks, reads = client.acks(), client.reads()
+    rto = recovery_time(acks, killed_at)
+    ok_reads = [t for t, status in reads if status == 200]
+    read_gap = longest_gap(ok_reads, killed_at, max(ok_reads))
+    survivor = drill.layout.place(drill.layout.secondary)
+    lost = missing(survivor, acks + drill.acks)
+    FIGURES.update(failover_rto_s=round(rto, 3), failover_read_gap_s=round(read_gap, 3),
+                   failover_rows_checked=len(acks) + len(drill.acks))
+    assert lost == [], f"RPO broken: {len(lost)} acknowledged writes lost, e.g. {lost[:5]}"
+    assert rto <= drill.entry.dr.rto_s, f"recovered in {rto:.2f} s, RTO is {drill.entry.dr.rto_s} s"
+    assert read_gap <= drill.entry.dr.rto_s
+    assert {a.node for a in acks if a.at > killed_at + rto} == {drill.layout.secondary}
+    drill.acks += acks
+
+
+def test_the_offsite_backup_matches_its_checksum_and_restores(drill):
+    manifest = drill.step("finalize")["details"]["backup"]
+    place = drill.layout.place(drill.layout.backup)
+    checked = backup.verify(place, manifest)
+    assert checked["sha256"] == manifest["sha256"] and checked["rows"] == manifest["rows"] > 0
+    dump = place.root / "backups" / manifest["file"]
+    data = bytearray(dump.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    damaged = place.root / "backups" / "damaged.dump"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(Exception, match="sha256"):
+        backup.verify(place, {**manifest, "file": damaged.name})
+    FIGURES["backup_rows_checked"] = checked["rows"]
+
+
+def test_rollback_restores_the_legacy_site_with_every_acknowledged_write(drill):
+    client = Client(drill.layout, "rollback").start()
+    client.wait_acks(200)
+    result = drill.govcloud("migrate", "rollback", "--env", "lab", "--wave", "1", "--workload-root",
+                            str(drill.root), "--format", "json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    count = len(client.acks())
+    client.wait_acks(count + 100)  # the legacy site takes writes again
+    client.stop()
+    acks = client.acks()
+    legacy = drill.layout.place("legacy")
+    lost = missing(legacy, drill.acks + acks)
+    FIGURES["rollback_rows_checked"] = len(drill.acks) + len(acks)
+    assert lost == [], f"{len(lost)} acknowledged writes missing on the legacy site, e.g. {lost[:5]}"
+    assert acks[-1].node == "legacy"
+    status = json.loads(drill.govcloud("migrate", "status", "--env", "lab", "--format", "json").stdout)
+    assert status["waves"]["1"][CODE]["phase"] == "rolled_back"
+    assert not any(runtime.namespace_pids(drill.layout.place(n).namespace) for n in
+                   (drill.layout.primary, drill.layout.secondary) if drill.layout.place(n).namespace
+                   in runtime.namespaces())

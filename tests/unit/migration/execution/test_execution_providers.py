@@ -1,0 +1,62 @@
+"""The provisioners: the offline one lists the stack graph's resources of the system; the engine one
+runs `up` on the target node's stack and insists on both replication networks (engine patched)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govcloud.engine import runner
+from govcloud.errors import EngineError
+from govcloud.migration.execution.providers import EngineProvisioner, PlannedSpecProvisioner, target_stacks
+from govcloud.migration.store import read_plan
+from govcloud.model import load_environment
+
+ROOT = Path(__file__).resolve().parents[4]
+
+
+@pytest.fixture(scope="module")
+def lab():
+    return load_environment("lab", ROOT)
+
+
+@pytest.fixture(scope="module")
+def entry():
+    wave = read_plan(ROOT / "migrations" / "lab")[0].wave
+    return next(e for e in wave.systems if e.code == "unified-identity")
+
+
+def test_the_dr_pair_lives_in_the_target_nodes_stack(lab, entry):
+    assert target_stacks(lab, entry) == ["lab-province"]
+
+
+def test_the_planned_provisioner_lists_both_sides_without_creating_anything(lab, entry):
+    details = PlannedSpecProvisioner(lab).provision(entry)
+    assert details["created"] is False and details["stacks"] == ["lab-province"]
+    names = set(details["resources"])
+    assert {"unified-identity-a-group", "unified-identity-b-group", "unified-identity-a-repl-net",
+            "unified-identity-b-repl-net"} <= names
+
+
+class Result:
+    stack = "lab-province"
+    changes = {"same": 40}
+
+
+def test_the_engine_provisioner_runs_up_on_the_target_stack(lab, entry, monkeypatch):
+    calls = []
+    monkeypatch.setattr(runner, "run", lambda op, env, stacks, settings, quiet: calls.append((op, stacks)) or
+                        [Result()])
+    monkeypatch.setattr(EngineProvisioner, "_tagged_networks",
+                        lambda self, e: ["unified-identity-a-replication", "unified-identity-b-replication"])
+    details = EngineProvisioner(lab, settings=object()).provision(entry)
+    assert calls == [(runner.Operation.UP, ["lab-province"])]
+    assert details["created"] and details["changes"] == {"lab-province": {"same": 40}}
+
+
+def test_the_engine_provisioner_refuses_a_pair_that_is_not_there(lab, entry, monkeypatch):
+    monkeypatch.setattr(runner, "run", lambda *a, **k: [Result()])
+    monkeypatch.setattr(EngineProvisioner, "_tagged_networks", lambda self, e: ["unified-identity-a-replication"])
+    with pytest.raises(EngineError, match="1 replication networks"):
+        EngineProvisioner(lab, settings=object()).provision(entry)
