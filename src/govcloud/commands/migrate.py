@@ -20,19 +20,11 @@ app = typer.Typer(no_args_is_help=True, help="Migration waves: plan, validate, r
 
 
 def register(root: typer.Typer) -> None:
-    _add_execution_commands()
-    root.add_typer(app, name="migrate")
+    # `migrate run|status|rollback` (execution) live in their own module, in the same group.
+    from . import migrate_exec
 
-
-def _add_execution_commands() -> None:
-    """`migrate run|status|rollback` live in their own module; add them when it is there."""
-    try:
-        from . import migrate_exec
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.migrate_exec":
-            raise
-        return
     migrate_exec.register_into(app)
+    root.add_typer(app, name="migrate")
 
 
 @app.command("plan")
