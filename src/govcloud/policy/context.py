@@ -1,0 +1,219 @@
+"""What the rules know besides the resource: the province model, its address plan, and the
+baseline's settings for the environment (enforcement levels and parameters).
+
+Settings live beside the pack, one file per environment:
+``policies/govcloud-baseline/environments/<env>.yaml``::
+
+    enforcement:                 # rule id -> mandatory | advisory | disabled
+      GOV-TAG-004: advisory
+    parameters:                  # override the defaults below
+      approved_images: [kylin-v10-sp3-hardened]
+
+The same file is read by the offline runner and by the pack inside the engine, which is what keeps
+their verdicts equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import InputError
+from ..ipam.requirements import department_key, v4_department_key
+from ..model import ExitStatus, Province
+from .prefix import Prefix, from_netaddr
+from .rule import Enforcement
+
+PACK_DIR_NAME = "govcloud-baseline"
+
+
+@dataclass(frozen=True)
+class PortRange:
+    low: int
+    high: int
+
+    @classmethod
+    def parse(cls, text: str | int) -> PortRange:
+        low, _, high = str(text).partition("-")
+        return cls(int(low), int(high or low))
+
+    def overlaps(self, low: int, high: int) -> bool:
+        return self.low <= high and low <= self.high
+
+    def __str__(self) -> str:
+        return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
+
+
+def _ports(*specs: str | int) -> tuple[PortRange, ...]:
+    return tuple(PortRange.parse(s) for s in specs)
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """The values the rules compare against; an environment file may override any of them."""
+
+    approved_images: frozenset[str] = frozenset({
+        "kylin-v10-sp3-hardened", "uos-server-20-hardened", "openeuler-22.03-lts-sp4-hardened",
+        "anolis-8.9-hardened",
+    })
+    encrypted_volume_types: frozenset[str] = frozenset({"encrypted-sm4", "encrypted-luks"})
+    # SSH, Telnet, RDP, VNC, IPMI, SNMP, WinRM, Docker and Kubernetes APIs, kubelet, etcd.
+    management_ports: tuple[PortRange, ...] = _ports(22, 23, 3389, "5900-5999", 623, 161, "5985-5986", "2375-2376",
+                                                     6443, 10250, "2379-2380")
+    # Oracle, SQL Server, MySQL, PostgreSQL, Dameng, KingbaseES, GBase, OceanBase, Redis, MongoDB,
+    # Elasticsearch, HighGo, TDSQL/MariaDB Galera, Memcached.
+    database_ports: tuple[PortRange, ...] = _ports(1521, 1433, 3306, 5432, 5236, 54321, 5258, 2881, 6379, 27017,
+                                                   9200, 5866, 4567, 11211)
+    public_ports: tuple[PortRange, ...] = _ports(80, 443)
+    platform_purposes: frozenset[str] = frozenset({"transit", "unified-exit"})
+    """``purpose`` tags of the platform's own resources (no department owns them)."""
+    shared_network_purposes: frozenset[str] = frozenset({"transit"})
+    """``purpose`` tags of the only networks that may be shared between tenants (the extranet transit)."""
+    anti_affinity_policies: frozenset[str] = frozenset({"anti-affinity", "soft-anti-affinity"})
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, source: str = "") -> Parameters:
+        known = {f.name for f in fields(cls)}
+        defaults = cls()
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in known:
+                raise InputError(f"{source}: parameters.{key} is not a parameter of the baseline",
+                                 fix=f"use one of {', '.join(sorted(known))}")
+            if key.endswith("_ports"):
+                values[key] = _ports(*value)
+            elif isinstance(getattr(defaults, key), frozenset):
+                values[key] = frozenset(value)
+            else:
+                values[key] = value
+        return replace(defaults, **values)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Enforcement overrides and parameters for one environment."""
+
+    enforcement: Mapping[str, Enforcement] = field(default_factory=dict)
+    parameters: Parameters = Parameters()
+    source: str = ""
+
+    def level_of(self, rule) -> Enforcement:
+        return self.enforcement.get(rule.id, rule.enforcement)
+
+
+def settings_path(project_root: Path, env: str) -> Path:
+    return project_root / "policies" / PACK_DIR_NAME / "environments" / f"{env}.yaml"
+
+
+def load_settings(path: Path, known_rules: set[str] | None = None) -> Settings:
+    """Read an environment's settings file; a missing file means the defaults."""
+    if not path.is_file():
+        return Settings(source=str(path))
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    unknown = set(data) - {"enforcement", "parameters"}
+    if unknown:
+        raise InputError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}",
+                         fix="a settings file has only 'enforcement' and 'parameters'")
+    enforcement: dict[str, Enforcement] = {}
+    for rule_id, level in (data.get("enforcement") or {}).items():
+        if known_rules is not None and rule_id not in known_rules:
+            raise InputError(f"{path}: enforcement.{rule_id} names no rule", fix="see `govcloud policy list`")
+        try:
+            enforcement[rule_id] = Enforcement(level)
+        except ValueError:
+            raise InputError(f"{path}: enforcement.{rule_id}: {level!r} is not a level",
+                             fix="use mandatory, advisory or disabled") from None
+    parameters = Parameters.from_mapping(data.get("parameters") or {}, source=str(path))
+    return Settings(enforcement, parameters, str(path))
+
+
+@dataclass(frozen=True, eq=False)
+class PolicyContext:
+    """The province model and address plan of one environment, with indexes the rules share."""
+
+    env: str
+    province: Province
+    plan: Any  # govcloud.ipam.AddressPlan
+    settings: Settings = Settings()
+
+    @property
+    def parameters(self) -> Parameters:
+        return self.settings.parameters
+
+    def node_of(self, stack: str) -> str | None:
+        """The node a stack deploys (the stack graph's naming: ``<env>-province``, ``<env>-city-<code>``)."""
+        return self._node_of_stack.get(stack)
+
+    @cached_property
+    def _node_of_stack(self) -> dict[str, str]:
+        from ..stackgraph.stacks import stack_name
+
+        return {stack_name(self.env, node): node.code for node in self.province.nodes}
+
+    @cached_property
+    def node_by_region(self) -> dict[str, str]:
+        """Regions that name exactly one node (a shared region name tells nothing about placement)."""
+        seen: dict[str, list[str]] = {}
+        for node in self.province.nodes:
+            seen.setdefault(node.region, []).append(node.code)
+        return {region: codes[0] for region, codes in seen.items() if len(codes) == 1}
+
+    def department(self, code: str | None):
+        return self.province.department_by_code.get(code) if code else None
+
+    def system(self, code: str | None):
+        return self.province.system_by_code.get(code) if code else None
+
+    def department_v6(self, code: str) -> Prefix | None:
+        return self._department_blocks.get(department_key(code))
+
+    def department_v4(self, code: str) -> Prefix | None:
+        return self._department_blocks.get(v4_department_key(code))
+
+    @cached_property
+    def _department_blocks(self) -> dict[str, Prefix]:
+        return {a.key: from_netaddr(a.prefix) for a in self.plan.allocations
+                if a.key.startswith(("dept:", "v4:dept:"))}
+
+    @cached_property
+    def planned_subnets(self) -> frozenset[tuple[int, int, int]]:
+        """Every subnet-level allocation of the plan (IPv6 /64s and IPv4 tenant subnets), by
+        :attr:`Prefix.key`."""
+        return frozenset((a.prefix.version, a.prefix.first, a.prefix.prefixlen) for a in self.plan.allocations
+                         if a.key.startswith(("subnet:", "v4:subnet:", "transit:", "v4:transit:")))
+
+    @cached_property
+    def unified_exits_by_node(self) -> dict[str, list[str]]:
+        by_node: dict[str, list[str]] = {}
+        for ex in self.province.exits:
+            if ex.status is ExitStatus.UNIFIED and ex.node is not None:
+                by_node.setdefault(ex.node, []).append(ex.code)
+        return by_node
+
+    @cached_property
+    def exit_by_code(self) -> dict[str, Any]:
+        return {ex.code: ex for ex in self.province.exits}
+
+    @cached_property
+    def systems_by_node(self) -> dict[str, list]:
+        """Systems by the nodes they live on (target node and DR node)."""
+        by_node: dict[str, list] = {}
+        for system in self.province.systems:
+            for node in {system.target_node, system.dr_node} - {None}:
+                by_node.setdefault(node, []).append(system)
+        return by_node
+
+
+def load_context(env: str, project_root: Path, known_rules: set[str] | None = None) -> PolicyContext:
+    """Load an environment's model, plan it, and read its baseline settings."""
+    from ..ipam import plan_environment
+    from ..model import load_environment
+
+    environment = load_environment(env, project_root)
+    settings = load_settings(settings_path(project_root, environment.name), known_rules)
+    return PolicyContext(environment.name, environment.province, plan_environment(environment), settings)

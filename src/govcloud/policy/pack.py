@@ -1,0 +1,145 @@
+"""The baseline as pulumi-policy objects, for the CrossGuard pack ``policies/govcloud-baseline``.
+
+Each :class:`~govcloud.policy.rule.Rule` becomes a ``ResourceValidationPolicy`` or a
+``StackValidationPolicy`` whose validator builds the same :mod:`view <govcloud.policy.view>` the
+offline runner builds and calls the same check. Nothing here constructs a ``PolicyPack`` (that
+starts a gRPC server and blocks): the pack's ``__main__.py`` does, and tests import this module.
+
+Which environment? The engine tells an analyzer the stack and its config in ``ConfigureStack``,
+before any resource is analysed; pulumi-policy keeps only the stack tags from that call, so
+:func:`watch_stack_configuration` wraps it to also read ``govcloud:env`` (stack config) or the
+stack name. ``GOVCLOUD_ENV`` in the environment wins over both. The environment's settings file
+then sets every policy's enforcement level, as the offline runner does.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy import (EnforcementLevel, PolicyComplianceFramework, ResourceValidationPolicy, Severity,
+                           StackValidationPolicy)
+
+from ..errors import InputError
+from .context import PolicyContext, load_context
+from .registry import all_rules, rule_ids
+from .rule import Rule, Scope
+from .view import resource_view_from_args, split_urn, stack_view_from_resources
+
+ENV_VARIABLE = "GOVCLOUD_ENV"
+CONFIG_KEY = "govcloud:env"
+
+
+class PackState:
+    """The environment the pack judges and its loaded context, shared by every policy of the pack."""
+
+    def __init__(self, project_root: Path, env: str | None = None) -> None:
+        self.project_root = project_root
+        self.env = env
+        self._contexts: dict[str, PolicyContext] = {}
+        self._lock = threading.Lock()  # the analyzer serves requests from a thread pool
+        self.policies: dict[str, Any] = {}
+
+    def env_for_stack(self, stack: str) -> str:
+        if self.env:
+            return self.env
+        inventories = self.project_root / "inventories"
+        candidates = sorted((p.name for p in inventories.glob("*") if (p / "province.yaml").is_file()),
+                            key=len, reverse=True)
+        for name in candidates:
+            if stack.startswith(f"{name}-"):
+                return name
+        raise InputError(f"stack {stack!r}: cannot tell which environment it belongs to",
+                         fix=f"set {CONFIG_KEY} in the stack's config or {ENV_VARIABLE} in the environment")
+
+    def context_for(self, stack: str) -> PolicyContext:
+        env = self.env_for_stack(stack)
+        with self._lock:
+            if env not in self._contexts:
+                self._contexts[env] = load_context(env, self.project_root, rule_ids())
+                self.apply_levels(self._contexts[env])
+            return self._contexts[env]
+
+    def apply_levels(self, context: PolicyContext) -> None:
+        """Set every policy's enforcement level from the environment's settings file."""
+        for rule in all_rules():
+            policy = self.policies.get(rule.id)
+            if policy is not None:
+                policy.enforcement_level = EnforcementLevel(context.settings.level_of(rule).value)
+
+    def configure(self, stack: str, config: Mapping[str, str]) -> None:
+        """What ``ConfigureStack`` tells: the stack and its config (``govcloud:env``)."""
+        if not self.env and config.get(CONFIG_KEY):
+            self.env = str(config[CONFIG_KEY])
+        if stack:
+            self.context_for(stack)
+
+
+def _framework(rule: Rule) -> PolicyComplianceFramework:
+    standards = sorted({c.split("-")[0] for c in rule.clauses})
+    return PolicyComplianceFramework(name="govcloud baseline", version="MLPS 2.0 level 3",
+                                     reference=", ".join(rule.clauses), specification=" + ".join(standards))
+
+
+def _reporter(report_violation: Callable[..., None], default_urn: str | None) -> Callable[..., None]:
+    def report(message: str, urn: str | None = None) -> None:
+        report_violation(message, urn or default_urn)
+
+    return report
+
+
+def to_policy(rule: Rule, state: PackState) -> ResourceValidationPolicy | StackValidationPolicy:
+    """One rule as a pulumi-policy policy, reading the same view as the offline runner."""
+    common = dict(name=rule.id, description=rule.title, enforcement_level=EnforcementLevel(rule.enforcement.value),
+                  severity=Severity(rule.severity.value), framework=_framework(rule),
+                  tags=[rule.area.lower(), *rule.clauses], remediation_steps=rule.remediation)
+    if rule.scope is Scope.RESOURCE:
+        def validate_resource(args, report_violation) -> None:
+            if not rule.applies_to(args.resource_type):
+                return
+            view = resource_view_from_args(args, state.context_for(split_urn(args.urn)[0]))
+            rule.check(view, _reporter(report_violation, args.urn))
+
+        policy = ResourceValidationPolicy(validate=validate_resource, **common)
+    else:
+        def validate_stack(args, report_violation) -> None:
+            if not args.resources:
+                return
+            context = state.context_for(split_urn(args.resources[0].urn)[0])
+            rule.check(stack_view_from_resources(args.resources, context), _reporter(report_violation, None))
+
+        policy = StackValidationPolicy(validate=validate_stack, **common)
+    state.policies[rule.id] = policy
+    return policy
+
+
+def baseline_policies(project_root: Path, env: str | None = None) -> tuple[list, PackState]:
+    """Every rule as a policy, with the shared state that finds their context."""
+    state = PackState(project_root, env or os.environ.get(ENV_VARIABLE) or None)
+    policies = [to_policy(rule, state) for rule in all_rules()]
+    return policies, state
+
+
+def watch_stack_configuration(state: PackState) -> None:
+    """Make the analyzer's ``ConfigureStack`` also tell ``state`` the stack and its config.
+
+    pulumi-policy 1.21 keeps only the stack tags from that call; this wraps its servicer's method
+    (a private class, hence the check that it exists) instead of re-implementing the analyzer.
+    """
+    from pulumi_policy import policy as sdk
+
+    servicer = getattr(sdk, "_PolicyAnalyzerServicer", None)
+    original = getattr(servicer, "ConfigureStack", None)
+    if original is None or getattr(original, "_govcloud_wrapped", False):
+        return
+
+    def configure_stack(self, request, context):
+        response = original(self, request, context)
+        state.configure(request.stack, dict(request.config))
+        return response
+
+    configure_stack._govcloud_wrapped = True  # type: ignore[attr-defined]
+    servicer.ConfigureStack = configure_stack

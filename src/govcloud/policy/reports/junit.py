@@ -1,0 +1,57 @@
+"""Findings as JUnit XML, for CI dashboards: one suite per stack, one test case per rule.
+
+A mandatory finding fails its rule's test case; advisory findings are listed in the case's
+``system-out`` and leave it passing; disabled rules are skipped.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+from ..clauses import CLAUSES
+from ..rule import Enforcement, Finding
+from ..runner import CheckResult
+
+
+def _line(f: Finding) -> str:
+    clauses = "; ".join(f"{CLAUSES[k].standard} {CLAUSES[k].title}" for k in f.clauses)
+    return f"[{f.level.value}] {f.urn}: {f.message}\n  clauses: {clauses}\n  fix: {f.remediation}"
+
+
+def to_junit(result: CheckResult, env: str) -> str:
+    by_case: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in result.findings:
+        by_case[(f.stack, f.rule_id)].append(f)
+    root = ET.Element("testsuites", name=f"govcloud policy check {env}")
+    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    for stack in result.stacks:
+        suite = ET.SubElement(root, "testsuite", name=stack)
+        counts = {"tests": 0, "failures": 0, "skipped": 0}
+        for rule in result.rules:
+            level = result.levels.get(rule.id, rule.enforcement)
+            case = ET.SubElement(suite, "testcase", classname=f"{env}.{stack}", name=f"{rule.id} {rule.title}")
+            counts["tests"] += 1
+            findings = by_case.get((stack, rule.id), [])
+            if level is Enforcement.DISABLED:
+                ET.SubElement(case, "skipped", message="rule disabled in this environment")
+                counts["skipped"] += 1
+                continue
+            mandatory = [f for f in findings if f.level is Enforcement.MANDATORY]
+            if mandatory:
+                failure = ET.SubElement(case, "failure", type=rule.id,
+                                        message=f"{len(mandatory)} violation(s) of {rule.id}: {mandatory[0].message}")
+                failure.text = "\n".join(_line(f) for f in mandatory)
+                counts["failures"] += 1
+            advisory = [f for f in findings if f.level is Enforcement.ADVISORY]
+            if advisory:
+                ET.SubElement(case, "system-out").text = "\n".join(_line(f) for f in advisory)
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+        suite.set("errors", "0")
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("errors", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

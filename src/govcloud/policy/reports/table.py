@@ -1,0 +1,47 @@
+"""Findings and rules for the terminal (rich): one block per finding, then a summary by rule."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..rule import Enforcement, Rule
+from ..runner import CheckResult
+
+
+def print_findings(result: CheckResult, env: str, console: Console) -> None:
+    """Each finding names its level, rule, stack, URN, clauses and fix; a count by rule follows."""
+    for f in result.findings:
+        style = "bold red" if f.level is Enforcement.MANDATORY else "yellow"
+        console.print(f"[{style}]{f.level.value.upper()}[/] [bold]{f.rule_id}[/] ({f.severity.value}) "
+                      f"{escape(f.stack)}: {escape(f.message)}", highlight=False, emoji=False)
+        console.print(f"  resource: {escape(f.urn)}", highlight=False, soft_wrap=True, emoji=False)
+        console.print(f"  clauses:  {', '.join(f.clauses)}", highlight=False, emoji=False)
+        console.print(f"  fix:      {escape(f.remediation)}", highlight=False, emoji=False)
+    if result.findings:
+        counts = Counter((f.rule_id, f.level) for f in result.findings)
+        titles = {r.id: r.title for r in result.rules}
+        table = Table(title=f"findings by rule: {env}")
+        for column in ("rule", "level", "count", "title"):
+            table.add_column(column, overflow="fold")
+        for (rule_id, level), count in sorted(counts.items(), key=lambda kv: (kv[0][1].value != "mandatory", kv[0][0])):
+            table.add_row(rule_id, level.value, str(count), titles.get(rule_id, ""))
+        console.print(table)
+    verdict = "[green]passed[/]" if result.passed else "[red]FAILED[/]"
+    console.print(f"{verdict}: {len(result.mandatory)} mandatory, {len(result.advisory)} advisory finding(s); "
+                  f"{len(result.rules)} rules over {result.resources} resources in {len(result.stacks)} stack(s)",
+                  highlight=False, emoji=False)
+
+
+def print_rules(rules: Sequence[Rule], levels: Mapping[str, Enforcement], console: Console) -> None:
+    table = Table(title=f"govcloud baseline: {len(rules)} rules")
+    for column in ("id", "title", "severity", "level", "scope", "clauses"):
+        table.add_column(column, overflow="fold")
+    for rule in rules:
+        table.add_row(rule.id, rule.title, rule.severity.value, levels.get(rule.id, rule.enforcement).value,
+                      rule.scope.value, ", ".join(rule.clauses))
+    console.print(table)

@@ -1,0 +1,115 @@
+"""What a rule is: metadata (id, title, severity, enforcement, clauses, remediation) around a pure check.
+
+A check never raises on a violation and never returns one: it calls ``report(message, urn)``, the
+same callback shape pulumi-policy hands its validators, so one function serves the offline runner
+and the CrossGuard pack. Resource checks see one :class:`~govcloud.policy.view.ResourceView`;
+stack checks see a :class:`~govcloud.policy.view.StackView` with every resource of the stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+Report = Callable[..., None]
+"""``report(message, urn=None)``: record one violation; ``urn`` None means the stack as a whole."""
+
+
+class Severity(str, Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+class Enforcement(str, Enum):
+    """What a violation does: block the deployment, warn, or nothing (the rule does not run)."""
+
+    MANDATORY = "mandatory"
+    ADVISORY = "advisory"
+    DISABLED = "disabled"
+
+
+class Scope(str, Enum):
+    RESOURCE = "resource"
+    STACK = "stack"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One policy: its metadata and its check. Calling the rule calls the check."""
+
+    id: str
+    title: str
+    severity: Severity
+    enforcement: Enforcement
+    clauses: tuple[str, ...]
+    remediation: str
+    scope: Scope
+    check: Callable[[Any, Report], None] = field(repr=False)
+    resource_types: tuple[str, ...] = ()
+    """For resource rules: the type tokens the check reads (empty: every type)."""
+
+    @property
+    def area(self) -> str:
+        return self.id.split("-")[1]
+
+    def applies_to(self, resource_type: str) -> bool:
+        return not self.resource_types or resource_type in self.resource_types
+
+    def __call__(self, subject: Any, report: Report) -> None:
+        if self.scope is Scope.RESOURCE and not self.applies_to(subject.type):
+            return
+        self.check(subject, report)
+
+
+def _rule(scope: Scope, *, id: str, title: str, severity: Severity, clauses: tuple[str, ...], remediation: str,
+          enforcement: Enforcement = Enforcement.MANDATORY, types: tuple[str, ...] = ()):
+    def wrap(check: Callable[[Any, Report], None]) -> Rule:
+        return Rule(id=id, title=title, severity=severity, enforcement=enforcement, clauses=clauses,
+                    remediation=remediation, scope=scope, check=check, resource_types=types)
+
+    return wrap
+
+
+def resource_rule(**meta) -> Callable[[Callable], Rule]:
+    """Decorate ``check(resource, report)`` into a resource :class:`Rule`."""
+    return _rule(Scope.RESOURCE, **meta)
+
+
+def stack_rule(**meta) -> Callable[[Callable], Rule]:
+    """Decorate ``check(stack, report)`` into a stack :class:`Rule`."""
+    return _rule(Scope.STACK, **meta)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation, with everything a reader needs to act on it."""
+
+    rule_id: str
+    title: str
+    severity: Severity
+    level: Enforcement
+    clauses: tuple[str, ...]
+    stack: str
+    urn: str
+    resource_type: str
+    resource_name: str
+    message: str
+    remediation: str
+
+    @property
+    def blocking(self) -> bool:
+        return self.level is Enforcement.MANDATORY
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule_id, "title": self.title, "severity": self.severity.value,
+                "level": self.level.value, "clauses": list(self.clauses), "stack": self.stack, "urn": self.urn,
+                "type": self.resource_type, "name": self.resource_name, "message": self.message,
+                "fix": self.remediation}

@@ -1,0 +1,64 @@
+"""Golden fixtures: for every rule, stacks that pass and stacks that fail, with the resources each
+failure names, side by side in tests/data/policy/cases/*.yaml, fed to this one test.
+
+Each case runs twice: through the offline runner over a stack graph, and through the rule's
+pulumi-policy validator with the arguments the engine would send in a preview (references
+unknown, dependencies as property dependencies). Both must name the same resources.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from govcloud.policy import check_stack, rule_by_id, stack_view_from_graph
+from govcloud.policy.registry import all_rules
+from govcloud.stackgraph.spec import StackGraph
+
+from policy_fixtures import DATA, engine_names, graph_from_fixture
+
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+CASE_FILES = sorted((DATA / "cases").glob("*.yaml"))
+
+
+def _cases():
+    for path in CASE_FILES:
+        for block in yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER):
+            for case in block["cases"]:
+                yield pytest.param(block["rule"], case.get("stack", block.get("stack")), case,
+                                   id=f"{block['rule']}: {case['name']}")
+
+
+def _offline(rule, graph: StackGraph, context) -> list[str]:
+    view = stack_view_from_graph(graph, context)
+    return [f.resource_name for f in check_stack(view, [rule], context.settings)]
+
+
+@pytest.mark.parametrize(("rule_id", "stack", "case"), list(_cases()))
+def test_rule_case(rule_id: str, stack: str, case: dict, context) -> None:
+    rule = rule_by_id(rule_id)
+    graph = graph_from_fixture(stack, case["resources"])
+    expected = Counter(case.get("expect") or [])
+    offline = _offline(rule, graph, context)
+    assert Counter(offline) == expected, f"offline runner reported {offline}"
+    engine = engine_names(rule, graph, context)
+    assert Counter(engine) == expected, f"pack validator reported {engine}"
+
+
+def test_every_rule_has_a_passing_and_a_failing_case() -> None:
+    passing, failing = set(), set()
+    for path in CASE_FILES:
+        for block in yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER):
+            for case in block["cases"]:
+                (failing if case.get("expect") else passing).add(block["rule"])
+    ids = {r.id for r in all_rules()}
+    assert ids - passing == set(), "rules without a passing fixture"
+    assert ids - failing == set(), "rules without a failing fixture"
+    assert (passing | failing) - ids == set(), "fixtures for rules that do not exist"
+
+
+def test_case_files_exist() -> None:
+    assert len(CASE_FILES) >= 5, f"no golden cases under {Path(DATA, 'cases')}"
