@@ -18,6 +18,8 @@ from govcloud.lab.openstack.state import LabPaths, write_if_changed
 
 TEMPLATES = Path(__file__).with_name("templates")
 PHYSNET = "physnet1"
+# The host name Nova's and Cinder's control services report (compute hosts use their spec name).
+CONTROLLER = "controller"
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ def _context(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -
         "keystone_url": keystone_url(),
         "transport_url": f"rabbit://govcloud:{secrets['rabbit']}@{ports.HOST}:{ports.RABBIT}/",
         "physnet": PHYSNET,
+        "controller": CONTROLLER,
         "quota": asdict(Quotas()),
         # 256-bit key for Cinder's fixed-key manager, derived from a lab secret so it is stable.
         "fixed_key": (secrets["cinder"] * 4)[:64],

@@ -65,14 +65,55 @@ class OpenStackLabSpec:
         return tuple(sorted(zones - {DEFAULT_ZONE}))
 
     def fingerprint(self) -> str:
-        """A stable hash: the seed step reruns when the spec of a running lab changes."""
+        """A stable hash: the identity and seed steps rerun when the lab must hold more."""
         blob = json.dumps(asdict(self), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
+
+    def covers(self, other: OpenStackLabSpec) -> bool:
+        """True when a lab holding ``self`` already holds every region, host and project of ``other``
+        (the tenant is checked separately: every tenant ever asked for stays in keystone)."""
+        return (
+            set(self.regions) >= set(other.regions)
+            and set(self.compute_hosts) >= set(other.compute_hosts)
+            and set(self.extra_projects) >= set(other.extra_projects)
+        )
+
+    def merged_with(self, other: OpenStackLabSpec) -> OpenStackLabSpec:
+        """What a lab holding ``self`` must hold to serve ``other`` too: the union, in ``self``'s order.
+
+        The lab only grows (several test suites share it and each asks for its own spec); the
+        first region stays first because every service's config names it. A host named in
+        both takes ``other``'s zone; the tenant is ``other``'s.
+        """
+        hosts = {host.name: host for host in self.compute_hosts}
+        hosts.update({host.name: host for host in other.compute_hosts})
+        return OpenStackLabSpec(
+            regions=_union(self.regions, other.regions),
+            compute_hosts=tuple(hosts.values()),
+            tenant=other.tenant,
+            extra_projects=_union(self.extra_projects, other.extra_projects),
+        )
 
 
 def default_spec() -> OpenStackLabSpec:
     """One region, one compute host in zone ``nova``, a ``demo`` tenant."""
     return OpenStackLabSpec()
+
+
+def spec_to_json(spec: OpenStackLabSpec) -> str:
+    """The spec as JSON: the state dir records the spec the running lab was built from."""
+    return json.dumps(asdict(spec), indent=2, sort_keys=True) + "\n"
+
+
+def spec_from_json(text: str) -> OpenStackLabSpec:
+    """Inverse of :func:`spec_to_json`."""
+    raw = json.loads(text)
+    return OpenStackLabSpec(
+        regions=tuple(raw["regions"]),
+        compute_hosts=tuple(ComputeHost(**host) for host in raw["compute_hosts"]),
+        tenant=TenantSpec(**raw["tenant"]),
+        extra_projects=tuple(raw["extra_projects"]),
+    )
 
 
 def validate_spec(spec: OpenStackLabSpec) -> None:
@@ -99,6 +140,10 @@ def validate_spec(spec: OpenStackLabSpec) -> None:
             f"OpenStackLabSpec.tenant.user {spec.tenant.user!r} is a service user name",
             fix="pick another user name for the tenant, e.g. 'demo'",
         )
+
+
+def _union(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    return first + tuple(name for name in second if name not in first)
 
 
 def _check_names(field_path: str, names: tuple[str, ...]) -> None:

@@ -21,6 +21,7 @@ ACCOUNTS = ("admin", "tenant", "rabbit", "keystone", "nova", "neutron", "glance"
 # Markers recording which one-time steps are done, so a warm start skips them.
 BOOTSTRAPPED = "bootstrap.done"
 SEEDED = "seed.fingerprint"
+TENANTS = "tenants.json"
 
 
 def lab_dir_from_env() -> Path:
@@ -76,8 +77,13 @@ class LabPaths:
     def marker(self, name: str) -> Path:
         return self.root / name
 
+    @property
+    def pids(self) -> Path:
+        """Our PID files, apart from the ones daemons write themselves (mysqld.pid)."""
+        return self.run / "pids"
+
     def pid_file(self, service: str) -> Path:
-        return self.run / f"{service}.pid"
+        return self.pids / f"{service}.pid"
 
     def log_file(self, service: str) -> Path:
         return self.log / f"{service}.log"
@@ -86,7 +92,7 @@ class LabPaths:
         """Create the tree; the root is 0700 because configs under it hold passwords."""
         self.root.mkdir(parents=True, exist_ok=True)
         self.root.chmod(0o700)
-        for path in (self.etc, self.run, self.log, self.data):
+        for path in (self.etc, self.run, self.pids, self.log, self.data):
             path.mkdir(exist_ok=True)
 
 

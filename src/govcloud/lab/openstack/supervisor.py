@@ -1,8 +1,11 @@
 """Process supervision without systemd: start daemons, record their PIDs, stop only our own.
 
-A PID file holds the PID, the kernel's start time of that process and its command line. A
+A PID file holds the PID, the kernel's start time of that process and a signature of its
+command line (the argument naming its config file in the state dir, else the program name). A
 process counts as ours only while ``/proc/<pid>/stat`` shows the same start time and
-``/proc/<pid>/cmdline`` the same command line, so a recycled PID is never signalled.
+``/proc/<pid>/cmdline`` still contains the signature, so a recycled PID is never signalled.
+The command line is not compared whole: right after launch the PID still runs the launching
+shell (until it execs), and neutron retitles its workers.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ CLEAN_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 # The shell forks the daemon and exits at once, so the daemon is re-parented to init and never
 # becomes a child (or zombie) of a long-lived Python process such as a pytest session.
 _LAUNCHER = 'log=$1; shift; "$@" </dev/null >>"$log" 2>&1 & echo $!'
+_LOG_LIMIT = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Service:
     env: Mapping[str, str] = field(default_factory=dict, compare=False)
     ports: tuple[int, ...] = ()
     after: tuple[str, ...] = ()  # services that must answer before this one starts
+    configs: tuple[Path, ...] = ()  # files it reads at start: a change means a restart
     stop_timeout: float = 15.0
 
 
@@ -45,7 +50,7 @@ class Service:
 class PidRecord:
     pid: int
     start_time: int
-    cmdline: tuple[str, ...]
+    signature: str
 
 
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -65,6 +70,8 @@ def start(service: Service, paths: LabPaths) -> PidRecord:
                 fix=f"stop that process (or the other lab using port {port}) and run lab_up again",
             )
     log = paths.log_file(service.name)
+    if log.exists() and log.stat().st_size > _LOG_LIMIT:
+        log.replace(log.with_name(log.name + ".1"))  # keep one old log; the state dir must not fill the disk
     with log.open("a") as handle:
         handle.write(f"\n=== govcloud lab: starting {service.name} at {time.strftime('%F %T')}\n")
     launched = subprocess.run(
@@ -77,21 +84,29 @@ def start(service: Service, paths: LabPaths) -> PidRecord:
         start_new_session=True,
     )
     pid = int(launched.stdout.strip())
-    record = PidRecord(pid, _start_time(pid) or 0, _cmdline(pid) or service.argv)
+    record = PidRecord(pid, _start_time(pid) or 0, signature(service.argv, paths.root))
     write_record(paths, service.name, record)
     return record
 
 
+def signature(argv: tuple[str, ...], root: Path) -> str:
+    """What identifies our process in its command line: its state-dir argument, else its program."""
+    for arg in argv:
+        if str(root) in arg:
+            return arg
+    return os.path.basename(argv[0])
+
+
 def write_record(paths: LabPaths, name: str, record: PidRecord) -> None:
     paths.pid_file(name).write_text(
-        json.dumps({"pid": record.pid, "start_time": record.start_time, "cmdline": list(record.cmdline)}) + "\n"
+        json.dumps({"pid": record.pid, "start_time": record.start_time, "signature": record.signature}) + "\n"
     )
 
 
 def read_record(paths: LabPaths, name: str) -> PidRecord | None:
     try:
         raw = json.loads(paths.pid_file(name).read_text())
-        return PidRecord(int(raw["pid"]), int(raw["start_time"]), tuple(raw["cmdline"]))
+        return PidRecord(int(raw["pid"]), int(raw["start_time"]), str(raw["signature"]))
     except (OSError, ValueError, KeyError):
         return None
 
@@ -101,21 +116,17 @@ def running_pid(paths: LabPaths, name: str) -> int | None:
     record = read_record(paths, name)
     if record is None or _start_time(record.pid) != record.start_time:
         return None
-    return record.pid if _cmdline(record.pid) == record.cmdline else None
+    cmdline = _cmdline(record.pid)
+    return record.pid if cmdline and record.signature in " ".join(cmdline) else None
 
 
-def settle(paths: LabPaths, name: str) -> None:
-    """Re-record the command line once a service answers.
-
-    Some launchers (the RabbitMQ scripts) exec into another program under the same PID, so the
-    command line seen at launch is not the one the daemon keeps; the start time stays the same.
-    """
+def started_at(paths: LabPaths, name: str) -> float | None:
+    """Wall-clock time our ``name`` daemon started, or None when it is not running."""
+    pid = running_pid(paths, name)
     record = read_record(paths, name)
-    if record is None or _start_time(record.pid) != record.start_time:
-        return
-    current = _cmdline(record.pid)
-    if current and current != record.cmdline:
-        write_record(paths, name, PidRecord(record.pid, record.start_time, current))
+    if pid is None or record is None:
+        return None
+    return _boot_time() + record.start_time / os.sysconf("SC_CLK_TCK")
 
 
 def stop(paths: LabPaths, service: Service) -> bool:
@@ -126,33 +137,19 @@ def stop(paths: LabPaths, service: Service) -> bool:
         return False
     # Workers forked by the daemon (uwsgi, neutron) are collected now, while we still know the
     # parent, so none is left behind if the parent dies before them.
-    family = [(p, _start_time(p)) for p in (pid, *_descendants(pid))]
-    _signal_alive(family, signal.SIGTERM)
+    members = [(p, _start_time(p)) for p in (pid, *_descendants(pid))]
+    _signal_alive(members, signal.SIGTERM)
     deadline = time.monotonic() + service.stop_timeout
-    while time.monotonic() < deadline and any(_start_time(p) == start for p, start in family):
+    while time.monotonic() < deadline and any(_start_time(p) == start for p, start in members):
         time.sleep(0.1)
-    _signal_alive(family, signal.SIGKILL)
+    _signal_alive(members, signal.SIGKILL)
     return True
 
 
-def wait_until_answering(paths: LabPaths, service: Service, deadline: float) -> None:
-    """Poll the probe until it answers; raise LabError if the process dies or time runs out."""
-    while True:
-        if running_pid(paths, service.name) is None:
-            raise LabError(
-                f"{service.name} died at start; last lines of {paths.log_file(service.name)}:\n"
-                + tail(paths.log_file(service.name)),
-                fix=f"read {paths.log_file(service.name)}, fix the cause, then run lab_up again",
-            )
-        if service.probe():
-            settle(paths, service.name)
-            return
-        if time.monotonic() > deadline:
-            raise LabError(
-                f"{service.name} did not answer in time; last lines of its log:\n" + tail(paths.log_file(service.name)),
-                fix="the machine may be overloaded: run lab_up again, or read the log above",
-            )
-        time.sleep(0.3)
+def family(paths: LabPaths, name: str) -> list[int]:
+    """Our ``name`` daemon and every process it forked (workers), for accounting; empty when down."""
+    pid = running_pid(paths, name)
+    return [] if pid is None else [pid, *_descendants(pid)]
 
 
 def tail(path: Path, lines: int = 20) -> str:
@@ -177,6 +174,13 @@ def _start_time(pid: int) -> int | None:
     if fields[0] == "Z":  # a zombie is not a running service
         return None
     return int(fields[19])
+
+
+def _boot_time() -> float:
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith("btime "):
+            return float(line.split()[1])
+    return 0.0
 
 
 def _cmdline(pid: int) -> tuple[str, ...] | None:
@@ -205,9 +209,9 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _signal_alive(family: list[tuple[int, int | None]], sig: int) -> None:
+def _signal_alive(members: list[tuple[int, int | None]], sig: int) -> None:
     # Signal a PID only while it still has the start time seen earlier: never a recycled PID.
-    for pid, start in family:
+    for pid, start in members:
         if start is None or _start_time(pid) != start:
             continue
         try:

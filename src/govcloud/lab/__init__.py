@@ -1,0 +1,1 @@
+"""Local labs: the OpenStack control plane (``govcloud.lab.openstack``) and the network lab."""

@@ -1,0 +1,64 @@
+"""clouds.yaml for the lab, and openstacksdk connections to it.
+
+Two clouds: ``govcloud-lab-admin`` (admin in the admin project) and ``govcloud-lab-tenant``
+(the spec's non-admin user in its project). The file sits in the state dir with mode 0600;
+point ``OS_CLIENT_CONFIG_FILE`` at it to use it from the CLI, openstacksdk or Terraform.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import openstack
+import yaml
+
+from govcloud.lab.openstack.config import keystone_url
+from govcloud.lab.openstack.spec import OpenStackLabSpec
+from govcloud.lab.openstack.state import LabPaths, write_if_changed
+
+ADMIN_CLOUD = "govcloud-lab-admin"
+TENANT_CLOUD = "govcloud-lab-tenant"
+CLOUD_NAMES = (ADMIN_CLOUD, TENANT_CLOUD)
+
+
+def cloud_entries(spec: OpenStackLabSpec, secrets: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The two cloud entries, keyed by cloud name."""
+    return {
+        ADMIN_CLOUD: _entry(spec, "admin", secrets["admin"], "admin"),
+        TENANT_CLOUD: _entry(spec, spec.tenant.user, secrets["tenant"], spec.tenant.project),
+    }
+
+
+def write_clouds_yaml(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> None:
+    """Write (or keep, when unchanged) the lab's clouds.yaml, mode 0600."""
+    header = (
+        "# Written by govcloud.lab.openstack: the local OpenStack lab. Holds passwords: keep private.\n"
+        f"# Use: export OS_CLIENT_CONFIG_FILE={paths.clouds_yaml}; openstack --os-cloud {ADMIN_CLOUD} ...\n"
+    )
+    body = yaml.safe_dump({"clouds": cloud_entries(spec, secrets)}, sort_keys=False, default_flow_style=False)
+    write_if_changed(paths.clouds_yaml, header + body)
+
+
+def connect(spec: OpenStackLabSpec, secrets: dict[str, str], cloud: str = ADMIN_CLOUD) -> openstack.connection.Connection:
+    """An openstacksdk connection built from the entries above, ignoring the caller's own config."""
+    entry = dict(cloud_entries(spec, secrets)[cloud])
+    entry.pop("regions")
+    return openstack.connect(load_yaml_config=False, load_envvars=False, region_name=spec.primary_region, **entry)
+
+
+def _entry(spec: OpenStackLabSpec, user: str, password: str, project: str) -> dict[str, Any]:
+    return {
+        "auth_type": "password",
+        "auth": {
+            "auth_url": keystone_url(),
+            "username": user,
+            "password": password,
+            "project_name": project,
+            "user_domain_name": "Default",
+            "project_domain_name": "Default",
+        },
+        # The first region is the default; the others are selectable (aliases of the same services).
+        "regions": list(spec.regions),
+        "interface": "public",
+        "identity_api_version": 3,
+    }
