@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
@@ -32,6 +33,17 @@ class StackOutputRef:
 
 
 @dataclass(frozen=True)
+class Lookup:
+    """A value read at run time through a provider function (a data source), e.g. the ID of the
+    external network named ``public``: ``Lookup("openstack:networking/getNetwork:getNetwork",
+    (("name", "public"),), "id")``. Offline it is unknown, as it is in a preview."""
+
+    token: str
+    args: tuple[tuple[str, Any], ...]
+    attr: str = "id"
+
+
+@dataclass(frozen=True)
 class ResourceSpec:
     """One resource (or component) of a stack, as data."""
 
@@ -51,15 +63,25 @@ class ResourceSpec:
         yield from _refs_in(self.inputs)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _refs_in(value: Any) -> Iterator[Ref]:
+    if isinstance(value, _SCALARS):  # the common case, first: most inputs are plain values
+        return
     if isinstance(value, Ref):
         yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
+    elif isinstance(value, Lookup):
+        for _, item in value.args:
             yield from _refs_in(item)
+    elif isinstance(value, (dict, Mapping)):
+        for item in value.values():
+            if not isinstance(item, _SCALARS):
+                yield from _refs_in(item)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from _refs_in(item)
+            if not isinstance(item, _SCALARS):
+                yield from _refs_in(item)
 
 
 @dataclass(frozen=True)
@@ -72,11 +94,16 @@ class StackGraph:
     exports: Mapping[str, Any] = field(default_factory=dict)
 
     def by_name(self) -> dict[str, ResourceSpec]:
+        return dict(self._index)
+
+    @cached_property
+    def _index(self) -> dict[str, ResourceSpec]:
+        # Computed once: the graph is frozen, and urn() for every resource must stay linear.
         return {r.name: r for r in self.resources}
 
     def urn(self, spec: ResourceSpec) -> str:
         """The URN the engine will give ``spec`` (parent type chain joined by '$')."""
-        by_name = self.by_name()
+        by_name = self._index
         chain = [spec.type]
         parent = spec.parent
         while parent is not None:

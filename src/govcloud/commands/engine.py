@@ -1,0 +1,69 @@
+"""`govcloud preview|up|destroy|refresh`: run the Pulumi engine on an environment's stacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..engine.runner import Operation, StackResult, run
+from ..engine.settings import EngineSettings
+from ..stackgraph import stack_names
+from .common import ENV_OPTION, OutputFormat, load_env, print_json, project_root
+from .plan import selected_stacks
+
+console = Console(stderr=True, emoji=False, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    for operation, help_text in (
+        (Operation.PREVIEW, "Show what `up` would change, stack by stack."),
+        (Operation.UP, "Create or update the stacks' resources (the province first)."),
+        (Operation.DESTROY, "Delete every resource of the stacks (the cities first)."),
+        (Operation.REFRESH, "Read the resources' real state into the stacks' state."),
+    ):
+        app.command(operation.value, help=help_text)(_command(operation))
+
+
+def _command(operation: Operation):
+    def command(env: str = ENV_OPTION,
+                stack: list[str] = typer.Option(None, "--stack", "-s", help="A stack name (repeatable)."),
+                all_: bool = typer.Option(False, "--all", help="Every stack of the environment."),
+                format: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", help="table or json."),
+                parallel: int = typer.Option(None, "--parallel", min=1, help="Resource operations at once."),
+                backend: str = typer.Option(None, "--backend", help="Pulumi backend URL (default: file:// "
+                                            "under .state/pulumi in the project)."),
+                cloud: str = typer.Option(None, "--cloud", help="clouds.yaml cloud to use instead of each "
+                                          "node's cloud from the model."),
+                clouds_yaml: Path = typer.Option(None, "--clouds-yaml", help="The clouds.yaml to read.")) -> None:
+        environment = load_env(env)
+        names = selected_stacks(stack_names(environment.province, environment.name), stack, all_)
+        settings = EngineSettings(project_root(), backend_url=backend, cloud=cloud, clouds_yaml=clouds_yaml,
+                                  parallel=parallel)
+        results = run(operation, environment, names, settings)
+        if format is OutputFormat.JSON:
+            print_json({"env": environment.name, "operation": operation.value,
+                        "stacks": [r.to_dict() for r in results]})
+        else:
+            _print_summary(operation, results)
+
+    command.__name__ = operation.value
+    return command
+
+
+def _print_summary(operation: Operation, results: list[StackResult]) -> None:
+    table = Table(title=f"{operation.value}: changes per stack")
+    for column in ("stack", "create", "update", "replace", "delete", "same", "seconds", "log"):
+        table.add_column(column)
+    for r in results:
+        c = r.changes
+        if r.skipped:
+            table.add_row(r.stack, "", "", "", "", "", "", f"skipped: {r.skipped}")
+            continue
+        table.add_row(r.stack, *(str(c.get(k, 0)) for k in ("create", "update", "replace", "delete", "same")),
+                      f"{r.seconds:.1f}", r.log)
+    Console(emoji=False, highlight=False).print(table)
+    if not any(r.changed for r in results):
+        Console().print("no changes")

@@ -1,0 +1,128 @@
+"""Create one Pulumi resource from one ResourceSpec, with its Refs resolved.
+
+The provider classes are looked up from the type token (``openstack:networking/subnet:Subnet`` →
+``pulumi_openstack.networking.Subnet``), and the spec's property names (the engine's camelCase)
+are mapped to the class's Python argument names through the class's own Args type, so a spec
+property the provider does not know fails loudly here instead of being dropped.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import pulumi
+import pulumi._types as pulumi_types
+
+from ..errors import PlanError
+from ..stackgraph import tokens as t
+from ..stackgraph.spec import Lookup, Ref, ResourceSpec, StackOutputRef
+
+
+@cache
+def resource_class(type_token: str) -> tuple[type, dict[str, str]]:
+    """The provider class of ``type_token`` and its camelCase → Python argument names."""
+    package, module_path, class_name = type_token.split(":")
+    if package != "openstack":
+        raise PlanError(f"no resource class for type {type_token!r}", fix="use an openstack type token")
+    module = importlib.import_module(f"pulumi_openstack.{module_path.split('/')[0]}")
+    cls = getattr(module, class_name, None)
+    args_cls = getattr(module, f"{class_name}Args", None)
+    if cls is None or args_cls is None:
+        raise PlanError(f"pulumi_openstack has no resource {type_token!r}", fix="check the token's spelling")
+    names = {pulumi_name: py for py, pulumi_name in pulumi_types.input_type_py_to_pulumi_names(args_cls).items()}
+    return cls, names
+
+
+@cache
+def _openstack_version() -> str:
+    from pulumi_openstack import _utilities
+
+    return _utilities.get_version()
+
+
+def _py_name(name: str) -> str:
+    """``ipv6AddressMode`` → ``ipv6_address_mode``, for output attributes of created resources."""
+    out = []
+    for index, char in enumerate(name):
+        if char.isupper() and index:
+            out.append("_")
+        out.append(char.lower())
+    return "".join(out)
+
+
+class SpecContext:
+    """What one stack program has created so far, by spec name: the targets of Refs."""
+
+    def __init__(self) -> None:
+        self.resources: dict[str, pulumi.Resource] = {}
+        self._lookups: dict[tuple, pulumi.Output] = {}
+
+    def resolve(self, value: Any, parent: pulumi.Resource | None) -> Any:
+        """``value`` with every Ref, StackOutputRef and Lookup replaced by the Output it names."""
+        if isinstance(value, Ref):
+            return self._output_of(value)
+        if isinstance(value, StackOutputRef):
+            return self._stack_output(value)
+        if isinstance(value, Lookup):
+            return self._lookup(value, parent)
+        if isinstance(value, Mapping):
+            return {k: self.resolve(v, parent) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.resolve(v, parent) for v in value]
+        return value
+
+    def _output_of(self, ref: Ref) -> pulumi.Output:
+        try:
+            resource = self.resources[ref.name]
+        except KeyError:
+            raise PlanError(f"Ref to {ref.name!r}, which is not created before it",
+                            fix="order the specs so that every Ref points backwards") from None
+        return getattr(resource, _py_name(ref.attr))
+
+    def _stack_output(self, ref: StackOutputRef) -> pulumi.Output:
+        stack_ref = self.resources.get(ref.stack)
+        if not isinstance(stack_ref, pulumi.StackReference):
+            raise PlanError(f"no StackReference {ref.stack!r} before its outputs are used",
+                            fix="put the StackReference spec first in the stack")
+        first, *path = ref.output.split(".")
+        output = stack_ref.get_output(first)
+        return output.apply(lambda value: _walk(value, path, ref)) if path else output
+
+    def _lookup(self, lookup: Lookup, parent: pulumi.Resource | None) -> pulumi.Output:
+        key = (lookup.token, lookup.args)
+        if key not in self._lookups:
+            props = {name: self.resolve(v, parent) for name, v in lookup.args}
+            opts = pulumi.InvokeOutputOptions(parent=parent, version=_openstack_version())
+            self._lookups[key] = pulumi.runtime.invoke_output(lookup.token, props, opts)
+        return self._lookups[key].apply(lambda result: result[lookup.attr])
+
+    def create(self, spec: ResourceSpec, parent: pulumi.Resource) -> pulumi.Resource:
+        """Create ``spec``'s resource as a child of ``parent`` and remember it by name."""
+        depends_on = [self.resources[name] for name in spec.depends_on]
+        opts = pulumi.ResourceOptions(parent=parent, depends_on=depends_on or None,
+                                      additional_secret_outputs=list(spec.additional_secret_outputs) or None)
+        if spec.type == t.STACK_REFERENCE:
+            resource = pulumi.StackReference(spec.name, spec.inputs.get("name"), opts=opts)
+        else:
+            cls, names = resource_class(spec.type)
+            kwargs = {}
+            for name, value in spec.inputs.items():
+                if name not in names:
+                    raise PlanError(f"{spec.type} has no input {name!r} (spec {spec.name!r})",
+                                    fix=f"use one of {', '.join(sorted(names))}")
+                kwargs[names[name]] = self.resolve(value, parent)
+            resource = cls(spec.name, opts=opts, **kwargs)
+        self.resources[spec.name] = resource
+        return resource
+
+
+def _walk(value: Any, path: list[str], ref: StackOutputRef) -> Any:
+    for key in path:
+        if not isinstance(value, Mapping) or key not in value:
+            raise PlanError(f"stack {ref.stack!r} exports no {ref.output!r}",
+                            fix=f"run `govcloud up --stack {ref.stack}` first")
+        value = value[key]
+    return value

@@ -1,0 +1,50 @@
+"""The whole stack program: create every component of a stack and export what the graph exports.
+
+``stacks/__main__.py`` calls :func:`run_stack` and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pulumi
+
+from ..stackgraph import build
+from ..stackgraph.common import ComponentPlan
+from ..stackgraph.stacks import StackReferenceArgs, stack_exports
+from .base import SpecComponent
+from .dr import DRPair
+from .exit import UnifiedExit
+from .extranet import ExtranetAttachment, SharedServices
+from .factory import SpecContext
+from .tenant import DepartmentTenant
+
+COMPONENTS: dict[type, type[SpecComponent]] = {
+    cls.args_type: cls for cls in (SharedServices, ExtranetAttachment, UnifiedExit, DepartmentTenant, DRPair)
+}
+
+
+def create_components(component_args: Iterable[Any], context: SpecContext | None = None
+                      ) -> tuple[SpecContext, list[ComponentPlan]]:
+    """Create one component per Args (a StackReference for StackReferenceArgs), in order; return
+    the context (resources by spec name) and the component plans, in the same order."""
+    context = context or SpecContext()
+    plans: list[ComponentPlan] = []
+    for args in component_args:
+        if isinstance(args, StackReferenceArgs):
+            plan = build(args)
+            spec = plan.component
+            context.resources[spec.name] = pulumi.StackReference(spec.name, spec.inputs["name"])
+        else:
+            plan = COMPONENTS[type(args)](args, context).plan
+        plans.append(plan)
+    return context, plans
+
+
+def run_stack(component_args: Iterable[Any]) -> SpecContext:
+    """Create the components and export what the stack graph exports (Refs resolved)."""
+    context, plans = create_components(component_args)
+    for name, value in stack_exports(plans).items():
+        pulumi.export(name, context.resolve(value, None))
+    return context

@@ -1,0 +1,1 @@
+"""The Pulumi engine: finding it (``locate``) and driving it."""

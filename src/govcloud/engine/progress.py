@@ -1,0 +1,84 @@
+"""Live progress of an engine run: one line per resource as it finishes, a running count, and
+every line of the engine's own output kept in a log file.
+
+Event callbacks arrive on the Automation API's event thread; the printer only appends lines, so
+it needs no locking beyond what rich's Console does.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import IO
+
+from pulumi.automation import EngineEvent, OpType
+from rich.console import Console
+from rich.text import Text
+
+CHANGE_KEYS = ("create", "update", "replace", "delete", "same")
+_SYMBOL = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " ", "read": ">",
+           "refresh": "~"}
+
+
+def normalise_changes(raw: dict | None) -> dict[str, int]:
+    """The engine's op counts folded into create/update/replace/delete/same (others kept apart)."""
+    counts = dict.fromkeys(CHANGE_KEYS, 0)
+    for op, count in (raw or {}).items():
+        key = str(op.value if isinstance(op, OpType) else op)
+        if key in ("create-replacement", "delete-replaced", "replace"):
+            # One replacement shows up as replace (+ create-replacement and delete-replaced steps).
+            counts["replace"] = max(counts["replace"], int(count))
+        elif key in counts:
+            counts[key] += int(count)
+        else:
+            counts[key] = counts.get(key, 0) + int(count)
+    return counts
+
+
+class Progress:
+    """Prints finished resources to ``console`` and writes the engine's output to ``log``."""
+
+    def __init__(self, stack: str, operation: str, log: IO[str], console: Console | None = None,
+                 quiet: bool = False) -> None:
+        self.stack = stack
+        self.operation = operation
+        self.log = log
+        self.console = console or Console(stderr=True, emoji=False, highlight=False)
+        self.quiet = quiet
+        self.done: Counter[str] = Counter()
+        self.failed: list[str] = []
+
+    def on_output(self, line: str) -> None:
+        self.log.write(line.rstrip("\n") + "\n")
+        self.log.flush()
+
+    def on_event(self, event: EngineEvent) -> None:
+        if event.res_outputs_event is not None:
+            self._finished(event.res_outputs_event.metadata)
+        elif event.res_op_failed_event is not None:
+            self.failed.append(event.res_op_failed_event.metadata.urn)
+            self._print(f"  ! failed {self._short(event.res_op_failed_event.metadata.urn)}", "red")
+        elif event.diagnostic_event is not None and event.diagnostic_event.severity == "error":
+            self._print(f"  ! {event.diagnostic_event.message.strip()}", "red")
+
+    def _finished(self, metadata) -> None:
+        op = metadata.op.value if isinstance(metadata.op, OpType) else str(metadata.op)
+        self.done[op] += 1
+        if op != "same" and not metadata.type.startswith("pulumi:"):
+            self._print(f"  {_SYMBOL.get(op, '?'):>2} {op:<7} {self._short(metadata.urn)}",
+                        "green" if op == "create" else "yellow" if op != "delete" else "magenta")
+
+    def _print(self, line: str, style: str) -> None:
+        if not self.quiet:
+            self.console.print(Text(f"[{self.stack}]", style="bold") + Text(line, style=style))
+
+    @staticmethod
+    def _short(urn: str) -> str:
+        """``type::name`` of a URN (the stack and project are on every line already)."""
+        parts = urn.split("::")
+        return f"{parts[-2].split('$')[-1]}::{parts[-1]}" if len(parts) >= 4 else urn
+
+
+def log_path(log_dir: Path, stack: str, operation: str, stamp: str) -> Path:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    return log_dir / f"{stamp}-{stack}-{operation}.log"

@@ -1,0 +1,45 @@
+"""Stack settings read from ``stacks/Pulumi.<stack>.yaml``, the same file the engine reads.
+
+``govcloud:env`` names the environment; ``govcloud:drImage`` and ``govcloud:drFlavor`` the image
+and flavor of DR instances (the model describes systems, not images); ``govcloud:encryptedVolumeType``
+the volume type that level-3 data is stored on. The stack program reads
+the same keys through ``pulumi.Config``; the offline plan reads them here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from ..errors import InputError
+from .stacks import StackOptions
+
+CONFIG_NAMESPACE = "govcloud"
+
+
+def stack_config_file(project_root: Path, stack: str) -> Path:
+    return project_root / "stacks" / f"Pulumi.{stack}.yaml"
+
+
+def options_from_config(config: dict) -> StackOptions:
+    """StackOptions from a mapping of ``govcloud:`` keys (without the namespace)."""
+    defaults = StackOptions()
+    return StackOptions(dr_image=str(config.get("drImage") or defaults.dr_image),
+                        dr_flavor=str(config.get("drFlavor") or defaults.dr_flavor),
+                        encrypted_volume_type=str(config.get("encryptedVolumeType") or defaults.encrypted_volume_type))
+
+
+def read_stack_options(project_root: Path, stack: str) -> StackOptions:
+    """The stack's options; the defaults when its config file does not exist yet."""
+    path = stack_config_file(project_root, stack)
+    if not path.is_file():
+        return StackOptions()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: not valid YAML: {exc}", fix="correct the file or delete it") from None
+    config = data.get("config") or {}
+    prefix = f"{CONFIG_NAMESPACE}:"
+    return options_from_config({k[len(prefix):]: v for k, v in config.items()
+                                if isinstance(k, str) and k.startswith(prefix)})

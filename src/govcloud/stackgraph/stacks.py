@@ -1,0 +1,174 @@
+"""The stacks of an environment and the components of each, as data: pure functions of the model
+and its address plan.
+
+One stack per node: ``<env>-province`` for the provincial platform, ``<env>-city-<code>`` for each
+city node (a node code's leading ``city-`` is not repeated: node ``city-a`` → ``lab-city-a``). City
+stacks read the province-wide address scopes (and the province's departments, when a DR pair
+needs them) through a StackReference to the province stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import PlanError, UsageError
+from ..ipam import AddressPlan
+from ..ipam.requirements import (department_key, subnet_key, transit_key, v4_department_key, v4_subnet_key,
+                                 v4_transit_key)
+from ..model import DataClass, DrMode, ExitStatus, Node, NodeKind, Province
+from . import tokens as t
+from .common import ComponentPlan
+from .dr import DRPairArgs, build_dr_pair, replication_prefixes
+from .exit import UnifiedExitArgs, build_unified_exit
+from .extranet import (ExtranetAttachmentArgs, SharedServicesArgs, build_extranet_attachment,
+                       build_shared_services)
+from .spec import Ref, ResourceSpec, StackGraph, StackOutputRef
+from .tenant import DepartmentTenantArgs, NetworkAddresses, build_department_tenant
+
+PROJECT = "govcloud"
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    """Per-stack settings the model does not hold (stack config ``govcloud:drImage`` …)."""
+
+    dr_image: str = "cirros"
+    dr_flavor: str = "m1.small"
+    encrypted_volume_type: str = "encrypted-luks"  # for the data of MLPS level 3 and above
+
+
+@dataclass(frozen=True)
+class StackReferenceArgs:
+    """A city stack's reference to its province stack."""
+
+    stack: str
+
+
+def build_stack_reference(args: StackReferenceArgs) -> ComponentPlan:
+    return ComponentPlan(ResourceSpec(t.STACK_REFERENCE, args.stack, {"name": args.stack}), ())
+
+
+BUILDERS: dict[type, Callable[[Any], ComponentPlan]] = {
+    SharedServicesArgs: build_shared_services,
+    StackReferenceArgs: build_stack_reference,
+    ExtranetAttachmentArgs: build_extranet_attachment,
+    UnifiedExitArgs: build_unified_exit,
+    DepartmentTenantArgs: build_department_tenant,
+    DRPairArgs: build_dr_pair,
+}
+
+
+def build(args: Any) -> ComponentPlan:
+    """The component plan for one Args value (the same function the component calls)."""
+    return BUILDERS[type(args)](args)
+
+
+def stack_name(env: str, node: Node) -> str:
+    if node.kind is NodeKind.PROVINCE:
+        return f"{env}-province"
+    return f"{env}-city-{node.code.removeprefix('city-')}"
+
+
+def stack_names(province: Province, env: str) -> list[str]:
+    """Every stack of the environment, the province stack first."""
+    nodes = sorted(province.nodes, key=lambda n: n.kind is not NodeKind.PROVINCE)
+    return [stack_name(env, n) for n in nodes]
+
+
+def node_for_stack(province: Province, env: str, stack: str) -> Node:
+    for node in province.nodes:
+        if stack_name(env, node) == stack:
+            return node
+    raise UsageError(f"--stack {stack!r} is not a stack of environment {env!r}",
+                     fix=f"use one of {', '.join(stack_names(province, env))}")
+
+
+def stack_components(province: Province, plan: AddressPlan, env: str, stack: str,
+                     options: StackOptions = StackOptions()) -> list[Any]:
+    """The Args of every component of ``stack``, in creation order."""
+    node = node_for_stack(province, env, stack)
+    is_province = node.kind is NodeKind.PROVINCE
+    province_stack = stack_name(env, province.province_node)
+    args: list[Any] = []
+    if is_province:
+        args.append(SharedServicesArgs(province.province.code))
+        scopes = (Ref(f"{province.province.code}-scope-v4"), Ref(f"{province.province.code}-scope-v6"))
+    else:
+        args.append(StackReferenceArgs(province_stack))
+        scopes = (StackOutputRef(province_stack, "addressScopeV4Id"),
+                  StackOutputRef(province_stack, "addressScopeV6Id"))
+    args.append(ExtranetAttachmentArgs(node, str(plan[v4_transit_key(node.code)]), str(plan[transit_key(node.code)])))
+    transit = (f"transit-{node.code}-v4", f"transit-{node.code}-v6")
+    for ex in province.exits:
+        if ex.status is ExitStatus.UNIFIED and ex.node == node.code:
+            args.append(UnifiedExitArgs(ex, node, transit))
+    v4_len = province.ipam.ipv4_subnet_prefixlen
+    for dept in province.departments:
+        if dept.node != node.code:
+            continue
+        networks = tuple(NetworkAddresses(n.name, n.purpose, n.ipv6_mode, str(plan[v4_subnet_key(dept.code, n.name)]),
+                                          str(plan[subnet_key(dept.code, n.name)])) for n in dept.networks)
+        args.append(DepartmentTenantArgs(dept, networks, str(plan[v4_department_key(dept.code)]),
+                                         str(plan[department_key(dept.code)]), scopes[0], scopes[1], v4_len))
+    for system in province.systems:
+        if system.dr is DrMode.NONE or system.target_node != node.code or system.data_class is DataClass.CLASSIFIED:
+            continue
+        args.append(_dr_args(province, plan, node, system, province_stack, options))
+    return args
+
+
+def _dr_args(province: Province, plan: AddressPlan, node: Node, system, province_stack: str,
+             options: StackOptions) -> DRPairArgs:
+    owner = province.department_by_code[system.owner]
+    if owner.node == node.code:
+        project, pools = Ref(f"{owner.code}-project"), (Ref(f"{owner.code}-pool-v4"), Ref(f"{owner.code}-pool-v6"))
+    elif owner.node == province.province_node.code:
+        path = f"departments.{owner.code}"
+        project = StackOutputRef(province_stack, f"{path}.projectId")
+        pools = (StackOutputRef(province_stack, f"{path}.subnetPools.4"),
+                 StackOutputRef(province_stack, f"{path}.subnetPools.6"))
+    else:
+        raise PlanError(f"system {system.code!r} runs on node {node.code!r} but its owner {owner.code!r} is "
+                        f"hosted on {owner.node!r}: its replication subnets have no pool to come from",
+                        fix=f"host {owner.code} on {node.code} or on the provincial platform, or move the system")
+    replication = None
+    if system.dr is DrMode.DUAL_ACTIVE:
+        planned = [plan[key(owner.code, n.name)] for n in owner.networks for key in (v4_subnet_key, subnet_key)]
+        replication = replication_prefixes(plan[v4_department_key(owner.code)], plan[department_key(owner.code)],
+                                           planned, system.code)
+    return DRPairArgs(system, node, province.node_by_code[system.dr_node], owner.mlps_level.value, project, pools,
+                      replication, options.dr_image, options.dr_flavor, options.encrypted_volume_type)
+
+
+def plan_stack(province: Province, plan: AddressPlan, env: str, stack: str,
+               options: StackOptions = StackOptions()) -> StackGraph:
+    """The whole resource graph of one stack, and what it exports."""
+    plans = [build(a) for a in stack_components(province, plan, env, stack, options)]
+    resources = tuple(r for p in plans for r in p.resources)
+    return StackGraph(PROJECT, stack, resources, stack_exports(plans))
+
+
+def plan_stacks(province: Province, plan: AddressPlan, env: str, stacks: Iterable[str] | None = None,
+                options_for: Callable[[str], StackOptions] = lambda stack: StackOptions()) -> list[StackGraph]:
+    return [plan_stack(province, plan, env, s, options_for(s)) for s in (stacks or stack_names(province, env))]
+
+
+def stack_exports(plans: list[ComponentPlan]) -> dict[str, Any]:
+    exports: dict[str, Any] = {"departments": {}, "exits": {}}
+    for p in plans:
+        kind = p.component.type
+        if kind == t.SHARED_SERVICES:
+            exports.update(p.outputs)
+        elif kind == t.EXTRANET_ATTACHMENT:
+            exports["transit"] = dict(p.outputs)
+        elif kind == t.UNIFIED_EXIT:
+            exports["exits"][p.component.name] = dict(p.outputs)
+        elif kind == t.DEPARTMENT_TENANT:
+            outputs = p.outputs
+            exports["departments"][p.component.name] = {
+                "projectId": outputs["projectId"], "routerIds": outputs["routerIds"],
+                "subnetPools": outputs.get("subnetPools", {}),
+            }
+    return exports

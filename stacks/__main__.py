@@ -1,0 +1,22 @@
+"""The govcloud Pulumi program: stack name → environment → model → address plan → components.
+
+Thin on purpose: everything it creates is decided by pure functions in govcloud.stackgraph, the
+same ones `govcloud plan` runs offline.
+"""
+
+from pathlib import Path
+
+import pulumi
+
+from govcloud.components import run_stack
+from govcloud.ipam import plan_environment
+from govcloud.model import load_environment
+from govcloud.stackgraph import stack_components
+from govcloud.stackgraph.options import options_from_config
+
+config = pulumi.Config("govcloud")
+env_name = config.require("env")
+environment = load_environment(env_name, Path(__file__).resolve().parents[1])
+options = options_from_config({key: config.get(key) for key in ("drImage", "drFlavor", "encryptedVolumeType")})
+run_stack(stack_components(environment.province, plan_environment(environment), environment.name,
+                           pulumi.get_stack(), options))

@@ -1,0 +1,211 @@
+"""Each component creates exactly the specs its builder returns: same types, names, inputs,
+parents (seen in the URNs) and resolved references.
+
+Registrations reach the mocks asynchronously, so every assertion runs inside ``apply`` once the
+resources' URNs are known, and every test is decorated with ``pulumi.runtime.test`` (which waits
+for those callbacks; without it a failing assertion would pass silently)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pulumi
+import pytest
+
+from govcloud.components import (COMPONENTS, DepartmentTenant, DRPair, ExtranetAttachment, SharedServices,
+                                 SpecContext, UnifiedExit, run_stack)
+from govcloud.errors import PlanError
+from govcloud.stackgraph import StackGraph, build, plan_stack, stack_components
+from govcloud.stackgraph import tokens as t
+from govcloud.stackgraph.dr import DRPairArgs
+from govcloud.stackgraph.spec import ROOT_STACK_TYPE
+from govcloud.stackgraph.exit import UnifiedExitArgs
+from govcloud.stackgraph.extranet import ExtranetAttachmentArgs, SharedServicesArgs
+from govcloud.stackgraph.tenant import DepartmentTenantArgs
+
+
+def _args_of(lab, stack: str, kind: type, name: str | None = None):
+    environment, plan = lab
+    for args in stack_components(environment.province, plan, "lab", stack):
+        if isinstance(args, kind) and (name is None or build(args).component.name == name):
+            return args
+    raise AssertionError(f"no {kind.__name__} {name} in {stack}")
+
+
+def _after(context: SpecContext, names, check: Callable[[list[str]], None]) -> pulumi.Output:
+    """Run ``check(urns)`` once every named resource is registered.
+
+    The mock monitor puts the root stack's type into the type chain of top-level resources; the
+    engine does not (``urn:pulumi:<stack>::<project>::<type>::<name>``), so it is taken out here."""
+    root = f"::{ROOT_STACK_TYPE}$"
+    urns = [context.resources[n].urn.apply(lambda u: u.replace(root, "::", 1)) for n in names]
+    return pulumi.Output.all(*urns).apply(check)
+
+
+def _created_exactly(component, recorded, stack: str, expected_inputs, extra: Callable[[], None] = lambda: None):
+    """Mocked inputs equal the specs' inputs (Refs resolved); URNs equal the offline URNs."""
+    plan = component.plan
+    graph = StackGraph("govcloud", stack, plan.resources)
+
+    def check(urns: list[str]) -> None:
+        assert urns == [graph.urn(s) for s in plan.resources]
+        for spec in plan.children:
+            args = recorded[spec.name]
+            assert args.typ == spec.type, spec.name
+            assert args.inputs == expected_inputs(dict(spec.inputs)), spec.name
+        extra()
+
+    return _after(component.context, [s.name for s in plan.resources], check)
+
+
+@pytest.fixture
+def province_context(mocks):
+    """A province-stack context where the shared address scopes (which tenant pools use) exist."""
+    recorded = mocks("lab-province")
+    context = SpecContext()
+    SharedServices(SharedServicesArgs("lab"), context)
+    return recorded, context
+
+
+@pulumi.runtime.test
+def test_department_tenant_creates_its_specs(province_context, lab, expect):
+    recorded, context = province_context
+    tenant = DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-gov-office"), context)
+    return _created_exactly(tenant, recorded.created, "lab-province", expect)
+
+
+@pulumi.runtime.test
+def test_department_tenant_networks_are_dual_stack_from_the_plan(province_context, lab, expect):
+    recorded, context = province_context
+    _, plan = lab
+    tenant = DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-gov-office"), context)
+
+    def check() -> None:
+        created = recorded.created
+        assert created["prov-gov-office-business-v4"].inputs["cidr"] == str(plan["v4:subnet:prov-gov-office/business"])
+        assert created["prov-gov-office-business-v6"].inputs["cidr"] == str(plan["subnet:prov-gov-office/business"])
+        management_v6 = created["prov-gov-office-management-v6"].inputs
+        assert management_v6["ipv6AddressMode"] == management_v6["ipv6RaMode"] == "dhcpv6-stateful"
+        assert created["prov-gov-office-business-v6"].inputs["ipv6RaMode"] == "slaac"
+        assert created["prov-gov-office-pool-v6"].inputs["addressScopeId"] == "lab-scope-v6-id"
+        assert created["prov-gov-office-business-v6"].inputs["subnetpoolId"] == "prov-gov-office-pool-v6-id"
+        interfaces = [a.inputs["subnetId"] for a in created.values() if a.typ == t.ROUTER_INTERFACE]
+        assert len(interfaces) == 4
+
+    return _created_exactly(tenant, recorded.created, "lab-province", expect, check)
+
+
+@pulumi.runtime.test
+def test_quotas_name_only_what_the_model_names(province_context, lab, expect):
+    recorded, context = province_context
+    tenant = DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-health"), context)
+
+    def check() -> None:
+        compute = recorded.created["prov-health-compute-quota"].inputs
+        assert compute == {"projectId": "prov-health-project-id", "instances": 20, "cores": 40, "ram": 81920}
+        network = recorded.created["prov-health-network-quota"].inputs
+        assert network == {"projectId": "prov-health-project-id", "network": 4, "subnet": 8}
+        assert "prov-health-volume-quota" not in recorded.created  # the model names no block-storage quota
+
+    return _created_exactly(tenant, recorded.created, "lab-province", expect, check)
+
+
+@pulumi.runtime.test
+def test_security_groups_keep_management_ports_off_the_internet(province_context, lab, expect):
+    recorded, context = province_context
+    tenant = DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-gov-office"), context)
+
+    def check() -> None:
+        rules = [recorded.created[s.name].inputs for s in tenant.plan.children if s.type == t.SEC_GROUP_RULE]
+        for rule in rules:
+            if rule.get("portRangeMin") in (22, 3389):
+                assert rule["remoteIpPrefix"] not in ("0.0.0.0/0", "::/0")
+        assert any(r.get("protocol") == "ipv6-icmp" and r["ethertype"] == "IPv6" for r in rules)
+
+    return _created_exactly(tenant, recorded.created, "lab-province", expect, check)
+
+
+@pulumi.runtime.test
+def test_extranet_attachment_transit_from_the_plan(mocks, lab, expect):
+    recorded = mocks("lab-city-a")
+    _, plan = lab
+    attachment = ExtranetAttachment(_args_of(lab, "lab-city-a", ExtranetAttachmentArgs), SpecContext())
+
+    def check() -> None:
+        assert recorded.created["transit-city-a-v4"].inputs["cidr"] == str(plan["v4:transit:city-a"])
+        assert recorded.created["transit-city-a-v6"].inputs["cidr"] == str(plan["transit:city-a"])
+
+    return _created_exactly(attachment, recorded.created, "lab-city-a", expect, check)
+
+
+@pulumi.runtime.test
+def test_unified_exit_gets_the_only_external_gateway(mocks, lab, expect):
+    recorded = mocks("lab-province")
+    context = SpecContext()
+    ExtranetAttachment(_args_of(lab, "lab-province", ExtranetAttachmentArgs), context)
+    exit_ = UnifiedExit(_args_of(lab, "lab-province", UnifiedExitArgs, "unified-province"), context)
+
+    def check() -> None:
+        gateways = [n for n, a in recorded.created.items() if a.inputs.get("externalNetworkId")]
+        assert gateways == ["unified-province-router"]
+        assert recorded.created["unified-province-router"].inputs["externalNetworkId"] == "public-net-id"
+
+    return _created_exactly(exit_, recorded.created, "lab-province", expect, check)
+
+
+@pulumi.runtime.test
+def test_dr_pair_spans_two_regions_with_anti_affinity(province_context, lab, expect):
+    recorded, context = province_context
+    DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-gov-office"), context)
+    pair = DRPair(_args_of(lab, "lab-province", DRPairArgs, "unified-identity-dr"), context)
+
+    def check() -> None:
+        groups = [a.inputs for a in recorded.created.values() if a.typ == t.SERVER_GROUP]
+        assert sorted(g["region"] for g in groups) == ["RegionCityA", "RegionOne"]
+        assert all(g["policies"] == "anti-affinity" for g in groups)
+        vm = recorded.created["unified-identity-a-vm"].inputs
+        assert vm["schedulerHints"] == [{"group": "unified-identity-a-group-id"}]
+        assert "system:unified-identity" in recorded.created["unified-identity-b-vm"].inputs["tags"]
+        assert recorded.created["unified-identity-b-repl-v6"].inputs["subnetpoolId"] == "prov-gov-office-pool-v6-id"
+
+    return _created_exactly(pair, recorded.created, "lab-province", expect, check)
+
+
+@pulumi.runtime.test
+def test_offsite_backup_is_one_volume_in_the_other_node(province_context, lab, expect):
+    recorded, context = province_context
+    DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-gov-office"), context)
+    pair = DRPair(_args_of(lab, "lab-province", DRPairArgs, "e-licence-dr"), context)
+
+    def check() -> None:
+        assert [s.type for s in pair.plan.children] == [t.VOLUME]
+        assert recorded.created["e-licence-backup"].inputs["region"] == "RegionCityB"
+
+    return _created_exactly(pair, recorded.created, "lab-province", expect, check)
+
+
+@pulumi.runtime.test
+def test_city_stack_program_creates_the_whole_graph(mocks, lab):
+    recorded = mocks("lab-city-a")
+    environment, plan = lab
+    graph = plan_stack(environment.province, plan, "lab", "lab-city-a")
+    context = run_stack(stack_components(environment.province, plan, "lab", "lab-city-a"))
+
+    def check(urns: list[str]) -> None:
+        assert urns == [graph.urn(r) for r in graph.resources]
+        assert set(recorded.created) == {r.name for r in graph.resources}
+        # The tenant's pool sits in the province's scope, read through the StackReference.
+        assert recorded.created["city-a-edu-pool-v4"].inputs["addressScopeId"] == "scope-v4-id"
+
+    return _after(context, [r.name for r in graph.resources], check)
+
+
+def test_every_component_args_type_has_a_component():
+    assert set(COMPONENTS) == {SharedServicesArgs, ExtranetAttachmentArgs, UnifiedExitArgs,
+                               DepartmentTenantArgs, DRPairArgs}
+
+
+def test_a_component_refuses_foreign_args(mocks):
+    mocks()
+    with pytest.raises(PlanError):
+        DepartmentTenant(SharedServicesArgs("lab"))

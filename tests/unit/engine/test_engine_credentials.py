@@ -1,0 +1,51 @@
+"""Credentials come from clouds.yaml and reach the engine only as OS_* environment variables."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from govcloud.engine.credentials import check_login, find_clouds_yaml, load_credentials
+from govcloud.errors import EngineError
+
+CLOUDS = {"clouds": {"test-admin": {
+    "auth_type": "password", "region_name": "RegionOne", "identity_api_version": 3,
+    "auth": {"auth_url": "http://127.0.0.1:9", "username": "admin", "password": "s3cret",
+             "project_name": "admin", "user_domain_name": "Default", "project_domain_name": "Default"}}}}
+
+
+@pytest.fixture
+def clouds_yaml(tmp_path):
+    path = tmp_path / "clouds.yaml"
+    path.write_text(yaml.safe_dump(CLOUDS))
+    return path
+
+
+def test_credentials_become_provider_environment(clouds_yaml):
+    credentials = load_credentials("test-admin", clouds_yaml)
+    env = credentials.engine_env(region="RegionCityA")
+    assert env["OS_AUTH_URL"] == "http://127.0.0.1:9"
+    assert env["OS_USERNAME"] == "admin" and env["OS_PASSWORD"] == "s3cret"
+    assert env["OS_PROJECT_NAME"] == "admin" and env["OS_REGION_NAME"] == "RegionCityA"
+
+
+def test_unknown_cloud_names_the_fix(clouds_yaml):
+    with pytest.raises(EngineError, match="govcloud lab up"):
+        load_credentials("govcloud-lab-admin", clouds_yaml)
+
+
+def test_missing_lab_clouds_yaml_says_start_the_lab(tmp_path):
+    with pytest.raises(EngineError, match="lab up"):
+        load_credentials("govcloud-lab-admin", tmp_path / "openstack-lab" / "clouds.yaml")
+
+
+def test_a_cloud_that_does_not_answer_says_start_the_lab(clouds_yaml):
+    with pytest.raises(EngineError, match="lab up"):
+        check_login(load_credentials("test-admin", clouds_yaml))
+
+
+def test_clouds_yaml_search_order(tmp_path, clouds_yaml):
+    assert find_clouds_yaml(clouds_yaml, {}) == clouds_yaml
+    assert find_clouds_yaml(None, {"OS_CLIENT_CONFIG_FILE": "/x.yaml"}).as_posix() == "/x.yaml"
+    assert find_clouds_yaml(None, {"GOVCLOUD_LAB_DIR": str(tmp_path)}) == clouds_yaml
+    assert find_clouds_yaml(None, {"GOVCLOUD_LAB_DIR": str(tmp_path / "none")}) is None

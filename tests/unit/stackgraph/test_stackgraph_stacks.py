@@ -1,0 +1,194 @@
+"""The stack graph of the lab province, as data: what every stack holds and what it must not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from netaddr import IPNetwork
+
+from govcloud.components.factory import resource_class
+from govcloud.errors import UsageError
+from govcloud.ipam import plan_addresses, plan_environment
+from govcloud.model import Province, load_environment
+from govcloud.stackgraph import Lookup, Ref, StackOutputRef, plan_stack, plan_stacks, stack_names
+from govcloud.stackgraph import tokens as t
+from govcloud.stackgraph.options import read_stack_options
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def lab():
+    environment = load_environment("lab", ROOT)
+    plan = plan_environment(environment)
+    return environment.province, plan, plan_stacks(environment.province, plan, "lab")
+
+
+def test_one_stack_per_node_province_first(lab):
+    province, _, graphs = lab
+    assert stack_names(province, "lab") == ["lab-province", "lab-city-a", "lab-city-b"]
+    assert [g.stack for g in graphs] == ["lab-province", "lab-city-a", "lab-city-b"]
+
+
+def test_unknown_stack_names_the_known_ones(lab):
+    province, plan, _ = lab
+    with pytest.raises(UsageError, match="lab-city-a"):
+        plan_stack(province, plan, "lab", "lab-city-z")
+
+
+def test_every_department_has_dual_stack_networks_from_the_plan(lab):
+    province, plan, graphs = lab
+    specs = {r.name: r for g in graphs for r in g.resources}
+    for dept in province.departments:
+        for net in dept.networks:
+            v4 = specs[f"{dept.code}-{net.name}-v4"].inputs
+            v6 = specs[f"{dept.code}-{net.name}-v6"].inputs
+            assert v4["ipVersion"] == 4 and v4["cidr"] == str(plan[f"v4:subnet:{dept.code}/{net.name}"])
+            assert v6["ipVersion"] == 6 and v6["cidr"] == str(plan[f"subnet:{dept.code}/{net.name}"])
+            assert IPNetwork(v6["cidr"]).prefixlen == 64
+            assert v6["ipv6RaMode"] == v6["ipv6AddressMode"] == net.ipv6_mode.value
+            assert v4["networkId"] == v6["networkId"] == Ref(f"{dept.code}-{net.name}-net")
+
+
+def test_each_department_lives_in_its_nodes_stack(lab):
+    province, _, graphs = lab
+    by_stack = {g.stack: {r.name for r in g.resources if r.type == t.PROJECT} for g in graphs}
+    assert by_stack["lab-province"] == {"prov-gov-office-project", "prov-health-project"}
+    assert by_stack["lab-city-a"] == {"city-a-edu-project", "county-a1-agri-project"}
+    assert by_stack["lab-city-b"] == {"city-b-civil-project"}
+
+
+def test_refs_point_backwards_within_the_stack(lab):
+    _, _, graphs = lab
+    for graph in graphs:
+        seen: set[str] = set()
+        for spec in graph.resources:
+            for ref in spec.refs():
+                assert ref.name in seen, f"{graph.stack}: {spec.name} refers to {ref.name} before it exists"
+            assert spec.parent is None or spec.parent in seen
+            seen.add(spec.name)
+
+
+def test_urns_are_unique(lab):
+    _, _, graphs = lab
+    for graph in graphs:
+        assert len(graph.urns()) == len(graph.resources)
+
+
+def test_every_input_is_a_provider_property(lab):
+    """Spec property names are the engine's camelCase names of pulumi-openstack's schema."""
+    _, _, graphs = lab
+    for spec in (r for g in graphs for r in g.resources if r.type.startswith("openstack:")):
+        _, names = resource_class(spec.type)
+        assert set(spec.inputs) <= set(names), spec.name
+
+
+def test_taggable_resources_carry_the_managed_tag(lab):
+    _, _, graphs = lab
+    for spec in (r for g in graphs for r in g.resources if r.type in t.TAGGED):
+        assert "govcloud:managed" in spec.inputs["tags"], spec.name
+        assert list(spec.inputs["tags"]) == sorted(spec.inputs["tags"])
+    project = next(r for r in graphs[0].resources if r.name == "prov-gov-office-project")
+    assert {"dept:prov-gov-office", "mlps:3"} <= set(project.inputs["tags"])
+    assert "省人民政府办公厅" in project.inputs["description"]
+
+
+def test_only_unified_exits_get_an_external_gateway(lab):
+    _, _, graphs = lab
+    gateways = [(g.stack, r.name) for g in graphs for r in g.resources
+                if r.type == t.ROUTER and "externalNetworkId" in r.inputs]
+    assert gateways == [("lab-province", "unified-province-router")]
+    lookup = graphs[0].by_name()["unified-province-router"].inputs["externalNetworkId"]
+    assert isinstance(lookup, Lookup) and dict(lookup.args)["name"] == "public"
+
+
+def test_management_ports_are_never_open_to_the_world(lab):
+    _, _, graphs = lab
+    rules = [r.inputs for g in graphs for r in g.resources if r.type == t.SEC_GROUP_RULE]
+    assert rules
+    for rule in rules:
+        if rule.get("portRangeMin") is not None:
+            assert rule.get("remoteIpPrefix") not in ("0.0.0.0/0", "::/0")
+    assert any(r["protocol"] == "ipv6-icmp" for r in rules)
+
+
+def test_quotas_carry_only_named_fields(lab):
+    _, _, graphs = lab
+    specs = {r.name: r for g in graphs for r in g.resources}
+    assert set(specs["city-a-edu-compute-quota"].inputs) == {"projectId", "instances", "cores"}
+    assert "city-a-edu-network-quota" not in specs and "city-b-civil-compute-quota" not in specs
+
+
+def test_city_stacks_read_the_scopes_from_the_province(lab):
+    _, _, graphs = lab
+    city = graphs[1]
+    assert city.resources[0].type == t.STACK_REFERENCE and city.resources[0].name == "lab-province"
+    pool = city.by_name()["city-a-edu-pool-v6"]
+    assert pool.inputs["addressScopeId"] == StackOutputRef("lab-province", "addressScopeV6Id")
+
+
+def test_dr_pairs_sit_in_the_target_nodes_stack(lab):
+    _, _, graphs = lab
+    names = {r.name for r in graphs[0].resources if r.type == t.DR_PAIR}
+    assert names == {"unified-identity-dr", "e-licence-dr", "health-records-dr"}
+    assert not any(r.type == t.DR_PAIR for g in graphs[1:] for r in g.resources)
+
+
+def test_adding_a_department_adds_only_its_resources(lab):
+    province, plan, graphs = lab
+    added = {"code": "city-b-water", "name": "乙市水利局", "tier": "city", "node": "city-b", "site": "city-b"}
+    data = province.model_dump(mode="json")
+    # Validate afresh: model_copy would carry over the model's cached indexes.
+    grown = Province.model_validate({**data, "departments": [*data["departments"], added]})
+    grown_plan = plan_addresses(grown, plan.ledger)
+    before = {g.stack: g for g in graphs}
+    for graph in plan_stacks(grown, grown_plan, "lab"):
+        old = before[graph.stack].urns()
+        new = graph.urns()
+        for urn in old:
+            assert new[urn] == old[urn], urn  # nothing existing changes
+        extra = {new[u].name for u in set(new) - set(old)}
+        if graph.stack == "lab-city-b":
+            assert extra and all(n.startswith("city-b-water") for n in extra)
+        else:
+            assert not extra
+
+
+def test_plans_are_deterministic(lab):
+    province, plan, graphs = lab
+    assert plan_stacks(province, plan, "lab") == graphs
+
+
+def test_stack_options_come_from_the_stack_config(tmp_path):
+    assert read_stack_options(ROOT, "lab-province").dr_image == "govcloud-lab-raw"
+    assert read_stack_options(tmp_path, "nowhere").dr_flavor == "m1.small"
+
+
+def test_management_networks_get_their_own_router(lab):
+    _, _, graphs = lab
+    specs = graphs[0].by_name()
+    assert specs["prov-gov-office-management-v4-if"].inputs["routerId"] == Ref("prov-gov-office-management-router")
+    assert specs["prov-gov-office-business-v4-if"].inputs["routerId"] == Ref("prov-gov-office-router")
+    assert "prov-health-management-router" not in specs  # no management network, no extra router
+
+
+def test_level_3_dr_data_sits_on_the_encrypted_volume_type(lab):
+    province, plan, _ = lab
+    graph = plan_stack(province, plan, "lab", "lab-province", read_stack_options(ROOT, "lab-province"))
+    volumes = [r for r in graph.resources if r.type == t.VOLUME]
+    assert volumes and all(v.inputs["volumeType"] == "encrypted" for v in volumes)  # every DR system is level 3
+
+
+def test_replication_prefixes_take_the_top_of_the_block_and_never_a_planned_subnet():
+    from netaddr import IPNetwork
+
+    from govcloud.errors import PlanError
+    from govcloud.stackgraph.dr import replication_prefixes
+
+    v4, v6 = IPNetwork("198.51.100.0/24"), IPNetwork("2001:db8:0:10::/60")
+    (a4, a6), (b4, b6) = replication_prefixes(v4, v6, [IPNetwork("198.51.100.0/25")], "sys")
+    assert (a4, b4) == ("198.51.100.224/28", "198.51.100.240/28")
+    assert (a6, b6) == ("2001:db8:0:1e::/64", "2001:db8:0:1f::/64")
+    with pytest.raises(PlanError, match="overlaps the planned subnet"):
+        replication_prefixes(v4, v6, [IPNetwork("2001:db8:0:1f::/64")], "sys")
