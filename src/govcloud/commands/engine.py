@@ -15,6 +15,7 @@ from .common import ENV_OPTION, OutputFormat, load_env, print_json, project_root
 from .plan import selected_stacks
 
 console = Console(stderr=True, emoji=False, highlight=False)
+BASELINE_PACK = Path("policies") / "govcloud-baseline"
 
 
 def register(app: typer.Typer) -> None:
@@ -37,11 +38,15 @@ def _command(operation: Operation):
                                             "under .state/pulumi in the project)."),
                 cloud: str = typer.Option(None, "--cloud", help="clouds.yaml cloud to use instead of each "
                                           "node's cloud from the model."),
-                clouds_yaml: Path = typer.Option(None, "--clouds-yaml", help="The clouds.yaml to read.")) -> None:
+                clouds_yaml: Path = typer.Option(None, "--clouds-yaml", help="The clouds.yaml to read."),
+                policy: bool = typer.Option(True, "--policy/--no-policy", help="Run the government baseline "
+                                            "policy pack (preview and up; a mandatory violation blocks).")) -> None:
         environment = load_env(env)
         names = selected_stacks(stack_names(environment.province, environment.name), stack, all_)
-        settings = EngineSettings(project_root(), backend_url=backend, cloud=cloud, clouds_yaml=clouds_yaml,
-                                  parallel=parallel)
+        root = project_root()
+        packs = (root / BASELINE_PACK,) if policy else ()
+        settings = EngineSettings(root, backend_url=backend, cloud=cloud, clouds_yaml=clouds_yaml,
+                                  parallel=parallel, policy_packs=packs)
         results = run(operation, environment, names, settings)
         if format is OutputFormat.JSON:
             print_json({"env": environment.name, "operation": operation.value,

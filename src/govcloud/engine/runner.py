@@ -163,6 +163,9 @@ def _run_stack(operation: Operation, stack_name: str, work_dir: Path, install: E
         common = {"on_output": printer.on_output, "on_event": printer.on_event}
         if settings.parallel:
             common["parallel"] = settings.parallel
+        if settings.policy_packs and operation in (Operation.PREVIEW, Operation.UP):
+            # A mandatory violation makes the engine refuse the operation (CommandError below).
+            common["policy_packs"] = [str(pack) for pack in settings.policy_packs]
         if operation is Operation.PREVIEW:
             preview = stack.preview(**common)
             changes = normalise_changes(preview.change_summary)

@@ -33,6 +33,7 @@ class EngineSettings:
     clouds_yaml: Path | None = None  # None: OS_CLIENT_CONFIG_FILE, the lab's, or openstacksdk's search
     parallel: int | None = None
     log_dir: Path | None = None
+    policy_packs: tuple[Path, ...] = ()  # CrossGuard packs run on preview and up
 
     @property
     def state_dir(self) -> Path:

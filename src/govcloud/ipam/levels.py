@@ -31,6 +31,7 @@ class Level(str, Enum):
     V4_NODE = "v4-node"
     V4_DEPARTMENT = "v4-department"
     V4_SUBNET = "v4-subnet"
+    V4_REPLICATION = "v4-replication"
 
 
 SITE_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
@@ -51,6 +52,9 @@ PHANTOM_CHILDREN: dict[Level, tuple[Level, ...]] = {
     Level.V4_NODE: (Level.V4_SUBNET, Level.V4_DEPARTMENT),
 }
 """Room every block of a level keeps for one more child of these levels than it has today."""
+
+V4_REPLICATION_PREFIXLEN = 28
+"""A DR pair's replication network holds a handful of hosts; IPv4 is scarce, so it gets a /28."""
 
 SUBNET_V6 = 64
 """Every IPv6 LAN is a /64: SLAAC needs it (RFC 4291 §2.5.1, RFC 7421)."""

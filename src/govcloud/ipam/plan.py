@@ -16,7 +16,7 @@ from ..errors import AddressSpaceExhausted, InputError
 from ..model import Province
 from .allocator import BlockAllocator
 from .ledger import Allocation, Ledger, Status
-from .levels import PHANTOM_CHILDREN, SUBNET_V6, V4_BOTTOM_UP, V6_BOTTOM_UP, Level, block_bits
+from .levels import PHANTOM_CHILDREN, SUBNET_V6, V4_REPLICATION_PREFIXLEN, V4_BOTTOM_UP, V6_BOTTOM_UP, Level, block_bits
 from .requirements import ROOT_V6, Requirement, build_requirements, requirements_for, v4_space_key
 
 
@@ -55,7 +55,8 @@ def compute_levels(p: Province, reqs: list[Requirement]) -> dict[Level, int]:
     departments can still gain one later without renumbering anything: level lengths are fixed in
     the ledger by the first plan.
     """
-    lengths: dict[Level, int] = {Level.SUBNET: SUBNET_V6, Level.V4_SUBNET: p.ipam.ipv4_subnet_prefixlen}
+    lengths: dict[Level, int] = {Level.SUBNET: SUBNET_V6, Level.V4_SUBNET: p.ipam.ipv4_subnet_prefixlen,
+                                 Level.V4_REPLICATION: V4_REPLICATION_PREFIXLEN}
     level_of = {r.key: r.level for r in reqs}
     children: dict[str, list[str]] = defaultdict(list)
     by_level: dict[Level, list[Requirement]] = defaultdict(list)

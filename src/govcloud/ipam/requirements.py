@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..model import Province, Tier
+from ..model import DrMode, Province, Tier
 from .levels import INFRA_LEVELS, Level
 
 
@@ -65,6 +65,24 @@ def subnet_key(dept: str, network: str) -> str:
     return f"subnet:{dept}/{network}"
 
 
+DR_SIDES = ("a", "b")
+"""The two halves of a dual-active pair: ``a`` on the target node, ``b`` on the DR node."""
+
+
+def replication_key(system: str, side: str) -> str:
+    """The IPv6 /64 of a dual-active system's replication network on one side."""
+    return f"repl:{system}/{side}"
+
+
+def v4_replication_key(system: str, side: str) -> str:
+    return f"v4:repl:{system}/{side}"
+
+
+def _dual_active(p: Province, dept_code: str):
+    return [s for s in p.systems_by_owner.get(dept_code, [])
+            if s.dr is DrMode.DUAL_ACTIVE and s.target_node is not None]
+
+
 def v4_space_key(index: int) -> str:
     return f"v4:space:{index}"
 
@@ -108,22 +126,27 @@ def requirements_for(p: Province, sites: tuple[str, ...] = (), departments: tupl
     for code in departments:
         dept = p.department_by_code[code]
         reqs.extend(_department_requirements(p, dept))
-        reqs.extend(_v4_department_requirements(dept))
+        reqs.extend(_v4_department_requirements(p, dept))
     return reqs
 
 
 def _department_requirements(p: Province, dept) -> list[Requirement]:
     dkey = department_key(dept.code)
     block = v6_block_key(p, dept.site)
-    # A department hangs directly under its site's block (beside the infra block and child sites).
+    # A department hangs directly under its site's block (beside the infra block and child sites);
+    # the replication networks of its dual-active systems are numbered from its block too.
     return [Requirement(dkey, Level.DEPARTMENT, block),
-            *(Requirement(subnet_key(dept.code, n.name), Level.SUBNET, dkey) for n in dept.networks)]
+            *(Requirement(subnet_key(dept.code, n.name), Level.SUBNET, dkey) for n in dept.networks),
+            *(Requirement(replication_key(s.code, side), Level.SUBNET, dkey)
+              for s in _dual_active(p, dept.code) for side in DR_SIDES)]
 
 
-def _v4_department_requirements(dept) -> list[Requirement]:
+def _v4_department_requirements(p: Province, dept) -> list[Requirement]:
     dkey = v4_department_key(dept.code)
     return [Requirement(dkey, Level.V4_DEPARTMENT, v4_node_key(dept.node)),
-            *(Requirement(v4_subnet_key(dept.code, n.name), Level.V4_SUBNET, dkey) for n in dept.networks)]
+            *(Requirement(v4_subnet_key(dept.code, n.name), Level.V4_SUBNET, dkey) for n in dept.networks),
+            *(Requirement(v4_replication_key(s.code, side), Level.V4_REPLICATION, dkey)
+              for s in _dual_active(p, dept.code) for side in DR_SIDES)]
 
 
 def _site_requirements(p: Province, site) -> list[Requirement]:
@@ -164,5 +187,5 @@ def _node_requirements(p: Province) -> list[Requirement]:
         reqs.append(Requirement(nkey, Level.V4_NODE, None))  # parent space chosen at allocation
         reqs.append(Requirement(v4_transit_key(node.code), Level.V4_SUBNET, nkey))
         for dept in by_node.get(node.code, []):
-            reqs.extend(_v4_department_requirements(dept))
+            reqs.extend(_v4_department_requirements(p, dept))
     return reqs

@@ -72,6 +72,13 @@ class Province(FrozenModel):
         return children
 
     @cached_property
+    def systems_by_owner(self) -> dict[str, list[LegacySystem]]:
+        by_owner: dict[str, list[LegacySystem]] = {}
+        for system in self.systems:
+            by_owner.setdefault(system.owner, []).append(system)
+        return by_owner
+
+    @cached_property
     def links_from(self) -> dict[str, list[Link]]:
         """Links by their upstream end (``a``)."""
         by_a: dict[str, list[Link]] = {}

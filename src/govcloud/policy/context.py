@@ -185,7 +185,7 @@ class PolicyContext:
         """Every subnet-level allocation of the plan (IPv6 /64s and IPv4 tenant subnets), by
         :attr:`Prefix.key`."""
         return frozenset((a.prefix.version, a.prefix.first, a.prefix.prefixlen) for a in self.plan.allocations
-                         if a.key.startswith(("subnet:", "v4:subnet:", "transit:", "v4:transit:")))
+                         if a.key.startswith(("subnet:", "v4:subnet:", "transit:", "v4:transit:", "repl:", "v4:repl:")))
 
     @cached_property
     def unified_exits_by_node(self) -> dict[str, list[str]]:

@@ -2,11 +2,10 @@
 
 *Dual-active*: on each side (the target node and the DR node) a server group with the
 anti-affinity policy, one instance in it, one volume attached to it, and a replication network
-with an IPv4 /28 and an IPv6 /64 inside the owning department's block, in its subnet pools. The
-address plan holds no keys for replication networks yet, so they take the *top* of the block
-(the plan fills blocks from the bottom) and :func:`replication_prefixes` refuses a plan whose
-subnets reach them. (Letting the pools choose by prefix length is not an option: a pool hands out
-its lowest free prefix, which races the department's own planned subnets.) *Off-site backup*: one backup volume on the DR node. Everything is
+with an IPv4 and an IPv6 /64 subnet the address plan allocates from the owning department's blocks
+(keys ``v4:repl:<system>/<side>`` and ``repl:<system>/<side>``), in its subnet pools. (Letting the
+pools choose by prefix length is not an option: a pool hands out its lowest free prefix, which
+races the department's own planned subnets.) *Off-site backup*: one backup volume on the DR node. Everything is
 labelled with the system, its owner, its MLPS level and its DR mode, and lives in the stack of the
 system's target node; the other side is placed through the resource's ``region``.
 
@@ -19,30 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from netaddr import IPNetwork
 
-from ..errors import PlanError
 from ..model import DrMode, LegacySystem, Node
 from . import tokens as t
 from .common import ComponentPlan, SpecList, tags
 from .spec import Ref, ResourceSpec
-
-REPLICATION_V4_PREFIXLEN = 28
-
-
-def replication_prefixes(block_v4: IPNetwork, block_v6: IPNetwork, planned: list[IPNetwork],
-                         system: str) -> tuple[tuple[str, str], tuple[str, str]]:
-    """The two sides' (IPv4, IPv6) replication prefixes: the last /28s and /64s of the blocks."""
-    v4 = list(block_v4.subnet(REPLICATION_V4_PREFIXLEN))[-2:]
-    v6 = [IPNetwork((block_v6.last - (2 << 64) + 1 + (i << 64), 64), version=6) for i in (0, 1)]
-    for prefix in (*v4, *v6):
-        clash = next((p for p in planned if p.version == prefix.version and prefix.first <= p.last
-                      and p.first <= prefix.last), None)
-        if clash is not None:
-            raise PlanError(f"the replication prefix {prefix} of {system} overlaps the planned subnet {clash}",
-                            fix="give the owning department a larger block (ipam headroom) or fewer networks")
-    return (str(v4[0]), str(v6[0])), (str(v4[1]), str(v6[1]))
-
 
 @dataclass(frozen=True)
 class DRPairArgs:

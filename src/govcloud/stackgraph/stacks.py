@@ -15,12 +15,13 @@ from typing import Any
 
 from ..errors import PlanError, UsageError
 from ..ipam import AddressPlan
-from ..ipam.requirements import (department_key, subnet_key, transit_key, v4_department_key, v4_subnet_key,
+from ..ipam.requirements import (DR_SIDES, department_key, replication_key, subnet_key, transit_key,
+                                 v4_department_key, v4_replication_key, v4_subnet_key,
                                  v4_transit_key)
 from ..model import DataClass, DrMode, ExitStatus, Node, NodeKind, Province
 from . import tokens as t
 from .common import ComponentPlan
-from .dr import DRPairArgs, build_dr_pair, replication_prefixes
+from .dr import DRPairArgs, build_dr_pair
 from .exit import UnifiedExitArgs, build_unified_exit
 from .extranet import (ExtranetAttachmentArgs, SharedServicesArgs, build_extranet_attachment,
                        build_shared_services)
@@ -135,9 +136,8 @@ def _dr_args(province: Province, plan: AddressPlan, node: Node, system, province
                         fix=f"host {owner.code} on {node.code} or on the provincial platform, or move the system")
     replication = None
     if system.dr is DrMode.DUAL_ACTIVE:
-        planned = [plan[key(owner.code, n.name)] for n in owner.networks for key in (v4_subnet_key, subnet_key)]
-        replication = replication_prefixes(plan[v4_department_key(owner.code)], plan[department_key(owner.code)],
-                                           planned, system.code)
+        replication = tuple((str(plan[v4_replication_key(system.code, side)]),
+                             str(plan[replication_key(system.code, side)])) for side in DR_SIDES)
     return DRPairArgs(system, node, province.node_by_code[system.dr_node], owner.mlps_level.value, project, pools,
                       replication, options.dr_image, options.dr_flavor, options.encrypted_volume_type)
 
