@@ -180,15 +180,16 @@ def test_level_3_dr_data_sits_on_the_encrypted_volume_type(lab):
     assert volumes and all(v.inputs["volumeType"] == "encrypted" for v in volumes)  # every DR system is level 3
 
 
-def test_replication_prefixes_take_the_top_of_the_block_and_never_a_planned_subnet():
-    from netaddr import IPNetwork
+def test_replication_subnets_are_the_address_plan_allocations_of_the_pair():
+    from govcloud.ipam.requirements import replication_key, v4_replication_key
 
-    from govcloud.errors import PlanError
-    from govcloud.stackgraph.dr import replication_prefixes
-
-    v4, v6 = IPNetwork("198.51.100.0/24"), IPNetwork("2001:db8:0:10::/60")
-    (a4, a6), (b4, b6) = replication_prefixes(v4, v6, [IPNetwork("198.51.100.0/25")], "sys")
-    assert (a4, b4) == ("198.51.100.224/28", "198.51.100.240/28")
-    assert (a6, b6) == ("2001:db8:0:1e::/64", "2001:db8:0:1f::/64")
-    with pytest.raises(PlanError, match="overlaps the planned subnet"):
-        replication_prefixes(v4, v6, [IPNetwork("2001:db8:0:1f::/64")], "sys")
+    environment = load_environment("lab", ROOT)
+    plan = plan_environment(environment)
+    graph = plan_stack(environment.province, plan, "lab", "lab-province")
+    cidrs = {r.name: r.inputs["cidr"] for r in graph.resources
+             if r.type == t.SUBNET and "-repl-" in r.name}
+    expected = {f"unified-identity-{side}-repl-v{v}": str(plan[key("unified-identity", side)])
+                for side in ("a", "b") for v, key in ((4, v4_replication_key), (6, replication_key))}
+    assert cidrs == expected
+    assert IPNetwork(expected["unified-identity-a-repl-v4"]).prefixlen == 28
+    assert IPNetwork(expected["unified-identity-a-repl-v6"]) in plan["dept:prov-gov-office"]

@@ -1,0 +1,131 @@
+"""The IPv6 rollout, wave by wave: paramiko preflight, one ansible-runner run per wave, per-host
+outcomes recorded in ``.state/<env>/rollout.json``, and a stop when failures pass the threshold.
+
+A wave whose preflight fails changes nothing: the run never starts. A wave whose failures pass
+``max_failures`` stops the rollout after that wave (its failed hosts were rolled back by the role).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import OperationError, RunnerError
+from .preflight import PreflightResult, Target, preflight
+from .runner import Connection, EventHandler, Outcome, PlaybookRequest, PlaybookResult, run_playbook
+from .state import read_state, rollout_state_path, write_state
+from .topology import Topology
+from .waves import Wave
+
+PLAYBOOK = Path(__file__).resolve().parents[3] / "playbooks" / "ipv6_extranet.yml"
+
+
+@dataclass(frozen=True)
+class Access:
+    """How the controller reaches the hosts: inventory, key and the known host keys."""
+
+    inventory: Path
+    key_file: Path
+    known_hosts: Path
+    connection: Connection = Connection.SSH
+    pipelining: bool = True
+    work_dir: Path | None = None
+
+
+@dataclass
+class WaveReport:
+    wave: int
+    tier: str
+    hosts: tuple[str, ...]
+    outcomes: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    changed: int = 0
+    status: str = "pending"
+
+    def to_dict(self) -> dict:
+        return {"wave": self.wave, "tier": self.tier, "hosts": list(self.hosts), "outcomes": self.outcomes,
+                "seconds": round(self.seconds, 2), "changed": self.changed, "status": self.status}
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class RolloutRecorder:
+    """Keeps ``rollout.json`` current: per host its last outcome, per site its IPv6 status."""
+
+    def __init__(self, project_root: Path, topology: Topology) -> None:
+        self.path = rollout_state_path(project_root, topology.env)
+        self.topology = topology
+        self.data = read_state(self.path) or {"env": topology.env, "hosts": {}, "sites": {}, "runs": []}
+
+    def record_wave(self, report: WaveReport, *, check: bool) -> None:
+        if check:
+            return  # a dry run changes nothing, so it records nothing
+        for host, outcome in report.outcomes.items():
+            self.data["hosts"][host] = {"outcome": outcome, "wave": report.wave, "at": _now()}
+            node = self.topology.node(host)
+            if node.site and node.role.value == "router":
+                if outcome in (Outcome.OK.value, Outcome.CHANGED.value):
+                    self.data["sites"][node.site] = "dual-stack"
+                elif outcome in (Outcome.FAILED.value, Outcome.UNREACHABLE.value):
+                    self.data["sites"][node.site] = "none"  # rolled back to its IPv4-only backup
+        self.data["runs"].append({"at": _now(), **report.to_dict()})
+        self.data["runs"] = self.data["runs"][-50:]
+        self.data["updated"] = _now()
+        write_state(self.path, self.data)
+
+
+def run_waves(topology: Topology, waves: list[Wave], access: Access, recorder: RolloutRecorder, *,
+              check: bool = False, max_failures: int = 0,
+              progress: Callable[[Wave], tuple[EventHandler | None, Callable[[], None]]] | None = None,
+              extravars: dict | None = None) -> list[WaveReport]:
+    """Run the waves in order; raises when a preflight fails or failures pass the threshold."""
+    reports: list[WaveReport] = []
+    for wave in waves:
+        report = WaveReport(wave.number, wave.tier.value, wave.hosts)
+        reports.append(report)
+        targets = [Target(h, str(topology.node(h).mgmt.ip)) for h in wave.hosts]
+        bad = [r for r in preflight(targets, access.key_file, access.known_hosts) if not r.ok]
+        if bad:
+            _record_preflight(report, bad)
+            recorder.record_wave(report, check=check)
+            raise OperationError(f"wave {wave.number} ({wave.tier.value}): preflight failed, nothing was changed: "
+                                 + "; ".join(f"{r.host}: {r.problem}" for r in bad),
+                                 fix="make every host of the wave reachable with a known host key and root, "
+                                     "then run the wave again")
+        request = PlaybookRequest(PLAYBOOK, access.inventory, access.known_hosts, limit=(wave.group,), check=check,
+                                  connection=access.connection, pipelining=access.pipelining,
+                                  forks=max(8, len(wave.hosts) + 2), work_dir=access.work_dir,
+                                  extravars=extravars or {})
+        on_event, done = progress(wave) if progress else (None, lambda: None)
+        try:
+            result = run_playbook(request, on_event)
+        finally:
+            done()
+        _record_result(report, result)
+        recorder.record_wave(report, check=check)
+        failed = [h for h, o in report.outcomes.items() if o in ("failed", "unreachable")]
+        if len(failed) > max_failures:
+            report.status = "stopped"
+            raise RunnerError(f"wave {wave.number} ({wave.tier.value}): {len(failed)} host(s) failed "
+                              f"({', '.join(failed)}), more than the threshold of {max_failures}; later waves not "
+                              f"run. {'; '.join(result.failures.values())}",
+                              fix="failed hosts were rolled back to their backup; fix the cause and run the wave "
+                                  "again")
+    return reports
+
+
+def _record_preflight(report: WaveReport, bad: list[PreflightResult]) -> None:
+    failed = {r.host for r in bad}
+    report.outcomes = {h: "preflight-failed" if h in failed else "not-run" for h in report.hosts}
+    report.status = "preflight-failed"
+
+
+def _record_result(report: WaveReport, result: PlaybookResult) -> None:
+    report.outcomes = {h: result.outcomes.get(h, Outcome.SKIPPED).value for h in report.hosts}
+    report.seconds = result.seconds
+    report.changed = result.changed_total
+    report.status = "done" if not result.failed_hosts else "failed"

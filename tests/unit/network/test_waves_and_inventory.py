@@ -1,0 +1,58 @@
+"""Waves from the model, the exit order, and the rendered inventory."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from govcloud.errors import UsageError
+from govcloud.model import Tier, load_folder
+from govcloud.network.inventory import render_inventory, write_inventory
+from govcloud.network.lab import environment_topology
+from govcloud.network.waves import ipv6_waves, legacy_exit_order, select_waves
+
+
+@pytest.fixture(scope="module")
+def topology(project_root):
+    return environment_topology(load_folder(project_root / "inventories" / "lab", name="lab"))
+
+
+def test_waves_go_core_then_cities_counties_townships(topology):
+    waves = ipv6_waves(topology)
+    assert [w.tier for w in waves] == [Tier.PROVINCE, Tier.CITY, Tier.COUNTY, Tier.TOWNSHIP]
+    assert set(waves[0].hosts) == {"core", "unified-province"}
+    assert "legacy-city-a" not in {h for w in waves for h in w.hosts}
+
+
+def test_select_by_number_or_tier_and_refuse_both(topology):
+    waves = ipv6_waves(topology)
+    assert select_waves(waves, wave=2)[0].tier is Tier.CITY
+    assert select_waves(waves, tier="county")[0].number == 3
+    with pytest.raises(UsageError):
+        select_waves(waves, wave=9)
+    with pytest.raises(UsageError):
+        select_waves(waves, wave=1, tier="city")
+
+
+def test_department_exits_are_consolidated_before_city_exits(topology):
+    assert [n.name for n in legacy_exit_order(topology)] == ["legacy-prov-health", "legacy-city-a"]
+
+
+def test_inventory_groups_by_tier_city_and_wave(topology, tmp_path):
+    files = render_inventory(topology, tmp_path / "key", tmp_path / "known_hosts")
+    data = yaml.safe_load(files["hosts.yml"])["all"]["children"]
+    assert set(data["tier_county"]["hosts"]) == {"county-a1", "county-a2", "county-b1", "host-county-a1-agri"}
+    assert "township-a1-1" in data["city_city_a"]["hosts"]
+    assert set(data["ipv6_wave_1"]["hosts"]) == {"core", "unified-province"}
+    assert set(data["exits_legacy"]["hosts"]) == {"legacy-prov-health", "legacy-city-a"}
+    core = data["routers"]["hosts"]["core"]
+    assert core["ipv6_extranet_expected_neighbors"] == 1  # the unified exit, same wave
+    assert data["routers"]["hosts"]["city-a"]["ipv6_extranet_expected_neighbors"] == 1  # the core
+    group_vars = yaml.safe_load(files["group_vars/all.yml"])
+    assert "StrictHostKeyChecking=yes" in group_vars["ansible_ssh_common_args"]
+
+
+def test_writing_an_unchanged_inventory_writes_nothing(topology, tmp_path):
+    files = render_inventory(topology, tmp_path / "key", tmp_path / "known_hosts")
+    assert len(write_inventory(tmp_path, files)) == 2
+    assert write_inventory(tmp_path, files) == []
