@@ -1,0 +1,44 @@
+"""The real engine and OpenStack lab for integration tests: started when needed, never skipped.
+
+A missing engine or a lab that cannot start makes every test that needs them fail with the
+error's fix. The lab holds what inventories/lab asks for (`govcloud lab up --env lab`); it only
+grows, so a lab already up with more is used as it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openstack
+import openstack.config
+import pytest
+
+from govcloud.engine.locate import find_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def engine():
+    return find_engine()  # EngineError (with the fix) when there is none: a loud failure
+
+
+@pytest.fixture(scope="session")
+def clouds_yaml() -> Path:
+    from govcloud.lab.openstack import lab_up
+    from govcloud.lab.openstack.from_model import lab_spec
+    from govcloud.model import load_environment
+
+    status = lab_up(lab_spec(load_environment("lab", ROOT).province))  # a no-op when already up
+    assert status.up, f"the OpenStack lab is not up: {status.not_answering}"
+    assert status.clouds_yaml, "the lab wrote no clouds.yaml"
+    return Path(status.clouds_yaml)
+
+
+def connect(clouds_yaml: Path, cloud: str) -> openstack.connection.Connection:
+    region = openstack.config.OpenStackConfig(config_files=[str(clouds_yaml)], load_envvars=False).get_one(cloud=cloud)
+    return openstack.connection.Connection(config=region)
+
+
+@pytest.fixture(scope="session")
+def connector(clouds_yaml):
+    return lambda cloud: connect(clouds_yaml, cloud)
