@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from ..errors import Location, PlanError
+from ..yamlpaths import format_path, line_of
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -59,37 +58,3 @@ class PlanErrors(PlanError):
         return PlanErrors([f if f.file is not None or not f.path else
                            Finding(section_files.get(str(f.path[0])), f.path, f.message, f.fix, f.system)
                            for f in self.findings])
-
-
-def format_path(path: tuple[str | int, ...]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def line_of(text: str, path: tuple[str | int, ...]) -> int | None:
-    """1-based line of the deepest node of ``path`` present in the YAML ``text``."""
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
-        return None
-    line = None
-    for key in path:
-        if node is None:
-            break
-        line = node.start_mark.line + 1
-        node = _child(node, key)
-    if node is not None:
-        line = node.start_mark.line + 1
-    return line
-
-
-def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if k.value == str(key):
-                return v
-    elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        return node.value[key]
-    return None

@@ -19,6 +19,7 @@ import yaml_rs
 from pydantic import ValidationError
 
 from ..errors import InputError, Location, ModelError
+from ..yamlpaths import format_path, line_of
 from .province import Problem, Province, reference_problems
 
 MODEL_FILES = ("province.yaml", "departments.yaml", "extranet.yaml", "exits.yaml", "systems.yaml")
@@ -157,37 +158,11 @@ def _check_section(section: Any, file: Path, section_files: dict[str, Path]) -> 
 
 
 def _line_of(file: Path, path: tuple[str | int, ...]) -> int | None:
-    """Line of the deepest node of ``path`` that exists in ``file`` (1-based), parsing it as nodes."""
+    """Line of the deepest node of ``path`` that exists in ``file`` (1-based)."""
     try:
-        node = yaml.compose(file.read_text(encoding="utf-8"), Loader=_Loader)
-    except yaml.YAMLError:
+        return line_of(file.read_text(encoding="utf-8"), path)
+    except (OSError, UnicodeDecodeError):
         return None
-    line = None
-    for key in path:
-        if node is None:
-            break
-        line = node.start_mark.line + 1
-        node = _child(node, key)
-    if node is not None:
-        line = node.start_mark.line + 1
-    return line
-
-
-def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if k.value == str(key):
-                return v
-    elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        return node.value[key]
-    return None
-
-
-def _format_path(path: tuple[str | int, ...]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def locate(environment: Environment, path: tuple[str | int, ...]) -> Location:
@@ -198,7 +173,7 @@ def locate(environment: Environment, path: tuple[str | int, ...]) -> Location:
 def _location(path: tuple[str | int, ...], section_files: dict[str, Path]) -> Location:
     file = section_files.get(str(path[0])) if path else None
     line = _line_of(file, path) if file else None
-    return Location(file, line, _format_path(path))
+    return Location(file, line, format_path(path))
 
 
 def _problem_error(problem: Problem, section_files: dict[str, Path]) -> ModelError:
