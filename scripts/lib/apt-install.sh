@@ -1,0 +1,61 @@
+# Shared by the lab install scripts: install Debian packages without letting them start services.
+# The caller sets NAME (for messages), PACKAGES (an array) and DAEMON_NAMES (a regex of process
+# names a postinst might spawn), sources this file and calls `main "$@"`.
+#
+# Idempotent: when every package is already installed it returns at once (one dpkg-query).
+# Services are never started by the packages: a policy-rc.d that exits 101 blocks invoke-rc.d,
+# and any daemon a postinst still spawns is stopped again. The labs start their own copies.
+
+missing_packages() {
+  local installed pkg
+  installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null \
+    | awk '$2 == "installed" {print $1}')
+  for pkg in "${PACKAGES[@]}"; do
+    grep -qx "$pkg" <<<"$installed" || echo "$pkg"
+  done
+}
+
+daemon_pids() {
+  ps -eo pid=,comm= | awk -v re="$DAEMON_NAMES" '$2 ~ re {print $1}' | sort -n
+}
+
+main() {
+  if [[ $EUID -ne 0 ]]; then
+    echo "$NAME: run as root (apt-get needs it)" >&2
+    exit 1
+  fi
+  local missing
+  missing=$(missing_packages)
+  if [[ -z "$missing" ]]; then
+    echo "$NAME: all ${#PACKAGES[@]} packages already installed"
+    return 0
+  fi
+  echo "$NAME: installing:" $missing
+
+  local policy=/usr/sbin/policy-rc.d created_policy=0
+  if [[ ! -e $policy ]] || ! grep -q 'exit 101' "$policy"; then
+    [[ -e $policy ]] && cp -p "$policy" "$policy.govcloud-saved"
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    created_policy=1
+  fi
+  local before
+  before=$(daemon_pids)
+
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y --no-install-recommends \
+      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${PACKAGES[@]}"; then
+    apt-get update
+    apt-get install -y --no-install-recommends \
+      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${PACKAGES[@]}"
+  fi
+
+  local pid
+  for pid in $(comm -13 <(echo "$before") <(daemon_pids)); do
+    kill "$pid" 2>/dev/null || true
+  done
+  if [[ $created_policy -eq 1 ]]; then
+    if [[ -e $policy.govcloud-saved ]]; then mv "$policy.govcloud-saved" "$policy"; else rm -f "$policy"; fi
+  fi
+  echo "$NAME: done"
+}
