@@ -6,24 +6,16 @@ import sys
 
 import typer
 
-from .commands import ipam as ipam_commands
+from .commands import doctor, engine, ipam, kpi, lab, migrate, netlab, network, plan, policy
 from .commands import model as model_commands
 from .errors import GovcloudError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Infrastructure as code for a 1+N provincial e-government cloud.")
 app.command("validate")(model_commands.validate)
-app.add_typer(ipam_commands.app, name="ipam")
-
-# Command groups added by further modules register themselves here (one line each).
-for _module_name in ("lab", "engine", "plan", "policy", "netlab", "network", "migrate", "kpi", "doctor"):
-    try:
-        _module = __import__(f"govcloud.commands.{_module_name}", fromlist=["register"])
-    except ModuleNotFoundError as exc:
-        if exc.name != f"govcloud.commands.{_module_name}":
-            raise
-        continue
-    _module.register(app)
+app.add_typer(ipam.app, name="ipam")
+for _group in (engine, plan, kpi, doctor, lab, policy, netlab, network, migrate):
+    _group.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
