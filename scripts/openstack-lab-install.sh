@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages the OpenStack lab runs from (govcloud.lab.openstack).
 #
-# Idempotent: when every package is already installed it returns at once (one dpkg-query).
-# Services are never started by the packages: a policy-rc.d that exits 101 blocks
-# invoke-rc.d, and any daemon a postinst still spawns (mariadb's bootstrap, epmd) is
-# stopped again. The lab starts its own private copies under its state directory.
+# Idempotent and quiet about services (mariadb's bootstrap, epmd): see scripts/lib/apt-install.sh.
+# The lab starts its own private copies under its state directory.
 # nova-compute is deliberately absent: it pulls in libvirt and qemu; the lab runs
 # nova.cmd.compute from python3-nova with the fake driver instead.
 set -euo pipefail
@@ -17,71 +15,7 @@ PACKAGES=(
 # Daemons a postinst may leave behind; only new PIDs with these names are stopped.
 DAEMON_NAMES='^(mariadbd|mysqld|mysqld_safe|epmd|beam[.]smp|erl_child_setup|inet_gethost|rabbitmq-server|keystone.*|neutron-.*|nova-.*|glance-.*|cinder-.*|placement-.*|uwsgi|apache2)$'
 
-missing_packages() {
-  # dpkg-query prints one "name status" line per known package; unknown ones go to stderr.
-  local installed
-  installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null \
-    | awk '$2 == "installed" {print $1}')
-  local pkg
-  for pkg in "${PACKAGES[@]}"; do
-    grep -qx "$pkg" <<<"$installed" || echo "$pkg"
-  done
-}
-
-daemon_pids() {
-  ps -eo pid=,comm= | awk -v re="$DAEMON_NAMES" '$2 ~ re {print $1}' | sort -n
-}
-
-stop_new_daemons() {
-  local before=$1 pid
-  for pid in $(comm -13 <(echo "$before") <(daemon_pids)); do
-    echo "stopping $(cat /proc/"$pid"/comm 2>/dev/null || echo '?') ($pid) left running by a postinst"
-    kill "$pid" 2>/dev/null || true
-  done
-  sleep 2
-  for pid in $(comm -13 <(echo "$before") <(daemon_pids)); do
-    kill -9 "$pid" 2>/dev/null || true
-  done
-}
-
-main() {
-  if [[ $EUID -ne 0 ]]; then
-    echo "openstack-lab-install: run as root (apt-get needs it)" >&2
-    exit 1
-  fi
-  local missing
-  missing=$(missing_packages)
-  if [[ -z "$missing" ]]; then
-    echo "openstack-lab-install: all ${#PACKAGES[@]} packages already installed"
-    return 0
-  fi
-  echo "openstack-lab-install: installing:" $missing
-
-  # Block service starts from maintainer scripts; restore whatever was there before.
-  local policy=/usr/sbin/policy-rc.d created_policy=0
-  if [[ ! -e $policy ]] || ! grep -q 'exit 101' "$policy"; then
-    [[ -e $policy ]] && cp -p "$policy" "$policy.govcloud-saved"
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
-    chmod 755 "$policy"
-    created_policy=1
-  fi
-  local before
-  before=$(daemon_pids)
-
-  export DEBIAN_FRONTEND=noninteractive
-  # A fresh machine may have no package lists yet: fetch them once, only when needed.
-  if ! apt-cache policy keystone 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-    apt-get update
-  fi
-  apt-get install -y --no-install-recommends \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-    "${PACKAGES[@]}"
-
-  stop_new_daemons "$before"
-  if [[ $created_policy -eq 1 ]]; then
-    if [[ -e $policy.govcloud-saved ]]; then mv "$policy.govcloud-saved" "$policy"; else rm -f "$policy"; fi
-  fi
-  echo "openstack-lab-install: done"
-}
-
+NAME=openstack-lab-install
+# shellcheck source=lib/apt-install.sh
+source "$(dirname "$0")/lib/apt-install.sh"
 main "$@"

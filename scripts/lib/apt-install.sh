@@ -7,6 +7,7 @@
 # and any daemon a postinst still spawns is stopped again. The labs start their own copies.
 
 missing_packages() {
+  # dpkg-query prints one "name status" line per known package; unknown ones go to stderr.
   local installed pkg
   installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null \
     | awk '$2 == "installed" {print $1}')
@@ -17,6 +18,18 @@ missing_packages() {
 
 daemon_pids() {
   ps -eo pid=,comm= | awk -v re="$DAEMON_NAMES" '$2 ~ re {print $1}' | sort -n
+}
+
+stop_new_daemons() {
+  local before=$1 pid
+  for pid in $(comm -13 <(echo "$before") <(daemon_pids)); do
+    echo "$NAME: stopping $(cat /proc/"$pid"/comm 2>/dev/null || echo '?') ($pid) left running by a postinst"
+    kill "$pid" 2>/dev/null || true
+  done
+  sleep 2
+  for pid in $(comm -13 <(echo "$before") <(daemon_pids)); do
+    kill -9 "$pid" 2>/dev/null || true
+  done
 }
 
 main() {
@@ -32,6 +45,7 @@ main() {
   fi
   echo "$NAME: installing:" $missing
 
+  # Block service starts from maintainer scripts; restore whatever was there before.
   local policy=/usr/sbin/policy-rc.d created_policy=0
   if [[ ! -e $policy ]] || ! grep -q 'exit 101' "$policy"; then
     [[ -e $policy ]] && cp -p "$policy" "$policy.govcloud-saved"
@@ -43,17 +57,14 @@ main() {
   before=$(daemon_pids)
 
   export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y --no-install-recommends \
-      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${PACKAGES[@]}"; then
+  # A fresh machine may have no package lists yet: fetch them once, only when needed.
+  if ! apt-cache policy "${PACKAGES[0]}" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
     apt-get update
-    apt-get install -y --no-install-recommends \
-      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${PACKAGES[@]}"
   fi
+  apt-get install -y --no-install-recommends \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${PACKAGES[@]}"
 
-  local pid
-  for pid in $(comm -13 <(echo "$before") <(daemon_pids)); do
-    kill "$pid" 2>/dev/null || true
-  done
+  stop_new_daemons "$before"
   if [[ $created_policy -eq 1 ]]; then
     if [[ -e $policy.govcloud-saved ]]; then mv "$policy.govcloud-saved" "$policy"; else rm -f "$policy"; fi
   fi
