@@ -70,12 +70,7 @@ def plan(env: str = ENV_OPTION,
 @app.command("validate")
 def validate(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE) -> None:
     """Check every wave file against the model: dependencies, capacity, DR placement and objectives."""
-    environment = load_env(env)
-    folder = plan_folder(project_root(), environment.name)
-    waves = read_plan(folder)
-    findings = validate_plan(environment.province, waves, folder)
-    if findings:
-        raise PlanErrors(findings)
+    environment, folder, waves = _validated_plan(env)
     counts = {s.value: sum(lw.wave.status is s for lw in waves) for s in WaveStatus}
     systems = sum(len(lw.wave.systems) for lw in waves)
     if format is OutputFormat.JSON:
@@ -89,12 +84,7 @@ def runbook(env: str = ENV_OPTION, wave: int = typer.Option(..., "--wave", "-w",
             out: Path = typer.Option(None, help="Folder for the .md and .html files; default build/runbooks/<env>.")
             ) -> None:
     """Render a wave's runbook as Markdown and HTML (the plan must validate first)."""
-    environment = load_env(env)
-    folder = plan_folder(project_root(), environment.name)
-    waves = read_plan(folder)
-    findings = validate_plan(environment.province, waves, folder)
-    if findings:
-        raise PlanErrors(findings)
+    environment, folder, waves = _validated_plan(env)
     chosen = _wave(waves, wave)
     paths = render_runbook(chosen.wave, environment.name).write(
         out or project_root() / "build" / "runbooks" / environment.name)
@@ -106,12 +96,7 @@ def mark(env: str = ENV_OPTION, wave: int = typer.Option(..., "--wave", "-w", he
          status: WaveStatus = typer.Option(..., help="in-progress when the window opens, done after validation.")
          ) -> None:
     """Move a wave on (planned -> in-progress -> done) and seal its content with its hash."""
-    environment = load_env(env)
-    folder = plan_folder(project_root(), environment.name)
-    waves = read_plan(folder)
-    findings = validate_plan(environment.province, waves, folder)
-    if findings:
-        raise PlanErrors(findings)
+    environment, folder, waves = _validated_plan(env)
     chosen = _wave(waves, wave)
     allowed = {WaveStatus.PLANNED: {WaveStatus.IN_PROGRESS}, WaveStatus.IN_PROGRESS: {WaveStatus.DONE,
                                                                                        WaveStatus.PLANNED}}
@@ -159,3 +144,14 @@ def _changed_waves(planned: list[Wave], existing: list[LoadedWave]) -> list[Wave
     return [w for w in planned if w.file_name not in current
             or current[w.file_name].computed_hash() != w.content_hash
             or current[w.file_name].content_hash != w.content_hash]
+
+
+def _validated_plan(env: str) -> tuple:
+    """The environment, its plan folder and its waves, once the plan validates against the model."""
+    environment = load_env(env)
+    folder = plan_folder(project_root(), environment.name)
+    waves = read_plan(folder)
+    findings = validate_plan(environment.province, waves, folder)
+    if findings:
+        raise PlanErrors(findings)
+    return environment, folder, waves
