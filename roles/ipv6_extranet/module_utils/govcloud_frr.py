@@ -1,0 +1,79 @@
+"""What the role's modules share on the node: commands that fail with a readable message, files
+replaced atomically after validation, and FRR's and nftables' state.
+
+The role does each phase (precheck, deploy, verify, rollback) in one module call instead of a task
+per command: every task costs the node a Python start and an SSH round trip, and a wave is as
+slow as the sum of them over its routers (bench/network_wave.py measures it)."""
+
+from __future__ import annotations
+
+import grp
+import json
+import os
+import pwd
+import tempfile
+
+
+class NodeError(Exception):
+    """A step on the node failed; the message says what and what the node answered."""
+
+
+def run(module, argv, check=True):
+    rc, out, err = module.run_command(argv)
+    if check and rc != 0:
+        answer = (err or out or "").strip().splitlines()
+        raise NodeError(f"`{' '.join(argv)}` failed (rc {rc}): {' | '.join(answer[-3:])[:400]}")
+    return rc, out
+
+
+def read_text(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def replace_file(module, path, content, mode, owner=None, group=None, validate=None):
+    """Write ``content`` to ``path`` through a validated temporary file in the same directory, so
+    the file is either the old one or the new one, never half written nor invalid."""
+    directory = os.path.dirname(path) or "."
+    os.makedirs(directory, mode=0o755, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".govcloud-")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(content)
+        os.chmod(temporary, mode)
+        if owner or group:
+            os.chown(temporary, pwd.getpwnam(owner).pw_uid if owner else -1,
+                     grp.getgrnam(group).gr_gid if group else -1)
+        if validate:
+            run(module, [*validate, temporary])
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def full_neighbors(module, ipv6):
+    """OSPF neighbours in state Full. OSPFv2 reports a mapping of router id to a list of records
+    whose state reads "Full/-" (state/DR role), OSPFv3 a list whose state reads "Full"."""
+    command = "show ipv6 ospf6 neighbor json" if ipv6 else "show ip ospf neighbor json"
+    _, out = run(module, ["vtysh", "-c", command])
+    neighbors = json.loads(out or "{}").get("neighbors", [])
+    records = neighbors if isinstance(neighbors, list) else [n for group in neighbors.values() for n in group]
+    return [n for n in records if str(n.get("state", "")).split("/")[0] == "Full"]
+
+
+def route_usable(module, family, address):
+    rc, out = run(module, ["ip", family, "route", "get", address], check=False)
+    return rc == 0 and "unreachable" not in out and "prohibit" not in out
+
+
+def frr_reload(module, tool, conf):
+    run(module, [tool, "--reload", conf])
+
+
+def nft_table_loaded(module, family, table):
+    rc, _ = run(module, ["nft", "list", "table", family, table], check=False)
+    return rc == 0
