@@ -6,13 +6,28 @@ from pathlib import Path
 
 import typer
 
+from ..errors import UsageError
 from ..lab import netlab
+from ..model import resolve_env
 from ..network.lab import environment_topology
-from .common import ENV_OPTION, OutputFormat, console, load_env, print_json, print_table
+from .common import ENV_OPTION, OutputFormat, console, load_env, print_json, print_table, project_root
 
 app = typer.Typer(no_args_is_help=True, help="The network lab: routers, exits and hosts in network namespaces.")
 STATE_OPTION = typer.Option(netlab.runtime.DEFAULT_STATE_DIR, "--state-dir", envvar="GOVCLOUD_NETLAB_STATE",
                             help="Where the lab keeps keys and per-node files (outside the repository).")
+
+LAB_ENV_OPTION = typer.Option(None, "--env", "-e", help="Act only if the lab that is up is this environment's.")
+
+
+def _check_lab_env(env: str | None, paths: netlab.LabPaths) -> None:
+    """One lab runs at a time: `--env` guards against taking down (or reading) another's."""
+    if env is None:
+        return
+    name = resolve_env(env, project_root()).name
+    lab = netlab.read_lab(paths)
+    if lab is not None and lab["env"] != name:
+        raise UsageError(f"--env {env}: the network lab that is up is {lab['env']!r}'s, not {name!r}'s",
+                         fix=f"give --env {lab['env']} or no --env")
 
 
 @app.command("up")
@@ -25,9 +40,11 @@ def up(env: str = ENV_OPTION, state_dir: Path = STATE_OPTION) -> None:
 
 
 @app.command("down")
-def down(state_dir: Path = STATE_OPTION) -> None:
+def down(env: str | None = LAB_ENV_OPTION, state_dir: Path = STATE_OPTION) -> None:
     """Stop every node and delete the namespaces; nothing to do says so."""
-    result = netlab.down(netlab.LabPaths(state_dir))
+    paths = netlab.LabPaths(state_dir)
+    _check_lab_env(env, paths)
+    result = netlab.down(paths)
     if result["changed"]:
         console.print(f"netlab {result['env']}: {result['namespaces']} namespaces removed in {result['seconds']} s")
     else:
@@ -35,9 +52,12 @@ def down(state_dir: Path = STATE_OPTION) -> None:
 
 
 @app.command("status")
-def status(state_dir: Path = STATE_OPTION, format: OutputFormat = OutputFormat.JSON) -> None:
+def status(env: str | None = LAB_ENV_OPTION, state_dir: Path = STATE_OPTION,
+           format: OutputFormat = OutputFormat.JSON) -> None:
     """What runs in each node (JSON by default)."""
-    data = netlab.status(netlab.LabPaths(state_dir))
+    paths = netlab.LabPaths(state_dir)
+    _check_lab_env(env, paths)
+    data = netlab.status(paths)
     if format is OutputFormat.JSON:
         print_json(data)
         return

@@ -27,3 +27,17 @@ def test_netlab_generate_writes_a_loadable_province(tmp_path, capsys):
         main(["netlab", "generate", "--routers", "7", "--out", str(tmp_path / "gen")])
     assert exit_info.value.code == 0
     assert len(load_folder(tmp_path / "gen").province.sites) == 7
+
+
+def test_netlab_down_with_another_environments_lab_up_refuses_and_changes_nothing(tmp_path, capsys):
+    from govcloud.lab.netlab import LabPaths
+
+    paths = LabPaths(tmp_path)
+    paths.lab_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.lab_file.write_text('{"env": "gen30"}')
+    with pytest.raises(SystemExit) as exit_info:
+        main(["netlab", "down", "--env", "lab", "--state-dir", str(tmp_path)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "'gen30'" in err and "--env gen30" in err
+    assert paths.lab_file.read_text() == '{"env": "gen30"}'
