@@ -37,6 +37,11 @@ class _Unknown:
 
 UNKNOWN = _Unknown()
 
+
+class LookedUp(str):
+    """A data-source read (an external network's or a role's id, found by name). The engine resolves
+    invokes during preview, so to the rules it is a known value, offline too."""
+
 # Type tokens the rules read (the provider schema's, as the engine reports them; shared with the
 # stack graph builders through ``stackgraph.tokens`` where they define them).
 PROJECT = t.PROJECT
@@ -201,8 +206,10 @@ def _plain_spec_value(value: Any, refs: list[str]) -> Any:
     if kind is Ref:
         refs.append(value.name)
         return UNKNOWN
-    if kind is StackOutputRef or kind is Lookup:
+    if kind is StackOutputRef:
         return UNKNOWN  # as in a preview: the value is not known before the update
+    if kind is Lookup:
+        return LookedUp(f"<{value.token.rsplit(':', 1)[-1]} {dict(value.args)}>")
     if isinstance(value, Mapping):
         return {k: _plain_spec_value(v, refs) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

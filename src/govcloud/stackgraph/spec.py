@@ -36,7 +36,8 @@ class StackOutputRef:
 class Lookup:
     """A value read at run time through a provider function (a data source), e.g. the ID of the
     external network named ``public``: ``Lookup("openstack:networking/getNetwork:getNetwork",
-    (("name", "public"),), "id")``. Offline it is unknown, as it is in a preview."""
+    (("name", "public"),), "id")``. The engine resolves it during preview, so policy rules read it
+    as a known value offline too (:class:`govcloud.policy.view.LookedUp`)."""
 
     token: str
     args: tuple[tuple[str, Any], ...]

@@ -39,10 +39,13 @@ def fixture_context() -> PolicyContext:
 
 
 def _value(value: Any) -> Any:
-    """``{$ref: name}`` in a fixture is a reference to another resource of the stack."""
+    """``{$ref: name}`` in a fixture is a reference to another resource of the stack;
+    ``{$lookup: token, args: {...}}`` a data-source read."""
     if isinstance(value, dict):
         if set(value) == {"$ref"}:
             return Ref(value["$ref"])
+        if set(value) == {"$lookup", "args"}:
+            return Lookup(value["$lookup"], tuple(value["args"].items()))
         return {k: _value(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_value(v) for v in value]
@@ -76,8 +79,10 @@ def violating_graph(stack: str = "fx-city-a") -> StackGraph:
 # --- what the engine would send: the pack's validators over a graph ----------------------------
 
 def _engine_value(value):
-    if isinstance(value, (Ref, StackOutputRef, Lookup)):
+    if isinstance(value, (Ref, StackOutputRef)):
         return UNKNOWN_STRING_VALUE
+    if isinstance(value, Lookup):  # invokes run during preview: the engine sends the id found
+        return "5a1f0c00-0000-4000-8000-00000000000f"
     if isinstance(value, dict):
         return {k: _engine_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

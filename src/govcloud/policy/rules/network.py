@@ -174,8 +174,8 @@ def management_not_external(stack: StackView, report) -> None:
     purposes = stack.shared("router-purposes", _router_purposes)
     for router in stack.of_type(ROUTER):
         # In a preview the provider reports an unset, provider-computed gateway as unknown; a real
-        # gateway is either known (a network id, or a data-source read, resolved during preview)
-        # or depends on another resource.
+        # gateway is either known (a network id, or a data-source read: resolved during preview,
+        # and read as known offline) or depends on another resource.
         gateway = router.get("externalNetworkId")
         if "management" in purposes.get(router.name, ()) and (
                 (is_set(gateway) and gateway is not UNKNOWN) or router.refers_to("externalNetworkId")):
