@@ -34,11 +34,12 @@ def clouds_yaml() -> Path:
     return Path(status.clouds_yaml)
 
 
-def connect(clouds_yaml: Path, cloud: str) -> openstack.connection.Connection:
-    region = openstack.config.OpenStackConfig(config_files=[str(clouds_yaml)], load_envvars=False).get_one(cloud=cloud)
-    return openstack.connection.Connection(config=region)
+def connect(clouds_yaml: Path, cloud: str, region: str | None = None) -> openstack.connection.Connection:
+    """A connection to ``cloud``, in ``region`` (default: the cloud's first region)."""
+    config = openstack.config.OpenStackConfig(config_files=[str(clouds_yaml)], load_envvars=False)
+    return openstack.connection.Connection(config=config.get_one(cloud=cloud, region_name=region))
 
 
 @pytest.fixture(scope="session")
 def connector(clouds_yaml):
-    return lambda cloud: connect(clouds_yaml, cloud)
+    return lambda cloud, region=None: connect(clouds_yaml, cloud, region)

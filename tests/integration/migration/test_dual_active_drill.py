@@ -1,12 +1,16 @@
 """Issue 8 on the lab: a wave run for real and a dual-active DR drill, measured.
 
-A throw-away project (the lab inventory and wave files copied into tmp_path) and a throw-away
-workload root; the workload's namespaces (``gcw-*``), processes and data are removed at the end.
-The tests run in file order and share one drill; each stage fails loudly when a piece cannot
-start (nothing is skipped):
+A throw-away project (the lab inventory, wave files, Pulumi project and lab stack settings copied
+into tmp_path, with its own empty state backend) and a throw-away workload root; the workload's
+namespaces (``gcw-*``), processes and data are removed at the end, and every stack the drill put
+up is destroyed. The tests run in file order and share one drill; each stage fails loudly when a
+piece cannot start (nothing is skipped):
 
-1. `migrate run` killed (SIGKILL) right after the ``replicate`` step, then run again while a client
-   writes continuously through HAProxy: it resumes at ``test`` and no step runs twice.
+1. `migrate run` with the default (engine) provisioner killed (SIGKILL) right after the
+   ``replicate`` step, then run again while a client writes continuously through HAProxy: it
+   resumes at ``test`` and no step runs twice (the engine's ``up`` included).
+   The ``provision`` step put the target node's stack up: the system's replication networks are
+   in both DR regions with the subnets of the address plan (checked with openstacksdk).
 2. Every write acknowledged during the cutover is on the new primary; the downtime is measured.
 3. The standby node is killed: the primary's watchdog stops waiting for it and the service keeps
    taking writes, none lost; the node is rebuilt and synchronous again. Then the primary node is killed: the service keeps answering, no acknowledged write is lost (RPO 0),
@@ -27,12 +31,21 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
+from netaddr import IPNetwork
 
+from govcloud.engine.runner import Operation, ordered, run
+from govcloud.engine.settings import EngineSettings
+from govcloud.errors import EngineError
+from govcloud.ipam import plan_environment
+from govcloud.ipam.requirements import DR_SIDES, replication_key, v4_replication_key
 from govcloud.lab.workload import backup, runtime
 from govcloud.lab.workload.drill import Client, kill_node, longest_gap, missing, recovery_time
 from govcloud.lab.workload.driver import layout_for, rebuild_standby
+from govcloud.migration.execution.providers import target_stacks
 from govcloud.migration.store import read_plan
 from govcloud.model import load_environment
+from govcloud.stackgraph import stack_names
 
 pytestmark = pytest.mark.integration
 
@@ -44,22 +57,26 @@ FIGURES: dict[str, float] = {}
 
 
 class Drill:
-    def __init__(self, project: Path, root: Path) -> None:
+    def __init__(self, project: Path, root: Path, clouds_yaml: Path) -> None:
         self.project = project
         self.root = root
-        environment = load_environment("lab", project)
+        self.clouds_yaml = clouds_yaml
+        self.environment = load_environment("lab", project)
         wave = read_plan(project / "migrations" / "lab")[0].wave
         self.entry = next(e for e in wave.systems if e.code == CODE)
-        self.layout = layout_for(environment.province, self.entry, root)
+        self.layout = layout_for(self.environment.province, self.entry, root)
+        # The settings `migrate run` gives its provisioner in this project, with the lab's clouds.yaml.
+        self.engine = EngineSettings(project, clouds_yaml=clouds_yaml)
         self.acks: list = []
 
     def govcloud(self, *args: str, kill_after: str | None = None) -> subprocess.CompletedProcess:
-        env = {**os.environ, "COLUMNS": "200"}
+        env = {**os.environ, "COLUMNS": "200", "OS_CLIENT_CONFIG_FILE": str(self.clouds_yaml)}
         env.pop("GOVCLOUD_MIGRATE_KILL_AFTER", None)
         if kill_after:
             env["GOVCLOUD_MIGRATE_KILL_AFTER"] = kill_after
+        # A run that provisions waits for the engine's `up` of a whole node stack (minutes on the lab).
         return subprocess.run([sys.executable, "-c", BOOT, *args], cwd=self.project, env=env, capture_output=True,
-                              text=True, timeout=600)
+                              text=True, timeout=3600)
 
     def state(self) -> dict:
         return json.loads((self.project / ".state" / "lab" / "migration-run.json").read_text())
@@ -70,14 +87,70 @@ class Drill:
     def step(self, name: str) -> dict:
         return next(s for s in self.steps() if s["step"] == name)
 
+    def prerequisite_stacks(self) -> list[str]:
+        """Stacks the target's stack reads and `migrate run` does not put up: the province stack,
+        read by a city stack through a StackReference (none when the target is the province)."""
+        province_stack = stack_names(self.environment.province, self.environment.name)[0]
+        return [] if province_stack in target_stacks(self.environment, self.entry) else [province_stack]
+
+    def engine_ups(self) -> list[str]:
+        """The stack of every engine `up` run in the project, oldest first: the runner writes one
+        log per stack and run, ``<stamp>-<stack>-up.log``."""
+        logs = sorted(self.engine.logs.glob("*-up.log"))
+        return [log.name.split("-", 1)[1].removesuffix("-up.log") for log in logs]
+
+    def destroy_stacks(self) -> None:
+        """Destroy every stack an `up` ran on (cities first), each even when another one fails."""
+        upped = set(self.engine_ups())
+        failures = []
+        for stack in ordered(Operation.DESTROY, upped, stack_names(self.environment.province, self.environment.name)):
+            try:
+                run(Operation.DESTROY, self.environment, [stack], self.engine, quiet=True)
+            except EngineError as exc:
+                failures.append(str(exc))
+        assert not failures, "\n".join(failures)
+
+    def side_nodes(self) -> dict[str, str]:
+        return dict(zip(DR_SIDES, (self.entry.target_node, self.entry.dr.node)))
+
+    def tagged_networks(self, connector, node_code: str, tags: str) -> dict[str, set[IPNetwork]]:
+        """Networks carrying every one of ``tags`` (comma-separated), seen from the node's region,
+        with the prefixes of their subnets."""
+        node = self.environment.province.node_by_code[node_code]
+        conn = connector(node.cloud, node.region)
+        return {n.name: {IPNetwork(s.cidr) for s in conn.network.subnets(network_id=n.id)}
+                for n in conn.network.networks(tags=tags)}
+
+    def replication_networks(self, connector) -> dict[str, dict[str, set[IPNetwork]]]:
+        """By DR side: the system's networks in the side's region tagged with the side's node. (The
+        lab's regions share one Neutron endpoint, so the region alone does not tell the sides apart.)"""
+        return {side: self.tagged_networks(connector, code, f"system:{CODE},node:{code}")
+                for side, code in self.side_nodes().items()}
+
+    def system_networks(self, connector) -> list[str]:
+        """Every network tagged ``system:<code>`` seen from either DR side's region."""
+        return sorted({name for code in self.side_nodes().values()
+                       for name in self.tagged_networks(connector, code, f"system:{CODE}")})
+
+
+def copy_pulumi_project(project: Path) -> None:
+    """The repository's Pulumi project, its program and the lab's stack settings, so that `up`
+    runs in the copy; state goes to the copy's own .state/pulumi, which starts empty."""
+    settings = yaml.safe_load((ROOT / "Pulumi.yaml").read_text(encoding="utf-8"))
+    settings["runtime"]["options"]["virtualenv"] = sys.prefix  # the copy has no .venv of its own
+    (project / "Pulumi.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False),
+                                         encoding="utf-8")
+    shutil.copytree(ROOT / "stacks", project / settings["stackConfigDir"],
+                    ignore=shutil.ignore_patterns("__pycache__", "Pulumi.example-*.yaml"))
+
 
 @pytest.fixture(scope="module")
-def drill(tmp_path_factory):
+def drill(request, tmp_path_factory, engine, clouds_yaml, connector):
     assert os.geteuid() == 0, "the drill creates network namespaces: run it as root"
     done = subprocess.run([str(ROOT / "scripts" / "workload-install.sh")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     project = tmp_path_factory.mktemp("project")
-    (project / "Pulumi.yaml").write_text("name: govcloud\nruntime: python\n")
+    copy_pulumi_project(project)
     shutil.copytree(ROOT / "inventories" / "lab", project / "inventories" / "lab",
                     ignore=shutil.ignore_patterns("hosts.yml", "group_vars"))
     plans = project / "migrations" / "lab"
@@ -88,7 +161,18 @@ def drill(tmp_path_factory):
         path.write_text(text)
     # Under /var/lib, not tmp_path: the postgres user must be able to walk down to its data.
     root = Path(f"/var/lib/govcloud/workload-drill-{os.getpid()}")
-    state = Drill(project, root)
+    state = Drill(project, root, clouds_yaml)
+    # Networks of the system before the run would make the provision step's checks prove nothing.
+    assert state.system_networks(connector) == [], \
+        f"the lab already has networks tagged system:{CODE}: destroy the stack that holds them first"
+
+    def destroy() -> None:  # a finalizer: runs even when a test or the rest of this setup fails
+        state.destroy_stacks()
+        assert state.system_networks(connector) == [], f"networks tagged system:{CODE} left behind"
+
+    request.addfinalizer(destroy)
+    if state.prerequisite_stacks():
+        run(Operation.UP, state.environment, state.prerequisite_stacks(), state.engine, quiet=True)
     runtime.teardown(state.layout)
     yield state
     runtime.teardown(state.layout)
@@ -102,9 +186,11 @@ def epoch(text: str) -> float:
 
 
 def test_an_interrupted_run_resumes_without_repeating_steps_and_cuts_over_under_load(drill):
-    killed = drill.govcloud("migrate", "run", "--env", "lab", "--wave", "1", "--provisioner", "planned",
-                            "--workload-root", str(drill.root), kill_after=f"{CODE}:replicate")
+    killed = drill.govcloud("migrate", "run", "--env", "lab", "--wave", "1", "--workload-root", str(drill.root),
+                            kill_after=f"{CODE}:replicate")
     assert killed.returncode == -9, f"the run was to kill itself after replicate:\n{killed.stderr[-3000:]}"
+    ups = drill.engine_ups()
+    assert ups == drill.prerequisite_stacks() + target_stacks(drill.environment, drill.entry)
     status = drill.govcloud("migrate", "status", "--env", "lab", "--format", "json")
     assert status.returncode == 0, status.stderr
     recorded = json.loads(status.stdout)["waves"]["1"][CODE]
@@ -112,10 +198,11 @@ def test_an_interrupted_run_resumes_without_repeating_steps_and_cuts_over_under_
 
     client = Client(drill.layout, "cutover").start()
     client.wait_acks(200)  # the legacy site answers through the front end
-    resumed = drill.govcloud("migrate", "run", "--env", "lab", "--wave", "1", "--provisioner", "planned",
-                             "--workload-root", str(drill.root), "--format", "json")
+    resumed = drill.govcloud("migrate", "run", "--env", "lab", "--wave", "1", "--workload-root", str(drill.root),
+                             "--format", "json")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert [s["step"] for s in json.loads(resumed.stdout)["steps"]] == ["test", "cutover", "finalize"]
+    assert drill.engine_ups() == ups, "the resumed run must not put the stack up again"
     count = len(client.acks())
     client.wait_acks(count + 200)  # served by the cloud nodes now
     client.stop()
@@ -124,6 +211,25 @@ def test_an_interrupted_run_resumes_without_repeating_steps_and_cuts_over_under_
     assert {a.node for a in drill.acks} >= {"legacy", drill.layout.primary, drill.layout.secondary}
     wave_file = next((drill.project / "migrations" / "lab").glob("0001-*.yaml")).read_text()
     assert "status: done" in wave_file
+
+
+def test_the_provision_step_created_the_replication_networks_through_the_engine(drill, connector):
+    provision = drill.step("provision")
+    FIGURES["provision_s"] = provision["seconds"]  # the engine's `up` of the target stack and the workload's start
+    resources = provision["details"]["resources"]
+    assert resources["provisioner"] == "engine" and resources["created"] is True
+    stacks = target_stacks(drill.environment, drill.entry)
+    assert resources["stacks"] == stacks
+    assert all(resources["changes"][s]["create"] > 0 for s in stacks), \
+        "the run's `up` created nothing: was the stack up already?"
+    plan = plan_environment(drill.environment)
+    found = drill.replication_networks(connector)
+    for side in DR_SIDES:
+        assert len(found[side]) == 1, f"side {side}: one replication network, found {sorted(found[side])}"
+        [subnets] = found[side].values()
+        assert subnets == {plan[v4_replication_key(CODE, side)], plan[replication_key(CODE, side)]}, side
+    assert sorted(name for side in DR_SIDES for name in found[side]) == resources["replication_networks"] == \
+        drill.system_networks(connector)
 
 
 def test_the_cutover_loses_no_acknowledged_write_and_its_downtime_is_measured(drill):

@@ -1,4 +1,4 @@
-"""`govcloud migrate status|rollback|run` wiring, offline (no lab is touched)."""
+"""`govcloud migrate status|rollback|run` wiring, offline (no lab is touched, no engine runs)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import json
 import pytest
 import typer
 
-from govcloud.commands import migrate
+from govcloud.commands import migrate, migrate_exec
 from govcloud.commands.migrate_exec import register_into
+from govcloud.migration.execution.executor import WaveReport
 from govcloud.migration.execution.lifecycle import Phase
+from govcloud.migration.execution.providers import EngineProvisioner, PlannedSpecProvisioner
 from govcloud.migration.execution.state import RunState, save_run_state
 
 
@@ -51,3 +53,25 @@ def test_rolling_back_a_wave_that_never_ran_is_bad_input(govcloud, planned):
 def test_an_unknown_wave_names_the_known_ones(govcloud, planned):
     result = govcloud("migrate", "rollback", "--env", "lab", "--wave", "9")
     assert result.code == 2 and "use one of: 1, 2, 3" in result.err
+
+
+@pytest.mark.parametrize(("options", "expected"), [((), EngineProvisioner),
+                                                   (("--provisioner", "planned"), PlannedSpecProvisioner)])
+def test_run_provisions_through_the_engine_unless_told_otherwise(govcloud, planned, project, monkeypatch,
+                                                                  options, expected):
+    chosen = []
+
+    class RecordingExecutor:  # stands in at the point of use: nothing runs, the choice is kept
+        def __init__(self, env_name, loaded, state_dir, provisioner, driver, after_step=None):
+            chosen.append(provisioner)
+
+        def run(self):
+            return WaveReport(1)
+
+    monkeypatch.setattr(migrate_exec, "Executor", RecordingExecutor)
+    result = govcloud("migrate", "run", "--env", "lab", "--wave", "1", *options)
+    assert result.code == 0, result.err
+    [provisioner] = chosen
+    assert type(provisioner) is expected
+    if expected is EngineProvisioner:  # the engine works on this project's stacks and state
+        assert provisioner.settings.project_root.resolve() == project.resolve()
