@@ -84,25 +84,32 @@ class EngineProvisioner:
 
         stacks = target_stacks(self.environment, entry)
         results = run(Operation.UP, self.environment, stacks, self.settings, quiet=True)
-        found = self._tagged_networks(entry) if entry.dr.mode.value == "dual-active" else []
-        if entry.dr.mode.value == "dual-active" and len(found) < 2:
-            raise EngineError(f"after `up` of {', '.join(stacks)} the cloud has {len(found)} replication networks "
-                              f"tagged system:{entry.code}, expected 2 (one per DR side)",
-                              fix="look at the engine log of the stack and run `govcloud up` by hand")
+        found: dict[str, list[str]] = {}
+        if entry.dr.mode.value == "dual-active":
+            found = self._tagged_networks(entry)
+            empty = [node for node, names in found.items() if not names]
+            if empty:
+                raise EngineError(f"after `up` of {', '.join(stacks)} no replication network tagged "
+                                  f"system:{entry.code} is on DR side {', '.join(empty)}",
+                                  fix="look at the engine log of the stack and run `govcloud up` by hand")
         return {"provisioner": "engine", "created": True, "stacks": stacks,
-                "changes": {r.stack: r.changes for r in results}, "replication_networks": sorted(found)}
+                "changes": {r.stack: r.changes for r in results},
+                "replication_networks": sorted(n for names in found.values() for n in names)}
 
-    def _tagged_networks(self, entry: WaveEntry) -> list[str]:
+    def _tagged_networks(self, entry: WaveEntry) -> dict[str, list[str]]:
+        """The system's networks per DR side node. Each side is matched by its node tag as well as
+        its region: regions may share one Neutron endpoint (they do in the lab)."""
         import openstack
 
         from ...engine.credentials import find_clouds_yaml, load_credentials
 
         node = self.environment.province.node_by_code[entry.target_node]
         credentials = load_credentials(self.settings.cloud or node.cloud, find_clouds_yaml(self.settings.clouds_yaml))
-        names: list[str] = []
+        found: dict[str, list[str]] = {}
         for dr_node in (entry.target_node, entry.dr.node):
             region = self.environment.province.node_by_code[dr_node].region
             connection = openstack.connect(load_yaml_config=False, load_envvars=False, auth_type="password",
                                            auth=dict(credentials.auth), region_name=region)
-            names += [n.name for n in connection.network.networks(tags=f"system:{entry.code}")]
-        return sorted(set(names))
+            tags = f"system:{entry.code},node:{dr_node}"  # Neutron matches networks carrying all of them
+            found[dr_node] = sorted(n.name for n in connection.network.networks(tags=tags))
+        return found

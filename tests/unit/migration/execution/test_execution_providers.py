@@ -49,14 +49,19 @@ def test_the_engine_provisioner_runs_up_on_the_target_stack(lab, entry, monkeypa
     monkeypatch.setattr(runner, "run", lambda op, env, stacks, settings, quiet: calls.append((op, stacks)) or
                         [Result()])
     monkeypatch.setattr(EngineProvisioner, "_tagged_networks",
-                        lambda self, e: ["unified-identity-a-replication", "unified-identity-b-replication"])
+                        lambda self, e: {entry.target_node: ["unified-identity-a-replication"],
+                                         entry.dr.node: ["unified-identity-b-replication"]})
     details = EngineProvisioner(lab, settings=object()).provision(entry)
     assert calls == [(runner.Operation.UP, ["lab-province"])]
     assert details["created"] and details["changes"] == {"lab-province": {"same": 40}}
+    assert details["replication_networks"] == ["unified-identity-a-replication", "unified-identity-b-replication"]
 
 
 def test_the_engine_provisioner_refuses_a_pair_that_is_not_there(lab, entry, monkeypatch):
     monkeypatch.setattr(runner, "run", lambda *a, **k: [Result()])
-    monkeypatch.setattr(EngineProvisioner, "_tagged_networks", lambda self, e: ["unified-identity-a-replication"])
-    with pytest.raises(EngineError, match="1 replication networks"):
+    # Both networks on one side (regions sharing a Neutron would show them from either) is no pair.
+    monkeypatch.setattr(EngineProvisioner, "_tagged_networks",
+                        lambda self, e: {entry.target_node: ["unified-identity-a-replication",
+                                                             "unified-identity-b-replication"], entry.dr.node: []})
+    with pytest.raises(EngineError, match=f"DR side {entry.dr.node}"):
         EngineProvisioner(lab, settings=object()).provision(entry)
