@@ -1,38 +1,60 @@
 #!/usr/bin/python
-"""Deploy of the IPv6 rollout on one router: frr.conf and the IPv6 filtering baseline."""
+"""Precheck and deploy of the IPv6 rollout on one router: IPv4 routing converged, the backup
+taken, then frr.conf and the IPv6 filtering baseline converged to the rendered ones."""
 
 from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: govcloud_frr_config
-short_description: Converge frr.conf and the IPv6 filter of a router to the rendered ones
+short_description: Precheck, back up, then converge frr.conf and the IPv6 filter of a router
 description:
-  - Each file that differs from the desired content is validated first (C(vtysh -C), C(nft -c)),
-    then replaced atomically and applied (C(frr-reload.py --reload), C(nft -f)). An IPv6 filter
-    whose file is right but whose table is not loaded is loaded again.
-  - Supports check mode and diff mode.
+  - Precheck first, before any change. Fails (with C(stage=precheck)) unless the host variables
+    are rendered, the node has an OSPFv2 neighbour in state Full and, when given, a route to the
+    province core over IPv4.
+  - Then copies the running configuration, frr.conf and the IPv6 filter (or the fact there is
+    none) into O(backup_dir), which rollback restores. The backup is bookkeeping, not a change.
+  - Then each file that differs from the desired content is validated (C(vtysh -C), C(nft -c)),
+    replaced atomically and applied (C(frr-reload.py --reload), C(nft -f)). An IPv6 filter whose
+    file is right but whose table is not loaded is loaded again. Failures here say C(stage=deploy).
+  - Supports check mode (prechecks run, nothing is written) and diff mode.
 options:
+  router_id: {description: The OSPF router id the inventory renders (empty means not rendered), type: str, required: true}
+  interfaces: {description: How many interfaces the inventory renders, type: int, required: true}
+  core_ipv4: {description: IPv4 address of the province core, or null on the core, type: str}
+  backup_dir: {description: Where the backup goes on the node, type: path, required: true}
   frr_conf: {description: Path of FRR's integrated configuration, type: path, required: true}
   frr_content: {description: The desired frr.conf, type: str, required: true}
   frr_reload: {description: Path of frr-reload.py, type: path, required: true}
   filter_path: {description: Path of the IPv6 filtering baseline, type: path, required: true}
   filter_content: {description: The desired filter (an nftables script), type: str, required: true}
   filter_table: {description: The ip6 table the filter script declares, type: str, required: true}
-  owner: {description: Owner of frr.conf, type: str, default: frr}
-  group: {description: Group of frr.conf, type: str, default: frr}
+  owner: {description: Owner of frr.conf and the backup, type: str, default: frr}
+  group: {description: Group of frr.conf and the backup, type: str, default: frr}
 """
 
 RETURN = r"""
-frr_changed: {description: Whether frr.conf was replaced and reloaded, type: bool, returned: always}
-filter_changed: {description: Whether the filter was replaced or reloaded, type: bool, returned: always}
+stage: {description: Where a failure happened, precheck (nothing changed) or deploy, type: str, returned: failure}
+frr_changed: {description: Whether frr.conf was replaced and reloaded, type: bool, returned: success}
+filter_changed: {description: Whether the filter was replaced or reloaded, type: bool, returned: success}
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.govcloud_frr import NodeError, frr_reload, nft_table_loaded, read_text, replace_file, run
+from ansible.module_utils.govcloud_frr import (NodeError, back_up, frr_reload, nft_table_loaded, precheck, read_text,
+                                               replace_file, run)
 
 
 def diff_of(path, before, after):
     return {"before_header": path, "after_header": path, "before": before or "", "after": after}
+
+
+def check_and_back_up(module, params):
+    if not params["router_id"] or params["interfaces"] < 1:
+        raise NodeError("ipv6_extranet_router_id and ipv6_extranet_interfaces are empty; render the inventory "
+                        "with govcloud inventory render")
+    precheck(module, params["core_ipv4"])
+    if not module.check_mode:
+        back_up(module, params["backup_dir"], params["frr_conf"], params["filter_path"], params["owner"],
+                params["group"])
 
 
 def converge_frr(module, params, diffs):
@@ -65,6 +87,10 @@ def converge_filter(module, params, diffs):
 def main():
     module = AnsibleModule(
         argument_spec={
+            "router_id": {"type": "str", "required": True},
+            "interfaces": {"type": "int", "required": True},
+            "core_ipv4": {"type": "str"},
+            "backup_dir": {"type": "path", "required": True},
             "frr_conf": {"type": "path", "required": True},
             "frr_content": {"type": "str", "required": True},
             "frr_reload": {"type": "path", "required": True},
@@ -76,12 +102,16 @@ def main():
         },
         supports_check_mode=True,
     )
+    try:
+        check_and_back_up(module, module.params)
+    except (NodeError, OSError, KeyError, ValueError) as error:
+        module.fail_json(msg=str(error), stage="precheck")
     diffs = []
     try:
         frr_changed = converge_frr(module, module.params, diffs)
         filter_changed = converge_filter(module, module.params, diffs)
     except (NodeError, OSError, KeyError) as error:
-        module.fail_json(msg=str(error))
+        module.fail_json(msg=str(error), stage="deploy")
     module.exit_json(changed=frr_changed or filter_changed, frr_changed=frr_changed, filter_changed=filter_changed,
                      diff=diffs)
 

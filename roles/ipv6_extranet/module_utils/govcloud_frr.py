@@ -11,6 +11,7 @@ import grp
 import json
 import os
 import pwd
+import shutil
 import tempfile
 
 
@@ -77,3 +78,26 @@ def frr_reload(module, tool, conf):
 def nft_table_loaded(module, family, table):
     rc, _ = run(module, ["nft", "list", "table", family, table], check=False)
     return rc == 0
+
+
+def precheck(module, core_ipv4):
+    """IPv4 routing has converged: an OSPFv2 neighbour in state Full, and a route to the core."""
+    if not full_neighbors(module, ipv6=False):
+        raise NodeError("no OSPFv2 neighbour in state Full; fix IPv4 routing before the IPv6 rollout")
+    if core_ipv4 and not route_usable(module, "-4", core_ipv4):
+        raise NodeError(f"no IPv4 route to the province core {core_ipv4}; fix IPv4 routing first")
+
+
+def back_up(module, folder, frr_conf, filter_path, owner, group):
+    """The running configuration, frr.conf and the IPv6 filter (or the fact there is none)."""
+    os.makedirs(folder, mode=0o750, exist_ok=True)
+    shutil.chown(folder, owner, group)
+    _, running = run(module, ["vtysh", "-c", "show running-config"])
+    with open(os.path.join(folder, "running.conf"), "w", encoding="utf-8") as out:
+        out.write(running)
+    shutil.copy2(frr_conf, os.path.join(folder, "frr.conf"))
+    saved_filter = os.path.join(folder, "ipv6-filter.nft")
+    if os.path.exists(filter_path):
+        shutil.copy2(filter_path, saved_filter)
+    elif os.path.exists(saved_filter):
+        os.unlink(saved_filter)  # the backup says: this node had no IPv6 filter

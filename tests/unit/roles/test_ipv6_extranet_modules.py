@@ -137,3 +137,36 @@ def test_verify_names_what_is_missing(role_modules, fake_module):
     params["expected_neighbors"] = 1
     no_route = fake_module(params, {("vtysh",): (0, OSPF3, ""), ("ip",): (2, "", "unreachable")})
     assert verify.routing_state(no_route, params) == (1, "no IPv6 route to the province core 2001:db8::1")
+
+
+def precheck_params(tmp_path):
+    (tmp_path / "frr.conf").write_text("ipv4 only\n")
+    return {**config_params(tmp_path), "router_id": "198.51.100.9", "interfaces": 2, "core_ipv4": "198.51.100.1",
+            "backup_dir": str(tmp_path / "backup")}
+
+
+def test_the_precheck_refuses_before_any_change_when_ipv4_has_not_converged(role_modules, fake_module, tmp_path):
+    config = role_modules["govcloud_frr_config"]
+    no_full = json.dumps({"neighbors": {"198.51.100.2": [{"state": "Init/DROther"}]}})
+    module = fake_module(precheck_params(tmp_path), {("vtysh", "-c", "show ip ospf neighbor json"): (0, no_full, "")})
+    with pytest.raises(Exception, match="no OSPFv2 neighbour in state Full"):
+        config.check_and_back_up(module, module.params)
+    assert not (tmp_path / "backup").exists()
+    unrendered = fake_module({**precheck_params(tmp_path), "router_id": ""})
+    with pytest.raises(Exception, match="render the inventory"):
+        config.check_and_back_up(unrendered, unrendered.params)
+    assert unrendered.commands == []
+
+
+def test_the_precheck_backs_up_frr_and_records_that_there_was_no_filter(role_modules, fake_module, tmp_path):
+    config = role_modules["govcloud_frr_config"]
+    (tmp_path / "backup").mkdir()
+    (tmp_path / "backup" / "ipv6-filter.nft").write_text("a filter from an older run\n")
+    module = fake_module(precheck_params(tmp_path), {
+        ("vtysh", "-c", "show ip ospf neighbor json"): (0, OSPF2, ""),
+        ("vtysh", "-c", "show running-config"): (0, "running\n", ""),
+        ("ip", "-4", "route", "get"): (0, "198.51.100.1 via 198.51.100.5 dev dn0", "")})
+    config.check_and_back_up(module, module.params)
+    assert (tmp_path / "backup" / "frr.conf").read_text() == "ipv4 only\n"
+    assert (tmp_path / "backup" / "running.conf").read_text() == "running\n"
+    assert not (tmp_path / "backup" / "ipv6-filter.nft").exists()

@@ -74,6 +74,9 @@ def init_script(node: NetNode, node_dir: Path, sshd_conf: Path) -> str:
         f"mount --bind {node_dir / 'run-frr'} /run/frr",
         f"mount --bind {node_dir / 'log-frr'} /var/log/frr",
         f"mount --bind {node_dir / 'tmp-frr'} /var/tmp/frr",
+        # Its own root home: the host's shell start-up files (sourced by bash for every SSH command)
+        # are not the node's, and Ansible's remote temporary files stay per node.
+        f"mount --bind {node_dir / 'root'} /root",
         f"/usr/sbin/sshd -f {sshd_conf}",
     ]
     if runs_frr(node):

@@ -114,8 +114,9 @@ def _write_node_files(paths: LabPaths, node: NetNode) -> Path:
     node_dir = paths.node_dir(node.name)
     if node_dir.exists():
         shutil.rmtree(node_dir)
-    for sub in ("etc/frr", "work", "run-frr", "log-frr", "tmp-frr"):
+    for sub in ("etc/frr", "work", "run-frr", "log-frr", "tmp-frr", "root"):
         (node_dir / sub).mkdir(parents=True)
+    (node_dir / "root").chmod(0o700)
     for rel, text in etc_files(node).items():
         (node_dir / "etc" / rel).write_text(text)
     if runs_frr(node):

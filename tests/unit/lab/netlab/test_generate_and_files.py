@@ -48,3 +48,5 @@ def test_init_mounts_private_etc_and_run_frr_then_starts_daemons(node, tmp_path)
     script = init_script(node, tmp_path, tmp_path / "sshd_config")
     assert "mount -t overlay" in script and "/run/frr" in script
     assert script.index("mount -t overlay") < script.index("/usr/sbin/sshd") < script.index("frrinit.sh start")
+    assert f"mount --bind {tmp_path / 'root'} /root" in script  # not the host's shell start-up files
+    assert script.index("/root\n") < script.index("/usr/sbin/sshd")
