@@ -63,6 +63,20 @@ def etc_files(node: NetNode) -> dict[str, str]:
     return files
 
 
+def node_passwd(host_passwd: str, root_home: Path) -> str:
+    """The host's /etc/passwd with root's home set to the node's own. sshd gives sessions that home,
+    so the host's shell start-up files (bash sources ~/.bashrc for every SSH command, and this one
+    may start slow tools) are not the node's, and Ansible's remote temporary files stay per node.
+    /root itself stays visible: programs may live under it."""
+    lines = []
+    for line in host_passwd.splitlines():
+        fields = line.split(":")
+        if fields[0] == "root" and len(fields) == 7:
+            fields[5] = str(root_home)
+        lines.append(":".join(fields))
+    return "\n".join(lines) + "\n"
+
+
 def init_script(node: NetNode, node_dir: Path, sshd_conf: Path) -> str:
     """Runs inside ``ip netns exec <ns> unshare --uts``: makes the namespace its own machine."""
     lines = [
@@ -74,9 +88,6 @@ def init_script(node: NetNode, node_dir: Path, sshd_conf: Path) -> str:
         f"mount --bind {node_dir / 'run-frr'} /run/frr",
         f"mount --bind {node_dir / 'log-frr'} /var/log/frr",
         f"mount --bind {node_dir / 'tmp-frr'} /var/tmp/frr",
-        # Its own root home: the host's shell start-up files (sourced by bash for every SSH command)
-        # are not the node's, and Ansible's remote temporary files stay per node.
-        f"mount --bind {node_dir / 'root'} /root",
         f"/usr/sbin/sshd -f {sshd_conf}",
     ]
     if runs_frr(node):

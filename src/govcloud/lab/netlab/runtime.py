@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ...errors import LabError
 from ...network.topology import MGMT_NETWORK, NetNode, NodeRole, Topology
-from .files import etc_files, init_script, legacy_exit_nft, runs_frr, sshd_config
+from .files import etc_files, init_script, legacy_exit_nft, node_passwd, runs_frr, sshd_config
 
 DEFAULT_STATE_DIR = Path("/var/lib/govcloud/netlab")
 MGMT_BRIDGE = "gcmgmt0"
@@ -119,6 +119,7 @@ def _write_node_files(paths: LabPaths, node: NetNode) -> Path:
     (node_dir / "root").chmod(0o700)
     for rel, text in etc_files(node).items():
         (node_dir / "etc" / rel).write_text(text)
+    (node_dir / "etc" / "passwd").write_text(node_passwd(Path("/etc/passwd").read_text(), node_dir / "root"))
     if runs_frr(node):
         for sub in ("etc/frr", "run-frr", "log-frr", "tmp-frr"):
             shutil.chown(node_dir / sub, "frr", "frr")

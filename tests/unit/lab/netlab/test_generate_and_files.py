@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from govcloud.errors import UsageError
 from govcloud.ipam import plan_addresses
 from govcloud.lab.netlab import generate_province
-from govcloud.lab.netlab.files import etc_files, init_script, sshd_config
+from govcloud.lab.netlab.files import etc_files, init_script, node_passwd, sshd_config
 from govcloud.model import Province
 from govcloud.network.topology import NodeRole, build_topology
 from govcloud.network.waves import ipv6_waves
@@ -48,5 +50,11 @@ def test_init_mounts_private_etc_and_run_frr_then_starts_daemons(node, tmp_path)
     script = init_script(node, tmp_path, tmp_path / "sshd_config")
     assert "mount -t overlay" in script and "/run/frr" in script
     assert script.index("mount -t overlay") < script.index("/usr/sbin/sshd") < script.index("frrinit.sh start")
-    assert f"mount --bind {tmp_path / 'root'} /root" in script  # not the host's shell start-up files
-    assert script.index("/root\n") < script.index("/usr/sbin/sshd")
+
+
+
+def test_a_node_gives_root_its_own_home_and_keeps_every_other_account():
+    host = "root:x:0:0:root:/root:/bin/bash\nfrr:x:100:101:Frr routing suite,,,:/nonexistent:/usr/sbin/nologin\n"
+    text = node_passwd(host, Path("/var/lib/govcloud/netlab/nodes/core/root"))
+    assert text.splitlines() == ["root:x:0:0:root:/var/lib/govcloud/netlab/nodes/core/root:/bin/bash",
+                                 "frr:x:100:101:Frr routing suite,,,:/nonexistent:/usr/sbin/nologin"]
