@@ -31,7 +31,6 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 from netaddr import IPNetwork
 
 from govcloud.engine.runner import Operation, ordered, run
@@ -46,6 +45,7 @@ from govcloud.migration.execution.providers import target_stacks
 from govcloud.migration.store import read_plan
 from govcloud.model import load_environment
 from govcloud.stackgraph import stack_names
+from support.projects import copy_lab_project
 
 pytestmark = pytest.mark.integration
 
@@ -133,26 +133,13 @@ class Drill:
                        for name in self.tagged_networks(connector, code, f"system:{CODE}")})
 
 
-def copy_pulumi_project(project: Path) -> None:
-    """The repository's Pulumi project, its program and the lab's stack settings, so that `up`
-    runs in the copy; state goes to the copy's own .state/pulumi, which starts empty."""
-    settings = yaml.safe_load((ROOT / "Pulumi.yaml").read_text(encoding="utf-8"))
-    settings["runtime"]["options"]["virtualenv"] = sys.prefix  # the copy has no .venv of its own
-    (project / "Pulumi.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False),
-                                         encoding="utf-8")
-    shutil.copytree(ROOT / "stacks", project / settings["stackConfigDir"],
-                    ignore=shutil.ignore_patterns("__pycache__", "Pulumi.example-*.yaml"))
-
-
 @pytest.fixture(scope="module")
 def drill(request, tmp_path_factory, engine, clouds_yaml, connector):
     assert os.geteuid() == 0, "the drill creates network namespaces: run it as root"
     done = subprocess.run([str(ROOT / "scripts" / "workload-install.sh")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     project = tmp_path_factory.mktemp("project")
-    copy_pulumi_project(project)
-    shutil.copytree(ROOT / "inventories" / "lab", project / "inventories" / "lab",
-                    ignore=shutil.ignore_patterns("hosts.yml", "group_vars"))
+    copy_lab_project(project)
     plans = project / "migrations" / "lab"
     shutil.copytree(ROOT / "migrations" / "lab", plans, ignore=shutil.ignore_patterns("runbooks"))
     for path in plans.glob("*.yaml"):  # a fresh lab: every wave planned

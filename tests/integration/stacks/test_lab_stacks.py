@@ -2,8 +2,9 @@
 exactly as the model says (checked with openstacksdk); a second `up` changes nothing; one more
 department adds exactly its resources; `destroy --all` leaves nothing behind.
 
-The stacks run against a throw-away file backend in tmp_path. The extra department is written
-into inventories/lab/departments.yaml for the duration of one step and restored afterwards.
+The stacks run from a throw-away copy of the project (support.projects) against a throw-away
+file backend in tmp_path; the extra department is added to the copy's departments.yaml, so the
+repository's model is never touched.
 """
 
 from __future__ import annotations
@@ -21,21 +22,20 @@ from govcloud.lab.openstack import ADMIN_CLOUD
 from govcloud.model import load_environment
 from govcloud.stackgraph import plan_stacks
 from govcloud.stackgraph import tokens as t
+from support.projects import copy_lab_project
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[3]
-DEPARTMENTS = ROOT / "inventories" / "lab" / "departments.yaml"
 EXTRA = {"code": "city-b-water", "name": "乙市水利局", "tier": "city", "node": "city-b", "site": "city-b",
          "quotas": {"routers": 3}}
 QUOTA_KEYS = {"compute": ("instances", "cores", "ram", "key_pairs"), "network": ("network", "subnet", "port", "router"),
               "volume": ("volumes", "gigabytes", "snapshots")}
 
 
-def govcloud(*args: str, backend: str, clouds_yaml: Path) -> dict:
+def govcloud(*args: str, project: Path, backend: str, clouds_yaml: Path) -> dict:
     command = [str(Path(sys.executable).parent / "govcloud"), *args, "--env", "lab", "--format", "json",
                "--backend", backend, "--clouds-yaml", str(clouds_yaml)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=3600)
+    done = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=3600)
     assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stderr[-4000:]}"
     return json.loads(done.stdout)
 
@@ -54,10 +54,11 @@ def _quotas(conn, project_id: str) -> dict[str, dict[str, int]]:
             "volume": {k: getattr(volume, k) for k in QUOTA_KEYS["volume"]}}
 
 
-def check_cloud_matches_model(conn, env_name: str = "lab") -> int:
+def check_cloud_matches_model(conn, project: Path) -> int:
     """Every department's project, quotas, networks, subnets, router and security groups, and the
-    unified exit, as the offline plan says. Returns the number of departments checked."""
-    environment = load_environment(env_name, ROOT)
+    unified exit, as the offline plan of ``project``'s lab model says. Returns the number of
+    departments checked."""
+    environment = load_environment("lab", project)
     graphs = plan_stacks(environment.province, plan_environment(environment), environment.name)
     specs = {r.name: r for g in graphs for r in g.resources}
     default_quotas = _quotas(conn, conn.identity.find_project("demo").id)
@@ -110,29 +111,30 @@ def managed_leftovers(conn) -> list[str]:
 
 def test_lab_stacks_up_again_grow_and_destroy(tmp_path, engine, clouds_yaml, connector):
     conn = connector(ADMIN_CLOUD)
+    project = copy_lab_project(tmp_path / "project")
+    departments = project / "inventories" / "lab" / "departments.yaml"
     backend = (tmp_path / "state").as_uri()
     (tmp_path / "state").mkdir()
-    original = DEPARTMENTS.read_text(encoding="utf-8")
+    run = lambda *args: govcloud(*args, project=project, backend=backend, clouds_yaml=clouds_yaml)  # noqa: E731
     try:
-        first = govcloud("up", "--all", backend=backend, clouds_yaml=clouds_yaml)
+        first = run("up", "--all")
         assert [s["stack"] for s in first["stacks"]] == ["lab-province", "lab-city-a", "lab-city-b"]
         assert all(s["changes"]["create"] > 0 for s in first["stacks"])
-        assert check_cloud_matches_model(conn) == 5
+        assert check_cloud_matches_model(conn, project) == 5
 
-        second = govcloud("up", "--all", backend=backend, clouds_yaml=clouds_yaml)
+        second = run("up", "--all")
         assert changed(second) == {"lab-province": {}, "lab-city-a": {}, "lab-city-b": {}}
 
-        data = yaml.safe_load(original)
+        data = yaml.safe_load(departments.read_text(encoding="utf-8"))
         data["departments"].append(EXTRA)
-        DEPARTMENTS.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        environment = load_environment("lab", ROOT)
+        departments.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        environment = load_environment("lab", project)
         graph = next(g for g in plan_stacks(environment.province, plan_environment(environment), "lab")
                      if g.stack == "lab-city-b")
         expected = sum(1 for r in graph.resources if r.name.startswith("city-b-water"))
-        grown = govcloud("up", "--all", backend=backend, clouds_yaml=clouds_yaml)
+        grown = run("up", "--all")
         assert changed(grown) == {"lab-province": {}, "lab-city-a": {}, "lab-city-b": {"create": expected}}
-        assert check_cloud_matches_model(conn) == 6
+        assert check_cloud_matches_model(conn, project) == 6
     finally:
-        DEPARTMENTS.write_text(original, encoding="utf-8")
-        govcloud("destroy", "--all", backend=backend, clouds_yaml=clouds_yaml)
+        run("destroy", "--all")
     assert managed_leftovers(conn) == []
