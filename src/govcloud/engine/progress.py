@@ -70,7 +70,8 @@ class Progress:
 
     def _print(self, line: str, style: str) -> None:
         if not self.quiet:
-            self.console.print(Text(f"[{self.stack}]", style="bold") + Text(line, style=style))
+            # One line per resource whatever the width: wrapped type tokens are unreadable in logs.
+            self.console.print(Text(f"[{self.stack}]", style="bold") + Text(line, style=style), soft_wrap=True)
 
     @staticmethod
     def _short(urn: str) -> str:
