@@ -5,11 +5,12 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: govcloud_frr_verify
-short_description: Wait for OSPFv3 and the IPv6 route to the core, then ping upstream and core
+short_description: Wait for OSPFv3, the IPv6 route to the core, and pings to upstream and core
 description:
-  - Polls until O(expected_neighbors) OSPFv3 adjacencies are Full and the province core has a
-    usable IPv6 route, for at most O(timeout_s) seconds; then pings the upstream neighbour and the
-    core over IPv6. Fails naming the first check that did not pass and what the node showed.
+  - Polls, for at most O(timeout_s) seconds, until O(expected_neighbors) OSPFv3 adjacencies are
+    Full, no IPv6 address is still tentative (duplicate address detection), the province core has
+    a usable IPv6 route, and the upstream neighbour and the core answer a ping over IPv6. Fails
+    naming the first check that did not pass and what the node showed.
   - Reads only; in check mode it does nothing.
 options:
   expected_neighbors: {description: OSPFv3 adjacencies that must be Full, type: int, default: 0}
@@ -34,9 +35,19 @@ def routing_state(module, params):
     full = len(full_neighbors(module, ipv6=True))
     if full < params["expected_neighbors"]:
         return full, f"{full} of {params['expected_neighbors']} OSPFv3 adjacencies Full"
+    # A new address is tentative for a second or two (duplicate address detection) and cannot be
+    # used yet: the adjacency may be Full before the link's global address answers.
+    _, tentative = run(module, ["ip", "-6", "-o", "address", "show", "tentative"])
+    if tentative.strip():
+        return full, f"IPv6 addresses still tentative (duplicate address detection): {tentative.split()[1:4]}"
     core = params["core_ipv6"]
     if core and not route_usable(module, "-6", core):
         return full, f"no IPv6 route to the province core {core}"
+    for name, target in (("the upstream neighbour", params["upstream"]), ("the province core", core)):
+        if target:
+            rc, _ = run(module, ["ping", "-6", "-c", "2", "-i", "0.2", "-W", "1", target], check=False)
+            if rc != 0:
+                return full, f"no answer from {name} {target} over IPv6"
     return full, None
 
 
@@ -62,9 +73,6 @@ def main():
         waited = round(time.monotonic() - started, 1)
         if missing:
             module.fail_json(msg=f"after {waited} s: {missing}", neighbors_full=full, waited_s=waited)
-        for target in (params["upstream"], params["core_ipv6"]):
-            if target:
-                run(module, ["ping", "-6", "-c", "2", "-i", "0.2", "-W", "1", target])
     except (NodeError, ValueError) as error:
         module.fail_json(msg=str(error))
     module.exit_json(changed=False, neighbors_full=full, waited_s=waited)

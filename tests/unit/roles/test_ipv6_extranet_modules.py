@@ -135,7 +135,7 @@ def test_verify_names_what_is_missing(role_modules, fake_module):
     short = fake_module(params, {("vtysh",): (0, OSPF3, "")})
     assert verify.routing_state(short, params) == (1, "1 of 2 OSPFv3 adjacencies Full")
     params["expected_neighbors"] = 1
-    no_route = fake_module(params, {("vtysh",): (0, OSPF3, ""), ("ip",): (2, "", "unreachable")})
+    no_route = fake_module(params, {("vtysh",): (0, OSPF3, ""), ("ip", "-6", "route"): (2, "", "unreachable")})
     assert verify.routing_state(no_route, params) == (1, "no IPv6 route to the province core 2001:db8::1")
 
 
@@ -170,3 +170,17 @@ def test_the_precheck_backs_up_frr_and_records_that_there_was_no_filter(role_mod
     assert (tmp_path / "backup" / "frr.conf").read_text() == "ipv4 only\n"
     assert (tmp_path / "backup" / "running.conf").read_text() == "running\n"
     assert not (tmp_path / "backup" / "ipv6-filter.nft").exists()
+
+
+def test_verify_waits_for_tentative_addresses_and_for_answers(role_modules, fake_module):
+    verify = role_modules["govcloud_frr_verify"]
+    params = {"expected_neighbors": 1, "core_ipv6": "2001:db8::1", "upstream": "2001:db8:0:a::1", "timeout_s": 0}
+    dad = fake_module(params, {("vtysh",): (0, OSPF3, ""),
+                               ("ip", "-6", "-o", "address"): (0, "3: dn0    inet6 2001:db8:0:a::2/127 scope global "
+                                                                  "tentative \\       valid_lft forever", "")})
+    assert "tentative" in verify.routing_state(dad, params)[1]
+    silent = fake_module(params, {("vtysh",): (0, OSPF3, ""), ("ping",): (1, "2 packets transmitted, 0 received", "")})
+    assert verify.routing_state(silent, params) == (1, "no answer from the upstream neighbour 2001:db8:0:a::1 over IPv6")
+    ready = fake_module(params, {("vtysh",): (0, OSPF3, "")})
+    assert verify.routing_state(ready, params) == (1, None)
+    assert [c[0] for c in ready.commands] == ["vtysh", "ip", "ip", "ping", "ping"]
