@@ -13,7 +13,8 @@ from rich.table import Table
 
 @dataclass
 class _HostRow:
-    task: str = "waiting"
+    current: str = ""  # the task running now
+    last: str = ""  # the last task that ran (skipped ones do not count: they did nothing)
     ok: int = 0
     changed: int = 0
     failed: bool = False
@@ -28,6 +29,7 @@ class WaveProgress:
     hosts: list[str]
     console: Console = field(default_factory=Console)
     rows: dict[str, _HostRow] = field(default_factory=dict)
+    finished: bool = False
     _live: Live | None = None
 
     def __enter__(self) -> WaveProgress:
@@ -43,27 +45,40 @@ class WaveProgress:
 
     def on_event(self, event: dict[str, Any]) -> None:
         data = event.get("event_data", {})
-        host = data.get("host")
         kind = event.get("event", "")
-        row = self.rows.get(host) if host else None
-        if row is None:
+        row = self.rows.get(data.get("host", ""))
+        if kind == "playbook_on_stats":
+            self.finished = True
+        elif row is not None:
+            self._update(row, kind, data)
+        else:
             return
+        if self._live is not None:
+            self._live.update(self._table())
+
+    @staticmethod
+    def _update(row: _HostRow, kind: str, data: dict[str, Any]) -> None:
         if kind == "runner_on_start":
-            row.task = data.get("task", "")
-        elif kind == "runner_on_ok":
+            row.current = data.get("task", "")
+            return
+        task, row.current = row.current, ""
+        if kind == "runner_on_skipped":
+            return
+        row.last = task or data.get("task", "")
+        if kind == "runner_on_ok":
             row.ok += 1
             row.changed += bool(data.get("res", {}).get("changed"))
         elif kind in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
             row.failed = True
             row.message = str(data.get("res", {}).get("msg", ""))[:80]
-        if self._live is not None:
-            self._live.update(self._table())
 
     def _table(self) -> Table:
         table = Table(title=self.title, expand=False)
         for column in ("host", "task", "ok", "changed", "state"):
             table.add_column(column)
         for host, row in self.rows.items():
-            state = f"[red]failed[/red] {row.message}" if row.failed else "running" if row.task != "waiting" else ""
-            table.add_row(host, row.task[:50], str(row.ok), str(row.changed), state)
+            started = bool(row.current or row.last)
+            state = (f"[red]failed[/red] {row.message}" if row.failed else "done" if self.finished and started
+                     else "running" if started else "")
+            table.add_row(host, (row.current or row.last or "waiting")[:50], str(row.ok), str(row.changed), state)
         return table
