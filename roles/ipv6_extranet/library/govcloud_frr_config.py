@@ -39,8 +39,8 @@ filter_changed: {description: Whether the filter was replaced or reloaded, type:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.govcloud_frr import (NodeError, back_up, frr_reload, nft_table_loaded, precheck, read_text,
-                                               replace_file, run)
+from ansible.module_utils.govcloud_frr import (FILES_ARGUMENT_SPEC, NodeError, back_up, frr_reload, nft_table_loaded,
+                                               precheck, read_text, replace_file, run)
 
 
 def diff_of(path, before, after):
@@ -87,18 +87,12 @@ def converge_filter(module, params, diffs):
 def main():
     module = AnsibleModule(
         argument_spec={
+            **FILES_ARGUMENT_SPEC,
             "router_id": {"type": "str", "required": True},
             "interfaces": {"type": "int", "required": True},
             "core_ipv4": {"type": "str"},
-            "backup_dir": {"type": "path", "required": True},
-            "frr_conf": {"type": "path", "required": True},
             "frr_content": {"type": "str", "required": True},
-            "frr_reload": {"type": "path", "required": True},
-            "filter_path": {"type": "path", "required": True},
             "filter_content": {"type": "str", "required": True},
-            "filter_table": {"type": "str", "required": True},
-            "owner": {"type": "str", "default": "frr"},
-            "group": {"type": "str", "default": "frr"},
         },
         supports_check_mode=True,
     )

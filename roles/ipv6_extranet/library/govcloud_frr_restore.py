@@ -27,7 +27,8 @@ restored: {description: What was put back (frr.conf, filter, filter removed), ty
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.govcloud_frr import NodeError, frr_reload, nft_table_loaded, read_text, replace_file, run
+from ansible.module_utils.govcloud_frr import (FILES_ARGUMENT_SPEC, NodeError, frr_reload, nft_table_loaded,
+                                               read_text, replace_file, run)
 
 
 def restore_frr(module, params, restored, diffs):
@@ -69,15 +70,7 @@ def restore_filter(module, params, restored):
 
 def main():
     module = AnsibleModule(
-        argument_spec={
-            "backup_dir": {"type": "path", "required": True},
-            "frr_conf": {"type": "path", "required": True},
-            "frr_reload": {"type": "path", "required": True},
-            "filter_path": {"type": "path", "required": True},
-            "filter_table": {"type": "str", "required": True},
-            "owner": {"type": "str", "default": "frr"},
-            "group": {"type": "str", "default": "frr"},
-        },
+        argument_spec=dict(FILES_ARGUMENT_SPEC),
         supports_check_mode=True,
     )
     restored, diffs = [], []

@@ -15,6 +15,18 @@ import shutil
 import tempfile
 
 
+# Arguments every module that writes FRR's and the filter's files takes (paths, owner).
+FILES_ARGUMENT_SPEC = {
+    "backup_dir": {"type": "path", "required": True},
+    "frr_conf": {"type": "path", "required": True},
+    "frr_reload": {"type": "path", "required": True},
+    "filter_path": {"type": "path", "required": True},
+    "filter_table": {"type": "str", "required": True},
+    "owner": {"type": "str", "default": "frr"},
+    "group": {"type": "str", "default": "frr"},
+}
+
+
 class NodeError(Exception):
     """A step on the node failed; the message says what and what the node answered."""
 
