@@ -41,7 +41,7 @@ from govcloud.ipam.requirements import DR_SIDES, replication_key, v4_replication
 from govcloud.lab.workload import backup, runtime
 from govcloud.lab.workload.drill import Client, kill_node, longest_gap, missing, recovery_time
 from govcloud.lab.workload.driver import layout_for, rebuild_standby
-from govcloud.migration.execution.providers import target_stacks
+from govcloud.migration.execution.providers import provision_stacks, target_stacks
 from govcloud.migration.store import read_plan
 from govcloud.model import load_environment
 from govcloud.stackgraph import stack_names
@@ -86,12 +86,6 @@ class Drill:
 
     def step(self, name: str) -> dict:
         return next(s for s in self.steps() if s["step"] == name)
-
-    def prerequisite_stacks(self) -> list[str]:
-        """Stacks the target's stack reads and `migrate run` does not put up: the province stack,
-        read by a city stack through a StackReference (none when the target is the province)."""
-        province_stack = stack_names(self.environment.province, self.environment.name)[0]
-        return [] if province_stack in target_stacks(self.environment, self.entry) else [province_stack]
 
     def engine_ups(self) -> list[str]:
         """The stack of every engine `up` run in the project, oldest first: the runner writes one
@@ -158,8 +152,6 @@ def drill(request, tmp_path_factory, engine, clouds_yaml, connector):
         assert state.system_networks(connector) == [], f"networks tagged system:{CODE} left behind"
 
     request.addfinalizer(destroy)
-    if state.prerequisite_stacks():
-        run(Operation.UP, state.environment, state.prerequisite_stacks(), state.engine, quiet=True)
     runtime.teardown(state.layout)
     yield state
     runtime.teardown(state.layout)
@@ -177,7 +169,7 @@ def test_an_interrupted_run_resumes_without_repeating_steps_and_cuts_over_under_
                             kill_after=f"{CODE}:replicate")
     assert killed.returncode == -9, f"the run was to kill itself after replicate:\n{killed.stderr[-3000:]}"
     ups = drill.engine_ups()
-    assert ups == drill.prerequisite_stacks() + target_stacks(drill.environment, drill.entry)
+    assert ups == provision_stacks(drill.environment, drill.entry)  # the province's first, for a city target
     status = drill.govcloud("migrate", "status", "--env", "lab", "--format", "json")
     assert status.returncode == 0, status.stderr
     recorded = json.loads(status.stdout)["waves"]["1"][CODE]
@@ -205,8 +197,8 @@ def test_the_provision_step_created_the_replication_networks_through_the_engine(
     FIGURES["provision_s"] = provision["seconds"]  # the engine's `up` of the target stack and the workload's start
     resources = provision["details"]["resources"]
     assert resources["provisioner"] == "engine" and resources["created"] is True
+    assert resources["stacks"] == provision_stacks(drill.environment, drill.entry)
     stacks = target_stacks(drill.environment, drill.entry)
-    assert resources["stacks"] == stacks
     assert all(resources["changes"][s]["create"] > 0 for s in stacks), \
         "the run's `up` created nothing: was the stack up already?"
     plan = plan_environment(drill.environment)

@@ -1,11 +1,12 @@
 """What the executor needs from the outside world, as two small protocols, and the provisioners.
 
 * :class:`Provisioner` creates a system's target resources (step ``provision``). The real one,
-  :class:`EngineProvisioner`, runs the engine's ``up`` on the stack of the system's target node
-  (the DR pair of the system lives in that stack, its second side placed by region) and then
-  checks with openstacksdk that the system's tagged resources exist. :class:`PlannedSpecProvisioner`
-  only computes the same resources offline from the stack graph and records them: for tests and
-  for labs without an OpenStack, and it says so in its details.
+  :class:`EngineProvisioner`, runs the engine's ``up`` on the province stack (which every city
+  stack reads) and the stack of the system's target node (the DR pair of the system lives in
+  that stack, its second side placed by region), then checks with openstacksdk that the system's
+  tagged resources exist. :class:`PlannedSpecProvisioner` only computes the same resources offline
+  from the stack graph and records them: for tests and for labs without an OpenStack, and it says
+  so in its details.
 * :class:`WorkloadDriver` moves the application and its data (every step). The lab's driver is
   :class:`govcloud.lab.workload.driver.LabWorkloadDriver`.
 
@@ -52,6 +53,15 @@ def target_stacks(environment: Environment, entry: WaveEntry) -> list[str]:
     return [stack_name(environment.name, node)]
 
 
+def provision_stacks(environment: Environment, entry: WaveEntry) -> list[str]:
+    """The stacks `up` must run on, in order: the province stack first (every city stack reads it
+    through a StackReference), then the target node's when that is a city's."""
+    from ...stackgraph import stack_names
+
+    province = stack_names(environment.province, environment.name)[0]
+    return [province, *(s for s in target_stacks(environment, entry) if s != province)]
+
+
 class PlannedSpecProvisioner:
     """The system's resources from the offline stack graph, recorded but not created."""
 
@@ -82,7 +92,7 @@ class EngineProvisioner:
     def provision(self, entry: WaveEntry) -> Details:
         from ...engine.runner import Operation, run
 
-        stacks = target_stacks(self.environment, entry)
+        stacks = provision_stacks(self.environment, entry)
         results = run(Operation.UP, self.environment, stacks, self.settings, quiet=True)
         found: dict[str, list[str]] = {}
         if entry.dr.mode.value == "dual-active":

@@ -9,7 +9,8 @@ import pytest
 
 from govcloud.engine import runner
 from govcloud.errors import EngineError
-from govcloud.migration.execution.providers import EngineProvisioner, PlannedSpecProvisioner, target_stacks
+from govcloud.migration.execution.providers import (EngineProvisioner, PlannedSpecProvisioner, provision_stacks,
+                                                    target_stacks)
 from govcloud.migration.store import read_plan
 from govcloud.model import load_environment
 
@@ -29,6 +30,15 @@ def entry():
 
 def test_the_dr_pair_lives_in_the_target_nodes_stack(lab, entry):
     assert target_stacks(lab, entry) == ["lab-province"]
+    assert provision_stacks(lab, entry) == ["lab-province"]
+
+
+def test_a_city_target_is_provisioned_after_the_province_stack_it_reads(lab):
+    city = next(e for p in read_plan(ROOT / "migrations" / "lab") for e in p.wave.systems
+                if e.target_node is not None and lab.province.node_by_code[e.target_node].kind.value == "city")
+    node_stack = target_stacks(lab, city)
+    assert node_stack[0].startswith("lab-city-")
+    assert provision_stacks(lab, city) == ["lab-province", *node_stack]
 
 
 def test_the_planned_provisioner_lists_both_sides_without_creating_anything(lab, entry):
