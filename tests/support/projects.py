@@ -15,14 +15,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def copy_lab_project(project: Path) -> Path:
-    """Copy the Pulumi project and inventories/lab into ``project``; returns ``project``."""
-    settings = yaml.safe_load((ROOT / "Pulumi.yaml").read_text(encoding="utf-8"))
-    settings["runtime"]["options"]["virtualenv"] = sys.prefix  # the copy has no .venv of its own
+    """Copy the Pulumi project, the policy packs `up` runs by default and inventories/lab into
+    ``project``; returns ``project``. Its .venv is a link to the running one: Pulumi.yaml and the
+    packs name the virtualenv relative to themselves."""
     project.mkdir(parents=True, exist_ok=True)
-    (project / "Pulumi.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False),
-                                         encoding="utf-8")
+    shutil.copy(ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
+    settings = yaml.safe_load((ROOT / "Pulumi.yaml").read_text(encoding="utf-8"))
+    (project / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
     shutil.copytree(ROOT / "stacks", project / settings["stackConfigDir"],
                     ignore=shutil.ignore_patterns("__pycache__", "Pulumi.example-*.yaml"))
+    shutil.copytree(ROOT / "policies", project / "policies", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "inventories" / "lab", project / "inventories" / "lab",
                     ignore=shutil.ignore_patterns("hosts.yml", "group_vars"))
     return project
