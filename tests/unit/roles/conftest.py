@@ -1,6 +1,7 @@
 """The role modules run on the nodes, where Ansible puts the role's module_utils under
-``ansible.module_utils``; here they are loaded from the role the same way, and driven by a small
-stand-in for AnsibleModule that records the commands and answers them from a script."""
+``ansible.module_utils``; here they are loaded from the role the same way and driven by
+:class:`support.role_modules.FakeModule`, which records the commands and answers them from a
+script."""
 
 from __future__ import annotations
 
