@@ -85,7 +85,7 @@ def runbook(env: str = ENV_OPTION, wave: int = typer.Option(..., "--wave", "-w",
             ) -> None:
     """Render a wave's runbook as Markdown and HTML (the plan must validate first)."""
     environment, folder, waves = _validated_plan(env)
-    chosen = _wave(waves, wave)
+    chosen = wave_by_number(waves, wave)
     paths = render_runbook(chosen.wave, environment.name).write(
         out or project_root() / "build" / "runbooks" / environment.name)
     console.print("written " + ", ".join(str(p) for p in paths))
@@ -97,7 +97,7 @@ def mark(env: str = ENV_OPTION, wave: int = typer.Option(..., "--wave", "-w", he
          ) -> None:
     """Move a wave on (planned -> in-progress -> done) and seal its content with its hash."""
     environment, folder, waves = _validated_plan(env)
-    chosen = _wave(waves, wave)
+    chosen = wave_by_number(waves, wave)
     allowed = {WaveStatus.PLANNED: {WaveStatus.IN_PROGRESS}, WaveStatus.IN_PROGRESS: {WaveStatus.DONE,
                                                                                        WaveStatus.PLANNED}}
     current = chosen.wave.status
@@ -111,7 +111,8 @@ def mark(env: str = ENV_OPTION, wave: int = typer.Option(..., "--wave", "-w", he
     console.print(f"wave {wave} ({chosen.path.name}) is now {status.value}")
 
 
-def _wave(waves: list[LoadedWave], number: int) -> LoadedWave:
+def wave_by_number(waves: list[LoadedWave], number: int) -> LoadedWave:
+    """The wave ``--wave`` names; a wrong number is bad input naming the known ones."""
     for loaded in waves:
         if loaded.wave.wave == number:
             return loaded

@@ -15,9 +15,10 @@ from ..migration.execution.executor import Executor, WaveReport, wave_status
 from ..migration.execution.providers import EngineProvisioner, PlannedSpecProvisioner
 from ..migration.execution.state import load_run_state
 from ..migration.state import state_folder
-from ..migration.store import LoadedWave, plan_folder, read_plan
+from ..migration.store import plan_folder, read_plan
 from ..model import Environment
 from .common import ENV_OPTION, OutputFormat, console, load_env, print_json, print_table, project_root
+from .migrate import wave_by_number
 
 #: `<system>:<step>`: the run SIGKILLs itself right after recording that step (resumption drills).
 KILL_AFTER_VARIABLE = "GOVCLOUD_MIGRATE_KILL_AFTER"
@@ -87,7 +88,7 @@ def _executor(environment: Environment, number: int, choice: ProvisionerChoice,
         raise UsageError(f"env {environment.name!r} has no workload driver: only the lab's workload can be "
                          "executed from here", fix="use --env lab")
     root = project_root()
-    loaded = _wave(read_plan(plan_folder(root, environment.name)), number)
+    loaded = wave_by_number(read_plan(plan_folder(root, environment.name)), number)
     if choice is ProvisionerChoice.ENGINE:
         from ..engine.settings import EngineSettings
 
@@ -104,14 +105,6 @@ def _kill_hook(target: str):
         if target and target == f"{system}:{step}":
             os.kill(os.getpid(), signal.SIGKILL)
     return after_step
-
-
-def _wave(waves: list[LoadedWave], number: int) -> LoadedWave:
-    for loaded in waves:
-        if loaded.wave.wave == number:
-            return loaded
-    known = ", ".join(str(lw.wave.wave) for lw in waves) or "none: run govcloud migrate plan"
-    raise UsageError(f"--wave {number}: no such wave", fix=f"use one of: {known}")
 
 
 def _print_report(report: WaveReport, verb: str, format: OutputFormat) -> None:
