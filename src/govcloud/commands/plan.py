@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import typer
+from rich.console import Console
 
 from ..errors import UsageError
 from ..ipam import plan_environment
 from ..stackgraph import plan_stack, stack_names
 from ..stackgraph.options import read_stack_options
 from ..stackgraph.report import graph_to_json, summary, totals
-from rich.console import Console
-from rich.table import Table
-
-from .common import ENV_OPTION, OutputFormat, load_env, print_json, project_root
+from .common import ENV_OPTION, OutputFormat, load_env, print_json, print_table, project_root
 
 # Type tokens such as ``govcloud:cloud:DepartmentTenant`` must not turn into emoji (``:cloud:``).
 console = Console(emoji=False, highlight=False, markup=False)
-
-
-def print_table(title: str, columns: list[str], rows: list[list]) -> None:
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(str(v) for v in row))
-    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
@@ -63,10 +52,11 @@ def plan(env: str = ENV_OPTION,
     for graph in graphs:
         counts = summary(graph)
         rows.append([graph.stack, counts["resources"], counts["custom"], counts["components"]])
-    print_table(f"offline plan of {environment.name}", ["stack", "resources", "cloud resources", "components"], rows)
+    print_table(f"offline plan of {environment.name}", ["stack", "resources", "cloud resources", "components"], rows,
+                to=console)
     all_totals = totals(graphs)
-    print_table("by type", ["type", "count"], [[t, n] for t, n in all_totals["byType"].items()])
+    print_table("by type", ["type", "count"], [[t, n] for t, n in all_totals["byType"].items()], to=console)
     if resources:
         for graph in graphs:
-            print_table(graph.stack, ["urn"], [[urn] for urn in graph.urns()])
+            print_table(graph.stack, ["urn"], [[urn] for urn in graph.urns()], to=console)
     console.print(f"{all_totals['resources']} resources in {all_totals['stacks']} stacks")
