@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import LabError
+from ..processes import namespace_pids, terminate
 from ...network.topology import MGMT_NETWORK, NetNode, NodeRole, Topology
 from .files import etc_files, init_script, legacy_exit_nft, node_passwd, runs_frr, sshd_config
 
@@ -257,19 +257,7 @@ def down(paths: LabPaths = LabPaths()) -> dict:
     """Stop every process in the lab's namespaces and delete them; a second ``down`` does nothing."""
     started = time.monotonic()
     spaces = lab_namespaces()
-    pids = []
-    for ns in spaces:
-        pids += [int(p) for p in _run(["ip", "netns", "pids", ns], check=False).stdout.split()]
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for pid in pids:
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + 2
-        while pids and time.monotonic() < deadline:
-            pids = [p for p in pids if Path(f"/proc/{p}").exists() and not _zombie(p)]
-            time.sleep(0.05)
+    terminate([pid for ns in spaces for pid in namespace_pids(ns)], 2)
     if spaces:
         _ip_batch(None, [f"netns del {ns}" for ns in spaces])
     if Path(f"/sys/class/net/{MGMT_BRIDGE}").exists():
@@ -282,16 +270,9 @@ def down(paths: LabPaths = LabPaths()) -> dict:
             "seconds": round(time.monotonic() - started, 2), "namespaces": len(spaces)}
 
 
-def _zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
-    except (FileNotFoundError, IndexError):
-        return True
-
-
 def _daemons(ns: str) -> set[str]:
     names = set()
-    for pid in _run(["ip", "netns", "pids", ns], check=False).stdout.split():
+    for pid in namespace_pids(ns):
         try:
             names.add(Path(f"/proc/{pid}/comm").read_text().strip())
         except FileNotFoundError:

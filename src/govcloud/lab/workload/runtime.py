@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from ...errors import LabError
+from ..processes import alive, namespace_pids, signal_all, terminate, wait_gone
 from .layout import NS_PREFIX, SUBNET, Layout, Place
 
 INSTALL_FIX = "run scripts/workload-install.sh as root, then try again"
@@ -128,13 +129,6 @@ def record_pid(layout: Layout, key: str, pid: int | None) -> None:
     write_state(layout, state)
 
 
-def alive(pid: int) -> bool:
-    try:
-        return not Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
-    except (FileNotFoundError, IndexError):
-        return False
-
-
 def running(layout: Layout, key: str) -> int | None:
     """The recorded PID of ``place/role`` when that process still runs in one of our namespaces."""
     pid = read_state(layout)["pids"].get(key)
@@ -147,12 +141,8 @@ def running(layout: Layout, key: str) -> int | None:
 def stop(layout: Layout, key: str, timeout_s: float = 5) -> None:
     pid = running(layout, key)
     if pid is not None:
-        _signal_and_wait([pid], timeout_s)
+        terminate([pid], timeout_s)
     record_pid(layout, key, None)
-
-
-def namespace_pids(ns: str) -> list[int]:
-    return [int(p) for p in run(["ip", "netns", "pids", ns], check=False).stdout.split()]
 
 
 def kill_namespace(ns: str) -> list[int]:
@@ -160,39 +150,15 @@ def kill_namespace(ns: str) -> list[int]:
     if not ns.startswith(NS_PREFIX):
         raise LabError(f"{ns} is not a workload namespace", fix="only gcw-* namespaces belong to the workload")
     pids = namespace_pids(ns)
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    _wait_gone(pids, 5)
+    signal_all(pids, signal.SIGKILL)
+    wait_gone(pids, 5)
     return pids
-
-
-def _signal_and_wait(pids: list[int], timeout_s: float) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for pid in pids:
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
-        if _wait_gone(pids, timeout_s):
-            return
-
-
-def _wait_gone(pids: list[int], timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if not any(alive(p) for p in pids):
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def remove_place(layout: Layout, place: Place) -> None:
     """Stop everything in the place and delete its namespace and folder."""
     if place.namespace in namespaces():
-        _signal_and_wait(namespace_pids(place.namespace), 3)
+        terminate(namespace_pids(place.namespace), 3)
         run(["ip", "netns", "del", place.namespace])
     state = read_state(layout)
     state["pids"] = {k: v for k, v in state["pids"].items() if not k.startswith(f"{place.name}/")}
@@ -205,7 +171,7 @@ def teardown(layout: Layout) -> dict:
     """Every namespace, process and folder of the workload gone; a second call does nothing."""
     spaces = [ns for ns in namespaces() if ns in {p.namespace for p in layout.places} | {layout.switch_namespace}]
     for ns in spaces:
-        _signal_and_wait(namespace_pids(ns), 3)
+        terminate(namespace_pids(ns), 3)
     for ns in spaces:
         run(["ip", "netns", "del", ns])
     existed = layout.root.exists()

@@ -1,0 +1,49 @@
+"""Processes of the labs' network namespaces: which run there, whether one still lives, and how
+to stop a set of them. Shared by the network lab and the workload lab."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+
+def namespace_pids(ns: str) -> list[int]:
+    """PIDs of the processes in network namespace ``ns`` (none when it does not exist)."""
+    done = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True)
+    return [int(p) for p in done.stdout.split()]
+
+
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie (a zombie is dead; only its parent has not looked)."""
+    try:
+        return not Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+def wait_gone(pids: list[int], timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if not any(alive(p) for p in pids):
+            return True
+        time.sleep(0.02)
+    return not any(alive(p) for p in pids)
+
+
+def signal_all(pids: list[int], sig: signal.Signals) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def terminate(pids: list[int], timeout_s: float) -> None:
+    """SIGTERM, and SIGKILL what is still alive after ``timeout_s``."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        signal_all(pids, sig)
+        if wait_gone(pids, timeout_s):
+            return
