@@ -9,11 +9,11 @@ from typing import Any
 
 from .extranet import ExtranetView
 
-ROW_H = 70
+ROW_H = 88
 CORE_X = 70
 CITY_X = 250
-COUNTY_X0 = 380
-COUNTY_W = 100
+COUNTY_X0 = 400
+COUNTY_W = 124
 FOLD_BAR_W = 72
 MIN_WIDTH = 1000  # room for the legend
 STATUS_ORDER = ("dual-stack", "planned", "none")
@@ -32,9 +32,10 @@ class TopoSite:
     node: str
     fold: list[tuple[float, float, str, str]] = field(default_factory=list)
     """Folded sites as bar segments: (x, width, css, title)."""
-    fold_text: str = ""
+    caption: list[str] = field(default_factory=list)
+    """Lines under the site: folded sites and horizontal units."""
     badges: list[tuple[float, str, int]] = field(default_factory=list)
-    """Exit badges: (x, status, count)."""
+    """Exit badges right of the site: (x, status, count)."""
 
 
 @dataclass(frozen=True)
@@ -85,15 +86,15 @@ def _site(site: dict[str, Any], x: float, y: float) -> TopoSite:
     for status, count in folded["exits"].items():
         exits[status] += count
     shown = [(s, n) for s, n in exits.items() if n]
-    badges = [(round(x - 9 * len(shown) + 18 * i + 9, 1), s, n) for i, (s, n) in enumerate(shown)]
+    badges = [(round(x + 26 + 18 * i, 1), s, n) for i, (s, n) in enumerate(shown)]
     title = (f"{site['name']} ({site['code']}), {site['tier']}: IPv6 {site['ipv6']}, {site['units']} units"
              + (f", cloud node {site['node']}" if site["node"] else "")
              + (f"; below it {folded['sites']} sites ({folded['dual-stack']} dual-stack), {folded['units']} units"
                 if folded["sites"] else "")
              + ("; exits " + ", ".join(f"{n} {s}" for s, n in shown) if shown else ""))
     units = site["units"] + folded["units"]
-    caption = " · ".join(part for part in (f"{folded['sites']} 乡镇/村" if folded["sites"] else "",
-                                           f"{units} 单位" if units else "") if part)
+    caption = [part for part in (f"{folded['sites']} 乡镇/村" if folded["sites"] else "",
+                                 f"{units} 单位" if units else "") if part]
     return TopoSite(site["code"], _short(site["name"]), site["tier"], x, y, site["ipv6"], title, site["node"], fold,
                     caption, badges)
 
