@@ -77,7 +77,8 @@ def chart_set(data: ReportData) -> dict[str, Any]:
     return {"kpis": _kpi_chart(data), "cities": _adoption_chart(data.adoption["by_city"], "city-adoption"),
             "nodes": _node_chart(data), "waves": _wave_timeline(data), "topology": layout(data.extranet),
             "tiers": _tier_chart(data), "ipv6_reach": _ipv6_chart(data), "supervision": _supervision_charts(data),
-            "dr": _dr_chart(data), "policy_rules": _policy_chart(data), "trend": _trend_charts(data)}
+            "dr": _dr_chart(data), "policy_rules": _policy_chart(data),
+            "policy_findings": _findings_chart(data), "trend": _trend_charts(data)}
 
 
 def _progress_segments(achieved: int, projected: int | None, total: int) -> list[tuple]:
@@ -192,15 +193,40 @@ def _dr_chart(data: ReportData) -> charts.BarChart:
 
 
 def _policy_chart(data: ReportData) -> charts.BarChart | None:
+    """Rules of each severity: passed, or with advisory or mandatory findings (drawn even when all pass)."""
     if data.policy is None:
         return None
-    rules = [r for r in data.policy["rules"] if r["findings"]] or data.policy["rules"][:0]
-    most = max((r["findings"] for r in rules), default=1)
+    by_severity: dict[str, list[dict]] = {}
+    for rule in data.policy["rules"]:
+        by_severity.setdefault(rule["severity"], []).append(rule)
+    most = max((len(rules) for rules in by_severity.values()), default=1)
+    items = []
+    for severity in ("critical", "high", "medium", "low"):
+        rules = by_severity.get(severity, [])
+        passed = sum(not r["findings"] for r in rules)
+        failing = {level: sum(bool(r["findings"]) and r["level"] == level for r in rules)
+                   for level in ("advisory", "mandatory")}
+        items.append({"label": severity, "key": severity, "value_text": f"{passed}/{len(rules)} pass",
+                      "segments": [(passed, "achieved", f"{passed} {severity} rules without findings"),
+                                   (failing["advisory"], "level-advisory",
+                                    f"{failing['advisory']} rules with advisory findings"),
+                                   (failing["mandatory"], "level-mandatory",
+                                    f"{failing['mandatory']} rules with mandatory findings")]})
+    return charts.bar_chart("policy-rules", items, most, [("achieved", "passed 通过"),
+                                                          ("level-advisory", "advisory 建议"),
+                                                          ("level-mandatory", "mandatory 强制")])
+
+
+def _findings_chart(data: ReportData) -> charts.BarChart | None:
+    rules = [r for r in data.policy["rules"] if r["findings"]] if data.policy else []
+    if not rules:
+        return None
+    most = max(r["findings"] for r in rules)
     items = [{"label": r["id"], "key": r["id"], "value_text": str(r["findings"]),
               "segments": [(r["findings"], f"level-{r['level']}", f"{r['title']}: {r['findings']} findings")]}
              for r in rules]
-    return charts.bar_chart("policy-rules", items, most, [("level-mandatory", "mandatory 强制"),
-                                                          ("level-advisory", "advisory 建议")])
+    return charts.bar_chart("policy-findings", items, most, [("level-mandatory", "mandatory 强制"),
+                                                             ("level-advisory", "advisory 建议")])
 
 
 def _trend_charts(data: ReportData) -> list[charts.LineChart]:
