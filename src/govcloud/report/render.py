@@ -185,11 +185,12 @@ def _dr_chart(data: ReportData) -> charts.BarChart:
     most = max([*levels.values(), *data.dr["planned_levels"].values(), 1])
     items = [{"label": f"GB/T 20988 level {k}" if k.isdigit() else k, "key": k,
               "value_text": f"{n} (+{data.dr['planned_levels'].get(k, 0)})",
-              "segments": [(n, "achieved", f"{n} key systems now"),
+              "segments": [(n, "achieved" if k.isdigit() else "uncovered", f"{n} key systems now"),
                            (data.dr["planned_levels"].get(k, 0), "projected",
                             f"{data.dr['planned_levels'].get(k, 0)} more by the planned waves")]}
              for k, n in levels.items()]
-    return charts.bar_chart("dr-levels", items, most, [("achieved", "now 现状"), ("projected", "planned 计划")])
+    return charts.bar_chart("dr-levels", items, most, [("achieved", "now 现状"), ("projected", "planned 计划"),
+                                                      ("uncovered", "not on cloud 未上云")])
 
 
 def _policy_chart(data: ReportData) -> charts.BarChart | None:
