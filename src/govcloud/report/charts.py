@@ -143,7 +143,8 @@ class LineChart:
     """(x, y, title) of each snapshot."""
     target_y: float | None
     y_ticks: list[tuple[float, str]]
-    x_labels: list[tuple[float, str]]
+    x_labels: list[tuple[float, str, str]]
+    """(x, date, text-anchor)."""
 
     @property
     def path(self) -> str:
@@ -162,8 +163,9 @@ def line_chart(key: str, series: list[dict], target: float | None, width: int = 
     xs = [round(left + (i / (count - 1) if count > 1 else 0.5) * plot_w, 1) for i in range(count)]
     points = [(x, y_of(p["value"]), f"{p['taken_at']}: {p['achieved']}/{p['total']} ({p['value']:.1%})")
               for x, p in zip(xs, series)]
-    labels = [(xs[0], series[0]["as_of"])] if series else []
+    # The first date starts at its point and the last ends at its own, so neither is clipped.
+    labels = [(xs[0], series[0]["as_of"], "start" if count > 1 else "middle")] if series else []
     if count > 1:
-        labels.append((xs[-1], series[-1]["as_of"]))
+        labels.append((xs[-1], series[-1]["as_of"], "end"))
     return LineChart(key, width, height, points, y_of(target) if target is not None else None,
                      [(y_of(v), f"{v:.0%}") for v in (0, 0.5, 1)], labels)

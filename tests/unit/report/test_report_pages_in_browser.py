@@ -6,6 +6,7 @@ to `govcloud kpi --format json`, and a screenshot of every page kept under build
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,26 @@ def test_pages_say_not_measured_without_probes_or_live_usage(browser, project, g
         shown = browser.execute_script(
             "return [...document.querySelectorAll('[data-not-measured]')].filter(e => e.offsetHeight > 0).length")
         assert shown >= minimum, page
+
+
+def test_example_province_pages_stay_usable_at_its_size(browser, project, govcloud):
+    """17 nodes and ~2,100 sites: the topology draws the 155 sites down to the county (townships
+    folded into counts) and every page loads without errors."""
+    shutil.copytree(ROOT / "inventories" / "example", project / "inventories" / "example")
+    shutil.copytree(ROOT / "migrations" / "example", project / "migrations" / "example")
+    output = project / "example-site"
+    result = govcloud("report", "--env", "example", "--output", str(output), "--as-of", AS_OF, "--no-policy")
+    assert result.code == 0, result.err
+    for page in PAGES:
+        messages = open_page(browser, output, page.file, shot=f"example-{page.file}")
+        assert [m for m in messages if m["level"] in ("SEVERE", "WARNING")] == [], page.file
+    open_page(browser, output, "extranet.html", shot="example-extranet.html")
+    counts = browser.execute_script("""
+        const sites = document.querySelectorAll('#topology g.site');
+        const box = document.querySelector('#topology').getBoundingClientRect();
+        return {sites: sites.length, counties: document.querySelectorAll('#topology g.tier-county').length,
+                folded: document.querySelectorAll('#topology g.tier-county rect.fold').length,
+                width: box.width, height: box.height};""")
+    assert counts["sites"] == 1 + 16 + 138 and counts["counties"] == 138
+    assert counts["folded"] >= 138  # every county carries a bar of its townships
+    assert counts["width"] < 2000 and counts["height"] < 2000  # one screen or two, not a wall of 2,000 nodes
