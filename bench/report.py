@@ -48,7 +48,7 @@ def kpi_baseline(env: str) -> None:
 def one_report(env: str, output: Path) -> dict:
     stages = {}
     environment, stages["load model"], _ = timed(load_environment, env, ROOT)
-    (_, result, _), stages["policy check"], _ = timed(check_environment, str(environment.path), ROOT)
+    (_, result, _), stages["policy check"], _ = timed(check_environment, environment, ROOT)
     inputs, stages["read inputs"], _ = timed(gather_inputs, environment, ROOT, dt.date.today(), result)
     (data, _), stages["build data"], _ = timed(build_report, inputs, dt.datetime.now(dt.timezone.utc))
     written, stages["render pages"], _ = timed(write_site, data, output)

@@ -54,7 +54,7 @@ def report(env: str = ENV_OPTION,
     if policy:
         from ..policy import check_environment
 
-        _, result, _ = check_environment(str(environment.path), root)
+        _, result, _ = check_environment(environment, root)
     day = _parse_date(as_of) if as_of else dt.date.today()
     data, snapshot = build_report(gather_inputs(environment, root, day, result), dt.datetime.now(dt.timezone.utc))
     if format is ReportFormat.JSON and output is None:
