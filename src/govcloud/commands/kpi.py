@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
 import typer
-from rich.console import Console
 
 from ..errors import UsageError
 from ..migration.kpi import MigrationState, measure
@@ -37,13 +35,7 @@ def kpi(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE,
                                                              "(plan)", "target", "deadline", "status"],
                 [[r.kpi, r.scope, f"{r.value:.1%}", f"{r.achieved}/{r.total}",
                   f"{r.projected}/{r.total}" if r.projected is not None else "-",
-                  f"{r.target:.0%}" if r.target is not None else "-", r.deadline or "-", r.status] for r in rows],
-                to=None if sys.stdout.isatty() else PIPE_CONSOLE)
-
-
-#: Piped or redirected output is not cut at 80 columns: the table takes the width it needs.
-PIPE_CONSOLE_WIDTH = 200
-PIPE_CONSOLE = Console(width=PIPE_CONSOLE_WIDTH, highlight=False)
+                  f"{r.target:.0%}" if r.target is not None else "-", r.deadline or "-", r.status] for r in rows])
 
 
 def _parse_date(text: str) -> dt.date:
