@@ -209,11 +209,12 @@ class PolicyContext:
         return by_node
 
 
-def load_context(env: str, project_root: Path, known_rules: set[str] | None = None) -> PolicyContext:
-    """Load an environment's model, plan it, and read its baseline settings."""
+def load_context(env: Any, project_root: Path, known_rules: set[str] | None = None) -> PolicyContext:
+    """Load an environment's model (``env``: its name or path, or an already loaded
+    :class:`~govcloud.model.Environment`), plan it, and read its baseline settings."""
     from ..ipam import plan_environment
-    from ..model import load_environment
+    from ..model import Environment, load_environment
 
-    environment = load_environment(env, project_root)
+    environment = env if isinstance(env, Environment) else load_environment(env, project_root)
     settings = load_settings(settings_path(project_root, environment.name), known_rules)
     return PolicyContext(environment.name, environment.province, plan_environment(environment), settings)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter, process_time
 
+from ..model import Environment
 from ..stackgraph import node_for_stack, plan_stacks, stack_names
 from ..stackgraph.options import read_stack_options
 from .context import PolicyContext, load_context
@@ -39,9 +40,10 @@ class Timings:
         return self.load_cpu_s + self.graphs_cpu_s + self.check_cpu_s
 
 
-def check_environment(env: str, project_root: Path, stacks: Sequence[str] | None = None,
+def check_environment(env: str | Environment, project_root: Path, stacks: Sequence[str] | None = None,
                       ) -> tuple[PolicyContext, CheckResult, Timings]:
-    """Check ``stacks`` of ``env`` (all of them when None) against the baseline at its levels."""
+    """Check ``stacks`` of ``env`` (all of them when None) against the baseline at its levels;
+    ``env`` is a name or path, or an environment already loaded (the report's, loaded once)."""
     start, start_cpu = perf_counter(), process_time()
     context = load_context(env, project_root, rule_ids())
     loaded, loaded_cpu = perf_counter(), process_time()
