@@ -26,6 +26,7 @@ import yaml
 from ..errors import InputError
 from ..ipam.requirements import department_key, v4_department_key
 from ..model import ExitStatus, Province
+from .locate import Locator
 from .prefix import Prefix, from_netaddr
 from .rule import Enforcement
 
@@ -140,6 +141,16 @@ class PolicyContext:
     province: Province
     plan: Any  # govcloud.ipam.AddressPlan
     settings: Settings = Settings()
+    project_root: Path | None = None
+    section_files: Mapping[str, Path] = field(default_factory=dict)
+    """The model file of each section (from the loader): where findings point."""
+
+    @cached_property
+    def locator(self) -> Locator | None:
+        """Finds the model and settings lines of findings; None when the files are not known."""
+        if self.project_root is None or not self.section_files:
+            return None
+        return Locator(self.project_root, self.section_files, self.province.province.code)
 
     @property
     def parameters(self) -> Parameters:
@@ -216,4 +227,5 @@ def load_context(env: str, project_root: Path, known_rules: set[str] | None = No
 
     environment = load_environment(env, project_root)
     settings = load_settings(settings_path(project_root, environment.name), known_rules)
-    return PolicyContext(environment.name, environment.province, plan_environment(environment), settings)
+    return PolicyContext(environment.name, environment.province, plan_environment(environment), settings,
+                         project_root, environment.section_files)

@@ -85,7 +85,8 @@ def _framework(rule: Rule) -> PolicyComplianceFramework:
 
 
 def _reporter(report_violation: Callable[..., None], default_urn: str | None) -> Callable[..., None]:
-    def report(message: str, urn: str | None = None) -> None:
+    def report(message: str, urn: str | None = None, subject=None) -> None:
+        del subject  # a model entry to point at: the engine shows violations by resource only
         report_violation(message, urn or default_urn)
 
     return report

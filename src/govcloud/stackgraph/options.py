@@ -17,6 +17,14 @@ from .stacks import StackOptions
 
 CONFIG_NAMESPACE = "govcloud"
 
+SETTING_INPUTS = {
+    "drImage": ("imageName", "dr_image"),
+    "drFlavor": ("flavorName", "dr_flavor"),
+    "encryptedVolumeType": ("volumeType", "encrypted_volume_type"),
+}
+"""Setting (without the namespace) -> (the resource input it fills, the StackOptions field): what
+tells a policy finding that a stack setting, not the model, put a value there."""
+
 
 def stack_config_file(project_root: Path, stack: str) -> Path:
     return project_root / "stacks" / f"Pulumi.{stack}.yaml"

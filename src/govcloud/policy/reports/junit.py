@@ -16,7 +16,9 @@ from ..runner import CheckResult
 
 def _line(f: Finding) -> str:
     clauses = "; ".join(f"{CLAUSES[k].standard} {CLAUSES[k].title}" for k in f.clauses)
-    return f"[{f.level.value}] {f.urn}: {f.message}\n  clauses: {clauses}\n  fix: {f.remediation}"
+    where = "".join(f"\n  {location.kind}: {location}" for location in f.locations)
+    return (f"[{f.level.value}] {f.urn}: {f.message}{where}\n  clauses: {clauses}\n  fix: {f.remediation}"
+            f"\n  fingerprint: {f.fingerprint}")
 
 
 def to_junit(result: CheckResult, env: str) -> str:
@@ -38,6 +40,10 @@ def to_junit(result: CheckResult, env: str) -> str:
                 counts["skipped"] += 1
                 continue
             mandatory = [f for f in findings if f.level is Enforcement.MANDATORY]
+            located = next((f.locations[0] for f in mandatory or findings if f.locations), None)
+            if located is not None:  # the first place to edit, for CI that annotates files from JUnit
+                case.set("file", located.file)
+                case.set("line", str(located.line))
             if mandatory:
                 failure = ET.SubElement(case, "failure", type=rule.id,
                                         message=f"{len(mandatory)} violation(s) of {rule.id}: {mandatory[0].message}")

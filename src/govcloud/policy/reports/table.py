@@ -20,6 +20,9 @@ def print_findings(result: CheckResult, env: str, console: Console) -> None:
         console.print(f"[{style}]{f.level.value.upper()}[/] [bold]{f.rule_id}[/] ({f.severity.value}) "
                       f"{escape(f.stack)}: {escape(f.message)}", highlight=False, emoji=False)
         console.print(f"  resource: {escape(f.urn)}", highlight=False, soft_wrap=True, emoji=False)
+        for location in f.locations:
+            console.print(f"  {location.kind + ':':<9} {escape(str(location))}", highlight=False, soft_wrap=True,
+                          emoji=False)
         console.print(f"  clauses:  {', '.join(f.clauses)}", highlight=False, emoji=False)
         console.print(f"  fix:      {escape(f.remediation)}", highlight=False, emoji=False)
     if result.findings:
