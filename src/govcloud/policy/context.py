@@ -229,6 +229,11 @@ class PolicyContext:
         return by_node
 
     @cached_property
+    def designated_exits(self) -> frozenset[str]:
+        """Exits the provincial plan designates unified: the only ones that may reach the internet."""
+        return frozenset(d.exit for d in self.province.unified_exit_plan.designations)
+
+    @cached_property
     def exit_by_code(self) -> dict[str, Any]:
         return {ex.code: ex for ex in self.province.exits}
 
