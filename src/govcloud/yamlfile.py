@@ -37,10 +37,13 @@ class YamlFile:
     text: str
     data: Any
 
+    def line(self, field: tuple[str | int, ...]) -> int:
+        """The line of ``field`` (or of its deepest present parent); 1 for the file itself."""
+        return (line_of(self.text, field) if field else 1) or 1
+
     def error(self, field: tuple[str | int, ...], message: str, fix: str) -> ModelError:
         """An error at ``field`` (its line, or the deepest present parent's)."""
-        line = line_of(self.text, field) if field else 1
-        return ModelError(message, location=Location(self.path, line or 1, format_path(field)), fix=fix)
+        return ModelError(message, location=Location(self.path, self.line(field), format_path(field)), fix=fix)
 
     def mapping(self, field: tuple[str | int, ...], value: Any, fix: str) -> Mapping[Any, Any]:
         """``value`` (found at ``field``) as a mapping; None or absent reads as empty."""

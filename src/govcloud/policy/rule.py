@@ -124,7 +124,7 @@ class Finding:
     def fingerprint(self) -> str:
         """The finding's identity across runs: rule, resource and message, not the line (moving an
         entry in a file keeps it, as code scanning and waivers need)."""
-        return hashlib.sha256(f"{self.rule_id}|{self.urn}|{self.message}".encode()).hexdigest()
+        return fingerprint(self.rule_id, self.urn, self.message)
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule_id, "title": self.title, "severity": self.severity.value,
@@ -132,3 +132,8 @@ class Finding:
                 "type": self.resource_type, "name": self.resource_name, "message": self.message,
                 "fix": self.remediation, "fingerprint": self.fingerprint,
                 "locations": [location.to_dict() for location in self.locations]}
+
+
+def fingerprint(rule_id: str, urn: str, message: str) -> str:
+    """A finding's identity: the same offline and in the engine's pack (waivers match either)."""
+    return hashlib.sha256(f"{rule_id}|{urn}|{message}".encode()).hexdigest()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..stackgraph.spec import ROOT_STACK_TYPE, StackGraph
 from .context import PolicyContext, Settings
@@ -22,6 +23,12 @@ class CheckResult:
     resources: int
     rules: tuple[Rule, ...]
     levels: dict[str, Enforcement] = field(default_factory=dict)
+    waived: tuple[Any, ...] = ()
+    """Findings a live waiver accepts (:class:`~govcloud.policy.waivers.WaivedFinding`): reported, not counted."""
+    expired_waivers: tuple[Any, ...] = ()
+    """Waivers past their date: each fails the check until renewed or removed."""
+    unused_waivers: tuple[Any, ...] = ()
+    """Live waivers that match no finding (fixed since: delete them)."""
 
     @property
     def mandatory(self) -> list[Finding]:
@@ -33,7 +40,7 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
-        return not self.mandatory
+        return not self.mandatory and not self.expired_waivers
 
 
 def check_stack(view: StackView, rules: Sequence[Rule] | None = None, settings: Settings | None = None,

@@ -21,10 +21,43 @@ def _line(f: Finding) -> str:
             f"\n  fingerprint: {f.fingerprint}")
 
 
+def _waived_line(item) -> str:
+    w = item.waiver
+    return (f"[waived] {_line(item.finding)}\n  waiver: {w.owner} until {w.expires.isoformat()}: {w.reason} "
+            f"({w.file}:{w.line})")
+
+
+def _waiver_suite(root: ET.Element, result: CheckResult, env: str) -> dict[str, int]:
+    """One case per waiver: an expired one fails (it fails the check), an unused one says so."""
+    suite = ET.SubElement(root, "testsuite", name="waivers")
+    counts = {"tests": 0, "failures": 0, "skipped": 0}
+    used = {item.waiver.fingerprint: item for item in result.waived}
+    for waiver in (*(item.waiver for item in result.waived), *result.expired_waivers, *result.unused_waivers):
+        case = ET.SubElement(suite, "testcase", classname=f"{env}.waivers", name=f"{waiver.rule} {waiver.fingerprint}",
+                             file=waiver.file, line=str(waiver.line))
+        counts["tests"] += 1
+        if waiver in result.expired_waivers:
+            failure = ET.SubElement(case, "failure", type="expired-waiver",
+                                    message=f"waiver expired on {waiver.expires.isoformat()} (owner {waiver.owner})")
+            failure.text = f"{waiver}: {waiver.reason}\n  fix: renew it after review or fix the finding"
+            counts["failures"] += 1
+        elif waiver.fingerprint in used:
+            ET.SubElement(case, "system-out").text = _waived_line(used[waiver.fingerprint])
+        else:
+            ET.SubElement(case, "system-out").text = f"unused: {waiver} matches no finding; delete it"
+    for key, value in counts.items():
+        suite.set(key, str(value))
+    suite.set("errors", "0")
+    return counts
+
+
 def to_junit(result: CheckResult, env: str) -> str:
     by_case: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in result.findings:
         by_case[(f.stack, f.rule_id)].append(f)
+    waived: dict[tuple[str, str], list] = defaultdict(list)
+    for item in result.waived:
+        waived[(item.finding.stack, item.finding.rule_id)].append(item)
     root = ET.Element("testsuites", name=f"govcloud policy check {env}")
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     for stack in result.stacks:
@@ -50,12 +83,17 @@ def to_junit(result: CheckResult, env: str) -> str:
                 failure.text = "\n".join(_line(f) for f in mandatory)
                 counts["failures"] += 1
             advisory = [f for f in findings if f.level is Enforcement.ADVISORY]
-            if advisory:
-                ET.SubElement(case, "system-out").text = "\n".join(_line(f) for f in advisory)
+            notes = [_line(f) for f in advisory] + [_waived_line(w) for w in waived.get((stack, rule.id), [])]
+            if notes:
+                ET.SubElement(case, "system-out").text = "\n".join(notes)
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value
         suite.set("errors", "0")
+    if result.waived or result.expired_waivers or result.unused_waivers:
+        counts = _waiver_suite(root, result, env)
+        for key, value in counts.items():
+            totals[key] += value
     for key, value in totals.items():
         root.set(key, str(value))
     root.set("errors", "0")

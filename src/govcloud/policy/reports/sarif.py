@@ -66,7 +66,8 @@ def to_sarif(result: CheckResult, env: str) -> dict[str, Any]:
     rules = list(result.rules)
     index = {r.id: i for i, r in enumerate(rules)}
     results = []
-    for f in result.findings:
+    waivers = {id(item.finding): item.waiver for item in result.waived}
+    for f in (*result.findings, *(item.finding for item in result.waived)):
         locations, related = _locations(f)
         entry = {
             "ruleId": f.rule_id,
@@ -80,7 +81,22 @@ def to_sarif(result: CheckResult, env: str) -> dict[str, Any]:
         }
         if related:
             entry["relatedLocations"] = related
+        waiver = waivers.get(id(f))
+        if waiver is not None:  # code scanning shows it as dismissed, with the reviewer's reason
+            entry["suppressions"] = [{"kind": "external", "status": "accepted", "justification": waiver.reason,
+                                      "location": {"physicalLocation": {
+                                          "artifactLocation": {"uri": waiver.file, "uriBaseId": "%SRCROOT%"},
+                                          "region": {"startLine": max(waiver.line, 1)}}},
+                                      "properties": {"owner": waiver.owner, "expires": waiver.expires.isoformat()}}]
         results.append(entry)
+    notifications = [{"level": "error", "descriptor": {"id": "expired-waiver"},
+                      "message": {"text": f"waiver expired: {w} ({w.reason}); renew it or fix the finding"},
+                      "locations": [{"physicalLocation": {"artifactLocation": {"uri": w.file, "uriBaseId": "%SRCROOT%"},
+                                                          "region": {"startLine": max(w.line, 1)}}}]}
+                     for w in result.expired_waivers]
+    notifications += [{"level": "note", "descriptor": {"id": "unused-waiver"},
+                       "message": {"text": f"waiver matches no finding: {w}; delete it"}}
+                      for w in result.unused_waivers]
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -93,6 +109,7 @@ def to_sarif(result: CheckResult, env: str) -> dict[str, Any]:
             "automationDetails": {"id": f"govcloud-policy/{env}/"},
             "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the project root (Pulumi.yaml)"}}},
             "results": results,
+            "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
             "properties": {"env": env, "stacks": list(result.stacks)},
         }],
     }
