@@ -12,6 +12,7 @@ import typer
 
 from ..errors import PolicyViolation, UsageError
 from ..policy import all_rules, check_environment, load_settings, settings_path
+from ..policy.changes import check_changes
 from ..policy.waivers import apply_waivers, load_waivers, waivers_path
 from ..policy.reports import print_findings, print_rules, rules_markdown, to_json, to_junit, to_sarif
 from .common import ENV_OPTION, console, project_root
@@ -48,13 +49,23 @@ def check(env: str = ENV_OPTION,
           format: CheckFormat = typer.Option(CheckFormat.TABLE, "--format", "-f"),
           output: Path = typer.Option(None, "--output", "-o", help="Write the report to this file."),
           waivers: Path = typer.Option(None, "--waivers", help="Waivers file (default: policies/govcloud-baseline/"
-                                                               "waivers/<env>.yaml when it exists).")) -> None:
+                                                               "waivers/<env>.yaml when it exists)."),
+          changed_since: str = typer.Option(None, "--changed-since", metavar="GIT_REF",
+                                            help="Report only the findings introduced since this commit (with "
+                                                 "new, fixed and unchanged counts); fail only on new ones.")) -> None:
     """Run the baseline over the offline plan; exit 1 when a mandatory rule fails or a waiver has expired."""
     if bool(stack) == all_stacks:
         raise UsageError("give --stack S (one or more) or --all", fix="e.g. --stack lab-province, or --all")
     root = project_root()
-    context, result, _ = check_environment(env, root, stack or None)
-    result = _waive(result, root, context.env, waivers)
+    if changed_since:
+        from ..model import resolve_env
+
+        name = resolve_env(env, root).name
+        context, result = check_changes(env, root, changed_since, stack or None,
+                                        waive=lambda found: _waive(found, root, name, waivers))
+    else:
+        context, result, _ = check_environment(env, root, stack or None)
+        result = _waive(result, root, context.env, waivers)
     if format is CheckFormat.TABLE:
         if output is None:
             print_findings(result, context.env, console)

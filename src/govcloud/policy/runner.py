@@ -29,6 +29,9 @@ class CheckResult:
     """Waivers past their date: each fails the check until renewed or removed."""
     unused_waivers: tuple[Any, ...] = ()
     """Live waivers that match no finding (fixed since: delete them)."""
+    changes: Any = None
+    """With ``--changed-since``: the :class:`~govcloud.policy.changes.ChangeSummary`; ``findings`` then
+    holds only the new ones."""
 
     @property
     def mandatory(self) -> list[Finding]:

@@ -29,6 +29,6 @@ def to_json(result: CheckResult, env: str) -> dict[str, Any]:
             "waivers": {"waived": [{**_finding(w.finding), "waiver": w.waiver.to_dict()} for w in result.waived],
                         "expired": [w.to_dict() for w in result.expired_waivers],
                         "unused": [w.to_dict() for w in result.unused_waivers]}}
-    if getattr(result, "changes", None) is not None:
+    if result.changes is not None:
         data["changes"] = result.changes.to_dict()
     return data

@@ -110,6 +110,7 @@ def to_sarif(result: CheckResult, env: str) -> dict[str, Any]:
             "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the project root (Pulumi.yaml)"}}},
             "results": results,
             "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-            "properties": {"env": env, "stacks": list(result.stacks)},
+            "properties": {"env": env, "stacks": list(result.stacks),
+                           **({"changes": result.changes.to_dict()} if result.changes is not None else {})},
         }],
     }

@@ -39,6 +39,11 @@ def print_findings(result: CheckResult, env: str, console: Console) -> None:
     waivers = ""
     if result.waived or result.expired_waivers:
         waivers = f", {len(result.waived)} waived, {len(result.expired_waivers)} expired waiver(s)"
+    if result.changes is not None:
+        console.print(f"changes {result.changes}", highlight=False, emoji=False)
+        for f in result.changes.fixed:
+            console.print(f"  [green]fixed[/] {f.rule_id} {escape(f.stack)}: {escape(f.message)}", highlight=False,
+                          emoji=False)
     console.print(f"{verdict}: {len(result.mandatory)} mandatory, {len(result.advisory)} advisory finding(s){waivers}; "
                   f"{len(result.rules)} rules over {result.resources} resources in {len(result.stacks)} stack(s)",
                   highlight=False, emoji=False)
