@@ -14,7 +14,8 @@ from ..errors import PolicyViolation, UsageError
 from ..policy import all_rules, check_environment, load_settings, settings_path
 from ..policy.changes import check_changes
 from ..policy.waivers import apply_waivers, load_waivers, waivers_path
-from ..policy.reports import print_findings, print_rules, rules_markdown, to_json, to_junit, to_sarif
+from ..policy.reports import (print_findings, print_rules, rules_markdown, to_codequality, to_json, to_junit,
+                              to_sarif)
 from .common import ENV_OPTION, console, project_root
 
 app = typer.Typer(no_args_is_help=True, help="Policy as code: the government baseline (MLPS 2.0, GB/T 39786, the plan).")
@@ -25,6 +26,7 @@ class CheckFormat(str, Enum):
     JSON = "json"
     SARIF = "sarif"
     JUNIT = "junit"
+    CODEQUALITY = "codequality"
 
 
 class ListFormat(str, Enum):
@@ -78,6 +80,8 @@ def check(env: str = ENV_OPTION,
         _write(json.dumps(to_json(result, context.env), indent=2, ensure_ascii=False) + "\n", output)
     elif format is CheckFormat.SARIF:
         _write(json.dumps(to_sarif(result, context.env), indent=2, ensure_ascii=False) + "\n", output)
+    elif format is CheckFormat.CODEQUALITY:
+        _write(json.dumps(to_codequality(result, context.env), indent=2, ensure_ascii=False) + "\n", output)
     else:
         _write(to_junit(result, context.env), output)
     if not result.passed:
