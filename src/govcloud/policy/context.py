@@ -85,7 +85,8 @@ class Parameters:
             if key not in known:
                 fix = f"use one of {', '.join(sorted(known))}"
                 if file is not None:
-                    raise file.error(("parameters", key), f"parameters.{key} is not a parameter of the baseline", fix=fix)
+                    raise file.error(("parameters", key), f"parameters.{key} is not a parameter of the baseline",
+                                     fix=fix)
                 raise InputError(f"{source}: parameters.{key} is not a parameter of the baseline", fix=fix)
             values[key] = _parameter(key, value, getattr(defaults, key), file)
         return replace(defaults, **values)

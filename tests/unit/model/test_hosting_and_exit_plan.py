@@ -13,6 +13,8 @@ from govcloud.model.hosting import off_shared_cloud
 
 ROOT = Path(__file__).resolve().parents[3]
 LAB = ROOT / "inventories" / "lab"
+PLAN = "unified_exit_plan.designations[0]"
+PLAN = "unified_exit_plan.designations[0]"
 
 
 @pytest.mark.parametrize(("level", "data_class", "off"), [
@@ -57,11 +59,10 @@ def test_the_lab_and_example_plans_designate_their_unified_exits() -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "message", "field"), [
-    ("- exit: unified-province\n", "- exit: legacy-city-a\n", "its status is legacy", "unified_exit_plan.designations[0].exit"),
-    ("- exit: unified-province\n", "- exit: ghost-exit\n", "unknown exit 'ghost-exit'", "unified_exit_plan.designations[0].exit"),
-    ("designated_by: lab\n", "designated_by: prov-health\n", "may not designate",
-     "unified_exit_plan.designations[0].designated_by"),
-    ("designated_by: lab\n", "designated_by: city-a\n", "outside its area", "unified_exit_plan.designations[0].designated_by"),
+    ("- exit: unified-province\n", "- exit: legacy-city-a\n", "its status is legacy", f"{PLAN}.exit"),
+    ("- exit: unified-province\n", "- exit: ghost-exit\n", "unknown exit 'ghost-exit'", f"{PLAN}.exit"),
+    ("designated_by: lab\n", "designated_by: prov-health\n", "may not designate", f"{PLAN}.designated_by"),
+    ("designated_by: lab\n", "designated_by: city-a\n", "outside its area", f"{PLAN}.designated_by"),
 ])
 def test_a_designation_names_a_unified_exit_made_by_the_province_or_its_city(lab, old, new, message, field) -> None:
     _edit(lab / "exits.yaml", old, new)

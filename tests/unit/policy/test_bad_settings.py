@@ -67,7 +67,8 @@ def test_a_malformed_stack_settings_file_is_located_bad_input(project, capsys, n
         read_stack_options(project, "fx-city-a")
     assert info.value.location.line == line, str(info.value)
     assert message in str(info.value) and info.value.fix
-    for command in (["policy", "check", "--env", "fx", "--stack", "fx-city-a"], ["plan", "--env", "fx", "--stack", "fx-city-a"]):
+    for command in (["policy", "check", "--env", "fx", "--stack", "fx-city-a"],
+                    ["plan", "--env", "fx", "--stack", "fx-city-a"]):
         code, output = _run(command, capsys)
         assert code == 2, (command, output)
         assert "Traceback" not in output

@@ -78,9 +78,10 @@ def no_legacy_exit(resource: ResourceView, report) -> None:
 @resource_rule(id="GOV-EXIT-005", title="Internet gateways only at exits the provincial plan designates unified",
                severity=Severity.CRITICAL, clauses=("PLAN-EXIT-UNIFIED", "MLPS-8.1.3.1a", "MLPS-8.1.3.1c"),
                types=(ROUTER, NETWORK),
-               remediation="Unified exits are the province's decision (or a city's it delegates): add the exit to "
-                           "unified_exit_plan.designations in exits.yaml with the plan's decision, or remove the gateway / "
-                           "external network. A department or node cannot declare its own exit unified.")
+               remediation="Unified exits are the province's decision (or a city's it delegates): add the exit "
+                           "to unified_exit_plan.designations in exits.yaml with the plan's decision, or remove "
+                           "the gateway / external network. A department or node cannot declare its own exit "
+                           "unified.")
 def designated_exit(resource: ResourceView, report) -> None:
     ctx = resource.context
     if ctx is None:
