@@ -173,7 +173,7 @@ class PolicyContext:
         """Finds the model and settings lines of findings; None when the files are not known."""
         if self.project_root is None or not self.section_files:
             return None
-        return Locator(self.project_root, self.section_files, self.province.province.code)
+        return Locator(self.project_root, self.section_files)
 
     @property
     def parameters(self) -> Parameters:

@@ -126,10 +126,9 @@ class _Document:
 class Locator:
     """Finds model and settings lines for one environment; every file parsed at most once."""
 
-    def __init__(self, project_root: Path, section_files: Mapping[str, Path], province_code: str = "") -> None:
+    def __init__(self, project_root: Path, section_files: Mapping[str, Path]) -> None:
         self.root = project_root.resolve()
         self.section_files = dict(section_files)
-        self.province_code = province_code
         self._documents: dict[Path, _Document] = {}
         self._settings: dict[str, tuple[Path, _Document | None]] = {}
 
