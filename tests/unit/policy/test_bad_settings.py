@@ -68,7 +68,8 @@ def test_a_malformed_stack_settings_file_is_located_bad_input(project, capsys, n
     assert info.value.location.line == line, str(info.value)
     assert message in str(info.value) and info.value.fix
     for command in (["policy", "check", "--env", "fx", "--stack", "fx-city-a"],
-                    ["plan", "--env", "fx", "--stack", "fx-city-a"]):
+                    ["plan", "--env", "fx", "--stack", "fx-city-a"],
+                    ["preview", "--env", "fx", "--stack", "fx-city-a"]):  # refused before the engine starts
         code, output = _run(command, capsys)
         assert code == 2, (command, output)
         assert "Traceback" not in output
