@@ -1,7 +1,14 @@
 """Findings as JUnit XML, for CI dashboards: one suite per stack, one test case per rule.
 
-A mandatory finding fails its rule's test case; advisory findings are listed in the case's
-``system-out`` and leave it passing; disabled rules are skipped.
+A mandatory finding fails its rule's test case; advisory and waived findings are listed in the
+case's ``system-out`` and leave it passing; disabled rules are skipped. A case carries the
+``file`` and ``line`` of its first finding's location (what GitLab and other readers annotate);
+each finding's text names every location and its fingerprint. Waivers get a suite of their own, in
+which an expired waiver fails.
+
+Why the standard library writes it: the document is a few elements and attributes, which
+ElementTree writes exactly; junitparser (a dev dependency) reads the result back in the tests,
+which is where a library earns its place: proving that JUnit readers accept it.
 """
 
 from __future__ import annotations
