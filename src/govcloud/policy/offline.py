@@ -40,10 +40,11 @@ class Timings:
         return self.load_cpu_s + self.graphs_cpu_s + self.check_cpu_s
 
 
-def check_environment(env: str | Environment, project_root: Path, stacks: Sequence[str] | None = None,
-                      ) -> tuple[PolicyContext, CheckResult, Timings]:
+def check_environment(env: str | Environment, project_root: Path, stacks: Sequence[str] | None = None, *,
+                      locate: bool = True) -> tuple[PolicyContext, CheckResult, Timings]:
     """Check ``stacks`` of ``env`` (all of them when None) against the baseline at its levels;
-    ``env`` is a name or path, or an environment already loaded (the report's, loaded once)."""
+    ``env`` is a name or path, or an environment already loaded (the report's, loaded once);
+    ``locate`` names each finding's model and settings lines (the check stage includes it)."""
     start, start_cpu = perf_counter(), process_time()
     context = load_context(env, project_root, rule_ids())
     loaded, loaded_cpu = perf_counter(), process_time()
@@ -53,7 +54,7 @@ def check_environment(env: str | Environment, project_root: Path, stacks: Sequen
     graphs = plan_stacks(context.province, context.plan, context.env, names,
                          options_for=lambda stack: read_stack_options(project_root, stack))
     planned, planned_cpu = perf_counter(), process_time()
-    result = check_graphs(graphs, context, all_rules())
+    result = check_graphs(graphs, context, all_rules(), locate=locate)
     done, done_cpu = perf_counter(), process_time()
     return context, result, Timings(loaded - start, planned - loaded, done - planned,
                                     loaded_cpu - start_cpu, planned_cpu - loaded_cpu, done_cpu - planned_cpu)
