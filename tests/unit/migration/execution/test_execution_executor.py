@@ -96,16 +96,17 @@ from govcloud.migration.execution.executor import Executor
 from govcloud.migration.store import read_plan
 
 plans, state_dir, journal, kill_after = Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]), sys.argv[5]
+index = int(sys.argv[6]) if len(sys.argv) > 6 else 0
 
 def after(system, step):
-    if step == kill_after:
+    if kill_after in (step, f"{system}:{step}"):
         os.kill(os.getpid(), signal.SIGKILL)
 
-Executor("lab", read_plan(plans)[0], state_dir, NoteProvisioner(), JournalDriver(journal), after_step=after).run()
+Executor("lab", read_plan(plans)[index], state_dir, NoteProvisioner(), JournalDriver(journal), after_step=after).run()
 """
 
 
-@pytest.mark.parametrize("kill_after", ["replicate"])
+@pytest.mark.parametrize("kill_after", STEP_NAMES[:-1])
 def test_a_run_killed_mid_wave_resumes_without_repeating_a_completed_step(folders, tmp_path, kill_after):
     plans, state_dir = folders
     journal = tmp_path / "journal"
@@ -170,3 +171,26 @@ def test_the_executor_refuses_a_wave_changed_after_it_was_sealed_and_never_resea
         executor(folders, journal).run()
     assert journal_lines(journal) == [], "no step may run"
     assert path.read_bytes() == before and read_plan(folders[0])[0].wave.is_tampered()
+
+
+def test_a_multi_system_wave_killed_between_any_two_steps_resumes_each_step_exactly_once(tmp_path):
+    """Wave 2 of the lab (an off-site backup system and two rehosts): killed after every step in turn,
+    each time resumed by a new run, until nothing is left; every step of every system ran once."""
+    plans = tmp_path / "migrations" / "lab"
+    plans.mkdir(parents=True)
+    wave_file = ROOT / "migrations" / "lab" / "0002-city-a.yaml"
+    shutil.copy(wave_file, plans / wave_file.name)
+    state_dir, journal = tmp_path / ".state" / "lab", tmp_path / "journal"
+    codes = [e.code for e in read_plan(plans)[0].wave.systems]
+    order = [f"{code}:{step}" for code in codes for step in STEP_NAMES]
+    for point in order[:-1]:
+        killed = subprocess.run([sys.executable, "-c", KILLED_RUN, str(Path(__file__).parent), str(plans),
+                                 str(state_dir), str(journal), point], capture_output=True, text=True, timeout=60)
+        assert killed.returncode == -9, killed.stderr
+        assert journal_lines(journal) == [line.replace(":", " ") for line in order[:order.index(point) + 1]]
+    report = Executor("lab", read_plan(plans)[0], state_dir, NoteProvisioner(), JournalDriver(journal)).run()
+    assert [f"{o.system}:{o.step}" for o in report.ran] == order[-1:]
+    assert journal_lines(journal) == [line.replace(":", " ") for line in order], "each step exactly once"
+    state = load_run_state(state_dir, "lab")
+    assert state.wave(2).status is WaveStatus.DONE
+    assert all(state.system(2, code).done(step) == 1 for code in codes for step in STEP_NAMES)
