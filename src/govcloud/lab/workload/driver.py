@@ -41,7 +41,7 @@ from ...migration.schema import WaveEntry
 from ...model import DrMode, Province
 from . import backup, frontend
 from . import postgres as pg
-from .layout import APP_PORT, DEFAULT_ROOT, PG_PORT, SLOTS, Layout, Place
+from .layout import APP_PORT, PG_PORT, SLOTS, Layout, Place, default_root
 from .runtime import ensure_place, remove_place, run, running, spawn, stop
 
 APP = Path(__file__).with_name("app.py")
@@ -58,13 +58,14 @@ def write_dsn(places: list[Place]) -> str:
     return f"host={hosts} port={ports} dbname=app user=postgres connect_timeout=1 target_session_attrs=read-write"
 
 
-def layout_for(province: Province, entry: WaveEntry, root: Path = DEFAULT_ROOT) -> Layout:
+def layout_for(province: Province, entry: WaveEntry, root: Path | None = None) -> Layout:
     """Places for ``entry`` by its DR mode: the target node; the dual-active partner and a third node
     for the backup; or the DR node holding the off-site backup; or the target node alone."""
     if entry.target_node is None:
         raise UsageError(f"{entry.code}: strategy {entry.strategy.value} does not land on the cloud",
                          fix="retired and retained systems have no lifecycle steps to drive")
     slot = system_slot(province, entry.code)
+    root = root or default_root()
     mode, dr_node = entry.dr.mode, entry.dr.node
     if mode is not DrMode.NONE and dr_node is None:
         raise UsageError(f"{entry.code}: dr mode {mode.value} without a DR node", fix="run govcloud migrate validate")
@@ -99,7 +100,7 @@ def replication_chain(layout: Layout) -> list[tuple[str, str]]:
 
 
 class LabWorkloadDriver:
-    def __init__(self, province: Province, root: Path = DEFAULT_ROOT) -> None:
+    def __init__(self, province: Province, root: Path | None = None) -> None:
         self.province = province
         self.root = root
 

@@ -9,7 +9,7 @@ use.
 
 Each system of the lab has a *slot* of its own (its index in the model's systems), so that every
 wave can run side by side: slot ``k`` takes the ``k``-th /27 of the block, namespaces
-``gcw-s<k>-<place>`` and folders under ``<root>/s<k>/``. Slot 0 keeps the unprefixed names.
+``<prefix>s<k>-<place>`` (``gcw-s<k>-<place>`` in the default lab) and folders under ``<root>/s<k>/``. Slot 0 keeps the unprefixed names.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from pathlib import Path
 
 from netaddr import IPAddress, IPNetwork
 
-NS_PREFIX = "gcw-"
+from ...paths import WORKLOAD, current_instance
+
 SWITCH = "net"
 SUBNET = IPNetwork("198.18.240.0/24")
-DEFAULT_ROOT = Path("/var/lib/govcloud/workload")
 APP_PORT = 8080
 PG_PORT = 5432
 #: Host part of each role's address in a slot; cloud nodes take 11, 12, 13 in the order given.
@@ -32,16 +32,26 @@ SLOT_SIZE = 32
 SLOTS = SUBNET.size // SLOT_SIZE
 
 
+def ns_prefix() -> str:
+    """The namespace prefix of the current lab instance's workload (``gcw-`` for the default lab)."""
+    return current_instance().prefix("gcw-")
+
+
+def default_root() -> Path:
+    """The current lab instance's workload folder (``/var/lib/govcloud/workload`` for the default lab)."""
+    return current_instance().state_dir(WORKLOAD)
+
+
 @dataclass(frozen=True)
 class Place:
     name: str
     address: IPAddress
     root: Path
-    namespace_prefix: str = NS_PREFIX
+    slot_tag: str = ""  # "" for slot 0, "s<k>-" for slot k
 
     @property
     def namespace(self) -> str:
-        return f"{self.namespace_prefix}{self.name}"
+        return f"{ns_prefix()}{self.slot_tag}{self.name}"
 
     @property
     def veth(self) -> str:
@@ -96,11 +106,11 @@ class Layout:
         else:
             host = FIRST_NODE_HOST + self.cloud_nodes.index(name)
         address = IPAddress(int(SUBNET.network) + self.slot * SLOT_SIZE + host)
-        return Place(name, address, self.slot_root / "places" / name, self.namespace_prefix)
+        return Place(name, address, self.slot_root / "places" / name, self.slot_tag)
 
     @property
-    def namespace_prefix(self) -> str:
-        return NS_PREFIX if self.slot == 0 else f"{NS_PREFIX}s{self.slot}-"
+    def slot_tag(self) -> str:
+        return "" if self.slot == 0 else f"s{self.slot}-"
 
     @property
     def slot_root(self) -> Path:
@@ -122,7 +132,7 @@ class Layout:
 
     @property
     def switch_namespace(self) -> str:
-        return f"{NS_PREFIX}{SWITCH}"
+        return f"{ns_prefix()}{SWITCH}"
 
     @property
     def service(self) -> Place:
