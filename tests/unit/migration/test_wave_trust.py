@@ -91,10 +91,11 @@ def test_run_refuses_a_wave_that_was_never_sealed(govcloud, planned, executors):
     assert executors == []
 
 
-def test_run_of_a_sealed_wave_goes_ahead(govcloud, planned, executors):
-    result = govcloud("migrate", "run", "--env", "lab", "--wave", "1", "--provisioner", "planned")
+@pytest.mark.parametrize("number", [1, 2, 3])
+def test_run_of_every_sealed_wave_of_the_lab_goes_ahead(govcloud, planned, executors, number):
+    result = govcloud("migrate", "run", "--env", "lab", "--wave", str(number), "--provisioner", "planned")
     assert result.code == 0, result.err
-    assert [lw.wave.wave for lw in executors] == [1]
+    assert [lw.wave.wave for lw in executors] == [number]
 
 
 # -- every seal is checked ----------------------------------------------------------------------
