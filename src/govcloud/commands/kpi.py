@@ -12,7 +12,7 @@ from pathlib import Path
 from ..migration.kpi import MigrationState, measure
 from ..migration.locations import migration_folders
 from ..migration.progress import read_progress, statuses
-from ..migration.state import read_exits_state, read_rollout_state
+from ..migration.state import read_exits_state, read_rollout_state, state_folder
 from ..migration.store import read_plan
 from .common import ENV_OPTION, OutputFormat, load_env, print_json, print_table, project_root
 from .migrate import MIGRATIONS_OPTION
@@ -30,7 +30,8 @@ def kpi(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE,
     folders = migration_folders(environment, project_root(), migrations)
     waves = [lw.wave for lw in read_plan(folders.plans)]
     progress = statuses(read_progress(folders.state, environment.name, waves))  # the run state: one source
-    state = folders.state
+    # Where the rollout and exit commands record their outcomes (the same folder for a project's env).
+    state = state_folder(project_root(), environment.name)
     day = _parse_date(as_of) if as_of else dt.date.today()
     rows = measure(environment.province, MigrationState.from_waves(waves, progress), read_rollout_state(state),
                    read_exits_state(state), day)

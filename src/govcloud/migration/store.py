@@ -41,10 +41,6 @@ class LoadedWave:
     path: Path
 
 
-def plan_folder(project_root: Path, env_name: str) -> Path:
-    return project_root / "migrations" / env_name
-
-
 def wave_files(folder: Path) -> list[Path]:
     """YAML files directly in ``folder`` (sub-folders such as runbooks are not plan files)."""
     if not folder.is_dir():
