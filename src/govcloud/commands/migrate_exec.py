@@ -13,6 +13,7 @@ import typer
 from ..errors import UsageError
 from ..migration.execution.executor import Executor, WaveReport, wave_status
 from ..migration.execution.providers import EngineProvisioner, PlannedSpecProvisioner
+from ..migration import seal as seals
 from ..migration.execution.state import load_run_state
 from ..migration.locations import migration_folders
 from ..migration.progress import wave_progress
@@ -60,6 +61,8 @@ def run(env: str = ENV_OPTION, wave: int = WAVE_OPTION, provisioner: Provisioner
     if not loaded.wave.sealed:
         raise UsageError(f"wave {wave} ({loaded.path.name}) was never sealed: what runs must be what was reviewed",
                          fix=f"review it, then: govcloud migrate seal --wave {wave}")
+    # What runs is kept as sealed: a later edit of the file is then named field by field.
+    seals.remember(plan.folders.state, loaded.wave)
     report = _executor(plan.environment, loaded, plan.folders.state, provisioner, workload_root).run()
     _print_report(report, "run", format)
 

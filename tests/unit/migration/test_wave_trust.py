@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -118,8 +119,6 @@ def test_a_rescheduled_wave_is_a_changed_wave(govcloud, planned):
 
 
 def test_the_changed_field_is_named_from_version_control_when_no_seal_is_archived(govcloud, planned, project):
-    import subprocess
-
     shutil.rmtree(project / ".state" / "lab" / "seals")
     git = ["git", "-C", str(planned), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
     subprocess.run(["git", "init", "-q", str(project)], check=True)
@@ -197,3 +196,12 @@ def test_replanning_keeps_a_wave_the_state_says_started(govcloud, planned, proje
     assert summary["kept"] == ["0001-province.yaml"]
     assert "2027-01-09" in (planned / "0001-province.yaml").read_text(encoding="utf-8")
     assert "2027-06-05" in (planned / summary["planned"][0]).read_text(encoding="utf-8")
+
+
+def test_a_wave_that_ran_names_its_changed_field_even_without_version_control(govcloud, planned, project,
+                                                                               executors):
+    shutil.rmtree(project / ".state" / "lab" / "seals")  # nothing archived by the plan, and no git here
+    assert govcloud("migrate", "run", "--env", "lab", "--wave", "1", "--provisioner", "planned").code == 0
+    edit(planned / "0001-province.yaml", lambda d: entry(d, "unified-identity").update(downtime_budget_s=30))
+    result = govcloud("migrate", "run", "--env", "lab", "--wave", "1", "--provisioner", "planned")
+    assert result.code == 2 and "systems[0].downtime_budget_s (60 -> 30)" in result.err
