@@ -8,11 +8,10 @@ run state (`mark`, and `run`/`rollback` in :mod:`.migrate_exec`), read through
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
-
-from dataclasses import dataclass
 
 from ..errors import UsageError
 from ..migration import seal as seals
