@@ -291,10 +291,14 @@ def _system_cycles(p: Province) -> Iterator[Problem]:
     index_of = {s.code: i for i, s in enumerate(p.systems)}
     for component in nx.strongly_connected_components(graph):
         if len(component) > 1:
-            members = sorted(component, key=lambda c: index_of.get(c, 0))
-            first = members[0]
+            # A real cycle in dependency order (not the members in file order), from its first member.
+            cycle = [edge[0] for edge in nx.find_cycle(graph.subgraph(component),
+                                                       source=min(component, key=lambda c: index_of.get(c, 0)))]
+            start = cycle.index(min(cycle, key=lambda c: index_of.get(c, 0)))
+            cycle = cycle[start:] + cycle[:start]
+            first = cycle[0]
             yield Problem(("systems", index_of.get(first, 0), "depends_on"),
-                          f"dependency cycle: {' -> '.join(members + [first])}",
+                          f"dependency cycle: {' -> '.join(cycle + [first])}",
                           "break the cycle: one of these systems must not depend on the next")
 
 

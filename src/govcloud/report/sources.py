@@ -10,12 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..migration.execution.lifecycle import Phase
-from ..migration.execution.state import load_run_state
 from ..migration.kpi import MigrationState
-from ..migration.schema import Wave
+from ..migration.locations import migration_folders
+from ..migration.progress import read_progress
+from ..migration.schema import Wave, WaveStatus
 from ..migration.state import read_exits_state, read_rollout_state, state_folder
-from ..migration.store import plan_folder, read_plan
+from ..migration.store import read_plan
 from ..model import Environment, ExitStatus, Ipv6Status
 from ..policy.runner import CheckResult
 from .measurements import CloudUsage, Ipv6Quality, read_cloud_usage, read_ipv6_quality
@@ -23,7 +23,7 @@ from .trend import Snapshot, read_snapshots
 
 
 @dataclass(frozen=True)
-class WaveProgress:
+class TimelineWave:
     """One wave as the report shows it: its window and where it stands."""
 
     wave: Wave
@@ -35,7 +35,7 @@ class WaveProgress:
 class ReportInputs:
     environment: Environment
     as_of: dt.date
-    waves: tuple[WaveProgress, ...]
+    waves: tuple[TimelineWave, ...]
     ipv6: dict[str, Ipv6Status]
     exits: dict[str, ExitStatus]
     policy: CheckResult | None
@@ -45,24 +45,17 @@ class ReportInputs:
 
     @property
     def migration(self) -> MigrationState:
-        return MigrationState.from_waves([w.wave for w in self.waves])
+        return MigrationState.from_waves([w.wave for w in self.waves],
+                                         {w.wave.wave: WaveStatus(w.status) for w in self.waves})
 
 
-def wave_progress(project_root: Path, environment: Environment) -> tuple[WaveProgress, ...]:
-    """Every wave and its status, from the same sources `migrate status` and `kpi` read: the wave
-    files' status, and the run state for waves whose systems were rolled back.
-
-    The one place the report learns wave progress: when progress moves to a single record, only
-    this function changes.
-    """
-    waves = [lw.wave for lw in read_plan(plan_folder(project_root, environment.name))]
-    runs = load_run_state(state_folder(project_root, environment.name), environment.name).waves
-    progress = []
-    for wave in waves:
-        run = runs.get(wave.wave)
-        rolled_back = run is not None and any(s.phase is Phase.ROLLED_BACK for s in run.systems.values())
-        progress.append(WaveProgress(wave, "rolled-back" if rolled_back else wave.status.value))
-    return tuple(progress)
+def wave_progress(project_root: Path, environment: Environment) -> tuple[TimelineWave, ...]:
+    """Every wave and its status, from the one source `migrate status` and `kpi` read: the run state
+    (:func:`govcloud.migration.progress.read_progress`)."""
+    folders = migration_folders(environment, project_root)
+    waves = [lw.wave for lw in read_plan(folders.plans)]
+    progress = read_progress(folders.state, environment.name, waves)
+    return tuple(TimelineWave(wave, progress[wave.wave].status.value) for wave in waves)
 
 
 def gather_inputs(environment: Environment, project_root: Path, as_of: dt.date,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-AS_OF = "2027-02-01"
+from support.report_dates import AS_OF  # noqa: E402,F401 - shared with the tests
 
 
 @dataclass
@@ -59,7 +59,8 @@ def govcloud(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
 def progressed(project: Path, govcloud) -> Path:
     """The project with progress recorded; returns its state folder."""
     from govcloud.migration.execution.lifecycle import Phase
-    from govcloud.migration.execution.state import RunState, save_run_state
+    from govcloud.migration.execution.state import load_run_state, save_run_state
+    from govcloud.migration.schema import WaveStatus
     from govcloud.report.measurements import (CLOUD_USAGE_FILE, IPV6_QUALITY_FILE, CloudUsage, ExitCounters,
                                               FamilyResult, Ipv6Quality, NodeUsage, QuotaUse, SiteProbe,
                                               write_measurement)
@@ -68,8 +69,9 @@ def progressed(project: Path, govcloud) -> Path:
         result = govcloud("migrate", "mark", "--env", "lab", "--wave", str(wave), "--status", status)
         assert result.code == 0, result.err
     state = project / ".state" / "lab"
-    run = RunState(env="lab")
+    run = load_run_state(state, "lab")  # the marks above are in it: add a rolled-back wave 2
     run.system(2, "relief-payments").phase = Phase.ROLLED_BACK
+    run.wave(2).status = WaveStatus.ROLLED_BACK
     save_run_state(state, run)
     (state / "rollout.json").write_text(json.dumps({"sites": {"core": "dual-stack", "city-a": "dual-stack",
                                                               "county-a1": "planned"}}), encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF
+from support.report_dates import AS_OF
 from govcloud.migration.kpi import measure
 from govcloud.model import load_environment
 from govcloud.report.collect import build_report, kpi_row

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from conftest import AS_OF
+from support.report_dates import AS_OF
 
 
 def test_json_is_the_same_data_the_pages_get(progressed, govcloud):

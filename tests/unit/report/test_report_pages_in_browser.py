@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, ROOT
+from support.projects import ROOT
+from support.report_dates import AS_OF
 from govcloud.report.render import PAGES
 
 CHROMIUM = Path("/usr/bin/chromium")
