@@ -14,7 +14,7 @@ import networkx as nx
 from netaddr import IPSet
 from pydantic import Field
 
-from .base import Code, FrozenModel, IPv4Network, IPv6Network, Tier
+from .base import Code, DisplayName, FrozenModel, IPv4Network, IPv6Network, Tier
 from .cloud import Department, Node, NodeKind
 from .exits import InternetExit
 from .extranet import Link, Site
@@ -24,7 +24,7 @@ from .targets import Targets
 
 class ProvinceInfo(FrozenModel):
     code: Code
-    name: str = Field(min_length=1)
+    name: DisplayName
 
 
 class IpamSettings(FrozenModel):
@@ -124,9 +124,12 @@ class Problem:
 
 def reference_problems(p: Province) -> list[Problem]:
     """Every cross-reference problem of the model, in file order."""
+    from .shape import shape_problems  # they build on this module's Problem and Province
+    from .space import address_problems
+
     problems: list[Problem] = []
     for check in (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _system_refs,
-                  _system_cycles, _ipv4_overlaps):
+                  _system_cycles, _ipv4_overlaps, shape_problems, address_problems):
         problems.extend(check(p))
     return problems
 

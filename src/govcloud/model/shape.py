@@ -1,0 +1,120 @@
+"""Problems of the model's shape that no single object can see: where nodes sit, which links make
+a site a child of which, which node hosts what, DR pairs that cannot work, and codes used twice
+inside one namespace (units of a site, zones of a node …)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from .base import Tier
+from .cloud import NodeKind
+from .extranet import LinkKind
+from .province import Problem, Province
+from .recovery import dr_inconsistencies
+from .systems import DataClass, DrMode
+
+#: The tiers of sites a node of each kind may sit at.
+NODE_SITE_TIERS = {NodeKind.PROVINCE: (Tier.PROVINCE,), NodeKind.CITY: (Tier.CITY,)}
+
+
+def shape_problems(p: Province) -> Iterator[Problem]:
+    for check in (_node_sites, _uplinks, _target_scopes, _system_hosting, _dr_pairs, _namespaces):
+        yield from check(p)
+
+
+def _node_sites(p: Province) -> Iterator[Problem]:
+    for index, node in enumerate(p.nodes):
+        site = p.site_by_code.get(node.site)
+        allowed = NODE_SITE_TIERS[node.kind]
+        if site is not None and site.tier not in allowed:
+            yield Problem(("nodes", index, "site"), f"{node.kind.value} node {node.code!r} sits at {site.tier.value} "
+                          f"site {site.code!r}", f"place it at a {' or '.join(t.value for t in allowed)} site")
+
+
+def _uplinks(p: Province) -> Iterator[Problem]:
+    """An uplink joins a site to its parent; one to any other site would give it a second parent."""
+    for index, link in enumerate(p.links):
+        if link.kind is not LinkKind.UPLINK or link.a not in p.site_by_code or link.b not in p.site_by_code:
+            continue
+        child, upper = p.site_by_code[link.b], p.site_by_code[link.a]
+        if child.parent == upper.code:
+            continue
+        if upper.parent == child.code:
+            yield Problem(("links", index), f"uplink {link.a} -- {link.b} is written child first",
+                          f"write the parent as 'a': {{a: {link.b}, b: {link.a}}}")
+        else:
+            yield Problem(("links", index, "b"), f"uplink from {link.a!r} would give site {child.code!r} a second "
+                          f"parent (its parent is {child.parent!r})",
+                          "a site has one parent: make this a cross link (kind: cross) or change the site's parent")
+
+
+def _target_scopes(p: Province) -> Iterator[Problem]:
+    for code in p.targets.cloud_adoption_by_city:
+        site = p.site_by_code.get(code)
+        if site is None or site.tier is not Tier.CITY:
+            cities = [s.code for s in p.sites if s.tier is Tier.CITY]
+            what = "no site" if site is None else f"a {site.tier.value} site"
+            yield Problem(("targets", "cloud_adoption_by_city", code), f"{code!r} is {what}, not a city",
+                          f"name a city site ({', '.join(cities[:5]) or 'none defined'})")
+
+
+def provincial_nodes(p: Province) -> set[str]:
+    return {n.code for n in p.nodes if n.kind is NodeKind.PROVINCE}
+
+
+def _system_hosting(p: Province) -> Iterator[Problem]:
+    """A system runs in its owner's tenant: on the node that hosts the owner, or on a provincial node
+    (whose stack exports the owner's project to other nodes)."""
+    provincial = provincial_nodes(p)
+    for index, system in enumerate(p.systems):
+        owner = p.department_by_code.get(system.owner)
+        if owner is None or system.target_node is None or system.target_node not in p.node_by_code:
+            continue
+        if system.target_node != owner.node and owner.node not in provincial:
+            yield Problem(("systems", index, "target_node"),
+                          f"node {system.target_node!r} does not host owner {owner.code!r} (hosted on {owner.node!r})",
+                          f"set target_node: {owner.node}, or host {owner.code} on a provincial node")
+
+
+def _dr_pairs(p: Province) -> Iterator[Problem]:
+    for index, system in enumerate(p.systems):
+        if system.data_class is DataClass.CLASSIFIED:
+            continue
+        primary, copy = p.node_by_code.get(system.target_node or ""), p.node_by_code.get(system.dr_node or "")
+        if primary is not None and copy is not None and primary.code != copy.code \
+                and (primary.cloud, primary.region) == (copy.cloud, copy.region):
+            yield Problem(("systems", index, "dr_node"), f"nodes {primary.code!r} and {copy.code!r} are one OpenStack "
+                          f"(cloud {primary.cloud!r}, region {primary.region!r}): losing it loses both copies",
+                          "choose a dr_node in another cloud or region")
+        for problem in dr_inconsistencies(system.dr, system.rpo_s, system.rto_s):
+            if system.dr is DrMode.DUAL_ACTIVE and problem.field == "rpo_s":
+                continue  # the system's own validator reports it
+            yield Problem(("systems", index, problem.field), problem.message, problem.fix)
+
+
+def _namespaces(p: Province) -> Iterator[Problem]:
+    """Codes inside one object's namespace (the ledger and resource names are keyed by them)."""
+    for index, site in enumerate(p.sites):
+        yield from _twice(("sites", index, "units"), (u.code for u in site.units), "unit code", "code")
+        depts = [u.department for u in site.units]
+        for u_index, dept in enumerate(depts):
+            if dept is not None and depts.index(dept) != u_index:
+                yield Problem(("sites", index, "units", u_index, "department"),
+                              f"department {dept!r} is attached twice at site {site.code!r}", "remove one of the units")
+    for index, node in enumerate(p.nodes):
+        yield from _twice(("nodes", index, "availability_zones"), node.availability_zones, "availability zone")
+    for index, system in enumerate(p.systems):
+        yield from _twice(("systems", index, "depends_on"), system.depends_on, "dependency")
+    for index, dept in enumerate(p.departments):
+        yield from _twice(("departments", index, "roles"),
+                          ((r.role, r.group, r.user) for r in dept.roles), "role assignment")
+
+
+def _twice(path: tuple, values: Iterable, what: str, field: str | None = None) -> Iterator[Problem]:
+    seen: set = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            label = value if isinstance(value, str) else "/".join(v for v in value if v)
+            yield Problem((*path, index, *((field,) if field else ())), f"{what} {label!r} appears twice",
+                          f"give every {what} of this entry its own value, or remove the repeat")
+        seen.add(value)
