@@ -25,6 +25,10 @@ from .province import Problem, Province, reference_problems
 
 MODEL_FILES = ("province.yaml", "departments.yaml", "extranet.yaml", "exits.yaml", "systems.yaml")
 SECTIONS = tuple(Province.model_fields)
+SECTION_HOME = {"province": "province.yaml", "ipam": "province.yaml", "nodes": "province.yaml",
+                "targets": "province.yaml", "departments": "departments.yaml", "sites": "extranet.yaml",
+                "links": "extranet.yaml", "exits": "exits.yaml", "systems": "systems.yaml"}
+"""Where each section is written in the example and lab environments (named when one is missing)."""
 YAML_SUFFIXES = (".yaml", ".yml")
 COMPANION_FILES = frozenset({"ipam-ledger.yaml", "hosts.yml", "hosts.yaml"})
 """Files beside the model that are not part of it: the address ledger and the Ansible inventory."""
@@ -266,8 +270,11 @@ def _pydantic_error(err: dict, section_files: dict[str, Path], lines: _LineFinde
     # pydantic appends the validator's name for tagged/annotated types; keep only real path parts.
     path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "function_"))))
     if path and path[0] not in section_files and err["type"] == "missing" and len(path) == 1:
-        return ModelError(f"section {path[0]!r} is missing", location=Location(field=str(path[0])),
-                          fix=f"add a '{path[0]}:' section to one of {', '.join(MODEL_FILES)}")
+        folder = next(iter(section_files.values())).parent if section_files else None
+        home = SECTION_HOME.get(str(path[0]), MODEL_FILES[0])
+        return ModelError(f"section {path[0]!r} is missing",
+                          location=Location(folder / home if folder else None, field=str(path[0])),
+                          fix=f"add a '{path[0]}:' section to {home} (or to another of {', '.join(MODEL_FILES)})")
     return ModelError(_message(err), location=_location(path, section_files, lines), fix=_fix(err))
 
 
