@@ -11,6 +11,9 @@ from .base import ApiName, Code, DisplayName, FrozenModel, MlpsLevel, Quota, Tie
 
 
 class NodeKind(str, Enum):
+    """A provincial node (the platform at the province core, or a cross-region provincial node that a
+    capable city hosts for the province) or a city node."""
+
     PROVINCE = "province"
     CITY = "city"
 
@@ -37,6 +40,10 @@ class Node(FrozenModel):
     external_network: ApiName = Field(
         default="public", description="Name of the provider network that reaches the internet exit."
     )
+    serves: tuple[Code, ...] = Field(
+        default=(), description="For a provincial node sited at a city (a cross-region provincial node): the "
+        "city sites whose departments it may host besides provincial ones. Empty for the provincial platform "
+        "(it serves the whole province) and for city nodes.")
 
 
 class Quotas(FrozenModel):

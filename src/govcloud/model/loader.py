@@ -30,7 +30,7 @@ SECTION_HOME = {"province": "province.yaml", "ipam": "province.yaml", "nodes": "
                 "links": "extranet.yaml", "exits": "exits.yaml", "systems": "systems.yaml"}
 """Where each section is written in the example and lab environments (named when one is missing)."""
 YAML_SUFFIXES = (".yaml", ".yml")
-COMPANION_FILES = frozenset({"ipam-ledger.yaml", "hosts.yml", "hosts.yaml"})
+COMPANION_FILES = frozenset({"ipam-ledger.yaml", "ipam-ledger.yaml.tmp"})
 """Files beside the model that are not part of it: the address ledger and the Ansible inventory."""
 MAX_EXPANSION = 4
 """Aliases may at most quadruple a document's nodes (shared defaults do far less)."""
@@ -90,27 +90,30 @@ def load_folder(path: Path, name: str | None = None) -> Environment:
 
 
 def model_files(folder: Path) -> list[Path]:
-    """Every file of ``folder`` that holds part of the model, in a stable order (the known names
-    first). Any YAML file that is not a companion (ledger, Ansible inventory) is read, so a model
-    file saved under another name (``systems.yml``) is never silently skipped; a file that looks
-    like a model file but is not YAML (``systems.yaml.bak``, ``exits.json``) is an error."""
-    known = [folder / f for f in MODEL_FILES if (folder / f).is_file()]
-    others = []
+    """The files of ``folder`` that hold the model. A model file saved as ``.yml`` is read like its
+    ``.yaml`` name; a file that looks like a model file under another name (``system.yaml``,
+    ``exits.yaml.bak``, ``systems.json``) is an error rather than silently skipped. Other files
+    (the ledger, Ansible inventories, settings) are not the model's."""
+    files = []
+    for name in MODEL_FILES:
+        files += [folder / n for n in (name, Path(name).with_suffix(".yml").name) if (folder / n).is_file()]
     for entry in sorted(folder.iterdir()):
-        if not entry.is_file() or entry in known or entry.name in COMPANION_FILES or entry.name.startswith("."):
+        if entry in files or not entry.is_file() or entry.name in COMPANION_FILES or entry.name.startswith("."):
             continue
-        if entry.suffix.lower() in YAML_SUFFIXES:
-            others.append(entry)
-        elif _looks_like_model_file(entry.name):
-            raise ModelError("this file would be ignored: only .yaml files are read as the model",
-                             location=Location(entry), fix="rename it to end in .yaml, or move it out of the folder")
-    return known + others
+        meant = _meant_model_file(entry.name)
+        if meant is not None:
+            raise ModelError("this file would be ignored: it looks like a model file but is not named like one",
+                             location=Location(entry), fix=f"rename it to {meant} (or move it out of the folder)")
+    return files
 
 
-def _looks_like_model_file(name: str) -> bool:
+def _meant_model_file(name: str) -> str | None:
+    """The model file a file name probably means, if any."""
     stem = name.lower().split(".", 1)[0]
-    stems = {Path(f).stem for f in MODEL_FILES} | set(SECTIONS)
-    return stem in stems or bool(difflib.get_close_matches(stem, stems, n=1, cutoff=0.85))
+    by_stem = {Path(f).stem: f for f in MODEL_FILES}
+    by_stem.update({section: SECTION_HOME.get(section, MODEL_FILES[0]) for section in SECTIONS})
+    close = difflib.get_close_matches(stem, list(by_stem), n=1, cutoff=0.8)
+    return by_stem[close[0]] if close else None
 
 
 def _read_sections(folder: Path) -> tuple[dict[str, Any], dict[str, Path]]:

@@ -23,6 +23,16 @@ from .systems import LegacySystem
 from .targets import Targets
 
 
+PARENT_TIERS: dict[Tier, tuple[Tier, ...]] = {
+    Tier.PROVINCE: (),
+    Tier.CITY: (Tier.PROVINCE,),
+    Tier.COUNTY: (Tier.CITY,),
+    Tier.TOWNSHIP: (Tier.COUNTY, Tier.CITY),  # cities without counties govern townships directly
+    Tier.VILLAGE: (Tier.TOWNSHIP,),  # villages "as needed", under any township
+}
+"""The tiers a site's parent may have."""
+
+
 class ProvinceInfo(FrozenModel):
     code: Code
     name: DisplayName
@@ -93,7 +103,16 @@ class Province(FrozenModel):
 
     @property
     def province_node(self) -> Node:
-        return next(n for n in self.nodes if n.kind is NodeKind.PROVINCE)
+        """The provincial platform: the provincial node at the province core (it holds the shared
+        services and address scopes every other node refers to)."""
+        core = self.core.code if None in self.children_of else None
+        provincial = [n for n in self.nodes if n.kind is NodeKind.PROVINCE]
+        return next((n for n in provincial if n.site == core), provincial[0])
+
+    @cached_property
+    def provincial_nodes(self) -> tuple[Node, ...]:
+        """The platform and every cross-region provincial node."""
+        return tuple(n for n in self.nodes if n.kind is NodeKind.PROVINCE)
 
     def departments_at(self, site_code: str) -> list[Department]:
         return self._departments_by_site.get(site_code, [])
@@ -159,10 +178,12 @@ def _duplicates(p: Province) -> Iterator[Problem]:
 
 
 def _node_refs(p: Province) -> Iterator[Problem]:
-    kinds = [n.kind for n in p.nodes]
-    if kinds.count(NodeKind.PROVINCE) != 1:
-        yield Problem(("nodes",), f"{kinds.count(NodeKind.PROVINCE)} nodes of kind 'province'",
-                      "declare exactly one provincial platform (kind: province)")
+    core = [s.code for s in p.sites if s.tier is Tier.PROVINCE]
+    platforms = [n for n in p.nodes if n.kind is NodeKind.PROVINCE and n.site in core]
+    if len(platforms) != 1:
+        yield Problem(("nodes",), f"{len(platforms)} nodes of kind 'province' at the province core",
+                      "declare exactly one provincial platform (kind: province, site: the province core); "
+                      "further provincial nodes sit at city sites")
     for index, node in enumerate(p.nodes):
         if node.site not in p.site_by_code:
             yield _unknown(("nodes", index, "site"), "site", node.site, p.site_by_code)
@@ -179,10 +200,12 @@ def _site_refs(p: Province) -> Iterator[Problem]:
         parent = p.site_by_code.get(site.parent)
         if parent is None:
             yield _unknown(("sites", index, "parent"), "site", site.parent, p.site_by_code)
-        elif parent.tier.depth != site.tier.depth - 1:
+        elif parent.tier not in PARENT_TIERS[site.tier]:
             yield Problem(("sites", index, "parent"),
                           f"{site.tier.value} site {site.code!r} hangs under {parent.tier.value} site {parent.code!r}",
-                          "a site's parent must be one tier up (province > city > county > township > village)")
+                          f"a {site.tier.value} site's parent must be one tier up (province > city > county > township "
+                          f"> village; a city may govern townships directly): use a "
+                          f"{' or '.join(t.value for t in PARENT_TIERS[site.tier]) or 'no'} site")
         for u_index, unit in enumerate(site.units):
             if unit.department is not None and unit.department not in p.department_by_code:
                 yield _unknown(("sites", index, "units", u_index, "department"), "department", unit.department,

@@ -14,11 +14,11 @@ from .recovery import dr_inconsistencies
 from .systems import DataClass, DrMode
 
 #: The tiers of sites a node of each kind may sit at.
-NODE_SITE_TIERS = {NodeKind.PROVINCE: (Tier.PROVINCE,), NodeKind.CITY: (Tier.CITY,)}
+NODE_SITE_TIERS = {NodeKind.PROVINCE: (Tier.PROVINCE, Tier.CITY), NodeKind.CITY: (Tier.CITY,)}
 
 
 def shape_problems(p: Province) -> Iterator[Problem]:
-    for check in (_node_sites, _uplinks, _target_scopes, _system_hosting, _dr_pairs, _namespaces):
+    for check in (_node_sites, _served_cities, _department_hosting, _uplinks, _target_scopes, _system_hosting, _dr_pairs, _namespaces):
         yield from check(p)
 
 
@@ -58,22 +58,60 @@ def _target_scopes(p: Province) -> Iterator[Problem]:
                           f"name a city site ({', '.join(cities[:5]) or 'none defined'})")
 
 
-def provincial_nodes(p: Province) -> set[str]:
-    return {n.code for n in p.nodes if n.kind is NodeKind.PROVINCE}
+def _served_cities(p: Province) -> Iterator[Problem]:
+    for index, node in enumerate(p.nodes):
+        if node.serves and (node.kind is not NodeKind.PROVINCE or node.code == _platform(p)):
+            yield Problem(("nodes", index, "serves"), f"{node.kind.value} node {node.code!r} names cities it serves",
+                          "only a provincial node sited at a city serves named cities: remove 'serves'")
+            continue
+        for s_index, code in enumerate(node.serves):
+            site = p.site_by_code.get(code)
+            if site is None or site.tier is not Tier.CITY:
+                what = "no site" if site is None else f"a {site.tier.value} site"
+                yield Problem(("nodes", index, "serves", s_index), f"{code!r} is {what}, not a city",
+                              "name city sites in serves")
+        yield from _twice(("nodes", index, "serves"), node.serves, "served city")
+
+
+def _platform(p: Province) -> str | None:
+    return p.province_node.code if p.provincial_nodes else None
+
+
+def _city_of(p: Province, site_code: str) -> str | None:
+    site = p.site_by_code.get(site_code)
+    for _ in range(len(Tier)):  # bounded: tiers strictly rise towards the core
+        if site is None or site.tier is Tier.CITY:
+            break
+        site = p.site_by_code.get(site.parent or "")
+    return site.code if site is not None and site.tier is Tier.CITY else None
+
+
+def _department_hosting(p: Province) -> Iterator[Problem]:
+    """A cross-region provincial node hosts provincial departments and those of the cities it serves."""
+    platform = _platform(p)
+    for index, dept in enumerate(p.departments):
+        node = p.node_by_code.get(dept.node)
+        if node is None or node.kind is not NodeKind.PROVINCE or node.code == platform or dept.tier is Tier.PROVINCE:
+            continue
+        city = _city_of(p, dept.site)
+        if city not in node.serves:
+            yield Problem(("departments", index, "node"), f"provincial node {node.code!r} does not serve "
+                          f"{dept.tier.value} department {dept.code!r} (city {city!r})",
+                          f"add {city} to serves of node {node.code}, or host the department on its city's node")
 
 
 def _system_hosting(p: Province) -> Iterator[Problem]:
-    """A system runs in its owner's tenant: on the node that hosts the owner, or on a provincial node
-    (whose stack exports the owner's project to other nodes)."""
-    provincial = provincial_nodes(p)
+    """A system runs in its owner's tenant: on the node that hosts the owner, or anywhere when the
+    owner is on the provincial platform (whose stack exports the owner's project to other nodes)."""
+    platform = _platform(p)
     for index, system in enumerate(p.systems):
         owner = p.department_by_code.get(system.owner)
         if owner is None or system.target_node is None or system.target_node not in p.node_by_code:
             continue
-        if system.target_node != owner.node and owner.node not in provincial:
+        if system.target_node != owner.node and owner.node != platform:
             yield Problem(("systems", index, "target_node"),
                           f"node {system.target_node!r} does not host owner {owner.code!r} (hosted on {owner.node!r})",
-                          f"set target_node: {owner.node}, or host {owner.code} on a provincial node")
+                          f"set target_node: {owner.node}, or host {owner.code} on the provincial platform")
 
 
 def _dr_pairs(p: Province) -> Iterator[Problem]:
