@@ -115,6 +115,8 @@ def ledger_problems(rows: list[Allocation], levels: dict[Level, int]) -> list[Le
     its parent or of the wrong length for its level, two keys holding overlapping prefixes."""
     problems: list[LedgerProblem] = []
     row_of: dict[str, int] = {}
+    # (version, first, last) once per row: integer comparisons, not netaddr objects, in the loops.
+    spans = [(a.prefix.version, a.prefix.first, a.prefix.last) for a in rows]
     for index, alloc in enumerate(rows):
         if alloc.key in row_of:
             problems.append(LedgerProblem(index, f"key {alloc.key!r} appears twice (first in allocations"
@@ -131,29 +133,33 @@ def ledger_problems(rows: list[Allocation], levels: dict[Level, int]) -> list[Le
         if parent is None:
             problems.append(LedgerProblem(index, f"{alloc.key}: parent {alloc.parent!r} is not in the ledger",
                                           "restore the parent's row"))
-        elif alloc.prefix not in parent.prefix or alloc.prefix == parent.prefix:
+        elif not _strictly_inside(spans[index], spans[row_of[alloc.parent]]):
             problems.append(LedgerProblem(index, f"{alloc.key}: {alloc.prefix} lies outside its parent "
                                           f"{parent.key} ({parent.prefix})", f"give it a prefix inside {parent.prefix}"))
-    problems += _overlapping_keys(rows, row_of)
+    problems += _overlapping_keys(rows, row_of, spans)
     return sorted(problems, key=lambda p: p.row)
 
 
-def _overlapping_keys(rows: list[Allocation], row_of: dict[str, int]) -> list[LedgerProblem]:
+def _strictly_inside(child: tuple[int, int, int], parent: tuple[int, int, int]) -> bool:
+    return child[0] == parent[0] and parent[1] <= child[1] and child[2] <= parent[2] and child != parent
+
+
+def _overlapping_keys(rows: list[Allocation], row_of: dict[str, int],
+                      spans: list[tuple[int, int, int]]) -> list[LedgerProblem]:
     """Prefixes either nest or are disjoint; a prefix may only nest inside its own ancestors'.
     Sorted by first address (widest first), every prefix's container is the innermost one still
     open: one pass over the ledger."""
     problems = []
-    ordered = sorted(range(len(rows)), key=lambda i: (rows[i].prefix.version, rows[i].prefix.first,
-                                                      -rows[i].prefix.last))
+    ordered = sorted(range(len(rows)), key=lambda i: (spans[i][0], spans[i][1], -spans[i][2]))
     open_rows: list[int] = []
     for index in ordered:
-        prefix = rows[index].prefix
-        while open_rows and (rows[open_rows[-1]].prefix.version != prefix.version
-                             or rows[open_rows[-1]].prefix.last < prefix.first):
+        version, first, _ = spans[index]
+        while open_rows and (spans[open_rows[-1]][0] != version or spans[open_rows[-1]][2] < first):
             open_rows.pop()
         if open_rows and not _is_ancestor(rows, row_of, rows[open_rows[-1]].key, rows[index]):
             other = rows[open_rows[-1]]
-            what = "the same prefix" if other.prefix == prefix else f"{prefix}, inside {other.prefix}"
+            prefix = rows[index].prefix
+            what = "the same prefix" if spans[open_rows[-1]] == spans[index] else f"{prefix}, inside {other.prefix}"
             problems.append(LedgerProblem(max(index, open_rows[-1]), f"{rows[index].key} and {other.key} hold {what}",
                                           "every prefix belongs to one key: restore the row that was changed"))
         open_rows.append(index)
