@@ -25,16 +25,20 @@ def stack_config_file(project_root: Path, stack: str) -> Path:
 def options_from_config(config: dict) -> StackOptions:
     """StackOptions from a mapping of ``govcloud:`` keys (without the namespace)."""
     defaults = StackOptions()
-    return StackOptions(dr_image=str(config.get("drImage") or defaults.dr_image),
+    # No image default for a real stack: DR instances of a new environment would otherwise boot an
+    # unapproved image; the stack graph asks for the setting instead (naming file and key).
+    image = config.get("drImage")
+    return StackOptions(dr_image=str(image) if image else None,
                         dr_flavor=str(config.get("drFlavor") or defaults.dr_flavor),
                         encrypted_volume_type=str(config.get("encryptedVolumeType") or defaults.encrypted_volume_type))
 
 
 def read_stack_options(project_root: Path, stack: str) -> StackOptions:
-    """The stack's options; the defaults when its config file does not exist yet."""
+    """The stack's options; the defaults when its config file does not exist yet, except for the
+    DR image, which has no default (see :func:`options_from_config`)."""
     path = stack_config_file(project_root, stack)
     if not path.is_file():
-        return StackOptions()
+        return options_from_config({})
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
