@@ -30,6 +30,10 @@ def project(tmp_path, monkeypatch) -> Path:
     settings = tmp_path / "policies" / "govcloud-baseline" / "environments"
     settings.mkdir(parents=True)
     shutil.copy(FIXTURE_ENV / "policy-settings.yaml", settings / "fx.yaml")
+    (tmp_path / "stacks").mkdir()
+    for stack in ("fx-province", "fx-city-a", "fx-city-b"):  # DR instances need an image setting
+        (tmp_path / "stacks" / f"Pulumi.{stack}.yaml").write_text("config:\n  govcloud:drImage: cirros\n",
+                                                                   encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
