@@ -86,14 +86,22 @@ def load_ledger(env_path: Path) -> Ledger:
     except UnicodeDecodeError:
         raise ModelError("the ledger is not UTF-8 text", location=Location(path),
                          fix="restore it from version control") from None
+    unreadable = "restore it from version control, or delete it to plan from scratch"
     try:
         data = yaml_rs.loads(text) or {}
         levels = {Level(k): int(v) for k, v in (data.get("levels") or {}).items()}
-        rows = [Allocation(row["key"], IPNetwork(row["prefix"]), Level(row["level"]), row.get("parent"),
-                           Status(row.get("status", "active"))) for row in data.get("allocations") or []]
     except (yaml_rs.YAMLDecodeError, KeyError, ValueError, TypeError, AddrFormatError, AttributeError) as exc:
-        raise ModelError(f"the ledger cannot be read: {exc}", location=Location(path),
-                         fix="restore it from version control, or delete it to plan from scratch") from None
+        raise ModelError(f"the ledger cannot be read: {exc}", location=Location(path), fix=unreadable) from None
+    rows = []
+    for index, row in enumerate(data.get("allocations") or [] if isinstance(data, dict) else []):
+        try:
+            rows.append(Allocation(row["key"], IPNetwork(row["prefix"]), Level(row["level"]), row.get("parent"),
+                                   Status(row.get("status", "active"))))
+        except (KeyError, ValueError, TypeError, AddrFormatError, AttributeError) as exc:
+            detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+            line = LineIndex(text).line_of(("allocations", index))
+            raise ModelError(f"row cannot be read: {detail}", fix=unreadable,
+                             location=Location(path, line, f"allocations[{index}]")) from None
     problems = ledger_problems(rows, levels)
     if problems:
         lines = LineIndex(text)

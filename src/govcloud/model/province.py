@@ -244,6 +244,11 @@ def _exit_refs(p: Province) -> Iterator[Problem]:
         known = p.department_by_code if ex.owner_kind.value == "department" else p.site_by_code
         if ex.owner not in known:
             yield _unknown(("exits", index, "owner"), ex.owner_kind.value, ex.owner, known)
+        elif ex.owner_kind.value != "department" and p.site_by_code[ex.owner].tier.value != ex.owner_kind.value:
+            site = p.site_by_code[ex.owner]
+            yield Problem(("exits", index, "owner"), f"owner_kind {ex.owner_kind.value!r} but {ex.owner!r} is a "
+                          f"{site.tier.value} site", f"set owner_kind: {site.tier.value}, or name a "
+                          f"{ex.owner_kind.value} site as owner")
         if ex.node is not None and ex.node not in p.node_by_code:
             yield _unknown(("exits", index, "node"), "node", ex.node, p.node_by_code)
         if ex.status.value == "unified" and ex.node is None:

@@ -23,7 +23,13 @@ def shape_problems(p: Province) -> Iterator[Problem]:
 
 
 def _node_sites(p: Province) -> Iterator[Problem]:
+    seen: dict[tuple[str, str], str] = {}
     for index, node in enumerate(p.nodes):
+        other = seen.setdefault((node.cloud, node.region), node.code)
+        if other != node.code:
+            yield Problem(("nodes", index, "region"), f"nodes {other!r} and {node.code!r} name the same OpenStack "
+                          f"(cloud {node.cloud!r}, region {node.region!r})",
+                          "every node is its own cloud or region: correct cloud or region")
         site = p.site_by_code.get(node.site)
         allowed = NODE_SITE_TIERS[node.kind]
         if site is not None and site.tier not in allowed:

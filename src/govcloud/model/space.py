@@ -37,6 +37,9 @@ _V4_SPECIAL = (
 V6_BLOCK_MIN_PREFIXLEN = 20
 
 
+_BLAME = ("exits", "sites", "ipam")
+
+
 class _Range(NamedTuple):
     network: IPNetwork
     path: tuple[str | int, ...]
@@ -104,18 +107,21 @@ def _ranges(p: Province, version: int) -> list[_Range]:
 
 
 def _overlaps(ranges: list[_Range]) -> Iterator[Problem]:
-    # Sorted by first address (widest first on ties), a range can only overlap the widest range
-    # still open before it: one pass finds every overlap.
+    # CIDR blocks nest or are disjoint. Sorted by first address (widest first on ties), the ranges
+    # still open when one starts are exactly those that contain it: one pass finds every overlap,
+    # and each range is reported against the innermost container that is not checked elsewhere.
     ordered = sorted(ranges, key=lambda r: (r.network.first, -r.network.last))
-    widest: _Range | None = None
+    open_ranges: list[_Range] = []
     for current in ordered:
-        if widest is not None and current.network.first <= widest.network.last:
-            if not _reported_elsewhere(current, widest):
-                later, earlier = sorted((current, widest), key=lambda r: r.path[0] == "ipam")
-                yield Problem(later.path, f"{later.what} {later.network} overlaps {earlier.what} {earlier.network}",
-                              _overlap_fix(later, earlier))
-        if widest is None or current.network.last > widest.network.last:
-            widest = current
+        while open_ranges and open_ranges[-1].network.last < current.network.first:
+            open_ranges.pop()
+        container = next((r for r in reversed(open_ranges) if not _reported_elsewhere(current, r)), None)
+        if container is not None:
+            # Blame the range most likely to be the typo: an exit's, then a site's, then a plan block.
+            later, earlier = sorted((current, container), key=lambda r: _BLAME.index(r.path[0]))
+            yield Problem(later.path, f"{later.what} {later.network} overlaps {earlier.what} {earlier.network}",
+                          _overlap_fix(later, earlier))
+        open_ranges.append(current)
 
 
 def _reported_elsewhere(a: _Range, b: _Range) -> bool:
