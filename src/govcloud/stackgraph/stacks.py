@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InputError, PlanError, UsageError
+from ..errors import PlanError, UsageError
 from ..ipam import AddressPlan
 from ..ipam.requirements import (DR_SIDES, department_key, replication_key, subnet_key, transit_key,
                                  v4_department_key, v4_replication_key, v4_subnet_key,
@@ -35,7 +35,7 @@ PROJECT = "govcloud"
 class StackOptions:
     """Per-stack settings the model does not hold (stack config ``govcloud:drImage`` …)."""
 
-    dr_image: str | None = "cirros"  # None: the stack's settings name none (DR pairs then refuse to plan)
+    dr_image: str = "cirros"
     dr_flavor: str = "m1.small"
     encrypted_volume_type: str = "encrypted-luks"  # for the data of MLPS level 3 and above
 
@@ -121,19 +121,8 @@ def stack_components(province: Province, plan: AddressPlan, env: str, stack: str
     for system in province.systems:
         if system.dr is DrMode.NONE or system.target_node != node.code or system.data_class is DataClass.CLASSIFIED:
             continue
-        args.append(_dr_args(province, plan, node, system, province_stack, _with_dr_image(options, stack, system)))
+        args.append(_dr_args(province, plan, node, system, province_stack, options))
     return args
-
-
-def _with_dr_image(options: StackOptions, stack: str, system) -> StackOptions:
-    """A DR pair boots instances: the image is a choice the operator makes per stack (and the
-    baseline checks it against the approved list), so no image is guessed for them."""
-    if options.dr_image is None:
-        raise InputError(f"stack {stack}: system {system.code!r} needs DR instances, but the stack's settings name "
-                         "no image for them",
-                         fix=f"add 'govcloud:drImage: <an image of the approved list>' under 'config:' in "
-                             f"stacks/Pulumi.{stack}.yaml (see policies/govcloud-baseline/environments/<env>.yaml)")
-    return options
 
 
 def _dr_args(province: Province, plan: AddressPlan, node: Node, system, province_stack: str,

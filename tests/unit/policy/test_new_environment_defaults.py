@@ -1,6 +1,6 @@
 """A new environment with no stack settings and no pack environment file either passes every
-mandatory rule of the baseline, or is refused before planning with the setting to add and where
-(issue 13: no unapproved default image for DR instances)."""
+mandatory rule of the baseline, or fails it with findings that name the setting to add and where
+(issue 13; the findings' setting locations come from issue 16)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from govcloud import cli
 from govcloud.policy.offline import check_environment
 
 ROOT = Path(__file__).parents[3]
@@ -34,13 +33,14 @@ def drop_dr(env: Path) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 
 
-@pytest.mark.parametrize("command", [["plan", "--all"], ["policy", "check", "--all"]])
-def test_dr_instances_without_an_image_setting_are_refused_naming_it(new_env, command, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main([*command, "--env", str(new_env)])
-    err = capsys.readouterr().err
-    assert exit_info.value.code == 2, err
-    assert "govcloud:drImage" in err and "stacks/Pulumi.newprov-province.yaml" in err and "fix:" in err
+def test_dr_instances_without_an_image_setting_fail_naming_the_setting_and_its_file(new_env):
+    _, result, _ = check_environment(str(new_env), ROOT)
+    assert result.mandatory, "the default DR image passed the baseline"
+    for finding in result.mandatory:
+        assert finding.rule_id == "GOV-CMP-001", f"{finding.rule_id}: {finding.message}"
+        setting = finding.locations[0]
+        assert setting.kind == "settings" and setting.file == "stacks/Pulumi.newprov-province.yaml"
+        assert "drImage" in setting.field and "default applies" in setting.field
 
 
 def test_without_dr_the_defaults_pass_every_mandatory_rule(new_env):
