@@ -6,7 +6,7 @@ from enum import Enum
 
 from pydantic import Field
 
-from .base import Code, FrozenModel, IPv4Network, IPv6Network
+from .base import DISPLAY_NAME_MAX, Code, FrozenModel, IPv4Network, IPv6Network
 
 
 class ExitOwnerKind(str, Enum):
@@ -33,7 +33,7 @@ class Uplink(FrozenModel):
 
 class InternetExit(FrozenModel):
     code: Code
-    name: str = ""
+    name: str = Field(default="", max_length=DISPLAY_NAME_MAX)
     owner_kind: ExitOwnerKind
     owner: Code = Field(description="Code of the owning department, or of the county/city/province site.")
     site: Code = Field(description="Extranet site where the exit is attached.")

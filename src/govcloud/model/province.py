@@ -13,8 +13,9 @@ from functools import cached_property
 import networkx as nx
 from netaddr import IPSet
 from pydantic import Field
+from rapidfuzz import fuzz, process
 
-from .base import Code, FrozenModel, IPv4Network, IPv6Network, Tier
+from .base import Code, DisplayName, FrozenModel, IPv4Network, IPv6Network, Tier
 from .cloud import Department, Node, NodeKind
 from .exits import ExitPlan, InternetExit
 from .extranet import Link, Site
@@ -22,9 +23,19 @@ from .systems import LegacySystem
 from .targets import Targets
 
 
+PARENT_TIERS: dict[Tier, tuple[Tier, ...]] = {
+    Tier.PROVINCE: (),
+    Tier.CITY: (Tier.PROVINCE,),
+    Tier.COUNTY: (Tier.CITY,),
+    Tier.TOWNSHIP: (Tier.COUNTY, Tier.CITY),  # cities without counties govern townships directly
+    Tier.VILLAGE: (Tier.TOWNSHIP,),  # villages "as needed", under any township
+}
+"""The tiers a site's parent may have."""
+
+
 class ProvinceInfo(FrozenModel):
     code: Code
-    name: str = Field(min_length=1)
+    name: DisplayName
 
 
 class IpamSettings(FrozenModel):
@@ -93,7 +104,16 @@ class Province(FrozenModel):
 
     @property
     def province_node(self) -> Node:
-        return next(n for n in self.nodes if n.kind is NodeKind.PROVINCE)
+        """The provincial platform: the provincial node at the province core (it holds the shared
+        services and address scopes every other node refers to)."""
+        core = self.core.code if None in self.children_of else None
+        provincial = [n for n in self.nodes if n.kind is NodeKind.PROVINCE]
+        return next((n for n in provincial if n.site == core), provincial[0])
+
+    @cached_property
+    def provincial_nodes(self) -> tuple[Node, ...]:
+        """The platform and every cross-region provincial node."""
+        return tuple(n for n in self.nodes if n.kind is NodeKind.PROVINCE)
 
     def departments_at(self, site_code: str) -> list[Department]:
         return self._departments_by_site.get(site_code, [])
@@ -125,17 +145,19 @@ class Problem:
 
 def reference_problems(p: Province) -> list[Problem]:
     """Every cross-reference problem of the model, in file order."""
+    from .shape import shape_problems  # they build on this module's Problem and Province
+    from .space import address_problems
+
     problems: list[Problem] = []
     for check in (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _exit_plan_refs,
-                  _system_refs, _system_cycles, _ipv4_overlaps):
+                  _system_refs, _system_cycles, _ipv4_overlaps, shape_problems, address_problems):
         problems.extend(check(p))
     return problems
 
 
 def _unknown(path, kind: str, code: str, known) -> Problem:
-    import difflib
-
-    close = difflib.get_close_matches(code, list(known), n=1)
+    # rapidfuzz, not difflib: a hundred typos against a thousand codes take milliseconds, not seconds.
+    close = process.extractOne(code, list(known), scorer=fuzz.ratio, score_cutoff=60)
     hint = f"did you mean {close[0]!r}?" if close else f"define a {kind} {code!r} or use an existing code"
     return Problem(path, f"unknown {kind} {code!r}", hint)
 
@@ -157,10 +179,12 @@ def _duplicates(p: Province) -> Iterator[Problem]:
 
 
 def _node_refs(p: Province) -> Iterator[Problem]:
-    kinds = [n.kind for n in p.nodes]
-    if kinds.count(NodeKind.PROVINCE) != 1:
-        yield Problem(("nodes",), f"{kinds.count(NodeKind.PROVINCE)} nodes of kind 'province'",
-                      "declare exactly one provincial platform (kind: province)")
+    core = [s.code for s in p.sites if s.tier is Tier.PROVINCE]
+    platforms = [n for n in p.nodes if n.kind is NodeKind.PROVINCE and n.site in core]
+    if len(platforms) != 1:
+        yield Problem(("nodes",), f"{len(platforms)} nodes of kind 'province' at the province core",
+                      "declare exactly one provincial platform (kind: province, site: the province core); "
+                      "further provincial nodes sit at city sites")
     for index, node in enumerate(p.nodes):
         if node.site not in p.site_by_code:
             yield _unknown(("nodes", index, "site"), "site", node.site, p.site_by_code)
@@ -177,10 +201,12 @@ def _site_refs(p: Province) -> Iterator[Problem]:
         parent = p.site_by_code.get(site.parent)
         if parent is None:
             yield _unknown(("sites", index, "parent"), "site", site.parent, p.site_by_code)
-        elif parent.tier.depth != site.tier.depth - 1:
+        elif parent.tier not in PARENT_TIERS[site.tier]:
             yield Problem(("sites", index, "parent"),
                           f"{site.tier.value} site {site.code!r} hangs under {parent.tier.value} site {parent.code!r}",
-                          "a site's parent must be one tier up (province > city > county > township > village)")
+                          f"a {site.tier.value} site's parent must be one tier up (province > city > county > township "
+                          f"> village; a city may govern townships directly): use a "
+                          f"{' or '.join(t.value for t in PARENT_TIERS[site.tier]) or 'no'} site")
         for u_index, unit in enumerate(site.units):
             if unit.department is not None and unit.department not in p.department_by_code:
                 yield _unknown(("sites", index, "units", u_index, "department"), "department", unit.department,
@@ -219,6 +245,11 @@ def _exit_refs(p: Province) -> Iterator[Problem]:
         known = p.department_by_code if ex.owner_kind.value == "department" else p.site_by_code
         if ex.owner not in known:
             yield _unknown(("exits", index, "owner"), ex.owner_kind.value, ex.owner, known)
+        elif ex.owner_kind.value != "department" and p.site_by_code[ex.owner].tier.value != ex.owner_kind.value:
+            site = p.site_by_code[ex.owner]
+            yield Problem(("exits", index, "owner"), f"owner_kind {ex.owner_kind.value!r} but {ex.owner!r} is a "
+                          f"{site.tier.value} site", f"set owner_kind: {site.tier.value}, or name a "
+                          f"{ex.owner_kind.value} site as owner")
         if ex.node is not None and ex.node not in p.node_by_code:
             yield _unknown(("exits", index, "node"), "node", ex.node, p.node_by_code)
         if ex.status.value == "unified" and ex.node is None:

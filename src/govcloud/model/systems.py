@@ -6,7 +6,7 @@ from enum import Enum
 
 from pydantic import Field, model_validator
 
-from .base import Code, FrozenModel, MlpsLevel
+from .base import Code, DisplayName, FrozenModel, MlpsLevel
 from .hosting import off_shared_cloud
 
 
@@ -40,7 +40,7 @@ class Footprint(FrozenModel):
 
 class LegacySystem(FrozenModel):
     code: Code
-    name: str = Field(min_length=1)
+    name: DisplayName
     owner: Code = Field(description="Owning department's code.")
     current_site: Code = Field(description="Extranet site of the data centre or room it runs in now.")
     on_cloud: bool = Field(default=False, description="Already migrated onto the shared cloud.")

@@ -180,14 +180,14 @@ class PolicyContext:
         return self.settings.parameters
 
     def node_of(self, stack: str) -> str | None:
-        """The node a stack deploys (the stack graph's naming: ``<env>-province``, ``<env>-city-<code>``)."""
+        """The node a stack deploys (the stack graph's naming: ``<env>-province``, ``<env>-province-<code>``, ``<env>-city-<code>``)."""
         return self._node_of_stack.get(stack)
 
     @cached_property
     def _node_of_stack(self) -> dict[str, str]:
         from ..stackgraph.stacks import stack_name
 
-        return {stack_name(self.env, node): node.code for node in self.province.nodes}
+        return {stack_name(self.env, node, self.province): node.code for node in self.province.nodes}
 
     @cached_property
     def node_by_region(self) -> dict[str, str]:
