@@ -8,6 +8,7 @@ from enum import Enum
 from pydantic import Field, model_validator
 
 from .base import Code, FrozenModel, MlpsLevel, Tier
+from .routing import NodeRouting
 
 
 class NodeKind(str, Enum):
@@ -36,6 +37,9 @@ class Node(FrozenModel):
     capacity: Capacity
     external_network: str = Field(
         default="public", description="Name of the provider network that reaches the internet exit."
+    )
+    routing: NodeRouting | None = Field(
+        default=None, description="BGP between the node's speaker and its border router; required at validate."
     )
 
 

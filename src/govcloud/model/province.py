@@ -18,6 +18,7 @@ from .base import Code, FrozenModel, IPv4Network, IPv6Network, Tier
 from .cloud import Department, Node, NodeKind
 from .exits import InternetExit
 from .extranet import Link, Site
+from .routing import example_routing
 from .systems import LegacySystem
 from .targets import Targets
 
@@ -126,7 +127,7 @@ def reference_problems(p: Province) -> list[Problem]:
     """Every cross-reference problem of the model, in file order."""
     problems: list[Problem] = []
     for check in (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _system_refs,
-                  _system_cycles, _ipv4_overlaps):
+                  _system_cycles, _ipv4_overlaps, _node_routing):
         problems.extend(check(p))
     return problems
 
@@ -283,3 +284,28 @@ def _ipv4_overlaps(p: Province) -> Iterator[Problem]:
             yield Problem(("ipam", "cloud_ipv4", r_idx), f"{block} overlaps ranges in use today: "
                           f"{', '.join(str(c) for c in clash.iter_cidrs()[:3])}",
                           "choose cloud IPv4 space that no site uses today")
+
+
+def _node_routing(p: Province) -> Iterator[Problem]:
+    """Every node needs its BGP session to the extranet, and its site must have a border router
+    (the province core or a city: the tiers whose routers the nodes attach to)."""
+    taken = [n.routing.speaker_asn for n in p.nodes if n.routing is not None]
+    for index, node in enumerate(p.nodes):
+        if node.routing is None:
+            yield Problem(("nodes", index, "routing"),
+                          f"node {node.code!r} has no routing: its departments' prefixes cannot reach the extranet",
+                          f"add {example_routing(taken)} to node {node.code!r}")
+        site = p.site_by_code.get(node.site)
+        if site is not None and site.tier not in (Tier.PROVINCE, Tier.CITY):
+            yield Problem(("nodes", index, "site"),
+                          f"node {node.code!r} sits at {site.tier.value} site {site.code!r}, which has no border router",
+                          "attach the node to the province core or a city site")
+    speakers: dict[int, int] = {}
+    for index, node in enumerate(p.nodes):
+        if node.routing is None:
+            continue
+        first = speakers.setdefault(node.routing.speaker_asn, index)
+        if first != index:
+            yield Problem(("nodes", index, "routing", "speaker_asn"),
+                          f"speaker_asn {node.routing.speaker_asn} is also node {p.nodes[first].code!r}'s",
+                          "give every node's BGP speaker an ASN of its own")
