@@ -42,3 +42,15 @@ def example_routing(taken_speaker_asns: list[int]) -> str:
     private 4-byte range (RFC 6996)."""
     speaker = max([4200000999, *taken_speaker_asns]) + 1
     return f"routing: {{speaker_asn: {speaker}, border_asn: <the border router's ASN>}}"
+
+
+EXTRANET_PURPOSES = frozenset({"business"})
+"""Purposes of the tenant networks whose router takes its gateway on the transit network, and so
+whose prefixes the node's speaker advertises. Management networks never do: they stay
+unreachable from the extranet (MLPS 8.1.5.4a)."""
+
+
+def reaches_extranet(network) -> bool:
+    """Whether a tenant network (or a network purpose) is routed into the extranet."""
+    purpose = getattr(network, "purpose", network)
+    return getattr(purpose, "value", purpose) in EXTRANET_PURPOSES

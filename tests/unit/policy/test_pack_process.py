@@ -52,13 +52,13 @@ def test_the_pack_describes_every_rule(analyzer) -> None:
 
 
 def test_analyze_reports_a_mandatory_violation_of_a_resource(analyzer) -> None:
-    urn = f"{PREFIX}openstack:networking/router:Router::rogue-router"
+    urn = f"{PREFIX}openstack:networking/network:Network::rogue-public"
     response = analyzer.Analyze(analyzer_pb2.AnalyzeRequest(
-        type="openstack:networking/router:Router", name="rogue-router", urn=urn,
-        properties=struct({"externalNetworkId": "9d8e7f00-0000-4000-8000-000000000002",
-                           "tags": ["dept:city-b-civil", "mlps:2", "govcloud:managed"]})), timeout=60)
+        type="openstack:networking/network:Network", name="rogue-public", urn=urn,
+        properties=struct({"external": True, "tags": ["dept:city-b-civil", "mlps:2", "govcloud:managed"]})),
+        timeout=60)
     found = {(d.policyName, d.urn, d.enforcementLevel) for d in response.diagnostics}
-    assert found == {("GOV-EXIT-001", urn, analyzer_pb2.MANDATORY)}
+    assert found == {("GOV-EXIT-003", urn, analyzer_pb2.MANDATORY)}
 
 
 def test_analyze_stack_follows_property_dependencies(analyzer) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ...model import ExitStatus
-from ..rule import Severity, resource_rule
-from ..view import FLOATING_IP, NETWORK, ROUTER, TAGGABLE, ResourceView
+from ..rule import Severity, resource_rule, stack_rule
+from ..view import FLOATING_IP, NETWORK, ROUTER, TAGGABLE, ResourceView, StackView
 from .common import is_set
+from .extranet import TRANSIT_PURPOSE, gateway_on_transit
 
 
 def _unified_exits(resource: ResourceView) -> list[str] | None:
@@ -17,21 +18,23 @@ def _unified_exits(resource: ResourceView) -> list[str] | None:
     return ctx.unified_exits_by_node.get(node, [])
 
 
-@resource_rule(id="GOV-EXIT-001", title="Only a unified exit's router has an external gateway",
-               severity=Severity.CRITICAL, clauses=("PLAN-EXIT-UNIFIED", "MLPS-8.1.3.1a", "MLPS-8.1.3.1c"),
-               types=(ROUTER,),
-               remediation="Remove externalNetworkId: departments reach the internet through the node's unified "
-                           "exit router (exits.yaml, status unified, node set; tagged exit:<code>).")
-def router_gateway(router: ResourceView, report) -> None:
-    exits = _unified_exits(router)
-    if exits is None or not is_set(router.get("externalNetworkId")):
-        return
-    if not exits:
-        report(f"node {router.node!r} has no unified exit but router {router.name!r} has an external gateway",
-               router.urn)
-    elif router.tags.get("exit") not in exits:
-        report(f"router {router.name!r} has an external gateway but is not the router of unified exit "
-               f"{' or '.join(exits)}", router.urn)
+@stack_rule(id="GOV-EXIT-001", title="Only a unified exit's router has an external gateway",
+            severity=Severity.CRITICAL, clauses=("PLAN-EXIT-UNIFIED", "MLPS-8.1.3.1a", "MLPS-8.1.3.1c"),
+            remediation="Remove externalNetworkId: departments reach the internet through the node's unified "
+                        "exit router (exits.yaml, status unified, node set; tagged exit:<code>).")
+def router_gateway(stack: StackView, report) -> None:
+    # A gateway on the extranet transit faces the extranet, not the internet: GOV-XNET-001 and
+    # GOV-XNET-002 judge those. A stack rule, because telling them apart follows the reference.
+    for router in stack.of_type(ROUTER):
+        exits = _unified_exits(router)
+        if exits is None or not is_set(router.get("externalNetworkId")) or gateway_on_transit(stack, router):
+            continue
+        if not exits:
+            report(f"node {router.node!r} has no unified exit but router {router.name!r} has an external gateway",
+                   router.urn)
+        elif router.tags.get("exit") not in exits:
+            report(f"router {router.name!r} has an external gateway but is not the router of unified exit "
+                   f"{' or '.join(exits)}", router.urn)
 
 
 @resource_rule(id="GOV-EXIT-002", title="Floating IPs exist only where a unified exit serves",
@@ -48,7 +51,9 @@ def floating_ip_at_exit(fip: ResourceView, report) -> None:
                remediation="Only the unified exit creates the provider network; tag it exit:<code> with the "
                            "exit's code from exits.yaml.")
 def external_network(network: ResourceView, report) -> None:
-    if network.get("external") is not True:
+    # The extranet transit is external in Neutron's sense (routers take their gateway on it) but
+    # faces the extranet; GOV-NET-005 holds its subnets to the plan's transit prefixes.
+    if network.get("external") is not True or network.tags.get("purpose") == TRANSIT_PURPOSE:
         return
     exits = _unified_exits(network)
     if exits is None:
