@@ -33,7 +33,7 @@ def _check_lab_env(env: str | None, paths: netlab.LabPaths) -> None:
 @app.command("up")
 def up(env: str = ENV_OPTION, state_dir: Path = STATE_OPTION) -> None:
     """Build the lab from the model: IPv4 only, legacy exits in use, OSPF converged."""
-    topology = environment_topology(load_env(env))
+    topology = environment_topology(load_env(env), project_root())
     result = netlab.up(topology, netlab.LabPaths(state_dir))
     verb = "built" if result["changed"] else "already up, nothing changed"
     console.print(f"netlab {result['env']}: {result['nodes']} nodes {verb} in {result['seconds']} s")

@@ -301,9 +301,17 @@ def _node_routing(p: Province) -> Iterator[Problem]:
                           f"node {node.code!r} sits at {site.tier.value} site {site.code!r}, which has no border router",
                           "attach the node to the province core or a city site")
     speakers: dict[int, int] = {}
+    borders: dict[str, int] = {}
     for index, node in enumerate(p.nodes):
         if node.routing is None:
             continue
+        first_at_site = borders.setdefault(node.site, index)
+        if p.nodes[first_at_site].routing.border_asn != node.routing.border_asn:
+            # One border router runs one BGP instance: one ASN for every node it serves.
+            yield Problem(("nodes", index, "routing", "border_asn"),
+                          f"border_asn {node.routing.border_asn} differs from node {p.nodes[first_at_site].code!r}'s "
+                          f"at the same site {node.site!r}",
+                          f"use border_asn {p.nodes[first_at_site].routing.border_asn}: one router, one ASN")
         first = speakers.setdefault(node.routing.speaker_asn, index)
         if first != index:
             yield Problem(("nodes", index, "routing", "speaker_asn"),

@@ -23,6 +23,7 @@ Address choices, written down once:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -32,6 +33,7 @@ from ..errors import InputError
 from ..ipam import AddressPlan
 from ..ipam.requirements import lan_key, link_key, loopback_key, transit_key
 from ..model import ExitStatus, LinkKind, Province, Tier
+from .cloud_routing import CloudPeering
 
 MGMT_NETWORK = IPNetwork("198.18.255.0/24")
 INTERNET_SERVER_V4 = IPAddress("203.0.113.254")
@@ -92,6 +94,7 @@ class NetNode:
     isp_v4: IPAddress | None = None
     isp_v6: IPAddress | None = None
     slaac_prefix: IPNetwork | None = None  # hosts: the /64 their router advertises
+    cloud_peerings: tuple[CloudPeering, ...] = ()  # border routers: BGP with the nodes' speakers
 
     @property
     def takes_ipv6(self) -> bool:
@@ -183,8 +186,11 @@ def _require(plan: AddressPlan, key: str) -> IPNetwork:
     return prefix
 
 
-def build_topology(env: str, p: Province, plan: AddressPlan) -> Topology:
-    """Every node of the extranet with its interfaces, addresses and wires."""
+def build_topology(env: str, p: Province, plan: AddressPlan,
+                   peerings: Mapping[str, tuple[CloudPeering, ...]] | None = None) -> Topology:
+    """Every node of the extranet with its interfaces, addresses and wires; ``peerings`` (by site,
+    from :func:`~govcloud.network.cloud_routing.peerings_by_site`) make those sites' routers the
+    border routers of their nodes' clouds."""
     in_use = [(s.code, n) for s in p.sites for n in s.ipv4_in_use if n in MGMT_NETWORK or MGMT_NETWORK in n]
     if in_use:
         raise InputError(f"site {in_use[0][0]!r} uses {in_use[0][1]}, which overlaps the lab management "
@@ -264,8 +270,12 @@ def build_topology(env: str, p: Province, plan: AddressPlan) -> Topology:
             translate_v6=ex.uplink.ipv6 if uplink6 is not None else None,
             isp_v4=IPAddress(uplink4.first + 1), isp_v6=isp6.ip if isp6 is not None else None))
 
+    peerings = peerings or {}
+    for site_code, site_peerings in peerings.items():
+        ifaces[site_code].extend(_cloud_interfaces(site_code, site_peerings, ifaces[site_code], ifname))
     routers = [NetNode(s.code, NodeRole.ROUTER, IPNetwork("0.0.0.0/32"), interfaces=tuple(ifaces[s.code]),
-                       site=s.code, tier=s.tier, city=_city_of(p, s.code), router_id=addrs[s.code].loopback.ip)
+                       site=s.code, tier=s.tier, city=_city_of(p, s.code), router_id=addrs[s.code].loopback.ip,
+                       cloud_peerings=peerings.get(s.code, ()))
                for s in p.walk_sites()]
     internet = NetNode("internet", NodeRole.INTERNET, IPNetwork("0.0.0.0/32"),
                        interfaces=(Interface("lo", "loopback", IPNetwork(f"{INTERNET_SERVER_V4}/32"),
@@ -277,6 +287,16 @@ def build_topology(env: str, p: Province, plan: AddressPlan) -> Topology:
                          fix="build a smaller topology")
     numbered = tuple(_with_mgmt(node, index) for index, node in enumerate(nodes))
     return Topology(env, numbered, tuple(wires))
+
+
+def _cloud_interfaces(site: str, peerings: tuple[CloudPeering, ...], existing: list[Interface], ifname):
+    """A border router's interface on each node's transit network (a bridge until the cloud's
+    transit is plugged in). Where a unified exit of the node already puts the router on the
+    transit's IPv6 /64, that interface keeps the address; the cloud interface carries IPv4."""
+    taken = {i.ipv6 for i in existing if i.ipv6 is not None}
+    for peering in peerings:
+        v6 = None if peering.border_v6 in taken else peering.border_v6
+        yield Interface(ifname(site, "cl"), "cloud", peering.border_v4, v6, peer=f"cloud-{peering.node}", stub=True)
 
 
 def _with_mgmt(node: NetNode, index: int) -> NetNode:

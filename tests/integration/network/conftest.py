@@ -50,7 +50,7 @@ class Lab:
 def lab(tmp_path_factory) -> Lab:
     subprocess.run(["bash", str(ROOT / "scripts" / "netlab-install.sh")], check=True, capture_output=True)
     environment = load_folder(ROOT / "inventories" / "lab", name="lab")
-    topology = environment_topology(environment)
+    topology = environment_topology(environment, ROOT)  # the lab stacks' settings, as the commands read them
     paths = netlab.LabPaths()
     netlab.down(paths)
     result = netlab.up(topology, paths)  # LabError (with its fix) when it cannot start: a loud failure
