@@ -88,6 +88,7 @@ def internet_exit_vars(node: NetNode) -> dict[str, Any]:
         "internet_exit_isp_ipv4": _s(node.isp_v4),
         "internet_exit_isp_ipv6": _s(node.isp_v6),
         "internet_exit_translate_ipv6": _s(node.translate_v6),
+        "internet_exit_inside_ipv6": _s(node.inside_v6),
         "internet_exit_owner_kind": node.exit_owner_kind,
     }
 

@@ -91,6 +91,7 @@ class NetNode:
     exit_owner_kind: str | None = None
     default_metric: int | None = None
     translate_v6: IPNetwork | None = None
+    inside_v6: IPNetwork | None = None  # exits: the inside space they translate (the province's block)
     isp_v4: IPAddress | None = None
     isp_v6: IPAddress | None = None
     slaac_prefix: IPNetwork | None = None  # hosts: the /64 their router advertises
@@ -268,6 +269,7 @@ def build_topology(env: str, p: Province, plan: AddressPlan,
                         Interface("isp0", "uplink", _addr(uplink4, 2), uplink6, peer="internet")),
             default_metric=UNIFIED_DEFAULT_METRIC if unified else LEGACY_DEFAULT_METRIC,
             translate_v6=ex.uplink.ipv6 if uplink6 is not None else None,
+            inside_v6=p.ipam.ipv6_block if uplink6 is not None else None,
             isp_v4=IPAddress(uplink4.first + 1), isp_v6=isp6.ip if isp6 is not None else None))
 
     peerings = peerings or {}
