@@ -48,3 +48,17 @@ def print_table(title: str, columns: list[str], rows: list[list[Any]], to: Conso
     for row in rows:
         table.add_row(*(str(v) for v in row))
     (to or console).print(table)
+
+
+def site_facts(environment: Environment):
+    """What the model does not hold about the environment's devices: its inventory source's
+    export (``site-facts.yaml`` beside the model), or, without one, the network lab's overlay
+    (an environment without an inventory source of its own runs in the network lab)."""
+    from ..network.facts import load_site_facts, site_facts_file
+
+    path = site_facts_file(environment.path)
+    if path.is_file():
+        return load_site_facts(path)
+    from ..lab.netlab.overlay import LAB_FACTS
+
+    return LAB_FACTS

@@ -10,7 +10,7 @@ from ..errors import UsageError
 from ..lab import netlab
 from ..model import resolve_env
 from ..network.lab import environment_topology
-from .common import ENV_OPTION, OutputFormat, console, load_env, print_json, print_table, project_root
+from .common import ENV_OPTION, OutputFormat, console, load_env, print_json, print_table, project_root, site_facts
 
 app = typer.Typer(no_args_is_help=True, help="The network lab: routers, exits and hosts in network namespaces.")
 STATE_OPTION = typer.Option(netlab.runtime.DEFAULT_STATE_DIR, "--state-dir", envvar="GOVCLOUD_NETLAB_STATE",
@@ -33,7 +33,8 @@ def _check_lab_env(env: str | None, paths: netlab.LabPaths) -> None:
 @app.command("up")
 def up(env: str = ENV_OPTION, state_dir: Path = STATE_OPTION) -> None:
     """Build the lab from the model: IPv4 only, legacy exits in use, OSPF converged."""
-    topology = environment_topology(load_env(env), project_root())
+    environment = load_env(env)
+    topology = environment_topology(environment, site_facts(environment), project_root())
     result = netlab.up(topology, netlab.LabPaths(state_dir))
     verb = "built" if result["changed"] else "already up, nothing changed"
     console.print(f"netlab {result['env']}: {result['nodes']} nodes {verb} in {result['seconds']} s")

@@ -9,7 +9,7 @@ import typer
 from ..lab.netlab.runtime import DEFAULT_STATE_DIR, LabPaths
 from ..network.inventory import render_inventory, write_inventory
 from ..network.lab import environment_topology
-from .common import ENV_OPTION, OutputFormat, console, load_env, print_json, print_table, project_root
+from .common import ENV_OPTION, OutputFormat, console, load_env, print_json, print_table, project_root, site_facts
 
 inventory_app = typer.Typer(no_args_is_help=True, help="Ansible inventories rendered from the model and the plan.")
 STATE_OPTION = typer.Option(DEFAULT_STATE_DIR, "--state-dir", envvar="GOVCLOUD_NETLAB_STATE",
@@ -21,7 +21,7 @@ def render(env: str = ENV_OPTION, state_dir: Path = STATE_OPTION) -> None:
     """Write inventories/<env>/hosts.yml and group_vars/ (groups by tier, city and wave)."""
     environment = load_env(env)
     paths = LabPaths(state_dir)
-    files = render_inventory(environment_topology(environment, project_root()), paths.client_key, paths.known_hosts)
+    files = render_inventory(environment_topology(environment, site_facts(environment), project_root()), paths.client_key, paths.known_hosts)
     written = write_inventory(environment.path, files)
     if written:
         for path in written:
@@ -72,7 +72,7 @@ def rollout_ipv6(env: str = ENV_OPTION, wave: int = typer.Option(None, help="Onl
 
         raise UsageError(f"--connection {connection!r}", fix="use ssh or paramiko")
     environment = load_env(env)
-    topology = environment_topology(environment, project_root())
+    topology = environment_topology(environment, site_facts(environment), project_root())
     waves = select_waves(ipv6_waves(topology), wave=wave, tier=tier)
     _require_inventory(environment, topology, state_dir)
     recorder = RolloutRecorder(project_root(), topology)
@@ -108,7 +108,7 @@ def exits_audit(env: str = ENV_OPTION, state_dir: Path = STATE_OPTION,
     from ..network.exits import audit
 
     environment = load_env(env)
-    topology = environment_topology(environment, project_root())
+    topology = environment_topology(environment, site_facts(environment), project_root())
     _require_inventory(environment, topology, state_dir)
     findings = [f for f in audit(topology, _access(environment, state_dir, "ssh", True)) if f.is_exit]
     if format is OutputFormat.JSON:
@@ -127,10 +127,11 @@ def exits_consolidate(env: str = ENV_OPTION, check: bool = typer.Option(False, "
     from ..lab import netlab
     from ..lab.netlab.probes import LabSwitchProbe
     from ..network.exits import ExitRecorder, consolidate
-    from ..network.topology import INTERNET_SERVER_V4, INTERNET_SERVER_V6, NodeRole
+    from ..lab.netlab.overlay import INTERNET_SERVER_V4, INTERNET_SERVER_V6
+    from ..network.topology import NodeRole
 
     environment = load_env(env)
-    topology = environment_topology(environment, project_root())
+    topology = environment_topology(environment, site_facts(environment), project_root())
     _require_inventory(environment, topology, state_dir)
     lab = netlab.read_lab(LabPaths(state_dir))
     probe = None

@@ -9,7 +9,7 @@ from ..model import Environment
 from ..stackgraph.options import read_stack_options
 from ..stackgraph.stacks import stack_name
 from .cloud_routing import peerings_by_site
-from .topology import Topology, build_topology
+from .topology import SiteFacts, Topology, build_topology
 
 
 def speaking_nodes(environment: Environment, project_root: Path | None) -> frozenset[str]:
@@ -22,9 +22,10 @@ def speaking_nodes(environment: Environment, project_root: Path | None) -> froze
                      if read_stack_options(project_root, stack_name(environment.name, n)).bgp_speakers)
 
 
-def environment_topology(environment: Environment, project_root: Path | None = None) -> Topology:
-    """The router-level topology; with ``project_root``, the stack settings there decide which
-    nodes' border routers peer with a speaker (without it, every node's do)."""
+def environment_topology(environment: Environment, facts: SiteFacts, project_root: Path | None = None) -> Topology:
+    """The router-level topology with the site's facts (from its inventory source, or a lab's
+    overlay); with ``project_root``, the stack settings there decide which nodes' border routers
+    peer with a speaker (without it, every node's do)."""
     plan = plan_environment(environment)
     peerings = peerings_by_site(environment.province, plan, speaking_nodes(environment, project_root))
-    return build_topology(environment.name, environment.province, plan, peerings)
+    return build_topology(environment.name, environment.province, plan, facts, peerings)

@@ -20,6 +20,7 @@ from govcloud.network.lab import environment_topology
 from govcloud.network.rollout import Access, RolloutRecorder, run_waves
 from govcloud.network.topology import Topology
 from govcloud.network.waves import Wave, ipv6_waves
+from govcloud.lab.netlab.overlay import LAB_FACTS
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -50,7 +51,7 @@ class Lab:
 def lab(tmp_path_factory) -> Lab:
     subprocess.run(["bash", str(ROOT / "scripts" / "netlab-install.sh")], check=True, capture_output=True)
     environment = load_folder(ROOT / "inventories" / "lab", name="lab")
-    topology = environment_topology(environment, ROOT)  # the lab stacks' settings, as the commands read them
+    topology = environment_topology(environment, LAB_FACTS, ROOT)  # the lab stacks' settings, as the commands read them
     paths = netlab.LabPaths()
     netlab.down(paths)
     result = netlab.up(topology, paths)  # LabError (with its fix) when it cannot start: a loud failure

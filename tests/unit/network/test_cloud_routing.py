@@ -18,6 +18,7 @@ from govcloud.network.cloud_routing import cloud_peering, node_prefixes, one_bor
 from govcloud.network.hostvars import ipv6_extranet_vars, render_frr_conf
 from govcloud.network.lab import environment_topology, speaking_nodes
 from govcloud.network.topology import build_topology
+from govcloud.lab.netlab.overlay import LAB_FACTS
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def lab(project_root):
 @pytest.fixture(scope="module")
 def topology(lab):
     environment, _ = lab
-    return environment_topology(environment)  # without stack settings: every node speaks
+    return environment_topology(environment, LAB_FACTS)  # without stack settings: every node speaks
 
 
 def test_a_node_accepts_exactly_its_departments_business_subnets(lab):
@@ -78,7 +79,7 @@ def test_border_routers_get_a_cloud_interface_and_others_none(topology):
 def test_the_lab_stack_settings_leave_the_border_routers_without_sessions(lab, project_root):
     environment, _ = lab
     assert speaking_nodes(environment, project_root) == frozenset()
-    assert not any(n.cloud_peerings for n in environment_topology(environment, project_root).nodes)
+    assert not any(n.cloud_peerings for n in environment_topology(environment, LAB_FACTS, project_root).nodes)
 
 
 def test_rendered_bgp_accepts_only_the_planned_prefixes_and_feeds_ospf(topology, lab):
@@ -104,7 +105,7 @@ def test_a_node_without_departments_accepts_nothing(lab):
     environment, plan = lab
     province = environment.province
     bare = province.model_copy(update={"departments": tuple(d for d in province.departments if d.node != "city-b")})
-    topology = build_topology("lab", bare, plan, peerings_by_site(bare, plan))
+    topology = build_topology("lab", bare, plan, LAB_FACTS, peerings_by_site(bare, plan))
     text = render_frr_conf(topology.node("city-b"), ipv6=True)
     assert "ip prefix-list CLOUD-CITY-B-V4 seq 5 deny any\n" in text
     assert "ipv6 prefix-list CLOUD-CITY-B-V6 seq 5 deny any\n" in text

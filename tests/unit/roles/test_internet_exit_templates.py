@@ -14,6 +14,7 @@ import yaml
 from govcloud.model import load_folder
 from govcloud.network.hostvars import internet_exit_vars
 from govcloud.network.lab import environment_topology
+from govcloud.lab.netlab.overlay import LAB_FACTS
 
 ROLE = Path(__file__).resolve().parents[3] / "roles" / "internet_exit"
 
@@ -21,7 +22,7 @@ ROLE = Path(__file__).resolve().parents[3] / "roles" / "internet_exit"
 @pytest.fixture(scope="module")
 def lab(project_root):
     environment = load_folder(project_root / "inventories" / "lab", name="lab")
-    return environment, environment_topology(environment, project_root)
+    return environment, environment_topology(environment, LAB_FACTS, project_root)
 
 
 def render(template: str, variables: dict) -> str:

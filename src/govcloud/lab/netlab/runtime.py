@@ -18,7 +18,8 @@ from pathlib import Path
 
 from ...errors import LabError
 from ..processes import namespace_pids, terminate
-from ...network.topology import MGMT_NETWORK, NetNode, NodeRole, Topology
+from ...network.topology import NetNode, NodeRole, Topology
+from .overlay import MGMT_NETWORK
 from .files import etc_files, init_script, legacy_exit_nft, node_passwd, runs_frr, sshd_config
 
 DEFAULT_STATE_DIR = Path("/var/lib/govcloud/netlab")
