@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..lab import netlab
 from ..model import Environment, load_environment
+from ..network.lab import environment_topology
+from ..network.topology import Topology
+from ..paths import current_instance
+from ..terminal import make_console
 
-console = Console()
-err_console = Console(stderr=True)
+console = make_console()
+err_console = make_console(stderr=True)
 
 ENV_OPTION = typer.Option(..., "--env", "-e", help="Environment: a folder name under inventories/ or its path.")
 
@@ -35,6 +41,17 @@ def project_root() -> Path:
 
 def load_env(env: str) -> Environment:
     return load_environment(env, project_root())
+
+
+def netlab_paths(state_dir: Path | None) -> netlab.LabPaths:
+    """The network lab's state: ``--state-dir`` when given, else the lab instance's own folder."""
+    return netlab.LabPaths(state_dir) if state_dir else netlab.LabPaths()
+
+
+def lab_topology(environment: Environment) -> Topology:
+    """The environment's topology with its site facts (:func:`site_facts`); the stack settings
+    decide which border routers peer with a BGP speaker."""
+    return environment_topology(environment, site_facts(environment), project_root())
 
 
 def print_json(data: Any) -> None:
@@ -61,4 +78,5 @@ def site_facts(environment: Environment):
         return load_site_facts(path)
     from ..lab.netlab.overlay import LAB_FACTS
 
-    return LAB_FACTS
+    # Numbered on the current lab instance's own management network: two labs never share one.
+    return replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network)

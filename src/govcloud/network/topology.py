@@ -151,6 +151,10 @@ class Topology:
     facts: SiteFacts | None = None
 
     @property
+    def mgmt_network(self) -> IPNetwork | None:
+        return self.facts.mgmt_network if self.facts else None
+
+    @property
     def mgmt_gateway(self) -> IPAddress | None:
         """The controller's address in the management network (+1)."""
         return IPAddress(self.facts.mgmt_network.first + 1) if self.facts else None

@@ -8,7 +8,7 @@ Inventories and outcome records go to a temporary project root, never into the r
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from govcloud.lab import netlab
 from govcloud.model import load_folder
 from govcloud.network.inventory import render_inventory, write_inventory
 from govcloud.network.lab import environment_topology
+from govcloud.paths import current_instance
 from govcloud.network.rollout import Access, RolloutRecorder, run_waves
 from govcloud.network.topology import Topology
 from govcloud.network.waves import Wave, ipv6_waves
@@ -51,7 +52,10 @@ class Lab:
 def lab(tmp_path_factory) -> Lab:
     subprocess.run(["bash", str(ROOT / "scripts" / "netlab-install.sh")], check=True, capture_output=True)
     environment = load_folder(ROOT / "inventories" / "lab", name="lab")
-    topology = environment_topology(environment, LAB_FACTS, ROOT)  # the lab stacks' settings, as the commands read them
+    # The lab's overlay on the instance's own management network; the lab stacks' settings, as
+    # the commands read them.
+    facts = replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network)
+    topology = environment_topology(environment, facts, ROOT)
     paths = netlab.LabPaths()
     netlab.down(paths)
     result = netlab.up(topology, paths)  # LabError (with its fix) when it cannot start: a loud failure

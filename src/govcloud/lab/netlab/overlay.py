@@ -7,8 +7,9 @@ from __future__ import annotations
 from netaddr import IPAddress, IPNetwork
 
 from ...network.topology import SimulatedInternet, SiteFacts
+from ...paths import DEFAULT_INSTANCE
 
-MGMT_NETWORK = IPNetwork("198.18.255.0/24")
+MGMT_NETWORK = DEFAULT_INSTANCE.mgmt_network  # the default lab's; an instance numbers on its own
 INTERNET_SERVER_V4 = IPAddress("203.0.113.254")
 INTERNET_SERVER_V6 = IPAddress("2001:db8:ffff::80")
 INTERNET_SERVER_PORT = 7007
