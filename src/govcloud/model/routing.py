@@ -11,6 +11,7 @@ system numbers are the model's.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 
 from pydantic import Field, model_validator
@@ -23,11 +24,33 @@ PRIVATE_ASN_RANGES = ((64512, 65534), (4200000000, 4294967294))
 """RFC 6996: the ranges a province's own speakers and extranet routers should use."""
 
 
+class SegmentType(str, Enum):
+    FLAT = "flat"
+    VLAN = "vlan"
+
+
+class TransitSegment(FrozenModel):
+    """Where the transit network meets the border router's interface: a physical network of the
+    node's Neutron (``bridge_mappings`` / ``network_vlan_ranges``), flat or one VLAN on it."""
+
+    physical_network: str = Field(min_length=1, max_length=64)
+    network_type: SegmentType = SegmentType.FLAT
+    segmentation_id: int | None = Field(default=None, ge=1, le=4094, description="The VLAN id (vlan only).")
+
+    @model_validator(mode="after")
+    def _vlan_has_an_id(self) -> TransitSegment:
+        if (self.network_type is SegmentType.VLAN) != (self.segmentation_id is not None):
+            raise ValueError("a vlan segment needs its segmentation_id, and only a vlan segment has one")
+        return self
+
+
 class NodeRouting(FrozenModel):
     """The BGP session between a node's speaker and its site's border router (eBGP: two ASNs)."""
 
     speaker_asn: Asn = Field(description="ASN of the node's Neutron BGP speaker.")
     border_asn: Asn = Field(description="ASN of the extranet border router at the node's site.")
+    transit_segment: TransitSegment | None = Field(
+        default=None, description="The transit's provider segment; none: Neutron's default network type.")
 
     @model_validator(mode="after")
     def _two_systems(self) -> NodeRouting:

@@ -65,7 +65,7 @@ def build_extranet_attachment(args: ExtranetAttachmentArgs) -> ComponentPlan:
     transit_tags = tags(extra=(f"node:{node.code}", "purpose:transit"))
     base = f"transit-{node.code}"
     network = specs.add(t.NETWORK, f"{base}-net", {
-        "name": base, "tags": transit_tags, "external": True,
+        "name": base, "tags": transit_tags, "external": True, "segments": _segments(node),
         "description": f"{node.name}: transit to the e-government extranet",
     })
     subnets = {}
@@ -77,6 +77,17 @@ def build_extranet_attachment(args: ExtranetAttachmentArgs) -> ComponentPlan:
     if node.routing is not None and args.speakers:
         outputs["bgpSpeakers"] = _speakers(specs, args, network)
     return specs.plan(outputs)
+
+
+def _segments(node: Node) -> list[dict[str, Any]] | None:
+    """The provider segment the model gives the transit (the link to the border router)."""
+    segment = node.routing.transit_segment if node.routing is not None else None
+    if segment is None:
+        return None
+    found = {"networkType": segment.network_type.value, "physicalNetwork": segment.physical_network}
+    if segment.segmentation_id is not None:
+        found["segmentationId"] = segment.segmentation_id
+    return [found]
 
 
 def _transit_subnet(specs: SpecList, base: str, network: str, version: int, cidr: IPNetwork, scope: Any,

@@ -11,6 +11,7 @@ from govcloud.components.factory import resource_class
 from govcloud.errors import UsageError
 from govcloud.ipam import plan_addresses, plan_environment
 from govcloud.model import Province, load_environment
+from govcloud.model.routing import TransitSegment
 from govcloud.stackgraph import Lookup, Ref, StackOutputRef, plan_stack, plan_stacks, stack_names
 from govcloud.stackgraph import tokens as t
 from govcloud.errors import InputError
@@ -235,3 +236,18 @@ def test_bgp_speakers_can_be_left_out_where_neutron_lacks_dynamic_routing(lab):
 def test_the_lab_stacks_leave_speakers_out_until_the_lab_runs_dynamic_routing():
     for stack in ("lab-province", "lab-city-a", "lab-city-b"):
         assert read_stack_options(ROOT, stack).bgp_speakers is False
+
+
+def test_the_transit_is_a_provider_network_where_the_model_names_its_segment(lab):
+    province, plan, _ = lab
+    city_a = province.node_by_code["city-a"]
+    segment = {"physical_network": "extranet", "network_type": "vlan", "segmentation_id": 120}
+    routing = city_a.routing.model_copy(update={"transit_segment": TransitSegment(**segment)})
+    nodes = tuple(n.model_copy(update={"routing": routing}) if n.code == "city-a" else n for n in province.nodes)
+    graph = plan_stack(province.model_copy(update={"nodes": nodes}), plan, "lab", "lab-city-a")
+    assert graph.by_name()["transit-city-a-net"].inputs["segments"] == [
+        {"networkType": "vlan", "physicalNetwork": "extranet", "segmentationId": 120}]
+    plain = plan_stack(province, plan, "lab", "lab-city-a")
+    assert "segments" not in plain.by_name()["transit-city-a-net"].inputs
+    with pytest.raises(ValueError, match="segmentation_id"):
+        TransitSegment(physical_network="extranet", network_type="vlan")
