@@ -58,6 +58,8 @@ def test_analyze_reports_a_mandatory_violation_of_a_resource(analyzer) -> None:
         properties=struct({"external": True, "tags": ["dept:city-b-civil", "mlps:2", "govcloud:managed"]})),
         timeout=60)
     found = {(d.policyName, d.urn, d.enforcementLevel) for d in response.diagnostics}
+    # An external network of no unified exit (GOV-EXIT-001 and -005 follow gateways to their
+    # networks, so they are stack rules: a single resource's check does not run them).
     assert found == {("GOV-EXIT-003", urn, analyzer_pb2.MANDATORY)}
 
 
