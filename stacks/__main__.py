@@ -17,6 +17,7 @@ from govcloud.stackgraph.options import options_from_config
 config = pulumi.Config("govcloud")
 env_name = config.require("env")
 environment = load_environment(env_name, Path(__file__).resolve().parents[1])
-options = options_from_config({key: config.get(key) for key in ("drImage", "drFlavor", "encryptedVolumeType")})
+options = options_from_config({key: config.get(key)
+                               for key in ("drImage", "drFlavor", "encryptedVolumeType", "bgpSpeakers")})
 run_stack(stack_components(environment.province, plan_environment(environment), environment.name,
                            pulumi.get_stack(), options))

@@ -88,10 +88,12 @@ def _units(prefix: str, depts) -> list[dict]:
     return units + [{"code": d["code"], "kind": "department", "department": d["code"]} for d in depts or []]
 
 
-def _node(code, name, kind, site, vcpu, ram, storage):
+def _node(code, name, kind, site, vcpu, ram, storage, index=0):
+    # One private 4-byte ASN (RFC 6996) per node's BGP speaker; the extranet is one AS.
     return {"code": code, "name": name, "kind": kind, "site": site, "cloud": f"example-{code}",
             "region": f"region-{code}", "availability_zones": ["az1", "az2"],
-            "capacity": {"vcpu": vcpu, "ram_gb": ram, "storage_gb": storage}}
+            "capacity": {"vcpu": vcpu, "ram_gb": ram, "storage_gb": storage},
+            "routing": {"speaker_asn": 4200001000 + index, "border_asn": 4200000000}}
 
 
 def _department(rng, code, name, tier, node, site):
@@ -113,7 +115,7 @@ def _build_city(rng, c, city_name, block, sites, links, departments, nodes):
     departments.extend(city_depts)
     sites.append(_site(code, f"{city_name}市", "city", "core", [str(subnets20[0])], _units(f"{city_name}市", city_depts)))
     links.append({"a": "core", "b": code, "bandwidth_mbps": 10000})
-    nodes.append(_node(code, f"{city_name}市政务云节点", "city", code, 1200, 4800, 240000))
+    nodes.append(_node(code, f"{city_name}市政务云节点", "city", code, 1200, 4800, 240000, c + 1))
     for k in range(rng.randint(7, 11)):
         county = f"{code}-x{k + 1:02d}"
         county_dept = _department(rng, f"{county}-gov", f"{city_name}市第{k + 1}县人民政府", "county", code, county)

@@ -38,6 +38,7 @@ def build_province(shape: dict[str, dict[str, list[str]]], departments: dict[str
         "province": {"code": "test", "name": "test"},
         "ipam": {"ipv6_block": ipv6_block, "cloud_ipv4": ["198.18.0.0/15"], "headroom": headroom},
         "nodes": [{"code": "province", "name": "p", "kind": "province", "site": "core", "cloud": "c",
-                   "capacity": {"vcpu": 1, "ram_gb": 1, "storage_gb": 1}}],
+                   "capacity": {"vcpu": 1, "ram_gb": 1, "storage_gb": 1},
+                   "routing": {"speaker_asn": 4200001000, "border_asn": 4200000000}}],
         "departments": depts, "sites": sites, "links": links, "targets": TARGETS,
     })

@@ -113,3 +113,18 @@ def back_up(module, folder, frr_conf, filter_path, owner, group):
         shutil.copy2(filter_path, saved_filter)
     elif os.path.exists(saved_filter):
         os.unlink(saved_filter)  # the backup says: this node had no IPv6 filter
+
+
+def bgp_state(module, address):
+    """A BGP neighbour's state as FRR names it (Established, Active, Connect …); "unknown" when
+    FRR has no such neighbour (the configuration did not load)."""
+    _, out = run(module, ["vtysh", "-c", f"show bgp neighbors {address} json"])
+    record = json.loads(out or "{}").get(address) or {}
+    return record.get("bgpState", "unknown")
+
+
+def bgp_accepted(module, family, address):
+    """The prefixes FRR accepted from a neighbour (after its inbound route-map), as text."""
+    afi = "ipv4" if family == "v4" else "ipv6"
+    _, out = run(module, ["vtysh", "-c", f"show bgp {afi} unicast neighbors {address} routes json"])
+    return sorted(json.loads(out or "{}").get("routes", {}))

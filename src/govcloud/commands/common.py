@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -48,8 +49,9 @@ def netlab_paths(state_dir: Path | None) -> netlab.LabPaths:
 
 
 def lab_topology(environment: Environment) -> Topology:
-    """The environment's topology numbered on the current lab instance's management network."""
-    return environment_topology(environment, current_instance().mgmt_network)
+    """The environment's topology with its site facts (:func:`site_facts`); the stack settings
+    decide which border routers peer with a BGP speaker."""
+    return environment_topology(environment, site_facts(environment), project_root())
 
 
 def print_json(data: Any) -> None:
@@ -63,3 +65,18 @@ def print_table(title: str, columns: list[str], rows: list[list[Any]], to: Conso
     for row in rows:
         table.add_row(*(str(v) for v in row))
     (to or console).print(table)
+
+
+def site_facts(environment: Environment):
+    """What the model does not hold about the environment's devices: its inventory source's
+    export (``site-facts.yaml`` beside the model), or, without one, the network lab's overlay
+    (an environment without an inventory source of its own runs in the network lab)."""
+    from ..network.facts import load_site_facts, site_facts_file
+
+    path = site_facts_file(environment.path)
+    if path.is_file():
+        return load_site_facts(path)
+    from ..lab.netlab.overlay import LAB_FACTS
+
+    # Numbered on the current lab instance's own management network: two labs never share one.
+    return replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network)

@@ -126,7 +126,8 @@ def exits_consolidate(env: str = ENV_OPTION, check: bool = typer.Option(False, "
     from ..lab import netlab
     from ..lab.netlab.probes import LabSwitchProbe
     from ..network.exits import ExitRecorder, consolidate
-    from ..network.topology import INTERNET_SERVER_V4, INTERNET_SERVER_V6, NodeRole
+    from ..lab.netlab.overlay import INTERNET_SERVER_V4, INTERNET_SERVER_V6
+    from ..network.topology import NodeRole
     from .common import project_root
 
     environment = load_env(env)

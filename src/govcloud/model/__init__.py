@@ -6,6 +6,7 @@ from .exits import ExitDesignation, ExitOwnerKind, ExitPlan, ExitStatus, Interne
 from .extranet import Ipv6Status, Link, LinkKind, Site, Unit, UnitKind
 from .loader import Environment, ModelErrors, load_environment, load_folder, resolve_env
 from .province import IpamSettings, Province, reference_problems
+from .routing import NodeRouting
 from .systems import Criticality, DataClass, DrMode, Footprint, LegacySystem
 from .targets import Target, Targets
 
@@ -13,7 +14,7 @@ __all__ = [
     "Capacity", "Code", "Criticality", "DataClass", "Department", "DrMode", "Environment", "ExitDesignation",
     "ExitOwnerKind", "ExitPlan",
     "ExitStatus", "Footprint", "InternetExit", "IpamSettings", "Ipv6Mode", "Ipv6Status", "LegacySystem", "Link",
-    "LinkKind", "MlpsLevel", "ModelErrors", "Node", "NodeKind", "Province", "Quotas", "Site", "Target", "Targets",
+    "LinkKind", "MlpsLevel", "ModelErrors", "Node", "NodeKind", "NodeRouting", "Province", "Quotas", "Site", "Target", "Targets",
     "TenantNetwork", "Tier", "Unit", "UnitKind", "Uplink", "load_environment", "load_folder", "reference_problems",
     "resolve_env",
 ]

@@ -8,6 +8,7 @@ from enum import Enum
 from pydantic import Field, model_validator
 
 from .base import ApiName, Code, DisplayName, FrozenModel, MlpsLevel, Quota, Tier
+from .routing import NodeRouting
 
 
 class NodeKind(str, Enum):
@@ -44,6 +45,9 @@ class Node(FrozenModel):
         default=(), description="For a provincial node sited at a city (a cross-region provincial node): the "
         "city sites whose departments it may host besides provincial ones. Empty for the provincial platform "
         "(it serves the whole province) and for city nodes.")
+    routing: NodeRouting | None = Field(
+        default=None, description="BGP between the node's speaker and its border router; required at validate."
+    )
 
 
 class Quotas(FrozenModel):

@@ -19,6 +19,7 @@ from .base import Code, DisplayName, FrozenModel, IPv4Network, IPv6Network, Tier
 from .cloud import Department, Node, NodeKind
 from .exits import ExitPlan, InternetExit
 from .extranet import Link, Site
+from .routing import example_routing
 from .systems import LegacySystem
 from .targets import Targets
 
@@ -150,7 +151,7 @@ def reference_problems(p: Province) -> list[Problem]:
 
     problems: list[Problem] = []
     for check in (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _exit_plan_refs,
-                  _system_refs, _system_cycles, _ipv4_overlaps, shape_problems, address_problems):
+                  _system_refs, _system_cycles, _ipv4_overlaps, _node_routing, shape_problems, address_problems):
         problems.extend(check(p))
     return problems
 
@@ -357,3 +358,36 @@ def _ipv4_overlaps(p: Province) -> Iterator[Problem]:
             yield Problem(("ipam", "cloud_ipv4", r_idx), f"{block} overlaps ranges in use today: "
                           f"{', '.join(str(c) for c in clash.iter_cidrs()[:3])}",
                           "choose cloud IPv4 space that no site uses today")
+
+
+def _node_routing(p: Province) -> Iterator[Problem]:
+    """Every node needs its BGP session to the extranet, and its site must have a border router
+    (the province core or a city: the tiers whose routers the nodes attach to)."""
+    taken = [n.routing.speaker_asn for n in p.nodes if n.routing is not None]
+    for index, node in enumerate(p.nodes):
+        if node.routing is None:
+            yield Problem(("nodes", index, "routing"),
+                          f"node {node.code!r} has no routing: its departments' prefixes cannot reach the extranet",
+                          f"add {example_routing(taken)} to node {node.code!r}")
+        site = p.site_by_code.get(node.site)
+        if site is not None and site.tier not in (Tier.PROVINCE, Tier.CITY):
+            yield Problem(("nodes", index, "site"),
+                          f"node {node.code!r} sits at {site.tier.value} site {site.code!r}, which has no border router",
+                          "attach the node to the province core or a city site")
+    speakers: dict[int, int] = {}
+    borders: dict[str, int] = {}
+    for index, node in enumerate(p.nodes):
+        if node.routing is None:
+            continue
+        first_at_site = borders.setdefault(node.site, index)
+        if p.nodes[first_at_site].routing.border_asn != node.routing.border_asn:
+            # One border router runs one BGP instance: one ASN for every node it serves.
+            yield Problem(("nodes", index, "routing", "border_asn"),
+                          f"border_asn {node.routing.border_asn} differs from node {p.nodes[first_at_site].code!r}'s "
+                          f"at the same site {node.site!r}",
+                          f"use border_asn {p.nodes[first_at_site].routing.border_asn}: one router, one ASN")
+        first = speakers.setdefault(node.routing.speaker_asn, index)
+        if first != index:
+            yield Problem(("nodes", index, "routing", "speaker_asn"),
+                          f"speaker_asn {node.routing.speaker_asn} is also node {p.nodes[first].code!r}'s",
+                          "give every node's BGP speaker an ASN of its own")

@@ -30,7 +30,7 @@ def ipv6_extranet_vars(node: NetNode, core: NetNode | None = None,
     nodes that run IPv6 by the end of this node's wave: OSPFv3 adjacencies to them must be up.
     """
     core_lo = core.interface("lo") if core is not None else None
-    return {
+    variables = {
         "ipv6_extranet_hostname": node.name,
         "ipv6_extranet_router_id": str(node.router_id),
         "ipv6_extranet_default_metric": node.default_metric,
@@ -44,6 +44,24 @@ def ipv6_extranet_vars(node: NetNode, core: NetNode | None = None,
         "ipv6_extranet_core_ipv6": _s(core_lo.ipv6.ip) if core_lo is not None and core is not node else None,
         "ipv6_extranet_expected_neighbors": sum(1 for i in node.interfaces if i.ospf6 and not i.passive
                                                 and i.peer in ready_peers),
+    }
+    if node.cloud_peerings:
+        variables["ipv6_extranet_cloud_bgp"] = cloud_bgp_vars(node.cloud_peerings)
+    return variables
+
+
+def cloud_bgp_vars(peerings) -> dict[str, Any]:
+    """BGP of a border router with its nodes' speakers: one session per node and family, and the
+    prefixes it accepts from each (exactly the plan's; prefix lists are named per node)."""
+    return {
+        "asn": peerings[0].border_asn,
+        "neighbors": [
+            {"node": p.node, "family": family, "address": str(address), "remote_as": p.speaker_asn,
+             "prefix_list": f"CLOUD-{p.node.upper()}-{family.upper()}",
+             "accept": [str(prefix) for prefix in accept]}
+            for p in peerings
+            for family, address, accept in (("v4", p.speaker_v4, p.accept_v4), ("v6", p.speaker_v6, p.accept_v6))
+        ],
     }
 
 
@@ -70,6 +88,7 @@ def internet_exit_vars(node: NetNode) -> dict[str, Any]:
         "internet_exit_isp_ipv4": _s(node.isp_v4),
         "internet_exit_isp_ipv6": _s(node.isp_v6),
         "internet_exit_translate_ipv6": _s(node.translate_v6),
+        "internet_exit_inside_ipv6": _s(node.inside_v6),
         "internet_exit_owner_kind": node.exit_owner_kind,
     }
 
@@ -78,4 +97,6 @@ def render_frr_conf(node: NetNode, *, ipv6: bool) -> str:
     """frr.conf of a node as the role renders it (``ipv6`` False: the IPv4-only starting point)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(FRR_TEMPLATE.parent)), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=False, keep_trailing_newline=True)
-    return env.get_template(FRR_TEMPLATE.name).render(ipv6_extranet_enabled=ipv6, **ipv6_extranet_vars(node))
+    # The role's defaults for what the host variables leave out (defaults/main.yml).
+    variables = {"ipv6_extranet_cloud_bgp": None, **ipv6_extranet_vars(node)}
+    return env.get_template(FRR_TEMPLATE.name).render(ipv6_extranet_enabled=ipv6, **variables)

@@ -28,6 +28,11 @@ def _host_vars(node: NetNode, core: NetNode | None, ready: dict[str, frozenset[s
     data: dict[str, Any] = {"ansible_host": str(node.mgmt.ip), "govcloud_role": node.role.value}
     if node.site:
         data["govcloud_site"] = node.site
+    # From the inventory source, where it names them (the lab numbers its nodes and names neither).
+    if node.platform:
+        data["govcloud_platform"] = node.platform
+    if node.credentials_ref:
+        data["govcloud_credentials_ref"] = node.credentials_ref
     if node.role in (NodeRole.ROUTER, NodeRole.EXIT):
         data.update(ipv6_extranet_vars(node, core, ready.get(node.name, frozenset())))
     if node.role is NodeRole.EXIT:

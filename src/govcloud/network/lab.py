@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from netaddr import IPNetwork
+from pathlib import Path
 
 from ..ipam import plan_environment
 from ..model import Environment
-from .topology import MGMT_NETWORK, Topology, build_topology
+from ..stackgraph.options import read_stack_options
+from ..stackgraph.stacks import stack_name
+from .cloud_routing import peerings_by_site
+from .topology import SiteFacts, Topology, build_topology
 
 
-def environment_topology(environment: Environment, mgmt_network: IPNetwork = MGMT_NETWORK) -> Topology:
-    """The environment's topology; ``mgmt_network`` numbers the management interfaces (a lab
-    instance's own network, so two labs on one machine do not share addresses)."""
-    return build_topology(environment.name, environment.province, plan_environment(environment), mgmt_network)
+def speaking_nodes(environment: Environment, project_root: Path | None) -> frozenset[str]:
+    """The nodes whose stacks create BGP speakers (stack setting ``govcloud:bgpSpeakers``, on by
+    default): only their border routers are given sessions that verify must see Established."""
+    nodes = environment.province.nodes
+    if project_root is None:
+        return frozenset(n.code for n in nodes)
+    return frozenset(n.code for n in nodes
+                     if read_stack_options(project_root, stack_name(environment.name, n)).bgp_speakers)
+
+
+def environment_topology(environment: Environment, facts: SiteFacts, project_root: Path | None = None) -> Topology:
+    """The router-level topology with the site's facts (from its inventory source, or a lab's
+    overlay); with ``project_root``, the stack settings there decide which nodes' border routers
+    peer with a speaker (without it, every node's do)."""
+    plan = plan_environment(environment)
+    peerings = peerings_by_site(environment.province, plan, speaking_nodes(environment, project_root))
+    return build_topology(environment.name, environment.province, plan, facts, peerings)

@@ -14,17 +14,18 @@ Address choices, written down once:
   all-zeros address of the /64 is avoided); a LAN ``lan:<site>/<unit>`` router ::1/64 with router
   advertisements of the /64; a unified exit sits on its node's ``transit:<node>`` /64 (site ::1,
   exit ::2).
-* The fake internet (documentation ranges): an exit's IPv4 uplink /28 has the ISP at +1 and the
-  exit at +2; IPv6 uplinks get one /64 each from ``ISP_LINKS_V6`` (ISP ::1, exit ::2) and the
-  exit translates inside prefixes to its uplink prefix. The server that reports source addresses
-  answers on ``INTERNET_SERVER_V4`` / ``INTERNET_SERVER_V6``.
-* Management: ``MGMT_NETWORK`` or the network the caller gives (unused by the model; checked), the
-  controller at +1, nodes from +10.
+* What the model does not hold (:class:`SiteFacts`): management addresses, platforms and
+  credentials references of the devices, the ISPs' IPv6 link prefixes (each uplink gets one /64:
+  ISP ::1, exit ::2; the exit translates inside prefixes to its uplink prefix), and, in a lab, a
+  simulated internet. They come from the inventory source (a NetBox-style export) or, in the lab,
+  from the lab's own overlay (:mod:`govcloud.lab.netlab.overlay`); this module holds none of them.
+  Devices without an address of their own are numbered in the management network from +10.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from netaddr import IPAddress, IPNetwork
@@ -33,14 +34,39 @@ from ..errors import InputError
 from ..ipam import AddressPlan
 from ..ipam.requirements import lan_key, link_key, loopback_key, transit_key
 from ..model import ExitStatus, LinkKind, Province, Tier
+from .cloud_routing import CloudPeering
 
-MGMT_NETWORK = IPNetwork("198.18.255.0/24")
-INTERNET_SERVER_V4 = IPAddress("203.0.113.254")
-INTERNET_SERVER_V6 = IPAddress("2001:db8:ffff::80")
-ISP_LINKS_V6 = IPNetwork("2001:db8:ffff:ff00::/56")
-INTERNET_SERVER_PORT = 7007
 LEGACY_DEFAULT_METRIC = 10
 UNIFIED_DEFAULT_METRIC = 100
+MGMT_FIRST_OFFSET = 10
+
+
+@dataclass(frozen=True)
+class Device:
+    """How the tools reach one device, as the inventory source records it."""
+
+    mgmt: IPNetwork | None = None  # address with the management network's prefix length
+    platform: str | None = None  # e.g. frr, the OS the roles drive
+    credentials_ref: str | None = None  # a reference into the secret store, never the secret
+
+
+@dataclass(frozen=True)
+class SimulatedInternet:
+    """A lab's fake internet: one node with a server that reports the source address it sees."""
+
+    server_v4: IPAddress
+    server_v6: IPAddress
+    port: int
+
+
+@dataclass(frozen=True)
+class SiteFacts:
+    """What the model does not hold about the real network (see the module docstring)."""
+
+    mgmt_network: IPNetwork
+    isp_links_v6: IPNetwork | None = None
+    internet: SimulatedInternet | None = None
+    devices: Mapping[str, Device] = field(default_factory=dict)
 
 
 class NodeRole(str, Enum):
@@ -90,9 +116,13 @@ class NetNode:
     exit_owner_kind: str | None = None
     default_metric: int | None = None
     translate_v6: IPNetwork | None = None
+    inside_v6: IPNetwork | None = None  # exits: the inside space they translate (the province's block)
     isp_v4: IPAddress | None = None
     isp_v6: IPAddress | None = None
     slaac_prefix: IPNetwork | None = None  # hosts: the /64 their router advertises
+    cloud_peerings: tuple[CloudPeering, ...] = ()  # border routers: BGP with the nodes' speakers
+    platform: str | None = None  # from the inventory source
+    credentials_ref: str | None = None
 
     @property
     def takes_ipv6(self) -> bool:
@@ -118,8 +148,16 @@ class Topology:
     env: str
     nodes: tuple[NetNode, ...]
     wires: tuple[Wire, ...]
-    mgmt_gateway: IPAddress = field(default_factory=lambda: IPAddress(MGMT_NETWORK.first + 1))
-    mgmt_network: IPNetwork = MGMT_NETWORK
+    facts: SiteFacts | None = None
+
+    @property
+    def mgmt_network(self) -> IPNetwork | None:
+        return self.facts.mgmt_network if self.facts else None
+
+    @property
+    def mgmt_gateway(self) -> IPAddress | None:
+        """The controller's address in the management network (+1)."""
+        return IPAddress(self.facts.mgmt_network.first + 1) if self.facts else None
 
     def node(self, name: str) -> NetNode:
         for node in self.nodes:
@@ -185,104 +223,187 @@ def _require(plan: AddressPlan, key: str) -> IPNetwork:
     return prefix
 
 
-def build_topology(env: str, p: Province, plan: AddressPlan, mgmt_network: IPNetwork = MGMT_NETWORK) -> Topology:
-    """Every node of the extranet with its interfaces, addresses and wires."""
-    in_use = [(s.code, n) for s in p.sites for n in s.ipv4_in_use if n in mgmt_network or mgmt_network in n]
-    if in_use:
-        raise InputError(f"site {in_use[0][0]!r} uses {in_use[0][1]}, which overlaps the lab management "
-                         f"network {mgmt_network}", fix=f"keep {mgmt_network} out of ipv4_in_use")
-    addrs = {s.code: _SiteAddresses(s.code, s.ipv4_in_use) for s in p.sites}
-    ifaces: dict[str, list[Interface]] = {s.code: [] for s in p.sites}
-    counters: dict[tuple[str, str], int] = {}
-    wires: list[Wire] = []
+def build_topology(env: str, p: Province, plan: AddressPlan, facts: SiteFacts,
+                   peerings: Mapping[str, tuple[CloudPeering, ...]] | None = None) -> Topology:
+    """Every node of the extranet with its interfaces, addresses and wires; ``peerings`` (by site,
+    from :func:`~govcloud.network.cloud_routing.peerings_by_site`) make those sites' routers the
+    border routers of their nodes' clouds."""
+    _check_mgmt_overlap(p, facts.mgmt_network)
+    parts = _Parts(p, plan)
+    parts.add_loopbacks()
+    parts.add_links()
+    hosts = parts.add_lans_and_hosts()
+    exits, uplinks = parts.add_exits(facts.isp_links_v6, simulated=facts.internet is not None)
+    for site_code, site_peerings in (peerings or {}).items():
+        parts.ifaces[site_code].extend(_cloud_interfaces(site_code, site_peerings, parts.ifaces[site_code], parts.ifname))
+    routers = parts.routers(peerings or {})
+    nodes = [*routers, *exits, *hosts]
+    if facts.internet is not None:
+        nodes.append(_internet(facts.internet, uplinks))
+    return Topology(env, _number_mgmt(nodes, facts), tuple(parts.wires), facts)
 
-    def ifname(node: str, stem: str) -> str:
-        n = counters.get((node, stem), 0)
-        counters[(node, stem)] = n + 1
+
+def _check_mgmt_overlap(p: Province, mgmt: IPNetwork) -> None:
+    in_use = [(s.code, n) for s in p.sites for n in s.ipv4_in_use if n in mgmt or mgmt in n]
+    if in_use:
+        raise InputError(f"site {in_use[0][0]!r} uses {in_use[0][1]}, which overlaps the management "
+                         f"network {mgmt}", fix=f"keep {mgmt} out of ipv4_in_use")
+
+
+@dataclass(frozen=True)
+class _Uplink:
+    """An exit's uplink as the ISP side sees it (for a simulated internet)."""
+
+    exit: str
+    isp_ifname: str
+    isp_v4: IPNetwork
+    isp_v6: IPNetwork | None
+    translated_v6: IPNetwork | None
+    exit_v6: IPNetwork | None
+
+
+class _Parts:
+    """Collects interfaces by site and the wires between nodes while the topology is derived,
+    one kind of part per method, in a fixed order (interface names depend on it)."""
+
+    def __init__(self, p: Province, plan: AddressPlan) -> None:
+        self.p = p
+        self.plan = plan
+        self.addrs = {s.code: _SiteAddresses(s.code, s.ipv4_in_use) for s in p.sites}
+        self.ifaces: dict[str, list[Interface]] = {s.code: [] for s in p.sites}
+        self.wires: list[Wire] = []
+        self._counters: dict[tuple[str, str], int] = {}
+
+    def ifname(self, node: str, stem: str) -> str:
+        n = self._counters.get((node, stem), 0)
+        self._counters[(node, stem)] = n + 1
         return f"{stem}{n}"
 
-    for site in p.walk_sites():
-        loop6 = _require(plan, loopback_key(site.code))
-        ifaces[site.code].append(Interface("lo", "loopback", addrs[site.code].loopback, _addr(loop6, 1, 128),
-                                           ospf=True, passive=True))
-    for link in p.links:
-        v4 = addrs[link.a].next_p2p()
-        v6 = _require(plan, link_key(link.a, link.b))
-        a_name = ifname(link.a, "dn" if link.kind is LinkKind.UPLINK else "xc")
-        b_name = ifname(link.b, "up" if link.kind is LinkKind.UPLINK else "xc")
-        ifaces[link.a].append(Interface(a_name, "link", _addr(v4, 0), _addr(v6, 2, 127), ospf=True, peer=link.b))
-        ifaces[link.b].append(Interface(b_name, "link", _addr(v4, 1), _addr(v6, 3, 127), ospf=True, peer=link.a))
-        wires.append(Wire(link.a, a_name, link.b, b_name))
+    def add_loopbacks(self) -> None:
+        for site in self.p.walk_sites():
+            loop6 = _require(self.plan, loopback_key(site.code))
+            self.ifaces[site.code].append(Interface("lo", "loopback", self.addrs[site.code].loopback,
+                                                    _addr(loop6, 1, 128), ospf=True, passive=True))
 
-    hosts: list[NetNode] = []
-    for site in p.walk_sites():
-        for unit in site.units:
-            lan4 = addrs[site.code].next_lan()
-            lan6 = _require(plan, lan_key(site.code, unit.code))
-            name = ifname(site.code, "lan")
-            host = host_name(unit.department) if unit.department else None
-            ifaces[site.code].append(Interface(name, "lan", _addr(lan4, 1), _addr(lan6, 1), ospf=True, passive=True,
-                                               ra_prefix=lan6, peer=host, stub=host is None))
-            if host:
-                wires.append(Wire(site.code, name, host, "lan0"))
-                hosts.append(NetNode(host, NodeRole.HOST, IPNetwork("0.0.0.0/32"), site=site.code, tier=site.tier,
-                                     city=_city_of(p, site.code),
-                                     interfaces=(Interface("lan0", "lan", _addr(lan4, 10), peer=site.code),),
-                                     routes=(Route(IPNetwork("0.0.0.0/0"), IPAddress(lan4.first + 1)),),
-                                     slaac_prefix=lan6))
+    def add_links(self) -> None:
+        for link in self.p.links:
+            v4 = self.addrs[link.a].next_p2p()
+            v6 = _require(self.plan, link_key(link.a, link.b))
+            a_name = self.ifname(link.a, "dn" if link.kind is LinkKind.UPLINK else "xc")
+            b_name = self.ifname(link.b, "up" if link.kind is LinkKind.UPLINK else "xc")
+            self.ifaces[link.a].append(Interface(a_name, "link", _addr(v4, 0), _addr(v6, 2, 127), ospf=True,
+                                                 peer=link.b))
+            self.ifaces[link.b].append(Interface(b_name, "link", _addr(v4, 1), _addr(v6, 3, 127), ospf=True,
+                                                 peer=link.a))
+            self.wires.append(Wire(link.a, a_name, link.b, b_name))
 
-    exits: list[NetNode] = []
-    internet_ifaces: list[Interface] = []
-    internet_routes: list[Route] = []
-    isp_links = ISP_LINKS_V6.subnet(64)
-    for ex in p.exits:
-        if ex.status is ExitStatus.DECOMMISSIONED:
-            continue
-        v4 = addrs[ex.site].next_p2p()
-        site_if = ifname(ex.site, "ex")
+    def add_lans_and_hosts(self) -> list[NetNode]:
+        hosts: list[NetNode] = []
+        for site in self.p.walk_sites():
+            for unit in site.units:
+                lan4 = self.addrs[site.code].next_lan()
+                lan6 = _require(self.plan, lan_key(site.code, unit.code))
+                name = self.ifname(site.code, "lan")
+                host = host_name(unit.department) if unit.department else None
+                self.ifaces[site.code].append(Interface(name, "lan", _addr(lan4, 1), _addr(lan6, 1), ospf=True,
+                                                        passive=True, ra_prefix=lan6, peer=host, stub=host is None))
+                if host:
+                    self.wires.append(Wire(site.code, name, host, "lan0"))
+                    hosts.append(_host(self.p, site, host, lan4, lan6))
+        return hosts
+
+    def add_exits(self, isp_links_v6: IPNetwork | None, *, simulated: bool) -> tuple[list[NetNode], list[_Uplink]]:
+        exits: list[NetNode] = []
+        uplinks: list[_Uplink] = []
+        isp_links = isp_links_v6.subnet(64) if isp_links_v6 is not None else iter(())
+        for ex in self.p.exits:
+            if ex.status is ExitStatus.DECOMMISSIONED:
+                continue
+            node, uplink = self._exit(ex, isp_links, simulated)
+            exits.append(node)
+            uplinks.append(uplink)
+        return exits, uplinks
+
+    def _exit(self, ex, isp_links, simulated: bool) -> tuple[NetNode, _Uplink]:
+        v4 = self.addrs[ex.site].next_p2p()
+        site_if = self.ifname(ex.site, "ex")
         v6_site = v6_exit = None
         if ex.status is ExitStatus.UNIFIED and ex.node is not None:
-            transit = _require(plan, transit_key(ex.node))
+            transit = _require(self.plan, transit_key(ex.node))
             v6_site, v6_exit = _addr(transit, 1), _addr(transit, 2)
-        ifaces[ex.site].append(Interface(site_if, "transit", _addr(v4, 0), v6_site, ospf=True, peer=ex.code))
-        wires.append(Wire(ex.site, site_if, ex.code, "in0"))
+        self.ifaces[ex.site].append(Interface(site_if, "transit", _addr(v4, 0), v6_site, ospf=True, peer=ex.code))
+        self.wires.append(Wire(ex.site, site_if, ex.code, "in0"))
         uplink4 = ex.uplink.ipv4
-        isp_name = ifname("internet", "isp")
+        isp_name = ""
+        if simulated:  # the ISP's end of the uplink lives on the simulated internet
+            isp_name = self.ifname("internet", "isp")
+            self.wires.append(Wire(ex.code, "isp0", "internet", isp_name))
         uplink6 = isp6 = None
         if ex.uplink.ipv6 is not None and v6_exit is not None:
-            link6 = next(isp_links)
-            uplink6, isp6 = _addr(link6, 2), _addr(link6, 1)
-            internet_routes.append(Route(ex.uplink.ipv6, uplink6.ip))
-        internet_ifaces.append(Interface(isp_name, "uplink", _addr(uplink4, 1), isp6, peer=ex.code))
-        wires.append(Wire(ex.code, "isp0", "internet", isp_name))
+            link6 = next(isp_links, None)
+            if link6 is not None:
+                uplink6, isp6 = _addr(link6, 2), _addr(link6, 1)
         unified = ex.status is ExitStatus.UNIFIED
-        exits.append(NetNode(
-            ex.code, NodeRole.EXIT, IPNetwork("0.0.0.0/32"), site=ex.site, tier=p.site_by_code[ex.site].tier,
-            city=_city_of(p, ex.site), router_id=_addr(v4, 1).ip, exit_status=ex.status,
+        node = NetNode(
+            ex.code, NodeRole.EXIT, IPNetwork("0.0.0.0/32"), site=ex.site, tier=self.p.site_by_code[ex.site].tier,
+            city=_city_of(self.p, ex.site), router_id=_addr(v4, 1).ip, exit_status=ex.status,
             exit_owner_kind=ex.owner_kind.value,
             interfaces=(Interface("in0", "transit", _addr(v4, 1), v6_exit, ospf=True, peer=ex.site),
                         Interface("isp0", "uplink", _addr(uplink4, 2), uplink6, peer="internet")),
             default_metric=UNIFIED_DEFAULT_METRIC if unified else LEGACY_DEFAULT_METRIC,
             translate_v6=ex.uplink.ipv6 if uplink6 is not None else None,
-            isp_v4=IPAddress(uplink4.first + 1), isp_v6=isp6.ip if isp6 is not None else None))
+            inside_v6=self.p.ipam.ipv6_block if uplink6 is not None else None,
+            isp_v4=IPAddress(uplink4.first + 1), isp_v6=isp6.ip if isp6 is not None else None)
+        return node, _Uplink(ex.code, isp_name, _addr(uplink4, 1), isp6, ex.uplink.ipv6 if uplink6 is not None else None,
+                             uplink6)
 
-    routers = [NetNode(s.code, NodeRole.ROUTER, IPNetwork("0.0.0.0/32"), interfaces=tuple(ifaces[s.code]),
-                       site=s.code, tier=s.tier, city=_city_of(p, s.code), router_id=addrs[s.code].loopback.ip)
-               for s in p.walk_sites()]
-    internet = NetNode("internet", NodeRole.INTERNET, IPNetwork("0.0.0.0/32"),
-                       interfaces=(Interface("lo", "loopback", IPNetwork(f"{INTERNET_SERVER_V4}/32"),
-                                             IPNetwork(f"{INTERNET_SERVER_V6}/128")), *internet_ifaces),
-                       routes=tuple(internet_routes))
-    nodes = [*routers, *exits, *hosts, internet]
-    if len(nodes) > mgmt_network.size - 12:
-        raise InputError(f"{len(nodes)} nodes do not fit the management network {mgmt_network}",
-                         fix="build a smaller topology")
-    numbered = tuple(_with_mgmt(node, index, mgmt_network) for index, node in enumerate(nodes))
-    return Topology(env, numbered, tuple(wires), mgmt_gateway=IPAddress(mgmt_network.first + 1),
-                    mgmt_network=mgmt_network)
+    def routers(self, peerings: Mapping[str, tuple[CloudPeering, ...]]) -> list[NetNode]:
+        return [NetNode(s.code, NodeRole.ROUTER, IPNetwork("0.0.0.0/32"), interfaces=tuple(self.ifaces[s.code]),
+                        site=s.code, tier=s.tier, city=_city_of(self.p, s.code),
+                        router_id=self.addrs[s.code].loopback.ip, cloud_peerings=peerings.get(s.code, ()))
+                for s in self.p.walk_sites()]
 
 
-def _with_mgmt(node: NetNode, index: int, mgmt_network: IPNetwork) -> NetNode:
-    from dataclasses import replace
+def _host(p: Province, site, name: str, lan4: IPNetwork, lan6: IPNetwork) -> NetNode:
+    return NetNode(name, NodeRole.HOST, IPNetwork("0.0.0.0/32"), site=site.code, tier=site.tier,
+                   city=_city_of(p, site.code),
+                   interfaces=(Interface("lan0", "lan", _addr(lan4, 10), peer=site.code),),
+                   routes=(Route(IPNetwork("0.0.0.0/0"), IPAddress(lan4.first + 1)),), slaac_prefix=lan6)
 
-    return replace(node, mgmt=IPNetwork(f"{IPAddress(mgmt_network.first + 10 + index)}/{mgmt_network.prefixlen}"))
+
+def _internet(internet: SimulatedInternet, uplinks: list[_Uplink]) -> NetNode:
+    """The simulated internet: the ISP end of every uplink, and routes back to translated prefixes."""
+    interfaces = [Interface("lo", "loopback", IPNetwork(f"{internet.server_v4}/32"),
+                            IPNetwork(f"{internet.server_v6}/128"))]
+    routes = []
+    for uplink in uplinks:
+        interfaces.append(Interface(uplink.isp_ifname, "uplink", uplink.isp_v4, uplink.isp_v6, peer=uplink.exit))
+        if uplink.translated_v6 is not None:
+            routes.append(Route(uplink.translated_v6, uplink.exit_v6.ip))
+    return NetNode("internet", NodeRole.INTERNET, IPNetwork("0.0.0.0/32"), interfaces=tuple(interfaces),
+                   routes=tuple(routes))
+
+
+def _number_mgmt(nodes: list[NetNode], facts: SiteFacts) -> tuple[NetNode, ...]:
+    """Each node's management address, platform and credentials reference: the inventory
+    source's where it has them, else numbered in the management network from +10."""
+    mgmt = facts.mgmt_network
+    if len(nodes) > mgmt.size - MGMT_FIRST_OFFSET - 2:
+        raise InputError(f"{len(nodes)} nodes do not fit the management network {mgmt}",
+                         fix="build a smaller topology or give a larger management network")
+    numbered = []
+    for index, node in enumerate(nodes):
+        device = facts.devices.get(node.name, Device())
+        address = device.mgmt or IPNetwork(f"{IPAddress(mgmt.first + MGMT_FIRST_OFFSET + index)}/{mgmt.prefixlen}")
+        numbered.append(replace(node, mgmt=address, platform=device.platform, credentials_ref=device.credentials_ref))
+    return tuple(numbered)
+
+
+def _cloud_interfaces(site: str, peerings: tuple[CloudPeering, ...], existing: list[Interface], ifname):
+    """A border router's interface on each node's transit network (a bridge until the cloud's
+    transit is plugged in). Where a unified exit of the node already puts the router on the
+    transit's IPv6 /64, that interface keeps the address; the cloud interface carries IPv4."""
+    taken = {i.ipv6 for i in existing if i.ipv6 is not None}
+    for peering in peerings:
+        v6 = None if peering.border_v6 in taken else peering.border_v6
+        yield Interface(ifname(site, "cl"), "cloud", peering.border_v4, v6, peer=f"cloud-{peering.node}", stub=True)

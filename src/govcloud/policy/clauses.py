@@ -85,6 +85,9 @@ _CLAUSES = (
            "IPv6 subnets are /64 allocated by the address plan inside the department's prefix."),
     Clause("PLAN-EXIT-UNIFIED", PLAN, "Unified internet exits",
            "Only the unified exits named in the model reach the internet; legacy exits are consolidated."),
+    Clause("PLAN-ONE-NETWORK", PLAN, "One network: the cloud on the extranet",
+           "Department routers reach the extranet through their node's transit network, without NAT inside "
+           "the extranet's address scopes; only unified exits translate and reach the internet."),
     Clause("PLAN-SHARED-CLOUD", PLAN, "Shared cloud, no new private clouds",
            "Departments are tenants of the shared platform; no project or tenant outside the model."),
     Clause("PLAN-QUOTA", PLAN, "Approved resources", "Quotas stay within each department's approved request."),

@@ -11,7 +11,11 @@ department adds its own pools and changes no shared resource.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from netaddr import IPNetwork
+
+from ..ipam.transit import allocation_pool, border_address
 from ..model import Node
 from . import tokens as t
 from .common import ComponentPlan, SpecList, tags
@@ -38,30 +42,83 @@ def build_shared_services(args: SharedServicesArgs) -> ComponentPlan:
 
 @dataclass(frozen=True)
 class ExtranetAttachmentArgs:
-    """One node's transit network to the extranet, with its prefixes from the address plan."""
+    """One node's transit network to the extranet, with its prefixes from the address plan, and
+    the node's BGP speakers towards its border router (one per family: a Neutron speaker speaks
+    one address family)."""
 
     node: Node
     transit_v4: str
     transit_v6: str
+    address_scope_v4: Any = None  # Ref or StackOutputRef; None: the transit subnets take no pool
+    address_scope_v6: Any = None
+    speakers: bool = True  # stack setting govcloud:bgpSpeakers (a cloud without neutron-dynamic-routing)
 
 
 def build_extranet_attachment(args: ExtranetAttachmentArgs) -> ComponentPlan:
+    """The transit network is Neutron-external (department routers take their gateway on it) and a
+    provider network in production; its subnets come from pools in the extranet's address scopes,
+    so Neutron routes between them and the departments' subnets without NAT. The node's speakers
+    advertise the tenant subnets behind routers whose gateway is on it, to the border router."""
     node = args.node
     component = ResourceSpec(t.EXTRANET_ATTACHMENT, f"{node.code}-extranet")
     specs = SpecList(component)
     transit_tags = tags(extra=(f"node:{node.code}", "purpose:transit"))
     base = f"transit-{node.code}"
     network = specs.add(t.NETWORK, f"{base}-net", {
-        "name": base, "tags": transit_tags,
+        "name": base, "tags": transit_tags, "external": True, "segments": _segments(node),
         "description": f"{node.name}: transit to the e-government extranet",
     })
-    v4 = specs.add(t.SUBNET, f"{base}-v4", {
-        "name": f"{base}-v4", "networkId": Ref(network), "ipVersion": 4, "cidr": args.transit_v4,
-        "tags": transit_tags,
+    subnets = {}
+    for version, cidr, scope in ((4, args.transit_v4, args.address_scope_v4), (6, args.transit_v6,
+                                                                               args.address_scope_v6)):
+        subnets[version] = _transit_subnet(specs, base, network, version, IPNetwork(cidr), scope, transit_tags)
+    outputs = {"transitNetworkId": Ref(network), "transitSubnetV4Id": Ref(subnets[4]),
+               "transitSubnetV6Id": Ref(subnets[6]), "ipv4": args.transit_v4, "ipv6": args.transit_v6}
+    if node.routing is not None and args.speakers:
+        outputs["bgpSpeakers"] = _speakers(specs, args, network)
+    return specs.plan(outputs)
+
+
+def _segments(node: Node) -> list[dict[str, Any]] | None:
+    """The provider segment the model gives the transit (the link to the border router)."""
+    segment = node.routing.transit_segment if node.routing is not None else None
+    if segment is None:
+        return None
+    found = {"networkType": segment.network_type.value, "physicalNetwork": segment.physical_network}
+    if segment.segmentation_id is not None:
+        found["segmentationId"] = segment.segmentation_id
+    return [found]
+
+
+def _transit_subnet(specs: SpecList, base: str, network: str, version: int, cidr: IPNetwork, scope: Any,
+                    transit_tags: list[str]) -> str:
+    pool = None
+    if scope is not None:
+        pool = specs.add(t.SUBNET_POOL, f"{base}-pool-v{version}", {
+            "name": f"{base}-v{version}", "addressScopeId": scope, "prefixes": [str(cidr)],
+            "minPrefixlen": cidr.prefixlen, "defaultPrefixlen": cidr.prefixlen, "tags": transit_tags,
+            "description": f"IPv{version} transit of the extranet attachment, from the address plan",
+        })
+    first, last = allocation_pool(cidr)
+    slaac = {"ipv6AddressMode": "slaac", "ipv6RaMode": "slaac"} if version == 6 else {}
+    return specs.add(t.SUBNET, f"{base}-v{version}", {
+        "name": f"{base}-v{version}", "networkId": Ref(network), "ipVersion": version, "cidr": str(cidr),
+        "gatewayIp": str(border_address(cidr)), "allocationPools": [{"start": str(first), "end": str(last)}],
+        "subnetpoolId": Ref(pool) if pool else None, **slaac, "tags": transit_tags,
     })
-    v6 = specs.add(t.SUBNET, f"{base}-v6", {
-        "name": f"{base}-v6", "networkId": Ref(network), "ipVersion": 6, "cidr": args.transit_v6,
-        "ipv6AddressMode": "slaac", "ipv6RaMode": "slaac", "tags": transit_tags,
-    })
-    return specs.plan({"transitNetworkId": Ref(network), "transitSubnetV4Id": Ref(v4),
-                       "transitSubnetV6Id": Ref(v6), "ipv4": args.transit_v4, "ipv6": args.transit_v6})
+
+
+def _speakers(specs: SpecList, args: ExtranetAttachmentArgs, network: str) -> dict[str, Ref]:
+    node, routing = args.node, args.node.routing
+    speakers = {}
+    for version, cidr in ((4, args.transit_v4), (6, args.transit_v6)):
+        peer = specs.add(t.BGP_PEER, f"{node.code}-border-v{version}", {
+            "name": f"{node.site}-border-v{version}", "peerIp": str(border_address(IPNetwork(cidr))),
+            "remoteAs": routing.border_asn, "authType": "none",
+        })
+        speakers[str(version)] = Ref(specs.add(t.BGP_SPEAKER, f"{node.code}-bgp-v{version}", {
+            "name": f"{node.code}-bgp-v{version}", "localAs": routing.speaker_asn, "ipVersion": version,
+            "advertiseTenantNetworks": True, "advertiseFloatingIpHostRoutes": False,
+            "networks": [Ref(network)], "peers": [Ref(peer)],
+        }))
+    return speakers

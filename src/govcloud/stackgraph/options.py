@@ -2,14 +2,17 @@
 
 ``govcloud:env`` names the environment; ``govcloud:drImage`` and ``govcloud:drFlavor`` the image
 and flavor of DR instances (the model describes systems, not images); ``govcloud:encryptedVolumeType``
-the volume type that level-3 data is stored on. The stack program reads
-the same keys through ``pulumi.Config``; the offline plan reads them here.
+the volume type that level-3 data is stored on; ``govcloud:bgpSpeakers: false`` leaves out the
+nodes' BGP speakers where the cloud's Neutron runs without neutron-dynamic-routing (its API would
+refuse them). The stack program reads the same keys through ``pulumi.Config``; the offline plan
+reads them here.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import InputError
 from ..yamlfile import read_yaml
 from .stacks import StackOptions
 
@@ -33,7 +36,21 @@ def options_from_config(config: dict) -> StackOptions:
     defaults = StackOptions()
     return StackOptions(dr_image=str(config.get("drImage") or defaults.dr_image),
                         dr_flavor=str(config.get("drFlavor") or defaults.dr_flavor),
-                        encrypted_volume_type=str(config.get("encryptedVolumeType") or defaults.encrypted_volume_type))
+                        encrypted_volume_type=str(config.get("encryptedVolumeType") or defaults.encrypted_volume_type),
+                        bgp_speakers=_flag(config.get("bgpSpeakers"), defaults.bgp_speakers, "bgpSpeakers"))
+
+
+def _flag(value, default: bool, key: str) -> bool:
+    """A boolean setting as YAML or ``pulumi.Config.get`` gives it (a bool, or its text)."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "false"):
+        return text == "true"
+    raise InputError(f"stack setting {CONFIG_NAMESPACE}:{key} is {value!r}, not true or false",
+                     fix=f"set {CONFIG_NAMESPACE}:{key} to true or false")
 
 
 STACK_SETTINGS_FIX = ("a stack settings file is a mapping with a 'config:' section of 'govcloud:<key>: value' "

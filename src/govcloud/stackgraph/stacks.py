@@ -38,6 +38,7 @@ class StackOptions:
     dr_image: str = "cirros"
     dr_flavor: str = "m1.small"
     encrypted_volume_type: str = "encrypted-luks"  # for the data of MLPS level 3 and above
+    bgp_speakers: bool = True  # False only where the cloud's Neutron lacks neutron-dynamic-routing
 
 
 @dataclass(frozen=True)
@@ -105,11 +106,13 @@ def stack_components(province: Province, plan: AddressPlan, env: str, stack: str
         args.append(StackReferenceArgs(province_stack))
         scopes = (StackOutputRef(province_stack, "addressScopeV4Id"),
                   StackOutputRef(province_stack, "addressScopeV6Id"))
-    args.append(ExtranetAttachmentArgs(node, str(plan[v4_transit_key(node.code)]), str(plan[transit_key(node.code)])))
-    transit = (f"transit-{node.code}-v4", f"transit-{node.code}-v6")
+    attachment = _attachment_args(plan, node, scopes, options.bgp_speakers)
+    args.append(attachment)
+    transit_net = f"transit-{node.code}-net"
+    transit = ((f"transit-{node.code}-v4", attachment.transit_v4), (f"transit-{node.code}-v6", attachment.transit_v6))
     for ex in province.exits:
         if ex.status is ExitStatus.UNIFIED and ex.node == node.code:
-            args.append(UnifiedExitArgs(ex, node, transit))
+            args.append(UnifiedExitArgs(ex, node, transit_net, transit))
     v4_len = province.ipam.ipv4_subnet_prefixlen
     for dept in province.departments:
         if dept.node != node.code:
@@ -117,12 +120,26 @@ def stack_components(province: Province, plan: AddressPlan, env: str, stack: str
         networks = tuple(NetworkAddresses(n.name, n.purpose, n.ipv6_mode, str(plan[v4_subnet_key(dept.code, n.name)]),
                                           str(plan[subnet_key(dept.code, n.name)])) for n in dept.networks)
         args.append(DepartmentTenantArgs(dept, networks, str(plan[v4_department_key(dept.code)]),
-                                         str(plan[department_key(dept.code)]), scopes[0], scopes[1], v4_len))
+                                         str(plan[department_key(dept.code)]), scopes[0], scopes[1], v4_len,
+                                         extranet_network=Ref(transit_net)))
     for system in province.systems:
         if system.dr is DrMode.NONE or system.target_node != node.code or system.data_class is DataClass.CLASSIFIED:
             continue
         args.append(_dr_args(province, plan, node, system, province_stack, options))
     return args
+
+
+def _attachment_args(plan: AddressPlan, node: Node, scopes: tuple[Any, Any], speakers: bool) -> ExtranetAttachmentArgs:
+    """The node's transit prefixes and routing; a node without them cannot reach the extranet.
+    (`validate` refuses such a model; this guards models built in code.)"""
+    if node.routing is None:
+        raise PlanError(f"node {node.code!r} has no routing: its BGP speaker needs its own ASN and the border "
+                        "router's", fix=f"add routing: {{speaker_asn: ..., border_asn: ...}} to node {node.code!r}")
+    prefixes = [plan.get(key(node.code)) for key in (v4_transit_key, transit_key)]
+    if None in prefixes:
+        raise PlanError(f"the address plan has no transit prefixes for node {node.code!r}",
+                        fix="run `govcloud ipam plan --write-ledger` for this environment")
+    return ExtranetAttachmentArgs(node, str(prefixes[0]), str(prefixes[1]), scopes[0], scopes[1], speakers)
 
 
 def _dr_args(province: Province, plan: AddressPlan, node: Node, system, province_stack: str,

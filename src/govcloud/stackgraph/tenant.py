@@ -17,6 +17,7 @@ from typing import Any
 
 from ..model import Department, Ipv6Mode
 from ..model.cloud import NetworkPurpose
+from ..model.routing import reaches_extranet
 from . import tokens as t
 from .common import ComponentPlan, SpecList, tags
 from .spec import Lookup, Ref, ResourceSpec
@@ -62,6 +63,7 @@ class DepartmentTenantArgs:
     address_scope_v4: Any = None  # Ref or StackOutputRef; None: subnets are not drawn from pools
     address_scope_v6: Any = None
     subnet_prefixlen_v4: int = 24
+    extranet_network: Any = None  # the node's transit network (a Ref); None: no router takes a gateway
 
 
 def build_department_tenant(args: DepartmentTenantArgs) -> ComponentPlan:
@@ -83,11 +85,7 @@ def build_department_tenant(args: DepartmentTenantArgs) -> ComponentPlan:
     # forwarding path with business traffic (MLPS 8.1.5.4a).
     routers: dict[NetworkPurpose, str] = {}
     for purpose in dict.fromkeys(n.purpose for n in args.networks):
-        name = f"{code}-router" if purpose is NetworkPurpose.BUSINESS else f"{code}-{purpose.value}-router"
-        routers[purpose] = specs.add(t.ROUTER, name, {
-            "name": name, "tenantId": project_id, "tags": sorted({*dept_tags, f"purpose:{purpose.value}"}),
-            "description": f"{dept.name}: {purpose.value} router (no external gateway; egress via the unified exit)",
-        })
+        routers[purpose] = _router(specs, code, dept, purpose, project_id, dept_tags, args.extranet_network)
     networks: dict[str, Any] = {}
     for net in args.networks:
         networks[net.name] = _network(specs, code, net, project_id, routers[net.purpose], pools, dept_tags)
@@ -97,6 +95,22 @@ def build_department_tenant(args: DepartmentTenantArgs) -> ComponentPlan:
     if pools:
         outputs["subnetPools"] = {str(v): Ref(name) for v, name in pools.items()}
     return specs.plan(outputs)
+
+
+def _router(specs: SpecList, code: str, dept: Department, purpose: NetworkPurpose, project_id: Ref, dept_tags,
+            extranet_network: Any) -> str:
+    """A business router takes its gateway on the node's transit network without SNAT: the
+    extranet routes the department's own prefixes (one address scope), and the internet is
+    reached through the unified exits, which alone translate. A management router has no
+    gateway at all."""
+    name = f"{code}-router" if purpose is NetworkPurpose.BUSINESS else f"{code}-{purpose.value}-router"
+    gateway = extranet_network if extranet_network is not None and reaches_extranet(purpose) else None
+    where = "gateway on the extranet transit, no SNAT" if gateway is not None else "no external gateway"
+    return specs.add(t.ROUTER, name, {
+        "name": name, "tenantId": project_id, "tags": sorted({*dept_tags, f"purpose:{purpose.value}"}),
+        "externalNetworkId": gateway, "enableSnat": False if gateway is not None else None,
+        "description": f"{dept.name}: {purpose.value} router ({where}; internet via the unified exit)",
+    })
 
 
 def _quotas(specs: SpecList, code: str, dept: Department, project_id: Ref) -> None:

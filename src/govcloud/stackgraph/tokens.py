@@ -15,6 +15,9 @@ NETWORK = "openstack:networking/network:Network"
 SUBNET = "openstack:networking/subnet:Subnet"
 ROUTER = "openstack:networking/router:Router"
 ROUTER_INTERFACE = "openstack:networking/routerInterface:RouterInterface"
+PORT = "openstack:networking/port:Port"
+BGP_SPEAKER = "openstack:networking/bgpSpeakerV2:BgpSpeakerV2"
+BGP_PEER = "openstack:networking/bgpPeerV2:BgpPeerV2"
 SEC_GROUP = "openstack:networking/secGroup:SecGroup"
 SEC_GROUP_RULE = "openstack:networking/secGroupRule:SecGroupRule"
 ADDRESS_SCOPE = "openstack:networking/addressScope:AddressScope"
@@ -39,4 +42,4 @@ DR_PAIR = "govcloud:dr:DRPair"
 SHARED_SERVICES = "govcloud:province:SharedServices"
 
 # Resources that take a ``tags`` list (Neutron and Keystone tags); Cinder volumes take metadata.
-TAGGED = frozenset({PROJECT, NETWORK, SUBNET, ROUTER, SEC_GROUP, SUBNET_POOL, INSTANCE})
+TAGGED = frozenset({PROJECT, NETWORK, SUBNET, ROUTER, PORT, SEC_GROUP, SUBNET_POOL, INSTANCE})

@@ -8,7 +8,7 @@ Inventories and outcome records go to a temporary project root, never into the r
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from govcloud.paths import current_instance
 from govcloud.network.rollout import Access, RolloutRecorder, run_waves
 from govcloud.network.topology import Topology
 from govcloud.network.waves import Wave, ipv6_waves
+from govcloud.lab.netlab.overlay import LAB_FACTS
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -51,7 +52,10 @@ class Lab:
 def lab(tmp_path_factory) -> Lab:
     subprocess.run(["bash", str(ROOT / "scripts" / "netlab-install.sh")], check=True, capture_output=True)
     environment = load_folder(ROOT / "inventories" / "lab", name="lab")
-    topology = environment_topology(environment, current_instance().mgmt_network)
+    # The lab's overlay on the instance's own management network; the lab stacks' settings, as
+    # the commands read them.
+    facts = replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network)
+    topology = environment_topology(environment, facts, ROOT)
     paths = netlab.LabPaths()
     netlab.down(paths)
     result = netlab.up(topology, paths)  # LabError (with its fix) when it cannot start: a loud failure

@@ -13,7 +13,8 @@ from netaddr import IPAddress
 from govcloud.lab.netlab import namespace
 from govcloud.lab.netlab.probes import LabSwitchProbe, source_seen
 from govcloud.network.exits import ExitRecorder, audit, consolidate, unified_addresses
-from govcloud.network.topology import INTERNET_SERVER_V4, INTERNET_SERVER_V6, NodeRole
+from govcloud.lab.netlab.overlay import INTERNET_SERVER_V4, INTERNET_SERVER_V6
+from govcloud.network.topology import NodeRole
 from govcloud.network.waves import legacy_exit_order
 
 pytestmark = pytest.mark.integration

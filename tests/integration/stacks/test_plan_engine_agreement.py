@@ -2,7 +2,10 @@
 give the same set of URNs with the same inputs.
 
 The preview runs against an empty file backend, so every resource is a create and the engine
-reports the inputs it would send. Values the plan leaves to references (Ref, Lookup) are unknown
+reports the inputs it would send. It runs on a copy of the project whose stack settings turn the
+nodes' BGP speakers on (the lab's own settings leave them out until its Neutron runs
+neutron-dynamic-routing), so the one-network resources are compared too: a preview sends nothing
+to Neutron. Values the plan leaves to references (Ref, Lookup) are unknown
 in a preview too; they are compared only for presence. The engine adds the stack resource and the
 default provider, which the plan does not model.
 """
@@ -23,16 +26,26 @@ from govcloud.ipam import plan_environment
 from govcloud.lab.openstack import ADMIN_CLOUD
 from govcloud.model import load_environment
 from govcloud.stackgraph import Lookup, Ref, StackOutputRef, plan_stack
+from govcloud.stackgraph import tokens as t
 from govcloud.stackgraph.options import read_stack_options
+from support.projects import copy_lab_project
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[3]
 STACK = "lab-province"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's marker for an unknown value
 
 
-def _engine_preview(engine, clouds_yaml: Path, state: Path) -> list[dict]:
+def _project_with_speakers(project: Path) -> Path:
+    copy_lab_project(project)
+    config = project / "stacks" / f"Pulumi.{STACK}.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "govcloud:bgpSpeakers: false" in text, "the lab's stack settings changed; update this test"
+    config.write_text(text.replace("govcloud:bgpSpeakers: false", "govcloud:bgpSpeakers: true"), encoding="utf-8")
+    return project
+
+
+def _engine_preview(engine, clouds_yaml: Path, state: Path, project: Path) -> list[dict]:
     env = engine_env(engine, state)
     env["PULUMI_BACKEND_URL"] = state.as_uri()
     env.pop("PULUMI_CONFIG_PASSPHRASE", None)
@@ -40,10 +53,10 @@ def _engine_preview(engine, clouds_yaml: Path, state: Path) -> list[dict]:
     env.update(load_credentials(ADMIN_CLOUD, clouds_yaml).engine_env("RegionOne"))
     cli = str(engine.cli)
     # `stack init` writes this backend's salt into the committed stack config: keep it aside.
-    with salt_outside_config(ROOT / "stacks" / f"Pulumi.{STACK}.yaml", state / "salt"):
+    with salt_outside_config(project / "stacks" / f"Pulumi.{STACK}.yaml", state / "salt"):
         subprocess.run([cli, "stack", "init", STACK, "--secrets-provider", "passphrase", "--non-interactive"],
-                       cwd=ROOT, env=env, check=True, capture_output=True, text=True)
-        done = subprocess.run([cli, "preview", "--json", "--stack", STACK, "--non-interactive"], cwd=ROOT,
+                       cwd=project, env=env, check=True, capture_output=True, text=True)
+        done = subprocess.run([cli, "preview", "--json", "--stack", STACK, "--non-interactive"], cwd=project,
                               env=env, capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, done.stderr[-4000:] + done.stdout[-4000:]
     return json.loads(done.stdout)["steps"]
@@ -70,10 +83,15 @@ def _same(expected, actual) -> bool:
 
 
 def test_offline_plan_agrees_with_engine_preview(tmp_path, engine, clouds_yaml):
-    environment = load_environment("lab", ROOT)
+    project = _project_with_speakers(tmp_path / "project")
+    state = tmp_path / "state"
+    state.mkdir()
+    environment = load_environment("lab", project)
     graph = plan_stack(environment.province, plan_environment(environment), "lab", STACK,
-                       read_stack_options(ROOT, STACK))  # as `govcloud plan` does
-    steps = _engine_preview(engine, clouds_yaml, tmp_path)
+                       read_stack_options(project, STACK))  # as `govcloud plan` does
+    # The one-network resources are part of what is compared.
+    assert {t.BGP_SPEAKER, t.BGP_PEER, t.PORT, t.SUBNET_POOL} <= {r.type for r in graph.resources}
+    steps = _engine_preview(engine, clouds_yaml, state, project)
     engine_urns = {s["urn"]: s for s in steps
                    if not s["urn"].split("::")[2].startswith(("pulumi:pulumi:Stack", "pulumi:providers:"))}
     offline = graph.urns()

@@ -60,23 +60,31 @@ def _created_exactly(component, recorded, stack: str, expected_inputs, extra: Ca
 
 @pytest.fixture
 def province_context(mocks):
-    """A province-stack context where the shared address scopes (which tenant pools use) exist."""
+    """A province-stack context where the shared address scopes (which tenant pools use) and the
+    transit network (where business routers take their gateway) exist."""
     recorded = mocks("lab-province")
     context = SpecContext()
     SharedServices(SharedServicesArgs("lab"), context)
     return recorded, context
 
 
-@pulumi.runtime.test
-def test_department_tenant_creates_its_specs(province_context, lab, expect):
+@pytest.fixture
+def attached_context(province_context, lab):
     recorded, context = province_context
+    ExtranetAttachment(_args_of(lab, "lab-province", ExtranetAttachmentArgs), context)
+    return recorded, context
+
+
+@pulumi.runtime.test
+def test_department_tenant_creates_its_specs(attached_context, lab, expect):
+    recorded, context = attached_context
     tenant = DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-gov-office"), context)
     return _created_exactly(tenant, recorded.created, "lab-province", expect)
 
 
 @pulumi.runtime.test
-def test_department_tenant_networks_are_dual_stack_from_the_plan(province_context, lab, expect):
-    recorded, context = province_context
+def test_department_tenant_networks_are_dual_stack_from_the_plan(attached_context, lab, expect):
+    recorded, context = attached_context
     _, plan = lab
     tenant = DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-gov-office"), context)
 
@@ -96,8 +104,8 @@ def test_department_tenant_networks_are_dual_stack_from_the_plan(province_contex
 
 
 @pulumi.runtime.test
-def test_quotas_name_only_what_the_model_names(province_context, lab, expect):
-    recorded, context = province_context
+def test_quotas_name_only_what_the_model_names(attached_context, lab, expect):
+    recorded, context = attached_context
     tenant = DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-health"), context)
 
     def check() -> None:
@@ -111,8 +119,8 @@ def test_quotas_name_only_what_the_model_names(province_context, lab, expect):
 
 
 @pulumi.runtime.test
-def test_security_groups_keep_management_ports_off_the_internet(province_context, lab, expect):
-    recorded, context = province_context
+def test_security_groups_keep_management_ports_off_the_internet(attached_context, lab, expect):
+    recorded, context = attached_context
     tenant = DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-gov-office"), context)
 
     def check() -> None:
@@ -126,22 +134,68 @@ def test_security_groups_keep_management_ports_off_the_internet(province_context
 
 
 @pulumi.runtime.test
-def test_extranet_attachment_transit_from_the_plan(mocks, lab, expect):
-    recorded = mocks("lab-city-a")
+def test_extranet_attachment_transit_from_the_plan(province_context, lab, expect):
+    recorded, context = province_context
     _, plan = lab
-    attachment = ExtranetAttachment(_args_of(lab, "lab-city-a", ExtranetAttachmentArgs), SpecContext())
+    attachment = ExtranetAttachment(_args_of(lab, "lab-province", ExtranetAttachmentArgs), context)
 
     def check() -> None:
-        assert recorded.created["transit-city-a-v4"].inputs["cidr"] == str(plan["v4:transit:city-a"])
-        assert recorded.created["transit-city-a-v6"].inputs["cidr"] == str(plan["transit:city-a"])
+        created = recorded.created
+        assert created["transit-province-v4"].inputs["cidr"] == str(plan["v4:transit:province"])
+        assert created["transit-province-v6"].inputs["cidr"] == str(plan["transit:province"])
+        assert created["transit-province-net"].inputs["external"] is True
+        # The border router is the gateway (+1); Neutron hands out addresses from +16 only.
+        v6 = plan["transit:province"]
+        assert created["transit-province-v6"].inputs["gatewayIp"] == str(v6.network + 1)
+        assert created["transit-province-v6"].inputs["allocationPools"][0]["start"] == str(v6.network + 16)
+        # Transit subnets come from pools in the extranet's scopes: no NAT between them and tenants.
+        assert created["transit-province-pool-v4"].inputs["addressScopeId"] == "lab-scope-v4-id"
+        assert created["transit-province-v4"].inputs["subnetpoolId"] == "transit-province-pool-v4-id"
 
-    return _created_exactly(attachment, recorded.created, "lab-city-a", expect, check)
+    return _created_exactly(attachment, recorded.created, "lab-province", expect, check)
 
 
 @pulumi.runtime.test
-def test_unified_exit_gets_the_only_external_gateway(mocks, lab, expect):
-    recorded = mocks("lab-province")
-    context = SpecContext()
+def test_bgp_speakers_peer_with_the_border_router(province_context, lab, expect):
+    recorded, context = province_context
+    environment, plan = lab
+    attachment = ExtranetAttachment(_args_of(lab, "lab-province", ExtranetAttachmentArgs), context)
+    routing = environment.province.node_by_code["province"].routing
+
+    def check() -> None:
+        created = recorded.created
+        for version, key in ((4, "v4:transit:province"), (6, "transit:province")):
+            speaker = created[f"province-bgp-v{version}"].inputs
+            assert speaker["localAs"] == routing.speaker_asn and speaker["ipVersion"] == version
+            assert speaker["networks"] == ["transit-province-net-id"]
+            assert speaker["peers"] == [f"province-border-v{version}-id"]
+            assert speaker["advertiseTenantNetworks"] is True
+            peer = created[f"province-border-v{version}"].inputs
+            assert peer["remoteAs"] == routing.border_asn
+            assert peer["peerIp"] == str(plan[key].network + 1)
+
+    return _created_exactly(attachment, recorded.created, "lab-province", expect, check)
+
+
+@pulumi.runtime.test
+def test_business_router_takes_its_gateway_on_the_transit_without_snat(attached_context, lab, expect):
+    recorded, context = attached_context
+    tenant = DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-gov-office"), context)
+
+    def check() -> None:
+        business = recorded.created["prov-gov-office-router"].inputs
+        assert business["externalNetworkId"] == "transit-province-net-id"
+        assert business["enableSnat"] is False
+        management = recorded.created["prov-gov-office-management-router"].inputs
+        assert "externalNetworkId" not in management and "enableSnat" not in management
+
+    return _created_exactly(tenant, recorded.created, "lab-province", expect, check)
+
+
+@pulumi.runtime.test
+def test_unified_exit_gets_the_only_external_gateway(province_context, lab, expect):
+    recorded, context = province_context
+    _, plan = lab
     ExtranetAttachment(_args_of(lab, "lab-province", ExtranetAttachmentArgs), context)
     exit_ = UnifiedExit(_args_of(lab, "lab-province", UnifiedExitArgs, "unified-province"), context)
 
@@ -149,13 +203,17 @@ def test_unified_exit_gets_the_only_external_gateway(mocks, lab, expect):
         gateways = [n for n, a in recorded.created.items() if a.inputs.get("externalNetworkId")]
         assert gateways == ["unified-province-router"]
         assert recorded.created["unified-province-router"].inputs["externalNetworkId"] == "public-net-id"
+        # The exit sits at +2 on the transit, never at the gateway (the border router's address).
+        port = recorded.created["unified-province-transit-province-v6-port"].inputs
+        assert port["fixedIps"] == [{"subnetId": "transit-province-v6-id",
+                                     "ipAddress": str(plan["transit:province"].network + 2)}]
 
     return _created_exactly(exit_, recorded.created, "lab-province", expect, check)
 
 
 @pulumi.runtime.test
-def test_dr_pair_spans_two_regions_with_anti_affinity(province_context, lab, expect):
-    recorded, context = province_context
+def test_dr_pair_spans_two_regions_with_anti_affinity(attached_context, lab, expect):
+    recorded, context = attached_context
     DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-gov-office"), context)
     pair = DRPair(_args_of(lab, "lab-province", DRPairArgs, "unified-identity-dr"), context)
 
@@ -172,8 +230,8 @@ def test_dr_pair_spans_two_regions_with_anti_affinity(province_context, lab, exp
 
 
 @pulumi.runtime.test
-def test_offsite_backup_is_one_volume_in_the_other_node(province_context, lab, expect):
-    recorded, context = province_context
+def test_offsite_backup_is_one_volume_in_the_other_node(attached_context, lab, expect):
+    recorded, context = attached_context
     DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-gov-office"), context)
     pair = DRPair(_args_of(lab, "lab-province", DRPairArgs, "e-licence-dr"), context)
 

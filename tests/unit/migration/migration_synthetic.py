@@ -41,7 +41,9 @@ def build_province(seed: int, systems: int, cities: int = 3, *, capacity_factor:
     node_items = [{"code": n, "name": n, "kind": "province" if n == "province" else "city",
                    "site": "core" if n == "province" else n, "cloud": f"cloud-{n}",
                    "capacity": {k: max(1, int(v * capacity_factor))
-                                for k, v in zip(("vcpu", "ram_gb", "storage_gb"), need[n])}} for n in nodes]
+                                for k, v in zip(("vcpu", "ram_gb", "storage_gb"), need[n])},
+                   "routing": {"speaker_asn": 4200001000 + i, "border_asn": 4200000000}}
+                  for i, n in enumerate(nodes)]
     return Province.model_validate({
         "province": {"code": "synthetic", "name": "合成省"},
         "ipam": {"ipv6_block": "2001:db8::/32", "cloud_ipv4": ["198.51.100.0/24"]},

@@ -8,11 +8,12 @@ from govcloud.model import load_folder
 from govcloud.network.exits import ExitFinding, sources_ok, unified_addresses
 from govcloud.network.lab import environment_topology
 from govcloud.network.waves import legacy_exit_order
+from govcloud.lab.netlab.overlay import LAB_FACTS
 
 
 @pytest.fixture(scope="module")
 def topology(project_root):
-    return environment_topology(load_folder(project_root / "inventories" / "lab", name="lab"))
+    return environment_topology(load_folder(project_root / "inventories" / "lab", name="lab"), LAB_FACTS)
 
 
 def test_unified_addresses_are_its_uplink_and_translation_prefix(topology):

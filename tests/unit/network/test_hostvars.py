@@ -10,11 +10,12 @@ import pytest
 from govcloud.model import load_folder
 from govcloud.network.hostvars import render_frr_conf
 from govcloud.network.lab import environment_topology
+from govcloud.lab.netlab.overlay import LAB_FACTS
 
 
 @pytest.fixture(scope="module")
 def topology(project_root):
-    return environment_topology(load_folder(project_root / "inventories" / "lab", name="lab"))
+    return environment_topology(load_folder(project_root / "inventories" / "lab", name="lab"), LAB_FACTS)
 
 
 def test_ipv4_only_config_has_no_ipv6(topology):

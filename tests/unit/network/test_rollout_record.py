@@ -9,11 +9,12 @@ import pytest
 from govcloud.model import load_folder
 from govcloud.network.lab import environment_topology
 from govcloud.network.rollout import RolloutRecorder, WaveReport
+from govcloud.lab.netlab.overlay import LAB_FACTS
 
 
 @pytest.fixture(scope="module")
 def topology(project_root):
-    return environment_topology(load_folder(project_root / "inventories" / "lab", name="lab"))
+    return environment_topology(load_folder(project_root / "inventories" / "lab", name="lab"), LAB_FACTS)
 
 
 def test_success_makes_a_site_dual_stack_and_a_rollback_takes_it_back(topology, tmp_path):

@@ -9,13 +9,14 @@ from govcloud.errors import InputError
 from govcloud.ipam import plan_environment
 from govcloud.model import load_folder
 from govcloud.network.lab import environment_topology
-from govcloud.network.topology import MGMT_NETWORK, NodeRole, build_topology
+from govcloud.lab.netlab.overlay import LAB_FACTS, MGMT_NETWORK
+from govcloud.network.topology import NodeRole, build_topology
 
 
 @pytest.fixture(scope="module")
 def lab(project_root):
     environment = load_folder(project_root / "inventories" / "lab", name="lab")
-    return environment, plan_environment(environment), environment_topology(environment)
+    return environment, plan_environment(environment), environment_topology(environment, LAB_FACTS)
 
 
 def test_one_node_per_site_exit_department_host_and_the_internet(lab):
@@ -82,7 +83,7 @@ def test_a_site_without_ipv4_in_use_is_an_input_error(lab):
     sites[1] = sites[1].model_copy(update={"ipv4_in_use": ()})
     province = environment.province.model_copy(update={"sites": tuple(sites)})
     with pytest.raises(InputError, match="no ipv4_in_use"):
-        build_topology("lab", province, plan)
+        build_topology("lab", province, plan, LAB_FACTS)
 
 
 def test_a_site_using_the_management_range_is_an_input_error(lab):
@@ -91,4 +92,4 @@ def test_a_site_using_the_management_range_is_an_input_error(lab):
     sites[1] = sites[1].model_copy(update={"ipv4_in_use": (IPNetwork("198.18.255.0/24"),)})
     province = environment.province.model_copy(update={"sites": tuple(sites)})
     with pytest.raises(InputError, match="management"):
-        build_topology("lab", province, plan)
+        build_topology("lab", province, plan, LAB_FACTS)

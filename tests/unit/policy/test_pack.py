@@ -82,12 +82,12 @@ def test_a_resource_validator_judges_preview_inputs(project, monkeypatch) -> Non
     monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
     policies, _ = baseline_policies(project)
     by_name = {p.name: p for p in policies}
-    urn = "urn:pulumi:fx-city-a::govcloud::openstack:networking/router:Router::rogue"
-    props = unknown_checking_proxy({"externalNetworkId": UNKNOWN_STRING_VALUE, "tags": ["dept:city-a-edu"]})
-    args = ResourceValidationArgs("openstack:networking/router:Router", props, urn, "rogue",
+    urn = "urn:pulumi:fx-city-a::govcloud::openstack:networking/floatingIp:FloatingIp::rogue"
+    props = unknown_checking_proxy({"pool": UNKNOWN_STRING_VALUE, "tags": ["dept:city-a-edu"]})
+    args = ResourceValidationArgs("openstack:networking/floatingIp:FloatingIp", props, urn, "rogue",
                                   PolicyResourceOptions(False, [], None, [], None, [], None), None)
     reported = []
-    by_name["GOV-EXIT-001"].validate(args, lambda message, urn=None: reported.append((message, urn)))
+    by_name["GOV-EXIT-002"].validate(args, lambda message, urn=None: reported.append((message, urn)))
     assert reported and reported[0][1] == urn and "no unified exit" in reported[0][0]
 
 

@@ -52,14 +52,15 @@ def test_the_pack_describes_every_rule(analyzer) -> None:
 
 
 def test_analyze_reports_a_mandatory_violation_of_a_resource(analyzer) -> None:
-    urn = f"{PREFIX}openstack:networking/router:Router::rogue-router"
+    urn = f"{PREFIX}openstack:networking/network:Network::rogue-public"
     response = analyzer.Analyze(analyzer_pb2.AnalyzeRequest(
-        type="openstack:networking/router:Router", name="rogue-router", urn=urn,
-        properties=struct({"externalNetworkId": "9d8e7f00-0000-4000-8000-000000000002",
-                           "tags": ["dept:city-b-civil", "mlps:2", "govcloud:managed"]})), timeout=60)
+        type="openstack:networking/network:Network", name="rogue-public", urn=urn,
+        properties=struct({"external": True, "tags": ["dept:city-b-civil", "mlps:2", "govcloud:managed"]})),
+        timeout=60)
     found = {(d.policyName, d.urn, d.enforcementLevel) for d in response.diagnostics}
-    # A gateway where the node has no unified exit, and for no exit the provincial plan designates.
-    assert found == {("GOV-EXIT-001", urn, analyzer_pb2.MANDATORY), ("GOV-EXIT-005", urn, analyzer_pb2.MANDATORY)}
+    # An external network of no unified exit (GOV-EXIT-001 and -005 follow gateways to their
+    # networks, so they are stack rules: a single resource's check does not run them).
+    assert found == {("GOV-EXIT-003", urn, analyzer_pb2.MANDATORY)}
 
 
 def test_analyze_stack_follows_property_dependencies(analyzer) -> None:

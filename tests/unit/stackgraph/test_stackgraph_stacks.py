@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from netaddr import IPNetwork
+from netaddr import IPAddress, IPNetwork
 
 from govcloud.components.factory import resource_class
 from govcloud.errors import UsageError
 from govcloud.ipam import plan_addresses, plan_environment
 from govcloud.model import Province, load_environment
+from govcloud.model.routing import TransitSegment
 from govcloud.stackgraph import Lookup, Ref, StackOutputRef, plan_stack, plan_stacks, stack_names
 from govcloud.stackgraph import tokens as t
-from govcloud.stackgraph.options import read_stack_options
+from govcloud.errors import InputError
+from govcloud.stackgraph.options import options_from_config, read_stack_options
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -96,11 +98,35 @@ def test_taggable_resources_carry_the_managed_tag(lab):
 
 def test_only_unified_exits_get_an_external_gateway(lab):
     _, _, graphs = lab
-    gateways = [(g.stack, r.name) for g in graphs for r in g.resources
-                if r.type == t.ROUTER and "externalNetworkId" in r.inputs]
-    assert gateways == [("lab-province", "unified-province-router")]
+    internet = [(g.stack, r.name) for g in graphs for r in g.resources
+                if r.type == t.ROUTER and isinstance(r.inputs.get("externalNetworkId"), Lookup)]
+    assert internet == [("lab-province", "unified-province-router")]
     lookup = graphs[0].by_name()["unified-province-router"].inputs["externalNetworkId"]
-    assert isinstance(lookup, Lookup) and dict(lookup.args)["name"] == "public"
+    assert dict(lookup.args)["name"] == "public"
+
+
+def test_business_routers_take_their_gateway_on_their_nodes_transit_without_snat(lab):
+    _, _, graphs = lab
+    for graph in graphs:
+        transit = next(r.name for r in graph.resources if r.type == t.NETWORK and r.name.startswith("transit-"))
+        for router in (r for r in graph.resources if r.type == t.ROUTER and "purpose:business" in r.inputs["tags"]):
+            assert router.inputs["externalNetworkId"] == Ref(transit), (graph.stack, router.name)
+            assert router.inputs["enableSnat"] is False
+        for router in (r for r in graph.resources if r.type == t.ROUTER and "purpose:management" in r.inputs["tags"]):
+            assert "externalNetworkId" not in router.inputs, (graph.stack, router.name)
+
+
+def test_every_node_has_one_bgp_speaker_per_family_peering_with_its_border(lab):
+    _, _, graphs = lab
+    for graph in graphs:
+        speakers = [r for r in graph.resources if r.type == t.BGP_SPEAKER]
+        peers = {r.name: r for r in graph.resources if r.type == t.BGP_PEER}
+        assert sorted(s.inputs["ipVersion"] for s in speakers) == [4, 6], graph.stack
+        for speaker in speakers:
+            [peer_ref] = speaker.inputs["peers"]
+            peer = peers[peer_ref.name].inputs
+            assert IPAddress(peer["peerIp"]).version == speaker.inputs["ipVersion"]
+            assert peer["remoteAs"] != speaker.inputs["localAs"]
 
 
 def test_management_ports_are_never_open_to_the_world(lab):
@@ -193,3 +219,35 @@ def test_replication_subnets_are_the_address_plan_allocations_of_the_pair():
     assert cidrs == expected
     assert IPNetwork(expected["unified-identity-a-repl-v4"]).prefixlen == 28
     assert IPNetwork(expected["unified-identity-a-repl-v6"]) in plan["dept:prov-gov-office"]
+
+
+def test_bgp_speakers_can_be_left_out_where_neutron_lacks_dynamic_routing(lab):
+    province, plan, _ = lab
+    without = plan_stack(province, plan, "lab", "lab-city-a", options_from_config({"bgpSpeakers": "false"}))
+    assert not [r for r in without.resources if r.type in (t.BGP_SPEAKER, t.BGP_PEER)]
+    # The routers keep their transit gateway: only the advertisement is missing.
+    assert without.by_name()["city-a-edu-router"].inputs["enableSnat"] is False
+    assert options_from_config({"bgpSpeakers": True}).bgp_speakers is True
+    assert options_from_config({}).bgp_speakers is True
+    with pytest.raises(InputError, match="govcloud:bgpSpeakers"):
+        options_from_config({"bgpSpeakers": "sometimes"})
+
+
+def test_the_lab_stacks_leave_speakers_out_until_the_lab_runs_dynamic_routing():
+    for stack in ("lab-province", "lab-city-a", "lab-city-b"):
+        assert read_stack_options(ROOT, stack).bgp_speakers is False
+
+
+def test_the_transit_is_a_provider_network_where_the_model_names_its_segment(lab):
+    province, plan, _ = lab
+    city_a = province.node_by_code["city-a"]
+    segment = {"physical_network": "extranet", "network_type": "vlan", "segmentation_id": 120}
+    routing = city_a.routing.model_copy(update={"transit_segment": TransitSegment(**segment)})
+    nodes = tuple(n.model_copy(update={"routing": routing}) if n.code == "city-a" else n for n in province.nodes)
+    graph = plan_stack(province.model_copy(update={"nodes": nodes}), plan, "lab", "lab-city-a")
+    assert graph.by_name()["transit-city-a-net"].inputs["segments"] == [
+        {"networkType": "vlan", "physicalNetwork": "extranet", "segmentationId": 120}]
+    plain = plan_stack(province, plan, "lab", "lab-city-a")
+    assert "segments" not in plain.by_name()["transit-city-a-net"].inputs
+    with pytest.raises(ValueError, match="segmentation_id"):
+        TransitSegment(physical_network="extranet", network_type="vlan")

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from ...network.hostvars import render_frr_conf
-from ...network.topology import INTERNET_SERVER_PORT, INTERNET_SERVER_V4, INTERNET_SERVER_V6, NetNode, NodeRole
+from ...network.topology import NetNode, NodeRole
+from .overlay import INTERNET_SERVER_PORT, INTERNET_SERVER_V4, INTERNET_SERVER_V6
 
 SOURCE_SERVER = Path(__file__).with_name("source_server.py")
 

@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 
 from ...errors import LabError
-from ...network.topology import INTERNET_SERVER_PORT
+from .overlay import INTERNET_SERVER_PORT
 from .runtime import namespace
 
 PING_INTERVAL_S = 0.05

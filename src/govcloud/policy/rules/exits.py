@@ -4,9 +4,10 @@ plan, reach the internet."""
 from __future__ import annotations
 
 from ...model import ExitStatus
-from ..rule import Severity, resource_rule
-from ..view import FLOATING_IP, NETWORK, ROUTER, TAGGABLE, ResourceView
+from ..rule import Severity, resource_rule, stack_rule
+from ..view import FLOATING_IP, NETWORK, ROUTER, TAGGABLE, ResourceView, StackView
 from .common import is_set
+from .extranet import TRANSIT_PURPOSE, gateway_on_transit
 
 
 def _unified_exits(resource: ResourceView) -> list[str] | None:
@@ -18,21 +19,23 @@ def _unified_exits(resource: ResourceView) -> list[str] | None:
     return ctx.unified_exits_by_node.get(node, [])
 
 
-@resource_rule(id="GOV-EXIT-001", title="Only a unified exit's router has an external gateway",
-               severity=Severity.CRITICAL, clauses=("PLAN-EXIT-UNIFIED", "MLPS-8.1.3.1a", "MLPS-8.1.3.1c"),
-               types=(ROUTER,),
-               remediation="Remove externalNetworkId: departments reach the internet through the node's unified "
-                           "exit router (exits.yaml, status unified, node set; tagged exit:<code>).")
-def router_gateway(router: ResourceView, report) -> None:
-    exits = _unified_exits(router)
-    if exits is None or not is_set(router.get("externalNetworkId")):
-        return
-    if not exits:
-        report(f"node {router.node!r} has no unified exit but router {router.name!r} has an external gateway",
-               router.urn)
-    elif router.tags.get("exit") not in exits:
-        report(f"router {router.name!r} has an external gateway but is not the router of unified exit "
-               f"{' or '.join(exits)}", router.urn)
+@stack_rule(id="GOV-EXIT-001", title="Only a unified exit's router has an external gateway",
+            severity=Severity.CRITICAL, clauses=("PLAN-EXIT-UNIFIED", "MLPS-8.1.3.1a", "MLPS-8.1.3.1c"),
+            remediation="Remove externalNetworkId: departments reach the internet through the node's unified "
+                        "exit router (exits.yaml, status unified, node set; tagged exit:<code>).")
+def router_gateway(stack: StackView, report) -> None:
+    # A gateway on the extranet transit faces the extranet, not the internet: GOV-XNET-001 and
+    # GOV-XNET-002 judge those. A stack rule, because telling them apart follows the reference.
+    for router in stack.of_type(ROUTER):
+        exits = _unified_exits(router)
+        if exits is None or not is_set(router.get("externalNetworkId")) or gateway_on_transit(stack, router):
+            continue
+        if not exits:
+            report(f"node {router.node!r} has no unified exit but router {router.name!r} has an external gateway",
+                   router.urn)
+        elif router.tags.get("exit") not in exits:
+            report(f"router {router.name!r} has an external gateway but is not the router of unified exit "
+                   f"{' or '.join(exits)}", router.urn)
 
 
 @resource_rule(id="GOV-EXIT-002", title="Floating IPs exist only where a unified exit serves",
@@ -49,7 +52,9 @@ def floating_ip_at_exit(fip: ResourceView, report) -> None:
                remediation="Only the unified exit creates the provider network; tag it exit:<code> with the "
                            "exit's code from exits.yaml.")
 def external_network(network: ResourceView, report) -> None:
-    if network.get("external") is not True:
+    # The extranet transit is external in Neutron's sense (routers take their gateway on it) but
+    # faces the extranet; GOV-NET-005 holds its subnets to the plan's transit prefixes.
+    if network.get("external") is not True or network.tags.get("purpose") == TRANSIT_PURPOSE:
         return
     exits = _unified_exits(network)
     if exits is None:
@@ -75,14 +80,24 @@ def no_legacy_exit(resource: ResourceView, report) -> None:
         report(f"exit {code!r} is {ex.status.value}, not unified", resource.urn)
 
 
-@resource_rule(id="GOV-EXIT-005", title="Internet gateways only at exits the provincial plan designates unified",
-               severity=Severity.CRITICAL, clauses=("PLAN-EXIT-UNIFIED", "MLPS-8.1.3.1a", "MLPS-8.1.3.1c"),
-               types=(ROUTER, NETWORK),
-               remediation="Unified exits are the province's decision (or a city's it delegates): add the exit "
-                           "to unified_exit_plan.designations in exits.yaml with the plan's decision, or remove "
-                           "the gateway / external network. A department or node cannot declare its own exit "
-                           "unified.")
-def designated_exit(resource: ResourceView, report) -> None:
+@stack_rule(id="GOV-EXIT-005", title="Internet gateways only at exits the provincial plan designates unified",
+            severity=Severity.CRITICAL, clauses=("PLAN-EXIT-UNIFIED", "MLPS-8.1.3.1a", "MLPS-8.1.3.1c"),
+            remediation="Unified exits are the province's decision (or a city's it delegates): add the exit "
+                        "to unified_exit_plan.designations in exits.yaml with the plan's decision, or remove "
+                        "the gateway / external network. A department or node cannot declare its own exit "
+                        "unified.")
+def designated_exit(stack: StackView, report) -> None:
+    # The extranet transit (external in Neutron's sense) and gateways on it face the extranet, not
+    # the internet (GOV-XNET-001/002 judge them): a stack rule, because that follows the reference.
+    for resource in stack.of_type(ROUTER, NETWORK):
+        if resource.type == NETWORK and resource.tags.get("purpose") == TRANSIT_PURPOSE:
+            continue
+        if resource.type == ROUTER and gateway_on_transit(stack, resource):
+            continue
+        _designated(resource, report)
+
+
+def _designated(resource: ResourceView, report) -> None:
     ctx = resource.context
     if ctx is None:
         return

@@ -13,12 +13,13 @@ from govcloud.lab.netlab.files import etc_files, init_script, node_passwd, sshd_
 from govcloud.model import Province
 from govcloud.network.topology import NodeRole, build_topology
 from govcloud.network.waves import ipv6_waves
+from govcloud.lab.netlab.overlay import LAB_FACTS
 
 
 @pytest.mark.parametrize("routers", [5, 15, 30])
 def test_generated_province_has_that_many_routers_and_a_valid_topology(routers):
     province = Province.model_validate(generate_province(routers))
-    topology = build_topology("gen", province, plan_addresses(province))
+    topology = build_topology("gen", province, plan_addresses(province), LAB_FACTS)
     assert len(topology.by_role(NodeRole.ROUTER)) == routers
     assert sum(len(w.hosts) for w in ipv6_waves(topology)) == routers + 1  # + the unified exit
 
@@ -31,7 +32,7 @@ def test_generated_size_is_bounded():
 @pytest.fixture(scope="module")
 def node():
     province = Province.model_validate(generate_province(5))
-    return build_topology("gen", province, plan_addresses(province)).node("core")
+    return build_topology("gen", province, plan_addresses(province), LAB_FACTS).node("core")
 
 
 def test_each_node_gets_its_own_hostname_hosts_and_frr_files(node):

@@ -14,7 +14,7 @@ from govcloud.lab.workload.frontend import render
 from govcloud.lab.workload.layout import SUBNET
 from govcloud.migration.store import read_plan
 from govcloud.model import load_environment
-from govcloud.network.topology import MGMT_NETWORK
+from govcloud.lab.netlab.overlay import MGMT_NETWORK
 
 ROOT = Path(__file__).resolve().parents[4]
 
