@@ -22,9 +22,12 @@ from ..model import Environment
 from ..stackgraph import node_for_stack, stack_names
 from .credentials import CloudCredentials, check_login, find_clouds_yaml, load_credentials
 from .locate import EngineInstall, engine_env, find_engine
+from .locks import lock_holders_in, locked_error, release_stale_locks
 from .progress import Progress, log_path, normalise_changes
-from .salt import salt_file, salt_outside_config
-from .settings import STATE_DIR, EngineSettings, default_passphrase_file, ensure_passphrase_file
+from .recovery import pending_operations, plan_recovery, refresh_arguments
+from .settings import EngineSettings, default_passphrase_file, ensure_passphrase_file
+from .signals import EngineGuard, engine_command_root
+from .stackfiles import FALLBACK_VARIABLE, RunFiles, new_run_id
 
 
 class Operation(str, Enum):
@@ -43,6 +46,7 @@ class StackResult:
     log: str
     outputs: dict = field(default_factory=dict)
     skipped: str | None = None  # why the stack was not run (e.g. the province stack is not up yet)
+    recovered: list[str] = field(default_factory=list)  # stale locks released, pending operations resolved
 
     @property
     def changed(self) -> bool:
@@ -67,31 +71,37 @@ def run(operation: Operation, environment: Environment, stacks: Sequence[str], s
         settings.state_dir.mkdir(parents=True, exist_ok=True)
     province = environment.province
     logins: dict[str, CloudCredentials] = {}
-    results = []
-    stamp = time.strftime("%Y%m%dT%H%M%S")
-    for stack in ordered(operation, stacks, stack_names(province, environment.name)):
-        node = node_for_stack(province, environment.name, stack)
-        cloud = settings.cloud or node.cloud
-        if cloud not in logins:
-            credentials = load_credentials(cloud, find_clouds_yaml(settings.clouds_yaml))
-            check_login(credentials)
-            logins[cloud] = credentials
-        env = _engine_environment(install, settings, passphrase, logins[cloud].engine_env(settings.region or node.region))
-        log_file = log_path(settings.logs, stack, operation.value, stamp)
-        province_stack = stack_names(province, environment.name)[0]
-        if operation is Operation.PREVIEW and stack != province_stack and \
-                not _has_outputs(province_stack, settings.project_root, install, env):
-            # A city stack reads the province stack's outputs: before the province is up there is
-            # nothing to read, and the preview would fail on the StackReference.
-            results.append(StackResult(stack, operation.value, normalise_changes(None), 0.0, "", {},
-                                       f"{province_stack} is not up yet (run `govcloud up --stack {province_stack}`)"))
-            continue
-        config_file = settings.project_root / "stacks" / f"Pulumi.{stack}.yaml"
-        with log_file.open("w", encoding="utf-8") as log, \
-                salt_outside_config(config_file, salt_file(settings.state_dir, settings.backend(), stack)):
-            printer = progress(stack, operation.value, log, quiet=quiet)
-            results.append(_run_stack(operation, stack, settings.project_root, install, settings, env, printer,
-                                      log_file))
+    results: list[StackResult] = []
+    run_id = new_run_id()
+    files = RunFiles.create(settings.project_root, settings.state_dir.parent / "runs", run_id)
+    try:
+        with EngineGuard() as guard:
+            for stack in ordered(operation, stacks, stack_names(province, environment.name)):
+                node = node_for_stack(province, environment.name, stack)
+                cloud = settings.cloud or node.cloud
+                if cloud not in logins:
+                    credentials = load_credentials(cloud, find_clouds_yaml(settings.clouds_yaml))
+                    check_login(credentials)
+                    logins[cloud] = credentials
+                region = settings.region or node.region
+                env = _engine_environment(install, settings, passphrase, logins[cloud].engine_env(region))
+                log_file = log_path(settings.logs, stack, operation.value, run_id)
+                province_stack = stack_names(province, environment.name)[0]
+                if operation is Operation.PREVIEW and stack != province_stack and \
+                        not _has_outputs(province_stack, files, install, env):
+                    # A city stack reads the province stack's outputs: before the province is up there
+                    # is nothing to read, and the preview would fail on the StackReference.
+                    results.append(StackResult(stack, operation.value, normalise_changes(None), 0.0, "", {},
+                                               f"{province_stack} is not up yet "
+                                               f"(run `govcloud up --stack {province_stack}`)"))
+                    continue
+                with log_file.open("w", encoding="utf-8") as log:
+                    printer = progress(stack, operation.value, log, quiet=quiet)
+                    run = _StackRun(operation, stack, install, settings, env, printer, log_file, files, guard,
+                                    _finder_for(logins[cloud], region))
+                    results.append(run.execute())
+    finally:
+        files.remove()
     return results
 
 
@@ -107,32 +117,51 @@ def run_project(operation: Operation, work_dir: Path, stack: str, settings: Engi
     credentials = load_credentials(cloud, find_clouds_yaml(settings.clouds_yaml))
     check_login(credentials)
     env = _engine_environment(install, settings, passphrase, credentials.engine_env(settings.region))
-    log_file = log_path(settings.logs, stack, operation.value, time.strftime("%Y%m%dT%H%M%S"))
-    with log_file.open("w", encoding="utf-8") as log:
-        printer = Progress(stack, operation.value, log, quiet=quiet)
-        return _run_stack(operation, stack, work_dir, install, settings, env, printer, log_file, config)
+    run_id = new_run_id()
+    log_file = log_path(settings.logs, stack, operation.value, run_id)
+    files = RunFiles.create(work_dir, settings.state_dir.parent / "runs", run_id)
+    try:
+        with EngineGuard() as guard, log_file.open("w", encoding="utf-8") as log:
+            printer = Progress(stack, operation.value, log, quiet=quiet)
+            return _StackRun(operation, stack, install, settings, env, printer, log_file, files, guard,
+                             _finder_for(credentials, settings.region), config).execute()
+    finally:
+        files.remove()
 
 
-def _has_outputs(stack_name: str, work_dir: Path, install: EngineInstall, env: dict[str, str]) -> bool:
+def _has_outputs(stack_name: str, files: RunFiles, install: EngineInstall, env: dict[str, str]) -> bool:
     from pulumi import automation as auto
 
     try:
-        workspace = _workspace(work_dir, install, env)
+        # The scratch project: reading outputs needs the secrets provider, and the engine would
+        # write the salt it finds in the state back into the settings file it reads.
+        workspace = _workspace(files.scratch_project, install, env, files)
         if stack_name not in {s.name for s in workspace.list_stacks()}:
             return False
-        config_file = work_dir / "stacks" / f"Pulumi.{stack_name}.yaml"
-        with salt_outside_config(config_file, salt_file(work_dir / STATE_DIR, env["PULUMI_BACKEND_URL"], stack_name)):
-            return bool(auto.Stack.select(stack_name, workspace).outputs())
+        return bool(auto.Stack.select(stack_name, workspace).outputs())
     except auto.errors.CommandError:
         return False
 
 
-def _workspace(work_dir: Path, install: EngineInstall, env: dict[str, str]):
+def _workspace(work_dir: Path, install: EngineInstall, env: dict[str, str], files: RunFiles):
     from pulumi import automation as auto
 
+    # The engine runs through a wrapper that gives it a session of its own (see .signals).
+    root = engine_command_root(install.cli, files.run_dir.parent.parent / "engine-wrapper")
     return auto.LocalWorkspace(work_dir=str(work_dir), pulumi_home=str(install.pulumi_home), env_vars=env,
-                               secrets_provider="passphrase",
-                               pulumi_command=auto.PulumiCommand(root=str(install.cli.parent.parent)))
+                               secrets_provider="passphrase", pulumi_command=auto.PulumiCommand(root=str(root)))
+
+
+def _finder_for(credentials: CloudCredentials, region: str | None):
+    """A lazy CloudFinder: a connection is opened only when a pending create needs a lookup."""
+    def make():
+        import openstack
+
+        from .cloudfind import CloudFinder
+
+        return CloudFinder(openstack.connect(load_yaml_config=False, load_envvars=False, auth_type="password",
+                                             auth=dict(credentials.auth), region_name=region or credentials.region))
+    return make
 
 
 def _engine_environment(install: EngineInstall, settings: EngineSettings, passphrase: Path,
@@ -142,46 +171,128 @@ def _engine_environment(install: EngineInstall, settings: EngineSettings, passph
     env.pop("PULUMI_CONFIG_PASSPHRASE", None)
     env["PULUMI_CONFIG_PASSPHRASE_FILE"] = str(passphrase)
     env.pop("OS_CLOUD", None)  # the variables below say exactly which cloud
+    # The salt comes from the state, never from (or into) the committed settings file (.stackfiles).
+    env[FALLBACK_VARIABLE] = "true"
     env.update(cloud_env)
     return env
 
 
-def _run_stack(operation: Operation, stack_name: str, work_dir: Path, install: EngineInstall,
-               settings: EngineSettings, env: dict[str, str], printer: Progress, log_file: Path,
-               config: dict[str, str] | None = None) -> StackResult:
-    from pulumi import automation as auto
+@dataclass
+class _StackRun:
+    """One operation on one stack: release a dead run's lock, resolve what it left pending, run."""
 
-    started = time.monotonic()
+    operation: Operation
+    stack_name: str
+    install: EngineInstall
+    settings: EngineSettings
+    env: dict[str, str]
+    printer: Progress
+    log_file: Path
+    files: RunFiles
+    guard: EngineGuard
+    finder: Callable
+    config: dict[str, str] | None = None
+    recovered: list[str] = field(default_factory=list)
+
+    def execute(self) -> StackResult:
+        from pulumi import automation as auto
+
+        started = time.monotonic()
+        work_dir = self.files.project_root
+        try:
+            released = release_stale_locks(self.env["PULUMI_BACKEND_URL"], _project_name(work_dir), self.stack_name)
+            self._note(f"released the lock of a run that died: {lock.describe()}" for lock in released)
+            # Create (or find) the stack in the scratch project: `stack init` writes the salt there.
+            auto.Stack.create_or_select(self.stack_name, _workspace(self.files.scratch_project, self.install,
+                                                                     self.env, self.files))
+            workspace = _workspace(work_dir, self.install, self.env, self.files)
+            stack = auto.Stack.select(self.stack_name, workspace)
+        except auto.errors.CommandError as exc:
+            raise backend_error(self.stack_name, self.settings, exc) from None
+        try:
+            if self.config:
+                stack.set_all_config({k: auto.ConfigValue(v) for k, v in self.config.items()})
+            config_file = str(self.files.config_file(self.stack_name, _stack_config_dir(work_dir)))
+            if self.operation is not Operation.PREVIEW:
+                self._recover(workspace, config_file)
+            changes, outputs = self._operate(stack, config_file)
+        except auto.errors.CommandError as exc:
+            self.guard.check(self.operation.value, self.stack_name)
+            raise engine_error(self.stack_name, self.operation, exc, self.log_file) from None
+        self.guard.check(self.operation.value, self.stack_name)
+        return StackResult(self.stack_name, self.operation.value, changes, round(time.monotonic() - started, 2),
+                           str(self.log_file), outputs, recovered=self.recovered)
+
+    def _operate(self, stack, config_file: str) -> tuple[dict[str, int], dict]:
+        common = {"on_output": self.printer.on_output, "on_event": self.printer.on_event,
+                  "config_file": config_file}
+        if self.settings.parallel:
+            common["parallel"] = self.settings.parallel
+        if self.settings.policy_packs and self.operation in (Operation.PREVIEW, Operation.UP):
+            # A mandatory violation makes the engine refuse the operation (CommandError).
+            common["policy_packs"] = [str(pack) for pack in self.settings.policy_packs]
+        if self.operation is Operation.PREVIEW:
+            return normalise_changes(stack.preview(**common).change_summary), {}
+        method = {Operation.UP: stack.up, Operation.DESTROY: stack.destroy, Operation.REFRESH: stack.refresh}
+        if self.operation is not Operation.DESTROY:
+            common["show_secrets"] = False
+        result = method[self.operation](**common)
+        outputs = {k: ("[secret]" if v.secret else v.value) for k, v in getattr(result, "outputs", {}).items()}
+        return normalise_changes(result.summary.resource_changes), outputs
+
+    def _recover(self, workspace, config_file: str) -> None:
+        """Resolve the pending operations a killed run left, before anything else runs."""
+        # Exported from the scratch project: `stack export` has no --config-file and would write the salt.
+        scratch = _workspace(self.files.scratch_project, self.install, self.env, self.files)
+        deployment = scratch.export_stack(self.stack_name).deployment or {}
+        pending = pending_operations(deployment)
+        if not pending:
+            return
+        resolutions = plan_recovery(pending, _LazyFinder(self.finder))
+        workspace.pulumi_command.run(refresh_arguments(self.stack_name, resolutions, config_file),
+                                     str(self.files.project_root), self.env, on_output=self.printer.on_output,
+                                     on_error=self.printer.on_output)
+        self._note(resolution.describe() for resolution in resolutions)
+
+    def _note(self, lines) -> None:
+        for line in lines:
+            self.recovered.append(line)
+            self.printer.note(line)
+
+
+class _LazyFinder:
+    """Opens the cloud connection on the first lookup (most recoveries need none)."""
+
+    def __init__(self, make: Callable) -> None:
+        self._make, self._finder = make, None
+
+    def can_find(self, type_: str) -> bool:
+        from .cloudfind import FINDERS
+
+        return type_ in FINDERS
+
+    def find(self, type_, inputs):
+        if self._finder is None:
+            self._finder = self._make()
+        return self._finder.find(type_, inputs)
+
+
+def _project_file(work_dir: Path) -> dict:
+    import yaml
+
     try:
-        workspace = _workspace(work_dir, install, env)
-        stack = auto.Stack.create_or_select(stack_name, workspace)
-    except auto.errors.CommandError as exc:
-        raise backend_error(stack_name, settings, exc) from None
-    try:
-        if config:
-            stack.set_all_config({k: auto.ConfigValue(v) for k, v in config.items()})
-        common = {"on_output": printer.on_output, "on_event": printer.on_event}
-        if settings.parallel:
-            common["parallel"] = settings.parallel
-        if settings.policy_packs and operation in (Operation.PREVIEW, Operation.UP):
-            # A mandatory violation makes the engine refuse the operation (CommandError below).
-            common["policy_packs"] = [str(pack) for pack in settings.policy_packs]
-        if operation is Operation.PREVIEW:
-            preview = stack.preview(**common)
-            changes = normalise_changes(preview.change_summary)
-            outputs: dict = {}
-        else:
-            method = {Operation.UP: stack.up, Operation.DESTROY: stack.destroy, Operation.REFRESH: stack.refresh}
-            kwargs = dict(common)
-            if operation is not Operation.DESTROY:
-                kwargs["show_secrets"] = False
-            result = method[operation](**kwargs)
-            changes = normalise_changes(result.summary.resource_changes)
-            outputs = {k: ("[secret]" if v.secret else v.value) for k, v in getattr(result, "outputs", {}).items()}
-    except auto.errors.CommandError as exc:
-        raise engine_error(stack_name, operation, exc, log_file) from None
-    return StackResult(stack_name, operation.value, changes, round(time.monotonic() - started, 2), str(log_file),
-                       outputs)
+        data = yaml.safe_load((work_dir / "Pulumi.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _project_name(work_dir: Path) -> str:
+    return str(_project_file(work_dir).get("name") or work_dir.name)
+
+
+def _stack_config_dir(work_dir: Path) -> str:
+    return str(_project_file(work_dir).get("stackConfigDir") or ".")
 
 
 # Engine messages and what to do about them, most specific first.
@@ -220,6 +331,8 @@ def engine_error(stack: str, operation: Operation, exc: Exception, log_file: Pat
     """One EngineError with a fix, from the engine's failure text."""
     text = str(exc)
     lower = text.lower()
+    if "currently locked" in lower:  # a race lost after our own lock check: name the winner
+        return locked_error(stack, lock_holders_in(text))
     for needle, what, fix in _KNOWN_FAILURES:
         if needle in lower:
             return EngineError(f"{operation.value} of {stack} failed: {what} (log: {log_file})", fix=fix)

@@ -84,3 +84,13 @@ def test_an_unusable_backend_names_it_and_the_fix(tmp_path):
     error = backend_error("lab-province", settings, RuntimeError("stderr: error: failed to open bucket"))
     assert "s3://nowhere" in error.message and "--backend" in error.fix
     assert "passphrase" in backend_error("x", settings, RuntimeError("incorrect passphrase")).fix
+
+
+def test_a_lost_race_names_the_winner_and_never_advises_pulumi_cancel():
+    text = ("error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end "
+            "or delete the lock file with `pulumi cancel`.\n"
+            "  file:///s/.pulumi/locks/organization/govcloud/lab-province/x.json: created by ops@node1 "
+            "(pid 4711) at 2026-12-06T15:04:05Z")
+    error = engine_error("lab-province", Operation.UP, RuntimeError(text), Path("/tmp/x.log"))
+    assert "ops@node1 (pid 4711) since 2026-12-06T15:04:05" in error.message
+    assert "pulumi cancel" not in str(error)
