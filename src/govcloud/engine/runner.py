@@ -65,24 +65,26 @@ def ordered(operation: Operation, names: Sequence[str], all_names: Sequence[str]
 def run(operation: Operation, environment: Environment, stacks: Sequence[str], settings: EngineSettings,
         progress: Callable[..., Progress] = Progress, quiet: bool = False) -> list[StackResult]:
     """Run ``operation`` on ``stacks`` of ``environment``; stop at the first stack that fails."""
+    province = environment.province
+    order = ordered(operation, stacks, stack_names(province, environment.name))
+    # Arguments first (a wrong --cloud or --clouds-yaml is bad input whatever else is missing).
+    credentials = _credentials(order, environment, settings)
     install = find_engine()
     passphrase = ensure_passphrase_file(settings.passphrase_file or default_passphrase_file())
     if settings.backend_url is None:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
-    province = environment.province
     logins: dict[str, CloudCredentials] = {}
     results: list[StackResult] = []
     run_id = new_run_id()
     files = RunFiles.create(settings.project_root, settings.state_dir.parent / "runs", run_id)
     try:
         with EngineGuard() as guard:
-            for stack in ordered(operation, stacks, stack_names(province, environment.name)):
+            for stack in order:
                 node = node_for_stack(province, environment.name, stack)
                 cloud = settings.cloud or node.cloud
                 if cloud not in logins:
-                    credentials = load_credentials(cloud, find_clouds_yaml(settings.clouds_yaml))
-                    check_login(credentials)
-                    logins[cloud] = credentials
+                    check_login(credentials[cloud])
+                    logins[cloud] = credentials[cloud]
                 region = settings.region or node.region
                 env = _engine_environment(install, settings, passphrase, logins[cloud].engine_env(region))
                 log_file = log_path(settings.logs, stack, operation.value, run_id)
@@ -103,6 +105,18 @@ def run(operation: Operation, environment: Environment, stacks: Sequence[str], s
     finally:
         files.remove()
     return results
+
+
+def _credentials(order: Sequence[str], environment: Environment,
+                 settings: EngineSettings) -> dict[str, CloudCredentials]:
+    """The credentials of every cloud the stacks use, read (not yet tried) before anything runs."""
+    clouds_yaml = find_clouds_yaml(settings.clouds_yaml)
+    found: dict[str, CloudCredentials] = {}
+    for stack in order:
+        cloud = settings.cloud or node_for_stack(environment.province, environment.name, stack).cloud
+        if cloud not in found:
+            found[cloud] = load_credentials(cloud, clouds_yaml)
+    return found
 
 
 def run_project(operation: Operation, work_dir: Path, stack: str, settings: EngineSettings, cloud: str,

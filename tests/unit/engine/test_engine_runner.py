@@ -70,6 +70,9 @@ def test_unknown_failures_point_at_the_log():
 
 def test_missing_engine_is_one_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
+    clouds = tmp_path / "clouds.yaml"  # the arguments are checked first: give a usable cloud
+    clouds.write_text("clouds:\n  govcloud-lab-admin:\n    auth: {auth_url: 'http://127.0.0.1:9'}\n")
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
     monkeypatch.setenv("GOVCLOUD_CACHE", str(tmp_path / "cache"))
     environment = load_environment("lab", ROOT)
     with pytest.raises(EngineError) as caught:
