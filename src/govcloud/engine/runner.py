@@ -19,12 +19,17 @@ from pathlib import Path
 
 from ..errors import EngineError
 from ..model import Environment
-from ..stackgraph import node_for_stack, stack_names
+from ..ipam import plan_environment
+from ..stackgraph import StackGraph, node_for_stack, plan_stack, stack_names
+from ..stackgraph.options import read_stack_options
 from .credentials import CloudCredentials, check_login, find_clouds_yaml, load_credentials
 from .locate import EngineInstall, engine_env, find_engine
+from .adoption import existing_objects, refuse_existing, state_is_empty
+from .cloudfind import CloudFinder
 from .locks import lock_holders_in, locked_error, release_stale_locks
 from .progress import Progress, log_path, normalise_changes
 from .recovery import pending_operations, plan_recovery, refresh_arguments
+from .services import check_services, services_for
 from .settings import EngineSettings, default_passphrase_file, ensure_passphrase_file
 from .signals import EngineGuard, engine_command_root
 from .stackfiles import FALLBACK_VARIABLE, RunFiles, new_run_id
@@ -69,6 +74,7 @@ def run(operation: Operation, environment: Environment, stacks: Sequence[str], s
     order = ordered(operation, stacks, stack_names(province, environment.name))
     # Arguments first (a wrong --cloud or --clouds-yaml is bad input whatever else is missing).
     credentials = _credentials(order, environment, settings)
+    address_plan = plan_environment(environment)
     install = find_engine()
     passphrase = ensure_passphrase_file(settings.passphrase_file or default_passphrase_file())
     if settings.backend_url is None:
@@ -86,6 +92,8 @@ def run(operation: Operation, environment: Environment, stacks: Sequence[str], s
                     check_login(credentials[cloud])
                     logins[cloud] = credentials[cloud]
                 region = settings.region or node.region
+                graph = plan_stack(province, address_plan, environment.name, stack,
+                                   read_stack_options(settings.project_root, stack))
                 env = _engine_environment(install, settings, passphrase, logins[cloud].engine_env(region))
                 log_file = log_path(settings.logs, stack, operation.value, run_id)
                 province_stack = stack_names(province, environment.name)[0]
@@ -100,7 +108,7 @@ def run(operation: Operation, environment: Environment, stacks: Sequence[str], s
                 with log_file.open("w", encoding="utf-8") as log:
                     printer = progress(stack, operation.value, log, quiet=quiet)
                     run = _StackRun(operation, stack, install, settings, env, printer, log_file, files, guard,
-                                    _finder_for(logins[cloud], region))
+                                    _CloudAccess(logins[cloud], region), graph=graph)
                     results.append(run.execute())
     finally:
         files.remove()
@@ -138,7 +146,7 @@ def run_project(operation: Operation, work_dir: Path, stack: str, settings: Engi
         with EngineGuard() as guard, log_file.open("w", encoding="utf-8") as log:
             printer = Progress(stack, operation.value, log, quiet=quiet)
             return _StackRun(operation, stack, install, settings, env, printer, log_file, files, guard,
-                             _finder_for(credentials, settings.region), config).execute()
+                             _CloudAccess(credentials, settings.region), config=config).execute()
     finally:
         files.remove()
 
@@ -166,16 +174,27 @@ def _workspace(work_dir: Path, install: EngineInstall, env: dict[str, str], file
                                secrets_provider="passphrase", pulumi_command=auto.PulumiCommand(root=str(root)))
 
 
-def _finder_for(credentials: CloudCredentials, region: str | None):
-    """A lazy CloudFinder: a connection is opened only when a pending create needs a lookup."""
-    def make():
-        import openstack
+class _CloudAccess:
+    """One cloud and region, with a connection opened on first use (most runs need none)."""
 
-        from .cloudfind import CloudFinder
+    def __init__(self, credentials: CloudCredentials, region: str | None) -> None:
+        self.credentials, self.region = credentials, region or credentials.region
+        self._connection = None
 
-        return CloudFinder(openstack.connect(load_yaml_config=False, load_envvars=False, auth_type="password",
-                                             auth=dict(credentials.auth), region_name=region or credentials.region))
-    return make
+    def connection(self):
+        if self._connection is None:
+            import openstack
+
+            self._connection = openstack.connect(load_yaml_config=False, load_envvars=False, auth_type="password",
+                                                 auth=dict(self.credentials.auth), region_name=self.region)
+        return self._connection
+
+    def finder(self) -> CloudFinder:
+        return CloudFinder(self.connection())
+
+    def check(self, types: Sequence[str], during: str = "") -> None:
+        """EngineError naming the first service the types need that does not answer."""
+        check_services(self.connection(), services_for(types), during)
 
 
 def _engine_environment(install: EngineInstall, settings: EngineSettings, passphrase: Path,
@@ -204,7 +223,8 @@ class _StackRun:
     log_file: Path
     files: RunFiles
     guard: EngineGuard
-    finder: Callable
+    cloud: _CloudAccess
+    graph: StackGraph | None = None  # govcloud's own stacks: the services they need, the objects they name
     config: dict[str, str] | None = None
     recovered: list[str] = field(default_factory=list)
 
@@ -213,6 +233,8 @@ class _StackRun:
 
         started = time.monotonic()
         work_dir = self.files.project_root
+        if self.graph is not None:
+            self.cloud.check(self._types())
         try:
             released = release_stale_locks(self.env["PULUMI_BACKEND_URL"], _project_name(work_dir), self.stack_name)
             self._note(f"released the lock of a run that died: {lock.describe()}" for lock in released)
@@ -232,6 +254,9 @@ class _StackRun:
             changes, outputs = self._operate(stack, config_file)
         except auto.errors.CommandError as exc:
             self.guard.check(self.operation.value, self.stack_name)
+            if self.graph is not None:  # a service that went down mid-run is the likeliest cause: name it
+                self.cloud.check(self._types(), during=f"{self.operation.value} of {self.stack_name} failed "
+                                                       f"(log: {self.log_file}): ")
             raise engine_error(self.stack_name, self.operation, exc, self.log_file) from None
         self.guard.check(self.operation.value, self.stack_name)
         return StackResult(self.stack_name, self.operation.value, changes, round(time.monotonic() - started, 2),
@@ -261,12 +286,19 @@ class _StackRun:
         deployment = scratch.export_stack(self.stack_name).deployment or {}
         pending = pending_operations(deployment)
         if not pending:
+            if self.operation is Operation.UP and self.graph is not None and state_is_empty(deployment):
+                found = existing_objects(self.graph, self.cloud.finder())
+                if found:
+                    raise refuse_existing(self.stack_name, self.env["PULUMI_BACKEND_URL"], found)
             return
-        resolutions = plan_recovery(pending, _LazyFinder(self.finder))
+        resolutions = plan_recovery(pending, _LazyFinder(self.cloud.finder))
         workspace.pulumi_command.run(refresh_arguments(self.stack_name, resolutions, config_file),
                                      str(self.files.project_root), self.env, on_output=self.printer.on_output,
                                      on_error=self.printer.on_output)
         self._note(resolution.describe() for resolution in resolutions)
+
+    def _types(self) -> list[str]:
+        return [spec.type for spec in self.graph.resources] if self.graph is not None else []
 
     def _note(self, lines) -> None:
         for line in lines:
