@@ -19,7 +19,6 @@ from typing import Any
 from ..stackgraph import tokens as t
 
 IDEMPOTENT_CREATES = frozenset({t.COMPUTE_QUOTA, t.NETWORK_QUOTA, t.VOLUME_QUOTA, t.ROLE_ASSIGNMENT})
-RBAC_POLICY = "openstack:networking/rbacPolicyV2:RbacPolicyV2"
 
 Finder = Callable[[Any, Mapping[str, Any]], list[str]]
 
@@ -132,7 +131,7 @@ FINDERS: Mapping[str, Finder] = {
     t.INSTANCE: _server,
     t.VOLUME: _volume,
     t.VOLUME_ATTACH: _volume_attach,
-    RBAC_POLICY: _rbac,
+    t.RBAC_POLICY: _rbac,
 }
 
 
