@@ -24,6 +24,7 @@ from ..stackgraph import StackGraph, node_for_stack, plan_stack, stack_names
 from ..stackgraph.options import read_stack_options
 from .credentials import CloudCredentials, check_login, find_clouds_yaml, load_credentials
 from .locate import EngineInstall, engine_env, find_engine
+from . import cleanup
 from .adoption import existing_objects, refuse_existing, state_is_empty
 from .cloudfind import CloudFinder
 from .locks import lock_holders_in, locked_error, release_stale_locks
@@ -250,8 +251,10 @@ class _StackRun:
                 stack.set_all_config({k: auto.ConfigValue(v) for k, v in self.config.items()})
             config_file = str(self.files.config_file(self.stack_name, _stack_config_dir(work_dir)))
             if self.operation is not Operation.PREVIEW:
-                self._recover(workspace, config_file)
+                self._before(workspace, config_file)
             changes, outputs = self._operate(stack, config_file)
+            if self.operation is Operation.DESTROY:
+                self._after_destroy()
         except auto.errors.CommandError as exc:
             self.guard.check(self.operation.value, self.stack_name)
             if self.graph is not None:  # a service that went down mid-run is the likeliest cause: name it
@@ -279,11 +282,14 @@ class _StackRun:
         outputs = {k: ("[secret]" if v.secret else v.value) for k, v in getattr(result, "outputs", {}).items()}
         return normalise_changes(result.summary.resource_changes), outputs
 
-    def _recover(self, workspace, config_file: str) -> None:
-        """Resolve the pending operations a killed run left, before anything else runs."""
+    def _before(self, workspace, config_file: str) -> None:
+        """Resolve what a killed run left pending; note a destroy's projects; refuse an empty state
+        over existing objects."""
         # Exported from the scratch project: `stack export` has no --config-file and would write the salt.
         scratch = _workspace(self.files.scratch_project, self.install, self.env, self.files)
         deployment = scratch.export_stack(self.stack_name).deployment or {}
+        if self.operation is Operation.DESTROY:
+            cleanup.remember(self._cleanup_note, cleanup.project_ids(deployment))
         pending = pending_operations(deployment)
         if not pending:
             if self.operation is Operation.UP and self.graph is not None and state_is_empty(deployment):
@@ -296,6 +302,17 @@ class _StackRun:
                                      str(self.files.project_root), self.env, on_output=self.printer.on_output,
                                      on_error=self.printer.on_output)
         self._note(resolution.describe() for resolution in resolutions)
+
+    @property
+    def _cleanup_note(self) -> Path:
+        return self.settings.state_dir.parent / "cleanup" / f"{self.stack_name}.json"
+
+    def _after_destroy(self) -> None:
+        """Delete what Neutron made in the stack's projects (their `default` groups)."""
+        noted = cleanup.read(self._cleanup_note)
+        if noted:
+            self._note(f"removed {line}" for line in cleanup.remove_leftovers(self.cloud.connection(), noted))
+        self._cleanup_note.unlink(missing_ok=True)
 
     def _types(self) -> list[str]:
         return [spec.type for spec in self.graph.resources] if self.graph is not None else []
