@@ -32,7 +32,8 @@ from ..errors import EngineInterrupted
 PR_SET_CHILD_SUBREAPER = 36
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 GRACE_SECONDS = 10.0  # how long a stray process gets between SIGTERM and SIGKILL
-_WRAPPER = "#!/bin/sh\n# Written by govcloud: the engine in its own session, signalled only by govcloud.\nexec setsid {cli} \"$@\"\n"
+_WRAPPER = ("#!/bin/sh\n# Written by govcloud: the engine in its own session, signalled only by govcloud.\n"
+            "exec setsid {cli} \"$@\"\n")
 
 
 def become_subreaper() -> bool:

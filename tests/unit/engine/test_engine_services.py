@@ -38,7 +38,8 @@ def test_all_answering_is_silent():
 
 def test_neutron_down_is_named_with_its_endpoint_and_fix():
     with pytest.raises(EngineError) as caught:
-        check_services(_connection("network"), services_for([t.NETWORK, t.INSTANCE]), during="up of lab-province failed: ")
+        check_services(_connection("network"), services_for([t.NETWORK, t.INSTANCE]),
+                       during="up of lab-province failed: ")
     message = caught.value.message
     assert message.startswith("up of lab-province failed: Neutron (network service) at http://127.0.0.1:9696")
     assert "EOF" in message and "lab status" in caught.value.fix
