@@ -87,6 +87,7 @@ class StackRun:
         work_dir = self.files.project_root
         if self.graph is not None:
             self.cloud.check(self._types())
+        self.guard.check(self.operation.value, self.stack_name)  # a stop signal before we started: start nothing
         try:
             released = release_stale_locks(self.env["PULUMI_BACKEND_URL"], _project_name(work_dir), self.stack_name)
             self._note(f"released the lock of a run that died: {lock.describe()}" for lock in released)
@@ -103,6 +104,7 @@ class StackRun:
             config_file = str(self.files.config_file(self.stack_name, _stack_config_dir(work_dir)))
             if self.operation is not Operation.PREVIEW:
                 self._before(workspace, config_file)
+            self.guard.check(self.operation.value, self.stack_name)
             changes, outputs = self._operate(stack, config_file)
             if self.operation is Operation.DESTROY:
                 self._after_destroy()
