@@ -1,13 +1,11 @@
 """Finish what a killed run left pending, without creating anything twice.
 
 A run killed mid-operation leaves *pending operations* in the stack's checkpoint. Pending
-updates and deletes are harmless: a refresh reads the objects' real state and drops them. A
-pending **create** is the dangerous one: the engine does not know whether the object exists, and
-a plain re-run creates it again (a duplicate, or a conflict that fails every later run). The
-engine can take an ID for each (``refresh --import-pending-creates URN ID``) and drop the rest
-(``--clear-pending-creates``), but only if someone knows the IDs.
+updates and deletes are harmless: a refresh reads the objects' real state. A pending **create**
+is the dangerous one: the engine does not know whether the object exists, and a plain re-run
+creates it again (a duplicate, or a conflict that fails every later run).
 
-govcloud does: every object has a deterministic name and tags, recorded in the pending
+govcloud knows: every object has a deterministic name and tags, recorded in the pending
 operation's inputs, so each pending create is looked up in OpenStack (:mod:`.cloudfind`):
 
 * found once: imported (the create had succeeded);
@@ -15,8 +13,14 @@ operation's inputs, so each pending create is looked up in OpenStack (:mod:`.clo
 * found more than once: a duplicate from an earlier run; refused, naming the IDs to delete;
 * quotas and role assignments: cleared (setting them again is idempotent).
 
-:func:`plan_recovery` is pure (the finder is given); :func:`refresh_arguments` turns its result
-into the engine's command line.
+The decisions are applied to the exported deployment (:func:`apply_resolutions`): an imported
+create becomes a resource with its ID, everything pending is dropped, and the deployment is
+imported back; a refresh of just those resources (:func:`refresh_arguments`) then reads their
+real state. (The engine's own ``refresh --import-pending-creates`` was not used: in the engine
+version pinned here, the pending operations it marks "importing" are not carried into the next
+checkpoint by the refresh, so the imported object would be forgotten.)
+
+:func:`plan_recovery` and :func:`apply_resolutions` are pure (the finder is given).
 """
 
 from __future__ import annotations
@@ -116,14 +120,29 @@ def plan_recovery(pending: Sequence[PendingOperation], finder: ObjectFinder) -> 
     return resolutions
 
 
-def refresh_arguments(stack: str, resolutions: Sequence[Resolution], config_file: str) -> list[str]:
-    """The engine command that applies ``resolutions`` (and refreshes the stack)."""
-    args = ["refresh", "--stack", stack, "--yes", "--skip-preview", "--non-interactive",
-            "--config-file", config_file]
-    for resolution in resolutions:
-        if resolution.action == "import":
-            # One value per flag: the engine pairs them up (URN, ID, URN, ID …).
-            args += ["--import-pending-creates", resolution.urn, "--import-pending-creates", str(resolution.id)]
-    if any(r.action == "clear" for r in resolutions):
-        args.append("--clear-pending-creates")
+def apply_resolutions(deployment: Mapping[str, Any], resolutions: Sequence[Resolution]) -> dict[str, Any]:
+    """The deployment with imported creates as resources (with their IDs) and no pending operations."""
+    edited = dict(deployment)
+    imported = {r.urn: r.id for r in resolutions if r.action == "import"}
+    resources = list(deployment.get("resources") or ())
+    for op in deployment.get("pending_operations") or ():
+        resource = op.get("resource") or {}
+        if op.get("type") == "creating" and resource.get("urn") in imported:
+            # Appended last: everything it depends on finished before its create began.
+            resources.append({**resource, "id": imported[resource["urn"]],
+                              "outputs": resource.get("outputs") or resource.get("inputs") or {}})
+    edited["resources"] = resources
+    edited["pending_operations"] = []
+    return edited
+
+
+def refresh_arguments(stack: str, resolutions: Sequence[Resolution], config_file: str) -> list[str] | None:
+    """The engine command that reads the real state of what was imported or was pending an update
+    or delete; None when nothing needs reading (every pending create was cleared)."""
+    targets = [r.urn for r in resolutions if r.action in ("import", "refresh")]
+    if not targets:
+        return None
+    args = ["refresh", "--stack", stack, "--yes", "--skip-preview", "--non-interactive", "--config-file", config_file]
+    for urn in targets:
+        args += ["--target", urn]
     return args

@@ -23,7 +23,7 @@ from .locate import EngineInstall
 from .locks import release_stale_locks
 from .outcome import Operation, StackResult
 from .progress import Progress, normalise_changes
-from .recovery import pending_operations, plan_recovery, refresh_arguments
+from .recovery import apply_resolutions, pending_operations, plan_recovery, refresh_arguments
 from .services import check_services, services_for
 from .settings import EngineSettings
 from .signals import EngineGuard, engine_command_root
@@ -140,20 +140,29 @@ class StackRun:
         over existing objects."""
         # Exported from the scratch project: `stack export` has no --config-file and would write the salt.
         scratch = engine_workspace(self.files.scratch_project, self.install, self.env, self.files)
-        deployment = scratch.export_stack(self.stack_name).deployment or {}
+        exported = scratch.export_stack(self.stack_name)
+        deployment = exported.deployment or {}
         if self.operation is Operation.DESTROY:
             cleanup.remember(self._cleanup_note, cleanup.project_ids(deployment))
         pending = pending_operations(deployment)
-        if not pending:
-            if self.operation is Operation.UP and self.graph is not None and state_is_empty(deployment):
-                found = existing_objects(self.graph, self.cloud.finder())
-                if found:
-                    raise refuse_existing(self.stack_name, self.env["PULUMI_BACKEND_URL"], found)
-            return
+        if pending:
+            self._resolve(pending, exported, scratch, workspace, config_file)
+        elif self.operation is Operation.UP and self.graph is not None and state_is_empty(deployment):
+            found = existing_objects(self.graph, self.cloud.finder())
+            if found:
+                raise refuse_existing(self.stack_name, self.env["PULUMI_BACKEND_URL"], found)
+
+    def _resolve(self, pending, exported, scratch, workspace, config_file: str) -> None:
+        """Import the pending creates that happened, drop the rest, read the real state of both."""
+        from pulumi.automation import Deployment
+
         resolutions = plan_recovery(pending, _LazyFinder(self.cloud.finder))
-        workspace.pulumi_command.run(refresh_arguments(self.stack_name, resolutions, config_file),
-                                     str(self.files.project_root), self.env, on_output=self.printer.on_output,
-                                     on_error=self.printer.on_output)
+        edited = apply_resolutions(exported.deployment, resolutions)
+        scratch.import_stack(self.stack_name, Deployment(version=exported.version or 3, deployment=edited))
+        refresh = refresh_arguments(self.stack_name, resolutions, config_file)
+        if refresh is not None:
+            workspace.pulumi_command.run(refresh, str(self.files.project_root), self.env,
+                                         on_output=self.printer.on_output, on_error=self.printer.on_output)
         self._note(resolution.describe() for resolution in resolutions)
 
     @property

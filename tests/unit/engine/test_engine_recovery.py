@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from govcloud.engine.cloudfind import CloudFinder
-from govcloud.engine.recovery import pending_operations, plan_recovery, refresh_arguments
+from govcloud.engine.recovery import apply_resolutions, pending_operations, plan_recovery, refresh_arguments
 from govcloud.errors import EngineError
 from govcloud.stackgraph import tokens as t
 
@@ -91,13 +91,23 @@ def test_secret_inputs_are_never_carried_into_the_lookup():
     assert op.inputs == {"name": "x", "password": None}
 
 
-def test_the_engine_gets_each_import_as_two_flag_values_and_clears_the_rest():
-    ops = pending_operations({"pending_operations": [
+def test_imported_creates_become_resources_and_nothing_stays_pending():
+    deployment = {"resources": [{"urn": "stack", "type": "pulumi:pulumi:Stack"}], "pending_operations": [
         _op(t.NETWORK, "d1-app-net", {"name": "d1-app", "tags": TAGS}),
-        _op(t.NETWORK, "d1-db-net", {"name": "d1-db", "tags": TAGS})]})
-    plan = plan_recovery(ops, _finder(networks=[_net("n-app", "d1-app", project=None)]))
+        _op(t.NETWORK, "d1-db-net", {"name": "d1-db", "tags": TAGS}),
+        _op(t.NETWORK, "d1-old-net", {"name": "d1-old"}, kind="deleting")]}
+    plan = plan_recovery(pending_operations(deployment), _finder(networks=[_net("n-app", "d1-app", project=None)]))
+    edited = apply_resolutions(deployment, plan)
+    assert edited["pending_operations"] == []
+    assert [(r["urn"].rsplit("::", 1)[-1], r.get("id")) for r in edited["resources"]] == [
+        ("stack", None), ("d1-app-net", "n-app")]
+    assert deployment["pending_operations"]  # the input is left as it was
     args = refresh_arguments("lab-province", plan, "/run/Pulumi.lab-province.yaml")
-    urn = URN.format(t.NETWORK, "d1-app-net")
-    assert args[args.index(urn) - 1:args.index(urn) + 3] == ["--import-pending-creates", urn,
-                                                             "--import-pending-creates", "n-app"]
-    assert "--clear-pending-creates" in args and "--yes" in args and "--non-interactive" in args
+    targets = [args[i + 1] for i, arg in enumerate(args) if arg == "--target"]
+    assert targets == [URN.format(t.NETWORK, "d1-app-net"), URN.format(t.NETWORK, "d1-old-net")]
+    assert "--yes" in args and "--config-file" in args
+
+
+def test_nothing_to_read_when_every_pending_create_was_cleared():
+    ops = pending_operations({"pending_operations": [_op(t.NETWORK, "d1-db-net", {"name": "d1-db", "tags": TAGS})]})
+    assert refresh_arguments("lab-province", plan_recovery(ops, _finder()), "/x") is None
