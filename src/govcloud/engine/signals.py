@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import signal
 import stat
 import threading
@@ -46,7 +47,13 @@ def become_subreaper() -> bool:
 
 
 def engine_command_root(cli: Path, wrapper_dir: Path) -> Path:
-    """A ``root`` for ``PulumiCommand`` whose ``bin/pulumi`` starts ``cli`` in a new session."""
+    """A ``root`` for ``PulumiCommand`` whose ``bin/pulumi`` starts ``cli`` in a new session.
+
+    Without a ``setsid`` program (not Linux) the CLI's own root: signals then reach the engine
+    from the terminal too, and the guard's forwarding only adds the engine's second, terminating one.
+    """
+    if shutil.which("setsid") is None:
+        return cli.parent.parent
     script = wrapper_dir / "bin" / "pulumi"
     text = _WRAPPER.format(cli=_shell_quote(str(cli)))
     if not script.is_file() or script.read_text(encoding="utf-8") != text:
