@@ -49,8 +49,8 @@ def become_subreaper() -> bool:
 def engine_command_root(cli: Path, wrapper_dir: Path) -> Path:
     """A ``root`` for ``PulumiCommand`` whose ``bin/pulumi`` starts ``cli`` in a new session.
 
-    Without a ``setsid`` program (not Linux) the CLI's own root: signals then reach the engine
-    from the terminal too, and the guard's forwarding only adds the engine's second, terminating one.
+    Without a ``setsid`` program (not Linux) the CLI's own root: a terminal's Ctrl-C then reaches
+    the engine directly, and the guard does not forward it a second time.
     """
     if shutil.which("setsid") is None:
         return cli.parent.parent
@@ -104,6 +104,8 @@ class EngineGuard:
                 _quietly(process.kill)
             return
         for process in engine_processes(self._before):
+            if signum == signal.SIGINT and _same_group(process):
+                continue  # a terminal's Ctrl-C reached the engine too (no setsid wrapper): once is enough
             _quietly(lambda: process.send_signal(signal.SIGTERM))
 
     @property
@@ -153,6 +155,13 @@ def stop_descendants(exclude: set[int], grace: float) -> list[str]:
         _quietly(process.kill)
     psutil.wait_procs(alive, timeout=grace)
     return described
+
+
+def _same_group(process: psutil.Process) -> bool:
+    try:
+        return os.getpgid(process.pid) == os.getpgrp()
+    except OSError:
+        return False
 
 
 def _descendants(exclude: set[int]) -> list[psutil.Process]:
