@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
+from ..terminal import make_console
 from rich.table import Table
 
 from ..engine.runner import Operation, StackResult, run
@@ -14,7 +14,7 @@ from ..stackgraph import stack_names
 from .common import ENV_OPTION, OutputFormat, load_env, print_json, project_root
 from .plan import selected_stacks
 
-console = Console(stderr=True, emoji=False, highlight=False)
+console = make_console(stderr=True, emoji=False, highlight=False)
 BASELINE_PACK = Path("policies") / "govcloud-baseline"
 
 
@@ -69,6 +69,6 @@ def _print_summary(operation: Operation, results: list[StackResult]) -> None:
             continue
         table.add_row(r.stack, *(str(c.get(k, 0)) for k in ("create", "update", "replace", "delete", "same")),
                       f"{r.seconds:.1f}", r.log)
-    Console(emoji=False, highlight=False).print(table)
+    make_console(emoji=False, highlight=False).print(table)
     if not any(r.changed for r in results):
-        Console().print("no changes")
+        make_console().print("no changes")
