@@ -47,11 +47,14 @@ def remove_leftovers(connection, ids: Iterable[str]) -> list[str]:
 
     A project that still exists (the destroy did not reach it) keeps its groups.
     """
+    gone = {p for p in ids if connection.identity.find_project(p, ignore_missing=True) is None}
+    if not gone:
+        return []
     removed = []
-    for project in ids:
-        if connection.identity.find_project(project, ignore_missing=True) is not None:
-            continue
-        for group in connection.network.security_groups(project_id=project):
+    # Listed unfiltered: a list filtered by project makes Neutron create that project's `default`
+    # group again (it ensures one for the project it is asked about), deleted project or not.
+    for group in connection.network.security_groups():
+        if group.project_id in gone:
             connection.network.delete_security_group(group, ignore_missing=True)
-            removed.append(f"security group {group.name!r} ({group.id}) of deleted project {project}")
+            removed.append(f"security group {group.name!r} ({group.id}) of deleted project {group.project_id}")
     return removed

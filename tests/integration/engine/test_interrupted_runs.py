@@ -209,8 +209,9 @@ def _check_state_against_cloud(finder: CloudFinder, state: dict) -> None:
 def _leftovers(finder: CloudFinder, graph, conn, projects: set[str]) -> list[str]:
     left = [f"{spec.name}: {ids}" for spec in graph.resources if spec.type in FINDERS
             and isinstance(spec.inputs.get("name"), str) and (ids := finder.find(spec.type, spec.inputs))]
-    left += [f"security group {g.name} of project {p}" for p in projects for g in conn.network.security_groups(
-        project_id=p)]
+    # Unfiltered: a list filtered by project makes Neutron create that project's `default` group.
+    left += [f"security group {g.name} of project {g.project_id}" for g in conn.network.security_groups()
+             if g.project_id in projects]
     return left
 
 

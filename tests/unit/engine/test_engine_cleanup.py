@@ -12,9 +12,11 @@ class FakeCloud:
     def __init__(self, projects: set[str], groups: dict[str, list[str]]):
         self.projects, self.groups, self.deleted = projects, groups, []
         self.identity = SimpleNamespace(find_project=lambda pid, ignore_missing: pid if pid in self.projects else None)
+        # Like Neutron, asking about one project (re)creates its `default` group: never do that.
         self.network = SimpleNamespace(
-            security_groups=lambda project_id: [SimpleNamespace(id=f"{project_id}-{n}", name=n)
-                                                for n in self.groups.get(project_id, [])],
+            security_groups=lambda **filters: [] if filters else [
+                SimpleNamespace(id=f"{p}-{n}", name=n, project_id=p) for p, names in self.groups.items()
+                for n in names],
             delete_security_group=lambda group, ignore_missing: self.deleted.append(group.id))
 
 
