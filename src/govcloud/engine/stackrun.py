@@ -9,7 +9,7 @@ committed file. The engine runs through the session wrapper of :mod:`.signals`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +56,13 @@ class CloudAccess:
 
     def finder(self) -> CloudFinder:
         return CloudFinder(self.connection())
+
+    # An ObjectFinder (see .recovery) that connects only when a lookup is needed.
+    def can_find(self, type_: str) -> bool:
+        return type_ in FINDERS
+
+    def find(self, type_: str, inputs) -> list[str]:
+        return self.finder().find(type_, inputs)
 
     def check(self, types: Sequence[str], during: str = "") -> None:
         """EngineError naming the first service the types need that does not answer."""
@@ -129,8 +136,9 @@ class StackRun:
         if self.operation is Operation.PREVIEW:
             return normalise_changes(stack.preview(**common).change_summary), {}
         method = {Operation.UP: stack.up, Operation.DESTROY: stack.destroy, Operation.REFRESH: stack.refresh}
-        if self.operation is not Operation.DESTROY:
-            common["show_secrets"] = False
+        # Without it the Automation API reads the result's summary with `stack history --show-secrets`,
+        # which takes no --config-file and writes the salt it finds in the state into the committed file.
+        common["show_secrets"] = False
         result = method[self.operation](**common)
         outputs = {k: ("[secret]" if v.secret else v.value) for k, v in getattr(result, "outputs", {}).items()}
         return normalise_changes(result.summary.resource_changes), outputs
@@ -156,7 +164,7 @@ class StackRun:
         """Import the pending creates that happened, drop the rest, read the real state of both."""
         from pulumi.automation import Deployment
 
-        resolutions = plan_recovery(pending, _LazyFinder(self.cloud.finder))
+        resolutions = plan_recovery(pending, self.cloud)
         edited = apply_resolutions(exported.deployment, resolutions)
         scratch.import_stack(self.stack_name, Deployment(version=exported.version or 3, deployment=edited))
         refresh = refresh_arguments(self.stack_name, resolutions, config_file)
@@ -183,21 +191,6 @@ class StackRun:
         for line in lines:
             self.recovered.append(line)
             self.printer.note(line)
-
-
-class _LazyFinder:
-    """Opens the cloud connection on the first lookup (most recoveries need none)."""
-
-    def __init__(self, make: Callable) -> None:
-        self._make, self._finder = make, None
-
-    def can_find(self, type_: str) -> bool:
-        return type_ in FINDERS
-
-    def find(self, type_, inputs):
-        if self._finder is None:
-            self._finder = self._make()
-        return self._finder.find(type_, inputs)
 
 
 def _project_file(work_dir: Path) -> dict:
