@@ -9,6 +9,7 @@ committed file. The engine runs through the session wrapper of :mod:`.signals`.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,10 @@ from .services import check_services, services_for
 from .settings import EngineSettings
 from .signals import EngineGuard, engine_command_root
 from .stackfiles import RunFiles
+
+# When the engine dies, the Automation API's event thread warns "Error in event stream" on stderr;
+# the run's own error already says what happened, once.
+warnings.filterwarnings("ignore", message="Error in event stream", category=UserWarning)
 
 
 def engine_workspace(work_dir: Path, install: EngineInstall, env: dict[str, str], files: RunFiles):
