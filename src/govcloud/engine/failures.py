@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import signal
 from pathlib import Path
 
 from ..errors import EngineError
@@ -9,6 +11,10 @@ from .locks import lock_holders_in, locked_error
 from .outcome import Operation
 from .settings import EngineSettings
 
+
+# The Automation API's failure text starts with the CLI's exit code; negative: killed by that signal.
+_KILLED = re.compile(r"^\s*code: -(\d+)\s*$", re.MULTILINE)
+_SIGNALS = {s.value for s in signal.Signals}
 
 # Engine messages and what to do about them, most specific first.
 _KNOWN_FAILURES = (
@@ -48,6 +54,14 @@ def engine_error(stack: str, operation: Operation, exc: Exception, log_file: Pat
     lower = text.lower()
     if "currently locked" in lower:  # a race lost after our own lock check: name the winner
         return locked_error(stack, lock_holders_in(text))
+    killed = _KILLED.search(text)
+    if killed:
+        number = int(killed.group(1))
+        name = signal.Signals(number).name if number in _SIGNALS else f"signal {number}"
+        return EngineError(f"{operation.value} of {stack} stopped: the engine process was killed ({name}) "
+                           f"(log: {log_file})",
+                           fix=f"run `govcloud {operation.value}` again: it releases the dead run's lock and "
+                               "resolves what the engine left pending")
     for needle, what, fix in _KNOWN_FAILURES:
         if needle in lower:
             return EngineError(f"{operation.value} of {stack} failed: {what} (log: {log_file})", fix=fix)

@@ -97,3 +97,10 @@ def test_a_lost_race_names_the_winner_and_never_advises_pulumi_cancel():
     error = engine_error("lab-province", Operation.UP, RuntimeError(text), Path("/tmp/x.log"))
     assert "ops@node1 (pid 4711) since 2026-12-06T15:04:05" in error.message
     assert "pulumi cancel" not in str(error)
+
+
+def test_an_engine_killed_by_a_signal_is_said_so_with_the_way_on():
+    text = "\n code: -9\n stdout: Destroying (lab-province)\n stderr: "
+    error = engine_error("lab-province", Operation.DESTROY, RuntimeError(text), Path("/tmp/x.log"))
+    assert "engine process was killed (SIGKILL)" in error.message
+    assert "govcloud destroy" in error.fix and "pending" in error.fix
