@@ -29,7 +29,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except typer.Abort:
+    except (typer.Abort, KeyboardInterrupt):  # Ctrl-C outside an engine run: nothing was started
+        typer.echo("error: interrupted", err=True)
         sys.exit(130)
     except typer.TyperException as exc:  # click's usage errors, re-exported by typer
         exc.show()

@@ -87,6 +87,14 @@ class EngineError(OperationError):
     """The Pulumi engine failed or is missing."""
 
 
+class EngineInterrupted(EngineError):
+    """A stop signal (SIGINT, SIGTERM) ended an engine run cleanly. Exit code 128 + the signal."""
+
+    def __init__(self, message: str, *, fix: str = "", exit_code: int = 130) -> None:
+        super().__init__(message, fix=fix)
+        self.exit_code = exit_code
+
+
 class LabError(OperationError):
     """A lab service (OpenStack, network namespaces) failed to start, stop or answer."""
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import EngineError
+from ..errors import EngineError, UsageError
 from ..paths import OPENSTACK_LAB, current_instance
 LAB_FIX = "start the lab with `govcloud lab up` (or point --clouds-yaml at a reachable cloud)"
 
@@ -54,20 +54,65 @@ def find_clouds_yaml(explicit: Path | None, environ: Mapping[str, str] | None = 
 
 
 def load_credentials(cloud: str, clouds_yaml: Path | None) -> CloudCredentials:
-    """The auth settings of ``cloud``; EngineError with a fix when it cannot be found."""
+    """The auth settings of ``cloud``.
+
+    A clouds.yaml that is not one, or a cloud it does not hold, is bad input (UsageError, exit 2,
+    naming the clouds there are); a lab that is not up (its clouds.yaml missing) is EngineError.
+    """
     import openstack.config
     from openstack import exceptions
 
     if clouds_yaml is not None and not clouds_yaml.is_file():
-        raise EngineError(f"no clouds.yaml at {clouds_yaml}", fix=LAB_FIX if "openstack-lab" in str(clouds_yaml)
-                          else "give --clouds-yaml the path of a clouds.yaml holding the cloud")
+        if "openstack-lab" in str(clouds_yaml):
+            raise EngineError(f"no clouds.yaml at {clouds_yaml}", fix=LAB_FIX)
+        raise UsageError(f"no clouds.yaml at {clouds_yaml}",
+                         fix="give --clouds-yaml the path of a clouds.yaml holding the cloud")
+    available = cloud_names(clouds_yaml) if clouds_yaml else None
+    if available is not None and cloud not in available:
+        raise _unknown_cloud(cloud, str(clouds_yaml), available)
     try:
         files = [str(clouds_yaml)] if clouds_yaml else None
-        region = openstack.config.OpenStackConfig(config_files=files, load_envvars=False).get_one(cloud=cloud)
+        config = openstack.config.OpenStackConfig(config_files=files, load_envvars=False)
+        region = config.get_one(cloud=cloud)
     except exceptions.ConfigException as exc:
-        fix = LAB_FIX if cloud.startswith("govcloud-lab") else "add the cloud to clouds.yaml or pass --cloud"
-        raise EngineError(f"cloud {cloud!r} is not in {clouds_yaml or 'any clouds.yaml'}: {exc}", fix=fix) from None
+        if clouds_yaml is None and cloud.startswith("govcloud-lab"):
+            raise EngineError(f"cloud {cloud!r}: the lab's clouds.yaml is not there", fix=LAB_FIX) from None
+        names = sorted(set(openstack.config.OpenStackConfig(load_envvars=False).get_cloud_names()) - {"defaults"}) \
+            if clouds_yaml is None else []
+        if clouds_yaml is None and cloud not in names:
+            raise _unknown_cloud(cloud, "any clouds.yaml openstacksdk finds", names) from None
+        raise UsageError(f"cloud {cloud!r} in {clouds_yaml or 'clouds.yaml'} cannot be used: {exc}",
+                         fix="correct the cloud's entry in clouds.yaml") from None
     return CloudCredentials(cloud, clouds_yaml, dict(region.auth), region.region_name)
+
+
+def cloud_names(clouds_yaml: Path) -> list[str]:
+    """The cloud names in a clouds.yaml; UsageError saying what is wrong when it is not one."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(clouds_yaml.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{clouds_yaml} cannot be read: {exc}", fix=_CLOUDS_YAML_FIX) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise UsageError(f"{clouds_yaml}{where} is not valid YAML", fix=_CLOUDS_YAML_FIX) from None
+    if not isinstance(data, dict) or not isinstance(data.get("clouds"), dict):
+        raise UsageError(f"{clouds_yaml} is not a clouds.yaml: it has no `clouds:` mapping", fix=_CLOUDS_YAML_FIX)
+    return sorted(str(name) for name in data["clouds"])
+
+
+_CLOUDS_YAML_FIX = ("give --clouds-yaml a clouds.yaml: a `clouds:` mapping of cloud names to their `auth` "
+                    "settings (see openstacksdk's configuration docs)")
+
+
+def _unknown_cloud(cloud: str, where: str, available: list[str]) -> UsageError:
+    listed = ", ".join(available) if available else "none"
+    fix = f"pass --cloud with one of: {listed}" if available else "add the cloud to clouds.yaml"
+    if cloud.startswith("govcloud-lab"):
+        fix += f"; for the lab, {LAB_FIX}"
+    return UsageError(f"cloud {cloud!r} is not in {where} (clouds there: {listed})", fix=fix)
 
 
 def check_login(credentials: CloudCredentials) -> None:

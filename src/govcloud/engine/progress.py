@@ -63,6 +63,12 @@ class Progress:
         elif event.diagnostic_event is not None and event.diagnostic_event.severity == "error":
             self._print(f"  ! {event.diagnostic_event.message.strip()}", "red")
 
+    def note(self, line: str) -> None:
+        """A line of govcloud's own (e.g. what was recovered), on the console and in the log."""
+        self.log.write(f"govcloud: {line}\n")
+        self.log.flush()
+        self._print(f"  * {line}", "cyan")
+
     def _finished(self, metadata) -> None:
         op = metadata.op.value if isinstance(metadata.op, OpType) else str(metadata.op)
         self.done[op] += 1
@@ -82,6 +88,8 @@ class Progress:
         return f"{parts[-2].split('$')[-1]}::{parts[-1]}" if len(parts) >= 4 else urn
 
 
-def log_path(log_dir: Path, stack: str, operation: str, stamp: str) -> Path:
+def log_path(log_dir: Path, stack: str, operation: str, run_id: str) -> Path:
+    """``<run id>-<stack>-<operation>.log``: the run id is unique per run (see .stackfiles), so two
+    runs started in the same second never share a log."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    return log_dir / f"{stamp}-{stack}-{operation}.log"
+    return log_dir / f"{run_id}-{stack}-{operation}.log"

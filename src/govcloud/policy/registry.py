@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import cache
 
 from .rule import Rule
-from .rules import compute, crypto, dr, exits, exposure, extranet, network, quotas, secgroups, tags, tenancy
+from .rules import compute, crypto, dr, exits, exposure, extranet, network, quotas, scopes, secgroups, tags, tenancy
 
-RULE_MODULES = (network, secgroups, exits, extranet, exposure, crypto, compute, tags, tenancy, quotas, dr)
+RULE_MODULES = (network, scopes, secgroups, exits, extranet, exposure, crypto, compute, tags, tenancy, quotas, dr)
 
 
 @cache

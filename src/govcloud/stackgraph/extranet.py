@@ -4,8 +4,9 @@ Address scopes are province-wide: the extranet is one routing domain, so every t
 every node lives in one IPv4 and one IPv6 scope, held by the province stack and read by the city
 stacks through a StackReference. (The lab's regions are aliases of one control plane, so one
 scope is visible everywhere; with a separate Neutron per node each node would hold its own pair.)
-Each department gets its own subnet pools in that scope (see :mod:`.tenant`), so adding a
-department adds its own pools and changes no shared resource.
+Each department gets its own subnet pools in that scope, and an RBAC grant that lets its project
+(and no other) use the scope (see :mod:`.tenant`), so adding a department adds its own pools and
+grants and changes no shared resource.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def build_shared_services(args: SharedServicesArgs) -> ComponentPlan:
     scopes = {}
     for version in (4, 6):
         scopes[version] = specs.add(t.ADDRESS_SCOPE, f"{args.province}-scope-v{version}", {
-            "name": f"{args.province}-extranet-v{version}", "ipVersion": version, "shared": True,
+            # Not shared with everyone: each department's project gets an RBAC grant (see .tenant).
+            "name": f"{args.province}-extranet-v{version}", "ipVersion": version, "shared": False,
         })
     return specs.plan({"addressScopeV4Id": Ref(scopes[4]), "addressScopeV6Id": Ref(scopes[6])})
 

@@ -142,11 +142,17 @@ def _pools(specs: SpecList, code: str, args: DepartmentTenantArgs, project_id: R
                                           (6, args.address_scope_v6, args.ipv6_block, 64)):
         if scope is None:
             continue
+        # The extranet's scopes are not shared with everyone: this grant lets the department's
+        # project (and so its pool) use the scope (policy GOV-NET-014).
+        grant = specs.add(t.RBAC_POLICY, f"{code}-scope-v{version}-rbac", {
+            "objectType": "address_scope", "objectId": scope, "action": "access_as_shared",
+            "targetTenant": project_id,
+        })
         pools[version] = specs.add(t.SUBNET_POOL, f"{code}-pool-v{version}", {
             "name": f"{code}-v{version}", "projectId": project_id, "addressScopeId": scope,
             "prefixes": [block], "minPrefixlen": length, "defaultPrefixlen": length, "tags": dept_tags,
             "description": f"IPv{version} block of {code} from the address plan",
-        })
+        }, depends_on=[grant])
     return pools
 
 

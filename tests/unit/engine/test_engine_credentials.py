@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from govcloud.engine.credentials import check_login, find_clouds_yaml, load_credentials
-from govcloud.errors import EngineError
+from govcloud.errors import EngineError, UsageError
 
 CLOUDS = {"clouds": {"test-admin": {
     "auth_type": "password", "region_name": "RegionOne", "identity_api_version": 3,
@@ -29,9 +29,32 @@ def test_credentials_become_provider_environment(clouds_yaml):
     assert env["OS_PROJECT_NAME"] == "admin" and env["OS_REGION_NAME"] == "RegionCityA"
 
 
-def test_unknown_cloud_names_the_fix(clouds_yaml):
-    with pytest.raises(EngineError, match="govcloud lab up"):
+def test_unknown_cloud_is_bad_input_naming_the_clouds_there(clouds_yaml):
+    with pytest.raises(UsageError) as caught:
+        load_credentials("no-such-cloud", clouds_yaml)
+    assert caught.value.exit_code == 2
+    assert "test-admin" in caught.value.message and "--cloud" in caught.value.fix
+    with pytest.raises(UsageError, match="govcloud lab up"):
         load_credentials("govcloud-lab-admin", clouds_yaml)
+
+
+@pytest.mark.parametrize("text, what", [
+    ("just: [a, list]\n", "no `clouds:` mapping"),
+    ("clouds: [1, 2]\n", "no `clouds:` mapping"),
+    ("clouds:\n  x: {\n", "not valid YAML"),
+])
+def test_a_file_that_is_not_a_clouds_yaml_says_what_is_wrong(tmp_path, text, what):
+    path = tmp_path / "not-clouds.yaml"
+    path.write_text(text)
+    with pytest.raises(UsageError) as caught:
+        load_credentials("test-admin", path)
+    assert what in caught.value.message and str(path) in caught.value.message
+    assert "lab up" not in str(caught.value)
+
+
+def test_a_missing_explicit_clouds_yaml_is_bad_input(tmp_path):
+    with pytest.raises(UsageError, match="no clouds.yaml"):
+        load_credentials("test-admin", tmp_path / "nowhere.yaml")
 
 
 def test_missing_lab_clouds_yaml_says_start_the_lab(tmp_path):

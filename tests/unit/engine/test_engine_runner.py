@@ -70,6 +70,9 @@ def test_unknown_failures_point_at_the_log():
 
 def test_missing_engine_is_one_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
+    clouds = tmp_path / "clouds.yaml"  # the arguments are checked first: give a usable cloud
+    clouds.write_text("clouds:\n  govcloud-lab-admin:\n    auth: {auth_url: 'http://127.0.0.1:9'}\n")
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
     monkeypatch.setenv("GOVCLOUD_CACHE", str(tmp_path / "cache"))
     environment = load_environment("lab", ROOT)
     with pytest.raises(EngineError) as caught:
@@ -84,3 +87,20 @@ def test_an_unusable_backend_names_it_and_the_fix(tmp_path):
     error = backend_error("lab-province", settings, RuntimeError("stderr: error: failed to open bucket"))
     assert "s3://nowhere" in error.message and "--backend" in error.fix
     assert "passphrase" in backend_error("x", settings, RuntimeError("incorrect passphrase")).fix
+
+
+def test_a_lost_race_names_the_winner_and_never_advises_pulumi_cancel():
+    text = ("error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end "
+            "or delete the lock file with `pulumi cancel`.\n"
+            "  file:///s/.pulumi/locks/organization/govcloud/lab-province/x.json: created by ops@node1 "
+            "(pid 4711) at 2026-12-06T15:04:05Z")
+    error = engine_error("lab-province", Operation.UP, RuntimeError(text), Path("/tmp/x.log"))
+    assert "ops@node1 (pid 4711) since 2026-12-06T15:04:05" in error.message
+    assert "pulumi cancel" not in str(error)
+
+
+def test_an_engine_killed_by_a_signal_is_said_so_with_the_way_on():
+    text = "\n code: -9\n stdout: Destroying (lab-province)\n stderr: "
+    error = engine_error("lab-province", Operation.DESTROY, RuntimeError(text), Path("/tmp/x.log"))
+    assert "engine process was killed (SIGKILL)" in error.message
+    assert "govcloud destroy" in error.fix and "pending" in error.fix

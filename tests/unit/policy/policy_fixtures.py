@@ -28,7 +28,7 @@ TYPE_ALIASES = {
     "router-if": v.ROUTER_INTERFACE, "port": v.PORT, "fip": v.FLOATING_IP, "fip-assoc": v.FLOATING_IP_ASSOCIATE,
     "secgroup": v.SEC_GROUP, "sgrule": v.SEC_GROUP_RULE, "rbac": v.RBAC_POLICY, "instance": v.INSTANCE,
     "server-group": v.SERVER_GROUP, "volume": v.VOLUME, "compute-quota": v.COMPUTE_QUOTA,
-    "network-quota": v.NETWORK_QUOTA, "volume-quota": v.VOLUME_QUOTA, "component": "govcloud:test:Component",
+    "network-quota": v.NETWORK_QUOTA, "scope": v.ADDRESS_SCOPE, "volume-quota": v.VOLUME_QUOTA, "component": "govcloud:test:Component",
 }
 
 

@@ -1,0 +1,148 @@
+"""Find the OpenStack object a resource's inputs describe, by its deterministic name and tags.
+
+govcloud names every object from stable model codes and tags it (``govcloud:managed``,
+``dept:<code>`` …), so the inputs the engine recorded for a create are enough to find the object
+that create made, if it made one. Used to resolve pending creates after a kill
+(:mod:`.recovery`) and to notice objects an empty state does not know (:mod:`.adoption`).
+
+Each finder returns the provider IDs of every match (the ID format the provider imports: a port
+ID for a router interface, ``<server>/<volume>`` for a volume attachment). Types whose create is
+idempotent on the cloud side (quotas, role assignments) have no finder: creating them again
+cannot make a second object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..stackgraph import tokens as t
+
+IDEMPOTENT_CREATES = frozenset({t.COMPUTE_QUOTA, t.NETWORK_QUOTA, t.VOLUME_QUOTA, t.ROLE_ASSIGNMENT})
+
+Finder = Callable[[Any, Mapping[str, Any]], list[str]]
+
+
+def _text(inputs: Mapping[str, Any], key: str) -> str | None:
+    value = inputs.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _tagged(found, inputs: Mapping[str, Any]) -> list[str]:
+    """IDs of the objects carrying every tag the inputs ask for (none asked: all)."""
+    wanted = {tag for tag in inputs.get("tags") or () if isinstance(tag, str)}
+    return [obj.id for obj in found if wanted <= set(getattr(obj, "tags", None) or ())]
+
+
+def _project_filter(inputs: Mapping[str, Any]) -> dict[str, str]:
+    project = _text(inputs, "tenantId") or _text(inputs, "projectId")
+    return {"project_id": project} if project else {}
+
+
+def _named(lister: str) -> Finder:
+    def find(conn, inputs):
+        name = _text(inputs, "name")
+        if name is None:
+            return []
+        proxy, method = lister.split(".")
+        items = getattr(getattr(conn, proxy), method)(name=name, **_project_filter(inputs))
+        return _tagged([i for i in items if i.name == name], inputs)
+    return find
+
+
+def _subnet(conn, inputs):
+    filters = {"name": _text(inputs, "name")}
+    if _text(inputs, "networkId"):
+        filters["network_id"] = inputs["networkId"]
+    return _tagged([s for s in conn.network.subnets(**filters) if s.name == filters["name"]], inputs)
+
+
+def _project(conn, inputs):
+    name = _text(inputs, "name")
+    return _tagged([p for p in conn.identity.projects(name=name) if p.name == name], inputs) if name else []
+
+
+def _router_interface(conn, inputs):
+    router, subnet = _text(inputs, "routerId"), _text(inputs, "subnetId")
+    if not router or not subnet:
+        return []
+    return [port.id for port in conn.network.ports(device_id=router)
+            if any(ip.get("subnet_id") == subnet for ip in port.fixed_ips or ())]
+
+
+def _rule(conn, inputs):
+    group = _text(inputs, "securityGroupId")
+    if not group:
+        return []
+    want = {"direction": inputs.get("direction"), "ether_type": inputs.get("ethertype"),
+            "protocol": inputs.get("protocol"), "port_range_min": inputs.get("portRangeMin"),
+            "port_range_max": inputs.get("portRangeMax"), "remote_ip_prefix": inputs.get("remoteIpPrefix"),
+            "remote_group_id": inputs.get("remoteGroupId")}
+    return [rule.id for rule in conn.network.security_group_rules(security_group_id=group)
+            if all((getattr(rule, key) or None) == (value or None) for key, value in want.items())]
+
+
+def _server_group(conn, inputs):
+    name = _text(inputs, "name")
+    return [g.id for g in conn.compute.server_groups(all_projects=True) if g.name == name] if name else []
+
+
+def _server(conn, inputs):
+    name = _text(inputs, "name")
+    if name is None:
+        return []
+    found = [s for s in conn.compute.servers(all_projects=True, name=f"^{name}$") if s.name == name]
+    return [s.id for s in found if getattr(s, "status", "") != "DELETED"]
+
+
+def _volume(conn, inputs):
+    name = _text(inputs, "name")
+    if name is None:
+        return []
+    return [v.id for v in conn.block_storage.volumes(all_projects=True, name=name) if v.name == name]
+
+
+def _volume_attach(conn, inputs):
+    server, volume = _text(inputs, "instanceId"), _text(inputs, "volumeId")
+    if not server or not volume:
+        return []
+    return [f"{server}/{a.volume_id}" for a in conn.compute.volume_attachments(server) if a.volume_id == volume]
+
+
+def _rbac(conn, inputs):
+    obj, target = _text(inputs, "objectId"), _text(inputs, "targetTenant")
+    if not obj or not target:
+        return []
+    return [p.id for p in conn.network.rbac_policies(object_id=obj, target_project_id=target,
+                                                      action=inputs.get("action"))]
+
+
+FINDERS: Mapping[str, Finder] = {
+    t.PROJECT: _project,
+    t.NETWORK: _named("network.networks"),
+    t.SUBNET: _subnet,
+    t.ROUTER: _named("network.routers"),
+    t.SEC_GROUP: _named("network.security_groups"),
+    t.SUBNET_POOL: _named("network.subnet_pools"),
+    t.ADDRESS_SCOPE: _named("network.address_scopes"),
+    t.SEC_GROUP_RULE: _rule,
+    t.ROUTER_INTERFACE: _router_interface,
+    t.SERVER_GROUP: _server_group,
+    t.INSTANCE: _server,
+    t.VOLUME: _volume,
+    t.VOLUME_ATTACH: _volume_attach,
+    t.RBAC_POLICY: _rbac,
+}
+
+
+class CloudFinder:
+    """Finds objects in one OpenStack connection (admin: objects of every project)."""
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+
+    def can_find(self, type_: str) -> bool:
+        return type_ in FINDERS
+
+    def find(self, type_: str, inputs: Mapping[str, Any]) -> list[str]:
+        return FINDERS[type_](self.connection, inputs)

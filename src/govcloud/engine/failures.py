@@ -1,0 +1,70 @@
+"""Engine failures as one EngineError each, with the fix, from the engine's own text."""
+
+from __future__ import annotations
+
+import re
+import signal
+from pathlib import Path
+
+from ..errors import EngineError
+from .locks import lock_holders_in, locked_error
+from .outcome import Operation
+from .settings import EngineSettings
+
+
+# The Automation API's failure text starts with the CLI's exit code; negative: killed by that signal.
+_KILLED = re.compile(r"^\s*code: -(\d+)\s*$", re.MULTILINE)
+_SIGNALS = {s.value for s in signal.Signals}
+
+# Engine messages and what to do about them, most specific first.
+_KNOWN_FAILURES = (
+    ("incorrect passphrase", "the passphrase does not open this stack's secrets",
+     "use the passphrase file the stack was created with (GOVCLOUD_PASSPHRASE_FILE)"),
+    ("no resource plugin 'pulumi-resource-openstack'", "the OpenStack provider plugin is not installed",
+     "run `make setup` (scripts/engine.sh) to build and register it"),
+    ("could not find plugin", "a plugin the program needs is not installed",
+     "run `make setup` (scripts/engine.sh) to build and register it"),
+    ("authentication failed", "OpenStack refused the credentials",
+     "correct the credentials in clouds.yaml (for the lab: `govcloud lab up` rewrites it)"),
+    ("401", "OpenStack refused the credentials",
+     "correct the credentials in clouds.yaml (for the lab: `govcloud lab up` rewrites it)"),
+    ("connection refused", "the cloud does not answer", "start the lab with `govcloud lab up`"),
+    ("failed to login", "the state backend cannot be reached", "check --backend (or PULUMI_BACKEND_URL)"),
+    ("unable to open bucket", "the state backend cannot be reached", "check --backend (or PULUMI_BACKEND_URL)"),
+    ("unsupported backend", "the state backend URL is not supported",
+     "use file://<dir>, s3://…, azblob://…, gs://… or a Pulumi Cloud URL"),
+)
+
+
+def backend_error(stack: str, settings: EngineSettings, exc: Exception) -> EngineError:
+    """Selecting or creating the stack failed: the backend (or the passphrase) is the cause."""
+    if "passphrase" in str(exc).lower():
+        return EngineError(f"the passphrase does not open stack {stack}",
+                           fix="use the passphrase file the stack was created with (GOVCLOUD_PASSPHRASE_FILE)")
+    detail = next((line.strip() for line in str(exc).splitlines() if "error" in line.lower()), "")
+    return EngineError(f"the state backend {settings.backend()} cannot be used for {stack}"
+                       + (f": {detail}" if detail else ""),
+                       fix="check --backend (or PULUMI_BACKEND_URL) and that the backend is reachable; for the "
+                           f"default local backend, that {settings.state_dir} is writable")
+
+
+def engine_error(stack: str, operation: Operation, exc: Exception, log_file: Path) -> EngineError:
+    """One EngineError with a fix, from the engine's failure text."""
+    text = str(exc)
+    lower = text.lower()
+    if "currently locked" in lower:  # a race lost after our own lock check: name the winner
+        return locked_error(stack, lock_holders_in(text))
+    killed = _KILLED.search(text)
+    if killed:
+        number = int(killed.group(1))
+        name = signal.Signals(number).name if number in _SIGNALS else f"signal {number}"
+        return EngineError(f"{operation.value} of {stack} stopped: the engine process was killed ({name}) "
+                           f"(log: {log_file})",
+                           fix=f"run `govcloud {operation.value}` again: it releases the dead run's lock and "
+                               "resolves what the engine left pending")
+    for needle, what, fix in _KNOWN_FAILURES:
+        if needle in lower:
+            return EngineError(f"{operation.value} of {stack} failed: {what} (log: {log_file})", fix=fix)
+    tail = [line for line in text.splitlines() if line.strip()][-6:]
+    return EngineError(f"{operation.value} of {stack} failed (log: {log_file}):\n" + "\n".join(tail),
+                       fix=f"read {log_file}; fix the cause and run `govcloud {operation.value}` again")

@@ -1,0 +1,216 @@
+"""One operation on one stack: release a dead run's lock, resolve what a killed run left pending,
+refuse an empty state over existing objects, run the engine, clean up after a destroy.
+
+Every engine command that does not run the program works in the run's scratch project and
+every one that does gets the run's private settings copy (:mod:`.stackfiles`), so none writes a
+committed file. The engine runs through the session wrapper of :mod:`.signals`.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..stackgraph import StackGraph
+from . import cleanup
+from .adoption import existing_objects, refuse_existing, state_is_empty
+from .cloudfind import FINDERS, CloudFinder
+from .credentials import CloudCredentials
+from .failures import backend_error, engine_error
+from .locate import EngineInstall
+from .locks import release_stale_locks
+from .outcome import Operation, StackResult
+from .progress import Progress, normalise_changes
+from .recovery import apply_resolutions, pending_operations, plan_recovery, refresh_arguments
+from .services import check_services, services_for
+from .settings import EngineSettings
+from .signals import EngineGuard, engine_command_root
+from .stackfiles import RunFiles
+
+# When the engine dies, the Automation API's event thread warns "Error in event stream" on stderr;
+# the run's own error already says what happened, once.
+warnings.filterwarnings("ignore", message="Error in event stream", category=UserWarning)
+
+
+def engine_workspace(work_dir: Path, install: EngineInstall, env: dict[str, str], files: RunFiles):
+    from pulumi import automation as auto
+
+    # The engine runs through a wrapper that gives it a session of its own (see .signals).
+    root = engine_command_root(install.cli, files.run_dir.parent.parent / "engine-wrapper")
+    return auto.LocalWorkspace(work_dir=str(work_dir), pulumi_home=str(install.pulumi_home), env_vars=env,
+                               secrets_provider="passphrase", pulumi_command=auto.PulumiCommand(root=str(root)))
+
+
+class CloudAccess:
+    """One cloud and region, with a connection opened on first use (most runs need none)."""
+
+    def __init__(self, credentials: CloudCredentials, region: str | None) -> None:
+        self.credentials, self.region = credentials, region or credentials.region
+        self._connection = None
+
+    def connection(self):
+        if self._connection is None:
+            import openstack
+
+            self._connection = openstack.connect(load_yaml_config=False, load_envvars=False, auth_type="password",
+                                                 auth=dict(self.credentials.auth), region_name=self.region)
+        return self._connection
+
+    def finder(self) -> CloudFinder:
+        return CloudFinder(self.connection())
+
+    # An ObjectFinder (see .recovery) that connects only when a lookup is needed.
+    def can_find(self, type_: str) -> bool:
+        return type_ in FINDERS
+
+    def find(self, type_: str, inputs) -> list[str]:
+        return self.finder().find(type_, inputs)
+
+    def check(self, types: Sequence[str], during: str = "") -> None:
+        """EngineError naming the first service the types need that does not answer."""
+        check_services(self.connection(), services_for(types), during)
+
+
+@dataclass
+class StackRun:
+    """One operation on one stack: release a dead run's lock, resolve what it left pending, run."""
+
+    operation: Operation
+    stack_name: str
+    install: EngineInstall
+    settings: EngineSettings
+    env: dict[str, str]
+    printer: Progress
+    log_file: Path
+    files: RunFiles
+    guard: EngineGuard
+    cloud: CloudAccess
+    graph: StackGraph | None = None  # govcloud's own stacks: the services they need, the objects they name
+    config: dict[str, str] | None = None
+    recovered: list[str] = field(default_factory=list)
+
+    def execute(self) -> StackResult:
+        from pulumi import automation as auto
+
+        started = time.monotonic()
+        work_dir = self.files.project_root
+        if self.graph is not None:
+            self.cloud.check(self._types())
+        self.guard.check(self.operation.value, self.stack_name)  # a stop signal before we started: start nothing
+        try:
+            released = release_stale_locks(self.env["PULUMI_BACKEND_URL"], _project_name(work_dir), self.stack_name)
+            self._note(f"released the lock of a run that died: {lock.describe()}" for lock in released)
+            # Create (or find) the stack in the scratch project: `stack init` writes the salt there.
+            scratch = engine_workspace(self.files.scratch_project, self.install, self.env, self.files)
+            auto.Stack.create_or_select(self.stack_name, scratch)
+            workspace = engine_workspace(work_dir, self.install, self.env, self.files)
+            stack = auto.Stack.select(self.stack_name, workspace)
+        except auto.errors.CommandError as exc:
+            raise backend_error(self.stack_name, self.settings, exc) from None
+        try:
+            if self.config:
+                stack.set_all_config({k: auto.ConfigValue(v) for k, v in self.config.items()})
+            config_file = str(self.files.config_file(self.stack_name, _stack_config_dir(work_dir)))
+            if self.operation is not Operation.PREVIEW:
+                self._before(workspace, config_file)
+            self.guard.check(self.operation.value, self.stack_name)
+            changes, outputs = self._operate(stack, config_file)
+            if self.operation is Operation.DESTROY:
+                self._after_destroy()
+        except auto.errors.CommandError as exc:
+            self.guard.check(self.operation.value, self.stack_name)
+            if self.graph is not None:  # a service that went down mid-run is the likeliest cause: name it
+                self.cloud.check(self._types(), during=f"{self.operation.value} of {self.stack_name} failed "
+                                                       f"(log: {self.log_file}): ")
+            raise engine_error(self.stack_name, self.operation, exc, self.log_file) from None
+        self.guard.check(self.operation.value, self.stack_name)
+        return StackResult(self.stack_name, self.operation.value, changes, round(time.monotonic() - started, 2),
+                           str(self.log_file), outputs, recovered=self.recovered)
+
+    def _operate(self, stack, config_file: str) -> tuple[dict[str, int], dict]:
+        common = {"on_output": self.printer.on_output, "on_event": self.printer.on_event,
+                  "config_file": config_file}
+        if self.settings.parallel:
+            common["parallel"] = self.settings.parallel
+        if self.settings.policy_packs and self.operation in (Operation.PREVIEW, Operation.UP):
+            # A mandatory violation makes the engine refuse the operation (CommandError).
+            common["policy_packs"] = [str(pack) for pack in self.settings.policy_packs]
+        if self.operation is Operation.PREVIEW:
+            return normalise_changes(stack.preview(**common).change_summary), {}
+        method = {Operation.UP: stack.up, Operation.DESTROY: stack.destroy, Operation.REFRESH: stack.refresh}
+        # Without it the Automation API reads the result's summary with `stack history --show-secrets`,
+        # which takes no --config-file and writes the salt it finds in the state into the committed file.
+        common["show_secrets"] = False
+        result = method[self.operation](**common)
+        outputs = {k: ("[secret]" if v.secret else v.value) for k, v in getattr(result, "outputs", {}).items()}
+        return normalise_changes(result.summary.resource_changes), outputs
+
+    def _before(self, workspace, config_file: str) -> None:
+        """Resolve what a killed run left pending; note a destroy's projects; refuse an empty state
+        over existing objects."""
+        # Exported from the scratch project: `stack export` has no --config-file and would write the salt.
+        scratch = engine_workspace(self.files.scratch_project, self.install, self.env, self.files)
+        exported = scratch.export_stack(self.stack_name)
+        deployment = exported.deployment or {}
+        if self.operation is Operation.DESTROY:
+            cleanup.remember(self._cleanup_note, cleanup.project_ids(deployment))
+        pending = pending_operations(deployment)
+        if pending:
+            self._resolve(pending, exported, scratch, workspace, config_file)
+        elif self.operation is Operation.UP and self.graph is not None and state_is_empty(deployment):
+            found = existing_objects(self.graph, self.cloud.finder())
+            if found:
+                raise refuse_existing(self.stack_name, self.env["PULUMI_BACKEND_URL"], found)
+
+    def _resolve(self, pending, exported, scratch, workspace, config_file: str) -> None:
+        """Import the pending creates that happened, drop the rest, read the real state of both."""
+        from pulumi.automation import Deployment
+
+        resolutions = plan_recovery(pending, self.cloud)
+        edited = apply_resolutions(exported.deployment, resolutions)
+        scratch.import_stack(self.stack_name, Deployment(version=exported.version or 3, deployment=edited))
+        refresh = refresh_arguments(self.stack_name, resolutions, config_file)
+        if refresh is not None:
+            workspace.pulumi_command.run(refresh, str(self.files.project_root), self.env,
+                                         on_output=self.printer.on_output, on_error=self.printer.on_output)
+        self._note(resolution.describe() for resolution in resolutions)
+
+    @property
+    def _cleanup_note(self) -> Path:
+        return self.settings.state_dir.parent / "cleanup" / f"{self.stack_name}.json"
+
+    def _after_destroy(self) -> None:
+        """Delete what Neutron made in the stack's projects (their `default` groups)."""
+        noted = cleanup.read(self._cleanup_note)
+        if noted:
+            self._note(f"removed {line}" for line in cleanup.remove_leftovers(self.cloud.connection(), noted))
+        self._cleanup_note.unlink(missing_ok=True)
+
+    def _types(self) -> list[str]:
+        return [spec.type for spec in self.graph.resources] if self.graph is not None else []
+
+    def _note(self, lines) -> None:
+        for line in lines:
+            self.recovered.append(line)
+            self.printer.note(line)
+
+
+def _project_file(work_dir: Path) -> dict:
+    import yaml
+
+    try:
+        data = yaml.safe_load((work_dir / "Pulumi.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _project_name(work_dir: Path) -> str:
+    return str(_project_file(work_dir).get("name") or work_dir.name)
+
+
+def _stack_config_dir(work_dir: Path) -> str:
+    return str(_project_file(work_dir).get("stackConfigDir") or ".")

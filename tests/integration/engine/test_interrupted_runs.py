@@ -1,0 +1,311 @@
+"""Issue 18 on the lab: runs that die half-way leave no mess.
+
+One throw-away copy of the project and one file backend serve the whole test (the lab province
+stack is the slowest part of CI, so it is brought up once, interrupted on the way, and destroyed
+once, interrupted on the way). Kill points are chosen by resource events (the n-th resource line
+govcloud prints), not by seconds, so they land at the same moments on a slow or a fast machine:
+
+* ``engine``: the Pulumi CLI govcloud started gets SIGKILL (the engine dies, govcloud lives);
+* ``sigterm``: govcloud gets SIGTERM (what a CI timeout sends);
+* ``start``: govcloud gets SIGTERM as soon as its engine process exists, before any resource.
+
+After every kill: no process the run started is left, committed files are unchanged, govcloud
+exited with one clear message (no traceback, no KeyboardInterrupt). Every next run picks up
+where the last stopped. At the end of `up`: every object of the state exists once in OpenStack
+and nothing else of the stack's names does (0 orphans, 0 duplicates, counted by name and tags).
+At the end of `destroy`: nothing of the stack is left, the projects' `default` security groups
+included. The time each re-run took to recover (from its start to its last recovery line) is
+printed per kill point.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import pytest
+from openstack.exceptions import SDKException
+
+from govcloud.engine.cloudfind import FINDERS, CloudFinder
+from govcloud.ipam import plan_environment
+from govcloud.lab.openstack import ADMIN_CLOUD
+from govcloud.model import load_environment
+from govcloud.stackgraph import plan_stack
+from govcloud.stackgraph import tokens as t
+from support.projects import copy_lab_project
+
+pytestmark = pytest.mark.integration
+
+STACK = "lab-province"
+RESOURCE_LINE = re.compile(rf"^\[{STACK}\]\s+(\+-|\+|-|~)\s+(create|delete|update|replace)\s")
+RECOVERY_LINE = re.compile(rf"^\[{STACK}\]\s+\*\s")
+# (mode, how many resource events of that run to let pass first); ≥ 10 kills over up and destroy.
+UP_KILLS = (("start", 0), ("engine", 2), ("sigterm", 4), ("engine", 8), ("sigterm", 12), ("engine", 16),
+            ("sigterm", 20))
+DESTROY_KILLS = (("engine", 2), ("sigterm", 5), ("start", 0), ("engine", 10), ("sigterm", 15))
+
+
+@dataclass
+class Outcome:
+    code: int
+    stderr: str
+    seconds: float
+    killed: bool
+    recovery_seconds: float | None
+    events: int
+    descendants: set[tuple[int, float]] = field(default_factory=set)
+
+
+class Project:
+    """The copied project, its backend and clouds.yaml, and a fingerprint of its committed files."""
+
+    def __init__(self, tmp_path: Path, clouds_yaml: Path) -> None:
+        self.root = copy_lab_project(tmp_path / "project")
+        self.backend_dir = tmp_path / "state"
+        self.backend_dir.mkdir()
+        self.backend = self.backend_dir.as_uri()
+        self.clouds_yaml = clouds_yaml
+        self.fingerprint = self.committed_files()
+
+    def committed_files(self) -> dict[str, str]:
+        found = {}
+        for path in [self.root / "Pulumi.yaml", *(self.root / "stacks").rglob("*"),
+                     *(self.root / "inventories").rglob("*")]:
+            if path.is_file() and "__pycache__" not in path.parts:
+                found[str(path.relative_to(self.root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return found
+
+    def command(self, operation: str, backend: str | None = None) -> list[str]:
+        return [str(Path(sys.executable).parent / "govcloud"), operation, "--env", "lab", "--stack", STACK,
+                "--format", "json", "--backend", backend or self.backend, "--clouds-yaml", str(self.clouds_yaml)]
+
+    def run(self, operation: str, kill: tuple[str, int] | None = None, backend: str | None = None) -> Outcome:
+        started = time.monotonic()
+        process = subprocess.Popen(self.command(operation, backend), cwd=self.root, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        watcher = _Descendants(process.pid)
+        watcher.start()
+        lines: list[str] = []
+        events, killed, recovered_at = 0, False, None
+        stderr_reader = iter(process.stderr.readline, "")
+        stdout_chunks: list[str] = []
+        reader = threading.Thread(target=lambda: stdout_chunks.append(process.stdout.read()), daemon=True)
+        reader.start()
+        if kill and kill[0] == "start":
+            killed = _sigterm_when_engine_starts(process)
+        for line in stderr_reader:
+            lines.append(line)
+            if RECOVERY_LINE.match(line):
+                recovered_at = time.monotonic() - started
+            if RESOURCE_LINE.match(line):
+                events += 1
+                if kill and not killed and kill[0] != "start" and events >= kill[1]:
+                    killed = _kill(process, kill[0])
+        code = process.wait(timeout=3600)
+        reader.join(timeout=60)
+        watcher.stop()
+        return Outcome(code, "".join(lines), time.monotonic() - started, killed, recovered_at, events,
+                       watcher.seen)
+
+
+class _Descendants(threading.Thread):
+    """Every process the run started, seen by polling (pid and start time, against pid reuse)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.root, self.seen, self._stop = pid, set(), threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                for child in psutil.Process(self.root).children(recursive=True):
+                    self.seen.add((child.pid, child.create_time()))
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.join(timeout=5)
+
+
+def _engine_of(process: subprocess.Popen) -> psutil.Process | None:
+    try:
+        return next((c for c in psutil.Process(process.pid).children(recursive=True) if c.name() == "pulumi"), None)
+    except psutil.Error:
+        return None
+
+
+def _kill(process: subprocess.Popen, mode: str) -> bool:
+    if mode == "sigterm":
+        process.send_signal(signal.SIGTERM)
+        return True
+    engine = _engine_of(process)
+    if engine is None:
+        return False
+    engine.kill()
+    return True
+
+
+def _sigterm_when_engine_starts(process: subprocess.Popen) -> bool:
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and process.poll() is None:
+        if _engine_of(process) is not None:
+            process.send_signal(signal.SIGTERM)
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _alive(descendants: set[tuple[int, float]]) -> list[str]:
+    left = []
+    for pid, started in descendants:
+        try:
+            process = psutil.Process(pid)
+            if process.create_time() == started and process.status() != psutil.STATUS_ZOMBIE:
+                left.append(f"{pid} {' '.join(process.cmdline())[:120]}")
+        except psutil.Error:
+            continue
+    return left
+
+
+def _after_kill(project: Project, outcome: Outcome, label: str) -> None:
+    time.sleep(1)  # a process on its way out
+    assert _alive(outcome.descendants) == [], f"{label}: processes left behind"
+    assert project.committed_files() == project.fingerprint, f"{label}: committed files changed"
+    assert "Traceback" not in outcome.stderr and "KeyboardInterrupt" not in outcome.stderr, outcome.stderr[-3000:]
+    assert "pulumi cancel" not in outcome.stderr
+    if outcome.killed:
+        assert outcome.code != 0, f"{label}: a killed run reported success"
+        assert "error:" in outcome.stderr, outcome.stderr[-3000:]
+
+
+def _state(project: Project) -> dict:
+    path = project.backend_dir / ".pulumi" / "stacks" / "govcloud" / f"{STACK}.json"
+    return json.loads(path.read_text(encoding="utf-8"))["checkpoint"]["latest"] or {}
+
+
+def _check_state_against_cloud(finder: CloudFinder, state: dict) -> None:
+    """0 duplicates, 0 orphans: every findable object of the state is found once, as itself."""
+    assert not state.get("pending_operations"), state.get("pending_operations")
+    wrong = []
+    for resource in state.get("resources") or ():
+        if resource.get("type") in FINDERS and resource.get("id"):
+            found = finder.find(resource["type"], resource.get("inputs") or {})
+            if found != [resource["id"]]:
+                wrong.append(f"{resource['urn'].rsplit('::', 1)[-1]}: state {resource['id']}, cloud {found}")
+    assert wrong == []
+
+
+def _leftovers(finder: CloudFinder, graph, conn, projects: set[str]) -> list[str]:
+    left = [f"{spec.name}: {ids}" for spec in graph.resources if spec.type in FINDERS
+            and isinstance(spec.inputs.get("name"), str) and (ids := finder.find(spec.type, spec.inputs))]
+    # Unfiltered: a list filtered by project makes Neutron create that project's `default` group.
+    left += [f"security group {g.name} of project {g.project_id}" for g in conn.network.security_groups()
+             if g.project_id in projects]
+    return left
+
+
+def test_killed_ups_and_destroys_converge_with_nothing_orphaned_or_doubled(tmp_path, engine, clouds_yaml,
+                                                                         connector):
+    conn = connector(ADMIN_CLOUD)
+    finder = CloudFinder(conn)
+    project = Project(tmp_path, clouds_yaml)
+    environment = load_environment("lab", project.root)
+    graph = plan_stack(environment.province, plan_environment(environment), "lab", STACK)
+    figures, kills, project_ids = [], 0, set()
+    try:
+        for phase, plan in (("up", UP_KILLS), ("destroy", DESTROY_KILLS)):
+            for mode, after in plan:
+                outcome = project.run(phase, (mode, after))
+                _after_kill(project, outcome, f"{phase} {mode}@{after}")
+                kills += outcome.killed
+                if mode == "sigterm" and outcome.killed:
+                    assert outcome.code == 128 + signal.SIGTERM and "stopped by SIGTERM" in outcome.stderr
+                figures.append((phase, mode, after, outcome))
+                project_ids |= {r["id"] for r in _state(project).get("resources") or () if r["type"] == t.PROJECT}
+            finished = project.run(phase)
+            assert finished.code == 0, finished.stderr[-4000:]
+            _after_kill(project, finished, f"{phase} to the end")
+            figures.append((phase, "-", 0, finished))
+            if phase == "up":
+                _check_state_against_cloud(finder, _state(project))
+                again = project.run("up")  # converged: a second run changes nothing
+                assert again.code == 0 and again.events == 0, again.stderr[-3000:]
+    finally:
+        project.run("destroy")
+        _print_figures(figures)
+    assert kills >= 10, f"only {kills} kill points were reached"
+    assert _leftovers(finder, graph, conn, project_ids) == []
+
+
+def _print_figures(figures) -> None:
+    print("\nkill point                 exit  events  run s  recovery s (of the run after it)")
+    for index, (phase, mode, after, outcome) in enumerate(figures):
+        following = figures[index + 1][3] if index + 1 < len(figures) else None
+        recovery = following.recovery_seconds if following else None
+        print(f"{phase:>7} {mode:>7} @{after:<4}       {outcome.code:>4}  {outcome.events:>6}  "
+              f"{outcome.seconds:5.1f}  {'-' if recovery is None else f'{recovery:.1f}'}")
+
+
+def test_of_two_ups_at_once_the_loser_stops_at_once_naming_the_winner(tmp_path, engine, clouds_yaml):
+    project = Project(tmp_path, clouds_yaml)
+    try:
+        assert project.run("up").code == 0
+        runs = [subprocess.Popen(project.command("up"), cwd=project.root, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        results = [(run.wait(timeout=3600), *run.communicate()) for run in runs]
+        codes = sorted(code for code, _, _ in results)
+        assert codes == [0, 1], [err[-2000:] for _, _, err in results]
+        loser = next(err for code, _, err in results if code == 1)
+        assert "being changed by another run" in loser and "since" in loser and "pulumi cancel" not in loser
+        winner = json.loads(next(out for code, out, _ in results if code == 0))
+        logs = sorted((project.root / ".state" / "logs").glob(f"*-{STACK}-up.log"))
+        assert len(logs) == len(set(logs)) >= 2 and winner["stacks"][0]["log"] in map(str, logs)
+        assert project.committed_files() == project.fingerprint
+    finally:
+        project.run("destroy")
+
+
+def test_an_empty_backend_over_existing_objects_refuses_naming_them(tmp_path, engine, clouds_yaml):
+    project = Project(tmp_path, clouds_yaml)
+    other = tmp_path / "typo"
+    other.mkdir()
+    try:
+        assert project.run("up").code == 0
+        refused = project.run("up", backend=other.as_uri())
+        assert refused.code == 1, refused.stderr[-3000:]
+        assert "already exist in OpenStack" in refused.stderr and "--backend" in refused.stderr
+        assert refused.events == 0  # nothing was created
+    finally:
+        project.run("destroy")
+
+
+def test_a_tenant_cannot_put_a_pool_into_an_extranet_scope(tmp_path, engine, clouds_yaml, connector):
+    from govcloud.lab.openstack.clouds import TENANT_CLOUD
+
+    project = Project(tmp_path, clouds_yaml)
+    try:
+        assert project.run("up").code == 0
+        province = load_environment("lab", project.root).province.province.code
+        scope = connector(ADMIN_CLOUD).network.find_address_scope(f"{province}-extranet-v4")
+        assert scope is not None and not scope.is_shared
+        tenant = connector(TENANT_CLOUD)
+        # The lab's own incident: a /24 inside a department's block, in the extranet's scope.
+        with pytest.raises(SDKException) as refused:
+            tenant.network.create_subnet_pool(name="intruder", prefixes=["198.19.8.0/24"], address_scope_id=scope.id,
+                                              min_prefixlen=24)
+        assert getattr(refused.value, "status_code", None) in (403, 404), refused.value
+        assert not list(tenant.network.subnet_pools(name="intruder"))
+    finally:
+        project.run("destroy")
+

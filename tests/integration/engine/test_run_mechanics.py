@@ -1,0 +1,204 @@
+"""The real engine, killed and stopped mid-create, with a stand-in "cloud" (a folder) so that no
+OpenStack is needed: a dynamic provider whose create takes a while and leaves a file named after
+the object. Held: the committed settings file is never written (the salt lives in the state);
+a SIGKILLed engine's lock is released and its pending create is imported when the object exists
+and cleared when it does not (never created twice); SIGTERM to the run stops the engine cleanly;
+no process outlives a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import psutil
+import pytest
+
+from govcloud.engine.locate import engine_dir
+from govcloud.engine.locks import stack_locks
+from govcloud.engine.outcome import Operation
+from govcloud.engine.progress import Progress
+from govcloud.engine.settings import EngineSettings, ensure_passphrase_file
+from govcloud.engine.signals import EngineGuard
+from govcloud.engine.stackfiles import RunFiles, new_run_id
+from govcloud.engine.stackrun import StackRun
+from govcloud.errors import EngineError, EngineInterrupted
+
+pytestmark = pytest.mark.integration
+
+TYPE = "pulumi-python:dynamic:Resource"
+PROGRAM = textwrap.dedent('''
+    import os, time
+    import pulumi
+    from pulumi.dynamic import CreateResult, ReadResult, Resource, ResourceProvider
+
+    CLOUD = os.environ["STANDIN_CLOUD"]
+
+    class Slow(ResourceProvider):
+        def create(self, inputs):
+            time.sleep(float(inputs["seconds"]))
+            with open(os.path.join(CLOUD, inputs["name"]), "a") as f:  # "a": a second create shows
+                f.write("created\\n")
+            time.sleep(float(inputs["after"]))  # the object exists; the engine does not know yet
+            return CreateResult(inputs["name"], dict(inputs))
+
+        def read(self, id_, props):
+            return ReadResult(id_, props) if os.path.exists(os.path.join(CLOUD, id_)) else ReadResult(None, {})
+
+        def delete(self, id_, props):
+            os.remove(os.path.join(CLOUD, id_))
+
+    class Thing(Resource):
+        def __init__(self, name, seconds, after=0, opts=None):
+            super().__init__(Slow(), name, {"name": name, "seconds": seconds, "after": after}, opts)
+
+    first = Thing("thing-a", 0.1)
+    second = Thing("thing-b", 8, 4, pulumi.ResourceOptions(depends_on=[first]))
+    Thing("thing-c", 0.1, 0, pulumi.ResourceOptions(depends_on=[second]))
+''')
+SETTINGS = "config:\n  mech:note: committed\n"
+
+
+class FolderFinder:
+    """Looks objects up in the stand-in cloud by the name the program gives them."""
+
+    def __init__(self, cloud: Path) -> None:
+        self.cloud = cloud
+
+    def can_find(self, type_):
+        return True
+
+    def find(self, type_, inputs):
+        return [inputs["name"]] if (self.cloud / inputs["name"]).exists() else []
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    bin_dir = engine_dir(os.environ) / "bin"
+    if not (bin_dir / "pulumi").is_file():
+        pytest.fail(f"no engine at {bin_dir}: run `make setup`")
+    root = tmp_path / "project"
+    (root / "stacks").mkdir(parents=True)
+    (root / "Pulumi.yaml").write_text("name: mech\nruntime:\n  name: python\n  options:\n    toolchain: pip\n"
+                                      f"    virtualenv: {sys.prefix}\nmain: .\nstackConfigDir: stacks/\n")
+    (root / "__main__.py").write_text(PROGRAM)
+    (root / "stacks" / "Pulumi.dev.yaml").write_text(SETTINGS)
+    cloud = tmp_path / "cloud"
+    cloud.mkdir()
+    monkeypatch.setenv("STANDIN_CLOUD", str(cloud))
+    install = SimpleNamespace(cli=bin_dir / "pulumi", bin_dir=bin_dir, pulumi_home=tmp_path / "home")
+    settings = EngineSettings(root, backend_url=(tmp_path / "state").as_uri(),
+                              passphrase_file=tmp_path / "passphrase")
+    (tmp_path / "state").mkdir()
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PULUMI_HOME": str(install.pulumi_home),
+           "PULUMI_SKIP_UPDATE_CHECK": "true", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+           "PULUMI_BACKEND_URL": settings.backend(), "PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER": "true",
+           "PULUMI_CONFIG_PASSPHRASE_FILE": str(ensure_passphrase_file(settings.passphrase_file))}
+    return SimpleNamespace(root=root, cloud=cloud, install=install, settings=settings, env=env,
+                           backend=tmp_path / "state", digest=_digest(root))
+
+
+def _digest(root: Path) -> str:
+    """Of the files a repository would commit (.state is git-ignored run state)."""
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+                                   and not {"__pycache__", ".state"} & set(p.parts))).hexdigest()
+
+
+def _run(project, operation: Operation, guard: EngineGuard, printer_lines: list[str]):
+    files = RunFiles.create(project.root, project.settings.state_dir.parent / "runs", new_run_id())
+    finder = FolderFinder(project.cloud)
+    cloud = SimpleNamespace(finder=lambda: finder, can_find=finder.can_find, find=finder.find,
+                            check=lambda *a, **k: None)
+    log = (project.root.parent / f"{files.run_dir.name}.log").open("w")
+    printer = Progress("dev", operation.value, log, quiet=True)
+    printer.note = printer_lines.append
+    try:
+        return StackRun(operation, "dev", project.install, project.settings, project.env, printer,
+                        Path(log.name), files, guard, cloud).execute()
+    finally:
+        files.remove()
+        log.close()
+
+
+def _kill_engine_when(condition, signum=signal.SIGKILL, to_us: bool = False, delay: float = 0.0) -> threading.Thread:
+    """Once ``condition()`` holds (and ``delay`` later), send ``signum`` to the engine (or to us)."""
+    def watch():
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not condition():
+            time.sleep(0.05)
+        time.sleep(delay)
+        if to_us:
+            os.kill(os.getpid(), signum)
+            return
+        for process in psutil.Process().children(recursive=True):
+            if process.name() == "pulumi" and "up" in process.cmdline():
+                process.send_signal(signum)
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def _creating(project) -> bool:
+    return (project.cloud / "thing-a").exists() and not (project.cloud / "thing-b").exists()
+
+
+def test_a_killed_engine_is_finished_by_the_next_run_without_doubles(project):
+    notes: list[str] = []
+    # Killed while thing-b is being created (it sleeps 8 s): a lock and a pending create stay.
+    killer = _kill_engine_when(lambda: _creating(project), delay=2)
+    with EngineGuard(grace=5) as guard, pytest.raises(EngineError):
+        _run(project, Operation.UP, guard, notes)
+    killer.join()
+    assert stack_locks(project.backend, "mech", "dev"), "a SIGKILLed engine leaves its lock"
+    assert not (project.cloud / "thing-b").exists()
+    started = time.monotonic()
+    with EngineGuard(grace=5) as guard:
+        result = _run(project, Operation.UP, guard, notes)
+    recovery = time.monotonic() - started
+    assert any("released the lock" in n for n in notes), notes
+    assert any("thing-b" in n and "cleared" in n for n in notes), notes
+    assert result.changes["create"] == 2  # thing-b and thing-c, once each
+    assert all((project.cloud / n).read_text() == "created\n" for n in ("thing-a", "thing-b", "thing-c"))
+    assert _digest(project.root) == project.digest, "a committed file changed"
+    assert not (project.root / "stacks" / "Pulumi.dev.yaml").read_text().count("encryptionsalt")
+    print(f"\nrecovery + rest of the up after a kill mid-create: {recovery:.1f} s")
+
+
+def test_a_create_that_finished_before_the_kill_is_imported_not_repeated(project):
+    notes: list[str] = []
+    # thing-b's object exists for 4 s before its create returns: killed then, the create is pending.
+    killer = _kill_engine_when(lambda: (project.cloud / "thing-b").exists())
+    with EngineGuard(grace=5) as guard, pytest.raises(EngineError):
+        _run(project, Operation.UP, guard, notes)
+    killer.join()
+    with EngineGuard(grace=5) as guard:
+        result = _run(project, Operation.UP, guard, notes)
+    assert any("thing-b" in n and "imported" in n for n in notes), notes
+    assert result.changes["create"] == 1  # only thing-c
+    assert (project.cloud / "thing-b").read_text() == "created\n", "thing-b was created twice"
+    assert _digest(project.root) == project.digest
+
+
+def test_sigterm_stops_the_engine_cleanly_and_leaves_no_process(project):
+    notes: list[str] = []
+    killer = _kill_engine_when(lambda: _creating(project), signum=signal.SIGTERM, to_us=True, delay=1)
+    with EngineGuard(grace=5) as guard, pytest.raises(EngineInterrupted) as caught:
+        _run(project, Operation.UP, guard, notes)
+    killer.join()
+    assert caught.value.exit_code == 143
+    assert not stack_locks(project.backend, "mech", "dev"), "a cleanly stopped engine releases its lock"
+    left = [p for p in psutil.Process().children(recursive=True) if p.status() != psutil.STATUS_ZOMBIE]
+    assert left == [], [p.cmdline() for p in left]
+    with EngineGuard(grace=5) as guard:
+        _run(project, Operation.UP, guard, notes)
+        _run(project, Operation.DESTROY, guard, notes)
+    assert sorted(p.name for p in project.cloud.iterdir()) == []
+    assert _digest(project.root) == project.digest

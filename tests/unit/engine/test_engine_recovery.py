@@ -1,0 +1,113 @@
+"""Pending operations of a killed run: each create found by name and tags, imported or cleared."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from govcloud.engine.cloudfind import CloudFinder
+from govcloud.engine.recovery import apply_resolutions, pending_operations, plan_recovery, refresh_arguments
+from govcloud.errors import EngineError
+from govcloud.stackgraph import tokens as t
+
+URN = "urn:pulumi:lab-province::govcloud::govcloud:cloud:DepartmentTenant${}::{}"
+TAGS = ["dept:d1", "govcloud:managed", "mlps:3"]
+
+
+def _op(type_: str, name: str, inputs: dict, kind: str = "creating") -> dict:
+    return {"type": kind, "resource": {"urn": URN.format(type_, name), "type": type_, "inputs": inputs}}
+
+
+class FakeNetwork:
+    def __init__(self, networks=(), ports=(), rules=()):
+        self._networks, self._ports, self._rules = list(networks), list(ports), list(rules)
+
+    def networks(self, name=None, project_id=None):
+        return [n for n in self._networks if n.name == name and project_id in (None, n.project_id)]
+
+    def ports(self, device_id=None):
+        return [p for p in self._ports if p.device_id == device_id]
+
+    def security_group_rules(self, security_group_id=None):
+        return [r for r in self._rules if r.security_group_id == security_group_id]
+
+
+def _finder(**network) -> CloudFinder:
+    return CloudFinder(SimpleNamespace(network=FakeNetwork(**network)))
+
+
+def _net(id_, name, tags=TAGS, project="p1"):
+    return SimpleNamespace(id=id_, name=name, tags=tags, project_id=project)
+
+
+def test_a_create_that_happened_is_imported_one_that_did_not_is_cleared():
+    deployment = {"pending_operations": [
+        _op(t.NETWORK, "d1-app-net", {"name": "d1-app", "tenantId": "p1", "tags": TAGS}),
+        _op(t.NETWORK, "d1-db-net", {"name": "d1-db", "tenantId": "p1", "tags": TAGS}),
+        _op(t.NETWORK_QUOTA, "d1-network-quota", {"projectId": "p1", "port": 50}),
+        _op(t.NETWORK, "d1-old-net", {"name": "d1-old"}, kind="deleting"),
+    ]}
+    finder = _finder(networks=[_net("n-app", "d1-app"), _net("n-other", "d1-db", tags=["dept:d2"])])
+    plan = plan_recovery(pending_operations(deployment), finder)
+    assert [(r.action, r.id) for r in plan] == [("import", "n-app"), ("clear", None), ("clear", None),
+                                               ("refresh", None)]
+    assert "imported" in plan[0].describe() and "had not been created" in plan[1].describe()
+
+
+def test_an_object_of_the_same_name_without_the_tags_is_not_taken_for_ours():
+    [op] = pending_operations({"pending_operations": [
+        _op(t.NETWORK, "d1-app-net", {"name": "d1-app", "tags": TAGS})]})
+    plan = plan_recovery([op], _finder(networks=[_net("foreign", "d1-app", tags=[])]))
+    assert plan[0].action == "clear"
+
+
+def test_duplicates_are_refused_naming_them():
+    ops = pending_operations({"pending_operations": [
+        _op(t.NETWORK, "d1-app-net", {"name": "d1-app", "tags": TAGS})]})
+    with pytest.raises(EngineError) as caught:
+        plan_recovery(ops, _finder(networks=[_net("a", "d1-app", project=None), _net("b", "d1-app", project=None)]))
+    assert "a, b" in caught.value.message
+
+
+def test_router_interfaces_and_rules_are_found_by_what_they_join():
+    port = SimpleNamespace(id="port-1", device_id="r1", fixed_ips=[{"subnet_id": "s1", "ip_address": "192.0.2.1"}])
+    rule = SimpleNamespace(id="rule-1", security_group_id="sg1", direction="ingress", ether_type="IPv4",
+                           protocol="tcp", port_range_min=22, port_range_max=22, remote_ip_prefix="192.0.2.0/24",
+                           remote_group_id=None)
+    finder = _finder(ports=[port], rules=[rule])
+    assert finder.find(t.ROUTER_INTERFACE, {"routerId": "r1", "subnetId": "s1"}) == ["port-1"]
+    assert finder.find(t.ROUTER_INTERFACE, {"routerId": "r1", "subnetId": "s2"}) == []
+    inputs = {"securityGroupId": "sg1", "direction": "ingress", "ethertype": "IPv4", "protocol": "tcp",
+              "portRangeMin": 22, "portRangeMax": 22, "remoteIpPrefix": "192.0.2.0/24"}
+    assert finder.find(t.SEC_GROUP_RULE, inputs) == ["rule-1"]
+    assert finder.find(t.SEC_GROUP_RULE, {**inputs, "portRangeMin": 3389, "portRangeMax": 3389}) == []
+
+
+def test_secret_inputs_are_never_carried_into_the_lookup():
+    [op] = pending_operations({"pending_operations": [_op(t.NETWORK, "n", {
+        "name": "x", "password": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+                                  "ciphertext": "v1:abc"}})]})
+    assert op.inputs == {"name": "x", "password": None}
+
+
+def test_imported_creates_become_resources_and_nothing_stays_pending():
+    deployment = {"resources": [{"urn": "stack", "type": "pulumi:pulumi:Stack"}], "pending_operations": [
+        _op(t.NETWORK, "d1-app-net", {"name": "d1-app", "tags": TAGS}),
+        _op(t.NETWORK, "d1-db-net", {"name": "d1-db", "tags": TAGS}),
+        _op(t.NETWORK, "d1-old-net", {"name": "d1-old"}, kind="deleting")]}
+    plan = plan_recovery(pending_operations(deployment), _finder(networks=[_net("n-app", "d1-app", project=None)]))
+    edited = apply_resolutions(deployment, plan)
+    assert edited["pending_operations"] == []
+    assert [(r["urn"].rsplit("::", 1)[-1], r.get("id")) for r in edited["resources"]] == [
+        ("stack", None), ("d1-app-net", "n-app")]
+    assert deployment["pending_operations"]  # the input is left as it was
+    args = refresh_arguments("lab-province", plan, "/run/Pulumi.lab-province.yaml")
+    targets = [args[i + 1] for i, arg in enumerate(args) if arg == "--target"]
+    assert targets == [URN.format(t.NETWORK, "d1-app-net"), URN.format(t.NETWORK, "d1-old-net")]
+    assert "--yes" in args and "--config-file" in args
+
+
+def test_nothing_to_read_when_every_pending_create_was_cleared():
+    ops = pending_operations({"pending_operations": [_op(t.NETWORK, "d1-db-net", {"name": "d1-db", "tags": TAGS})]})
+    assert refresh_arguments("lab-province", plan_recovery(ops, _finder()), "/x") is None

@@ -1,0 +1,92 @@
+"""Stop signals reach the engine once, cleanly; nothing the engine started outlives the run.
+
+A stand-in ``pulumi`` (a script of that name) behaves like the CLI: it starts a "plugin"
+grandchild, and on SIGTERM exits at once, orphaning the plugin, as a killed engine does.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from govcloud.engine.signals import EngineGuard, engine_command_root
+from govcloud.errors import EngineInterrupted
+
+FAKE_ENGINE = f"""#!{sys.executable}
+import os, signal, subprocess, sys, time
+plugin = subprocess.Popen([{sys.executable!r}, "-c", "import time; time.sleep(600)"])
+open(sys.argv[1], "w").write(f"{{os.getpid()}} {{os.getsid(0)}} {{plugin.pid}}")
+signal.signal(signal.SIGTERM, lambda *_: os._exit(3))
+time.sleep(600)
+"""
+
+
+@pytest.fixture
+def fake_cli(tmp_path) -> Path:
+    cli = tmp_path / "engine" / "pulumi"
+    cli.parent.mkdir()
+    cli.write_text(FAKE_ENGINE)
+    cli.chmod(0o755)
+    return cli
+
+
+def _wait_for(path: Path) -> list[int]:
+    for _ in range(200):
+        if path.is_file() and path.read_text():
+            return [int(x) for x in path.read_text().split()]
+        time.sleep(0.05)
+    raise AssertionError(f"the stand-in engine never wrote {path}")
+
+
+def test_the_engine_runs_in_a_session_of_its_own(tmp_path, fake_cli):
+    root = engine_command_root(fake_cli, tmp_path / "wrapper")
+    started = subprocess.Popen([str(root / "bin" / "pulumi"), str(tmp_path / "ids")])
+    try:
+        pid, sid, plugin = _wait_for(tmp_path / "ids")
+        assert pid == started.pid  # setsid exec'd in place: the pid govcloud knows is the engine's
+        assert sid == pid != os.getsid(0)
+    finally:
+        started.kill()
+        started.wait()
+        psutil.Process(plugin).kill()
+
+
+def test_sigterm_is_forwarded_once_and_orphaned_plugins_are_stopped(tmp_path, fake_cli):
+    root = engine_command_root(fake_cli, tmp_path / "wrapper")
+    with EngineGuard(grace=2) as guard:
+        engine = subprocess.Popen([str(root / "bin" / "pulumi"), str(tmp_path / "ids")])
+        _, _, plugin = _wait_for(tmp_path / "ids")
+        os.kill(os.getpid(), signal.SIGTERM)  # what a CI timeout sends govcloud
+        assert engine.wait(timeout=10) == 3  # the engine got exactly one SIGTERM from the guard
+        assert psutil.pid_exists(plugin)  # orphaned, but adopted by us (the subreaper)
+    assert guard.received == [signal.SIGTERM]
+    assert any(str(plugin) in line for line in guard.strays)
+    assert not psutil.pid_exists(plugin) or psutil.Process(plugin).status() == psutil.STATUS_ZOMBIE
+    with pytest.raises(EngineInterrupted) as caught:
+        guard.check("up", "lab-province")
+    assert caught.value.exit_code == 143
+    assert "SIGTERM" in caught.value.message and "govcloud up" in caught.value.fix
+
+
+def test_sigint_does_not_raise_keyboardinterrupt_inside_the_guard():
+    with EngineGuard(grace=1) as guard:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # the handler runs here; a KeyboardInterrupt would fail the test
+    assert guard.received == [signal.SIGINT]
+    with pytest.raises(EngineInterrupted) as caught:
+        guard.check("destroy", "lab-city-a")
+    assert caught.value.exit_code == 130
+
+
+def test_handlers_are_restored_after_the_run():
+    before = signal.getsignal(signal.SIGTERM)
+    with EngineGuard(grace=1):
+        assert signal.getsignal(signal.SIGTERM) is not before
+    assert signal.getsignal(signal.SIGTERM) is before
