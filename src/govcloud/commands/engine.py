@@ -68,6 +68,11 @@ def _command(operation: Operation):
             # Every stack that ran keeps its line in the summary; the first failure is the error.
             if format is OutputFormat.TABLE:
                 _print_summary(operation, failed.results, failed.outcomes)
+            else:
+                print_json({"env": environment.name, "operation": operation.value,
+                            "stacks": [r.to_dict() for r in failed.results],
+                            "failed": {o.stack: str(o.error) for o in failed.outcomes if o.error},
+                            "notRun": {o.stack: o.not_run for o in failed.outcomes if o.not_run}})
             raise
         if format is OutputFormat.JSON:
             print_json({"env": environment.name, "operation": operation.value,

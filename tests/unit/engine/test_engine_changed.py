@@ -1,0 +1,110 @@
+"""`--changed` through the runner: the stack's exported state in, the engine called with the
+targets and ``target_dependents`` (a fake Automation API stack records the call)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from engine_states import applied
+
+from govcloud.engine import runner
+from govcloud.engine.parallel import StacksFailed
+from govcloud.engine.runner import Operation, run
+from govcloud.engine.settings import EngineSettings
+from govcloud.ipam import plan_environment
+from govcloud.model import load_environment
+from govcloud.stackgraph import plan_stack
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+class FakeStack:
+    """What _run_stack uses of auto.Stack: export_stack() and preview()/up()."""
+
+    def __init__(self, deployment: dict) -> None:
+        self.deployment = deployment
+        self.calls: list[tuple[str, dict]] = []
+
+    def export_stack(self):
+        return SimpleNamespace(version=3, deployment=self.deployment["deployment"])
+
+    def preview(self, **kwargs):
+        self.calls.append(("preview", kwargs))
+        return SimpleNamespace(change_summary={"create": len(kwargs.get("target", [])), "same": 1})
+
+    def up(self, **kwargs):
+        self.calls.append(("up", kwargs))
+        return SimpleNamespace(summary=SimpleNamespace(resource_changes={"create": 1}), outputs={})
+
+    destroy = refresh = up  # never called here: the runner only looks them up
+
+
+@pytest.fixture
+def lab_province():
+    environment = load_environment("lab", ROOT)
+    return environment, plan_stack(environment.province, plan_environment(environment), "lab", "lab-province")
+
+
+@pytest.fixture
+def fake_engine(tmp_path, monkeypatch):
+    """Everything but the Automation API stack replaced; returns a setter for the stack's state."""
+    from pulumi import automation as auto
+
+    stack_holder: dict[str, FakeStack] = {}
+    install = runner.EngineInstall(cli=tmp_path / "bin" / "pulumi", bin_dir=tmp_path / "bin",
+                                   pulumi_home=tmp_path / "home", source="path")
+    monkeypatch.setattr(runner, "find_engine", lambda: install)
+    monkeypatch.setattr(runner, "load_credentials", lambda cloud, path: runner.CloudCredentials(cloud, None, {}, None))
+    monkeypatch.setattr(runner, "check_login", lambda credentials: None)
+    monkeypatch.setattr(runner, "_workspace", lambda *args: None)
+    monkeypatch.setattr(auto.Stack, "create_or_select", staticmethod(lambda name, workspace: stack_holder["stack"]))
+    monkeypatch.setenv("GOVCLOUD_PASSPHRASE_FILE", str(tmp_path / "passphrase"))
+    (tmp_path / "project" / "stacks").mkdir(parents=True)
+
+    def use(deployment: dict) -> FakeStack:
+        stack_holder["stack"] = FakeStack(deployment)
+        return stack_holder["stack"]
+
+    return use
+
+
+def _settings(tmp_path: Path) -> EngineSettings:
+    return EngineSettings(tmp_path / "project", changed_only=True, log_dir=tmp_path / "logs")
+
+
+def test_a_new_department_is_previewed_alone(tmp_path, fake_engine, lab_province):
+    environment, graph = lab_province
+    state = applied(graph)
+    department = {graph.urn(s) for s in graph.resources if s.name == "prov-health" or s.parent == "prov-health"}
+    state["deployment"]["resources"] = [r for r in state["deployment"]["resources"] if r["urn"] not in department]
+    stack = fake_engine(state)
+    [result] = run(Operation.PREVIEW, environment, ["lab-province"], _settings(tmp_path), quiet=True)
+    [(operation, kwargs)] = stack.calls
+    assert operation == "preview" and kwargs["target_dependents"] is True
+    assert department <= set(kwargs["target"])
+    assert len(kwargs["target"]) == len(department) + 1  # + the exit router's external-network lookup
+    assert result.targeted == len(kwargs["target"])
+    log = Path(result.log).read_text()
+    assert f"{len(department)} new" in log and "undecided" in log
+
+
+def test_a_stack_without_state_runs_in_full(tmp_path, fake_engine, lab_province):
+    environment, _ = lab_province
+    stack = fake_engine({"version": 3, "deployment": {"resources": []}})
+    [result] = run(Operation.UP, environment, ["lab-province"], _settings(tmp_path), quiet=True)
+    [(operation, kwargs)] = stack.calls
+    assert operation == "up" and "target" not in kwargs and result.targeted is None
+
+
+def test_a_refused_targeting_runs_nothing_and_says_why(tmp_path, fake_engine, lab_province):
+    environment, graph = lab_province
+    state = applied(graph)
+    state["deployment"]["pending_operations"] = [{"type": "creating", "resource": {"urn": graph.urn(graph.resources[1])}}]
+    stack = fake_engine(state)
+    with pytest.raises(StacksFailed) as caught:
+        run(Operation.UP, environment, ["lab-province"], _settings(tmp_path), quiet=True)
+    assert stack.calls == []
+    assert "--changed refused for lab-province" in caught.value.message
+    assert "without --changed" in caught.value.fix
