@@ -19,10 +19,10 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from ..errors import EngineError
 from rich.console import Console
 from rich.text import Text
 
+from ..errors import EngineError
 from ..model import Environment, NodeKind
 from ..stackgraph import node_for_stack, stack_name, stack_names
 from .checkpoints import checkpoint_env
