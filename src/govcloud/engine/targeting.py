@@ -22,8 +22,9 @@ property dependency is targeted becomes a target itself, so replacements and new
 dependents; the root stack and the providers are always targeted (stack outputs stay current).
 
 A targeted run is **refused** (:class:`TargetingRefused`) when the state could make it partial
-in a way the diff cannot see: pending operations of an interrupted run, a provider of another
-version than the one now installed, or a state of another project or stack.
+in a way the diff cannot see: pending operations of an interrupted run, replaced resources still
+awaiting deletion, a provider of another version than the one now installed, or a state of
+another project or stack.
 """
 
 from __future__ import annotations
@@ -104,7 +105,9 @@ class TargetSelection:
 def state_resources(deployment: Mapping[str, Any]) -> dict[str, StateResource]:
     """The resources of an exported deployment (``{"resources": [...]}`` or its ``deployment`` wrapper)."""
     inner = deployment.get("deployment", deployment)
-    return {r["urn"]: StateResource.from_json(r) for r in inner.get("resources") or ()}
+    # An entry marked `delete` is the old copy of a replaced resource (same URN) still awaiting
+    # deletion; the live copy is the one to compare (refusal() keeps such states out anyway).
+    return {r["urn"]: StateResource.from_json(r) for r in inner.get("resources") or () if not r.get("delete")}
 
 
 def diff_plan(graph: StackGraph, deployment: Mapping[str, Any],
@@ -292,6 +295,10 @@ def refusal(graph: StackGraph, deployment: Mapping[str, Any], provider_version: 
     if pending:
         return (f"the state has {len(pending)} pending operation(s) from an interrupted run: a targeted run "
                 "would leave those outside its targets unresolved")
+    leftover = next((r["urn"] for r in inner.get("resources") or () if r.get("delete")), None)
+    if leftover:
+        return (f"the state still holds a replaced copy of {leftover} awaiting deletion: only a full run "
+                "is sure to delete it")
     prefix = f"urn:pulumi:{graph.stack}::{graph.project}::"
     foreign = next((r["urn"] for r in inner.get("resources") or () if not r["urn"].startswith(prefix)), None)
     if foreign:

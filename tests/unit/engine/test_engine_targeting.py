@@ -210,3 +210,14 @@ def test_a_state_of_another_stack_refuses_a_targeted_run(graph):
     _resources(state)[2]["urn"] = _resources(state)[2]["urn"].replace("lab-province", "lab-city-a", 1)
     with pytest.raises(TargetingRefused):
         select_targets(graph, state)
+
+
+def test_a_replaced_copy_awaiting_deletion_refuses_a_targeted_run(graph):
+    state = applied(graph)
+    project = _urn(graph, "prov-health-project")
+    live = next(r for r in _resources(state) if r["urn"] == project)
+    _resources(state).append({**copy.deepcopy(live), "id": "old-project-id", "delete": True})
+    assert not diff_plan(graph, state).changed  # the live copy is the one compared
+    with pytest.raises(TargetingRefused) as caught:
+        select_targets(graph, state)
+    assert "awaiting deletion" in caught.value.message
