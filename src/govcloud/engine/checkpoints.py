@@ -4,8 +4,10 @@ The engine's snapshot manager re-serialises and verifies the whole snapshot afte
 (``SerializeDeployment``, ``VerifyIntegrity``): quadratic in the stack's size, and about two thirds
 of the CLI's CPU in a preview of a 1,800-resource stack. ``PULUMI_SKIP_CHECKPOINTS=true`` swaps in
 a service loop that only applies the steps in memory and saves once at the end (pulumi
-``backend/snapshot.go``; in v3.274 it needs no ``PULUMI_EXPERIMENTAL``, which would also make every
-preview generate an update plan).
+``backend/snapshot.go``). Since pulumi/pulumi#15318 it needs no ``PULUMI_EXPERIMENTAL`` (v3.274's
+source reads it ungated); that flag is left off because it also makes every preview and up
+generate an update plan (``GeneratePlan`` in ``cmd/pulumi/operations``). An older ``pulumi`` on
+PATH that still wants both just keeps its checkpoints: slower, never wrong.
 
 * **preview**: always skipped. The self-managed backend gives a preview a discarding persister
   (``backend/diy/backend.go``): its checkpoints are computed and thrown away.
