@@ -183,13 +183,18 @@ def main() -> int:
             full = settings_for("full")
             import_state(full, PROVINCE, state)
             figures["full-pass-s"], results = timed_run(Operation.PREVIEW, environment, [PROVINCE], full)
-            print(f"full pass             {figures['full-pass-s']:8.2f} s   changes {results[0].changes}")
+            full_changes = results[0].changes
+            print(f"full pass             {figures['full-pass-s']:8.2f} s   changes {full_changes}")
             changed = settings_for("changed", changed_only=True)
             import_state(changed, PROVINCE, state)
             figures["one-department-change-s"], results = timed_run(Operation.PREVIEW, environment, [PROVINCE],
                                                                     changed)
             print(f"one-department change {figures['one-department-change-s']:8.2f} s   {department} "
                   f"({len(leave_out)} resources), {results[0].targeted} targeted, changes {results[0].changes}")
+            # The check the targeted run must pass: it reports every change the full pass reports.
+            changed_only = {k: n for k, n in results[0].changes.items() if k != "same"}
+            print("targeted run reports the full pass's changes: "
+                  + ("yes" if changed_only == {k: n for k, n in full_changes.items() if k != "same"} else "NO"))
         except GovcloudError as exc:
             print(f"engine half not measured: {exc}", file=sys.stderr)
     full_pass = figures.get("full-pass-s")
