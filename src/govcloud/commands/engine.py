@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
+from ..terminal import make_console
 from rich.table import Table
 
 from ..engine.parallel import Outcome, StacksFailed
@@ -16,7 +16,7 @@ from ..stackgraph import stack_names
 from .common import ENV_OPTION, OutputFormat, load_env, print_json, project_root
 from .plan import selected_stacks
 
-console = Console(stderr=True, emoji=False, highlight=False)
+console = make_console(stderr=True, emoji=False, highlight=False)
 BASELINE_PACK = Path("policies") / "govcloud-baseline"
 
 
@@ -101,6 +101,6 @@ def _print_summary(operation: Operation, results: list[StackResult], outcomes: l
             table.add_row(o.stack, "", "", "", "", "", "", "FAILED (see below)")
         elif o.not_run:
             table.add_row(o.stack, "", "", "", "", "", "", f"not run: {o.not_run}")
-    Console(emoji=False, highlight=False).print(table)
+    make_console(emoji=False, highlight=False).print(table)
     if not outcomes and not any(r.changed for r in results):
-        Console().print("no changes")
+        make_console().print("no changes")

@@ -19,12 +19,12 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from rich.console import Console
 from rich.text import Text
 
 from ..errors import EngineError
 from ..model import Environment, NodeKind
 from ..stackgraph import node_for_stack, stack_name, stack_names
+from ..terminal import make_console
 from .checkpoints import checkpoint_env
 from .credentials import CloudCredentials, check_login, find_clouds_yaml, load_credentials
 from .locate import EngineInstall, engine_env, find_engine
@@ -107,7 +107,7 @@ class _Session:
         self._province_read = False
         self._outputs: dict | None = None
         self._plan = None  # the address plan, made on the first --changed stack
-        self._console = Console(stderr=True, emoji=False, highlight=False)
+        self._console = make_console(stderr=True, emoji=False, highlight=False)
 
     def report(self, stack: str, event: str, detail: str) -> None:
         """Per-stack progress lines (start, done, failed, not run): several stacks may be running."""
