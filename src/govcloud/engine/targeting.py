@@ -6,7 +6,8 @@ and the stack's exported deployment (``pulumi stack export``, as a dict). A spec
 
 * **new** when its URN is not in the state,
 * **changed** when an input differs from the state's recorded input (references resolved through
-  the state: ``Ref("x-net", "id")`` is the ``id`` of ``x-net``'s state),
+  the state: ``Ref("x-net", "id")`` is the ``id`` of ``x-net``'s state), or its ``depends_on``
+  or additional secret outputs differ from the state's,
 * **undecided** when the state cannot say (a data-source read, whose value is only known at run
   time; another stack's output when its outputs are not given; a secret; a reference to an output
   the state lacks). Undecided
@@ -56,6 +57,7 @@ class StateResource:
     parent: str | None
     dependencies: tuple[str, ...]
     provider: str | None
+    secret_outputs: frozenset[str] = frozenset()
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> StateResource:
@@ -65,7 +67,8 @@ class StateResource:
         return cls(urn=raw["urn"], type=raw.get("type", ""), id=raw.get("id") or None,
                    inputs=raw.get("inputs") or {}, outputs=raw.get("outputs") or {},
                    parent=raw.get("parent") or None, dependencies=tuple(dict.fromkeys(deps)),
-                   provider=raw.get("provider") or None)
+                   provider=raw.get("provider") or None,
+                   secret_outputs=frozenset(raw.get("additionalSecretOutputs") or ()))
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,10 @@ def diff_plan(graph: StackGraph, deployment: Mapping[str, Any],
     return StackDiff(graph.stack, tuple(new), changed, undecided, deleted, len(graph.resources))
 
 
+def _is_component(resource: StateResource) -> bool:
+    return resource.type.startswith("govcloud:")
+
+
 def _managed(resource: StateResource) -> bool:
     return resource.type != ROOT_STACK_TYPE and not resource.type.startswith(PROVIDER_PREFIX)
 
@@ -160,7 +167,18 @@ class _Context:
 
 
 def _compare_inputs(spec: ResourceSpec, old: StateResource, context: _Context) -> tuple[str, str] | None:
-    """None when ``spec``'s inputs equal ``old``'s; else ("changed" | "undecided", why)."""
+    """None when ``spec``'s inputs and options equal ``old``'s; else ("changed" | "undecided", why)."""
+    if frozenset(spec.additional_secret_outputs) != old.secret_outputs:
+        return "changed", "its secret outputs differ"
+    for name in spec.depends_on:
+        # A depends_on edge carries no value; the state records it among the dependencies (a
+        # component's is recorded as its children, so only resources are checked by URN).
+        urn = context.urn_of.get(name)
+        target = context.state.get(urn or "")
+        if target is None:
+            return "changed", f"depends on {name}, which is new"
+        if not _is_component(target) and urn not in old.dependencies:
+            return "changed", f"now depends on {name}"
     defaults = set(old.inputs.get("__defaults") or ())
     for key in old.inputs:
         if key != "__defaults" and key not in spec.inputs and key not in defaults:

@@ -221,3 +221,18 @@ def test_a_replaced_copy_awaiting_deletion_refuses_a_targeted_run(graph):
     with pytest.raises(TargetingRefused) as caught:
         select_targets(graph, state)
     assert "awaiting deletion" in caught.value.message
+
+
+def test_depends_on_and_secret_outputs_are_compared_too(lab):
+    environment, plan = lab
+    graph = plan_stack(environment.province, plan, "lab", "lab-province")
+    vm = next(s for s in graph.resources if s.depends_on)  # a DR instance waits for its subnets
+    state = applied(graph)
+    entry = next(r for r in _resources(state) if r["urn"] == graph.urn(vm))
+    assert not diff_plan(graph, state).changed
+    entry["dependencies"] = [d for d in entry["dependencies"] if not d.endswith("::" + vm.depends_on[0])]
+    assert "now depends on" in diff_plan(graph, state).changed[graph.urn(vm)]
+    state = applied(graph)
+    entry = next(r for r in _resources(state) if r["urn"] == graph.urn(vm))
+    entry["additionalSecretOutputs"] = ["adminPass"]
+    assert "secret outputs" in diff_plan(graph, state).changed[graph.urn(vm)]
