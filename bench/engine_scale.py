@@ -65,24 +65,29 @@ def offline_plan() -> tuple[float, Any, Any, list[StackGraph]]:
     return time.perf_counter() - start, environment, plan, graphs
 
 
-def _recorded(value: Any, region: str) -> Any:
-    """A spec input as the state records it after an up (placeholder IDs for references)."""
+def _recorded(value: Any, stack_outputs: dict | None = None) -> Any:
+    """A spec input as the state records it after an up (placeholder IDs for references; another
+    stack's output as ``stack_outputs`` holds it)."""
     if isinstance(value, Ref):
         return f"{value.name}-{value.attr}"
     if isinstance(value, Lookup):
         return f"looked-up-{value.attr}"
     if isinstance(value, StackOutputRef):
-        return f"{value.stack}-{value.output}"
+        found: Any = (stack_outputs or {}).get(value.stack)
+        for key in value.output.split("."):
+            found = found.get(key) if isinstance(found, dict) else None
+        return found if found is not None else f"{value.stack}-{value.output}"
     if isinstance(value, dict):
-        return {k: _recorded(v, region) for k, v in value.items()}
+        return {k: _recorded(v, stack_outputs) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_recorded(v, region) for v in value]
+        return [_recorded(v, stack_outputs) for v in value]
     return value
 
 
 def applied_deployment(graph: StackGraph, region: str, leave_out: set[str] = frozenset(),
-                       outputs: dict | None = None) -> dict:
-    """The deployment an `up` of ``graph`` would leave, without the specs named in ``leave_out``."""
+                       outputs: dict | None = None, stack_outputs: dict | None = None) -> dict:
+    """The deployment an `up` of ``graph`` would leave, without the specs named in ``leave_out``;
+    ``outputs`` are the stack's own, ``stack_outputs`` those of the stacks it reads."""
     stack_urn = f"urn:pulumi:{graph.stack}::{graph.project}::{ROOT_STACK_TYPE}::{graph.project}-{graph.stack}"
     provider_urn = f"urn:pulumi:{graph.stack}::{graph.project}::pulumi:providers:openstack::default_5_5_3"
     provider = f"{provider_urn}::00000000-0000-4000-8000-000000000001"
@@ -95,7 +100,7 @@ def applied_deployment(graph: StackGraph, region: str, leave_out: set[str] = fro
         urn_of[spec.name] = urn = graph.urn(spec)
         if spec.name in leave_out:
             continue
-        inputs = _recorded(dict(spec.inputs), region)
+        inputs = _recorded(dict(spec.inputs), stack_outputs)
         entry = {"urn": urn, "type": spec.type, "custom": not spec.is_component,
                  "parent": urn_of[spec.parent] if spec.parent else stack_urn, "inputs": inputs, "outputs": inputs,
                  "dependencies": list(dict.fromkeys(urn_of[r.name] for r in spec.refs())) +
@@ -126,7 +131,7 @@ def import_state(settings: EngineSettings, stack: str, deployment: dict) -> None
 
 
 def _placeholder_outputs(graph: StackGraph) -> dict:
-    return json.loads(json.dumps(_recorded(dict(graph.exports), ""), default=str))
+    return json.loads(json.dumps(_recorded(dict(graph.exports)), default=str))
 
 
 def timed_run(operation: Operation, environment, stacks: list[str], settings: EngineSettings) -> tuple[float, list]:
