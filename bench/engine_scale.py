@@ -15,9 +15,12 @@ Figures (each with its ratio to the offline plan and to the full pass):
 5. one-department change: the same preview with ``--changed`` (the department's resources and
    their dependents targeted).
 
-States 4 and 5 are imported: the plan's resources recorded as an `up` would record them, with
-placeholder IDs. A preview reads no cloud for resources it does not create, so this measures the
-engine's own work. The provider functions of the program (the external network, roles) do need a
+States 4 and 5 are imported: the plan's resources recorded with placeholder IDs. Caveat, seen
+on a city stack: such a state lacks what the provider records beyond the inputs (defaults such as
+``enabled``/``isDomain``, computed ``allTags``, the StackReference's provider), so the provider
+plans replacements a real state would not have; the full pass then costs more than it should and
+the targeted run cannot report the same changes. Faithful figures for 4 and 5 need a state made by
+a real `up` into a lab instance of one's own. The provider functions of the program (the external network, roles) do need a
 reachable Keystone: run it with the lab up (it does not change the lab: previews only). The engine
 runs on a copy of the project whose stack settings say the lab's region (``lab_project.py``).
 
