@@ -34,3 +34,23 @@ class ChangedTargets:
         # Without the province's outputs the city's StackReference inputs stay undecided (targeted).
         return select_targets(graph, deployment, OPENSTACK_VERSION,
                               {self.province_stack: outputs} if outputs is not None else None)
+
+    def check_policies(self) -> None:
+        """Stand in for the engine's policy pack, which a targeted run cannot use."""
+        offline_policy_gate(self.environment.name, self.project_root, self.stack)
+
+
+def offline_policy_gate(env: str, project_root: Path, stack: str) -> None:
+    """The baseline over the whole stack's offline plan, in place of the engine's policy pack in a
+    targeted run: the pack's stack policies see only part of the stack there (a tenant network
+    whose subnets are not targeted reads as having none) and fail a correct stack. Same rules,
+    same levels; a mandatory finding stops the run before the engine starts."""
+    from ..errors import PolicyViolation
+    from ..policy.offline import check_environment
+
+    context, result, _ = check_environment(env, project_root, [stack])
+    if not result.passed:
+        raise PolicyViolation(f"{len(result.mandatory)} mandatory finding(s) in {stack}: "
+                              + "; ".join(f"{f.rule_id} {f.message}" for f in result.mandatory[:3]),
+                              findings=result.mandatory,
+                              fix=f"run `govcloud policy check --env {context.env} --stack {stack}` and fix each finding")

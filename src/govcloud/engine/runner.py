@@ -263,7 +263,9 @@ def _run_stack(operation: Operation, stack_name: str, work_dir: Path, install: E
             common["target_dependents"] = True
         if settings.parallel:
             common["parallel"] = settings.parallel
-        if settings.policy_packs and operation in (Operation.PREVIEW, Operation.UP):
+        if selection is not None and settings.policy_packs:
+            targets.check_policies()  # the offline baseline over the whole stack (see changed.py)
+        elif settings.policy_packs and operation in (Operation.PREVIEW, Operation.UP):
             # A mandatory violation makes the engine refuse the operation (CommandError below).
             common["policy_packs"] = [str(pack) for pack in settings.policy_packs]
         if operation is Operation.PREVIEW:

@@ -108,3 +108,38 @@ def test_a_refused_targeting_runs_nothing_and_says_why(tmp_path, fake_engine, la
     assert stack.calls == []
     assert "--changed refused for lab-province" in caught.value.message
     assert "without --changed" in caught.value.fix
+
+
+def test_a_targeted_run_checks_policies_offline_instead_of_in_the_engine(tmp_path, fake_engine, lab_province,
+                                                                          monkeypatch):
+    """The engine's stack policies would see only the targeted part of the stack (measured: a
+    tenant network whose subnets were not targeted read as having none, and the preview failed)."""
+    from govcloud.engine import changed
+
+    environment, graph = lab_province
+    state = applied(graph)
+    state["deployment"]["resources"] = [r for r in state["deployment"]["resources"]
+                                        if not r["urn"].endswith("::prov-health-compute-quota")]
+    stack = fake_engine(state)
+    checked: list[tuple[str, str]] = []
+    monkeypatch.setattr(changed, "offline_policy_gate", lambda env, root, name: checked.append((env, name)))
+    settings = EngineSettings(tmp_path / "project", changed_only=True, log_dir=tmp_path / "logs",
+                              policy_packs=(tmp_path / "pack",))
+    run(Operation.UP, environment, ["lab-province"], settings, quiet=True)
+    [(_, kwargs)] = stack.calls
+    assert "policy_packs" not in kwargs and kwargs["target"]
+    assert checked == [("lab", "lab-province")]
+
+
+def test_the_offline_gate_refuses_a_stack_with_mandatory_findings(monkeypatch):
+    from govcloud.engine import changed
+    from govcloud.errors import PolicyViolation
+    from govcloud.policy import offline
+
+    finding = SimpleNamespace(rule_id="GOV-NET-001", message="network n has no IPv4 and no IPv6 subnet")
+    result = SimpleNamespace(passed=False, mandatory=[finding])
+    monkeypatch.setattr(offline, "check_environment",
+                        lambda env, root, stacks: (SimpleNamespace(env=env), result, None))
+    with pytest.raises(PolicyViolation) as caught:
+        changed.offline_policy_gate("lab", ROOT, "lab-province")
+    assert "GOV-NET-001" in caught.value.message and caught.value.findings == [finding]
