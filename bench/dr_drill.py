@@ -41,9 +41,6 @@ def project_copy(folder: Path) -> Path:
                     ignore=shutil.ignore_patterns("hosts.yml", "group_vars"))
     plans = folder / "migrations" / "lab"
     shutil.copytree(ROOT / "migrations" / "lab", plans, ignore=shutil.ignore_patterns("runbooks"))
-    for path in plans.glob("*.yaml"):
-        path.write_text(path.read_text().replace("status: in-progress", "status: planned")
-                        .replace("status: done", "status: planned"))
     return folder
 
 

@@ -3,7 +3,9 @@
 #   1. validate and plan the example province (addresses, stacks, policies, migration waves);
 #   2. bring up the OpenStack lab and deploy the lab province's stacks (province + 2 cities);
 #   3. build the network lab, roll IPv6 out across the extranet and consolidate the internet exits;
-#   4. run the first migration wave (a real dual-active cutover) and show the KPIs.
+#   4. run every migration wave of the lab (a dual-active cutover, rehosts onto city nodes, off-site
+#      backups restored on their DR node) and show the KPIs;
+#   5. write the lab's report (static pages) and say where to open it.
 # Every step is idempotent: a second run changes nothing and says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +29,14 @@ $gc netlab up --env lab
 $gc rollout ipv6 --env lab
 $gc exits consolidate --env lab
 
-step "lab province: first migration wave (dual-active cutover) and KPIs"
-$gc migrate run --env lab --wave 1
+step "lab province: every migration wave (dual-active, rehost, off-site backup) and KPIs"
+waves=$($gc migrate status --env lab --format json | .venv/bin/python -c 'import json, sys; print(" ".join(json.load(sys.stdin)["status"]))')
+for wave in $waves; do
+  $gc migrate run --env lab --wave "$wave"
+done
 $gc migrate status --env lab
 $gc kpi --env lab
+
+step "lab province: the report (KPIs, adoption, extranet, IPv6, supervision, DR, trend)"
+$gc report --env lab --output build/report/lab
+echo "open $(pwd)/build/report/lab/index.html in a browser (no network needed)"

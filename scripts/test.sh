@@ -11,16 +11,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
 gc=.venv/bin/govcloud
-export GOVCLOUD_LAB_INSTANCE=test
+instance=test  # the tests' lab instance: every lab and integration command below runs in it
 record=$(mktemp -t govcloud-user-lab.XXXXXX.json)
 
 phase() { local name=$1 start=$SECONDS; shift; echo "== $name"; "$@"; echo "== $name: $((SECONDS - start)) s"; }
 guard() { PYTHONPATH=tests $py -m support.user_lab "$@" "$record"; }
-test_lab_was_up=$($gc lab status --format json 2>/dev/null | $py -c 'import json,sys; print(json.load(sys.stdin)["up"])' 2>/dev/null || echo False)
+in_test_lab() { GOVCLOUD_LAB_INSTANCE=$instance "$@"; }
+test_lab_was_up=$(in_test_lab $gc lab status --format json 2>/dev/null | $py -c 'import json,sys; print(json.load(sys.stdin)["up"])' 2>/dev/null || echo False)
 cleanup() {
   local status=$?
-  if [ "$test_lab_was_up" != True ]; then $gc lab down || status=1; fi
-  $gc netlab down --env lab >/dev/null 2>&1 || true
+  if [ "$test_lab_was_up" != True ]; then in_test_lab $gc lab down || status=1; fi
+  in_test_lab $gc netlab down --env lab >/dev/null 2>&1 || true
   guard restore || status=1
   rm -f "$record"
   exit $status
@@ -29,6 +30,6 @@ trap cleanup EXIT
 
 phase "unit tests" $py -m pytest tests/unit -q -p no:cacheprovider
 phase "user's lab: fingerprint (and stand-in deployment when none runs)" guard prepare
-phase "OpenStack lab up (instance $GOVCLOUD_LAB_INSTANCE)" $gc lab up --env lab
-phase "integration tests" $py -m pytest tests/integration -q -p no:cacheprovider -m integration
+phase "OpenStack lab up (instance $instance)" in_test_lab $gc lab up --env lab
+phase "integration tests" in_test_lab $py -m pytest tests/integration -q -p no:cacheprovider -m integration
 phase "user's lab: unchanged by the tests" guard verify

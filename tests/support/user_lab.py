@@ -198,7 +198,8 @@ def _differences(before: dict, after: dict) -> list[str]:
 
 
 def restore(record: Path) -> None:
-    done = json.loads(record.read_text()) if record.is_file() else {}
+    text = record.read_text() if record.is_file() else ""
+    done = json.loads(text) if text.strip() else {}  # empty: `prepare` never finished
     if done.get("stand_in"):
         _must(govcloud("destroy", "--env", "lab", "--stack", STAND_IN_STACK, "--backend",
                        f"file://{STAND_IN_BACKEND}"), f"destroying the stand-in {STAND_IN_STACK}")

@@ -13,6 +13,7 @@ from ..engine.runner import CHANGED_OPERATIONS, Operation, StackResult, run
 from ..errors import UsageError
 from ..engine.settings import EngineSettings
 from ..stackgraph import stack_names
+from ..stackgraph.options import read_stack_options
 from .common import ENV_OPTION, OutputFormat, load_env, print_json, project_root
 from .plan import selected_stacks
 
@@ -58,6 +59,8 @@ def _command(operation: Operation):
         environment = load_env(env)
         names = selected_stacks(stack_names(environment.province, environment.name), stack, all_)
         root = project_root()
+        for name in names:  # a malformed settings file is bad input (exit 2), before the engine starts
+            read_stack_options(root, name)
         packs = (root / BASELINE_PACK,) if policy else ()
         settings = EngineSettings(root, backend_url=backend, cloud=cloud, clouds_yaml=clouds_yaml,
                                   parallel=parallel, policy_packs=packs, jobs=jobs, changed_only=changed,

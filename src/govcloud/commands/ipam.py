@@ -21,10 +21,12 @@ class ExportFormat(str, Enum):
 @app.command("plan")
 def plan(env: str = ENV_OPTION,
          write_ledger_: bool = typer.Option(False, "--write-ledger", help="Record new allocations in the ledger."),
+         full: bool = typer.Option(False, "--full", help="Re-plan everything against the ledger, even when the "
+                                   "model only grew (the same result, slower)."),
          format: OutputFormat = OutputFormat.TABLE) -> None:
     """Plan addresses for every site, department and subnet; show what is new."""
     environment = load_env(env)
-    result = plan_environment(environment)
+    result = plan_environment(environment, incremental=not full)
     written = None
     if write_ledger_ and (result.changed or not (environment.path / "ipam-ledger.yaml").is_file()):
         written = write_ledger(environment.path, result.ledger)

@@ -7,10 +7,15 @@ import datetime as dt
 import typer
 
 from ..errors import UsageError
+from pathlib import Path
+
 from ..migration.kpi import MigrationState, measure
+from ..migration.locations import migration_folders
+from ..migration.progress import read_progress, statuses
 from ..migration.state import read_exits_state, read_rollout_state, state_folder
-from ..migration.store import plan_folder, read_plan
+from ..migration.store import read_plan
 from .common import ENV_OPTION, OutputFormat, load_env, print_json, print_table, project_root
+from .migrate import MIGRATIONS_OPTION
 
 
 def register(app: typer.Typer) -> None:
@@ -18,15 +23,17 @@ def register(app: typer.Typer) -> None:
 
 
 def kpi(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE,
-        as_of: str = typer.Option(None, "--as-of", help="Judge deadlines on this date (YYYY-MM-DD); default today.")
-        ) -> None:
+        as_of: str = typer.Option(None, "--as-of", help="Judge deadlines on this date (YYYY-MM-DD); default today."),
+        migrations: Path = MIGRATIONS_OPTION) -> None:
     """Cloud adoption, IPv6 coverage, exits consolidated and DR coverage, against the plan's targets."""
     environment = load_env(env)
-    root = project_root()
-    waves = [lw.wave for lw in read_plan(plan_folder(root, environment.name))]
-    state = state_folder(root, environment.name)
+    folders = migration_folders(environment, project_root(), migrations)
+    waves = [lw.wave for lw in read_plan(folders.plans)]
+    progress = statuses(read_progress(folders.state, environment.name, waves))  # the run state: one source
+    # Where the rollout and exit commands record their outcomes (the same folder for a project's env).
+    state = state_folder(project_root(), environment.name)
     day = _parse_date(as_of) if as_of else dt.date.today()
-    rows = measure(environment.province, MigrationState.from_waves(waves), read_rollout_state(state),
+    rows = measure(environment.province, MigrationState.from_waves(waves, progress), read_rollout_state(state),
                    read_exits_state(state), day)
     if format is OutputFormat.JSON:
         print_json({"env": environment.name, "as_of": day.isoformat(), "kpis": [r.to_dict() for r in rows]})

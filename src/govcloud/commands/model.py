@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..ipam import plan_environment
+from ..ipam.conflicts import exit_conflicts
+from ..model.loader import problems_error
 from .common import ENV_OPTION, OutputFormat, console, load_env, print_json
 
 
 def validate(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE) -> None:
     """Load and validate an environment's model; print what it holds."""
     environment = load_env(env)
+    # A model is valid when it can be planned: the address plan (against the ledger, nothing
+    # written) finds blocks too small for the plan's levels and a ledger edited by hand.
+    plan = plan_environment(environment)
+    conflicts = exit_conflicts(environment.province, plan)
+    if conflicts:
+        raise problems_error(environment, conflicts)
     p = environment.province
     summary = {
         "env": environment.name,

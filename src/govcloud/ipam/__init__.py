@@ -2,23 +2,25 @@
 
 from .ledger import Allocation, Ledger, Status, dump_ledger, load_ledger, write_ledger
 from .levels import Level
-from .plan import AddressPlan, compute_levels, plan_additions, plan_addresses
+from .plan import AddressPlan, compute_levels, plan_additions, plan_addresses, plan_growth
 from .report import to_json, to_netbox_csv, utilisation
 
 __all__ = ["AddressPlan", "Allocation", "Ledger", "Level", "Status", "compute_levels", "dump_ledger", "load_ledger",
-           "plan_additions", "plan_addresses", "to_json", "to_netbox_csv", "utilisation", "write_ledger"]
+           "plan_additions", "plan_addresses", "plan_growth", "to_json", "to_netbox_csv", "utilisation", "write_ledger"]
 
 
-def plan_environment(environment) -> AddressPlan:
+def plan_environment(environment, incremental: bool = True) -> AddressPlan:
     """The address plan of a loaded environment, against the ledger committed beside it.
 
     Running out of space is a problem of the model, so the error points at the model's field.
+    When the model only grew, only what is new is planned (see :func:`plan_growth`).
     """
     from ..errors import InputError, ModelError
     from ..model.loader import locate
 
     try:
-        return plan_addresses(environment.province, load_ledger(environment.path))
+        planner = plan_growth if incremental else plan_addresses
+        return planner(environment.province, load_ledger(environment.path))
     except InputError as exc:
         if not exc.field:
             raise

@@ -15,6 +15,7 @@ import yaml_rs
 from netaddr import AddrFormatError, IPNetwork
 
 from ..errors import InputError, Location, ModelError
+from ..yamlpaths import LineIndex
 from .levels import Level
 
 LEDGER_FILE = "ipam-ledger.yaml"
@@ -81,17 +82,107 @@ def load_ledger(env_path: Path) -> Ledger:
     if not path.is_file():
         return Ledger()
     try:
-        data = yaml_rs.loads(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ModelError("the ledger is not UTF-8 text", location=Location(path),
+                         fix="restore it from version control") from None
+    unreadable = "restore it from version control, or delete it to plan from scratch"
+    try:
+        data = yaml_rs.loads(text) or {}
         levels = {Level(k): int(v) for k, v in (data.get("levels") or {}).items()}
-        allocations = {}
-        for index, row in enumerate(data.get("allocations") or []):
-            alloc = Allocation(row["key"], IPNetwork(row["prefix"]), Level(row["level"]), row.get("parent"),
-                               Status(row.get("status", "active")))
-            allocations[alloc.key] = alloc
     except (yaml_rs.YAMLDecodeError, KeyError, ValueError, TypeError, AddrFormatError, AttributeError) as exc:
-        raise ModelError(f"the ledger cannot be read: {exc}", location=Location(path),
-                         fix="restore it from version control, or delete it to plan from scratch") from None
-    return Ledger(levels, allocations)
+        raise ModelError(f"the ledger cannot be read: {exc}", location=Location(path), fix=unreadable) from None
+    rows = []
+    for index, row in enumerate(data.get("allocations") or [] if isinstance(data, dict) else []):
+        try:
+            rows.append(Allocation(row["key"], IPNetwork(row["prefix"]), Level(row["level"]), row.get("parent"),
+                                   Status(row.get("status", "active"))))
+        except (KeyError, ValueError, TypeError, AddrFormatError, AttributeError) as exc:
+            detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+            line = LineIndex(text).line_of(("allocations", index))
+            raise ModelError(f"row cannot be read: {detail}", fix=unreadable,
+                             location=Location(path, line, f"allocations[{index}]")) from None
+    problems = ledger_problems(rows, levels)
+    if problems:
+        lines = LineIndex(text)
+        raise ModelError(problems[0].message, fix=problems[0].fix + " (the ledger is written by "
+                         "`govcloud ipam plan --write-ledger`; restore it from version control)",
+                         location=Location(path, lines.line_of(("allocations", problems[0].row)),
+                                           f"allocations[{problems[0].row}]"))
+    return Ledger(levels, {a.key: a for a in rows})
+
+
+class LedgerProblem(NamedTuple):
+    row: int
+    message: str
+    fix: str
+
+
+def ledger_problems(rows: list[Allocation], levels: dict[Level, int]) -> list[LedgerProblem]:
+    """What a hand edit can break: a key twice, a parent that is not in the ledger, a prefix outside
+    its parent or of the wrong length for its level, two keys holding overlapping prefixes."""
+    problems: list[LedgerProblem] = []
+    row_of: dict[str, int] = {}
+    # (version, first, last) once per row: integer comparisons, not netaddr objects, in the loops.
+    spans = [(a.prefix.version, a.prefix.first, a.prefix.last) for a in rows]
+    for index, alloc in enumerate(rows):
+        if alloc.key in row_of:
+            problems.append(LedgerProblem(index, f"key {alloc.key!r} appears twice (first in allocations"
+                                          f"[{row_of[alloc.key]}])", "keep one row per key"))
+        row_of.setdefault(alloc.key, index)
+    for index, alloc in enumerate(rows):
+        expected = levels.get(alloc.level)
+        if expected is not None and alloc.prefix.prefixlen != expected:
+            problems.append(LedgerProblem(index, f"{alloc.key}: {alloc.prefix} is not a /{expected} as its level "
+                                          f"{alloc.level.value!r} fixes", f"give it a /{expected}"))
+        if alloc.parent is None:
+            continue
+        parent = rows[row_of[alloc.parent]] if alloc.parent in row_of else None
+        if parent is None:
+            problems.append(LedgerProblem(index, f"{alloc.key}: parent {alloc.parent!r} is not in the ledger",
+                                          "restore the parent's row"))
+        elif not _strictly_inside(spans[index], spans[row_of[alloc.parent]]):
+            problems.append(LedgerProblem(index, f"{alloc.key}: {alloc.prefix} lies outside its parent "
+                                          f"{parent.key} ({parent.prefix})", f"give it a prefix inside {parent.prefix}"))
+    problems += _overlapping_keys(rows, row_of, spans)
+    return sorted(problems, key=lambda p: p.row)
+
+
+def _strictly_inside(child: tuple[int, int, int], parent: tuple[int, int, int]) -> bool:
+    return child[0] == parent[0] and parent[1] <= child[1] and child[2] <= parent[2] and child != parent
+
+
+def _overlapping_keys(rows: list[Allocation], row_of: dict[str, int],
+                      spans: list[tuple[int, int, int]]) -> list[LedgerProblem]:
+    """Prefixes either nest or are disjoint; a prefix may only nest inside its own ancestors'.
+    Sorted by first address (widest first), every prefix's container is the innermost one still
+    open: one pass over the ledger."""
+    problems = []
+    ordered = sorted(range(len(rows)), key=lambda i: (spans[i][0], spans[i][1], -spans[i][2]))
+    open_rows: list[int] = []
+    for index in ordered:
+        version, first, _ = spans[index]
+        while open_rows and (spans[open_rows[-1]][0] != version or spans[open_rows[-1]][2] < first):
+            open_rows.pop()
+        if open_rows and not _is_ancestor(rows, row_of, rows[open_rows[-1]].key, rows[index]):
+            other = rows[open_rows[-1]]
+            prefix = rows[index].prefix
+            what = "the same prefix" if spans[open_rows[-1]] == spans[index] else f"{prefix}, inside {other.prefix}"
+            problems.append(LedgerProblem(max(index, open_rows[-1]), f"{rows[index].key} and {other.key} hold {what}",
+                                          "every prefix belongs to one key: restore the row that was changed"))
+        open_rows.append(index)
+    return problems
+
+
+def _is_ancestor(rows: list[Allocation], row_of: dict[str, int], key: str, alloc: Allocation) -> bool:
+    seen = set()
+    parent = alloc.parent
+    while parent is not None and parent not in seen and parent in row_of:
+        if parent == key:
+            return True
+        seen.add(parent)
+        parent = rows[row_of[parent]].parent
+    return False
 
 
 def dump_ledger(ledger: Ledger) -> str:

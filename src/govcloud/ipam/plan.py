@@ -113,6 +113,30 @@ def plan_additions(p: Province, ledger: Ledger, sites: tuple[str, ...] = (),
     return AddressPlan(Ledger(levels, allocations), tuple(added), (), tuple(reactivated))
 
 
+def plan_growth(p: Province, ledger: Ledger) -> AddressPlan:
+    """The plan of a model that has only grown since the ledger was written, computed incrementally.
+
+    Only the requirements the ledger lacks (or holds as released) are allocated, at the level
+    lengths the ledger fixes: the same prefixes a full plan gives them (the allocators reserve
+    every ledger entry either way, and new requirements are taken in the same order), without
+    re-deriving level lengths or walking the allocations that exist. When something was removed
+    (a release) or a level the ledger has never used appears, the full plan runs instead.
+    """
+    if not ledger.levels:
+        return plan_addresses(p, ledger)
+    _check_roots(p, ledger)
+    reqs = build_requirements(p)
+    required = {r.key for r in reqs}
+    if any(a.status is Status.ACTIVE and k not in required for k, a in ledger.allocations.items()):
+        return plan_addresses(p, ledger)
+    new = [r for r in reqs if r.key not in ledger.allocations or ledger.allocations[r.key].status is Status.RELEASED]
+    if {r.level for r in new} - set(ledger.levels):
+        return plan_addresses(p, ledger)
+    allocations = dict(ledger.allocations)
+    added, reactivated = _allocate(p, new, dict(ledger.levels), ledger, allocations)
+    return AddressPlan(Ledger(dict(ledger.levels), allocations), tuple(added), (), tuple(reactivated))
+
+
 def _allocate(p: Province, reqs: list[Requirement], levels: dict[Level, int], ledger: Ledger,
               allocations: dict[str, Allocation]) -> tuple[list[str], list[str]]:
     """Give every requirement a prefix (in place in ``allocations``); returns (added, reactivated)."""

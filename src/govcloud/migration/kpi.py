@@ -1,14 +1,15 @@
 """The plan's KPIs, measured against its targets: cloud adoption (province and per city), IPv6
 coverage by tier, internet exits consolidated, DR coverage of key systems.
 
-Inputs are the model, the migration state (systems of waves marked ``done`` are on the cloud, with
-the DR design of their wave entry) and the rollout/exit state files (:mod:`.state`). A pure function
+Inputs are the model, the migration state (systems of waves whose progress is ``done`` are on the
+cloud, with the DR design of their wave entry; progress comes from :mod:`.progress`) and the rollout/exit state files (:mod:`.state`). A pure function
 of those: :func:`measure` returns rows that print as a table or JSON.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 from ..model import ExitStatus, Ipv6Status, Province, Target, Tier
@@ -49,12 +50,13 @@ class MigrationState:
     scheduled: dict[str, tuple[dt.date, DrMode]] = field(default_factory=dict)
 
     @classmethod
-    def from_waves(cls, waves: list[Wave]) -> MigrationState:
+    def from_waves(cls, waves: list[Wave], status: Mapping[int, WaveStatus]) -> MigrationState:
+        """``status``: each wave's progress (:func:`.progress.statuses`); a wave not in it is planned."""
         on_cloud: dict[str, DrMode] = {}
         retired: set[str] = set()
         scheduled: dict[str, tuple[dt.date, DrMode]] = {}
         for wave in waves:
-            if wave.status is not WaveStatus.DONE:
+            if status.get(wave.wave, WaveStatus.PLANNED) is not WaveStatus.DONE:
                 scheduled.update((e.code, (wave.window.end.date(), e.dr.mode)) for e in wave.systems
                                  if e.strategy.lands_on_cloud)
                 continue

@@ -1,7 +1,8 @@
 """``migrate plan``: the model (and the waves already under way or done) in, wave files out.
 
 A pure function: :func:`plan_waves` returns the waves to write and the files to remove; the command
-validates them and writes them. Waves in progress or done are kept as they are, and the systems they
+validates them and writes them. Waves that started (their progress is in the run state) are kept as
+they are, and the systems they
 hold are treated as moved: their dependants may follow and their claims count against capacity.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,9 +68,11 @@ def kept_ledger(province: Province, kept: list[LoadedWave]) -> tuple[Ledger, set
     return ledger, settled
 
 
-def plan_waves(province: Province, existing: list[LoadedWave], settings: PlanSettings) -> PlanResult:
-    """Waves for every system still to move, after the waves that are under way or done."""
-    kept = [lw for lw in existing if lw.wave.status.sealed]
+def plan_waves(province: Province, existing: list[LoadedWave], settings: PlanSettings,
+               started: Collection[int] = ()) -> PlanResult:
+    """Waves for every system still to move, after the waves that started (``started``: their numbers,
+    from :func:`.progress.started`); those are kept as they are."""
+    kept = [lw for lw in existing if lw.wave.wave in started]
     ledger, settled = kept_ledger(province, kept)
     result = schedule(province, ledger, settled, settings.max_systems_per_wave)
     if result.unplaced:
@@ -86,10 +90,8 @@ def plan_waves(province: Province, existing: list[LoadedWave], settings: PlanSet
         moved.update(p.code for p in placements)
         wave = Wave(wave=first + index, slug=_slug(placements), window=window, systems=tuple(entries))
         planned.append(wave.sealed_copy())
-    remove = [lw.path for lw in existing if not lw.wave.status.sealed]
-    notices = [f"system {p.code!r}: DR copy on node {p.dr_node!r}, not {p.dr_moved_from!r} (no room there)"
-               for placements in result.waves for p in placements if p.dr_moved_from]
-    return PlanResult(kept, planned, remove, notices)
+    remove = [lw.path for lw in existing if lw.wave.wave not in started]
+    return PlanResult(kept, planned, remove)
 
 
 def _entry(province: Province, placement: Placement, window: Window, moved: set[str]) -> WaveEntry:
@@ -104,7 +106,7 @@ def _entry(province: Province, placement: Placement, window: Window, moved: set[
         depends_on=system.depends_on,
         owners=Owners(business=system.owner, cloud=placement.target_node, dr=dr_node),
         go_no_go=tuple(go_no_go(system, placement.target_node, dr_node,
-                                [d for d in system.depends_on if d in moved], placement.dr_moved_from)),
+                                [d for d in system.depends_on if d in moved])),
         validation=tuple(validation_steps(system, placement.target_node, dr_node)),
         rollback=tuple(rollback_steps(system)),
     )

@@ -9,12 +9,12 @@
 3. **Capacity.** Each group's claims (primary, dual-active half, off-site backup storage) must fit
    its nodes on top of what is already on the cloud. Claims only ever add, so if the final total fits,
    every wave's cumulative total fits too: checking the running total is exact, wave by wave.
-4. **DR placement.** A dual-active half or an off-site backup never shares the primary's node. It
-   goes to the model's ``dr_node`` when that node has room; otherwise to the roomiest other node that
-   has, and the placement records the move (``dr_moved_from``) so that the planner reports it.
+4. **DR placement.** A dual-active half or an off-site backup goes to the model's ``dr_node``, never
+   elsewhere: the stacks build the DR copy where the model says, and the wave must say the same.
 
-A primary whose node (named by the model) is full is never moved: such systems are collected and
-the planner reports them all as one error.
+A primary or DR copy whose node (named by the model) is full is never moved: such systems wait for a
+later wave or, when no wave has room, are collected and reported by the planner as one error (the
+fix is the model's: more capacity, or another node).
 """
 
 from __future__ import annotations
@@ -33,16 +33,12 @@ CRITICALITY_RANK = {"low": 0, "medium": 1, "high": 2, "key": 3}
 
 @dataclass(frozen=True)
 class Placement:
-    """A system's move: its nodes and its dependency group (``None`` when it moves alone).
-
-    ``dr_moved_from`` names the model's DR node when it had no room and another node took the copy.
-    """
+    """A system's move: its nodes and its dependency group (``None`` when it moves alone)."""
 
     code: str
     target_node: str
     dr_node: str | None
     group: str | None
-    dr_moved_from: str | None = None
 
 
 @dataclass
@@ -119,9 +115,8 @@ def _place_group(province: Province, ledger: Ledger,
     all_claims: list[Claim] = []
     for system in members:
         target = _target_node(province, ledger, system, all_claims)
-        dr_node = _dr_node(ledger, system, target, all_claims)
-        moved_from = system.dr_node if dr_node != system.dr_node and system.dr is not DrMode.NONE else None
-        placements.append(Placement(system.code, target, dr_node, group, moved_from))
+        dr_node = system.dr_node if system.dr is not DrMode.NONE else None
+        placements.append(Placement(system.code, target, dr_node, group))
         all_claims.extend(claims(system.footprint, target, system.dr, dr_node))
     overrun = next(ledger.overruns(all_claims), None)
     return placements, all_claims, overrun
@@ -137,19 +132,6 @@ def _target_node(province: Province, ledger: Ledger, system: LegacySystem, pendi
         if ledger.fits(trial):
             return node
     return preferred[0] if preferred else province.province_node.code
-
-
-def _dr_node(ledger: Ledger, system: LegacySystem, target: str, pending: list[Claim]) -> str | None:
-    """The model's DR node when it is another node and has room; else the roomiest other node that does."""
-    if system.dr is DrMode.NONE:
-        return None
-    preferred = [system.dr_node] if system.dr_node is not None and system.dr_node != target else []
-    candidates = preferred + [n for n in _by_headroom(ledger, exclude={target}) if n not in preferred]
-    primary = claims(system.footprint, target, DrMode.NONE, None)
-    for node in candidates:
-        if ledger.fits(pending + primary + claims(system.footprint, target, system.dr, node)[1:]):
-            return node
-    return candidates[0] if candidates else None
 
 
 def _by_headroom(ledger: Ledger, exclude: set[str]) -> list[str]:

@@ -4,10 +4,15 @@ A wave lists the systems it moves, each with everything a reviewer signs off and
 on the night: strategy, target node, DR design (mode, second node, GB/T 20988 level, RPO/RTO),
 downtime budget, go/no-go checks, validation steps, rollback steps and owners.
 
-``content_hash`` seals a wave: it is computed over everything except ``status`` and the hash itself,
-and recorded when the planner writes the file and when ``govcloud migrate mark`` moves a wave on.
-A wave that is in progress or done and whose content no longer matches its hash was edited after
-the fact: validation rejects it.
+``content_hash`` seals a wave: it is computed over everything except ``status`` and the hash itself
+(the window included), and recorded when the planner writes the file and when a reviewer signs a
+change off with ``govcloud migrate seal``. Every wave that carries a seal is checked against it:
+one whose content no longer matches was edited after it was reviewed, and validation rejects it,
+naming the field (:mod:`.seal`). ``migrate run`` runs sealed waves only.
+
+Progress is *not* kept in the wave file (reviewed, committed data never changes because a wave
+ran): it lives in the environment's run state, read through :mod:`.progress`. The ``status`` key is
+still accepted as ``planned`` so older files load; any other value is refused with the fix.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import datetime as dt
 import hashlib
 from enum import Enum
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..model.base import Code, FrozenModel
 from ..model.systems import DrMode
@@ -40,13 +45,16 @@ class Strategy(str, Enum):
 
 
 class WaveStatus(str, Enum):
+    """Where a wave stands (recorded in the run state, see :mod:`.progress`)."""
+
     PLANNED = "planned"
     IN_PROGRESS = "in-progress"
     DONE = "done"
+    ROLLED_BACK = "rolled-back"
 
     @property
-    def sealed(self) -> bool:
-        """Waves under way or done are history: re-planning keeps them and nobody edits them."""
+    def started(self) -> bool:
+        """Waves that started are history: re-planning keeps them and nobody edits them."""
         return self is not WaveStatus.PLANNED
 
 
@@ -116,10 +124,25 @@ class Wave(FrozenModel):
 
     wave: int = Field(ge=1, le=9999)
     slug: Code
-    status: WaveStatus = WaveStatus.PLANNED
+    status: WaveStatus = Field(default=WaveStatus.PLANNED, description="Legacy key: only 'planned' is accepted; "
+                                                                         "progress lives in the run state.")
     window: Window
     systems: tuple[WaveEntry, ...] = Field(min_length=1)
     content_hash: str | None = None
+
+    @field_validator("status")
+    @classmethod
+    def _no_progress_in_the_file(cls, status: WaveStatus) -> WaveStatus:
+        if status is not WaveStatus.PLANNED:
+            raise ValueError(f"the wave file says status {status.value!r}, but progress is not kept in wave files: "
+                             "remove 'status' (govcloud migrate run and mark record progress in the environment's "
+                             "state)")
+        return status
+
+    @property
+    def sealed(self) -> bool:
+        """True when the wave carries a seal (a content hash someone signed off)."""
+        return self.content_hash is not None
 
     @property
     def file_name(self) -> str:
@@ -128,13 +151,13 @@ class Wave(FrozenModel):
     def computed_hash(self) -> str:
         return content_hash(self)
 
-    def sealed_copy(self, status: WaveStatus | None = None) -> Wave:
-        """This wave with a new status and the hash of its content recorded."""
-        return self.model_copy(update={"status": status or self.status, "content_hash": content_hash(self)})
+    def sealed_copy(self) -> Wave:
+        """This wave with the hash of its content recorded (signed off as it is)."""
+        return self.model_copy(update={"content_hash": content_hash(self)})
 
     def is_tampered(self) -> bool:
-        """True when a sealed wave's content differs from the hash recorded for it."""
-        return self.status.sealed and self.content_hash != content_hash(self)
+        """True when a wave carries a seal and its content differs from it."""
+        return self.content_hash is not None and self.content_hash != content_hash(self)
 
 
 def content_hash(wave: Wave) -> str:

@@ -32,8 +32,7 @@ def downtime_budget(system: LegacySystem, window_s: int) -> int:
     return min(system.rto_s, window_s, DOWNTIME_BY_CRITICALITY_S[system.criticality])
 
 
-def go_no_go(system: LegacySystem, target: str, dr_node: str | None,
-             moved_dependencies: list[str], dr_moved_from: str | None = None) -> list[str]:
+def go_no_go(system: LegacySystem, target: str, dr_node: str | None, moved_dependencies: list[str]) -> list[str]:
     checks = [f"Owner {system.owner} has signed off the cutover and the downtime budget",
               f"Tenant of {system.owner} on node {target} exists with quota for "
               f"{system.footprint.vcpu} vCPU, {system.footprint.ram_gb} GB RAM, {system.footprint.storage_gb} GB",
@@ -46,9 +45,6 @@ def go_no_go(system: LegacySystem, target: str, dr_node: str | None,
         checks.append(f"Synchronous replication to node {dr_node} is in sync (RPO 0)")
     elif system.dr is DrMode.OFFSITE_BACKUP and dr_node:
         checks.append(f"Backup target on node {dr_node} has {system.footprint.storage_gb} GB free")
-    if dr_moved_from and dr_node:
-        checks.append(f"Owner {system.owner} accepts the DR copy on node {dr_node}: node {dr_moved_from}, "
-                      "named in the model, has no room")
     return checks
 
 

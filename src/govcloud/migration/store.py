@@ -22,8 +22,8 @@ from .schema import Wave
 
 WAVE_FILE = re.compile(r"^(?P<number>\d{4})-(?P<slug>[a-z][a-z0-9]*(-[a-z0-9]+)*)\.yaml$")
 HEADER = ("# Migration wave {number} of {env}: written by `govcloud migrate plan`, reviewed like code.\n"
-          "# Edit freely while status is 'planned'. Move it on with `govcloud migrate mark`, which seals\n"
-          "# the content with content_hash: a wave in progress or done must not change any more.\n")
+          "# content_hash seals what was reviewed: after an edit, sign it off with `govcloud migrate seal`\n"
+          "# (refused once the wave has started). Progress is recorded in the state, not in this file.\n")
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -39,10 +39,6 @@ class _WaveDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignor
 class LoadedWave:
     wave: Wave
     path: Path
-
-
-def plan_folder(project_root: Path, env_name: str) -> Path:
-    return project_root / "migrations" / env_name
 
 
 def wave_files(folder: Path) -> list[Path]:
@@ -118,7 +114,8 @@ def _pydantic_finding(path: Path, data: dict, err: dict) -> Finding:
 
 
 def dump_wave(wave: Wave, env_name: str) -> str:
-    data = wave.model_dump(mode="json", exclude_none=True)
+    # Progress is the run state's, never the file's: the legacy status key is not written.
+    data = wave.model_dump(mode="json", exclude_none=True, exclude={"status"})
     body = yaml.dump(data, Dumper=_WaveDumper, sort_keys=False, allow_unicode=True, width=110)
     return HEADER.format(number=wave.wave, env=env_name) + body
 

@@ -7,7 +7,7 @@ the field, the system and the fix; none of them raises. :func:`validate_plan` ru
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +18,12 @@ from ..model.systems import DataClass, DrMode
 from .capacity import Ledger, claims, system_claims
 from .dr import dr_inconsistencies
 from .findings import Finding
-from .schema import Strategy, WaveEntry
+from .schema import Strategy, Wave, WaveEntry, WaveStatus
+from .seal import changed_fields, describe
 from .store import LoadedWave
+
+#: Looks up the content a wave was sealed with (:func:`.seal.sealed_version`), to name what changed.
+SealedVersion = Callable[[LoadedWave], Wave | None]
 
 
 @dataclass(frozen=True)
@@ -31,17 +35,24 @@ class Slot:
     position: int
     entry: WaveEntry
     path: Path
-    sealed: bool
+    started: bool
 
     def at(self, *field: str | int) -> tuple[str | int, ...]:
         return ("systems", self.position, *field)
 
 
-def validate_plan(province: Province, waves: list[LoadedWave], folder: Path | None = None) -> list[Finding]:
-    """All findings of the plan ``waves`` (ordered by number) against ``province``."""
+def validate_plan(province: Province, waves: list[LoadedWave], folder: Path | None = None,
+                  progress: Mapping[int, WaveStatus] | None = None,
+                  sealed_version: SealedVersion | None = None) -> list[Finding]:
+    """All findings of the plan ``waves`` (ordered by number) against ``province``.
+
+    ``progress`` is each wave's status (:func:`.progress.statuses`; absent: planned);
+    ``sealed_version`` finds the sealed content of a wave so that a tampered one names its field."""
     ordered = sorted(waves, key=lambda lw: lw.wave.wave)
-    slots, findings = _slots(ordered)
-    for check in (_numbering(ordered), _sealed(ordered), _systems(province, slots), _dr(province, slots),
+    status = progress or {}
+    slots, findings = _slots(ordered, status)
+    for check in (_numbering(ordered), _sealed(ordered, status, sealed_version or (lambda lw: None)),
+                  _systems(province, slots), _dr(province, slots),
                   _downtime(ordered),
                   _dependencies(province, slots), _capacity(province, ordered, slots),
                   _coverage(province, slots, folder)):
@@ -49,12 +60,13 @@ def validate_plan(province: Province, waves: list[LoadedWave], folder: Path | No
     return findings
 
 
-def _slots(waves: list[LoadedWave]) -> tuple[dict[str, Slot], list[Finding]]:
+def _slots(waves: list[LoadedWave], status: Mapping[int, WaveStatus]) -> tuple[dict[str, Slot], list[Finding]]:
     slots: dict[str, Slot] = {}
     findings = []
     for order, loaded in enumerate(waves):
+        started = status.get(loaded.wave.wave, WaveStatus.PLANNED).started
         for position, entry in enumerate(loaded.wave.systems):
-            slot = Slot(order, loaded.wave.wave, position, entry, loaded.path, loaded.wave.status.sealed)
+            slot = Slot(order, loaded.wave.wave, position, entry, loaded.path, started)
             if entry.code in slots:
                 first = slots[entry.code]
                 findings.append(Finding(loaded.path, slot.at("code"), f"also listed in {first.path.name}",
@@ -74,16 +86,30 @@ def _numbering(waves: list[LoadedWave]) -> Iterator[Finding]:
         seen.setdefault(number, loaded.path)
 
 
-def _sealed(waves: list[LoadedWave]) -> Iterator[Finding]:
+def _sealed(waves: list[LoadedWave], status: Mapping[int, WaveStatus], sealed_version: SealedVersion
+            ) -> Iterator[Finding]:
+    """Every wave that carries a seal matches it, whatever its progress; a started wave carries one."""
     for loaded in waves:
         wave = loaded.wave
-        if wave.status.sealed and wave.content_hash is None:
-            yield Finding(loaded.path, ("status",), f"wave is {wave.status.value} but was never sealed",
-                          f"set status back to planned and run: govcloud migrate mark --wave {wave.wave} "
-                          f"--status {wave.status.value}")
+        progress = status.get(wave.wave, WaveStatus.PLANNED)
+        if progress.started and not wave.sealed:
+            yield Finding(loaded.path, ("content_hash",), f"wave {wave.wave} is {progress.value} but its file carries "
+                          "no seal", "restore the reviewed file (with its content_hash) from version control")
         elif wave.is_tampered():
-            yield Finding(loaded.path, ("content_hash",), f"wave is {wave.status.value} but its content was edited "
-                          "after it was sealed", "restore the file from version control; put changes in a new wave")
+            yield _tampered(loaded, progress, sealed_version(loaded))
+
+
+def _tampered(loaded: LoadedWave, progress: WaveStatus, sealed: Wave | None) -> Finding:
+    wave = loaded.wave
+    fix = ("restore the reviewed content from version control; put changes in a new wave" if progress.started else
+           f"restore the reviewed content, or have the change reviewed and sign it off: govcloud migrate seal "
+           f"--wave {wave.wave}")
+    fields = changed_fields(sealed, wave) if sealed is not None else []
+    if not fields:
+        return Finding(loaded.path, ("content_hash",), f"wave {wave.wave} was changed after it was sealed (the "
+                       "sealed version is not at hand to name the field: compare the file with version control)", fix)
+    return Finding(loaded.path, fields[0], f"wave {wave.wave} was changed after it was sealed: "
+                   f"{describe(fields, sealed, wave)}", fix)
 
 
 def _systems(province: Province, slots: dict[str, Slot]) -> Iterator[Finding]:
@@ -96,7 +122,7 @@ def _systems(province: Province, slots: dict[str, Slot]) -> Iterator[Finding]:
                           f"did you mean {close[0]!r}?" if close else "add it to systems.yaml or remove the entry",
                           system=code)
             continue
-        if system.on_cloud and not slot.sealed:
+        if system.on_cloud and not slot.started:
             yield Finding(slot.path, slot.at("code"), "is already on the cloud (on_cloud: true in the model)",
                           "remove it from the wave, or run govcloud migrate plan to re-plan", system=code)
         if system.data_class is DataClass.CLASSIFIED and entry.strategy.lands_on_cloud:
@@ -123,8 +149,24 @@ def _dr(province: Province, slots: dict[str, Slot]) -> Iterator[Finding]:
                 "the off-site backup and the primary"
             yield Finding(slot.path, slot.at("dr", "node"), f"{what} are in node {design.node!r}",
                           "put dr.node in a node other than target_node", system=code)
+        yield from _dr_agrees_with_model(province, slot)
         for problem in dr_inconsistencies(design.mode, design.rpo_s, design.rto_s, design.level):
             yield Finding(slot.path, slot.at("dr", problem.field), problem.message, problem.fix, system=code)
+
+
+def _dr_agrees_with_model(province: Province, slot: Slot) -> Iterator[Finding]:
+    """The stacks build the DR copy where the model says: a wave naming another node would send the
+    runbook's operators to the wrong place."""
+    system = province.system_by_code.get(slot.entry.code)
+    design = slot.entry.dr
+    if system is None or design.mode is DrMode.NONE or design.node is None:
+        return
+    if design.node != system.dr_node:
+        where = system.dr_node if system.dr_node is not None else "no DR node"
+        yield Finding(slot.path, slot.at("dr", "node"), f"dr.node is {design.node!r} but the model's dr_node is "
+                      f"{where!r}: the stacks build the DR copy where the model says",
+                      f"set dr.node to {system.dr_node!r}, or change dr_node in the model and re-plan"
+                      if system.dr_node else "set dr_node in the model and re-plan", system=slot.entry.code)
 
 
 def _downtime(waves: list[LoadedWave]) -> Iterator[Finding]:
@@ -169,9 +211,19 @@ def _cycle(graph: nx.DiGraph, component: set[str], slots: dict[str, Slot]) -> It
     if together and len(members) == len(component):
         return  # a dependency group: moved together in one wave, which is what a cycle requires
     first = min(members, key=lambda s: (s.order, s.position))
-    cycle = [edge[0] for edge in nx.find_cycle(graph.subgraph(component), source=first.entry.code)]
+    cycle = ordered_cycle(graph.subgraph(component), first.entry.code,
+                          key=lambda c: (slots[c].order, slots[c].position) if c in slots else (len(slots), 0))
+    first = slots.get(cycle[0], first)
     yield Finding(first.path, first.at("depends_on"), f"dependency cycle: {' -> '.join(cycle + [cycle[0]])}",
                   "break the cycle, or move these systems together: one wave, one 'group'", system=first.entry.code)
+
+
+def ordered_cycle(graph: nx.DiGraph, source: str, key: Callable[[str], object]) -> list[str]:
+    """A real cycle of ``graph`` (each member depends on the next, the last on the first) reached from
+    ``source``, started at its member that sorts first by ``key`` (so the finding sits on it)."""
+    cycle = [edge[0] for edge in nx.find_cycle(graph, source=source)]
+    start = cycle.index(min(cycle, key=key))
+    return cycle[start:] + cycle[:start]
 
 
 def _dependency_order(province: Province, slot: Slot, dep: str, dep_slot: Slot | None) -> Iterator[Finding]:

@@ -22,6 +22,24 @@ Code = Annotated[
 """A stable identifier: lowercase ASCII letters and digits, words joined by '-'."""
 
 
+# Limits of the OpenStack APIs the model is applied through: the engine would fail on these
+# minutes into an `up`, so the model refuses them at load.
+API_NAME_MAX = 255
+"""Neutron's and Nova's name and description columns (NAME_MAX_LEN / DESCRIPTION_MAX_LEN)."""
+DISPLAY_NAME_MAX = 64
+"""Keystone's project name limit; display names also head Neutron descriptions (255 characters) with
+a suffix of up to ~80 characters, so 64 keeps every derived description inside the limit."""
+QUOTA_MAX = 2**31 - 1
+"""Nova's, Neutron's and Cinder's quota columns are 32-bit integers (nova's quota schema: maximum
+db.MAX_INT); -1 means unlimited in all three, other negatives are refused by the APIs."""
+
+DisplayName = Annotated[str, Field(min_length=1, max_length=DISPLAY_NAME_MAX)]
+"""A display name (Chinese welcome); it reaches OpenStack in names and descriptions."""
+ApiName = Annotated[str, Field(min_length=1, max_length=API_NAME_MAX)]
+"""A name that reaches an OpenStack API as it is (cloud, region, availability zone, role)."""
+Quota = Annotated[int, Field(ge=-1, le=QUOTA_MAX, description="-1 means unlimited.")]
+
+
 class FrozenModel(BaseModel):
     """Every model object is immutable and rejects unknown fields (typos are errors, not silence)."""
 

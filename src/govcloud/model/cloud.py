@@ -7,10 +7,13 @@ from enum import Enum
 
 from pydantic import Field, model_validator
 
-from .base import Code, FrozenModel, MlpsLevel, Tier
+from .base import ApiName, Code, DisplayName, FrozenModel, MlpsLevel, Quota, Tier
 
 
 class NodeKind(str, Enum):
+    """A provincial node (the platform at the province core, or a cross-region provincial node that a
+    capable city hosts for the province) or a city node."""
+
     PROVINCE = "province"
     CITY = "city"
 
@@ -27,32 +30,36 @@ class Node(FrozenModel):
     """One OpenStack cloud: the provincial platform or a city node."""
 
     code: Code
-    name: str = Field(min_length=1)
+    name: DisplayName
     kind: NodeKind
     site: Code = Field(description="The extranet site (province core or city) this node sits at.")
-    cloud: str = Field(min_length=1, description="Name of the cloud in clouds.yaml.")
-    region: str = Field(default="RegionOne", min_length=1)
-    availability_zones: tuple[str, ...] = ("nova",)
+    cloud: ApiName = Field(description="Name of the cloud in clouds.yaml.")
+    region: ApiName = "RegionOne"
+    availability_zones: tuple[ApiName, ...] = Field(default=("nova",), min_length=1)
     capacity: Capacity
-    external_network: str = Field(
+    external_network: ApiName = Field(
         default="public", description="Name of the provider network that reaches the internet exit."
     )
+    serves: tuple[Code, ...] = Field(
+        default=(), description="For a provincial node sited at a city (a cross-region provincial node): the "
+        "city sites whose departments it may host besides provincial ones. Empty for the provincial platform "
+        "(it serves the whole province) and for city nodes.")
 
 
 class Quotas(FrozenModel):
-    """Requested quotas. A field left out is not managed: its current value is kept."""
+    """Requested quotas. A field left out is not managed: its current value is kept; -1 is unlimited."""
 
-    instances: int | None = Field(default=None, ge=0)
-    cores: int | None = Field(default=None, ge=0)
-    ram_mb: int | None = Field(default=None, ge=0)
-    volumes: int | None = Field(default=None, ge=0)
-    gigabytes: int | None = Field(default=None, ge=0)
-    networks: int | None = Field(default=None, ge=0)
-    subnets: int | None = Field(default=None, ge=0)
-    ports: int | None = Field(default=None, ge=0)
-    routers: int | None = Field(default=None, ge=0)
-    security_groups: int | None = Field(default=None, ge=0)
-    floating_ips: int | None = Field(default=None, ge=0)
+    instances: Quota | None = None
+    cores: Quota | None = None
+    ram_mb: Quota | None = None
+    volumes: Quota | None = None
+    gigabytes: Quota | None = None
+    networks: Quota | None = None
+    subnets: Quota | None = None
+    ports: Quota | None = None
+    routers: Quota | None = None
+    security_groups: Quota | None = None
+    floating_ips: Quota | None = None
 
 
 class Ipv6Mode(str, Enum):
@@ -76,9 +83,9 @@ class TenantNetwork(FrozenModel):
 
 
 class RoleAssignment(FrozenModel):
-    role: str = Field(min_length=1)
-    group: str | None = None
-    user: str | None = None
+    role: ApiName
+    group: ApiName | None = None
+    user: DisplayName | None = None
 
     @model_validator(mode="after")
     def _one_subject(self) -> RoleAssignment:
@@ -95,7 +102,7 @@ class Department(FrozenModel):
     """A department of the province, city or county government: one tenant on its home node."""
 
     code: Code
-    name: str = Field(min_length=1)
+    name: DisplayName
     tier: Tier
     node: Code = Field(description="Code of the cloud node that hosts this department's tenant.")
     site: Code = Field(description="The extranet site where the department's offices attach.")

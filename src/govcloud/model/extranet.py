@@ -7,7 +7,7 @@ from enum import Enum
 
 from pydantic import Field
 
-from .base import Code, FrozenModel, IPv4Network, Tier
+from .base import DISPLAY_NAME_MAX, Code, DisplayName, FrozenModel, IPv4Network, Tier
 
 
 class UnitKind(str, Enum):
@@ -32,7 +32,7 @@ class Unit(FrozenModel):
 
     code: Code
     kind: UnitKind
-    name: str = ""
+    name: str = Field(default="", max_length=DISPLAY_NAME_MAX)
     department: Code | None = Field(default=None, description="For kind 'department': its code.")
 
 
@@ -40,7 +40,7 @@ class Site(FrozenModel):
     """An extranet point of presence: the province core, a city, a county, a township or village."""
 
     code: Code
-    name: str = Field(min_length=1)
+    name: DisplayName
     tier: Tier
     parent: Code | None = Field(default=None, description="The site one tier up; none for the province core.")
     units: tuple[Unit, ...] = ()

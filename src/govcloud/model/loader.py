@@ -10,6 +10,7 @@ models (the common case) never pay for line tracking.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,23 @@ import yaml_rs
 from pydantic import ValidationError
 
 from ..errors import InputError, Location, ModelError
-from ..yamlpaths import format_path, line_of
+from ..yamlpaths import LineIndex, expanded_size, format_path
 from .province import Problem, Province, reference_problems
 
 MODEL_FILES = ("province.yaml", "departments.yaml", "extranet.yaml", "exits.yaml", "systems.yaml")
 SECTIONS = tuple(Province.model_fields)
+SECTION_HOME = {"province": "province.yaml", "ipam": "province.yaml", "nodes": "province.yaml",
+                "targets": "province.yaml", "departments": "departments.yaml", "sites": "extranet.yaml",
+                "links": "extranet.yaml", "exits": "exits.yaml", "systems": "systems.yaml"}
+"""Where each section is written in the example and lab environments (named when one is missing)."""
+YAML_SUFFIXES = (".yaml", ".yml")
+COMPANION_FILES = frozenset({"ipam-ledger.yaml", "ipam-ledger.yaml.tmp"})
+"""Files beside the model that are not part of it: the address ledger and the Ansible inventory."""
+MAX_EXPANSION = 4
+"""Aliases may at most quadruple a document's nodes (shared defaults do far less)."""
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_ALIAS = re.compile(r"(^|[\s\[{,:-])\*[^\s,\]}]+")
 
 
 @dataclass(frozen=True)
@@ -67,23 +78,48 @@ def load_environment(env: str, project_root: Path) -> Environment:
 
 def load_folder(path: Path, name: str | None = None) -> Environment:
     data, section_files = _read_sections(path)
+    lines = _LineFinder()
     try:
         province = Province.model_validate(data)
     except ValidationError as exc:
-        raise ModelErrors([_pydantic_error(err, section_files) for err in exc.errors()]) from None
+        raise ModelErrors([_pydantic_error(err, section_files, lines) for err in exc.errors()]) from None
     problems = reference_problems(province)
     if problems:
-        raise ModelErrors([_problem_error(p, section_files) for p in problems])
+        raise ModelErrors([_problem_error(p, section_files, lines) for p in problems])
     return Environment(name or path.name, path, province, section_files)
+
+
+def model_files(folder: Path) -> list[Path]:
+    """The files of ``folder`` that hold the model. A model file saved as ``.yml`` is read like its
+    ``.yaml`` name; a file that looks like a model file under another name (``system.yaml``,
+    ``exits.yaml.bak``, ``systems.json``) is an error rather than silently skipped. Other files
+    (the ledger, Ansible inventories, settings) are not the model's."""
+    files = []
+    for name in MODEL_FILES:
+        files += [folder / n for n in (name, Path(name).with_suffix(".yml").name) if (folder / n).is_file()]
+    for entry in sorted(folder.iterdir()):
+        if entry in files or not entry.is_file() or entry.name in COMPANION_FILES or entry.name.startswith("."):
+            continue
+        meant = _meant_model_file(entry.name)
+        if meant is not None:
+            raise ModelError("this file would be ignored: it looks like a model file but is not named like one",
+                             location=Location(entry), fix=f"rename it to {meant} (or move it out of the folder)")
+    return files
+
+
+def _meant_model_file(name: str) -> str | None:
+    """The model file a file name probably means, if any."""
+    stem = name.lower().split(".", 1)[0]
+    by_stem = {Path(f).stem: f for f in MODEL_FILES}
+    by_stem.update({section: SECTION_HOME.get(section, MODEL_FILES[0]) for section in SECTIONS})
+    close = difflib.get_close_matches(stem, list(by_stem), n=1, cutoff=0.8)
+    return by_stem[close[0]] if close else None
 
 
 def _read_sections(folder: Path) -> tuple[dict[str, Any], dict[str, Path]]:
     data: dict[str, Any] = {}
     section_files: dict[str, Path] = {}
-    for file_name in MODEL_FILES:
-        file = folder / file_name
-        if not file.is_file():
-            continue
+    for file in model_files(folder):
         content = _parse_yaml(file)
         if content is None:
             continue
@@ -97,15 +133,44 @@ def _read_sections(folder: Path) -> tuple[dict[str, Any], dict[str, Path]]:
     return data, section_files
 
 
-def _parse_yaml(file: Path) -> Any:
+def read_yaml_text(file: Path) -> str:
+    """The text of a YAML file; a UTF-8 byte-order mark (valid YAML) is dropped."""
     try:
-        text = file.read_text(encoding="utf-8")
+        return file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ModelError("the file is not UTF-8 text", location=Location(file), fix="save it as UTF-8") from None
+
+
+def _parse_yaml(file: Path) -> Any:
+    text = read_yaml_text(file)
+    if "&" in text and "*" in text:
+        _refuse_alias_bombs(file, text)
     try:
         return yaml_rs.loads(text)
     except yaml_rs.YAMLDecodeError as exc:
         _raise_marked_error(file, text, str(exc))
+
+
+def _refuse_alias_bombs(file: Path, text: str) -> None:
+    """Anchors are fine; aliases that expand a small text into millions of nodes ("billion laughs")
+    are refused before anything expands them. The node tree is composed without expanding aliases
+    and its expanded size computed in time linear in its distinct nodes."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return  # a syntax error: the normal parse reports it with its line
+    distinct, expanded = expanded_size(root)
+    if expanded > MAX_EXPANSION * max(distinct, 1000):
+        size = "without end (an alias inside its own anchor)" if expanded == float("inf") else f"to {expanded:.0f} nodes"
+        raise ModelError(f"aliases expand {distinct} YAML nodes {size}", location=Location(file, _first_alias_line(text)),
+                         fix="write the values out instead of nesting aliases of aliases")
+
+
+def _first_alias_line(text: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _ALIAS.search(line.split("#", 1)[0]):
+            return number
+    return None
 
 
 def _raise_marked_error(file: Path, text: str, fast_message: str) -> None:
@@ -131,8 +196,12 @@ def _raise_marked_error(file: Path, text: str, fast_message: str) -> None:
 
 def _first_duplicate_key(node: yaml.Node | None) -> tuple[str, int] | None:
     stack = [node] if node is not None else []
+    visited: set[int] = set()  # aliases share nodes: visit each once, never the expanded graph
     while stack:
         current = stack.pop()
+        if id(current) in visited:
+            continue
+        visited.add(id(current))
         if isinstance(current, yaml.MappingNode):
             seen = set()
             for key, value in current.value:
@@ -159,34 +228,57 @@ def _check_section(section: Any, file: Path, section_files: dict[str, Path]) -> 
 
 def _line_of(file: Path, path: tuple[str | int, ...]) -> int | None:
     """Line of the deepest node of ``path`` that exists in ``file`` (1-based)."""
-    try:
-        return line_of(file.read_text(encoding="utf-8"), path)
-    except (OSError, UnicodeDecodeError):
-        return None
+    return _LineFinder().line_of(file, path)
+
+
+class _LineFinder:
+    """Lines of field paths in the model's files, each file parsed at most once however many
+    errors it holds (a 1 MB file takes about half a second to compose)."""
+
+    def __init__(self) -> None:
+        self._indexes: dict[Path, LineIndex | None] = {}
+
+    def line_of(self, file: Path, path: tuple[str | int, ...]) -> int | None:
+        if file not in self._indexes:
+            try:
+                self._indexes[file] = LineIndex(file.read_text(encoding="utf-8-sig"))
+            except (OSError, UnicodeDecodeError):
+                self._indexes[file] = None
+        index = self._indexes[file]
+        return index.line_of(path) if index is not None else None
 
 
 def locate(environment: Environment, path: tuple[str | int, ...]) -> Location:
     """File, line and field path of a model field, for errors found after loading (e.g. by planners)."""
-    return _location(path, environment.section_files)
+    return _location(path, environment.section_files, _LineFinder())
 
 
-def _location(path: tuple[str | int, ...], section_files: dict[str, Path]) -> Location:
+def _location(path: tuple[str | int, ...], section_files: dict[str, Path], lines: _LineFinder) -> Location:
     file = section_files.get(str(path[0])) if path else None
-    line = _line_of(file, path) if file else None
+    line = lines.line_of(file, path) if file else None
     return Location(file, line, format_path(path))
 
 
-def _problem_error(problem: Problem, section_files: dict[str, Path]) -> ModelError:
-    return ModelError(problem.message, location=_location(problem.path, section_files), fix=problem.fix)
+def problems_error(environment: Environment, problems: list[Problem]) -> ModelErrors:
+    """Problems found after loading (e.g. against the address plan), each located in the model's files."""
+    lines = _LineFinder()
+    return ModelErrors([_problem_error(p, environment.section_files, lines) for p in problems])
 
 
-def _pydantic_error(err: dict, section_files: dict[str, Path]) -> ModelError:
+def _problem_error(problem: Problem, section_files: dict[str, Path], lines: _LineFinder) -> ModelError:
+    return ModelError(problem.message, location=_location(problem.path, section_files, lines), fix=problem.fix)
+
+
+def _pydantic_error(err: dict, section_files: dict[str, Path], lines: _LineFinder) -> ModelError:
     # pydantic appends the validator's name for tagged/annotated types; keep only real path parts.
     path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "function_"))))
     if path and path[0] not in section_files and err["type"] == "missing" and len(path) == 1:
-        return ModelError(f"section {path[0]!r} is missing", location=Location(field=str(path[0])),
-                          fix=f"add a '{path[0]}:' section to one of {', '.join(MODEL_FILES)}")
-    return ModelError(_message(err), location=_location(path, section_files), fix=_fix(err))
+        folder = next(iter(section_files.values())).parent if section_files else None
+        home = SECTION_HOME.get(str(path[0]), MODEL_FILES[0])
+        return ModelError(f"section {path[0]!r} is missing",
+                          location=Location(folder / home if folder else None, field=str(path[0])),
+                          fix=f"add a '{path[0]}:' section to {home} (or to another of {', '.join(MODEL_FILES)})")
+    return ModelError(_message(err), location=_location(path, section_files, lines), fix=_fix(err))
 
 
 def _message(err: dict) -> str:
@@ -217,6 +309,10 @@ def _fix(err: dict) -> str:
         return "write a mapping here (key: value lines)"
     if kind == "too_short":
         return "give at least one entry"
+    if kind == "string_too_long":
+        return f"shorten it to at most {ctx.get('max_length')} characters (the OpenStack API's limit)"
+    if kind == "too_long":
+        return f"give at most {ctx.get('max_length')} entries"
     if kind == "value_error":
         text = _message(err)
         return text.split(": ", 1)[1] if ": " in text else "correct the value"

@@ -13,18 +13,29 @@ from functools import cached_property
 import networkx as nx
 from netaddr import IPSet
 from pydantic import Field
+from rapidfuzz import fuzz, process
 
-from .base import Code, FrozenModel, IPv4Network, IPv6Network, Tier
+from .base import Code, DisplayName, FrozenModel, IPv4Network, IPv6Network, Tier
 from .cloud import Department, Node, NodeKind
-from .exits import InternetExit
+from .exits import ExitPlan, InternetExit
 from .extranet import Link, Site
 from .systems import LegacySystem
 from .targets import Targets
 
 
+PARENT_TIERS: dict[Tier, tuple[Tier, ...]] = {
+    Tier.PROVINCE: (),
+    Tier.CITY: (Tier.PROVINCE,),
+    Tier.COUNTY: (Tier.CITY,),
+    Tier.TOWNSHIP: (Tier.COUNTY, Tier.CITY),  # cities without counties govern townships directly
+    Tier.VILLAGE: (Tier.TOWNSHIP,),  # villages "as needed", under any township
+}
+"""The tiers a site's parent may have."""
+
+
 class ProvinceInfo(FrozenModel):
     code: Code
-    name: str = Field(min_length=1)
+    name: DisplayName
 
 
 class IpamSettings(FrozenModel):
@@ -44,6 +55,7 @@ class Province(FrozenModel):
     sites: tuple[Site, ...] = Field(min_length=1)
     links: tuple[Link, ...] = ()
     exits: tuple[InternetExit, ...] = ()
+    unified_exit_plan: ExitPlan = ExitPlan()
     systems: tuple[LegacySystem, ...] = ()
     targets: Targets
 
@@ -92,7 +104,16 @@ class Province(FrozenModel):
 
     @property
     def province_node(self) -> Node:
-        return next(n for n in self.nodes if n.kind is NodeKind.PROVINCE)
+        """The provincial platform: the provincial node at the province core (it holds the shared
+        services and address scopes every other node refers to)."""
+        core = self.core.code if None in self.children_of else None
+        provincial = [n for n in self.nodes if n.kind is NodeKind.PROVINCE]
+        return next((n for n in provincial if n.site == core), provincial[0])
+
+    @cached_property
+    def provincial_nodes(self) -> tuple[Node, ...]:
+        """The platform and every cross-region provincial node."""
+        return tuple(n for n in self.nodes if n.kind is NodeKind.PROVINCE)
 
     def departments_at(self, site_code: str) -> list[Department]:
         return self._departments_by_site.get(site_code, [])
@@ -124,17 +145,19 @@ class Problem:
 
 def reference_problems(p: Province) -> list[Problem]:
     """Every cross-reference problem of the model, in file order."""
+    from .shape import shape_problems  # they build on this module's Problem and Province
+    from .space import address_problems
+
     problems: list[Problem] = []
-    for check in (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _system_refs,
-                  _system_cycles, _ipv4_overlaps):
+    for check in (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _exit_plan_refs,
+                  _system_refs, _system_cycles, _ipv4_overlaps, shape_problems, address_problems):
         problems.extend(check(p))
     return problems
 
 
 def _unknown(path, kind: str, code: str, known) -> Problem:
-    import difflib
-
-    close = difflib.get_close_matches(code, list(known), n=1)
+    # rapidfuzz, not difflib: a hundred typos against a thousand codes take milliseconds, not seconds.
+    close = process.extractOne(code, list(known), scorer=fuzz.ratio, score_cutoff=60)
     hint = f"did you mean {close[0]!r}?" if close else f"define a {kind} {code!r} or use an existing code"
     return Problem(path, f"unknown {kind} {code!r}", hint)
 
@@ -156,10 +179,12 @@ def _duplicates(p: Province) -> Iterator[Problem]:
 
 
 def _node_refs(p: Province) -> Iterator[Problem]:
-    kinds = [n.kind for n in p.nodes]
-    if kinds.count(NodeKind.PROVINCE) != 1:
-        yield Problem(("nodes",), f"{kinds.count(NodeKind.PROVINCE)} nodes of kind 'province'",
-                      "declare exactly one provincial platform (kind: province)")
+    core = [s.code for s in p.sites if s.tier is Tier.PROVINCE]
+    platforms = [n for n in p.nodes if n.kind is NodeKind.PROVINCE and n.site in core]
+    if len(platforms) != 1:
+        yield Problem(("nodes",), f"{len(platforms)} nodes of kind 'province' at the province core",
+                      "declare exactly one provincial platform (kind: province, site: the province core); "
+                      "further provincial nodes sit at city sites")
     for index, node in enumerate(p.nodes):
         if node.site not in p.site_by_code:
             yield _unknown(("nodes", index, "site"), "site", node.site, p.site_by_code)
@@ -176,10 +201,12 @@ def _site_refs(p: Province) -> Iterator[Problem]:
         parent = p.site_by_code.get(site.parent)
         if parent is None:
             yield _unknown(("sites", index, "parent"), "site", site.parent, p.site_by_code)
-        elif parent.tier.depth != site.tier.depth - 1:
+        elif parent.tier not in PARENT_TIERS[site.tier]:
             yield Problem(("sites", index, "parent"),
                           f"{site.tier.value} site {site.code!r} hangs under {parent.tier.value} site {parent.code!r}",
-                          "a site's parent must be one tier up (province > city > county > township > village)")
+                          f"a {site.tier.value} site's parent must be one tier up (province > city > county > township "
+                          f"> village; a city may govern townships directly): use a "
+                          f"{' or '.join(t.value for t in PARENT_TIERS[site.tier]) or 'no'} site")
         for u_index, unit in enumerate(site.units):
             if unit.department is not None and unit.department not in p.department_by_code:
                 yield _unknown(("sites", index, "units", u_index, "department"), "department", unit.department,
@@ -218,11 +245,54 @@ def _exit_refs(p: Province) -> Iterator[Problem]:
         known = p.department_by_code if ex.owner_kind.value == "department" else p.site_by_code
         if ex.owner not in known:
             yield _unknown(("exits", index, "owner"), ex.owner_kind.value, ex.owner, known)
+        elif ex.owner_kind.value != "department" and p.site_by_code[ex.owner].tier.value != ex.owner_kind.value:
+            site = p.site_by_code[ex.owner]
+            yield Problem(("exits", index, "owner"), f"owner_kind {ex.owner_kind.value!r} but {ex.owner!r} is a "
+                          f"{site.tier.value} site", f"set owner_kind: {site.tier.value}, or name a "
+                          f"{ex.owner_kind.value} site as owner")
         if ex.node is not None and ex.node not in p.node_by_code:
             yield _unknown(("exits", index, "node"), "node", ex.node, p.node_by_code)
         if ex.status.value == "unified" and ex.node is None:
             yield Problem(("exits", index, "node"), "a unified exit serves no node",
                           "set node: to the cloud node whose external network this exit serves")
+
+
+def _exit_plan_refs(p: Province) -> Iterator[Problem]:
+    """Designations name unified exits, made by the province, or by a city for its own area."""
+    exits = {ex.code: ex for ex in p.exits}
+    seen: set[str] = set()
+    for index, designation in enumerate(p.unified_exit_plan.designations):
+        path = ("unified_exit_plan", "designations", index)
+        ex = exits.get(designation.exit)
+        if ex is None:
+            yield _unknown((*path, "exit"), "exit", designation.exit, exits)
+            continue
+        if designation.exit in seen:
+            yield Problem((*path, "exit"), f"exit {designation.exit!r} is designated twice", "remove one entry")
+        seen.add(designation.exit)
+        if ex.status.value != "unified":
+            yield Problem((*path, "exit"), f"exit {ex.code!r} is designated unified but its status is "
+                          f"{ex.status.value}", "set the exit's status to unified once it is built, or remove "
+                          "the designation")
+        by = designation.designated_by
+        if by == p.province.code:
+            continue
+        site = p.site_by_code.get(by)
+        if site is None or site.tier is not Tier.CITY:
+            yield Problem((*path, "designated_by"), f"{by!r} may not designate a unified exit",
+                          f"the province ({p.province.code!r}) designates unified exits, or a city site for "
+                          "an exit of its own area")
+        elif by not in _site_and_ancestors(p, ex.site):
+            yield Problem((*path, "designated_by"), f"city {by!r} designates exit {ex.code!r} outside its area "
+                          f"(site {ex.site!r})", f"let the province ({p.province.code!r}) designate it")
+
+
+def _site_and_ancestors(p: Province, code: str) -> set[str]:
+    found: set[str] = set()
+    while code and code not in found and code in p.site_by_code:
+        found.add(code)
+        code = p.site_by_code[code].parent or ""
+    return found
 
 
 def _system_refs(p: Province) -> Iterator[Problem]:
@@ -252,10 +322,14 @@ def _system_cycles(p: Province) -> Iterator[Problem]:
     index_of = {s.code: i for i, s in enumerate(p.systems)}
     for component in nx.strongly_connected_components(graph):
         if len(component) > 1:
-            members = sorted(component, key=lambda c: index_of.get(c, 0))
-            first = members[0]
+            # A real cycle in dependency order (not the members in file order), from its first member.
+            cycle = [edge[0] for edge in nx.find_cycle(graph.subgraph(component),
+                                                       source=min(component, key=lambda c: index_of.get(c, 0)))]
+            start = cycle.index(min(cycle, key=lambda c: index_of.get(c, 0)))
+            cycle = cycle[start:] + cycle[:start]
+            first = cycle[0]
             yield Problem(("systems", index_of.get(first, 0), "depends_on"),
-                          f"dependency cycle: {' -> '.join(members + [first])}",
+                          f"dependency cycle: {' -> '.join(cycle + [first])}",
                           "break the cycle: one of these systems must not depend on the next")
 
 

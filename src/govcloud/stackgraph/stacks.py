@@ -66,21 +66,26 @@ def build(args: Any) -> ComponentPlan:
     return BUILDERS[type(args)](args)
 
 
-def stack_name(env: str, node: Node) -> str:
+def stack_name(env: str, node: Node, province: Province) -> str:
+    """``<env>-province`` for the provincial platform, ``<env>-province-<code>`` for a cross-region
+    provincial node (one sited at a city), ``<env>-city-<code>`` for a city node. Names of existing
+    stacks never change."""
     if node.kind is NodeKind.PROVINCE:
-        return f"{env}-province"
+        at_core = node.code == province.province_node.code
+        return f"{env}-province" if at_core else f"{env}-province-{node.code.removeprefix('province-')}"
     return f"{env}-city-{node.code.removeprefix('city-')}"
 
 
 def stack_names(province: Province, env: str) -> list[str]:
     """Every stack of the environment, the province stack first."""
-    nodes = sorted(province.nodes, key=lambda n: n.kind is not NodeKind.PROVINCE)
-    return [stack_name(env, n) for n in nodes]
+    platform = province.province_node.code
+    nodes = sorted(province.nodes, key=lambda n: (n.code != platform, n.kind is not NodeKind.PROVINCE))
+    return [stack_name(env, n, province) for n in nodes]
 
 
 def node_for_stack(province: Province, env: str, stack: str) -> Node:
     for node in province.nodes:
-        if stack_name(env, node) == stack:
+        if stack_name(env, node, province) == stack:
             return node
     raise UsageError(f"--stack {stack!r} is not a stack of environment {env!r}",
                      fix=f"use one of {', '.join(stack_names(province, env))}")
@@ -90,8 +95,8 @@ def stack_components(province: Province, plan: AddressPlan, env: str, stack: str
                      options: StackOptions = StackOptions()) -> list[Any]:
     """The Args of every component of ``stack``, in creation order."""
     node = node_for_stack(province, env, stack)
-    is_province = node.kind is NodeKind.PROVINCE
-    province_stack = stack_name(env, province.province_node)
+    is_province = node.code == province.province_node.code  # the platform: shared services, address scopes
+    province_stack = stack_name(env, province.province_node, province)
     args: list[Any] = []
     if is_province:
         args.append(SharedServicesArgs(province.province.code))

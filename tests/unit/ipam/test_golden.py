@@ -20,7 +20,7 @@ DATA = Path(__file__).parents[2] / "data" / "ipam"
 ROOT = Path(__file__).parents[3]
 
 
-@pytest.mark.parametrize("env", ["lab"])
+@pytest.mark.parametrize("env", ["lab", "highland"])
 def test_plan_from_scratch_matches_golden(env):
     environment = load_folder(ROOT / "inventories" / env)
     got = to_json(plan_addresses(environment.province))
@@ -30,7 +30,7 @@ def test_plan_from_scratch_matches_golden(env):
     assert got == json.loads(golden.read_text())
 
 
-@pytest.mark.parametrize("env", ["lab", "example"])
+@pytest.mark.parametrize("env", ["lab", "example", "highland"])
 def test_committed_ledger_is_what_the_model_plans(env):
     """The ledger beside the model is complete: planning against it adds and releases nothing."""
     from govcloud.ipam import plan_environment

@@ -26,7 +26,7 @@ def rows(kpis):
 
 def test_nothing_done_yet_the_plan_decides_on_track_or_behind(lab):
     province, waves = lab
-    kpis = rows(measure(province, MigrationState.from_waves(waves), {}, {}, dt.date(2026, 11, 26)))
+    kpis = rows(measure(province, MigrationState.from_waves(waves, {}), {}, {}, dt.date(2026, 11, 26)))
     adoption = kpis["cloud adoption", "province"]
     assert (adoption.achieved, adoption.total, adoption.projected) == (0, 6, 6)  # classified not counted
     assert adoption.status == "on track"
@@ -34,7 +34,7 @@ def test_nothing_done_yet_the_plan_decides_on_track_or_behind(lab):
     assert kpis["dr coverage", "key systems"].total == 2
     late = [w.model_copy(update={"window": w.window.model_copy(update={
         "start": w.window.start.replace(year=2028), "end": w.window.end.replace(year=2028)})}) for w in waves]
-    behind = rows(measure(province, MigrationState.from_waves(late), {}, {}, dt.date(2026, 11, 26)))
+    behind = rows(measure(province, MigrationState.from_waves(late, {}), {}, {}, dt.date(2026, 11, 26)))
     assert behind["cloud adoption", "province"].status == "behind"
     unplanned = rows(measure(province, MigrationState({}, frozenset()), {}, {}, dt.date(2026, 11, 26)))
     assert unplanned["cloud adoption", "province"].status == "behind"
@@ -43,8 +43,8 @@ def test_nothing_done_yet_the_plan_decides_on_track_or_behind(lab):
 
 def test_done_waves_count_and_deadlines_are_judged(lab):
     province, waves = lab
-    done = [w.sealed_copy(WaveStatus.DONE) for w in waves]
-    kpis = rows(measure(province, MigrationState.from_waves(done), {}, {}, dt.date(2028, 1, 1)))
+    done = MigrationState.from_waves(waves, {w.wave: WaveStatus.DONE for w in waves})
+    kpis = rows(measure(province, done, {}, {}, dt.date(2028, 1, 1)))
     assert kpis["cloud adoption", "province"].status == "met"
     assert kpis["dr coverage", "key systems"].achieved == 2
     assert kpis["exits consolidated", "province"].status == "missed"
@@ -65,10 +65,11 @@ def test_retired_systems_leave_the_denominator_and_dr_needs_a_mode(lab):
     last = waves[-1]
     retire = last.model_copy(update={"systems": tuple(
         e.model_copy(update={"strategy": Strategy.RETIRE}) if e.code == "farm-subsidies" else e
-        for e in last.systems), "status": WaveStatus.DONE})
-    first = waves[0].model_copy(update={"status": WaveStatus.DONE, "systems": tuple(
+        for e in last.systems)})
+    first = waves[0].model_copy(update={"systems": tuple(
         e.model_copy(update={"dr": e.dr.model_copy(update={"mode": DrMode.NONE})}) for e in waves[0].systems)})
-    kpis = rows(measure(province, MigrationState.from_waves([first, retire]), {}, {}, dt.date(2027, 1, 1)))
+    done = {first.wave: WaveStatus.DONE, retire.wave: WaveStatus.DONE}
+    kpis = rows(measure(province, MigrationState.from_waves([first, retire], done), {}, {}, dt.date(2027, 1, 1)))
     assert kpis["cloud adoption", "province"].total == 5
     assert kpis["cloud adoption", "city-a"].total == 1
     assert kpis["dr coverage", "key systems"].achieved == 0

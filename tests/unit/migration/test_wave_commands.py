@@ -22,7 +22,9 @@ def test_replanning_keeps_waves_under_way_or_done(govcloud, planned, project):
     assert govcloud("migrate", "mark", "--env", "lab", "--wave", "1", "--status", "in-progress").code == 0
     assert govcloud("migrate", "mark", "--env", "lab", "--wave", "1", "--status", "done").code == 0
     done = (planned / "0001-province.yaml").read_text(encoding="utf-8")
-    assert "status: done" in done and "content_hash: sha256:" in done
+    assert "status:" not in done and "content_hash: sha256:" in done, "progress is the state's, not the file's"
+    recorded = json.loads((project / ".state" / "lab" / "migration-run.json").read_text(encoding="utf-8"))
+    assert recorded["waves"]["1"]["status"] == "done"
     systems = project / "inventories" / "lab" / "systems.yaml"
     systems.write_text(systems.read_text(encoding="utf-8") + (
         "  - code: open-data\n    name: 开放数据平台\n    owner: prov-gov-office\n    current_site: core\n"
@@ -62,7 +64,7 @@ def test_kpi_counts_done_waves_and_state_files(govcloud, planned, project):
     for status in ("in-progress", "done"):
         assert govcloud("migrate", "mark", "--env", "lab", "--wave", "1", "--status", status).code == 0
     state = project / ".state" / "lab"
-    state.mkdir(parents=True)
+    state.mkdir(parents=True, exist_ok=True)
     (state / "rollout.json").write_text(json.dumps({"sites": {"core": {"ipv6": "dual-stack"}}}), encoding="utf-8")
     (state / "exits.json").write_text(json.dumps({"exits": {"legacy-city-a": "decommissioned"}}), encoding="utf-8")
     result = govcloud("kpi", "--env", "lab", "--format", "json", "--as-of", "2027-01-31")
@@ -78,7 +80,7 @@ def test_kpi_counts_done_waves_and_state_files(govcloud, planned, project):
 
 def test_a_malformed_state_file_names_itself(govcloud, planned, project):
     state = project / ".state" / "lab"
-    state.mkdir(parents=True)
+    state.mkdir(parents=True, exist_ok=True)
     (state / "rollout.json").write_text(json.dumps({"sites": {"core": {"ipv6": "yes"}}}), encoding="utf-8")
     result = govcloud("kpi", "--env", "lab")
     assert result.code == 2

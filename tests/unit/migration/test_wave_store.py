@@ -10,7 +10,6 @@ import pytest
 from govcloud.errors import OperationError
 from govcloud.migration.findings import PlanErrors
 from govcloud.migration.planner import PlanSettings, plan_waves
-from govcloud.migration.schema import WaveStatus
 from govcloud.migration.store import read_plan, write_plan
 from govcloud.model import load_environment
 
@@ -28,11 +27,17 @@ def test_round_trip_keeps_every_field_and_the_hash(tmp_path: Path, lab_waves):
     assert all(lw.wave.content_hash == lw.wave.computed_hash() for lw in loaded)
 
 
-def test_status_is_outside_the_hash_but_content_is_not(lab_waves):
-    wave = lab_waves[0].sealed_copy(WaveStatus.DONE)
+def test_the_seal_covers_the_content_and_the_window(lab_waves):
+    wave = lab_waves[0].sealed_copy()
     assert not wave.is_tampered()
-    edited = wave.model_copy(update={"slug": "elsewhere"})
-    assert edited.is_tampered()
+    assert wave.model_copy(update={"slug": "elsewhere"}).is_tampered()
+    later = wave.window.model_copy(update={"end": wave.window.end + dt.timedelta(hours=1)})
+    assert wave.model_copy(update={"window": later}).is_tampered(), "a sealed wave cannot be rescheduled unnoticed"
+
+
+def test_the_written_file_carries_no_progress(tmp_path: Path, lab_waves):
+    write_plan(tmp_path, lab_waves, "lab")
+    assert all("status:" not in p.read_text(encoding="utf-8") for p in tmp_path.glob("*.yaml"))
 
 
 def test_a_failed_write_leaves_nothing_behind(tmp_path: Path, lab_waves, monkeypatch):

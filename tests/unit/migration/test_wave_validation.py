@@ -98,6 +98,9 @@ def test_moving_before_a_dependency_needs_an_interim_link(govcloud, planned):
     assert "0002-city-a.yaml" in result.err
     assert "system 'health-records': listed before its dependency 'e-licence' in the same wave" in result.err
     edit(w2, lambda d: entry(d, "health-records").update(interim_links=["e-licence"]))
+    assert "was changed after it was sealed" in govcloud("migrate", "validate", "--env", "lab").err
+    signed = govcloud("migrate", "seal", "--env", "lab", "--wave", "2", "--wave", "3")  # the reviewers' sign-off
+    assert signed.code == 0, signed.err
     assert govcloud("migrate", "validate", "--env", "lab").code == 0
 
 
@@ -109,15 +112,16 @@ def test_an_edited_done_wave_is_rejected_and_replanning_writes_nothing(govcloud,
     before = snapshot(planned)
     result = govcloud("migrate", "plan", "--env", "lab")
     assert result.code == 2
-    assert "0001-province.yaml" in result.err and "wave is done but its content was edited" in result.err
+    assert "0001-province.yaml:" in result.err
+    assert "wave 1 was changed after it was sealed: systems[0].downtime_budget_s (60 -> 7200)" in result.err
     assert snapshot(planned) == before
 
 
-def test_a_wave_marked_done_by_hand_is_rejected(govcloud, planned):
-    edit(planned / "0001-province.yaml", lambda d: d.update(status="done", content_hash=None))
+def test_a_wave_file_claiming_progress_is_refused(govcloud, planned):
+    edit(planned / "0001-province.yaml", lambda d: d.update(status="done"))
     result = govcloud("migrate", "validate", "--env", "lab")
     assert result.code == 2
-    assert "wave is done but was never sealed" in result.err
+    assert "0001-province.yaml" in result.err and "progress is not kept in wave files" in result.err
 
 
 def test_yaml_and_schema_errors_name_file_line_and_field(govcloud, planned):

@@ -1,17 +1,28 @@
-"""The lab's workload driver: each lifecycle step of a dual-active system, done for real with the
-legacy application, PostgreSQL and HAProxy in namespaces (see :mod:`govcloud.migration.execution`).
+"""The lab's workload driver: each lifecycle step of a system, done for real with the legacy
+application, PostgreSQL and HAProxy in namespaces (see :mod:`govcloud.migration.execution`), for
+every DR mode the model allows (:func:`layout_for` picks the places):
+
+* **dual-active**: the target node and the DR node serve together (synchronous replication), an
+  off-site backup goes to a third node;
+* **off-site backup**: the system is rehosted onto its target node alone, and its backup goes to
+  the DR node, where it is restored in a drill and its checksum verified;
+* **none**: the system is rehosted onto its target node alone.
+
+Steps:
 
 * ``provision``: the legacy site runs (started and seeded if it is not); one namespace per cloud
-  node (target, DR partner, off-site backup place).
-* ``replicate``: the target node becomes a streaming standby of the legacy database, the DR node a
-  cascading standby of the target node; both catch up.
-* ``test``: the application runs on both cloud nodes and answers; the rows up to a cutoff match
-  on the legacy site and both nodes.
+  node the system uses.
+* ``replicate`` (the data copy): the target node becomes a streaming standby of the legacy
+  database, a dual-active partner a cascading standby of the target node; they catch up.
+* ``test`` (verify): the application runs on the serving nodes and answers; the rows up to a
+  cutoff match on the legacy site and every serving node.
 * ``cutover``: the legacy database refuses writes, the target node replays the last of its WAL
-  and is promoted, the DR node becomes its synchronous standby (``remote_apply``), the front end
-  switches to both nodes, the watchdogs start. Every legacy row is checked on the new primary.
-* ``finalize``: off-site backup to the third place with its checksum and a restore check; the
-  legacy application and database stop (their data is kept for a rollback).
+  and is promoted; a dual-active partner becomes its synchronous standby (``remote_apply``) and the
+  watchdogs start; the front end switches to the serving nodes. Every legacy row is checked on the
+  new primary.
+* ``finalize``: the off-site backup (when the system has one) is taken to its node with its
+  checksum and a restore check, then verified again from the file; the legacy application and
+  database stop (their data is kept for a rollback).
 * ``rollback``: the cloud stops taking writes, every row it holds is copied back to the legacy
   database, the legacy site takes writes again and the front end points at it; the cloud nodes'
   processes and data are removed.
@@ -30,7 +41,7 @@ from ...migration.schema import WaveEntry
 from ...model import DrMode, Province
 from . import backup, frontend
 from . import postgres as pg
-from .layout import APP_PORT, PG_PORT, Layout, Place, default_root
+from .layout import APP_PORT, PG_PORT, SLOTS, Layout, Place, default_root
 from .runtime import ensure_place, remove_place, run, running, spawn, stop
 
 APP = Path(__file__).with_name("app.py")
@@ -48,14 +59,44 @@ def write_dsn(places: list[Place]) -> str:
 
 
 def layout_for(province: Province, entry: WaveEntry, root: Path | None = None) -> Layout:
-    """Places for ``entry``: its target node, its DR node and a third node for the backup."""
-    if entry.dr.mode is not DrMode.DUAL_ACTIVE or entry.dr.node is None or entry.target_node is None:
-        raise UsageError(f"{entry.code}: the lab workload drives dual-active systems (target and DR node)",
-                         fix="run a wave whose systems are dual-active, or add a driver for this DR mode")
-    others = [n.code for n in province.nodes if n.code not in (entry.target_node, entry.dr.node)]
-    if not others:
-        raise UsageError("the off-site backup needs a third node", fix="add a node to the lab model")
-    return Layout(root or default_root(), entry.target_node, entry.dr.node, others[0])
+    """Places for ``entry`` by its DR mode: the target node; the dual-active partner and a third node
+    for the backup; or the DR node holding the off-site backup; or the target node alone."""
+    if entry.target_node is None:
+        raise UsageError(f"{entry.code}: strategy {entry.strategy.value} does not land on the cloud",
+                         fix="retired and retained systems have no lifecycle steps to drive")
+    slot = system_slot(province, entry.code)
+    root = root or default_root()
+    mode, dr_node = entry.dr.mode, entry.dr.node
+    if mode is not DrMode.NONE and dr_node is None:
+        raise UsageError(f"{entry.code}: dr mode {mode.value} without a DR node", fix="run govcloud migrate validate")
+    if mode is DrMode.DUAL_ACTIVE:
+        others = [n.code for n in province.nodes if n.code not in (entry.target_node, dr_node)]
+        if not others:
+            raise UsageError("the off-site backup needs a third node", fix="add a node to the lab model")
+        return Layout(root, entry.target_node, dr_node, others[0], slot)
+    if mode is DrMode.OFFSITE_BACKUP:
+        return Layout(root, entry.target_node, None, dr_node, slot)
+    return Layout(root, entry.target_node, None, None, slot)
+
+
+def system_slot(province: Province, code: str) -> int:
+    """The system's slot in the workload's address block: its index among the model's systems."""
+    codes = [s.code for s in province.systems]
+    if code not in codes:
+        raise UsageError(f"{code}: not a system of the model", fix="run govcloud migrate validate")
+    if codes.index(code) >= SLOTS:
+        raise UsageError(f"{code}: the lab workload has room for the first {SLOTS} systems of the model",
+                         fix="list the systems to drive in the lab among the first ones of systems.yaml")
+    return codes.index(code)
+
+
+def replication_chain(layout: Layout) -> list[tuple[str, str]]:
+    """(standby, upstream) in the order the copies are made: the target from the legacy database,
+    a dual-active partner from the target (cascading, so the legacy site feeds one stream)."""
+    chain = [(layout.primary, "legacy")]
+    if layout.secondary is not None:
+        chain.append((layout.secondary, layout.primary))
+    return chain
 
 
 class LabWorkloadDriver:
@@ -76,24 +117,26 @@ class LabWorkloadDriver:
 
     def replicate(self, entry: WaveEntry) -> dict:
         layout = self.layout(entry)
-        legacy, primary, secondary = (layout.place(n) for n in ("legacy", layout.primary, layout.secondary))
-        for place, upstream in ((primary, legacy), (secondary, primary)):
+        for standby, upstream in replication_chain(layout):
+            place = layout.place(standby)
             ensure_place(layout, place)
-            pg.clone_standby(place, upstream, layout.standby_name(place.name))
+            pg.clone_standby(place, layout.place(upstream), layout.standby_name(place.name))
             pg.start(place, layout.standby_name(place.name))
-        lag = _catch_up(legacy, [primary, secondary])
-        return {"standbys": [primary.name, secondary.name], "catch_up_s": round(lag, 3)}
+        serving = _serving(layout)
+        lag = _catch_up(layout.place("legacy"), serving)
+        rows, _ = pg.digest(layout.place(layout.primary))
+        return {"standbys": [p.name for p in serving], "catch_up_s": round(lag, 3), "rows_copied": rows}
 
     def test(self, entry: WaveEntry) -> dict:
         layout = self.layout(entry)
-        legacy, primary, secondary = (layout.place(n) for n in ("legacy", layout.primary, layout.secondary))
-        for place in (primary, secondary):
-            ensure_app(layout, place, [primary, secondary])
-        health = {p.name: http_get(layout, p, "/health")["role"] for p in (primary, secondary)}
+        legacy, serving = layout.place("legacy"), _serving(layout)
+        for place in serving:
+            ensure_app(layout, place, serving)
+        health = {p.name: http_get(layout, p, "/health")["role"] for p in serving}
         cutoff = pg.sql(legacy, f"SELECT now() - interval '{TEST_CUTOFF_S} seconds'")
-        _catch_up(legacy, [primary, secondary])
+        _catch_up(legacy, serving)
         where = f"written_at <= '{cutoff}'"
-        digests = {p.name: _digest_where(p, where) for p in (legacy, primary, secondary)}
+        digests = {p.name: _digest_where(p, where) for p in (legacy, *serving)}
         if len(set(digests.values())) != 1:
             raise LabError(f"{entry.code}: the copies differ for rows up to {cutoff}: {digests}",
                            fix="look at the standbys' logs; run the step again once they caught up")
@@ -101,7 +144,8 @@ class LabWorkloadDriver:
 
     def cutover(self, entry: WaveEntry) -> dict:
         layout = self.layout(entry)
-        legacy, primary, secondary = (layout.place(n) for n in ("legacy", layout.primary, layout.secondary))
+        legacy, primary = layout.place("legacy"), layout.place(layout.primary)
+        serving = _serving(layout)
         started = time.monotonic()
         marks: dict[str, float] = {}
 
@@ -119,6 +163,24 @@ class LabWorkloadDriver:
         if pg.in_recovery(primary):
             pg.sql(primary, "SELECT pg_promote(true, 60)")
         mark("promoted")
+        if layout.secondary is not None:
+            self._make_synchronous(layout, mark)
+        else:
+            ensure_app(layout, primary, serving)
+            frontend.route(layout, [primary.name])
+            mark("routed")
+        legacy_rows = backup.rows(legacy) if pg.exists(legacy) and pg.is_running(legacy) else set()
+        missing = len(legacy_rows - backup.rows(primary))
+        if missing:
+            raise LabError(f"{missing} legacy rows are missing on {primary.name} after the cutover",
+                           fix="roll the wave back: govcloud migrate rollback --env lab --wave N")
+        return {"primary": primary.name, "synchronous_standby": layout.secondary, "switch_s": marks["routed"],
+                "marks_s": marks, "legacy_rows_checked": len(legacy_rows), "rows_lost": missing}
+
+    def _make_synchronous(self, layout: Layout, mark) -> None:
+        """The dual-active half of the cutover: the partner becomes the synchronous standby before
+        the front end sends writes to the pair, then the watchdogs start."""
+        primary, secondary = layout.place(layout.primary), layout.place(layout.secondary)
         name = layout.standby_name(secondary.name)
         pg.sql_each(primary, [f"ALTER SYSTEM SET synchronous_standby_names = '{name}'",
                               "ALTER SYSTEM SET synchronous_commit = 'remote_apply'", "SELECT pg_reload_conf()"])
@@ -133,22 +195,19 @@ class LabWorkloadDriver:
         for place, peer in ((primary, secondary), (secondary, primary)):
             ensure_app(layout, place, [primary, secondary])
             ensure_monitor(layout, place, peer)
-        legacy_rows = backup.rows(legacy) if pg.exists(legacy) and pg.is_running(legacy) else set()
-        missing = len(legacy_rows - backup.rows(primary))
-        if missing:
-            raise LabError(f"{missing} legacy rows are missing on {primary.name} after the cutover",
-                           fix="roll the wave back: govcloud migrate rollback --env lab --wave N")
-        return {"primary": primary.name, "synchronous_standby": secondary.name, "switch_s": marks["routed"],
-                "marks_s": marks, "legacy_rows_checked": len(legacy_rows)}
 
     def finalize(self, entry: WaveEntry) -> dict:
         layout = self.layout(entry)
         legacy, primary = layout.place("legacy"), current_primary(layout)
-        ensure_place(layout, layout.place(layout.backup))
-        manifest = backup.take(layout.place(layout.backup), primary, entry.code)
+        details: dict = {"legacy_stopped": True}
+        if layout.backup is not None:
+            place = layout.place(layout.backup)
+            ensure_place(layout, place)
+            manifest = backup.take(place, primary, entry.code)  # restored once in a scratch cluster there
+            details.update(backup=manifest, backup_drill=backup.verify(place, manifest))
         stop(layout, "legacy/app")
         pg.stop(legacy)
-        return {"backup": manifest, "legacy_stopped": True}
+        return details
 
     def rollback(self, entry: WaveEntry, from_phase: str) -> dict:
         layout = self.layout(entry)
@@ -168,7 +227,7 @@ class LabWorkloadDriver:
         pg.set_read_only(legacy, False)
         ensure_app(layout, legacy, [legacy])
         frontend.route(layout, ["legacy"])
-        for node in (layout.primary, layout.secondary):
+        for node in layout.serving_nodes:
             place = layout.place(node)
             for role in ("monitor", "app"):
                 stop(layout, f"{node}/{role}")
@@ -187,6 +246,8 @@ def rebuild_standby(layout: Layout, node: str) -> float:
     place = layout.place(node)
     if place.name == primary.name:
         raise UsageError(f"{node} is the primary", fix="rebuild the node that died, not the survivor")
+    if layout.secondary is None:
+        raise UsageError("only a dual-active pair has a standby to rebuild", fix="rebuild a dual-active system")
     for role in ("monitor", "app"):
         stop(layout, f"{node}/{role}")
     if pg.exists(place) and pg.is_running(place):
@@ -267,8 +328,12 @@ def current_primary(layout: Layout) -> Place:
     return place
 
 
+def _serving(layout: Layout) -> list[Place]:
+    return [layout.place(n) for n in layout.serving_nodes]
+
+
 def _running_primary(layout: Layout) -> Place | None:
-    for name in (layout.primary, layout.secondary):
+    for name in layout.serving_nodes:
         place = layout.place(name)
         if pg.exists(place) and pg.is_running(place) and not pg.in_recovery(place):
             return place

@@ -1,10 +1,15 @@
 """Where the workload lives: one namespace per place, one address each, folders under one root.
 
 Places: the legacy data centre (``legacy``), the cloud nodes named by the model (the system's
-target node and DR node, and a third node for the off-site backup), the front end (``front``,
-HAProxy on the service address) and the drill's client (``client``). Every namespace hangs off
-one bridge in a namespace of its own (``gcw-net``): nothing is added to the root namespace. The
-addresses come from 198.18.240.0/24, a benchmarking block the lab inventory does not use.
+target node; its dual-active partner; the node holding its off-site backup), the front end
+(``front``, HAProxy on the service address) and the drill's client (``client``). Every namespace
+hangs off one bridge in a namespace of its own (``gcw-net``): nothing is added to the root
+namespace. The addresses come from 198.18.240.0/24, a benchmarking block the lab inventory does not
+use.
+
+Each system of the lab has a *slot* of its own (its index in the model's systems), so that every
+wave can run side by side: slot ``k`` takes the ``k``-th /27 of the block, namespaces
+``<prefix>s<k>-<place>`` (``gcw-s<k>-<place>`` in the default lab) and folders under ``<root>/s<k>/``. Slot 0 keeps the unprefixed names.
 """
 
 from __future__ import annotations
@@ -20,8 +25,11 @@ SWITCH = "net"
 SUBNET = IPNetwork("198.18.240.0/24")
 APP_PORT = 8080
 PG_PORT = 5432
-#: Host part of each role's address; cloud nodes take 11, 12, 13 in the order given.
+#: Host part of each role's address in a slot; cloud nodes take 11, 12, 13 in the order given.
 FRONT_HOST, CLIENT_HOST, LEGACY_HOST, FIRST_NODE_HOST = 2, 20, 10, 11
+#: Addresses per slot (a /27): room for every role above.
+SLOT_SIZE = 32
+SLOTS = SUBNET.size // SLOT_SIZE
 
 
 def ns_prefix() -> str:
@@ -39,10 +47,11 @@ class Place:
     name: str
     address: IPAddress
     root: Path
+    slot_tag: str = ""  # "" for slot 0, "s<k>-" for slot k
 
     @property
     def namespace(self) -> str:
-        return f"{ns_prefix()}{self.name}"
+        return f"{ns_prefix()}{self.slot_tag}{self.name}"
 
     @property
     def veth(self) -> str:
@@ -79,8 +88,13 @@ class Place:
 class Layout:
     root: Path
     primary: str  # the system's target node
-    secondary: str  # its dual-active partner
-    backup: str  # the third node, for the off-site backup
+    secondary: str | None  # its dual-active partner (None: one node serves)
+    backup: str | None  # the node holding the off-site backup (None: no backup)
+    slot: int = 0  # the system's slot (see the module docstring)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.slot < SLOTS:
+            raise ValueError(f"slot {self.slot}: the workload's block has {SLOTS} slots")
 
     def place(self, name: str) -> Place:
         if name == "front":
@@ -91,11 +105,26 @@ class Layout:
             host = LEGACY_HOST
         else:
             host = FIRST_NODE_HOST + self.cloud_nodes.index(name)
-        return Place(name, IPAddress(int(SUBNET.network) + host), self.root / "places" / name)
+        address = IPAddress(int(SUBNET.network) + self.slot * SLOT_SIZE + host)
+        return Place(name, address, self.slot_root / "places" / name, self.slot_tag)
+
+    @property
+    def slot_tag(self) -> str:
+        return "" if self.slot == 0 else f"s{self.slot}-"
+
+    @property
+    def slot_root(self) -> Path:
+        return self.root if self.slot == 0 else self.root / f"s{self.slot}"
 
     @property
     def cloud_nodes(self) -> tuple[str, ...]:
-        return (self.primary, self.secondary, self.backup)
+        """The cloud nodes this system uses: target, dual-active partner, backup holder (when any)."""
+        return tuple(n for n in (self.primary, self.secondary, self.backup) if n is not None)
+
+    @property
+    def serving_nodes(self) -> tuple[str, ...]:
+        """The nodes that serve the system after the cutover (one, or the dual-active pair)."""
+        return tuple(n for n in (self.primary, self.secondary) if n is not None)
 
     @property
     def places(self) -> list[Place]:
@@ -111,7 +140,7 @@ class Layout:
 
     @property
     def state_file(self) -> Path:
-        return self.root / "workload.json"
+        return self.slot_root / "workload.json"
 
     def standby_name(self, node: str) -> str:
         """``application_name`` of a node's walreceiver (letters and digits only)."""

@@ -64,7 +64,7 @@ def ensure_place(layout: Layout, place: Place) -> bool:
     """The place's namespace, wired to the switch; False when it already existed."""
     ensure_switch(layout)
     place.root.mkdir(parents=True, exist_ok=True)
-    for folder in (layout.root, layout.root / "places", place.root):
+    for folder in (place.root, *(p for p in place.root.parents if p.is_relative_to(layout.root))):
         folder.chmod(0o755)  # the postgres user walks down to its data folder
     if place.namespace in namespaces():
         return False
@@ -134,8 +134,8 @@ def running(layout: Layout, key: str) -> int | None:
     pid = read_state(layout)["pids"].get(key)
     if pid is None or not alive(pid):
         return None
-    place = key.split("/", 1)[0]
-    return pid if pid in namespace_pids(f"{ns_prefix()}{place}") else None
+    place = layout.place(key.split("/", 1)[0])
+    return pid if pid in namespace_pids(place.namespace) else None
 
 
 def stop(layout: Layout, key: str, timeout_s: float = 5) -> None:
@@ -168,12 +168,23 @@ def remove_place(layout: Layout, place: Place) -> None:
 
 
 def teardown(layout: Layout) -> dict:
-    """Every namespace, process and folder of the workload gone; a second call does nothing."""
-    spaces = [ns for ns in namespaces() if ns in {p.namespace for p in layout.places} | {layout.switch_namespace}]
+    """Every namespace, process and folder of the layout's system gone; the switch and the root go
+    with the last system. A second call does nothing."""
+    spaces = [ns for ns in namespaces() if ns in {p.namespace for p in layout.places}]
     for ns in spaces:
         terminate(namespace_pids(ns), 3)
     for ns in spaces:
         run(["ip", "netns", "del", ns])
-    existed = layout.root.exists()
-    shutil.rmtree(layout.root, ignore_errors=True)
+    existed = layout.slot_root.exists()
+    shutil.rmtree(layout.slot_root / "places", ignore_errors=True)
+    layout.state_file.unlink(missing_ok=True)
+    if layout.slot_root != layout.root and layout.slot_root.is_dir() and not any(layout.slot_root.iterdir()):
+        layout.slot_root.rmdir()
+    if not [ns for ns in namespaces() if ns != layout.switch_namespace]:
+        # No system left: the switch and the root go too.
+        if layout.switch_namespace in namespaces():
+            run(["ip", "netns", "del", layout.switch_namespace])
+            spaces.append(layout.switch_namespace)
+        if layout.root.is_dir() and not any(p.name.startswith("s") and p.is_dir() for p in layout.root.iterdir()):
+            shutil.rmtree(layout.root, ignore_errors=True)
     return {"namespaces": len(spaces), "changed": bool(spaces) or existed}

@@ -5,8 +5,10 @@ provisioner's and the workload driver's. After every step it records the step an
 ``.state/<env>/migration-run.json`` before starting the next one, so a run killed at any point
 resumes at the step it was in, and a step recorded as done is never run again.
 
-The wave file follows: ``in-progress`` when the first step of the wave starts, ``done`` when every
-system is finalized (that is what the KPIs read), back to ``planned`` after a rollback.
+The wave's status is recorded in the same state (the one source of truth of progress, read through
+:mod:`..progress`): ``in-progress`` when the first step of the wave starts, ``done`` when every system
+is finalized, ``rolled-back`` after a rollback. The executor never writes a wave file: what was
+reviewed and sealed stays as it was (the command validates the seal before a run starts).
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...errors import UsageError
+from ...errors import PlanError, UsageError
 from ..schema import WaveEntry, WaveStatus
-from ..store import LoadedWave, write_plan
+from ..store import LoadedWave
 from .lifecycle import ROLLBACK, Phase, advance, can_roll_back, remaining_steps
 from .providers import Details, Provisioner, WorkloadDriver
 from .state import RunState, StepRecord, exclusive, load_run_state, save_run_state
@@ -72,6 +74,11 @@ class Executor:
 
     def run(self) -> WaveReport:
         """Every remaining step of every system; a finished wave reports nothing to do."""
+        wave = self.loaded.wave
+        if not wave.sealed or wave.is_tampered():
+            # The command names the changed field (validation); this guards every other caller.
+            raise PlanError(f"{self.loaded.path}: wave {self.number} is not as it was sealed (reviewed)",
+                            fix="run govcloud migrate validate; sign a reviewed change off with govcloud migrate seal")
         report = WaveReport(self.number)
         with exclusive(self.state_dir):
             state = load_run_state(self.state_dir, self.env_name)
@@ -84,15 +91,16 @@ class Executor:
                 if not steps:
                     report.outcomes.append(StepOutcome(entry.code, "-", record.phase, 0.0, skipped=True))
                     continue
-                self._mark_wave(WaveStatus.IN_PROGRESS)
+                self._mark_wave(state, WaveStatus.IN_PROGRESS)
                 for step in steps:
                     report.outcomes.append(self._step(state, entry, step.name))
             if all(state.system(self.number, e.code).phase is Phase.FINALIZED for e in self.entries()):
-                self._mark_wave(WaveStatus.DONE)
+                self._mark_wave(state, WaveStatus.DONE)
         return report
 
     def rollback(self) -> WaveReport:
-        """Return every started system of the wave to its legacy home, last system first."""
+        """Return every started system of the wave to its legacy home, last system first (no seal
+        check: a rollback undoes what ran, as recorded in the state, whatever the file says now)."""
         report = WaveReport(self.number)
         with exclusive(self.state_dir):
             state = load_run_state(self.state_dir, self.env_name)
@@ -102,7 +110,7 @@ class Executor:
                                  fix="`govcloud migrate status` shows each system's phase")
             for entry in reversed(started):
                 report.outcomes.append(self._step(state, entry, ROLLBACK))
-            self._mark_wave(WaveStatus.PLANNED)
+            self._mark_wave(state, WaveStatus.ROLLED_BACK)
         return report
 
     def _step(self, state: RunState, entry: WaveEntry, step: str) -> StepOutcome:
@@ -126,16 +134,13 @@ class Executor:
             return self.driver.rollback(entry, source.value)
         return getattr(self.driver, step)(entry)
 
-    def _mark_wave(self, status: WaveStatus) -> None:
-        wave = self.loaded.wave
-        if wave.status is status:
+    def _mark_wave(self, state: RunState, status: WaveStatus) -> None:
+        """Record the wave's status in the run state at once (a run killed in its first step has started)."""
+        record = state.wave(self.number)
+        if record.status is status:
             return
-        if status is WaveStatus.PLANNED and wave.status is WaveStatus.DONE:
-            # A done wave moves back through in-progress so that its seal stays consistent.
-            wave = wave.sealed_copy(WaveStatus.IN_PROGRESS)
-        sealed = wave.sealed_copy(status)
-        write_plan(self.loaded.path.parent, [sealed], self.env_name)
-        self.loaded = LoadedWave(sealed, self.loaded.path)
+        record.status = status
+        save_run_state(self.state_dir, state)
 
 
 def wave_status(state: RunState, wave: int) -> dict[str, dict]:

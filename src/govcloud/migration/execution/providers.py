@@ -50,7 +50,7 @@ def target_stacks(environment: Environment, entry: WaveEntry) -> list[str]:
     from ...stackgraph.stacks import stack_name
 
     node = environment.province.node_by_code[entry.target_node]
-    return [stack_name(environment.name, node)]
+    return [stack_name(environment.name, node, environment.province)]
 
 
 def provision_stacks(environment: Environment, entry: WaveEntry) -> list[str]:

@@ -7,12 +7,14 @@ of one environment from interleaving.
 
 Shape (keys not listed are kept but ignored)::
 
-    {"env": "lab", "waves": {"1": {"systems": {"<code>": {"phase": "cutover",
+    {"env": "lab", "waves": {"1": {"status": "in-progress", "systems": {"<code>": {"phase": "cutover",
         "steps": [{"step": "provision", "started": "...", "finished": "...", "seconds": 1.2,
                    "details": {...}}, ...]}}}}}
 
-The KPIs (:mod:`..kpi`) read the wave files' status, not this file: the executor marks a wave
-``in-progress`` when it starts and ``done`` when every system is finalized (see :mod:`.executor`).
+This file is the one source of truth of migration progress: each wave's ``status`` is set by the
+executor (``in-progress`` when its first step starts, ``done`` when every system is finalized,
+``rolled-back``) and by ``govcloud migrate mark`` for waves run by hand. Wave files never carry it;
+everyone reads it through :mod:`..progress`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ...errors import Location, ModelError, OperationError
+from ..schema import WaveStatus
 from .lifecycle import Phase
 
 RUN_FILE = "migration-run.json"
@@ -57,12 +60,17 @@ class SystemRun(_Model):
 
 
 class WaveRun(_Model):
+    status: WaveStatus = WaveStatus.PLANNED
     systems: dict[str, SystemRun] = Field(default_factory=dict)
 
 
 class RunState(_Model):
     env: str
     waves: dict[int, WaveRun] = Field(default_factory=dict)
+
+    def wave(self, wave: int) -> WaveRun:
+        """The record of ``wave``, created (planned) when new."""
+        return self.waves.setdefault(wave, WaveRun())
 
     def system(self, wave: int, code: str) -> SystemRun:
         """The record of ``code`` in ``wave``, created in phase ``ready`` when new."""

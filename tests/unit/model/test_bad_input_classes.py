@@ -1,0 +1,109 @@
+"""Bad input by class (issue 13): every case is refused by `govcloud validate` with exit code 2 and
+a first error line `file:line: field: message (fix: …)`, and no file of the environment changes.
+
+The cases live in tests/data/bad_models/classes.yaml, several per class, so that a class is fixed
+rather than one example of it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from govcloud import cli
+
+CASES = yaml.safe_load((Path(__file__).parents[2] / "data" / "bad_models" / "classes.yaml").read_text())
+OLD_CASES = yaml.safe_load((Path(__file__).parents[2] / "data" / "bad_models" / "cases.yaml").read_text())
+
+
+def apply_edits(case: dict, env: Path) -> None:
+    if "rename" in case:
+        (env / case["rename"][0]).rename(env / case["rename"][1])
+    if "copy" in case:
+        shutil.copyfile(env / case["copy"][0], env / case["copy"][1])
+    if case.get("fresh"):
+        (env / "ipam-ledger.yaml").unlink()
+    if "edit" not in case:
+        return
+    file = env / case["edit"]
+    if "whole_file" in case:
+        file.write_text(case["whole_file"], encoding="utf-8")
+        return
+    if "whole_file_latin1" in case:
+        file.write_bytes(case["whole_file_latin1"].encode("latin-1"))
+        return
+    text = file.read_text(encoding="utf-8")
+    replacements = case.get("replace", [])
+    for old, new in [replacements] if replacements and isinstance(replacements[0], str) else replacements:
+        assert old in text, f"case {case['id']}: {old!r} not in {file.name}; update the case"
+        text = text.replace(old, new, 1)
+    file.write_text(text + case.get("append", ""), encoding="utf-8")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run_valid(args: list[str]) -> None:
+    """The CLI on input that must be valid: exit code 0."""
+    try:
+        cli.main(args)
+    except SystemExit as exc:
+        assert exc.code in (0, None), f"exit code {exc.code}"
+
+
+def validate(env: Path, capsys) -> tuple[int, list[str]]:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["validate", "--env", str(env)])
+    err = capsys.readouterr().err
+    return exit_info.value.code, [line for line in err.splitlines() if line.strip()]
+
+
+def test_the_corpus_covers_every_class_with_several_cases():
+    classes = Counter(c["class"] for c in CASES)
+    assert set(classes) == {"space", "ipv6", "api", "graph", "dr", "duplicates", "files", "ledger", "yaml"}
+    assert min(classes.values()) >= 4, classes
+    assert len(CASES) + len(OLD_CASES) >= 60
+    assert len({c["id"] for c in CASES + OLD_CASES}) == len(CASES) + len(OLD_CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_bad_input_is_refused_at_validate_with_file_line_field_and_fix(case, lab_copy, capsys):
+    apply_edits(case, lab_copy)
+    before = snapshot(lab_copy)
+    code, lines = validate(lab_copy, capsys)
+    assert code == 2, f"exit code {code}: {lines}"
+    assert lines and "Traceback" not in "\n".join(lines)
+    first = next((line for line in lines if case["message"] in line), None)
+    assert first is not None, f"{case['message']!r} not in:\n" + "\n".join(lines)
+    file = re.escape(str(lab_copy / case["file"]))
+    line = r":\d+" if case.get("line", True) else ""
+    field = f": {re.escape(case['field'])}" if case["field"] else ""
+    assert re.search(f"{file}{line}{field}", first), f"expected {case['file']}{line}{field} in {first!r}"
+    assert re.search(r"\(fix: .*" + re.escape(case["fix"]), first), f"fix {case['fix']!r} not in {first!r}"
+    assert snapshot(lab_copy) == before, "a file of the environment changed although the input was refused"
+
+
+def test_a_byte_order_mark_is_valid_yaml(lab_copy, capsys):
+    for name in ("province.yaml", "systems.yaml", "ipam-ledger.yaml"):
+        path = lab_copy / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    run_valid(["validate", "--env", str(lab_copy)])
+    assert "valid lab" in capsys.readouterr().out
+
+
+def test_a_model_file_saved_as_yml_is_read(lab_copy, capsys):
+    (lab_copy / "systems.yaml").rename(lab_copy / "systems.yml")
+    run_valid(["validate", "--env", str(lab_copy), "--format", "json"])
+    assert '"systems": 7' in capsys.readouterr().out
+
+
+def test_unlimited_quota_is_accepted(lab_copy, capsys):
+    path = lab_copy / "departments.yaml"
+    path.write_text(path.read_text().replace("instances: 20,", "instances: -1,", 1))
+    run_valid(["validate", "--env", str(lab_copy)])
+    assert "valid lab" in capsys.readouterr().out

@@ -1,0 +1,46 @@
+"""A dependency cycle in the model is reported as a real cycle, in dependency order (issue 15):
+each system named depends on the next, the last on the first."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from govcloud.model import ModelErrors, load_folder
+
+ROOT = Path(__file__).parents[3]
+
+
+def with_dependencies(tmp_path: Path, extra: dict[str, list[str]]) -> Path:
+    folder = tmp_path / "lab"
+    shutil.copytree(ROOT / "inventories" / "lab", folder)
+    path = folder / "systems.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for system in data["systems"]:
+        system["depends_on"] = list(dict.fromkeys(system.get("depends_on", []) + extra.get(system["code"], [])))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("extra", [
+    # unified-identity -> health-records -> (e-licence ->) unified-identity; file order is ui, e-licence, hr
+    {"unified-identity": ["health-records"]},
+    # a longer cycle through four systems listed out of order
+    {"unified-identity": ["farm-subsidies"]},
+])
+def test_the_printed_cycle_is_a_cycle_of_the_model(tmp_path, extra):
+    folder = with_dependencies(tmp_path, extra)
+    with pytest.raises(ModelErrors) as raised:
+        load_folder(folder)
+    match = re.search(r"dependency cycle: ([a-z0-9 ->-]+?) \(fix", str(raised.value))
+    assert match, str(raised.value)
+    cycle = match.group(1).split(" -> ")
+    assert cycle[0] == cycle[-1] and len(cycle) >= 3
+    systems = yaml.safe_load((folder / "systems.yaml").read_text(encoding="utf-8"))["systems"]
+    depends = {s["code"]: set(s["depends_on"]) for s in systems}
+    for system, dependency in zip(cycle, cycle[1:]):
+        assert dependency in depends[system], f"{system} does not depend on {dependency}: not a cycle"
