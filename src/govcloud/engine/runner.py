@@ -22,8 +22,8 @@ from pathlib import Path
 from rich.text import Text
 
 from ..errors import EngineError
-from ..model import Environment, NodeKind
-from ..stackgraph import node_for_stack, stack_name, stack_names
+from ..model import Environment
+from ..stackgraph import node_for_stack, stack_names
 from ..terminal import make_console
 from .checkpoints import checkpoint_env
 from .credentials import CloudCredentials, check_login, find_clouds_yaml, load_credentials
@@ -76,8 +76,8 @@ def ordered(operation: Operation, names: Sequence[str], all_names: Sequence[str]
 
 def run(operation: Operation, environment: Environment, stacks: Sequence[str], settings: EngineSettings,
         progress: Callable[..., Progress] = Progress, quiet: bool = False) -> list[StackResult]:
-    """Run ``operation`` on ``stacks`` of ``environment``: the provincial stack first, then the city
-    stacks ``settings.jobs`` at a time (cities first for destroy). If a stack fails, the stages
+    """Run ``operation`` on ``stacks`` of ``environment``: the platform stack first, then the other
+    stacks ``settings.jobs`` at a time (the other way round for destroy). If a stack fails, the stages
     after it are not run and :class:`StacksFailed` (an EngineError) carries every stack's outcome."""
     install = find_engine()
     passphrase = ensure_passphrase_file(settings.passphrase_file or default_passphrase_file())
@@ -85,9 +85,11 @@ def run(operation: Operation, environment: Environment, stacks: Sequence[str], s
         settings.state_dir.mkdir(parents=True, exist_ok=True)
     province = environment.province
     all_names = stack_names(province, environment.name)
-    provincial = [stack_name(environment.name, n) for n in province.nodes if n.kind is NodeKind.PROVINCE]
+    # The platform stack comes first: every other stack (cities, cross-region provincial nodes)
+    # reads it through a StackReference, and none reads another.
+    platform = all_names[:1]
     session = _Session(operation, environment, settings, install, passphrase, progress, quiet)
-    plan = stages(ordered(operation, stacks, all_names), provincial, reverse=operation is Operation.DESTROY)
+    plan = stages(ordered(operation, stacks, all_names), platform, reverse=operation is Operation.DESTROY)
     return run_stages(plan, session.run_stack, settings.jobs or default_jobs(), session.report)
 
 
