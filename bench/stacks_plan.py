@@ -83,10 +83,15 @@ def mock_runtime(environment, plan, stacks):
 def engine_preview(environment, stacks, cloud, region):
     from govcloud.engine.runner import Operation, run
     from govcloud.engine.settings import EngineSettings
+    from lab_project import lab_project
 
     with tempfile.TemporaryDirectory(prefix="govcloud-bench-") as state:
-        settings = EngineSettings(ROOT, backend_url=Path(state).as_uri(), cloud=cloud, region=region,
-                                  log_dir=Path(state) / "logs")
+        # The example's stack settings name regions the lab does not have, and they would win over
+        # --region: the preview runs on a copy whose settings say the lab's region.
+        project = lab_project(Path(state) / "project", environment.name, region)
+        settings = EngineSettings(project, backend_url=(Path(state) / "backend").as_uri(), cloud=cloud,
+                                  region=region, log_dir=Path(state) / "logs")
+        (Path(state) / "backend").mkdir()
         start = time.perf_counter()
         results = run(Operation.PREVIEW, environment, stacks, settings, quiet=True)
         return time.perf_counter() - start, results

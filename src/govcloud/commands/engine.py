@@ -8,7 +8,9 @@ import typer
 from ..terminal import make_console
 from rich.table import Table
 
-from ..engine.runner import Operation, StackResult, run
+from ..engine.parallel import Outcome, StacksFailed
+from ..engine.runner import CHANGED_OPERATIONS, Operation, StackResult, run
+from ..errors import UsageError
 from ..engine.settings import EngineSettings
 from ..stackgraph import stack_names
 from ..stackgraph.options import read_stack_options
@@ -41,7 +43,19 @@ def _command(operation: Operation):
                                           "node's cloud from the model."),
                 clouds_yaml: Path = typer.Option(None, "--clouds-yaml", help="The clouds.yaml to read."),
                 policy: bool = typer.Option(True, "--policy/--no-policy", help="Run the government baseline "
-                                            "policy pack (preview and up; a mandatory violation blocks).")) -> None:
+                                            "policy pack (preview and up; a mandatory violation blocks)."),
+                jobs: int = typer.Option(None, "--jobs", "-j", min=1, help="City stacks at once after the "
+                                         "province (default: one per CPU)."),
+                changed: bool = typer.Option(False, "--changed", help="preview and up only: run the engine on "
+                                             "what differs between the offline plan and the stack's state, plus "
+                                             "everything depending on it (refused when that could miss a change)."),
+                skip_checkpoints: bool = typer.Option(False, "--skip-checkpoints", help="up, destroy and refresh: "
+                                                      "save the state once at the end instead of after every step "
+                                                      "(much faster on big stacks; a crash loses the run's record "
+                                                      "of what it created). Previews always skip them.")) -> None:
+        if changed and operation not in CHANGED_OPERATIONS:
+            raise UsageError(f"--changed does not apply to {operation.value}",
+                             fix="use --changed with preview or up")
         environment = load_env(env)
         names = selected_stacks(stack_names(environment.province, environment.name), stack, all_)
         root = project_root()
@@ -49,8 +63,20 @@ def _command(operation: Operation):
             read_stack_options(root, name)
         packs = (root / BASELINE_PACK,) if policy else ()
         settings = EngineSettings(root, backend_url=backend, cloud=cloud, clouds_yaml=clouds_yaml,
-                                  parallel=parallel, policy_packs=packs)
-        results = run(operation, environment, names, settings)
+                                  parallel=parallel, policy_packs=packs, jobs=jobs, changed_only=changed,
+                                  skip_checkpoints=skip_checkpoints)
+        try:
+            results = run(operation, environment, names, settings)
+        except StacksFailed as failed:
+            # Every stack that ran keeps its line in the summary; the first failure is the error.
+            if format is OutputFormat.TABLE:
+                _print_summary(operation, failed.results, failed.outcomes)
+            else:
+                print_json({"env": environment.name, "operation": operation.value,
+                            "stacks": [r.to_dict() for r in failed.results],
+                            "failed": {o.stack: str(o.error) for o in failed.outcomes if o.error},
+                            "notRun": {o.stack: o.not_run for o in failed.outcomes if o.not_run}})
+            raise
         if format is OutputFormat.JSON:
             print_json({"env": environment.name, "operation": operation.value,
                         "stacks": [r.to_dict() for r in results]})
@@ -61,7 +87,7 @@ def _command(operation: Operation):
     return command
 
 
-def _print_summary(operation: Operation, results: list[StackResult]) -> None:
+def _print_summary(operation: Operation, results: list[StackResult], outcomes: list[Outcome] = ()) -> None:
     table = Table(title=f"{operation.value}: changes per stack")
     for column in ("stack", "create", "update", "replace", "delete", "same", "seconds", "log"):
         table.add_column(column)
@@ -70,8 +96,14 @@ def _print_summary(operation: Operation, results: list[StackResult]) -> None:
         if r.skipped:
             table.add_row(r.stack, "", "", "", "", "", "", f"skipped: {r.skipped}")
             continue
+        targeted = f" ({r.targeted} targeted)" if r.targeted is not None else ""
         table.add_row(r.stack, *(str(c.get(k, 0)) for k in ("create", "update", "replace", "delete", "same")),
-                      f"{r.seconds:.1f}", r.log)
+                      f"{r.seconds:.1f}", r.log + targeted)
+    for o in outcomes:
+        if o.error is not None:
+            table.add_row(o.stack, "", "", "", "", "", "", "FAILED (see below)")
+        elif o.not_run:
+            table.add_row(o.stack, "", "", "", "", "", "", f"not run: {o.not_run}")
     make_console(emoji=False, highlight=False).print(table)
-    if not any(r.changed for r in results):
+    if not outcomes and not any(r.changed for r in results):
         make_console().print("no changes")

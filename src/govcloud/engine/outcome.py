@@ -23,6 +23,7 @@ class StackResult:
     outputs: dict = field(default_factory=dict)
     skipped: str | None = None  # why the stack was not run (e.g. the province stack is not up yet)
     recovered: list[str] = field(default_factory=list)  # stale locks released, pending operations resolved
+    targeted: int | None = None  # --changed: how many resources were targeted (None: a full run)
 
     @property
     def changed(self) -> bool:

@@ -54,6 +54,17 @@ class Progress:
         self.log.write(line.rstrip("\n") + "\n")
         self.log.flush()
 
+    def targeted(self, selection) -> None:
+        """Say what ``--changed`` chose (a :class:`govcloud.engine.targeting.TargetSelection`)."""
+        diff = selection.diff
+        line = (f"  --changed: {len(diff.new)} new, {len(diff.changed)} changed, {len(diff.undecided)} undecided, "
+                f"{len(diff.deleted)} deleted of {diff.total}: {len(selection.targets)} targets, "
+                f"{len(selection.reach)} resources within reach of them")
+        self.on_output(line.strip())
+        for urn, why in {**diff.changed, **diff.undecided}.items():
+            self.on_output(f"  {self._short(urn)}: {why}")
+        self._print(line, "cyan")
+
     def on_event(self, event: EngineEvent) -> None:
         if event.res_outputs_event is not None:
             self._finished(event.res_outputs_event.metadata)

@@ -1,6 +1,6 @@
 """Drive the Pulumi engine through the Automation API: preview, up, destroy and refresh of the
-stacks of one environment, one stack at a time (the province first; cities first for destroy,
-since they read the province through a StackReference).
+stacks of one environment: the platform stack first, then the others ``--jobs`` at a time (the
+other way round for destroy, since they read the platform through a StackReference).
 
 Each stack's run gets a LocalWorkspace over the project directory (``Pulumi.yaml``, program and
 stack config in ``stacks/``), the engine found by :mod:`.locate`, a local file backend (or the
@@ -11,24 +11,33 @@ file. Failures become :class:`EngineError` with a fix.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from rich.text import Text
 
 from ..ipam import plan_environment
 from ..model import Environment
 from ..stackgraph import node_for_stack, plan_stack, stack_names
 from ..stackgraph.options import read_stack_options
+from ..terminal import make_console
+from .checkpoints import checkpoint_env
 from .credentials import CloudCredentials, check_login, find_clouds_yaml, load_credentials
 from .failures import backend_error, engine_error  # noqa: F401 - part of this module's interface
 from .locate import EngineInstall, engine_env, find_engine
 from .outcome import Operation, StackResult
+from .parallel import StacksFailed, run_stages, stages
 from .progress import Progress, log_path, normalise_changes
 from .settings import EngineSettings, default_passphrase_file, ensure_passphrase_file
 from .signals import EngineGuard
 from .stackfiles import FALLBACK_VARIABLE, RunFiles, new_run_id
-from .stackrun import CloudAccess, StackRun, engine_workspace
+from .stackrun import SELECT_LOCK, CloudAccess, StackRun, engine_workspace
 
-__all__ = ["Operation", "StackResult", "backend_error", "engine_error", "ordered", "run", "run_project"]
+__all__ = ["Operation", "StackResult", "StacksFailed", "backend_error", "engine_error", "ordered", "run",
+           "run_project"]
+
+CHANGED_OPERATIONS = (Operation.PREVIEW, Operation.UP)  # the operations --changed can target
 
 
 def ordered(operation: Operation, names: Sequence[str], all_names: Sequence[str]) -> list[str]:
@@ -39,50 +48,111 @@ def ordered(operation: Operation, names: Sequence[str], all_names: Sequence[str]
 
 def run(operation: Operation, environment: Environment, stacks: Sequence[str], settings: EngineSettings,
         progress: Callable[..., Progress] = Progress, quiet: bool = False) -> list[StackResult]:
-    """Run ``operation`` on ``stacks`` of ``environment``; stop at the first stack that fails."""
-    province = environment.province
-    order = ordered(operation, stacks, stack_names(province, environment.name))
+    """Run ``operation`` on ``stacks`` of ``environment``: the platform stack first, then the other
+    stacks ``settings.jobs`` at a time (one by default; the other way round for destroy). If a stack
+    fails, the stages after it are not run and :class:`StacksFailed` (an EngineError) carries every
+    stack's outcome."""
+    all_names = stack_names(environment.province, environment.name)
+    order = ordered(operation, stacks, all_names)
     # Arguments first (a wrong --cloud or --clouds-yaml is bad input whatever else is missing).
     credentials = _credentials(order, environment, settings)
-    address_plan = plan_environment(environment)
     install = find_engine()
     passphrase = ensure_passphrase_file(settings.passphrase_file or default_passphrase_file())
     if settings.backend_url is None:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
-    logins: dict[str, CloudCredentials] = {}
-    results: list[StackResult] = []
     run_id = new_run_id()
     files = RunFiles.create(settings.project_root, settings.state_dir.parent / "runs", run_id)
+    session = _Session(operation, environment, settings, install, passphrase, credentials, files, run_id,
+                       progress, quiet)
+    # The platform stack comes first: every other stack (cities, cross-region provincial nodes)
+    # reads it through a StackReference, and none reads another.
+    plan = stages(order, all_names[:1], reverse=operation is Operation.DESTROY)
     try:
         with EngineGuard() as guard:
-            for stack in order:
-                node = node_for_stack(province, environment.name, stack)
-                cloud = settings.cloud or node.cloud
-                if cloud not in logins:
-                    check_login(credentials[cloud])
-                    logins[cloud] = credentials[cloud]
-                region = settings.region or node.region
-                graph = plan_stack(province, address_plan, environment.name, stack,
-                                   read_stack_options(settings.project_root, stack))
-                env = _engine_environment(install, settings, passphrase, logins[cloud].engine_env(region))
-                log_file = log_path(settings.logs, stack, operation.value, run_id)
-                province_stack = stack_names(province, environment.name)[0]
-                if operation is Operation.PREVIEW and stack != province_stack and \
-                        not _has_outputs(province_stack, files, install, env):
-                    # A city stack reads the province stack's outputs: before the province is up there
-                    # is nothing to read, and the preview would fail on the StackReference.
-                    results.append(StackResult(stack, operation.value, normalise_changes(None), 0.0, "", {},
-                                               f"{province_stack} is not up yet "
-                                               f"(run `govcloud up --stack {province_stack}`)"))
-                    continue
-                with log_file.open("w", encoding="utf-8") as log:
-                    printer = progress(stack, operation.value, log, quiet=quiet)
-                    run = StackRun(operation, stack, install, settings, env, printer, log_file, files, guard,
-                                    CloudAccess(logins[cloud], region), graph=graph)
-                    results.append(run.execute())
+            session.guard = guard
+            return run_stages(plan, session.run_stack, settings.jobs or 1, session.report)
     finally:
         files.remove()
-    return results
+
+
+class _Session:
+    """What the stacks of one run share: the engine, the run's files, logins per cloud (tried once),
+    the address plan, and the province stack's outputs (read once). Stacks may run on several
+    threads (``--jobs``), so the shared answers are locked."""
+
+    def __init__(self, operation: Operation, environment: Environment, settings: EngineSettings,
+                 install: EngineInstall, passphrase: Path, credentials: dict[str, CloudCredentials],
+                 files: RunFiles, run_id: str, progress: Callable[..., Progress], quiet: bool) -> None:
+        self.operation, self.environment, self.settings = operation, environment, settings
+        self.install, self.passphrase, self.credentials = install, passphrase, credentials
+        self.files, self.run_id, self.progress, self.quiet = files, run_id, progress, quiet
+        self.guard: EngineGuard | None = None
+        self.province_stack = stack_names(environment.province, environment.name)[0]
+        self._lock = threading.Lock()
+        self._logins: dict[str, CloudCredentials] = {}
+        self._plan = None
+        self._province_read = False
+        self._outputs: dict | None = None
+        self._console = make_console(stderr=True, emoji=False, highlight=False)
+
+    def report(self, stack: str, event: str, detail: str) -> None:
+        """Per-stack lines (start, done, failed, not run) when several stacks may be running."""
+        if self.quiet or (self.settings.jobs or 1) == 1:
+            return
+        style = {"failed": "red", "not run": "yellow"}.get(event, "cyan")
+        self._console.print(Text(f"[{stack}]", style="bold") + Text(
+            f" {self.operation.value} {event}{': ' + detail if detail else ''}", style=style), soft_wrap=True)
+
+    def run_stack(self, stack: str) -> StackResult:
+        settings, operation, province = self.settings, self.operation, self.environment.province
+        node = node_for_stack(province, self.environment.name, stack)
+        cloud = settings.cloud or node.cloud
+        region = settings.region or node.region
+        graph = plan_stack(province, self._address_plan(), self.environment.name, stack,
+                           read_stack_options(settings.project_root, stack))
+        env = _engine_environment(self.install, settings, self.passphrase, self._login(cloud).engine_env(region))
+        env.update(checkpoint_env(operation, settings.skip_checkpoints))
+        if operation is Operation.PREVIEW and stack != self.province_stack and not self._province_outputs(env):
+            # A city stack reads the province stack's outputs: before the province is up there is
+            # nothing to read, and the preview would fail on the StackReference.
+            return StackResult(stack, operation.value, normalise_changes(None), 0.0, "", {},
+                               f"{self.province_stack} is not up yet "
+                               f"(run `govcloud up --stack {self.province_stack}`)")
+        targets = self._targets_for(stack, env) if settings.changed_only and operation in CHANGED_OPERATIONS else None
+        log_file = log_path(settings.logs, stack, operation.value, self.run_id)
+        with log_file.open("w", encoding="utf-8") as log:
+            printer = self.progress(stack, operation.value, log, quiet=self.quiet)
+            run = StackRun(operation, stack, self.install, settings, env, printer, log_file, self.files, self.guard,
+                           CloudAccess(self._login(cloud), region), graph=graph, targets=targets)
+            return run.execute()
+
+    def _login(self, cloud: str) -> CloudCredentials:
+        with self._lock:
+            if cloud not in self._logins:
+                check_login(self.credentials[cloud])
+                self._logins[cloud] = self.credentials[cloud]
+            return self._logins[cloud]
+
+    def _address_plan(self):
+        with self._lock:
+            if self._plan is None:
+                self._plan = plan_environment(self.environment)
+            return self._plan
+
+    def _province_outputs(self, env: dict[str, str]) -> dict | None:
+        """The province stack's outputs, read once per run: None when it does not exist or cannot be read."""
+        with self._lock:
+            if not self._province_read:
+                self._province_read = True
+                self._outputs = _stack_outputs(self.province_stack, self.files, self.install, env)
+            return self._outputs
+
+    def _targets_for(self, stack: str, env: dict[str, str]):
+        """The ``--changed`` targets of ``stack``, computed once its state is at hand."""
+        from .changed import ChangedTargets
+
+        return ChangedTargets(self.environment, self._address_plan, self.settings.project_root, stack,
+                              self.province_stack, lambda: self._province_outputs(env))
 
 
 def _credentials(order: Sequence[str], environment: Environment,
@@ -109,6 +179,7 @@ def run_project(operation: Operation, work_dir: Path, stack: str, settings: Engi
     credentials = load_credentials(cloud, find_clouds_yaml(settings.clouds_yaml))
     check_login(credentials)
     env = _engine_environment(install, settings, passphrase, credentials.engine_env(settings.region))
+    env.update(checkpoint_env(operation, settings.skip_checkpoints))
     run_id = new_run_id()
     log_file = log_path(settings.logs, stack, operation.value, run_id)
     files = RunFiles.create(work_dir, settings.state_dir.parent / "runs", run_id)
@@ -121,7 +192,8 @@ def run_project(operation: Operation, work_dir: Path, stack: str, settings: Engi
         files.remove()
 
 
-def _has_outputs(stack_name: str, files: RunFiles, install: EngineInstall, env: dict[str, str]) -> bool:
+def _stack_outputs(stack_name: str, files: RunFiles, install: EngineInstall, env: dict[str, str]) -> dict | None:
+    """A stack's outputs (plain values), or None when it does not exist or cannot be read."""
     from pulumi import automation as auto
 
     try:
@@ -129,10 +201,11 @@ def _has_outputs(stack_name: str, files: RunFiles, install: EngineInstall, env: 
         # write the salt it finds in the state back into the settings file it reads.
         workspace = engine_workspace(files.scratch_project, install, env, files)
         if stack_name not in {s.name for s in workspace.list_stacks()}:
-            return False
-        return bool(auto.Stack.select(stack_name, workspace).outputs())
+            return None
+        with SELECT_LOCK:
+            return {k: v.value for k, v in auto.Stack.select(stack_name, workspace).outputs().items()}
     except auto.errors.CommandError:
-        return False
+        return None
 
 
 def _engine_environment(install: EngineInstall, settings: EngineSettings, passphrase: Path,

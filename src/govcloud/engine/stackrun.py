@@ -8,9 +8,10 @@ committed file. The engine runs through the session wrapper of :mod:`.signals`.
 
 from __future__ import annotations
 
+import threading
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,9 @@ from .stackfiles import RunFiles
 # When the engine dies, the Automation API's event thread warns "Error in event stream" on stderr;
 # the run's own error already says what happened, once.
 warnings.filterwarnings("ignore", message="Error in event stream", category=UserWarning)
+
+# `pulumi stack init|select` rewrite the workspace's selected-stack file: one at a time (--jobs).
+SELECT_LOCK = threading.Lock()
 
 
 def engine_workspace(work_dir: Path, install: EngineInstall, env: dict[str, str], files: RunFiles):
@@ -90,6 +94,7 @@ class StackRun:
     cloud: CloudAccess
     graph: StackGraph | None = None  # govcloud's own stacks: the services they need, the objects they name
     config: dict[str, str] | None = None
+    targets: Callable | None = None  # --changed: the deployment -> TargetSelection (see .changed)
     recovered: list[str] = field(default_factory=list)
 
     def execute(self) -> StackResult:
@@ -105,9 +110,10 @@ class StackRun:
             self._note(f"released the lock of a run that died: {lock.describe()}" for lock in released)
             # Create (or find) the stack in the scratch project: `stack init` writes the salt there.
             scratch = engine_workspace(self.files.scratch_project, self.install, self.env, self.files)
-            auto.Stack.create_or_select(self.stack_name, scratch)
             workspace = engine_workspace(work_dir, self.install, self.env, self.files)
-            stack = auto.Stack.select(self.stack_name, workspace)
+            with SELECT_LOCK:
+                auto.Stack.create_or_select(self.stack_name, scratch)
+                stack = auto.Stack.select(self.stack_name, workspace)
         except auto.errors.CommandError as exc:
             raise backend_error(self.stack_name, self.settings, exc) from None
         try:
@@ -117,7 +123,12 @@ class StackRun:
             if self.operation is not Operation.PREVIEW:
                 self._before(workspace, config_file)
             self.guard.check(self.operation.value, self.stack_name)
-            changes, outputs = self._operate(stack, config_file)
+            selection = self._selection()
+            if selection is not None and selection.diff.empty:
+                return StackResult(self.stack_name, self.operation.value, normalise_changes(None), 0.0,
+                                   str(self.log_file), {}, "no difference between the plan and the state",
+                                   recovered=self.recovered, targeted=0)
+            changes, outputs = self._operate(stack, config_file, selection)
             if self.operation is Operation.DESTROY:
                 self._after_destroy()
         except auto.errors.CommandError as exc:
@@ -128,14 +139,31 @@ class StackRun:
             raise engine_error(self.stack_name, self.operation, exc, self.log_file) from None
         self.guard.check(self.operation.value, self.stack_name)
         return StackResult(self.stack_name, self.operation.value, changes, round(time.monotonic() - started, 2),
-                           str(self.log_file), outputs, recovered=self.recovered)
+                           str(self.log_file), outputs, recovered=self.recovered,
+                           targeted=len(selection.targets) if selection is not None else None)
 
-    def _operate(self, stack, config_file: str) -> tuple[dict[str, int], dict]:
+    def _selection(self):
+        """--changed: what differs between the plan and the state (None: run in full)."""
+        if self.targets is None:
+            return None
+        # Exported from the scratch project: `stack export` has no --config-file and would write the salt.
+        scratch = engine_workspace(self.files.scratch_project, self.install, self.env, self.files)
+        selection = self.targets(scratch.export_stack(self.stack_name).deployment or {})
+        if selection is not None:
+            self.printer.targeted(selection)
+        return selection
+
+    def _operate(self, stack, config_file: str, selection=None) -> tuple[dict[str, int], dict]:
         common = {"on_output": self.printer.on_output, "on_event": self.printer.on_event,
                   "config_file": config_file}
         if self.settings.parallel:
             common["parallel"] = self.settings.parallel
-        if self.settings.policy_packs and self.operation in (Operation.PREVIEW, Operation.UP):
+        if selection is not None:
+            common["target"] = list(selection.targets)
+            common["target_dependents"] = True
+            if self.settings.policy_packs:
+                self.targets.check_policies()  # the offline baseline over the whole stack (see .changed)
+        elif self.settings.policy_packs and self.operation in (Operation.PREVIEW, Operation.UP):
             # A mandatory violation makes the engine refuse the operation (CommandError).
             common["policy_packs"] = [str(pack) for pack in self.settings.policy_packs]
         if self.operation is Operation.PREVIEW:

@@ -1,0 +1,30 @@
+"""Checkpoints: a preview never pays for them; up, destroy and refresh keep them unless asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govcloud.cli import main
+from govcloud.engine.checkpoints import SKIP_CHECKPOINTS, checkpoint_env
+from govcloud.engine.runner import Operation
+
+
+def test_a_preview_always_skips_checkpoints():
+    assert checkpoint_env(Operation.PREVIEW) == {SKIP_CHECKPOINTS: "true"}
+    assert checkpoint_env("preview") == {SKIP_CHECKPOINTS: "true"}
+
+
+def test_applying_operations_keep_checkpoints_unless_asked():
+    for operation in (Operation.UP, Operation.DESTROY, Operation.REFRESH):
+        assert checkpoint_env(operation) == {}
+        assert checkpoint_env(operation, skip_when_applying=True) == {SKIP_CHECKPOINTS: "true"}
+
+
+def test_changed_is_refused_for_destroy_before_anything_runs(monkeypatch, capsys):
+    monkeypatch.chdir(Path(__file__).resolve().parents[3])
+    with pytest.raises(SystemExit) as caught:
+        main(["destroy", "--env", "lab", "--all", "--changed"])
+    assert caught.value.code == 2
+    assert "--changed does not apply to destroy" in capsys.readouterr().err
