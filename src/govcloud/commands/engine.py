@@ -45,7 +45,7 @@ def _command(operation: Operation):
                 policy: bool = typer.Option(True, "--policy/--no-policy", help="Run the government baseline "
                                             "policy pack (preview and up; a mandatory violation blocks)."),
                 jobs: int = typer.Option(None, "--jobs", "-j", min=1, help="City stacks at once after the "
-                                         "province (default: one per CPU)."),
+                                         "province (default 1; e.g. the CPU count)."),
                 changed: bool = typer.Option(False, "--changed", help="preview and up only: run the engine on "
                                              "what differs between the offline plan and the stack's state, plus "
                                              "everything depending on it (refused when that could miss a change)."),

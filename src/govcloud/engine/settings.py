@@ -34,7 +34,7 @@ class EngineSettings:
     parallel: int | None = None
     log_dir: Path | None = None
     policy_packs: tuple[Path, ...] = ()  # CrossGuard packs run on preview and up
-    jobs: int | None = None  # city stacks at once after the province (None: one per CPU)
+    jobs: int | None = None  # city stacks at once after the province (None: one at a time)
     changed_only: bool = False  # --changed: target what differs from the state, plus dependents
     skip_checkpoints: bool = False  # up/destroy/refresh without per-step checkpoints (see checkpoints.py)
 
