@@ -22,7 +22,6 @@ from typing import Any
 from ..errors import InputError, RunnerError
 
 ROLES_DIR = Path(__file__).resolve().parents[3] / "roles"
-PLAYBOOKS_DIR = Path(__file__).resolve().parents[3] / "playbooks"
 
 
 class Connection(str, Enum):
