@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..errors import EngineError
 from ..model import Environment
+from ..paths import stack_settings_file
 from ..stackgraph import node_for_stack, stack_names
 from .credentials import CloudCredentials, check_login, find_clouds_yaml, load_credentials
 from .locate import EngineInstall, engine_env, find_engine
@@ -86,7 +87,7 @@ def run(operation: Operation, environment: Environment, stacks: Sequence[str], s
             results.append(StackResult(stack, operation.value, normalise_changes(None), 0.0, "", {},
                                        f"{province_stack} is not up yet (run `govcloud up --stack {province_stack}`)"))
             continue
-        config_file = settings.project_root / "stacks" / f"Pulumi.{stack}.yaml"
+        config_file = stack_settings_file(settings.project_root, stack)
         with log_file.open("w", encoding="utf-8") as log, \
                 salt_outside_config(config_file, salt_file(settings.state_dir, settings.backend(), stack)):
             printer = progress(stack, operation.value, log, quiet=quiet)
@@ -120,7 +121,7 @@ def _has_outputs(stack_name: str, work_dir: Path, install: EngineInstall, env: d
         workspace = _workspace(work_dir, install, env)
         if stack_name not in {s.name for s in workspace.list_stacks()}:
             return False
-        config_file = work_dir / "stacks" / f"Pulumi.{stack_name}.yaml"
+        config_file = stack_settings_file(work_dir, stack_name)
         with salt_outside_config(config_file, salt_file(work_dir / STATE_DIR, env["PULUMI_BACKEND_URL"], stack_name)):
             return bool(auto.Stack.select(stack_name, workspace).outputs())
     except auto.errors.CommandError:
