@@ -19,6 +19,10 @@ class ExportFormat(str, Enum):
     CSV = "csv"
 
 
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="ipam")
+
+
 @app.command("plan")
 def plan(env: str = ENV_OPTION,
          write_ledger_: bool = typer.Option(False, "--write-ledger", help="Record new allocations in the ledger."),
