@@ -12,9 +12,7 @@ from .errors import GovcloudError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Infrastructure as code for a 1+N provincial e-government cloud.")
-app.command("validate")(model_commands.validate)
-app.add_typer(ipam.app, name="ipam")
-for _group in (engine, plan, kpi, report, doctor, lab, policy, netlab, network, migrate):
+for _group in (model_commands, ipam, engine, plan, kpi, report, doctor, lab, policy, netlab, network, migrate):
     _group.register(app)
 
 

@@ -1,4 +1,8 @@
-"""Where govcloud keeps things outside the repository: the labs' state, one set per lab instance.
+"""Where govcloud keeps things: the project's files (environments, ledgers, state, logs, stack
+settings) and, outside the repository, the labs' state, one set per lab instance.
+
+The project's files are found from a *project root* (the folder holding ``Pulumi.yaml``) given
+by the caller; :func:`source_root` is the checkout this package runs from (roles, playbooks).
 
 Several copies of the local labs can run side by side on one machine. The *default instance* is
 the user's lab: what `make demo` and `govcloud lab up` build, in ``/var/lib/govcloud/<lab>``. A
@@ -30,14 +34,60 @@ from netaddr import IPNetwork
 
 from .errors import UsageError
 
+# The project's files, relative to the project root.
+INVENTORIES = "inventories"
+MODEL_FILE = "province.yaml"  # the file that makes a folder under inventories/ an environment
+LEDGER_FILE = "ipam-ledger.yaml"
+STATE = Path(".state")
+PULUMI_STATE_DIR = STATE / "pulumi"  # the engine's default local backend
+LOG_DIR = STATE / "logs"
+STACKS = "stacks"
+
 LAB_ROOT = Path("/var/lib/govcloud")
 # The labs' state directories under an instance's root.
 OPENSTACK_LAB, NETLAB, WORKLOAD = "openstack-lab", "netlab", "workload"
 INSTANCE_VARIABLE = "GOVCLOUD_LAB_INSTANCE"
+LAB_DIR_VARIABLE = "GOVCLOUD_LAB_DIR"  # overrides the OpenStack lab's state directory
 # 198.18.241.0/24 … 198.18.254.0/24 for instances: 198.18.240.0/24 is the workload lab's subnet.
 MAX_INSTANCES = 14
 _NAME = re.compile(r"[a-z][a-z0-9]{0,15}")
 _DEFAULT_MGMT = IPNetwork("198.18.255.0/24")
+
+
+def source_root() -> Path:
+    """The checkout this package runs from (``<root>/src/govcloud/paths.py``): roles, playbooks."""
+    return Path(__file__).resolve().parents[2]
+
+
+def inventory_dir(project_root: Path, env_name: str) -> Path:
+    """An environment's folder: its model, its ledger, its Ansible inventory."""
+    return project_root / INVENTORIES / env_name
+
+
+def known_environments(project_root: Path) -> list[str]:
+    """The names of the environments under ``inventories/`` (folders holding a province.yaml), sorted."""
+    return sorted(p.name for p in (project_root / INVENTORIES).glob("*") if (p / MODEL_FILE).is_file())
+
+
+def ledger_file(env_dir: Path) -> Path:
+    """The address plan's ledger, committed beside the model."""
+    return env_dir / LEDGER_FILE
+
+
+def env_state_dir(project_root: Path, env_name: str) -> Path:
+    """``.state/<env>``: what rollouts, exit consolidation, migrations and measurements record."""
+    return project_root / STATE / env_name
+
+
+def stack_settings_file(project_root: Path, stack: str) -> Path:
+    """``stacks/Pulumi.<stack>.yaml``: a stack's settings, read by the engine and the offline plan."""
+    return project_root / STACKS / f"Pulumi.{stack}.yaml"
+
+
+def openstack_lab_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The OpenStack lab's state directory: ``$GOVCLOUD_LAB_DIR``, else the current lab instance's."""
+    env = os.environ if environ is None else environ
+    return Path(env.get(LAB_DIR_VARIABLE) or current_instance(env).state_dir(OPENSTACK_LAB))
 
 
 @dataclass(frozen=True)

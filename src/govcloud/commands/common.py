@@ -17,7 +17,7 @@ from ..lab import netlab
 from ..model import Environment, load_environment
 from ..network.lab import environment_topology
 from ..network.topology import Topology
-from ..paths import current_instance
+from ..paths import current_instance, source_root
 from ..terminal import make_console
 
 console = make_console()
@@ -36,7 +36,7 @@ def project_root() -> Path:
     for folder in [Path.cwd(), *Path.cwd().parents]:
         if (folder / "Pulumi.yaml").is_file() and (folder / "inventories").is_dir():
             return folder
-    return Path(__file__).resolve().parents[3]
+    return source_root()
 
 
 def load_env(env: str) -> Environment:

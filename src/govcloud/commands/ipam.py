@@ -8,6 +8,7 @@ from enum import Enum
 import typer
 
 from ..ipam import load_ledger, plan_environment, to_json, to_netbox_csv, utilisation, write_ledger
+from ..paths import ledger_file
 from .common import ENV_OPTION, OutputFormat, console, load_env, print_json, print_table
 
 app = typer.Typer(no_args_is_help=True, help="The address plan: allocate, show, export, free.")
@@ -16,6 +17,10 @@ app = typer.Typer(no_args_is_help=True, help="The address plan: allocate, show, 
 class ExportFormat(str, Enum):
     JSON = "json"
     CSV = "csv"
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="ipam")
 
 
 @app.command("plan")
@@ -28,7 +33,7 @@ def plan(env: str = ENV_OPTION,
     environment = load_env(env)
     result = plan_environment(environment, incremental=not full)
     written = None
-    if write_ledger_ and (result.changed or not (environment.path / "ipam-ledger.yaml").is_file()):
+    if write_ledger_ and (result.changed or not ledger_file(environment.path).is_file()):
         written = write_ledger(environment.path, result.ledger)
     data = {"env": environment.name, "allocations": len(result.allocations), "added": list(result.added),
             "released": list(result.released), "reactivated": list(result.reactivated),

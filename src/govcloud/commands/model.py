@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 
+import typer
+
 from ..ipam import plan_environment
 from ..ipam.conflicts import exit_conflicts
 from ..model.loader import problems_error
 from .common import ENV_OPTION, OutputFormat, console, load_env, print_json
+
+
+def register(root: typer.Typer) -> None:
+    root.command("validate")(validate)
 
 
 def validate(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import EngineError, UsageError
-from ..paths import OPENSTACK_LAB, current_instance
+from ..paths import openstack_lab_dir
 LAB_FIX = "start the lab with `govcloud lab up` (or point --clouds-yaml at a reachable cloud)"
 
 # openstacksdk auth keys -> the provider's environment variables.
@@ -48,8 +48,7 @@ def find_clouds_yaml(explicit: Path | None, environ: Mapping[str, str] | None = 
         return explicit
     if env.get("OS_CLIENT_CONFIG_FILE"):
         return Path(env["OS_CLIENT_CONFIG_FILE"])
-    lab_dir = env.get("GOVCLOUD_LAB_DIR") or current_instance(env).state_dir(OPENSTACK_LAB)
-    lab = Path(lab_dir) / "clouds.yaml"
+    lab = openstack_lab_dir(env) / "clouds.yaml"
     return lab if lab.is_file() else None  # None: openstacksdk searches its usual places
 
 

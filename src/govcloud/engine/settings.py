@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import EngineError, UsageError
+from ..paths import LOG_DIR, PULUMI_STATE_DIR
 
-STATE_DIR = Path(".state") / "pulumi"
-LOG_DIR = Path(".state") / "logs"
+STATE_DIR = PULUMI_STATE_DIR
 
 
 @dataclass(frozen=True)

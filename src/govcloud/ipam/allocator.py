@@ -28,10 +28,6 @@ class BlockAllocator:
         # Valid because an allocator only ever gains children (freeing builds a new plan).
         self._hint: dict[int, int] = {}
 
-    @property
-    def used_addresses(self) -> int:
-        return sum(last - first + 1 for first, last in zip(self._firsts, self._lasts))
-
     def reserve(self, network: IPNetwork) -> None:
         """Record an existing child (from the ledger); it must lie inside the block and overlap nothing."""
         if network.first < self._block_first or network.last > self._block_last:

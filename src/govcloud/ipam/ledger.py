@@ -15,10 +15,10 @@ import yaml_rs
 from netaddr import AddrFormatError, IPNetwork
 
 from ..errors import InputError, Location, ModelError
+from ..paths import ledger_file
 from ..yamlpaths import LineIndex
 from .levels import Level
 
-LEDGER_FILE = "ipam-ledger.yaml"
 
 
 class Status(str, Enum):
@@ -74,7 +74,7 @@ class Ledger:
 
 
 def ledger_path(env_path: Path) -> Path:
-    return env_path / LEDGER_FILE
+    return ledger_file(env_path)
 
 
 def load_ledger(env_path: Path) -> Ledger:

@@ -8,7 +8,7 @@ fragment the space big ones need.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from netaddr import IPNetwork
 
@@ -29,7 +29,6 @@ class AddressPlan:
     added: tuple[str, ...] = ()
     released: tuple[str, ...] = ()
     reactivated: tuple[str, ...] = ()
-    _children: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __getitem__(self, key: str) -> IPNetwork:
         return self.ledger.allocations[key].prefix

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import Location, ModelError
 from ..model import ExitStatus, Ipv6Status
+from ..paths import env_state_dir
 
 ROLLOUT_FILE = "rollout.json"
 EXITS_FILE = "exits.json"
@@ -53,7 +54,7 @@ class ExitsState(_Lenient):
 
 
 def state_folder(project_root: Path, env_name: str) -> Path:
-    return project_root / ".state" / env_name
+    return env_state_dir(project_root, env_name)
 
 
 def read_rollout_state(folder: Path) -> dict[str, Ipv6Status]:

@@ -20,6 +20,7 @@ import yaml_rs
 from pydantic import ValidationError
 
 from ..errors import InputError, Location, ModelError
+from ..paths import inventory_dir, known_environments
 from ..yamlpaths import LineIndex, expanded_size, format_path
 from .province import Problem, Province, reference_problems
 
@@ -62,11 +63,11 @@ class ModelErrors(InputError):
 
 def resolve_env(env: str, project_root: Path) -> Path:
     """``env`` is a folder name under ``inventories/`` or the path of such a folder."""
-    candidates = [Path(env), project_root / "inventories" / env]
+    candidates = [Path(env), inventory_dir(project_root, env)]
     for candidate in candidates:
         if (candidate / "province.yaml").is_file():
             return candidate.resolve()
-    known = sorted(p.name for p in (project_root / "inventories").glob("*") if (p / "province.yaml").is_file())
+    known = known_environments(project_root)
     raise InputError(f"--env {env!r}: no province.yaml in {candidates[1]} or {candidates[0]}",
                      fix=f"use one of {', '.join(known) or '(none)'} or the path of a folder with province.yaml")
 

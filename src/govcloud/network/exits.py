@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from netaddr import AddrFormatError, IPAddress
 
 from ..errors import OperationError
+from ..paths import source_root
 from .preflight import Target, require_preflight
 from .rollout import Access
 from .runner import PlaybookRequest, PlaybookResult, run_playbook
@@ -25,7 +26,7 @@ from .state import exits_state_path, read_state, write_state
 from .topology import NetNode, NodeRole, Topology
 from .waves import legacy_exit_order, unified_exits
 
-PLAYBOOK = Path(__file__).resolve().parents[3] / "playbooks" / "internet_exit.yml"
+PLAYBOOK = source_root() / "playbooks" / "internet_exit.yml"
 VERIFY_TIMEOUT_S = 15.0
 
 

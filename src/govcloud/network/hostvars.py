@@ -7,14 +7,14 @@ first IPv6 rollout changes exactly the IPv6 part.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from ..paths import source_root
 from .topology import NetNode, NodeRole
 
-ROLES_DIR = Path(__file__).resolve().parents[3] / "roles"
+ROLES_DIR = source_root() / "roles"
 FRR_TEMPLATE = ROLES_DIR / "ipv6_extranet" / "templates" / "frr.conf.j2"
 
 

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import OperationError, RunnerError
+from ..paths import source_root
 from .preflight import PreflightResult, Target, preflight
 from .runner import Connection, EventHandler, Outcome, PlaybookRequest, PlaybookResult, run_playbook
 from .state import read_state, rollout_state_path, write_state
 from .topology import Topology
 from .waves import Wave
 
-PLAYBOOK = Path(__file__).resolve().parents[3] / "playbooks" / "ipv6_extranet.yml"
+PLAYBOOK = source_root() / "playbooks" / "ipv6_extranet.yml"
 
 
 @dataclass(frozen=True)

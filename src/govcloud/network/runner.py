@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, RunnerError
+from ..paths import source_root
 
-ROLES_DIR = Path(__file__).resolve().parents[3] / "roles"
-PLAYBOOKS_DIR = Path(__file__).resolve().parents[3] / "playbooks"
+ROLES_DIR = source_root() / "roles"
 
 
 class Connection(str, Enum):

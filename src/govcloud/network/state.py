@@ -11,9 +11,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..paths import env_state_dir
+
 
 def state_dir(project_root: Path, env: str) -> Path:
-    return project_root / ".state" / env
+    return env_state_dir(project_root, env)
 
 
 def rollout_state_path(project_root: Path, env: str) -> Path:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, UsageError
+from ..paths import MODEL_FILE, inventory_dir
 from .offline import check_environment
 from .rule import Finding
 from .runner import CheckResult
@@ -97,7 +98,7 @@ def check_changes(env: str, project_root: Path, since: str, stacks: Sequence[str
 
 
 def _base_result(env: str, base_root: Path, since: str, stacks: Sequence[str] | None) -> CheckResult:
-    if not (base_root / "inventories" / env / "province.yaml").is_file():
+    if not (inventory_dir(base_root, env) / MODEL_FILE).is_file():
         return CheckResult((), (), 0, ())  # the environment is new: every finding is new
     try:
         _, base, _ = check_environment(env, base_root, None, locate=False)

@@ -32,10 +32,6 @@ class Timings:
     check_cpu_s: float = 0.0
 
     @property
-    def total_s(self) -> float:
-        return self.load_s + self.graphs_s + self.check_s
-
-    @property
     def total_cpu_s(self) -> float:
         return self.load_cpu_s + self.graphs_cpu_s + self.check_cpu_s
 

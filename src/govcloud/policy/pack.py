@@ -25,6 +25,7 @@ from pulumi_policy import (EnforcementLevel, PolicyComplianceFramework, Resource
                            StackValidationPolicy)
 
 from ..errors import InputError
+from ..paths import known_environments
 from .context import PolicyContext, load_context
 from .registry import all_rules, rule_ids
 from .rule import Rule, Scope, fingerprint
@@ -48,9 +49,7 @@ class PackState:
     def env_for_stack(self, stack: str) -> str:
         if self.env:
             return self.env
-        inventories = self.project_root / "inventories"
-        candidates = sorted((p.name for p in inventories.glob("*") if (p / "province.yaml").is_file()),
-                            key=len, reverse=True)
+        candidates = sorted(known_environments(self.project_root), key=len, reverse=True)
         for name in candidates:
             if stack.startswith(f"{name}-"):
                 return name

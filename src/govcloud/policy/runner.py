@@ -35,7 +35,7 @@ class CheckResult:
 
     @property
     def mandatory(self) -> list[Finding]:
-        return [f for f in self.findings if f.level is Enforcement.MANDATORY]
+        return [f for f in self.findings if f.blocking]
 
     @property
     def advisory(self) -> list[Finding]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..yamlfile import read_yaml
+from ..paths import stack_settings_file
 from .stacks import StackOptions
 
 CONFIG_NAMESPACE = "govcloud"
@@ -28,7 +29,7 @@ tells a policy finding that a stack setting, not the model, put a value there.""
 
 
 def stack_config_file(project_root: Path, stack: str) -> Path:
-    return project_root / "stacks" / f"Pulumi.{stack}.yaml"
+    return stack_settings_file(project_root, stack)
 
 
 def options_from_config(config: dict) -> StackOptions:

@@ -55,10 +55,6 @@ class ResourceSpec:
     depends_on: tuple[str, ...] = ()
     additional_secret_outputs: tuple[str, ...] = ()
 
-    @property
-    def is_component(self) -> bool:
-        return self.type.startswith("govcloud:")
-
     def refs(self) -> Iterator[Ref]:
         """Every Ref among the inputs, however deeply nested."""
         yield from _refs_in(self.inputs)

@@ -100,7 +100,7 @@ def test_the_pack_file_points_at_the_project_venv() -> None:
     project = yaml.safe_load((PACK / "PulumiPolicy.yaml").read_text(encoding="utf-8"))
     assert project["runtime"]["name"] == "python"
     # The analyzer resolves a relative virtualenv against the pack's folder (pulumi-language-python).
-    assert (PACK / project["runtime"]["options"]["virtualenv"]).resolve() == ROOT / ".venv"
+    assert (PACK / project["runtime"]["options"]["virtualenv"]).resolve() == (ROOT / ".venv").resolve()
 
 
 def test_main_only_assembles() -> None:

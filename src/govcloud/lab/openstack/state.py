@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govcloud.lab.openstack.ports import LabPorts
-from govcloud.paths import OPENSTACK_LAB, LabInstance, current_instance
+from govcloud.paths import OPENSTACK_LAB, LabInstance, current_instance, openstack_lab_dir
 
 # Every account the lab creates a password for: MariaDB users double as keystone service users.
 ACCOUNTS = ("admin", "tenant", "rabbit", "keystone", "nova", "neutron", "glance", "cinder", "placement")
@@ -32,7 +32,7 @@ def lab_paths_from_env() -> LabPaths:
 
     Read here (at the edge, by the API) and passed down; nothing below reads the environment.
     """
-    return lab_paths(current_instance(), os.environ.get("GOVCLOUD_LAB_DIR"))
+    return lab_paths(current_instance(), openstack_lab_dir())
 
 
 def lab_paths(instance: LabInstance, state_dir: str | Path | None = None) -> LabPaths:

@@ -20,8 +20,6 @@ from . import postgres as pg
 from .layout import Place
 from .runtime import chown_postgres, in_namespace, run
 
-SCRATCH_PORT = 5433
-
 
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()

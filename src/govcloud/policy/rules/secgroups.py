@@ -7,14 +7,22 @@ from ..view import INSTANCE, SEC_GROUP, SEC_GROUP_RULE, UNKNOWN, ResourceView, S
 from .common import from_anywhere, opens_every_port, overlapping, rule_ports
 
 
-def _exposed(rule: ResourceView, ranges_name: str) -> list[str]:
-    """Ports of the named parameter list that an ingress rule opens to any source (partial ranges)."""
+def _open_to_all(rule: ResourceView) -> tuple[int, int] | None:
+    """The port range an ingress rule opens to any source, when it names one (GOV-SG-003 reports
+    rules that open every port)."""
     if rule.context is None or not from_anywhere(rule) or opens_every_port(rule):
-        return []
+        return None
     ports = rule_ports(rule)
-    if ports is None or ports == (0, 0):
-        return []
-    return overlapping(getattr(rule.context.parameters, ranges_name), *ports)
+    return None if ports is None or ports == (0, 0) else ports
+
+
+def _report_exposed(rule: ResourceView, report, kind: str) -> None:
+    """Report the ports of the ``<kind>_ports`` parameter that the rule opens to any source."""
+    ports = _open_to_all(rule)
+    exposed = overlapping(getattr(rule.context.parameters, f"{kind}_ports"), *ports) if ports else []
+    if exposed:
+        report(f"ingress from {rule.get('remoteIpPrefix') or 'any source'} to {kind} port(s) "
+               f"{', '.join(exposed)}", rule.urn)
 
 
 @resource_rule(id="GOV-SG-001", title="No management port is open to any source", severity=Severity.CRITICAL,
@@ -22,10 +30,7 @@ def _exposed(rule: ResourceView, ranges_name: str) -> list[str]:
                remediation="Restrict remoteIpPrefix to the management zone (bastion / operations subnet) "
                            "or use remoteGroupId.")
 def management_ports(rule: ResourceView, report) -> None:
-    exposed = _exposed(rule, "management_ports")
-    if exposed:
-        report(f"ingress from {rule.get('remoteIpPrefix') or 'any source'} to management port(s) "
-               f"{', '.join(exposed)}", rule.urn)
+    _report_exposed(rule, report, "management")
 
 
 @resource_rule(id="GOV-SG-002", title="No database port is open to any source", severity=Severity.CRITICAL,
@@ -33,10 +38,7 @@ def management_ports(rule: ResourceView, report) -> None:
                remediation="Allow database ports only from the application tier's security group "
                            "(remoteGroupId) or its subnets.")
 def database_ports(rule: ResourceView, report) -> None:
-    exposed = _exposed(rule, "database_ports")
-    if exposed:
-        report(f"ingress from {rule.get('remoteIpPrefix') or 'any source'} to database port(s) "
-               f"{', '.join(exposed)}", rule.urn)
+    _report_exposed(rule, report, "database")
 
 
 @resource_rule(id="GOV-SG-003", title="No rule opens every port to any source", severity=Severity.CRITICAL,
@@ -80,10 +82,8 @@ def icmpv6_allowed(stack: StackView, report) -> None:
                remediation="Publish services through the unified exit's load balancer on 80/443, or restrict "
                            "the source to the extranet ranges that need it.")
 def public_ports_only(rule: ResourceView, report) -> None:
-    if rule.context is None or not from_anywhere(rule) or opens_every_port(rule):
-        return
-    ports = rule_ports(rule)
-    if ports is None or ports == (0, 0):
+    ports = _open_to_all(rule)
+    if ports is None:
         return
     params = rule.context.parameters
     if overlapping(params.management_ports, *ports) or overlapping(params.database_ports, *ports):

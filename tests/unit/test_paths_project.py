@@ -1,0 +1,41 @@
+"""Where the project's files live: one function each, so every module finds the same file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from govcloud import paths
+from govcloud.paths import INSTANCE_VARIABLE, LAB_DIR_VARIABLE
+
+
+def test_the_source_root_is_the_checkout_holding_roles_and_playbooks(project_root):
+    assert paths.source_root() == project_root.resolve()
+    assert (paths.source_root() / "roles").is_dir() and (paths.source_root() / "playbooks").is_dir()
+
+
+def test_an_environment_keeps_its_model_and_ledger_in_its_folder_and_its_state_under_dot_state(tmp_path):
+    env = paths.inventory_dir(tmp_path, "lab")
+    assert env == tmp_path / "inventories" / "lab"
+    assert paths.ledger_file(env) == env / "ipam-ledger.yaml"
+    assert paths.env_state_dir(tmp_path, "lab") == tmp_path / ".state" / "lab"
+    assert tmp_path / paths.PULUMI_STATE_DIR == tmp_path / ".state" / "pulumi"
+    assert tmp_path / paths.LOG_DIR == tmp_path / ".state" / "logs"
+
+
+def test_a_stack_settings_file_is_named_after_its_stack(tmp_path):
+    assert paths.stack_settings_file(tmp_path, "lab-city-a") == tmp_path / "stacks" / "Pulumi.lab-city-a.yaml"
+
+
+def test_known_environments_are_the_folders_with_a_model_sorted(tmp_path):
+    for name in ("zeta", "alpha", "empty"):
+        (tmp_path / "inventories" / name).mkdir(parents=True)
+    for name in ("zeta", "alpha"):
+        (tmp_path / "inventories" / name / "province.yaml").write_text("{}\n")
+    assert paths.known_environments(tmp_path) == ["alpha", "zeta"]
+    assert paths.known_environments(tmp_path / "nowhere") == []
+
+
+def test_the_openstack_lab_dir_is_the_override_else_the_instance_one(tmp_path):
+    assert paths.openstack_lab_dir({LAB_DIR_VARIABLE: str(tmp_path)}) == tmp_path
+    assert paths.openstack_lab_dir({}) == Path("/var/lib/govcloud/openstack-lab")
+    assert paths.openstack_lab_dir({LAB_DIR_VARIABLE: "", INSTANCE_VARIABLE: ""}) == Path("/var/lib/govcloud/openstack-lab")
