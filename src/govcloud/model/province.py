@@ -361,19 +361,14 @@ def _ipv4_overlaps(p: Province) -> Iterator[Problem]:
 
 
 def _node_routing(p: Province) -> Iterator[Problem]:
-    """Every node needs its BGP session to the extranet, and its site must have a border router
-    (the province core or a city: the tiers whose routers the nodes attach to)."""
+    """Every node needs its BGP session to the extranet. (That its site is the province core or a
+    city, the tiers with border routers, is a shape rule: :mod:`.shape`.)"""
     taken = [n.routing.speaker_asn for n in p.nodes if n.routing is not None]
     for index, node in enumerate(p.nodes):
         if node.routing is None:
             yield Problem(("nodes", index, "routing"),
                           f"node {node.code!r} has no routing: its departments' prefixes cannot reach the extranet",
                           f"add {example_routing(taken)} to node {node.code!r}")
-        site = p.site_by_code.get(node.site)
-        if site is not None and site.tier not in (Tier.PROVINCE, Tier.CITY):
-            yield Problem(("nodes", index, "site"),
-                          f"node {node.code!r} sits at {site.tier.value} site {site.code!r}, which has no border router",
-                          "attach the node to the province core or a city site")
     speakers: dict[int, int] = {}
     borders: dict[str, int] = {}
     for index, node in enumerate(p.nodes):

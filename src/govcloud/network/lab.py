@@ -19,7 +19,7 @@ def speaking_nodes(environment: Environment, project_root: Path | None) -> froze
     if project_root is None:
         return frozenset(n.code for n in nodes)
     return frozenset(n.code for n in nodes
-                     if read_stack_options(project_root, stack_name(environment.name, n)).bgp_speakers)
+                     if read_stack_options(project_root, stack_name(environment.name, n, environment.province)).bgp_speakers)
 
 
 def environment_topology(environment: Environment, facts: SiteFacts, project_root: Path | None = None) -> Topology:

@@ -55,6 +55,11 @@ class ResourceSpec:
     depends_on: tuple[str, ...] = ()
     additional_secret_outputs: tuple[str, ...] = ()
 
+    @property
+    def is_component(self) -> bool:
+        """A govcloud component (a parent of other specs), not a provider resource."""
+        return self.type.startswith("govcloud:")
+
     def refs(self) -> Iterator[Ref]:
         """Every Ref among the inputs, however deeply nested."""
         yield from _refs_in(self.inputs)

@@ -20,6 +20,7 @@ CROSS_REGION_NODE = """  - code: province-b
     region: RegionProvinceB
     capacity: {vcpu: 32, ram_gb: 128, storage_gb: 2000}
     serves: [city-b]
+    routing: {speaker_asn: 4200001004, border_asn: 4200000000}
 """
 
 

@@ -8,7 +8,8 @@ import pytest
 from netaddr import IPNetwork
 
 from govcloud.lab.netlab import files
-from govcloud.network.topology import INTERNET_SERVER_PORT, NetNode, NodeRole
+from govcloud.lab.netlab.overlay import INTERNET_SERVER_PORT
+from govcloud.network.topology import NetNode, NodeRole
 
 NODE_DIR = Path("/var/lib/govcloud/netlab/nodes/n1")
 
