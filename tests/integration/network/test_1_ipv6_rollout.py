@@ -36,7 +36,7 @@ def ospf6_full(lab, node: str) -> set[str]:
 
 
 def test_lab_starts_ipv4_only_and_converged(lab):
-    assert lab.up_seconds < 60
+    # How long the lab takes to come up is a benchmark figure (bench/network_wave.py, lab_up_s).
     for node in lab.topology.by_role(NodeRole.ROUTER):
         assert global_v6(node.name) == set(), node.name
     core_routes = subprocess.run(["ip", "-n", namespace("township-b1-1"), "route"], capture_output=True,
