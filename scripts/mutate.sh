@@ -16,7 +16,8 @@ jobs=${JOBS:-1}
 case $pkg in
   model)        only='"src/govcloud/model/*"';                tests='"tests/unit/model"' ;;
   ipam)         only='"src/govcloud/ipam/*"'
-                tests='"tests/unit/ipam/test_allocator.py", "tests/unit/ipam/test_golden.py", "tests/unit/ipam/test_report.py"' ;;
+                tests='"tests/unit/ipam/test_allocator.py", "tests/unit/ipam/test_golden.py", "tests/unit/ipam/test_report.py",
+                       "tests/unit/ipam/test_plan_ledger.py"' ;;
   stackgraph)   only='"src/govcloud/stackgraph/*"';           tests='"tests/unit/stackgraph"' ;;
   policy-rules) only='"src/govcloud/policy/rules/*"'
                 tests='"tests/unit/policy/test_policy_golden.py", "tests/unit/policy/test_own_baseline.py"' ;;
