@@ -16,7 +16,7 @@ from pathlib import Path
 
 from govcloud.lab.openstack import default_spec, lab_down, lab_status, lab_up
 from govcloud.lab.openstack import supervisor
-from govcloud.lab.openstack.state import LabPaths, lab_dir_from_env
+from govcloud.lab.openstack.state import lab_paths_from_env
 
 
 def timed(label: str, action: Callable[[], object]) -> float:
@@ -39,13 +39,13 @@ def pss_mib(pid: int) -> float:
 
 
 def memory_by_service() -> dict[str, float]:
-    paths = LabPaths(lab_dir_from_env())
+    paths = lab_paths_from_env()
     return {s.name: sum(pss_mib(pid) for pid in supervisor.family(paths, s.name)) for s in lab_status().services}
 
 
 def main() -> None:
     spec = default_spec()
-    print(f"OpenStack lab benchmark, state dir {lab_dir_from_env()}", flush=True)
+    print(f"OpenStack lab benchmark, state dir {lab_paths_from_env().root}", flush=True)
     figures = {"stop (before cold)": timed("stop (before cold)", lambda: lab_down(purge=True))}
     figures["cold start"] = timed("cold start", lambda: lab_up(spec))
     already = [timed("already up", lambda: lab_up(spec)) for _ in range(3)]

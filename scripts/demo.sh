@@ -3,7 +3,8 @@
 #   1. validate and plan the example province (addresses, stacks, policies, migration waves);
 #   2. bring up the OpenStack lab and deploy the lab province's stacks (province + 2 cities);
 #   3. build the network lab, roll IPv6 out across the extranet and consolidate the internet exits;
-#   4. run the first migration wave (a real dual-active cutover) and show the KPIs.
+#   4. run the first migration wave (a real dual-active cutover) and show the KPIs;
+#   5. write the lab's report (static pages) and say where to open it.
 # Every step is idempotent: a second run changes nothing and says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,3 +32,7 @@ step "lab province: first migration wave (dual-active cutover) and KPIs"
 $gc migrate run --env lab --wave 1
 $gc migrate status --env lab
 $gc kpi --env lab
+
+step "lab province: the report (KPIs, adoption, extranet, IPv6, supervision, DR, trend)"
+$gc report --env lab --output build/report/lab
+echo "open $(pwd)/build/report/lab/index.html in a browser (no network needed)"

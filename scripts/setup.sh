@@ -13,4 +13,5 @@ fi
 step "system packages for the OpenStack lab" bash scripts/openstack-lab-install.sh
 step "system packages for the network lab" bash scripts/netlab-install.sh
 step "system packages for the migration workload (PostgreSQL, HAProxy)" bash scripts/workload-install.sh
+step "system packages for the report's browser tests (Chromium, CJK fonts)" bash scripts/report-install.sh
 step "Pulumi engine (built once from the Go module proxy, then cached)" bash scripts/engine.sh

@@ -66,7 +66,9 @@ def build(seed: int) -> dict[str, dict]:
                           "nodes": nodes, "targets": _targets()},
         "departments.yaml": {"departments": departments},
         "extranet.yaml": {"sites": sites, "links": links},
-        "exits.yaml": {"exits": exits},
+        "exits.yaml": {"exits": exits, "unified_exit_plan": {"designations": [
+            {"exit": ex["code"], "designated_by": "example", "decision": "示范省电子政务外网互联网出口整合方案"}
+            for ex in exits if ex["status"] == "unified"]}},
         "systems.yaml": {"systems": systems},
     }
 

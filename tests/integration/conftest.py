@@ -1,18 +1,26 @@
 """The real engine and OpenStack lab for integration tests: started when needed, never skipped.
 
+Integration tests run in their own lab instance (``GOVCLOUD_LAB_INSTANCE``, ``test`` unless the
+caller names another): their own OpenStack lab, network lab and workload namespaces, apart from
+the user's lab that `make demo` deploys into, which they never see.
+
 A missing engine or a lab that cannot start makes every test that needs them fail with the
 error's fix. The lab holds what inventories/lab asks for (`govcloud lab up --env lab`); it only
 grows, so a lab already up with more is used as it is."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-import openstack
-import openstack.config
-import pytest
+# Before anything reads it: every lab call, engine and CLI subprocess of this session uses it.
+os.environ["GOVCLOUD_LAB_INSTANCE"] = os.environ.get("GOVCLOUD_LAB_INSTANCE") or "test"
 
-from govcloud.engine.locate import find_engine
+import openstack  # noqa: E402
+import openstack.config  # noqa: E402
+import pytest  # noqa: E402
+
+from govcloud.engine.locate import find_engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,10 +12,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..lab import netlab
 from ..model import Environment, load_environment
+from ..network.lab import environment_topology
+from ..network.topology import Topology
+from ..paths import current_instance
+from ..terminal import make_console
 
-console = Console()
-err_console = Console(stderr=True)
+console = make_console()
+err_console = make_console(stderr=True)
 
 ENV_OPTION = typer.Option(..., "--env", "-e", help="Environment: a folder name under inventories/ or its path.")
 
@@ -35,6 +40,16 @@ def project_root() -> Path:
 
 def load_env(env: str) -> Environment:
     return load_environment(env, project_root())
+
+
+def netlab_paths(state_dir: Path | None) -> netlab.LabPaths:
+    """The network lab's state: ``--state-dir`` when given, else the lab instance's own folder."""
+    return netlab.LabPaths(state_dir) if state_dir else netlab.LabPaths()
+
+
+def lab_topology(environment: Environment) -> Topology:
+    """The environment's topology numbered on the current lab instance's management network."""
+    return environment_topology(environment, current_instance().mgmt_network)
 
 
 def print_json(data: Any) -> None:

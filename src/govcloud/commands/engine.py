@@ -5,16 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
+from ..terminal import make_console
 from rich.table import Table
 
 from ..engine.runner import Operation, StackResult, run
 from ..engine.settings import EngineSettings
 from ..stackgraph import stack_names
+from ..stackgraph.options import read_stack_options
 from .common import ENV_OPTION, OutputFormat, load_env, print_json, project_root
 from .plan import selected_stacks
 
-console = Console(stderr=True, emoji=False, highlight=False)
+console = make_console(stderr=True, emoji=False, highlight=False)
 BASELINE_PACK = Path("policies") / "govcloud-baseline"
 
 
@@ -44,6 +45,8 @@ def _command(operation: Operation):
         environment = load_env(env)
         names = selected_stacks(stack_names(environment.province, environment.name), stack, all_)
         root = project_root()
+        for name in names:  # a malformed settings file is bad input (exit 2), before the engine starts
+            read_stack_options(root, name)
         packs = (root / BASELINE_PACK,) if policy else ()
         settings = EngineSettings(root, backend_url=backend, cloud=cloud, clouds_yaml=clouds_yaml,
                                   parallel=parallel, policy_packs=packs)
@@ -69,6 +72,6 @@ def _print_summary(operation: Operation, results: list[StackResult]) -> None:
             continue
         table.add_row(r.stack, *(str(c.get(k, 0)) for k in ("create", "update", "replace", "delete", "same")),
                       f"{r.seconds:.1f}", r.log)
-    Console(emoji=False, highlight=False).print(table)
+    make_console(emoji=False, highlight=False).print(table)
     if not any(r.changed for r in results):
-        Console().print("no changes")
+        make_console().print("no changes")

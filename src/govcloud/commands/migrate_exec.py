@@ -34,7 +34,7 @@ PROVISIONER_OPTION = typer.Option(ProvisionerChoice.ENGINE, "--provisioner",
                                   help="engine: `up` of the target node's stack through the Pulumi engine; "
                                        "planned: record the planned resources only (no cloud).")
 WORKLOAD_ROOT_OPTION = typer.Option(None, "--workload-root", help="Folder of the lab workload's data "
-                                    "(default /var/lib/govcloud/workload).")
+                                    "(default: the lab instance's, /var/lib/govcloud/workload for the default lab).")
 
 
 def register_into(migrate_app: typer.Typer) -> None:
@@ -82,7 +82,6 @@ def status(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE) -> 
 def _executor(environment: Environment, number: int, choice: ProvisionerChoice,
               workload_root: Path | None) -> Executor:
     from ..lab.workload.driver import LabWorkloadDriver
-    from ..lab.workload.layout import DEFAULT_ROOT
 
     if environment.name != "lab":
         raise UsageError(f"env {environment.name!r} has no workload driver: only the lab's workload can be "
@@ -95,7 +94,7 @@ def _executor(environment: Environment, number: int, choice: ProvisionerChoice,
         provisioner = EngineProvisioner(environment, EngineSettings(root))
     else:
         provisioner = PlannedSpecProvisioner(environment)
-    driver = LabWorkloadDriver(environment.province, workload_root or DEFAULT_ROOT)
+    driver = LabWorkloadDriver(environment.province, workload_root)
     return Executor(environment.name, loaded, state_folder(root, environment.name), provisioner, driver,
                     after_step=_kill_hook(os.environ.get(KILL_AFTER_VARIABLE, "")))
 

@@ -9,11 +9,11 @@ import typer
 from ..errors import UsageError
 from ..lab import netlab
 from ..model import resolve_env
-from ..network.lab import environment_topology
-from .common import ENV_OPTION, OutputFormat, console, load_env, print_json, print_table, project_root
+from .common import (ENV_OPTION, OutputFormat, console, lab_topology, load_env, netlab_paths, print_json, print_table,
+                     project_root)
 
 app = typer.Typer(no_args_is_help=True, help="The network lab: routers, exits and hosts in network namespaces.")
-STATE_OPTION = typer.Option(netlab.runtime.DEFAULT_STATE_DIR, "--state-dir", envvar="GOVCLOUD_NETLAB_STATE",
+STATE_OPTION = typer.Option(None, "--state-dir", envvar="GOVCLOUD_NETLAB_STATE",
                             help="Where the lab keeps keys and per-node files (outside the repository).")
 
 LAB_ENV_OPTION = typer.Option(None, "--env", "-e", help="Act only if the lab that is up is this environment's.")
@@ -31,18 +31,18 @@ def _check_lab_env(env: str | None, paths: netlab.LabPaths) -> None:
 
 
 @app.command("up")
-def up(env: str = ENV_OPTION, state_dir: Path = STATE_OPTION) -> None:
+def up(env: str = ENV_OPTION, state_dir: Path | None = STATE_OPTION) -> None:
     """Build the lab from the model: IPv4 only, legacy exits in use, OSPF converged."""
-    topology = environment_topology(load_env(env))
-    result = netlab.up(topology, netlab.LabPaths(state_dir))
+    topology = lab_topology(load_env(env))
+    result = netlab.up(topology, netlab_paths(state_dir))
     verb = "built" if result["changed"] else "already up, nothing changed"
     console.print(f"netlab {result['env']}: {result['nodes']} nodes {verb} in {result['seconds']} s")
 
 
 @app.command("down")
-def down(env: str | None = LAB_ENV_OPTION, state_dir: Path = STATE_OPTION) -> None:
+def down(env: str | None = LAB_ENV_OPTION, state_dir: Path | None = STATE_OPTION) -> None:
     """Stop every node and delete the namespaces; nothing to do says so."""
-    paths = netlab.LabPaths(state_dir)
+    paths = netlab_paths(state_dir)
     _check_lab_env(env, paths)
     result = netlab.down(paths)
     if result["changed"]:
@@ -52,10 +52,10 @@ def down(env: str | None = LAB_ENV_OPTION, state_dir: Path = STATE_OPTION) -> No
 
 
 @app.command("status")
-def status(env: str | None = LAB_ENV_OPTION, state_dir: Path = STATE_OPTION,
+def status(env: str | None = LAB_ENV_OPTION, state_dir: Path | None = STATE_OPTION,
            format: OutputFormat = OutputFormat.JSON) -> None:
     """What runs in each node (JSON by default)."""
-    paths = netlab.LabPaths(state_dir)
+    paths = netlab_paths(state_dir)
     _check_lab_env(env, paths)
     data = netlab.status(paths)
     if format is OutputFormat.JSON:

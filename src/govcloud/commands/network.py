@@ -6,22 +6,20 @@ from pathlib import Path
 
 import typer
 
-from ..lab.netlab.runtime import DEFAULT_STATE_DIR, LabPaths
 from ..network.inventory import render_inventory, write_inventory
-from ..network.lab import environment_topology
-from .common import ENV_OPTION, OutputFormat, console, load_env, print_json, print_table
+from .common import ENV_OPTION, OutputFormat, console, lab_topology, load_env, netlab_paths, print_json, print_table
 
 inventory_app = typer.Typer(no_args_is_help=True, help="Ansible inventories rendered from the model and the plan.")
-STATE_OPTION = typer.Option(DEFAULT_STATE_DIR, "--state-dir", envvar="GOVCLOUD_NETLAB_STATE",
+STATE_OPTION = typer.Option(None, "--state-dir", envvar="GOVCLOUD_NETLAB_STATE",
                             help="Where the lab keeps its SSH keys and known_hosts (outside the repository).")
 
 
 @inventory_app.command("render")
-def render(env: str = ENV_OPTION, state_dir: Path = STATE_OPTION) -> None:
+def render(env: str = ENV_OPTION, state_dir: Path | None = STATE_OPTION) -> None:
     """Write inventories/<env>/hosts.yml and group_vars/ (groups by tier, city and wave)."""
     environment = load_env(env)
-    paths = LabPaths(state_dir)
-    files = render_inventory(environment_topology(environment), paths.client_key, paths.known_hosts)
+    paths = netlab_paths(state_dir)
+    files = render_inventory(lab_topology(environment), paths.client_key, paths.known_hosts)
     written = write_inventory(environment.path, files)
     if written:
         for path in written:
@@ -33,11 +31,11 @@ def render(env: str = ENV_OPTION, state_dir: Path = STATE_OPTION) -> None:
 rollout_app = typer.Typer(no_args_is_help=True, help="Roll-outs across the extranet, in waves from the model.")
 
 
-def _access(environment, state_dir: Path, connection: str, pipelining: bool):
+def _access(environment, state_dir: Path | None, connection: str, pipelining: bool):
     from ..network.rollout import Access
     from ..network.runner import Connection
 
-    paths = LabPaths(state_dir)
+    paths = netlab_paths(state_dir)
     return Access(environment.path / "hosts.yml", paths.client_key, paths.known_hosts,
                   connection=Connection(connection), pipelining=pipelining)
 
@@ -62,7 +60,7 @@ def rollout_ipv6(env: str = ENV_OPTION, wave: int = typer.Option(None, help="Onl
                  max_failures: int = typer.Option(0, help="Failed hosts a wave may have before the rollout stops."),
                  connection: str = typer.Option("ssh", help="ssh (with pipelining) or paramiko."),
                  quiet: bool = typer.Option(False, help="No live progress table."),
-                 state_dir: Path = STATE_OPTION) -> None:
+                 state_dir: Path | None = STATE_OPTION) -> None:
     """Roll IPv6 out: province core, then cities, counties, townships (preflight first)."""
     from ..network.rollout import RolloutRecorder, run_waves
     from ..network.waves import ipv6_waves, select_waves
@@ -73,7 +71,7 @@ def rollout_ipv6(env: str = ENV_OPTION, wave: int = typer.Option(None, help="Onl
 
         raise UsageError(f"--connection {connection!r}", fix="use ssh or paramiko")
     environment = load_env(env)
-    topology = environment_topology(environment)
+    topology = lab_topology(environment)
     waves = select_waves(ipv6_waves(topology), wave=wave, tier=tier)
     _require_inventory(environment, topology, state_dir)
     recorder = RolloutRecorder(project_root(), topology)
@@ -86,11 +84,11 @@ def rollout_ipv6(env: str = ENV_OPTION, wave: int = typer.Option(None, help="Onl
         console.print(f"recorded in {recorder.path}")
 
 
-def _require_inventory(environment, topology, state_dir: Path) -> None:
+def _require_inventory(environment, topology, state_dir: Path | None) -> None:
     """The rendered inventory must match the model: a stale one would deploy old addresses."""
     from ..errors import InputError
 
-    paths = LabPaths(state_dir)
+    paths = netlab_paths(state_dir)
     files = render_inventory(topology, paths.client_key, paths.known_hosts)
     stale = [rel for rel, text in files.items()
              if not (environment.path / rel).is_file() or (environment.path / rel).read_text() != text]
@@ -103,13 +101,13 @@ exits_app = typer.Typer(no_args_is_help=True, help="Internet exits: find them al
 
 
 @exits_app.command("audit")
-def exits_audit(env: str = ENV_OPTION, state_dir: Path = STATE_OPTION,
+def exits_audit(env: str = ENV_OPTION, state_dir: Path | None = STATE_OPTION,
                 format: OutputFormat = OutputFormat.TABLE) -> None:
     """Find every exit: default routes of its own, NAT rules, uplinks (read only)."""
     from ..network.exits import audit
 
     environment = load_env(env)
-    topology = environment_topology(environment)
+    topology = lab_topology(environment)
     _require_inventory(environment, topology, state_dir)
     findings = [f for f in audit(topology, _access(environment, state_dir, "ssh", True)) if f.is_exit]
     if format is OutputFormat.JSON:
@@ -123,7 +121,7 @@ def exits_audit(env: str = ENV_OPTION, state_dir: Path = STATE_OPTION,
 
 @exits_app.command("consolidate")
 def exits_consolidate(env: str = ENV_OPTION, check: bool = typer.Option(False, "--check", help="Dry run."),
-                      state_dir: Path = STATE_OPTION) -> None:
+                      state_dir: Path | None = STATE_OPTION) -> None:
     """Set up the unified exit, then migrate and decommission each legacy exit, measuring the loss."""
     from ..lab import netlab
     from ..lab.netlab.probes import LabSwitchProbe
@@ -132,9 +130,9 @@ def exits_consolidate(env: str = ENV_OPTION, check: bool = typer.Option(False, "
     from .common import project_root
 
     environment = load_env(env)
-    topology = environment_topology(environment)
+    topology = lab_topology(environment)
     _require_inventory(environment, topology, state_dir)
-    lab = netlab.read_lab(LabPaths(state_dir))
+    lab = netlab.read_lab(netlab_paths(state_dir))
     probe = None
     if lab is not None and lab["env"] == environment.name:
         probe = LabSwitchProbe([n.name for n in topology.by_role(NodeRole.HOST)], str(INTERNET_SERVER_V4),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
+from ..terminal import make_console
 
 from ..errors import UsageError
 from ..ipam import plan_environment
@@ -13,7 +13,7 @@ from ..stackgraph.report import graph_to_json, summary, totals
 from .common import ENV_OPTION, OutputFormat, load_env, print_json, print_table, project_root
 
 # Type tokens such as ``govcloud:cloud:DepartmentTenant`` must not turn into emoji (``:cloud:``).
-console = Console(emoji=False, highlight=False, markup=False)
+console = make_console(emoji=False, highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import EngineError
-
-LAB_DIR_DEFAULT = Path("/var/lib/govcloud/openstack-lab")
+from ..paths import OPENSTACK_LAB, current_instance
 LAB_FIX = "start the lab with `govcloud lab up` (or point --clouds-yaml at a reachable cloud)"
 
 # openstacksdk auth keys -> the provider's environment variables.
@@ -49,7 +48,8 @@ def find_clouds_yaml(explicit: Path | None, environ: Mapping[str, str] | None = 
         return explicit
     if env.get("OS_CLIENT_CONFIG_FILE"):
         return Path(env["OS_CLIENT_CONFIG_FILE"])
-    lab = Path(env.get("GOVCLOUD_LAB_DIR") or LAB_DIR_DEFAULT) / "clouds.yaml"
+    lab_dir = env.get("GOVCLOUD_LAB_DIR") or current_instance(env).state_dir(OPENSTACK_LAB)
+    lab = Path(lab_dir) / "clouds.yaml"
     return lab if lab.is_file() else None  # None: openstacksdk searches its usual places
 
 

@@ -15,6 +15,8 @@ from pulumi.automation import EngineEvent, OpType
 from rich.console import Console
 from rich.text import Text
 
+from ..terminal import make_console
+
 CHANGE_KEYS = ("create", "update", "replace", "delete", "same")
 _SYMBOL = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " ", "read": ">",
            "refresh": "~"}
@@ -43,7 +45,7 @@ class Progress:
         self.stack = stack
         self.operation = operation
         self.log = log
-        self.console = console or Console(stderr=True, emoji=False, highlight=False)
+        self.console = console or make_console(stderr=True, emoji=False, highlight=False)
         self.quiet = quiet
         self.done: Counter[str] = Counter()
         self.failed: list[str] = []

@@ -2,7 +2,7 @@
 
 from .base import Code, MlpsLevel, Tier
 from .cloud import Capacity, Department, Ipv6Mode, Node, NodeKind, Quotas, TenantNetwork
-from .exits import ExitOwnerKind, ExitStatus, InternetExit, Uplink
+from .exits import ExitDesignation, ExitOwnerKind, ExitPlan, ExitStatus, InternetExit, Uplink
 from .extranet import Ipv6Status, Link, LinkKind, Site, Unit, UnitKind
 from .loader import Environment, ModelErrors, load_environment, load_folder, resolve_env
 from .province import IpamSettings, Province, reference_problems
@@ -10,7 +10,8 @@ from .systems import Criticality, DataClass, DrMode, Footprint, LegacySystem
 from .targets import Target, Targets
 
 __all__ = [
-    "Capacity", "Code", "Criticality", "DataClass", "Department", "DrMode", "Environment", "ExitOwnerKind",
+    "Capacity", "Code", "Criticality", "DataClass", "Department", "DrMode", "Environment", "ExitDesignation",
+    "ExitOwnerKind", "ExitPlan",
     "ExitStatus", "Footprint", "InternetExit", "IpamSettings", "Ipv6Mode", "Ipv6Status", "LegacySystem", "Link",
     "LinkKind", "MlpsLevel", "ModelErrors", "Node", "NodeKind", "Province", "Quotas", "Site", "Target", "Targets",
     "TenantNetwork", "Tier", "Unit", "UnitKind", "Uplink", "load_environment", "load_folder", "reference_problems",

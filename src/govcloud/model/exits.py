@@ -42,3 +42,23 @@ class InternetExit(FrozenModel):
     node: Code | None = Field(
         default=None, description="For unified exits: the cloud node whose external network it serves."
     )
+
+
+class ExitDesignation(FrozenModel):
+    """One exit the provincial plan designates as unified, and who designated it."""
+
+    exit: Code
+    designated_by: Code = Field(description="The province's code, or the code of the city site the plan lets "
+                                            "designate an exit of its own area.")
+    decision: str = Field(min_length=1, description="The plan's decision: document number or title.")
+
+
+class ExitPlan(FrozenModel):
+    """The provincial plan's word on internet exits. A status of ``unified`` is what an exit is
+    built as; only a designation here lets it reach the internet (a department or a node cannot
+    declare its own exit unified)."""
+
+    designations: tuple[ExitDesignation, ...] = ()
+
+    def designation(self, exit_code: str) -> ExitDesignation | None:
+        return next((d for d in self.designations if d.exit == exit_code), None)

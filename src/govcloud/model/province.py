@@ -16,7 +16,7 @@ from pydantic import Field
 
 from .base import Code, FrozenModel, IPv4Network, IPv6Network, Tier
 from .cloud import Department, Node, NodeKind
-from .exits import InternetExit
+from .exits import ExitPlan, InternetExit
 from .extranet import Link, Site
 from .systems import LegacySystem
 from .targets import Targets
@@ -44,6 +44,7 @@ class Province(FrozenModel):
     sites: tuple[Site, ...] = Field(min_length=1)
     links: tuple[Link, ...] = ()
     exits: tuple[InternetExit, ...] = ()
+    unified_exit_plan: ExitPlan = ExitPlan()
     systems: tuple[LegacySystem, ...] = ()
     targets: Targets
 
@@ -125,8 +126,8 @@ class Problem:
 def reference_problems(p: Province) -> list[Problem]:
     """Every cross-reference problem of the model, in file order."""
     problems: list[Problem] = []
-    for check in (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _system_refs,
-                  _system_cycles, _ipv4_overlaps):
+    for check in (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _exit_plan_refs,
+                  _system_refs, _system_cycles, _ipv4_overlaps):
         problems.extend(check(p))
     return problems
 
@@ -223,6 +224,44 @@ def _exit_refs(p: Province) -> Iterator[Problem]:
         if ex.status.value == "unified" and ex.node is None:
             yield Problem(("exits", index, "node"), "a unified exit serves no node",
                           "set node: to the cloud node whose external network this exit serves")
+
+
+def _exit_plan_refs(p: Province) -> Iterator[Problem]:
+    """Designations name unified exits, made by the province, or by a city for its own area."""
+    exits = {ex.code: ex for ex in p.exits}
+    seen: set[str] = set()
+    for index, designation in enumerate(p.unified_exit_plan.designations):
+        path = ("unified_exit_plan", "designations", index)
+        ex = exits.get(designation.exit)
+        if ex is None:
+            yield _unknown((*path, "exit"), "exit", designation.exit, exits)
+            continue
+        if designation.exit in seen:
+            yield Problem((*path, "exit"), f"exit {designation.exit!r} is designated twice", "remove one entry")
+        seen.add(designation.exit)
+        if ex.status.value != "unified":
+            yield Problem((*path, "exit"), f"exit {ex.code!r} is designated unified but its status is "
+                          f"{ex.status.value}", "set the exit's status to unified once it is built, or remove "
+                          "the designation")
+        by = designation.designated_by
+        if by == p.province.code:
+            continue
+        site = p.site_by_code.get(by)
+        if site is None or site.tier is not Tier.CITY:
+            yield Problem((*path, "designated_by"), f"{by!r} may not designate a unified exit",
+                          f"the province ({p.province.code!r}) designates unified exits, or a city site for "
+                          "an exit of its own area")
+        elif by not in _site_and_ancestors(p, ex.site):
+            yield Problem((*path, "designated_by"), f"city {by!r} designates exit {ex.code!r} outside its area "
+                          f"(site {ex.site!r})", f"let the province ({p.province.code!r}) designate it")
+
+
+def _site_and_ancestors(p: Province, code: str) -> set[str]:
+    found: set[str] = set()
+    while code and code not in found and code in p.site_by_code:
+        found.add(code)
+        code = p.site_by_code[code].parent or ""
+    return found
 
 
 def _system_refs(p: Province) -> Iterator[Problem]:

@@ -7,6 +7,7 @@ from enum import Enum
 from pydantic import Field, model_validator
 
 from .base import Code, FrozenModel, MlpsLevel
+from .hosting import off_shared_cloud
 
 
 class Criticality(str, Enum):
@@ -60,6 +61,7 @@ class LegacySystem(FrozenModel):
             raise ValueError("a dual-active system replicates synchronously: set rpo_s to 0")
         if self.dr is not DrMode.NONE and self.dr_node is None:
             raise ValueError(f"dr {self.dr.value!r} needs dr_node: name a node other than target_node")
-        if self.data_class is DataClass.CLASSIFIED and self.target_node is not None:
-            raise ValueError("classified systems stay off the shared cloud: remove target_node")
+        reason = off_shared_cloud(self.mlps_level, self.data_class)  # the policy baseline's rule too
+        if reason and (self.target_node is not None or self.dr_node is not None):
+            raise ValueError(f"{reason}: remove target_node and dr_node")
         return self

@@ -1,5 +1,8 @@
 """A live view of a wave: one row per host with its current task and counts, fed by the runner's
-events. Only presentation: the outcomes that count come from the run's stats."""
+events. Only presentation: the outcomes that count come from the run's stats.
+
+On a terminal the table is redrawn in place and long task names are cut to fit; written to a file
+or a pipe (a CI log) it is printed once, at the end, with every value whole."""
 
 from __future__ import annotations
 
@@ -9,6 +12,10 @@ from typing import Any
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+
+from ..terminal import make_console
+
+TASK_WIDTH, MESSAGE_WIDTH = 50, 80  # on a terminal only
 
 
 @dataclass
@@ -27,21 +34,24 @@ class WaveProgress:
 
     title: str
     hosts: list[str]
-    console: Console = field(default_factory=Console)
+    console: Console = field(default_factory=make_console)
     rows: dict[str, _HostRow] = field(default_factory=dict)
     finished: bool = False
     _live: Live | None = None
 
     def __enter__(self) -> WaveProgress:
         self.rows = {h: _HostRow() for h in self.hosts}
-        self._live = Live(self._table(), console=self.console, refresh_per_second=4, transient=False)
-        self._live.__enter__()
+        if self.console.is_terminal:
+            self._live = Live(self._table(), console=self.console, refresh_per_second=4, transient=False)
+            self._live.__enter__()
         return self
 
     def __exit__(self, *exc: Any) -> None:
         if self._live is not None:
             self._live.update(self._table())
             self._live.__exit__(*exc)
+        else:
+            self.console.print(self._table())
 
     def on_event(self, event: dict[str, Any]) -> None:
         data = event.get("event_data", {})
@@ -70,7 +80,10 @@ class WaveProgress:
             row.changed += bool(data.get("res", {}).get("changed"))
         elif kind in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
             row.failed = True
-            row.message = str(data.get("res", {}).get("msg", ""))[:80]
+            row.message = str(data.get("res", {}).get("msg", ""))
+
+    def _cut(self, text: str, width: int) -> str:
+        return text[:width] if self.console.is_terminal else text
 
     def _table(self) -> Table:
         table = Table(title=self.title, expand=False)
@@ -78,7 +91,8 @@ class WaveProgress:
             table.add_column(column)
         for host, row in self.rows.items():
             started = bool(row.current or row.last)
-            state = (f"[red]failed[/red] {row.message}" if row.failed else "done" if self.finished and started
-                     else "running" if started else "")
-            table.add_row(host, (row.current or row.last or "waiting")[:50], str(row.ok), str(row.changed), state)
+            state = (f"[red]failed[/red] {self._cut(row.message, MESSAGE_WIDTH)}" if row.failed
+                     else "done" if self.finished and started else "running" if started else "")
+            task = self._cut(row.current or row.last or "waiting", TASK_WIDTH)
+            table.add_row(host, task, str(row.ok), str(row.changed), state)
         return table

@@ -18,7 +18,8 @@ Address choices, written down once:
   exit at +2; IPv6 uplinks get one /64 each from ``ISP_LINKS_V6`` (ISP ::1, exit ::2) and the
   exit translates inside prefixes to its uplink prefix. The server that reports source addresses
   answers on ``INTERNET_SERVER_V4`` / ``INTERNET_SERVER_V6``.
-* Management: ``MGMT_NETWORK`` (unused by the model; checked), the controller at +1, nodes from +10.
+* Management: ``MGMT_NETWORK`` or the network the caller gives (unused by the model; checked), the
+  controller at +1, nodes from +10.
 """
 
 from __future__ import annotations
@@ -118,6 +119,7 @@ class Topology:
     nodes: tuple[NetNode, ...]
     wires: tuple[Wire, ...]
     mgmt_gateway: IPAddress = field(default_factory=lambda: IPAddress(MGMT_NETWORK.first + 1))
+    mgmt_network: IPNetwork = MGMT_NETWORK
 
     def node(self, name: str) -> NetNode:
         for node in self.nodes:
@@ -183,12 +185,12 @@ def _require(plan: AddressPlan, key: str) -> IPNetwork:
     return prefix
 
 
-def build_topology(env: str, p: Province, plan: AddressPlan) -> Topology:
+def build_topology(env: str, p: Province, plan: AddressPlan, mgmt_network: IPNetwork = MGMT_NETWORK) -> Topology:
     """Every node of the extranet with its interfaces, addresses and wires."""
-    in_use = [(s.code, n) for s in p.sites for n in s.ipv4_in_use if n in MGMT_NETWORK or MGMT_NETWORK in n]
+    in_use = [(s.code, n) for s in p.sites for n in s.ipv4_in_use if n in mgmt_network or mgmt_network in n]
     if in_use:
         raise InputError(f"site {in_use[0][0]!r} uses {in_use[0][1]}, which overlaps the lab management "
-                         f"network {MGMT_NETWORK}", fix="keep 198.18.255.0/24 out of ipv4_in_use")
+                         f"network {mgmt_network}", fix=f"keep {mgmt_network} out of ipv4_in_use")
     addrs = {s.code: _SiteAddresses(s.code, s.ipv4_in_use) for s in p.sites}
     ifaces: dict[str, list[Interface]] = {s.code: [] for s in p.sites}
     counters: dict[tuple[str, str], int] = {}
@@ -272,14 +274,15 @@ def build_topology(env: str, p: Province, plan: AddressPlan) -> Topology:
                                              IPNetwork(f"{INTERNET_SERVER_V6}/128")), *internet_ifaces),
                        routes=tuple(internet_routes))
     nodes = [*routers, *exits, *hosts, internet]
-    if len(nodes) > MGMT_NETWORK.size - 12:
-        raise InputError(f"{len(nodes)} nodes do not fit the management network {MGMT_NETWORK}",
+    if len(nodes) > mgmt_network.size - 12:
+        raise InputError(f"{len(nodes)} nodes do not fit the management network {mgmt_network}",
                          fix="build a smaller topology")
-    numbered = tuple(_with_mgmt(node, index) for index, node in enumerate(nodes))
-    return Topology(env, numbered, tuple(wires))
+    numbered = tuple(_with_mgmt(node, index, mgmt_network) for index, node in enumerate(nodes))
+    return Topology(env, numbered, tuple(wires), mgmt_gateway=IPAddress(mgmt_network.first + 1),
+                    mgmt_network=mgmt_network)
 
 
-def _with_mgmt(node: NetNode, index: int) -> NetNode:
+def _with_mgmt(node: NetNode, index: int, mgmt_network: IPNetwork) -> NetNode:
     from dataclasses import replace
 
-    return replace(node, mgmt=IPNetwork(f"{IPAddress(MGMT_NETWORK.first + 10 + index)}/{MGMT_NETWORK.prefixlen}"))
+    return replace(node, mgmt=IPNetwork(f"{IPAddress(mgmt_network.first + 10 + index)}/{mgmt_network.prefixlen}"))

@@ -21,11 +21,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import InputError
 from ..ipam.requirements import department_key, v4_department_key
 from ..model import ExitStatus, Province
+from ..yamlfile import YamlFile, read_yaml
+from .locate import Locator
 from .prefix import Prefix, from_netaddr
 from .rule import Enforcement
 
@@ -77,21 +77,37 @@ class Parameters:
     anti_affinity_policies: frozenset[str] = frozenset({"anti-affinity", "soft-anti-affinity"})
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], *, source: str = "") -> Parameters:
+    def from_mapping(cls, data: Mapping[str, Any], *, source: str = "", file: YamlFile | None = None) -> Parameters:
         known = {f.name for f in fields(cls)}
         defaults = cls()
         values: dict[str, Any] = {}
         for key, value in data.items():
             if key not in known:
-                raise InputError(f"{source}: parameters.{key} is not a parameter of the baseline",
-                                 fix=f"use one of {', '.join(sorted(known))}")
-            if key.endswith("_ports"):
-                values[key] = _ports(*value)
-            elif isinstance(getattr(defaults, key), frozenset):
-                values[key] = frozenset(value)
-            else:
-                values[key] = value
+                fix = f"use one of {', '.join(sorted(known))}"
+                if file is not None:
+                    raise file.error(("parameters", key), f"parameters.{key} is not a parameter of the baseline",
+                                     fix=fix)
+                raise InputError(f"{source}: parameters.{key} is not a parameter of the baseline", fix=fix)
+            values[key] = _parameter(key, value, getattr(defaults, key), file)
         return replace(defaults, **values)
+
+
+def _parameter(key: str, value: Any, default: Any, file: YamlFile | None) -> Any:
+    """A parameter's value in the shape of its default (ports, a set of names, a single value)."""
+    at = ("parameters", key)
+    if file is None:
+        return _ports(*value) if key.endswith("_ports") else frozenset(value) if isinstance(default, frozenset) \
+            else value
+    if key.endswith("_ports"):
+        fix = "list ports and ranges, e.g. [22, 3389, 5900-5999]"
+        items = file.strings(at, value, fix=fix)
+        try:
+            return _ports(*items)
+        except ValueError:
+            raise file.error(at, f"parameters.{key}: {value!r} is not a list of ports", fix=fix) from None
+    if isinstance(default, frozenset):
+        return frozenset(file.strings(at, value, fix="list the names, e.g. [name-one, name-two]"))
+    return file.scalar(at, value, fix="give a single value")
 
 
 @dataclass(frozen=True)
@@ -110,25 +126,33 @@ def settings_path(project_root: Path, env: str) -> Path:
     return project_root / "policies" / PACK_DIR_NAME / "environments" / f"{env}.yaml"
 
 
+SETTINGS_FIX = "a settings file is a mapping with 'enforcement:' (rule id: level) and 'parameters:' sections"
+
+
 def load_settings(path: Path, known_rules: set[str] | None = None) -> Settings:
-    """Read an environment's settings file; a missing file means the defaults."""
+    """Read an environment's settings file; a missing file means the defaults. Every mistake in it
+    (syntax, a list for a mapping, an unknown rule or level, a parameter of the wrong shape) is a
+    located error: file, line, field and fix."""
     if not path.is_file():
         return Settings(source=str(path))
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    unknown = set(data) - {"enforcement", "parameters"}
-    if unknown:
-        raise InputError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}",
-                         fix="a settings file has only 'enforcement' and 'parameters'")
+    file = read_yaml(path, what="policy settings", fix=SETTINGS_FIX)
+    data = file.data or {}
+    for section in data:
+        if section not in ("enforcement", "parameters"):
+            raise file.error((section,), f"unknown section {section!r}", fix=SETTINGS_FIX)
     enforcement: dict[str, Enforcement] = {}
-    for rule_id, level in (data.get("enforcement") or {}).items():
+    levels = file.mapping(("enforcement",), data.get("enforcement"), fix="write 'GOV-XXX-000: advisory' lines")
+    for rule_id, level in levels.items():
+        at = ("enforcement", rule_id)
         if known_rules is not None and rule_id not in known_rules:
-            raise InputError(f"{path}: enforcement.{rule_id} names no rule", fix="see `govcloud policy list`")
+            raise file.error(at, f"enforcement.{rule_id} names no rule", fix="see `govcloud policy list`")
         try:
             enforcement[rule_id] = Enforcement(level)
         except ValueError:
-            raise InputError(f"{path}: enforcement.{rule_id}: {level!r} is not a level",
+            raise file.error(at, f"enforcement.{rule_id}: {level!r} is not a level",
                              fix="use mandatory, advisory or disabled") from None
-    parameters = Parameters.from_mapping(data.get("parameters") or {}, source=str(path))
+    raw = file.mapping(("parameters",), data.get("parameters"), fix="write 'name: value' lines under parameters:")
+    parameters = Parameters.from_mapping(raw, source=str(path), file=file)
     return Settings(enforcement, parameters, str(path))
 
 
@@ -140,6 +164,16 @@ class PolicyContext:
     province: Province
     plan: Any  # govcloud.ipam.AddressPlan
     settings: Settings = Settings()
+    project_root: Path | None = None
+    section_files: Mapping[str, Path] = field(default_factory=dict)
+    """The model file of each section (from the loader): where findings point."""
+
+    @cached_property
+    def locator(self) -> Locator | None:
+        """Finds the model and settings lines of findings; None when the files are not known."""
+        if self.project_root is None or not self.section_files:
+            return None
+        return Locator(self.project_root, self.section_files)
 
     @property
     def parameters(self) -> Parameters:
@@ -196,6 +230,11 @@ class PolicyContext:
         return by_node
 
     @cached_property
+    def designated_exits(self) -> frozenset[str]:
+        """Exits the provincial plan designates unified: the only ones that may reach the internet."""
+        return frozenset(d.exit for d in self.province.unified_exit_plan.designations)
+
+    @cached_property
     def exit_by_code(self) -> dict[str, Any]:
         return {ex.code: ex for ex in self.province.exits}
 
@@ -209,11 +248,13 @@ class PolicyContext:
         return by_node
 
 
-def load_context(env: str, project_root: Path, known_rules: set[str] | None = None) -> PolicyContext:
-    """Load an environment's model, plan it, and read its baseline settings."""
+def load_context(env: Any, project_root: Path, known_rules: set[str] | None = None) -> PolicyContext:
+    """Load an environment's model (``env``: its name or path, or an already loaded
+    :class:`~govcloud.model.Environment`), plan it, and read its baseline settings."""
     from ..ipam import plan_environment
-    from ..model import load_environment
+    from ..model import Environment, load_environment
 
-    environment = load_environment(env, project_root)
+    environment = env if isinstance(env, Environment) else load_environment(env, project_root)
     settings = load_settings(settings_path(project_root, environment.name), known_rules)
-    return PolicyContext(environment.name, environment.province, plan_environment(environment), settings)
+    return PolicyContext(environment.name, environment.province, plan_environment(environment), settings,
+                         project_root, environment.section_files)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter, process_time
 
+from ..model import Environment
 from ..stackgraph import node_for_stack, plan_stacks, stack_names
 from ..stackgraph.options import read_stack_options
 from .context import PolicyContext, load_context
@@ -39,9 +40,11 @@ class Timings:
         return self.load_cpu_s + self.graphs_cpu_s + self.check_cpu_s
 
 
-def check_environment(env: str, project_root: Path, stacks: Sequence[str] | None = None,
-                      ) -> tuple[PolicyContext, CheckResult, Timings]:
-    """Check ``stacks`` of ``env`` (all of them when None) against the baseline at its levels."""
+def check_environment(env: str | Environment, project_root: Path, stacks: Sequence[str] | None = None, *,
+                      locate: bool = True) -> tuple[PolicyContext, CheckResult, Timings]:
+    """Check ``stacks`` of ``env`` (all of them when None) against the baseline at its levels;
+    ``env`` is a name or path, or an environment already loaded (the report's, loaded once);
+    ``locate`` names each finding's model and settings lines (the check stage includes it)."""
     start, start_cpu = perf_counter(), process_time()
     context = load_context(env, project_root, rule_ids())
     loaded, loaded_cpu = perf_counter(), process_time()
@@ -51,7 +54,7 @@ def check_environment(env: str, project_root: Path, stacks: Sequence[str] | None
     graphs = plan_stacks(context.province, context.plan, context.env, names,
                          options_for=lambda stack: read_stack_options(project_root, stack))
     planned, planned_cpu = perf_counter(), process_time()
-    result = check_graphs(graphs, context, all_rules())
+    result = check_graphs(graphs, context, all_rules(), locate=locate)
     done, done_cpu = perf_counter(), process_time()
     return context, result, Timings(loaded - start, planned - loaded, done - planned,
                                     loaded_cpu - start_cpu, planned_cpu - loaded_cpu, done_cpu - planned_cpu)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import date
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,8 @@ from pulumi_policy import (EnforcementLevel, PolicyComplianceFramework, Resource
 from ..errors import InputError
 from .context import PolicyContext, load_context
 from .registry import all_rules, rule_ids
-from .rule import Rule, Scope
-from .view import resource_view_from_args, split_urn, stack_view_from_resources
+from .rule import Rule, Scope, fingerprint
+from .view import resource_view_from_args, root_urn, split_urn, stack_view_from_resources
 
 ENV_VARIABLE = "GOVCLOUD_ENV"
 CONFIG_KEY = "govcloud:env"
@@ -40,6 +41,7 @@ class PackState:
         self.project_root = project_root
         self.env = env
         self._contexts: dict[str, PolicyContext] = {}
+        self._waived: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()  # the analyzer serves requests from a thread pool
         self.policies: dict[str, Any] = {}
 
@@ -63,6 +65,20 @@ class PackState:
                 self.apply_levels(self._contexts[env])
             return self._contexts[env]
 
+    def waived(self, stack: str, rule_id: str, urn: str, message: str) -> bool:
+        """A live waiver of the environment accepts this finding (same fingerprint as offline)."""
+        env = self.context_for(stack).env
+        with self._lock:
+            if env not in self._waived:
+                from .waivers import live_fingerprints, load_waivers, waivers_path
+
+                self._waived[env] = live_fingerprints(load_waivers(waivers_path(self.project_root, env)),
+                                                      date.today())
+            waived = self._waived[env]
+        if not waived:
+            return False
+        return waived.get(fingerprint(rule_id, urn, message)) == rule_id
+
     def apply_levels(self, context: PolicyContext) -> None:
         """Set every policy's enforcement level from the environment's settings file."""
         for rule in all_rules():
@@ -84,8 +100,12 @@ def _framework(rule: Rule) -> PolicyComplianceFramework:
                                      reference=", ".join(rule.clauses), specification=" + ".join(standards))
 
 
-def _reporter(report_violation: Callable[..., None], default_urn: str | None) -> Callable[..., None]:
-    def report(message: str, urn: str | None = None) -> None:
+def _reporter(report_violation: Callable[..., None], default_urn: str | None, rule: Rule, state: PackState,
+              stack: str, root: str) -> Callable[..., None]:
+    def report(message: str, urn: str | None = None, subject=None) -> None:
+        del subject  # a model entry to point at: the engine shows violations by resource only
+        if state.waived(stack, rule.id, urn or default_urn or root, message):
+            return
         report_violation(message, urn or default_urn)
 
     return report
@@ -100,16 +120,19 @@ def to_policy(rule: Rule, state: PackState) -> ResourceValidationPolicy | StackV
         def validate_resource(args, report_violation) -> None:
             if not rule.applies_to(args.resource_type):
                 return
-            view = resource_view_from_args(args, state.context_for(split_urn(args.urn)[0]))
-            rule.check(view, _reporter(report_violation, args.urn))
+            stack, project, _, _ = split_urn(args.urn)
+            view = resource_view_from_args(args, state.context_for(stack))
+            rule.check(view, _reporter(report_violation, args.urn, rule, state, stack, root_urn(project, stack)))
 
         policy = ResourceValidationPolicy(validate=validate_resource, **common)
     else:
         def validate_stack(args, report_violation) -> None:
             if not args.resources:
                 return
-            context = state.context_for(split_urn(args.resources[0].urn)[0])
-            rule.check(stack_view_from_resources(args.resources, context), _reporter(report_violation, None))
+            stack, project, _, _ = split_urn(args.resources[0].urn)
+            context = state.context_for(stack)
+            rule.check(stack_view_from_resources(args.resources, context),
+                       _reporter(report_violation, None, rule, state, stack, root_urn(project, stack)))
 
         policy = StackValidationPolicy(validate=validate_stack, **common)
     state.policies[rule.id] = policy

@@ -8,13 +8,19 @@ stack checks see a :class:`~govcloud.policy.view.StackView` with every resource 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .locate import SourceLocation
 
 Report = Callable[..., None]
-"""``report(message, urn=None)``: record one violation; ``urn`` None means the stack as a whole."""
+"""``report(message, urn=None, subject=None)``: record one violation; ``urn`` None means the stack as
+a whole; ``subject`` names the model entry at fault (``("systems", code, field…)``) when the
+resource's tags do not (only the offline runner uses it: the engine shows no files)."""
 
 
 class Severity(str, Enum):
@@ -55,6 +61,9 @@ class Rule:
     check: Callable[[Any, Report], None] = field(repr=False)
     resource_types: tuple[str, ...] = ()
     """For resource rules: the type tokens the check reads (empty: every type)."""
+    settings: tuple[str, ...] = ()
+    """Stack settings (``govcloud:<key>`` without the namespace) whose values the check judges: a
+    finding on a resource carrying such a value points at the settings line too."""
 
     @property
     def area(self) -> str:
@@ -70,10 +79,11 @@ class Rule:
 
 
 def _rule(scope: Scope, *, id: str, title: str, severity: Severity, clauses: tuple[str, ...], remediation: str,
-          enforcement: Enforcement = Enforcement.MANDATORY, types: tuple[str, ...] = ()):
+          enforcement: Enforcement = Enforcement.MANDATORY, types: tuple[str, ...] = (),
+          settings: tuple[str, ...] = ()):
     def wrap(check: Callable[[Any, Report], None]) -> Rule:
         return Rule(id=id, title=title, severity=severity, enforcement=enforcement, clauses=clauses,
-                    remediation=remediation, scope=scope, check=check, resource_types=types)
+                    remediation=remediation, scope=scope, check=check, resource_types=types, settings=settings)
 
     return wrap
 
@@ -103,13 +113,27 @@ class Finding:
     resource_name: str
     message: str
     remediation: str
+    locations: tuple[SourceLocation, ...] = ()
+    """Where to edit, first where to start: a causing stack setting, then the model entry."""
 
     @property
     def blocking(self) -> bool:
         return self.level is Enforcement.MANDATORY
 
+    @property
+    def fingerprint(self) -> str:
+        """The finding's identity across runs: rule, resource and message, not the line (moving an
+        entry in a file keeps it, as code scanning and waivers need)."""
+        return fingerprint(self.rule_id, self.urn, self.message)
+
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule_id, "title": self.title, "severity": self.severity.value,
                 "level": self.level.value, "clauses": list(self.clauses), "stack": self.stack, "urn": self.urn,
                 "type": self.resource_type, "name": self.resource_name, "message": self.message,
-                "fix": self.remediation}
+                "fix": self.remediation, "fingerprint": self.fingerprint,
+                "locations": [location.to_dict() for location in self.locations]}
+
+
+def fingerprint(rule_id: str, urn: str, message: str) -> str:
+    """A finding's identity: the same offline and in the engine's pack (waivers match either)."""
+    return hashlib.sha256(f"{rule_id}|{urn}|{message}".encode()).hexdigest()

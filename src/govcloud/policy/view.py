@@ -66,6 +66,19 @@ VOLUME_QUOTA = t.VOLUME_QUOTA  # the provider spells it quoteSetV3
 TAGGABLE = (PROJECT, NETWORK, SUBNET, SUBNET_POOL, ROUTER, PORT, FLOATING_IP, SEC_GROUP, INSTANCE, VOLUME)
 """Types that carry labels: ``tags`` (a list of ``key:value`` strings), or ``metadata`` for volumes."""
 
+MORE_TAGGABLE = (
+    "openstack:images/image:Image", "openstack:loadbalancer/loadBalancer:LoadBalancer",
+    "openstack:loadbalancer/listener:Listener", "openstack:loadbalancer/pool:Pool",
+    "openstack:loadbalancer/member:Member", "openstack:index/lbLoadbalancerV2:LbLoadbalancerV2",
+    "openstack:networking/qosPolicy:QosPolicy", "openstack:networking/trunk:Trunk",
+    "openstack:orchestration/stackV1:StackV1",
+)
+"""The provider's other types with a ``tags`` input (pulumi-openstack 5.5): what future components
+may create. No builder makes them today, so the older rules do not read them; the label rule does."""
+
+LABELLED = TAGGABLE + MORE_TAGGABLE
+"""Every type that can carry the asset labels."""
+
 
 class ResourceView:
     """What a rule sees of one resource.

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from ..errors import InputError
+from ..yamlfile import read_yaml
 from .stacks import StackOptions
 
 CONFIG_NAMESPACE = "govcloud"
+
+SETTING_INPUTS = {
+    "drImage": ("imageName", "dr_image"),
+    "drFlavor": ("flavorName", "dr_flavor"),
+    "encryptedVolumeType": ("volumeType", "encrypted_volume_type"),
+}
+"""Setting (without the namespace) -> (the resource input it fills, the StackOptions field): what
+tells a policy finding that a stack setting, not the model, put a value there."""
 
 
 def stack_config_file(project_root: Path, stack: str) -> Path:
@@ -30,16 +36,21 @@ def options_from_config(config: dict) -> StackOptions:
                         encrypted_volume_type=str(config.get("encryptedVolumeType") or defaults.encrypted_volume_type))
 
 
+STACK_SETTINGS_FIX = ("a stack settings file is a mapping with a 'config:' section of 'govcloud:<key>: value' "
+                      "lines (see stacks/Pulumi.lab-province.yaml)")
+
+
 def read_stack_options(project_root: Path, stack: str) -> StackOptions:
-    """The stack's options; the defaults when its config file does not exist yet."""
+    """The stack's options; the defaults when its config file does not exist yet. A malformed
+    file is a located error (file, line, fix), never a traceback."""
     path = stack_config_file(project_root, stack)
     if not path.is_file():
         return StackOptions()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML: {exc}", fix="correct the file or delete it") from None
-    config = data.get("config") or {}
+    file = read_yaml(path, what="stack settings", fix=STACK_SETTINGS_FIX)
+    config = file.mapping(("config",), (file.data or {}).get("config"), fix=STACK_SETTINGS_FIX)
     prefix = f"{CONFIG_NAMESPACE}:"
-    return options_from_config({k[len(prefix):]: v for k, v in config.items()
-                                if isinstance(k, str) and k.startswith(prefix)})
+    values = {}
+    for key, value in config.items():
+        if isinstance(key, str) and key.startswith(prefix):
+            values[key[len(prefix):]] = file.scalar(("config", key), value, fix=f"give {key} a single value")
+    return options_from_config(values)

@@ -2,7 +2,7 @@
 
 A throw-away project (the lab inventory, wave files, Pulumi project and lab stack settings copied
 into tmp_path, with its own empty state backend) and a throw-away workload root; the workload's
-namespaces (``gcw-*``), processes and data are removed at the end, and every stack the drill put
+namespaces (the lab instance's workload namespaces), processes and data are removed at the end, and every stack the drill put
 up is destroyed. The tests run in file order and share one drill; each stage fails loudly when a
 piece cannot start (nothing is skipped):
 
@@ -43,6 +43,7 @@ from govcloud.lab.workload.drill import Client, kill_node, longest_gap, missing,
 from govcloud.lab.workload.driver import layout_for, rebuild_standby
 from govcloud.migration.execution.providers import provision_stacks, target_stacks
 from govcloud.migration.store import read_plan
+from govcloud.paths import current_instance
 from govcloud.model import load_environment
 from govcloud.stackgraph import stack_names
 from support.projects import copy_lab_project
@@ -141,7 +142,7 @@ def drill(request, tmp_path_factory, engine, clouds_yaml, connector):
                                                                                           "status: planned")
         path.write_text(text)
     # Under /var/lib, not tmp_path: the postgres user must be able to walk down to its data.
-    root = Path(f"/var/lib/govcloud/workload-drill-{os.getpid()}")
+    root = current_instance().root / f"workload-drill-{os.getpid()}"
     state = Drill(project, root, clouds_yaml)
     # Networks of the system before the run would make the provision step's checks prove nothing.
     assert state.system_networks(connector) == [], \

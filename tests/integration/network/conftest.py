@@ -17,6 +17,7 @@ from govcloud.lab import netlab
 from govcloud.model import load_folder
 from govcloud.network.inventory import render_inventory, write_inventory
 from govcloud.network.lab import environment_topology
+from govcloud.paths import current_instance
 from govcloud.network.rollout import Access, RolloutRecorder, run_waves
 from govcloud.network.topology import Topology
 from govcloud.network.waves import Wave, ipv6_waves
@@ -50,7 +51,7 @@ class Lab:
 def lab(tmp_path_factory) -> Lab:
     subprocess.run(["bash", str(ROOT / "scripts" / "netlab-install.sh")], check=True, capture_output=True)
     environment = load_folder(ROOT / "inventories" / "lab", name="lab")
-    topology = environment_topology(environment)
+    topology = environment_topology(environment, current_instance().mgmt_network)
     paths = netlab.LabPaths()
     netlab.down(paths)
     result = netlab.up(topology, paths)  # LabError (with its fix) when it cannot start: a loud failure

@@ -7,6 +7,7 @@ import io
 from rich.console import Console
 
 from govcloud.network.progress import WaveProgress
+from govcloud.terminal import make_console
 
 
 def event(kind: str, host: str | None = None, task: str = "", **res) -> dict:
@@ -43,3 +44,15 @@ def _render(progress: WaveProgress) -> str:
     out = io.StringIO()
     Console(file=out, width=200).print(progress._table())
     return out.getvalue()
+
+
+def test_written_to_a_file_the_table_is_printed_once_at_the_end_with_whole_task_names():
+    out = io.StringIO()
+    long_task = "Wait for OSPFv3, usable addresses, the route to the core and pings to upstream and core"
+    with WaveProgress("wave 2", ["city-a"], console=make_console(file=out)) as progress:
+        progress.on_event(event("runner_on_start", "city-a", long_task))
+        assert out.getvalue() == ""  # nothing redrawn into a log while the wave runs
+        progress.on_event(event("runner_on_ok", "city-a", long_task, changed=False))
+        progress.on_event(event("playbook_on_stats"))
+    text = out.getvalue()
+    assert long_task in text and text.count("wave 2") == 1

@@ -58,7 +58,8 @@ def test_analyze_reports_a_mandatory_violation_of_a_resource(analyzer) -> None:
         properties=struct({"externalNetworkId": "9d8e7f00-0000-4000-8000-000000000002",
                            "tags": ["dept:city-b-civil", "mlps:2", "govcloud:managed"]})), timeout=60)
     found = {(d.policyName, d.urn, d.enforcementLevel) for d in response.diagnostics}
-    assert found == {("GOV-EXIT-001", urn, analyzer_pb2.MANDATORY)}
+    # A gateway where the node has no unified exit, and for no exit the provincial plan designates.
+    assert found == {("GOV-EXIT-001", urn, analyzer_pb2.MANDATORY), ("GOV-EXIT-005", urn, analyzer_pb2.MANDATORY)}
 
 
 def test_analyze_stack_follows_property_dependencies(analyzer) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from govcloud import cli
 from govcloud.policy.registry import all_rules
-from policy_fixtures import FIXTURE_ENV
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -20,18 +18,6 @@ def run(args, capsys):
         cli.main(args)
     out = capsys.readouterr()
     return info.value.code, out.out, out.err
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch) -> Path:
-    """A project folder with the fixture province as environment `fx` and its baseline settings."""
-    (tmp_path / "Pulumi.yaml").write_text("name: govcloud\n", encoding="utf-8")
-    shutil.copytree(FIXTURE_ENV, tmp_path / "inventories" / "fx")
-    settings = tmp_path / "policies" / "govcloud-baseline" / "environments"
-    settings.mkdir(parents=True)
-    shutil.copy(FIXTURE_ENV / "policy-settings.yaml", settings / "fx.yaml")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def settle_levels(project: Path, levels: dict[str, str]) -> None:

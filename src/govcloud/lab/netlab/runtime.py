@@ -4,6 +4,10 @@ Every node is started as ``ip netns exec <ns> unshare --uts -- <init>``: its own
 /etc (an overlay), its own /run/frr, sshd on its management address, FRR started by Debian's
 frrinit.sh. A bridge in the root namespace reaches every node's management address; the root
 namespace never forwards and has no route into the lab.
+
+Names are the lab instance's (:mod:`govcloud.paths`, ``GOVCLOUD_LAB_INSTANCE``): the default lab's
+namespaces are ``gc-<node>`` and its bridge ``gcmgmt0``; an instance's start with ``g<NN>``, so the
+test suite's lab and a user's lab never touch each other.
 """
 
 from __future__ import annotations
@@ -13,17 +17,14 @@ import os
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import LabError
+from ...network.topology import NetNode, NodeRole, Topology
+from ...paths import NETLAB, current_instance
 from ..processes import namespace_pids, terminate
-from ...network.topology import MGMT_NETWORK, NetNode, NodeRole, Topology
 from .files import etc_files, init_script, legacy_exit_nft, node_passwd, runs_frr, sshd_config
-
-DEFAULT_STATE_DIR = Path("/var/lib/govcloud/netlab")
-MGMT_BRIDGE = "gcmgmt0"
-NS_PREFIX = "gc-"
 CONVERGENCE_TIMEOUT_S = 30.0
 
 NODE_SYSCTLS = {
@@ -35,15 +36,28 @@ NODE_SYSCTLS = {
 ROUTER_SYSCTLS = {"net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1"}
 
 
+def default_state_dir() -> Path:
+    """The current lab instance's state directory (``/var/lib/govcloud/netlab`` for the default lab)."""
+    return current_instance().state_dir(NETLAB)
+
+
+def ns_prefix() -> str:
+    return current_instance().prefix("gc-")
+
+
+def mgmt_bridge() -> str:
+    return current_instance().prefix("gcmgmt0")
+
+
 def namespace(node: str) -> str:
-    return f"{NS_PREFIX}{node}"
+    return f"{ns_prefix()}{node}"
 
 
 @dataclass(frozen=True)
 class LabPaths:
     """Where the lab keeps its state: outside the repository (keys are secrets)."""
 
-    root: Path = DEFAULT_STATE_DIR
+    root: Path = field(default_factory=default_state_dir)
 
     @property
     def client_key(self) -> Path:
@@ -83,7 +97,8 @@ def _ip_batch(ns: str | None, commands: list[str]) -> None:
 
 def lab_namespaces() -> list[str]:
     out = _run(["ip", "netns", "list"], check=False).stdout
-    return [line.split()[0] for line in out.splitlines() if line.startswith(NS_PREFIX)]
+    prefix = ns_prefix()
+    return [line.split()[0] for line in out.splitlines() if line.startswith(prefix)]
 
 
 def read_lab(paths: LabPaths) -> dict | None:
@@ -135,11 +150,12 @@ def _write_node_files(paths: LabPaths, node: NetNode) -> Path:
 def _links(topology: Topology) -> tuple[dict[str, list[str]], list[str]]:
     """ip batch commands per namespace (links, addresses, routes) and the root's commands."""
     per_ns: dict[str, list[str]] = {namespace(n.name): ["link set lo up"] for n in topology.nodes}
-    root = [f"link add {MGMT_BRIDGE} type bridge", f"addr add {topology.mgmt_gateway}/{MGMT_NETWORK.prefixlen} "
-            f"dev {MGMT_BRIDGE}", f"link set {MGMT_BRIDGE} up"]
+    bridge, veth_prefix = mgmt_bridge(), current_instance().prefix("gcm")
+    root = [f"link add {bridge} type bridge", f"addr add {topology.mgmt_gateway}/{topology.mgmt_network.prefixlen} "
+            f"dev {bridge}", f"link set {bridge} up"]
     for index, node in enumerate(topology.nodes):
-        ns, veth = namespace(node.name), f"gcm{index}"
-        root += [f"link add {veth} type veth peer name mgmt0 netns {ns}", f"link set {veth} master {MGMT_BRIDGE}",
+        ns, veth = namespace(node.name), f"{veth_prefix}{index}"
+        root += [f"link add {veth} type veth peer name mgmt0 netns {ns}", f"link set {veth} master {bridge}",
                  f"link set {veth} up"]
         per_ns[ns] += [f"addr add {node.mgmt} dev mgmt0", "link set mgmt0 up"]
     for wire in topology.wires:
@@ -180,8 +196,9 @@ def _sysctl(node: NetNode) -> None:
           *(f"{k}={v}" for k, v in values.items())])
 
 
-def up(topology: Topology, paths: LabPaths = LabPaths()) -> dict:
+def up(topology: Topology, paths: LabPaths | None = None) -> dict:
     """Build the lab; a second ``up`` of a healthy lab changes nothing. Returns a summary."""
+    paths = paths or LabPaths()
     started = time.monotonic()
     current = read_lab(paths)
     if current is not None and current["env"] != topology.env:
@@ -253,15 +270,16 @@ def wait_converged(topology: Topology, timeout_s: float = CONVERGENCE_TIMEOUT_S)
         time.sleep(0.2)
 
 
-def down(paths: LabPaths = LabPaths()) -> dict:
+def down(paths: LabPaths | None = None) -> dict:
     """Stop every process in the lab's namespaces and delete them; a second ``down`` does nothing."""
+    paths = paths or LabPaths()
     started = time.monotonic()
     spaces = lab_namespaces()
     terminate([pid for ns in spaces for pid in namespace_pids(ns)], 2)
     if spaces:
         _ip_batch(None, [f"netns del {ns}" for ns in spaces])
-    if Path(f"/sys/class/net/{MGMT_BRIDGE}").exists():
-        _run(["ip", "link", "del", MGMT_BRIDGE])
+    if Path(f"/sys/class/net/{mgmt_bridge()}").exists():
+        _run(["ip", "link", "del", mgmt_bridge()])
     if (paths.root / "nodes").exists():
         shutil.rmtree(paths.root / "nodes")
     lab = read_lab(paths)
@@ -280,8 +298,9 @@ def _daemons(ns: str) -> set[str]:
     return names
 
 
-def status(paths: LabPaths = LabPaths()) -> dict:
+def status(paths: LabPaths | None = None) -> dict:
     """What runs where: one entry per node, and whether the whole lab is healthy."""
+    paths = paths or LabPaths()
     lab = read_lab(paths)
     spaces = set(lab_namespaces())
     if lab is None:

@@ -34,7 +34,7 @@ from govcloud.lab.openstack.spec import OpenStackLabSpec, default_spec
 from govcloud.lab.openstack.state import (
     BOOTSTRAPPED,
     LabPaths,
-    lab_dir_from_env,
+    lab_paths_from_env,
     load_or_create_secrets,
 )
 from govcloud.lab.openstack.status import LabStatus, ServiceStatus
@@ -57,7 +57,7 @@ def lab_up(spec: OpenStackLabSpec | None = None) -> LabStatus:
     another process, or a service dies or does not answer.
     """
     spec = spec or default_spec()
-    paths = LabPaths(lab_dir_from_env())
+    paths = lab_paths_from_env()
     status = _already_holding(paths, spec)
     if status is not None:
         return status
@@ -75,7 +75,7 @@ def lab_down(purge: bool = False) -> None:
 
     A no-op when nothing runs. Without ``purge`` the state is kept for a warm start.
     """
-    paths = LabPaths(lab_dir_from_env())
+    paths = lab_paths_from_env()
     if not paths.root.exists():
         return
     with _exclusive(paths):
@@ -86,7 +86,7 @@ def lab_down(purge: bool = False) -> None:
 
 def lab_status() -> LabStatus:
     """Each service's PID, whether it runs and whether it answers, and where clouds.yaml is."""
-    paths = LabPaths(lab_dir_from_env())
+    paths = lab_paths_from_env()
     spec = records.recorded_spec(paths) or default_spec()
     plan = plan_services(paths, spec)
     pids = {service.name: supervisor.running_pid(paths, service.name) for service in plan.all}
@@ -115,7 +115,7 @@ def lab_spec_in_use() -> OpenStackLabSpec | None:
     """The spec the lab holds: the union of every spec lab_up was asked for, with the latest
     tenant (None before the first start). Integration tests can start the lab with it to be
     sure of a no-op."""
-    return records.recorded_spec(LabPaths(lab_dir_from_env()))
+    return records.recorded_spec(lab_paths_from_env())
 
 
 @contextmanager
@@ -183,14 +183,14 @@ def _start_workers_and_seed(
 ) -> None:
     """Identity content before the workers (they die with 401 without service users), seed after."""
     if not records.seeded_with(paths, spec) or spec.tenant not in records.tenants(paths):
-        with clouds.connect(spec, secrets) as conn:
-            identity.ensure_identity(conn, spec, secrets)
+        with clouds.connect(paths, spec, secrets) as conn:
+            identity.ensure_identity(conn, spec, secrets, paths.ports)
         paths.marker(BOOTSTRAPPED).write_text("keystone, schemas and service users are in place\n")
         records.add_tenant(paths, spec.tenant)
     lifecycle.bring_up(paths, plan.workers, START_TIMEOUT)
     if not records.seeded_with(paths, spec):
         # A fresh connection: the first one's token was issued before the catalog existed.
-        with clouds.connect(spec, secrets) as conn:
+        with clouds.connect(paths, spec, secrets) as conn:
             seed.seed(conn, paths, spec)
         records.mark_seeded(paths, spec)
 
@@ -208,7 +208,7 @@ def _create_schemas(paths: LabPaths, plan: ServicePlan, spec: OpenStackLabSpec, 
         supervisor.start(infrastructure["rabbitmq"], paths)
     database.create_databases(paths, secrets)
     schema.sync_all(paths)
-    schema.keystone_bootstrap(paths, secrets["admin"], spec.primary_region, config.keystone_url())
+    schema.keystone_bootstrap(paths, secrets["admin"], spec.primary_region, paths.ports.keystone_url)
 
 
 def _make_data_dirs(paths: LabPaths) -> None:

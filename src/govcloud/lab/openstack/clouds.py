@@ -12,7 +12,7 @@ from typing import Any
 import openstack
 import yaml
 
-from govcloud.lab.openstack.config import keystone_url
+from govcloud.lab.openstack.ports import LabPorts
 from govcloud.lab.openstack.spec import OpenStackLabSpec
 from govcloud.lab.openstack.state import LabPaths, write_if_changed
 
@@ -21,11 +21,12 @@ TENANT_CLOUD = "govcloud-lab-tenant"
 CLOUD_NAMES = (ADMIN_CLOUD, TENANT_CLOUD)
 
 
-def cloud_entries(spec: OpenStackLabSpec, secrets: dict[str, str]) -> dict[str, dict[str, Any]]:
+def cloud_entries(spec: OpenStackLabSpec, secrets: dict[str, str], lab_ports: LabPorts) -> dict[str, dict[str, Any]]:
     """The two cloud entries, keyed by cloud name."""
+    url = lab_ports.keystone_url
     return {
-        ADMIN_CLOUD: _entry(spec, "admin", secrets["admin"], "admin"),
-        TENANT_CLOUD: _entry(spec, spec.tenant.user, secrets["tenant"], spec.tenant.project),
+        ADMIN_CLOUD: _entry(spec, url, "admin", secrets["admin"], "admin"),
+        TENANT_CLOUD: _entry(spec, url, spec.tenant.user, secrets["tenant"], spec.tenant.project),
     }
 
 
@@ -35,22 +36,23 @@ def write_clouds_yaml(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str
         "# Written by govcloud.lab.openstack: the local OpenStack lab. Holds passwords: keep private.\n"
         f"# Use: export OS_CLIENT_CONFIG_FILE={paths.clouds_yaml}; openstack --os-cloud {ADMIN_CLOUD} ...\n"
     )
-    body = yaml.safe_dump({"clouds": cloud_entries(spec, secrets)}, sort_keys=False, default_flow_style=False)
+    body = yaml.safe_dump({"clouds": cloud_entries(spec, secrets, paths.ports)}, sort_keys=False, default_flow_style=False)
     write_if_changed(paths.clouds_yaml, header + body)
 
 
-def connect(spec: OpenStackLabSpec, secrets: dict[str, str], cloud: str = ADMIN_CLOUD) -> openstack.connection.Connection:
+def connect(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str],
+            cloud: str = ADMIN_CLOUD) -> openstack.connection.Connection:
     """An openstacksdk connection built from the entries above, ignoring the caller's own config."""
-    entry = dict(cloud_entries(spec, secrets)[cloud])
+    entry = dict(cloud_entries(spec, secrets, paths.ports)[cloud])
     entry.pop("regions")
     return openstack.connect(load_yaml_config=False, load_envvars=False, region_name=spec.primary_region, **entry)
 
 
-def _entry(spec: OpenStackLabSpec, user: str, password: str, project: str) -> dict[str, Any]:
+def _entry(spec: OpenStackLabSpec, auth_url: str, user: str, password: str, project: str) -> dict[str, Any]:
     return {
         "auth_type": "password",
         "auth": {
-            "auth_url": keystone_url(),
+            "auth_url": auth_url,
             "username": user,
             "password": password,
             "project_name": project,

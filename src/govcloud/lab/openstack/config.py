@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from govcloud.lab.openstack import ports
+from govcloud.lab.openstack.ports import HOST, LabPorts
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
 from govcloud.lab.openstack.state import LabPaths, write_if_changed
 
@@ -55,13 +55,14 @@ class UwsgiApp:
     threads: int
 
 
-# nova-api must run with one thread per process: with native uwsgi threads its eventlet
-# patching causes intermittent 60 s MessagingTimeouts (volume attach failed 2 of 3 times).
-UWSGI_APPS = (
-    UwsgiApp("keystone", ports.KEYSTONE, "/usr/bin/keystone-wsgi-public", processes=2, threads=2),
-    UwsgiApp("placement", ports.PLACEMENT, "/usr/bin/placement-api", processes=1, threads=4),
-    UwsgiApp("nova-api", ports.NOVA, "/usr/bin/nova-api-wsgi", processes=2, threads=1),
-)
+def uwsgi_apps(lab_ports: LabPorts) -> tuple[UwsgiApp, ...]:
+    # nova-api must run with one thread per process: with native uwsgi threads its eventlet
+    # patching causes intermittent 60 s MessagingTimeouts (volume attach failed 2 of 3 times).
+    return (
+        UwsgiApp("keystone", lab_ports.KEYSTONE, "/usr/bin/keystone-wsgi-public", processes=2, threads=2),
+        UwsgiApp("placement", lab_ports.PLACEMENT, "/usr/bin/placement-api", processes=1, threads=4),
+        UwsgiApp("nova-api", lab_ports.NOVA, "/usr/bin/nova-api-wsgi", processes=2, threads=1),
+    )
 
 
 def db_url(paths: LabPaths, secrets: dict[str, str], database: str, user: str | None = None) -> str:
@@ -71,10 +72,6 @@ def db_url(paths: LabPaths, secrets: dict[str, str], database: str, user: str | 
         f"mysql+pymysql://{user}:{secrets[user]}@localhost/{database}"
         f"?unix_socket={paths.mysql_socket}&charset=utf8"
     )
-
-
-def keystone_url() -> str:
-    return f"http://{ports.HOST}:{ports.KEYSTONE}/v3"
 
 
 def render_all(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> list[Path]:
@@ -107,7 +104,7 @@ def rendered_files(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, s
     }
     for host in spec.compute_hosts:
         files[compute_config(paths, host)] = render("nova.conf.j2", compute_host=host.name)
-    for app in UWSGI_APPS:
+    for app in uwsgi_apps(paths.ports):
         files[uwsgi_config(paths, app.name)] = render("uwsgi.ini.j2", **asdict(app))
     return files
 
@@ -123,16 +120,16 @@ def uwsgi_config(paths: LabPaths, app: str) -> Path:
 
 def _context(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> dict[str, object]:
     return {
-        "host": ports.HOST,
-        "ports": {name: getattr(ports, name) for name in dir(ports) if name.isupper()},
+        "host": HOST,
+        "ports": paths.ports.as_dict(),
         "etc": paths.etc,
         "run": paths.run,
         "log": paths.log,
         "data": paths.data,
         "pw": secrets,
         "region": spec.primary_region,
-        "keystone_url": keystone_url(),
-        "transport_url": f"rabbit://govcloud:{secrets['rabbit']}@{ports.HOST}:{ports.RABBIT}/",
+        "keystone_url": paths.ports.keystone_url,
+        "transport_url": f"rabbit://govcloud:{secrets['rabbit']}@{HOST}:{paths.ports.RABBIT}/",
         "physnet": PHYSNET,
         "controller": CONTROLLER,
         "quota": asdict(Quotas()),

@@ -11,14 +11,12 @@ from dataclasses import dataclass
 
 from openstack.connection import Connection
 
-from govcloud.lab.openstack import ports
-from govcloud.lab.openstack.config import keystone_url
+from govcloud.lab.openstack.ports import HOST, LabPorts
 from govcloud.lab.openstack.spec import OpenStackLabSpec
 
 SERVICE_USERS = ("nova", "neutron", "glance", "cinder", "placement")
 INTERFACES = ("public", "internal", "admin")
 DOMAIN = "default"
-_BASE = f"http://{ports.HOST}"
 
 
 @dataclass(frozen=True)
@@ -30,18 +28,20 @@ class CatalogEntry:
     url: str
 
 
-CATALOG = (
-    CatalogEntry("keystone", "identity", keystone_url()),
-    CatalogEntry("nova", "compute", f"{_BASE}:{ports.NOVA}/v2.1"),
-    CatalogEntry("placement", "placement", f"{_BASE}:{ports.PLACEMENT}"),
-    CatalogEntry("neutron", "network", f"{_BASE}:{ports.NEUTRON}"),
-    CatalogEntry("glance", "image", f"{_BASE}:{ports.GLANCE}"),
-    # Nova finds Cinder as volumev3 (its [cinder] catalog_info default).
-    CatalogEntry("cinderv3", "volumev3", f"{_BASE}:{ports.CINDER}/v3/%(project_id)s"),
-)
+def catalog(lab_ports: LabPorts) -> tuple[CatalogEntry, ...]:
+    base = f"http://{HOST}"
+    return (
+        CatalogEntry("keystone", "identity", lab_ports.keystone_url),
+        CatalogEntry("nova", "compute", f"{base}:{lab_ports.NOVA}/v2.1"),
+        CatalogEntry("placement", "placement", f"{base}:{lab_ports.PLACEMENT}"),
+        CatalogEntry("neutron", "network", f"{base}:{lab_ports.NEUTRON}"),
+        CatalogEntry("glance", "image", f"{base}:{lab_ports.GLANCE}"),
+        # Nova finds Cinder as volumev3 (its [cinder] catalog_info default).
+        CatalogEntry("cinderv3", "volumev3", f"{base}:{lab_ports.CINDER}/v3/%(project_id)s"),
+    )
 
 
-def ensure_identity(conn: Connection, spec: OpenStackLabSpec, secrets: dict[str, str]) -> None:
+def ensure_identity(conn: Connection, spec: OpenStackLabSpec, secrets: dict[str, str], lab_ports: LabPorts) -> None:
     """Make keystone hold everything ``spec`` asks for; changes nothing when it already does."""
     keystone = _Keystone(conn, secrets)
     keystone.project("service", "Service users of the lab")
@@ -49,7 +49,7 @@ def ensure_identity(conn: Connection, spec: OpenStackLabSpec, secrets: dict[str,
         keystone.user(name, account=name, project="service")
         for role in ("admin", "service"):
             keystone.grant("service", name, role)
-    _ensure_catalog(conn, spec.regions)
+    _ensure_catalog(conn, spec.regions, catalog(lab_ports))
     keystone.project(spec.tenant.project, "Tenant project of the lab")
     keystone.user(spec.tenant.user, account="tenant", project=spec.tenant.project)
     for name in (spec.tenant.project, *spec.extra_projects):
@@ -108,14 +108,14 @@ class _Keystone:
             self.grants.add(key)
 
 
-def _ensure_catalog(conn: Connection, regions: tuple[str, ...]) -> None:
+def _ensure_catalog(conn: Connection, regions: tuple[str, ...], entries: tuple[CatalogEntry, ...]) -> None:
     existing_regions = {region.id for region in conn.identity.regions()}
     for region in regions:
         if region not in existing_regions:
             conn.identity.create_region(id=region, description="govcloud lab region (alias of the same services)")
     services = {service.type: service for service in conn.identity.services()}
     endpoints = {(e.service_id, e.region_id, e.interface): e for e in conn.identity.endpoints()}
-    for entry in CATALOG:
+    for entry in entries:
         service = services.get(entry.type) or conn.identity.create_service(
             name=entry.name, type=entry.type, description=f"{entry.name} of the govcloud lab", is_enabled=True
         )

@@ -1,27 +1,70 @@
 """TCP ports the lab listens on, and who holds a port when it is already taken.
 
 Every service binds 127.0.0.1 only. MariaDB listens on a Unix socket inside the state dir,
-so it needs no TCP port at all.
+so it needs no TCP port at all. A lab instance (:mod:`govcloud.paths`) shifts every port by its
+offset, so instances run side by side.
 """
 
 from __future__ import annotations
 
 import os
-import socket
+from dataclasses import dataclass
 from pathlib import Path
 
 HOST = "127.0.0.1"
 
-KEYSTONE = 5000
-GLANCE = 9292
-NEUTRON = 9696
-NOVA = 8774
-PLACEMENT = 8778
-CINDER = 8776
-RABBIT = 5672
-EPMD = 4369
-# Erlang distribution gets a fixed port so it cannot land on a random one another lab needs.
-RABBIT_DIST = 25672
+
+@dataclass(frozen=True)
+class LabPorts:
+    """The ports of one lab instance: the default lab's, shifted by ``offset``."""
+
+    offset: int = 0
+
+    @property
+    def KEYSTONE(self) -> int:  # noqa: N802 - upper case: the names templates use
+        return 5000 + self.offset
+
+    @property
+    def GLANCE(self) -> int:  # noqa: N802
+        return 9292 + self.offset
+
+    @property
+    def NEUTRON(self) -> int:  # noqa: N802
+        return 9696 + self.offset
+
+    @property
+    def NOVA(self) -> int:  # noqa: N802
+        return 8774 + self.offset
+
+    @property
+    def PLACEMENT(self) -> int:  # noqa: N802
+        return 8778 + self.offset
+
+    @property
+    def CINDER(self) -> int:  # noqa: N802
+        return 8776 + self.offset
+
+    @property
+    def RABBIT(self) -> int:  # noqa: N802
+        return 5672 + self.offset
+
+    @property
+    def EPMD(self) -> int:  # noqa: N802
+        return 4369 + self.offset
+
+    @property
+    def RABBIT_DIST(self) -> int:  # noqa: N802
+        # Erlang distribution gets a fixed port so it cannot land on a random one another lab needs.
+        return 25672 + self.offset
+
+    def as_dict(self) -> dict[str, int]:
+        names = ("KEYSTONE", "GLANCE", "NEUTRON", "NOVA", "PLACEMENT", "CINDER", "RABBIT", "EPMD", "RABBIT_DIST")
+        return {name: getattr(self, name) for name in names}
+
+    @property
+    def keystone_url(self) -> str:
+        return f"http://{HOST}:{self.KEYSTONE}/v3"
+
 
 _LISTEN = "0A"  # TCP state LISTEN in /proc/net/tcp
 
@@ -36,15 +79,6 @@ def port_owner(port: int) -> str | None:
             if fd in inodes:
                 return f"{_comm(pid)} (pid {pid})"
     return "another process (owner not visible)"
-
-
-def is_listening(port: int, host: str = HOST, timeout: float = 0.5) -> bool:
-    """True when something accepts TCP connections on host:port."""
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
 
 
 def _listening_inodes(port: int) -> set[str]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from govcloud.lab.openstack import database, ports
+from govcloud.lab.openstack import database
+from govcloud.lab.openstack.ports import HOST
 from govcloud.lab.openstack.config import CONTROLLER, compute_config, uwsgi_config
 from govcloud.lab.openstack.probes import (
     HeartbeatBoard,
@@ -62,8 +63,8 @@ def _infrastructure(paths: LabPaths) -> tuple[Service, ...]:
         "RABBITMQ_CONF_ENV_FILE": str(paths.etc / "rabbitmq-env.conf"),
         # The Erlang cookie lives in $HOME: keep it private to the lab.
         "HOME": str(paths.rabbit_dir),
-        "ERL_EPMD_ADDRESS": ports.HOST,
-        "ERL_EPMD_PORT": str(ports.EPMD),
+        "ERL_EPMD_ADDRESS": HOST,
+        "ERL_EPMD_PORT": str(paths.ports.EPMD),
     }
     return (
         Service(
@@ -76,16 +77,16 @@ def _infrastructure(paths: LabPaths) -> tuple[Service, ...]:
         # Started by us (not auto-started by Erlang) so its PID is tracked and stopped.
         Service(
             "epmd",
-            ("/usr/bin/epmd", "-address", ports.HOST, "-port", str(ports.EPMD)),
-            probe=tcp_probe(ports.HOST, ports.EPMD),
-            ports=(ports.EPMD,),
+            ("/usr/bin/epmd", "-address", HOST, "-port", str(paths.ports.EPMD)),
+            probe=tcp_probe(HOST, paths.ports.EPMD),
+            ports=(paths.ports.EPMD,),
         ),
         Service(
             "rabbitmq",
             ("/usr/lib/rabbitmq/bin/rabbitmq-server",),
-            probe=amqp_probe(ports.HOST, ports.RABBIT),
+            probe=amqp_probe(HOST, paths.ports.RABBIT),
             env=rabbit_env,
-            ports=(ports.RABBIT, ports.RABBIT_DIST),
+            ports=(paths.ports.RABBIT, paths.ports.RABBIT_DIST),
             after=("epmd",),
             configs=(paths.etc / "rabbitmq.conf", paths.etc / "rabbitmq-env.conf"),
             stop_timeout=30,
@@ -100,7 +101,7 @@ def _apis(paths: LabPaths) -> tuple[Service, ...]:
         _uwsgi(
             paths,
             "keystone",
-            ports.KEYSTONE,
+            paths.ports.KEYSTONE,
             "/v3",
             {"OS_KEYSTONE_CONFIG_FILES": str(etc / "keystone.conf")},
             configs=(etc / "keystone.conf",),
@@ -108,7 +109,7 @@ def _apis(paths: LabPaths) -> tuple[Service, ...]:
         _uwsgi(
             paths,
             "placement",
-            ports.PLACEMENT,
+            paths.ports.PLACEMENT,
             "/",
             {"OS_PLACEMENT_CONFIG_DIR": str(etc / "placement")},
             configs=(etc / "placement" / "placement.conf",),
@@ -117,15 +118,15 @@ def _apis(paths: LabPaths) -> tuple[Service, ...]:
         _uwsgi(
             paths,
             "nova-api",
-            ports.NOVA,
+            paths.ports.NOVA,
             "/",
             {"OS_NOVA_CONFIG_DIR": str(etc / "nova"), "OS_NOVA_CONFIG_FILES": f"/etc/nova/api-paste.ini;{nova_conf}"},
             configs=(nova_conf,),
             after=("mariadb", "rabbitmq"),
         ),
-        _daemon(paths, "glance-api", ("glance-api.conf",), ports.GLANCE, after=("mariadb",)),
-        _daemon(paths, "neutron-server", ("neutron/neutron.conf", "neutron/ml2_conf.ini"), ports.NEUTRON),
-        _daemon(paths, "cinder-api", ("cinder.conf",), ports.CINDER),
+        _daemon(paths, "glance-api", ("glance-api.conf",), paths.ports.GLANCE, after=("mariadb",)),
+        _daemon(paths, "neutron-server", ("neutron/neutron.conf", "neutron/ml2_conf.ini"), paths.ports.NEUTRON),
+        _daemon(paths, "cinder-api", ("cinder.conf",), paths.ports.CINDER),
     )
 
 
@@ -142,7 +143,7 @@ def _uwsgi(
     return Service(
         name,
         ("/usr/bin/uwsgi", "--ini", str(ini)),
-        probe=http_probe(f"http://{ports.HOST}:{port}{probe_path}"),
+        probe=http_probe(f"http://{HOST}:{port}{probe_path}"),
         env=env,
         ports=(port,),
         after=after,
@@ -156,7 +157,7 @@ def _daemon(
     return Service(
         name,
         (PYTHON, f"/usr/bin/{name}", *_config_args(paths, configs)),
-        probe=http_probe(f"http://{ports.HOST}:{port}/"),
+        probe=http_probe(f"http://{HOST}:{port}/"),
         ports=(port,),
         after=after,
         configs=tuple(paths.etc / config for config in configs),

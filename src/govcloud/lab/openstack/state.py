@@ -1,6 +1,7 @@
 """The lab's private state directory: where configs, data, logs, PIDs and secrets live.
 
-The directory is stable (``$GOVCLOUD_LAB_DIR`` or ``/var/lib/govcloud/openstack-lab``) and kept
+The directory is stable (``$GOVCLOUD_LAB_DIR``, or the lab instance's ``openstack-lab`` directory:
+``/var/lib/govcloud/openstack-lab`` for the default lab, see :mod:`govcloud.paths`) and kept
 between runs so a second start is warm: databases, keys and images survive ``lab_down``.
 Only ``lab_down(purge=True)`` removes it.
 """
@@ -10,10 +11,11 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_LAB_DIR = Path("/var/lib/govcloud/openstack-lab")
+from govcloud.lab.openstack.ports import LabPorts
+from govcloud.paths import OPENSTACK_LAB, LabInstance, current_instance
 
 # Every account the lab creates a password for: MariaDB users double as keystone service users.
 ACCOUNTS = ("admin", "tenant", "rabbit", "keystone", "nova", "neutron", "glance", "cinder", "placement")
@@ -24,19 +26,25 @@ SEEDED = "seed.fingerprint"
 TENANTS = "tenants.json"
 
 
-def lab_dir_from_env() -> Path:
-    """The state directory the API uses: ``$GOVCLOUD_LAB_DIR`` or the default.
+def lab_paths_from_env() -> LabPaths:
+    """The paths and ports the API uses: the lab instance's (``$GOVCLOUD_LAB_INSTANCE``), with its
+    state directory overridden by ``$GOVCLOUD_LAB_DIR`` when that is set.
 
     Read here (at the edge, by the API) and passed down; nothing below reads the environment.
     """
-    return Path(os.environ.get("GOVCLOUD_LAB_DIR") or DEFAULT_LAB_DIR)
+    return lab_paths(current_instance(), os.environ.get("GOVCLOUD_LAB_DIR"))
+
+
+def lab_paths(instance: LabInstance, state_dir: str | Path | None = None) -> LabPaths:
+    return LabPaths(Path(state_dir) if state_dir else instance.state_dir(OPENSTACK_LAB), LabPorts(instance.port_offset))
 
 
 @dataclass(frozen=True)
 class LabPaths:
-    """Named paths inside the state directory."""
+    """Named paths inside the state directory, and the ports of the lab that keeps it."""
 
     root: Path
+    ports: LabPorts = field(default_factory=LabPorts)
 
     @property
     def etc(self) -> Path:

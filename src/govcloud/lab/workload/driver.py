@@ -30,7 +30,7 @@ from ...migration.schema import WaveEntry
 from ...model import DrMode, Province
 from . import backup, frontend
 from . import postgres as pg
-from .layout import APP_PORT, DEFAULT_ROOT, PG_PORT, Layout, Place
+from .layout import APP_PORT, PG_PORT, Layout, Place, default_root
 from .runtime import ensure_place, remove_place, run, running, spawn, stop
 
 APP = Path(__file__).with_name("app.py")
@@ -47,7 +47,7 @@ def write_dsn(places: list[Place]) -> str:
     return f"host={hosts} port={ports} dbname=app user=postgres connect_timeout=1 target_session_attrs=read-write"
 
 
-def layout_for(province: Province, entry: WaveEntry, root: Path = DEFAULT_ROOT) -> Layout:
+def layout_for(province: Province, entry: WaveEntry, root: Path | None = None) -> Layout:
     """Places for ``entry``: its target node, its DR node and a third node for the backup."""
     if entry.dr.mode is not DrMode.DUAL_ACTIVE or entry.dr.node is None or entry.target_node is None:
         raise UsageError(f"{entry.code}: the lab workload drives dual-active systems (target and DR node)",
@@ -55,11 +55,11 @@ def layout_for(province: Province, entry: WaveEntry, root: Path = DEFAULT_ROOT) 
     others = [n.code for n in province.nodes if n.code not in (entry.target_node, entry.dr.node)]
     if not others:
         raise UsageError("the off-site backup needs a third node", fix="add a node to the lab model")
-    return Layout(root, entry.target_node, entry.dr.node, others[0])
+    return Layout(root or default_root(), entry.target_node, entry.dr.node, others[0])
 
 
 class LabWorkloadDriver:
-    def __init__(self, province: Province, root: Path = DEFAULT_ROOT) -> None:
+    def __init__(self, province: Province, root: Path | None = None) -> None:
         self.province = province
         self.root = root
 

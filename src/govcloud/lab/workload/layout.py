@@ -14,14 +14,24 @@ from pathlib import Path
 
 from netaddr import IPAddress, IPNetwork
 
-NS_PREFIX = "gcw-"
+from ...paths import WORKLOAD, current_instance
+
 SWITCH = "net"
 SUBNET = IPNetwork("198.18.240.0/24")
-DEFAULT_ROOT = Path("/var/lib/govcloud/workload")
 APP_PORT = 8080
 PG_PORT = 5432
 #: Host part of each role's address; cloud nodes take 11, 12, 13 in the order given.
 FRONT_HOST, CLIENT_HOST, LEGACY_HOST, FIRST_NODE_HOST = 2, 20, 10, 11
+
+
+def ns_prefix() -> str:
+    """The namespace prefix of the current lab instance's workload (``gcw-`` for the default lab)."""
+    return current_instance().prefix("gcw-")
+
+
+def default_root() -> Path:
+    """The current lab instance's workload folder (``/var/lib/govcloud/workload`` for the default lab)."""
+    return current_instance().state_dir(WORKLOAD)
 
 
 @dataclass(frozen=True)
@@ -32,7 +42,7 @@ class Place:
 
     @property
     def namespace(self) -> str:
-        return f"{NS_PREFIX}{self.name}"
+        return f"{ns_prefix()}{self.name}"
 
     @property
     def veth(self) -> str:
@@ -93,7 +103,7 @@ class Layout:
 
     @property
     def switch_namespace(self) -> str:
-        return f"{NS_PREFIX}{SWITCH}"
+        return f"{ns_prefix()}{SWITCH}"
 
     @property
     def service(self) -> Place:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ...errors import LabError
 from ..processes import alive, namespace_pids, signal_all, terminate, wait_gone
-from .layout import NS_PREFIX, SUBNET, Layout, Place
+from .layout import SUBNET, Layout, Place, ns_prefix
 
 INSTALL_FIX = "run scripts/workload-install.sh as root, then try again"
 
@@ -49,7 +49,7 @@ def in_namespace(place: Place, argv: list[str], user: str | None = None) -> list
 
 def namespaces() -> list[str]:
     out = run(["ip", "netns", "list"], check=False).stdout
-    return [line.split()[0] for line in out.splitlines() if line.startswith(NS_PREFIX)]
+    return [line.split()[0] for line in out.splitlines() if line.startswith(ns_prefix())]
 
 
 def ensure_switch(layout: Layout) -> None:
@@ -135,7 +135,7 @@ def running(layout: Layout, key: str) -> int | None:
     if pid is None or not alive(pid):
         return None
     place = key.split("/", 1)[0]
-    return pid if pid in namespace_pids(f"{NS_PREFIX}{place}") else None
+    return pid if pid in namespace_pids(f"{ns_prefix()}{place}") else None
 
 
 def stop(layout: Layout, key: str, timeout_s: float = 5) -> None:
@@ -147,7 +147,7 @@ def stop(layout: Layout, key: str, timeout_s: float = 5) -> None:
 
 def kill_namespace(ns: str) -> list[int]:
     """SIGKILL every process of a workload namespace (a node dying); returns the PIDs killed."""
-    if not ns.startswith(NS_PREFIX):
+    if not ns.startswith(ns_prefix()):
         raise LabError(f"{ns} is not a workload namespace", fix="only gcw-* namespaces belong to the workload")
     pids = namespace_pids(ns)
     signal_all(pids, signal.SIGKILL)

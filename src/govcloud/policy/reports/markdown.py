@@ -17,6 +17,13 @@ CrossGuard pack `policies/govcloud-baseline` (`pulumi preview --policy-pack …`
 the default; `policies/govcloud-baseline/environments/<env>.yaml` may change it per environment.
 Mandatory findings block a deployment and make `govcloud policy check` exit 1.
 
+Every finding of `govcloud policy check` names the lines to edit: the model entry the resource
+serves (by its `system:`, `exit:`, `dept:` or `node:` tag, or the entry a stack rule judges), and
+first, when a stack setting put the offending value there, the line of `stacks/Pulumi.<stack>.yaml`.
+Its fingerprint (rule, URN and message; not the line) is its identity across runs: SARIF
+`partialFingerprints`, waivers (`policies/govcloud-baseline/waivers/<env>.yaml`: owner, reason,
+expiry; an expired waiver fails the check) and `--changed-since <git ref>` (new, fixed, unchanged).
+
 What the rules read besides resource inputs: tags `dept:<code>`, `system:<code>`, `mlps:<n>`,
 `govcloud:managed`, `purpose:<business|management|transit|unified-exit>`, `exit:<code>`,
 `node:<code>` (volumes carry the same keys in `metadata`); a resource's `region` (to tell on which

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..prefix import parse_prefix
 from ..view import UNKNOWN, ResourceView
 
 ANYWHERE = frozenset({"0.0.0.0/0", "::/0"})
@@ -67,8 +68,9 @@ def rule_ports(rule: ResourceView) -> tuple[int, int] | None:
         return (0, 0)
     if not low and not high:
         return (1, 65535)
-    low = int(low or high)
-    return (low, int(high or low))
+    # A range from 0 is a range (0-100 opens 22): only a missing bound takes the other's value.
+    low = int(low) if low is not None else int(high)
+    return (low, int(high) if high is not None else low)
 
 
 def opens_every_port(rule: ResourceView) -> bool:
@@ -83,9 +85,15 @@ def from_anywhere(rule: ResourceView) -> bool:
     prefix = rule.get("remoteIpPrefix")
     if prefix is UNKNOWN:
         return False
-    if prefix in ANYWHERE:
+    if prefix in ANYWHERE or is_everything(prefix):
         return True
     return not prefix and not is_set(rule.get("remoteGroupId")) and not is_set(rule.get("remoteAddressGroupId"))
+
+
+def is_everything(prefix) -> bool:
+    """A /0 however it is written (``0.0.0.0/0``, ``::0/0``, ``0::/0``, ``10.0.0.0/0``): every address."""
+    parsed = parse_prefix(prefix.strip()) if isinstance(prefix, str) and "/" in prefix else None
+    return parsed is not None and parsed.prefixlen == 0
 
 
 def overlapping(ranges, low: int, high: int) -> list[str]:

@@ -32,7 +32,7 @@ def _check_image(instance: ResourceView, report, *, level_3: bool) -> None:
 
 @resource_rule(id="GOV-CMP-001", title="Level-3 instances boot approved, hardened images",
                severity=Severity.HIGH, clauses=("MLPS-8.2.4.4a", "MLPS-8.2.4.4b", "CRYPTO-7.4-store-int"),
-               types=(INSTANCE,),
+               types=(INSTANCE,), settings=("drImage",),
                remediation="Boot from an image of the approved list by imageName (the environment's "
                            "approved_images); images are hardened and signature-checked before listing.")
 def approved_image_level3(instance: ResourceView, report) -> None:
@@ -41,6 +41,7 @@ def approved_image_level3(instance: ResourceView, report) -> None:
 
 @resource_rule(id="GOV-CMP-002", title="Instances below level 3 boot approved images", severity=Severity.MEDIUM,
                enforcement=Enforcement.ADVISORY, clauses=("MLPS-8.2.4.4a",), types=(INSTANCE,),
+               settings=("drImage",),
                remediation="Boot from an image of the approved list by imageName.")
 def approved_image_below_level3(instance: ResourceView, report) -> None:
     _check_image(instance, report, level_3=False)

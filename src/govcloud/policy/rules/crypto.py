@@ -34,6 +34,7 @@ def _check(resource: ResourceView, report, *, level_3: bool) -> None:
 
 @resource_rule(id="GOV-CRY-001", title="Level-3 data sits on encrypted volume types", severity=Severity.HIGH,
                clauses=("CRYPTO-7.4-store-conf", "MLPS-8.1.4.8b", "MLPS-8.2.4.5d"), types=(VOLUME, INSTANCE),
+               settings=("encryptedVolumeType",),
                remediation="Set volumeType to an encrypted type (SM4 / LUKS with keys in the KMS): see the "
                            "environment's encrypted_volume_types.")
 def encrypted_level3(resource: ResourceView, report) -> None:
@@ -42,7 +43,7 @@ def encrypted_level3(resource: ResourceView, report) -> None:
 
 @resource_rule(id="GOV-CRY-002", title="Data below level 3 sits on encrypted volume types",
                severity=Severity.LOW, enforcement=Enforcement.ADVISORY,
-               clauses=("CRYPTO-7.4-store-conf",), types=(VOLUME, INSTANCE),
+               clauses=("CRYPTO-7.4-store-conf",), types=(VOLUME, INSTANCE), settings=("encryptedVolumeType",),
                remediation="Prefer an encrypted volume type; it costs little and the data's level may rise.")
 def encrypted_below_level3(resource: ResourceView, report) -> None:
     _check(resource, report, level_3=False)

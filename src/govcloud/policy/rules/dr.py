@@ -41,10 +41,11 @@ def dr_as_required(stack: StackView, report) -> None:
         if system.dr is DrMode.DUAL_ACTIVE:
             missing = {system.target_node, system.dr_node} - mine.get(INSTANCE, set())
             if missing:
-                report(f"dual-active system {system.code!r} has no instance on {', '.join(sorted(missing))}")
+                report(f"dual-active system {system.code!r} has no instance on {', '.join(sorted(missing))}",
+                       subject=("systems", system.code, "dr"))
         elif system.dr_node not in mine.get(VOLUME, set()):
             report(f"system {system.code!r} ({system.dr.value}) has no backup volume on its DR node "
-                   f"{system.dr_node!r}")
+                   f"{system.dr_node!r}", subject=("systems", system.code, "dr_node"))
 
 
 @resource_rule(id="GOV-DR-002", title="A system's resources are placed on its target node or its DR node only",
@@ -75,4 +76,5 @@ def dr_in_model(stack: StackView, report) -> None:
     for system in ctx.systems_by_node.get(node, []):
         if (system.target_node == node and int(system.mlps_level) >= 3 and system.dr is DrMode.NONE
                 and system.criticality.value in ("key", "high")):
-            report(f"level-{int(system.mlps_level)} {system.criticality.value} system {system.code!r} has no DR")
+            report(f"level-{int(system.mlps_level)} {system.criticality.value} system {system.code!r} has no DR",
+                   subject=("systems", system.code, "dr"))

@@ -1,4 +1,5 @@
-"""Internet exits: only the unified exits named in the model reach the internet."""
+"""Internet exits: only the unified exits named in the model, and designated by the provincial
+plan, reach the internet."""
 
 from __future__ import annotations
 
@@ -72,3 +73,31 @@ def no_legacy_exit(resource: ResourceView, report) -> None:
         report(f"tag exit:{code} names no exit of the model", resource.urn)
     elif ex.status is not ExitStatus.UNIFIED:
         report(f"exit {code!r} is {ex.status.value}, not unified", resource.urn)
+
+
+@resource_rule(id="GOV-EXIT-005", title="Internet gateways only at exits the provincial plan designates unified",
+               severity=Severity.CRITICAL, clauses=("PLAN-EXIT-UNIFIED", "MLPS-8.1.3.1a", "MLPS-8.1.3.1c"),
+               types=(ROUTER, NETWORK),
+               remediation="Unified exits are the province's decision (or a city's it delegates): add the exit "
+                           "to unified_exit_plan.designations in exits.yaml with the plan's decision, or remove "
+                           "the gateway / external network. A department or node cannot declare its own exit "
+                           "unified.")
+def designated_exit(resource: ResourceView, report) -> None:
+    ctx = resource.context
+    if ctx is None:
+        return
+    if resource.type == ROUTER and not is_set(resource.get("externalNetworkId")):
+        return
+    if resource.type == NETWORK and resource.get("external") is not True:
+        return
+    code = resource.tags.get("exit")
+    if code in ctx.designated_exits:
+        return
+    what = "has an external gateway" if resource.type == ROUTER else "is an external network"
+    designated = ", ".join(sorted(ctx.designated_exits)) or "none"
+    if code:
+        report(f"{resource.name!r} {what} for exit {code!r}, which the provincial plan does not designate "
+               f"unified (designated: {designated})", resource.urn, subject=("exits", code, "status"))
+    else:
+        report(f"{resource.name!r} {what} but serves no exit the provincial plan designates "
+               f"(designated: {designated})", resource.urn)

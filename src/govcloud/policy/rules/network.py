@@ -224,3 +224,36 @@ def pool_in_department(pool: ResourceView, report) -> None:
         if not any(prefix in block for block in blocks):
             report(f"pool prefix {prefix} is outside department {dept.code!r}'s blocks "
                    f"({', '.join(str(b) for b in blocks) or 'none planned'})", pool.urn)
+
+
+def _network_key(subnet: ResourceView) -> str | None:
+    """What names a subnet's network: the resource it refers to, or a literal network id (set by a
+    stack setting or by a component that takes an existing network); None when unknown."""
+    refs = subnet.refers_to("networkId")
+    if refs:
+        return f"ref:{refs[0]}"
+    value = subnet.get("networkId")
+    return f"id:{value}" if isinstance(value, str) and value else None
+
+
+@stack_rule(id="GOV-NET-013", title="Every IPv4 subnet has an IPv6 sibling on its network, wherever the network "
+                                    "comes from", severity=Severity.HIGH,
+            clauses=("PLAN-IPV6-DUALSTACK", "MLPS-8.1.2.1c"),
+            remediation="Add an IPv6 subnet (a /64 from the plan) on the same network. This holds for networks "
+                        "another stack or an existing network id provides, which GOV-NET-001 cannot see.")
+def ipv6_sibling(stack: StackView, report) -> None:
+    in_stack = {n.name for n in stack.of_type(NETWORK)}  # GOV-NET-001 judges these by the network
+    versions: dict[str, set] = {}
+    subnets: dict[str, list[ResourceView]] = {}
+    for subnet in stack.of_type(SUBNET):
+        key = _network_key(subnet)
+        if key is None or key.removeprefix("ref:") in in_stack:
+            continue
+        versions.setdefault(key, set()).add(ip_version(subnet))
+        subnets.setdefault(key, []).append(subnet)
+    for key, found in versions.items():
+        if 4 not in found or 6 in found or UNKNOWN in found:
+            continue
+        for subnet in subnets[key]:
+            report(f"IPv4 subnet {subnet.name!r} has no IPv6 sibling on network {key.split(':', 1)[1]!r}",
+                   subnet.urn)

@@ -31,7 +31,8 @@ def within_approval(stack: StackView, report) -> None:
                     continue  # unset, unknown until the update, or not managed by the model
                 if value > approved or value < 0:
                     shown = "unlimited (-1)" if value < 0 else value
-                    report(f"{prop}={shown} for {dept.code!r}, approved {field}={approved}", quota.urn)
+                    report(f"{prop}={shown} for {dept.code!r}, approved {field}={approved}", quota.urn,
+                           subject=("departments", dept.code, "quotas"))
 
 
 @stack_rule(id="GOV-QUO-002", title="Departments with approved quotas have them applied",

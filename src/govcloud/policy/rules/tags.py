@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..rule import Enforcement, Severity, resource_rule
-from ..view import INSTANCE, TAGGABLE, VOLUME, ResourceView
+from ...stackgraph.spec import ROOT_STACK_TYPE
+from ..view import INSTANCE, MORE_TAGGABLE, TAGGABLE, VOLUME, ResourceView
 from .common import department_of, is_platform, system_of
 
 
@@ -60,3 +61,27 @@ def system_tag(resource: ResourceView, report) -> None:
 def managed_tag(resource: ResourceView, report) -> None:
     if resource.tags.get("govcloud") != "managed":
         report(f"{resource.name!r} lacks the govcloud:managed tag", resource.urn)
+
+
+def _must_be_labelled(resource: ResourceView) -> bool:
+    """Types the older label rules do not read: the provider's other taggable types, and any
+    resource (a future component's, or one a stack setting adds) that carries a ``tags`` input."""
+    if resource.type in TAGGABLE or resource.type.startswith("govcloud:") or resource.type == ROOT_STACK_TYPE:
+        return False
+    return resource.type in MORE_TAGGABLE or resource.get("tags") is not None
+
+
+@resource_rule(id="GOV-TAG-005", title="Resources of every other labelled type name their department and MLPS "
+                                       "level", severity=Severity.MEDIUM,
+               clauses=("PLAN-ASSETS", "MLPS-8.1.10.2a", "MLPS-8.2.2.1a"),
+               remediation="Tag the resource dept:<code> and mlps:<n> (and govcloud:managed) like every resource "
+                           "the builders make; a component that creates new types must label them too.")
+def labels_everywhere(resource: ResourceView, report) -> None:
+    if not _must_be_labelled(resource) or is_platform(resource):
+        return
+    missing = [key for key in ("dept", "mlps") if not resource.tags.get(key)]
+    if missing:
+        report(f"{resource.name!r} ({resource.type.rsplit(':', 1)[-1]}) has no {' and no '.join(missing)} tag",
+               resource.urn)
+    elif resource.context is not None and department_of(resource) is None:
+        report(f"tag dept:{resource.tags['dept']} names no department of the model", resource.urn)

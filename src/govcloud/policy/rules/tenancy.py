@@ -1,9 +1,11 @@
-"""The shared cloud: every project is a department of the model, on that department's node."""
+"""The shared cloud: every project is a department of the model, on that department's node; nothing
+runs on it that the plan keeps off it (classified, MLPS level 4)."""
 
 from __future__ import annotations
 
+from ...model.hosting import off_shared_cloud
 from ..rule import Severity, resource_rule, stack_rule
-from ..view import PROJECT, TAGGABLE, ResourceView, StackView
+from ..view import LABELLED, PROJECT, TAGGABLE, ResourceView, StackView
 from .common import department_of, placement_node, system_of
 
 
@@ -52,3 +54,20 @@ def one_project(stack: StackView, report) -> None:
             report(f"department {code!r} has a second project {project.name!r} (first {seen[code]!r})",
                    project.urn)
         seen.setdefault(code, project.name)
+
+
+@resource_rule(id="GOV-TEN-004", title="Nothing classified or above MLPS level 3 runs on the shared cloud",
+               severity=Severity.CRITICAL, clauses=("PLAN-SHARED-CLOUD", "MLPS-8.2.2.1b"), types=LABELLED,
+               remediation="Remove the resource from the shared cloud: classified systems belong on the classified "
+                           "network and MLPS level 4 systems on dedicated infrastructure; in systems.yaml they have "
+                           "no target_node or dr_node.")
+def hosted_on_shared_cloud(resource: ResourceView, report) -> None:
+    tag = resource.tags.get("mlps", "")
+    reason = off_shared_cloud(int(tag) if tag.isdigit() else None)
+    system = system_of(resource)
+    if system is not None:
+        reason = off_shared_cloud(system.mlps_level, system.data_class) or reason
+    if reason:
+        subject = ("systems", system.code, "data_class") if system is not None else None
+        report(f"{resource.name!r}{f' of system {system.code!r}' if system is not None else ''}: {reason}",
+               resource.urn, subject=subject)

@@ -1,0 +1,82 @@
+"""`govcloud report`: the province report as a static site (or its data as JSON)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from ..errors import UsageError
+from ..migration.state import state_folder
+from .common import ENV_OPTION, console, load_env, project_root
+
+
+class ReportFormat(str, Enum):
+    HTML = "html"
+    JSON = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+
+
+def report(env: str = ENV_OPTION,
+           output: Path = typer.Option(None, "--output", "-o", help="Folder for the pages (and report.json)."),
+           format: ReportFormat = typer.Option(ReportFormat.HTML, "--format", "-f",
+                                               help="html: write the site into --output; json: print the data "
+                                                    "(or write report.json into --output)."),
+           as_of: str = typer.Option(None, "--as-of", help="Judge deadlines on this date (YYYY-MM-DD); default today."),
+           policy: bool = typer.Option(True, "--policy/--no-policy", help="Run the offline policy check for the "
+                                                                          "findings summary."),
+           measure_cloud: bool = typer.Option(False, "--measure-cloud", help="First read live usage per project "
+                                              "from every node's APIs (clouds.yaml) and record it.")) -> None:
+    """KPIs against targets, cloud adoption and waves, the extranet, IPv6 quality, cloud supervision,
+    DR and policy findings, and their trend; each run appends a snapshot to the environment's state."""
+    from ..report.collect import build_report
+    from ..report.sources import gather_inputs
+    from ..report.trend import append_snapshot
+
+    if format is ReportFormat.HTML and output is None:
+        raise UsageError("--output is needed for the HTML report", fix="e.g. --output build/report/lab")
+    environment = load_env(env)
+    root = project_root()
+    state = state_folder(root, environment.name)
+    if measure_cloud:
+        from ..report.cloud_usage import measure_environment
+
+        path = measure_environment(environment.province, state)
+        console.print(f"live usage recorded in {path}", highlight=False)
+    result = None
+    if policy:
+        from ..policy import check_environment
+
+        _, result, _ = check_environment(environment, root)
+    day = _parse_date(as_of) if as_of else dt.date.today()
+    data, snapshot = build_report(gather_inputs(environment, root, day, result), dt.datetime.now(dt.timezone.utc))
+    if format is ReportFormat.JSON and output is None:
+        sys.stdout.write(json.dumps(data.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    elif format is ReportFormat.JSON:
+        from ..report.render import JSON_FILE
+
+        output.mkdir(parents=True, exist_ok=True)
+        (output / JSON_FILE).write_text(json.dumps(data.to_dict(), indent=2, ensure_ascii=False) + "\n",
+                                        encoding="utf-8")
+        console.print(f"written {output / JSON_FILE}", highlight=False)
+    else:
+        from ..report.render import write_site
+
+        written = write_site(data, output)
+        console.print(f"{len(written)} files written; open {(output / 'index.html').resolve().as_uri()}",
+                      highlight=False, soft_wrap=True)
+    append_snapshot(state, snapshot)
+
+
+def _parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--as-of {text!r} is not a date", fix="write it as YYYY-MM-DD") from None

@@ -1,0 +1,133 @@
+"""Where govcloud keeps things outside the repository: the labs' state, one set per lab instance.
+
+Several copies of the local labs can run side by side on one machine. The *default instance* is
+the user's lab: what `make demo` and `govcloud lab up` build, in ``/var/lib/govcloud/<lab>``. A
+*named instance* (``GOVCLOUD_LAB_INSTANCE=test``: the test suite's) keeps every name apart from
+the default's and from every other instance's, so nothing one creates can collide with another:
+
+* state under ``/var/lib/govcloud/instances/<name>/<lab>``;
+* TCP ports shifted by ``1000 × index`` (every lab service binds 127.0.0.1; offsets stay below
+  20000 so RabbitMQ's 5672 of one instance never lands on another's 25672 distribution port);
+* network namespaces and root-namespace interfaces prefixed ``g<NN>`` instead of ``gc``;
+* the network lab's management network ``198.18.<255 − index>.0/24`` instead of ``198.18.255.0/24``.
+
+The index of a name is assigned once per machine and kept in ``/var/lib/govcloud/instances.json``
+(under a lock), so two names never share one. The instance is chosen at the edge
+(:func:`current_instance` reads the environment); everything below takes it as a value.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from netaddr import IPNetwork
+
+from .errors import UsageError
+
+LAB_ROOT = Path("/var/lib/govcloud")
+# The labs' state directories under an instance's root.
+OPENSTACK_LAB, NETLAB, WORKLOAD = "openstack-lab", "netlab", "workload"
+INSTANCE_VARIABLE = "GOVCLOUD_LAB_INSTANCE"
+# 198.18.241.0/24 … 198.18.254.0/24 for instances: 198.18.240.0/24 is the workload lab's subnet.
+MAX_INSTANCES = 14
+_NAME = re.compile(r"[a-z][a-z0-9]{0,15}")
+_DEFAULT_MGMT = IPNetwork("198.18.255.0/24")
+
+
+@dataclass(frozen=True)
+class LabInstance:
+    """One copy of the labs. ``name`` "" with index 0 is the default (the user's) lab."""
+
+    name: str = ""
+    index: int = 0
+
+    @property
+    def is_default(self) -> bool:
+        return self.index == 0
+
+    @property
+    def root(self) -> Path:
+        return LAB_ROOT if self.is_default else LAB_ROOT / "instances" / self.name
+
+    def state_dir(self, lab: str) -> Path:
+        """The state directory of one lab (``openstack-lab``, ``netlab``, ``workload``)."""
+        return self.root / lab
+
+    @property
+    def port_offset(self) -> int:
+        return 1000 * self.index
+
+    def prefix(self, default: str) -> str:
+        """A name prefix of this instance: the default lab's prefixes start with ``gc``; an
+        instance's replace it with ``g`` and its two-digit index (``gc-`` → ``g03-``,
+        ``gcmgmt0`` → ``g03mgmt0``), which keeps Linux interface names within 15 characters
+        and no prefix of one instance a prefix of another's."""
+        if not default.startswith("gc"):
+            raise ValueError(f"lab name prefixes start with 'gc': {default!r}")
+        return default if self.is_default else f"g{self.index:02d}{default[2:]}"
+
+    @property
+    def mgmt_network(self) -> IPNetwork:
+        """The network lab's management network (a benchmarking block the models do not use)."""
+        return IPNetwork(f"198.18.{255 - self.index}.0/24")
+
+    @property
+    def label(self) -> str:
+        return "the default lab" if self.is_default else f"lab instance {self.name!r}"
+
+
+DEFAULT_INSTANCE = LabInstance()
+
+
+def current_instance(environ: Mapping[str, str] | None = None) -> LabInstance:
+    """The instance named by ``GOVCLOUD_LAB_INSTANCE`` (the default lab when unset or empty)."""
+    name = (os.environ if environ is None else environ).get(INSTANCE_VARIABLE, "")
+    return instance_named(name)
+
+
+def instance_named(name: str, registry: Path | None = None) -> LabInstance:
+    """The instance called ``name``, assigning it a free index the first time it is used."""
+    if not name:
+        return DEFAULT_INSTANCE
+    if not _NAME.fullmatch(name):
+        raise UsageError(f"{INSTANCE_VARIABLE}={name!r} is not a lab instance name",
+                         fix="use a lower-case letter followed by up to 15 letters or digits, e.g. test")
+    return LabInstance(name, _index_of(name, registry or LAB_ROOT / "instances.json"))
+
+
+def _index_of(name: str, registry: Path) -> int:
+    registry.parent.mkdir(parents=True, exist_ok=True)
+    with open(registry.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        known = _read_registry(registry)
+        if name in known:
+            return known[name]
+        free = sorted(set(range(1, MAX_INSTANCES + 1)) - set(known.values()))
+        if not free:
+            raise UsageError(f"no free lab instance index for {name!r}: {len(known)} instances are registered "
+                             f"in {registry}", fix=f"remove instances you no longer use from {registry}")
+        known[name] = free[0]
+        tmp = registry.with_suffix(".tmp")
+        tmp.write_text(json.dumps(known, indent=2, sort_keys=True) + "\n")
+        os.replace(tmp, registry)
+        return free[0]
+
+
+def _read_registry(registry: Path) -> dict[str, int]:
+    if not registry.exists():
+        return {}
+    try:
+        data = json.loads(registry.read_text())
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{registry}:{exc.lineno}: not valid JSON ({exc.msg})",
+                         fix=f"repair or delete {registry} (it only maps lab instance names to indexes)") from exc
+    if not isinstance(data, dict) or not all(isinstance(v, int) and 1 <= v <= MAX_INSTANCES for v in data.values()):
+        raise UsageError(f"{registry}: expected a mapping of instance names to indexes 1..{MAX_INSTANCES}",
+                         fix=f"repair or delete {registry}")
+    return data

@@ -1,0 +1,87 @@
+"""Live usage per project, read from each node's OpenStack APIs with openstacksdk: compute
+(cores, RAM, instances), block storage (gigabytes, volumes) and network (networks, ports,
+routers, floating IPs) quotas with what is in use. Returns plain data (:class:`NodeUsage`); the
+report reads it back from ``cloud-usage.json`` (:mod:`.measurements`).
+
+Projects are named after their department's code (the tenant component names them so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from ..model import Province
+from .measurements import CLOUD_USAGE_FILE, CloudUsage, NodeUsage, QuotaUse, write_measurement
+
+#: (our quota name, attribute of the compute limits holding the limit, attribute holding the use)
+COMPUTE = (("cores", "total_cores", "total_cores_used"), ("ram_mb", "total_ram", "total_ram_used"),
+           ("instances", "instances", "instances_used"))
+VOLUME = (("gigabytes", "max_total_volume_gigabytes", "total_gigabytes_used"),
+          ("volumes", "max_total_volumes", "total_volumes_used"))
+NETWORK = ("networks", "subnets", "ports", "routers", "floating_ips", "security_groups")
+
+
+def project_usage(conn: Any, project: str) -> dict[str, QuotaUse]:
+    """Every quota of ``project`` with its use, from one connection to one node."""
+    usage: dict[str, QuotaUse] = {}
+    compute = conn.get_compute_limits(project)
+    for name, limit, used in COMPUTE:
+        usage[name] = _quota(getattr(compute, limit, None), getattr(compute, used, 0))
+    volume = conn.get_volume_limits(project)
+    absolute = getattr(volume, "absolute", volume)
+    for name, limit, used in VOLUME:
+        usage[name] = _quota(getattr(absolute, limit, None), getattr(absolute, used, 0))
+    network = conn.get_network_quotas(project, details=True)
+    for name in NETWORK:
+        detail = getattr(network, name, None)
+        if isinstance(detail, dict):  # details: {"limit": n, "used": n, "reserved": n}
+            usage[name] = _quota(detail.get("limit"), detail.get("used", 0))
+    return usage
+
+
+def _quota(limit: Any, used: Any) -> QuotaUse:
+    limit = None if limit is None or int(limit) < 0 else int(limit)  # -1: unlimited
+    return QuotaUse(limit=limit, used=max(int(used or 0), 0))
+
+
+def node_usage(conn: Any, projects: Iterable[str]) -> NodeUsage:
+    """Usage of every project on one node; a project the node does not know is left out."""
+    from openstack import exceptions
+
+    found: dict[str, dict[str, QuotaUse]] = {}
+    for project in projects:
+        try:
+            found[project] = project_usage(conn, project)
+        except exceptions.NotFoundException:
+            continue  # not deployed on this node yet: the page shows it as not measured
+    return NodeUsage(projects=found)
+
+
+def measure_province(province: Province, connect: Callable[[Any], Any]) -> CloudUsage:
+    """Usage on every node; ``connect(node)`` opens an openstacksdk connection to it. A node that
+    cannot be reached is recorded with its error, so the others are still reported."""
+    from openstack import exceptions
+
+    nodes: dict[str, NodeUsage] = {}
+    for node in province.nodes:
+        projects = [d.code for d in province.departments if d.node == node.code]
+        try:
+            nodes[node.code] = node_usage(connect(node), projects)
+        except (exceptions.SDKException, OSError) as exc:
+            nodes[node.code] = NodeUsage(error=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    return CloudUsage(measured_at=dt.datetime.now(dt.timezone.utc), nodes=nodes)
+
+
+def connect_node(node) -> Any:
+    """A connection to ``node``'s cloud (its entry in clouds.yaml) and region."""
+    import openstack
+
+    return openstack.connect(cloud=node.cloud, region_name=node.region)
+
+
+def measure_environment(province: Province, state_folder: Path) -> Path:
+    """Measure every node and record the result for the report."""
+    return write_measurement(state_folder / CLOUD_USAGE_FILE, measure_province(province, connect_node))

@@ -1,0 +1,100 @@
+"""Small YAML settings files (stack settings, the policy pack's environment files, waivers) read
+with errors that name the file, the line and the fix: a syntax error, a list where a mapping
+belongs, a value of the wrong shape. Each becomes a :class:`~govcloud.errors.ModelError` (exit 2),
+never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Location, ModelError
+from .yamlpaths import format_path, line_of
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return f"a {type(value).__name__} ({value!r})"
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    """A file's text and data, to locate the fields a caller finds wrong."""
+
+    path: Path
+    text: str
+    data: Any
+
+    def line(self, field: tuple[str | int, ...]) -> int:
+        """The line of ``field`` (or of its deepest present parent); 1 for the file itself."""
+        return (line_of(self.text, field) if field else 1) or 1
+
+    def error(self, field: tuple[str | int, ...], message: str, fix: str) -> ModelError:
+        """An error at ``field`` (its line, or the deepest present parent's)."""
+        return ModelError(message, location=Location(self.path, self.line(field), format_path(field)), fix=fix)
+
+    def mapping(self, field: tuple[str | int, ...], value: Any, fix: str) -> Mapping[Any, Any]:
+        """``value`` (found at ``field``) as a mapping; None or absent reads as empty."""
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            where = format_path(field) or "the file"
+            raise self.error(field, f"{where} holds {_kind(value)}, not a mapping", fix)
+        return value
+
+    def strings(self, field: tuple[str | int, ...], value: Any, fix: str) -> list[str]:
+        """``value`` as a list of strings (one string reads as a list of one)."""
+        if isinstance(value, str):
+            return [value]
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool)
+                                                  for v in value):
+            raise self.error(field, f"{format_path(field)} holds {_kind(value)}, not a list of names", fix)
+        return [str(v) for v in value]
+
+    def scalar(self, field: tuple[str | int, ...], value: Any, fix: str) -> Any:
+        if isinstance(value, (Mapping, list)):
+            raise self.error(field, f"{format_path(field)} holds {_kind(value)}, not a single value", fix)
+        return value
+
+
+def read_yaml(path: Path, *, what: str, fix: str) -> YamlFile:
+    """Parse ``path``; a syntax error or a top level that is not a mapping is a located error.
+
+    ``what`` names the file's role in messages (``stack settings``); ``fix`` says what its top level
+    should hold.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ModelError(f"the {what} file is not UTF-8 text", location=Location(path), fix="save it as UTF-8") \
+            from None
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        # An unclosed quote or bracket is found at the end of the file; where it opened is the line to fix.
+        at_end = exc.problem_mark is not None and exc.problem_mark.index >= len(text.rstrip())
+        mark = exc.context_mark if at_end and exc.context_mark else exc.problem_mark or exc.context_mark
+        problem = ", ".join(p for p in (exc.context, exc.problem) if p)
+        raise ModelError(f"YAML syntax error in the {what} file: {problem}",
+                         location=Location(path, mark.line + 1 if mark else 1),
+                         fix="correct the YAML syntax at that line (indentation, quotes, ':' after keys)") from None
+    except yaml.YAMLError as exc:
+        raise ModelError(f"the {what} file is not valid YAML: {exc}", location=Location(path, 1),
+                         fix="correct the YAML") from None
+    file = YamlFile(path, text, data)
+    if data is not None and not isinstance(data, Mapping):
+        raise ModelError(f"the {what} file holds {_kind(data)}, not a mapping", location=Location(path, 1),
+                         fix=fix)
+    return file

@@ -1,0 +1,62 @@
+"""`govcloud report` through the real entry point: JSON of the same data, snapshots appended,
+bad input exits 2 naming the file and line; `govcloud kpi` piped is not cut at 80 columns."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import AS_OF
+
+
+def test_json_is_the_same_data_the_pages_get(progressed, govcloud):
+    result = govcloud("report", "--env", "lab", "--format", "json", "--as-of", AS_OF, "--no-policy")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    kpi = json.loads(govcloud("kpi", "--env", "lab", "--format", "json", "--as-of", AS_OF).out)
+    assert [row["kpi"] for row in data["kpis"]] == kpi["kpis"]
+    assert data["ipv6_quality"]["ipv6_share"] == 0.25
+    output = progressed.parents[1] / "site"
+    assert govcloud("report", "--env", "lab", "--output", str(output), "--as-of", AS_OF, "--no-policy").code == 0
+    written = json.loads((output / "report.json").read_text(encoding="utf-8"))
+    assert written["kpis"] == data["kpis"] and written["trend"]["snapshots"] == 2
+
+
+def test_each_run_appends_one_snapshot(progressed, govcloud):
+    for _ in range(3):
+        assert govcloud("report", "--env", "lab", "--format", "json", "--no-policy").code == 0
+    lines = (progressed / "report-history.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3 and all(json.loads(line)["kpis"] for line in lines)
+
+
+def test_html_needs_an_output_folder(project, govcloud):
+    result = govcloud("report", "--env", "lab")
+    assert result.code == 2 and "--output" in result.err
+
+
+def test_a_damaged_snapshot_line_is_bad_input_naming_its_line(progressed, govcloud):
+    (progressed / "report-history.jsonl").write_text('{"taken_at": "x"}\n', encoding="utf-8")
+    result = govcloud("report", "--env", "lab", "--format", "json", "--no-policy")
+    assert result.code == 2
+    assert "report-history.jsonl:1" in result.err and "Traceback" not in result.err
+
+
+def test_a_damaged_measurement_is_bad_input(progressed, govcloud):
+    (progressed / "ipv6-quality.json").write_text('{"measured_at": ', encoding="utf-8")
+    result = govcloud("report", "--env", "lab", "--format", "json", "--no-policy")
+    assert result.code == 2 and "ipv6-quality.json" in result.err
+
+
+def test_kpi_table_piped_is_not_cut_at_80_columns(project):
+    """A real process whose stdout is a pipe and whose environment names no width."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    environ["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    done = subprocess.run([sys.executable, "-c", "from govcloud.cli import main; main()", "kpi", "--env", "lab",
+                           "--as-of", AS_OF], cwd=project, env=environ, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert "…" not in done.stdout
+    assert "cloud adoption" in done.stdout and "by deadline (plan)" in done.stdout
+    assert max(len(line) for line in done.stdout.splitlines()) > 80

@@ -1,0 +1,160 @@
+"""The generated pages opened in a real headless Chromium (Debian's chromium + chromium-driver,
+driven by selenium): no console errors, every chart and the topology drawn, the KPI numbers equal
+to `govcloud kpi --format json`, and a screenshot of every page kept under build/test-artifacts/report
+(git-ignored). Chromium missing is a failure with the install command, never a skip."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, ROOT
+from govcloud.report.render import PAGES
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ARTIFACTS = ROOT / "build" / "test-artifacts" / "report"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.is_file()]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} missing: run scripts/report-install.sh (as root)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1300,900", "--disable-extensions", "--no-first-run"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # An explicit driver path: selenium then never tries to download a driver of its own.
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def site(progressed: Path, govcloud) -> Path:
+    output = progressed.parents[1] / "site"
+    for _ in range(2):  # two runs: the trend has two snapshots
+        result = govcloud("report", "--env", "lab", "--output", str(output), "--as-of", AS_OF)
+        assert result.code == 0, result.err
+    assert "index.html" in result.out
+    return output
+
+
+def open_page(browser, site: Path, page: str, shot: str = "") -> list[dict]:
+    """Load a page, keep its screenshot, return the browser console's messages."""
+    browser.get((site / page).as_uri())
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1300, min(max(height, 600) + 40, 6000))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(ARTIFACTS / f"{shot or page}.png"))
+    browser.set_window_size(1300, 900)
+    return browser.get_log("browser")
+
+
+def svg_shapes(browser, selector: str) -> list[dict]:
+    """Each matching SVG's drawn size and its count of rect/circle/line/polyline elements."""
+    return browser.execute_script("""
+        return [...document.querySelectorAll(arguments[0])].map(svg => {
+            const box = svg.getBoundingClientRect();
+            return {width: box.width, height: box.height,
+                    shapes: svg.querySelectorAll('rect, circle, line, polyline').length,
+                    chart: svg.dataset.chart};
+        });""", selector)
+
+
+def test_every_page_loads_without_console_errors_and_draws_its_charts(browser, site):
+    expected = {"index.html": {"kpis"}, "adoption.html": {"city-adoption", "node-adoption", "waves"},
+                "extranet.html": {"topology", "tiers"}, "ipv6.html": {"ipv6-reachability"},
+                "supervision.html": {"capacity-vcpu", "capacity-ram_gb", "capacity-storage_gb"},
+                "dr-security.html": {"dr-levels", "policy-rules"}, "trend.html": {"trend"}}
+    assert set(expected) == {p.file for p in PAGES}
+    for page in PAGES:
+        messages = open_page(browser, site, page.file)
+        assert [m for m in messages if m["level"] in ("SEVERE", "WARNING")] == [], page.file
+        charts = svg_shapes(browser, "svg.chart")
+        drawn = {c["chart"] for c in charts}
+        assert expected[page.file] <= drawn, page.file
+        for chart in charts:
+            assert chart["width"] > 100 and chart["height"] > 20 and chart["shapes"] > 0, (page.file, chart)
+        assert browser.execute_script("return document.fonts.check('14px \"Noto Sans CJK SC\"')")
+
+
+def test_topology_draws_every_site_down_to_the_county_with_its_colour(browser, site):
+    open_page(browser, site, "extranet.html")
+    sites = browser.execute_script("""
+        return [...document.querySelectorAll('#topology g.site')].map(g => ({
+            code: g.dataset.code, ipv6: g.dataset.ipv6,
+            fill: getComputedStyle(g.querySelector('rect, circle')).fill,
+            width: g.getBoundingClientRect().width}));""")
+    assert {s["code"] for s in sites} == {"core", "city-a", "city-b", "county-a1", "county-a2", "county-b1"}
+    assert all(s["width"] > 0 for s in sites)
+    fills = {s["ipv6"]: s["fill"] for s in sites}
+    assert len({fills["dual-stack"], fills["planned"], fills["none"]}) == 3  # three statuses, three colours
+    edges = browser.execute_script("return document.querySelectorAll('#topology line.edge').length")
+    assert edges == 4  # core to each of the two cities, and each city's row of counties
+    badges = browser.execute_script(
+        "return [...document.querySelectorAll('#topology g.exit-badge')].map(b => b.dataset.status)")
+    assert sorted(badges) == ["decommissioned", "legacy", "unified"]
+
+
+def test_kpi_numbers_on_the_page_equal_the_kpi_command(browser, site, govcloud):
+    result = govcloud("kpi", "--env", "lab", "--format", "json", "--as-of", AS_OF)
+    assert result.code == 0, result.err
+    expected = json.loads(result.out)["kpis"]
+    open_page(browser, site, "index.html")
+    rows = browser.execute_script("""
+        return [...document.querySelectorAll('#kpi-table tr.kpi')].map(tr => {
+            const cell = f => tr.querySelector(`[data-field="${f}"]`).innerText.trim();
+            return {kpi: tr.dataset.kpi, scope: tr.dataset.scope, value: cell('value'),
+                    achieved: cell('achieved'), total: cell('total'), status: cell('status'),
+                    projected: cell('projected')};
+        });""")
+    assert [(r["kpi"], r["scope"]) for r in rows] == [(k["kpi"], k["scope"]) for k in expected]
+    for row, kpi in zip(rows, expected):
+        assert int(row["achieved"]) == kpi["achieved"] and int(row["total"]) == kpi["total"]
+        assert row["value"] == f"{kpi['value'] * 100:.1f}%"
+        assert row["status"] == kpi["status"]
+        assert row["projected"] == (str(kpi["projected"]) if kpi["projected"] is not None else "—")
+
+
+def test_pages_say_not_measured_without_probes_or_live_usage(browser, project, govcloud):
+    output = project / "bare-site"
+    result = govcloud("report", "--env", "lab", "--output", str(output), "--as-of", AS_OF, "--no-policy")
+    assert result.code == 0, result.err
+    for page, minimum in (("ipv6.html", 1), ("supervision.html", 2), ("dr-security.html", 1)):
+        open_page(browser, output, page, shot=f"not-measured-{page}")
+        shown = browser.execute_script(
+            "return [...document.querySelectorAll('[data-not-measured]')].filter(e => e.offsetHeight > 0).length")
+        assert shown >= minimum, page
+
+
+def test_example_province_pages_stay_usable_at_its_size(browser, project, govcloud):
+    """17 nodes and ~2,100 sites: the topology draws the 155 sites down to the county (townships
+    folded into counts) and every page loads without errors."""
+    shutil.copytree(ROOT / "inventories" / "example", project / "inventories" / "example")
+    shutil.copytree(ROOT / "migrations" / "example", project / "migrations" / "example")
+    output = project / "example-site"
+    result = govcloud("report", "--env", "example", "--output", str(output), "--as-of", AS_OF, "--no-policy")
+    assert result.code == 0, result.err
+    for page in PAGES:
+        messages = open_page(browser, output, page.file, shot=f"example-{page.file}")
+        assert [m for m in messages if m["level"] in ("SEVERE", "WARNING")] == [], page.file
+    open_page(browser, output, "extranet.html", shot="example-extranet.html")
+    counts = browser.execute_script("""
+        const sites = document.querySelectorAll('#topology g.site');
+        const box = document.querySelector('#topology').getBoundingClientRect();
+        return {sites: sites.length, counties: document.querySelectorAll('#topology g.tier-county').length,
+                folded: document.querySelectorAll('#topology g.tier-county rect.fold').length,
+                width: box.width, height: box.height};""")
+    assert counts["sites"] == 1 + 16 + 138 and counts["counties"] == 138
+    assert counts["folded"] >= 138  # every county carries a bar of its townships
+    assert counts["width"] < 2000 and counts["height"] < 2000  # one screen or two, not a wall of 2,000 nodes
