@@ -1,10 +1,13 @@
 """The plan against its ledger, by example: a second plan changes nothing, a removed department is
-released and kept until freed, incremental additions give what a full plan gives."""
+released and kept until freed, incremental additions give what a full plan gives, running out of
+space names the model's block."""
 
 from __future__ import annotations
 
+import pytest
 from netaddr import IPSet
 
+from govcloud.errors import AddressSpaceExhausted
 from govcloud.ipam import Ledger, Status, plan_addresses
 
 from support.provinces import build_province
@@ -48,3 +51,17 @@ def test_incremental_additions_give_what_a_full_plan_gives():
     incremental = plan_additions(grown, first.ledger, sites=("c1-x9",), departments=("c0-d1",))
     assert set(incremental.added) == set(full.added)
     assert incremental.ledger.allocations == full.ledger.allocations
+
+
+def test_running_out_of_space_names_the_models_block_and_keeps_the_fix():
+    small_v6 = build_province({"c0": {}}, {"core": 2}, ipv6_block="2001:db8::/56")
+    with pytest.raises(AddressSpaceExhausted) as info:
+        plan_addresses(small_v6)
+    assert info.value.message.startswith("no room for site:c0: ") and "2001:db8::/56" in info.value.message
+    assert info.value.field == ("ipam", "ipv6_block") and "larger block" in info.value.fix
+    roomy = build_province({"c0": {}}, {"core": 2})
+    wide_v4 = roomy.model_copy(update={"ipam": roomy.ipam.model_copy(update={"ipv4_subnet_prefixlen": 16})})
+    with pytest.raises(AddressSpaceExhausted) as info:
+        plan_addresses(wide_v4)
+    assert info.value.message.startswith("no room for v4:node:province: ")
+    assert info.value.field == ("ipam", "cloud_ipv4") and "ipam.cloud_ipv4" in info.value.fix
