@@ -17,7 +17,8 @@ case $pkg in
   model)        only='"src/govcloud/model/*"';                tests='"tests/unit/model"' ;;
   ipam)         only='"src/govcloud/ipam/*"'
                 tests='"tests/unit/ipam/test_allocator.py", "tests/unit/ipam/test_golden.py", "tests/unit/ipam/test_report.py",
-                       "tests/unit/ipam/test_plan_ledger.py"' ;;
+                       "tests/unit/ipam/test_plan_ledger.py", "tests/unit/commands/test_model_and_ipam_commands.py",
+                       "tests/unit/model/test_bad_input.py"' ;;
   stackgraph)   only='"src/govcloud/stackgraph/*"';           tests='"tests/unit/stackgraph"' ;;
   policy-rules) only='"src/govcloud/policy/rules/*"'
                 tests='"tests/unit/policy/test_policy_golden.py", "tests/unit/policy/test_own_baseline.py"' ;;
