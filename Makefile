@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-unit bench clean-state
+.PHONY: setup demo test test-unit bench clean-state mutate
 
 # A virtual environment with everything pinned in pyproject.toml, rebuilt when that file changes.
 $(STAMP): pyproject.toml
@@ -31,3 +31,9 @@ test-unit: $(STAMP)
 
 bench: setup
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+# Mutation testing of one core package against its fast unit tests (a benchmark of the tests, not a
+# gate): make mutate PKG=ipam (model, ipam, stackgraph, policy-rules, migration); JOBS=2 to use two workers.
+PKG ?= ipam
+mutate: $(STAMP)
+	bash scripts/mutate.sh $(PKG)

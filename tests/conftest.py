@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository root and copies of the committed environments."""
+"""Shared fixtures: the repository root and copies of the committed environments; and no skips."""
 
 from __future__ import annotations
 
@@ -21,3 +21,16 @@ def lab_copy(tmp_path: Path) -> Path:
     target = tmp_path / "lab"
     shutil.copytree(ROOT / "inventories" / "lab", target, ignore=shutil.ignore_patterns("hosts.yml", "group_vars"))
     return target
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A skipped test is a failure here: a skip passes `make test` while the thing it guards goes
+    untested (a missing tool, a lab that did not start). Make the test runnable, or let it fail with
+    the fix. Expected failures (xfail) are left alone."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} was skipped ({reason}): skips are failures in this suite"

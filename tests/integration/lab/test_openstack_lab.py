@@ -8,7 +8,6 @@ removed again by the ``cleanup`` fixture. Addresses come from the documentation 
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 import openstack
@@ -28,13 +27,11 @@ def unique(prefix: str) -> str:
     return f"test-{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def test_lab_up_again_is_a_fast_no_op(openstack_lab: LabStatus, lab_spec: OpenStackLabSpec) -> None:
-    started = time.monotonic()
+def test_lab_up_again_is_a_no_op(openstack_lab: LabStatus, lab_spec: OpenStackLabSpec) -> None:
+    # How long it takes is a benchmark figure (bench/lab_start.py, "already up"), not a test bound.
     status = lab_up(lab_spec)
-    elapsed = time.monotonic() - started
 
     assert status.up
-    assert elapsed < 2.0, f"lab_up on a running lab took {elapsed:.2f} s"
     assert [s.pid for s in status.services] == [s.pid for s in openstack_lab.services]
 
 

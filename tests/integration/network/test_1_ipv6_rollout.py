@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 
 import pytest
 from netaddr import IPNetwork
@@ -36,11 +37,11 @@ def ospf6_full(lab, node: str) -> set[str]:
 
 
 def test_lab_starts_ipv4_only_and_converged(lab):
-    assert lab.up_seconds < 60
+    # How long the lab takes to come up is a benchmark figure (bench/network_wave.py, lab_up_s).
     for node in lab.topology.by_role(NodeRole.ROUTER):
         assert global_v6(node.name) == set(), node.name
     core_routes = subprocess.run(["ip", "-n", namespace("township-b1-1"), "route"], capture_output=True,
-                                 text=True).stdout
+                                 text=True, check=True).stdout
     assert "default" in core_routes  # legacy exits in use today
 
 
@@ -114,7 +115,7 @@ def test_department_hosts_have_planned_addresses_and_reach_the_core_over_ipv6(la
         for _ in range(30):  # router advertisements every 10 s at most
             if any(a.ip in host.slaac_prefix for a in global_v6(host.name)):
                 break
-            subprocess.run(["sleep", "1"])
+            time.sleep(1)
         assert any(a.ip in host.slaac_prefix for a in global_v6(host.name)), host.name
         subprocess.run(["ip", "netns", "exec", namespace(host.name), "ping", "-6", "-c", "2", "-i", "0.2", "-W", "2",
                         str(core_v6)], check=True, capture_output=True)

@@ -57,13 +57,15 @@ def test_consolidation_leaves_only_the_unified_exit_and_measures_the_loss(rolled
         assert any(seen6 in net for net in v6), (host, seen6)
     for node in legacy_exit_order(lab.topology):
         ns = namespace(node.name)
-        routes = subprocess.run(["ip", "-n", ns, "route", "show", "default"], capture_output=True, text=True).stdout
+        # check=True: a failed command prints nothing, and "not in nothing" would pass.
+        routes = subprocess.run(["ip", "-n", ns, "route", "show", "default"], capture_output=True, text=True,
+                                check=True).stdout
         assert f"via {node.isp_v4}" not in routes  # only the default learned from the unified exit is left
         tables = subprocess.run(["ip", "netns", "exec", ns, "nft", "list", "tables"], capture_output=True,
-                                text=True).stdout
+                                text=True, check=True).stdout
         assert "govcloud_exit" not in tables
         link = json.loads(subprocess.run(["ip", "-n", ns, "-j", "link", "show", "isp0"], capture_output=True,
-                                         text=True).stdout)
+                                         text=True, check=True).stdout)
         assert link[0]["operstate"] == "DOWN"
     figures = {r.exit: {s["node"]: f"{s['lost']}/{s['sent']}" for s in r.loss} for r in reports}
     with capsys.disabled():
@@ -71,7 +73,8 @@ def test_consolidation_leaves_only_the_unified_exit_and_measures_the_loss(rolled
     for report in reports:
         assert len(report.loss) == len(hosts(lab))
         assert all(s["sent"] > 20 for s in report.loss)
-        # A flow NATed at the old exit cannot survive the switch: about one packet per flow.
+        # A flow NATed at the old exit cannot survive the switch: about one packet per flow. This
+        # bound is the product's promise for an exit switch (packets lost), not a speed goal.
         assert all(s["lost"] <= 10 for s in report.loss), report.loss
     record = json.loads(recorder.path.read_text())
     assert record["consolidated_ratio"] == 1.0

@@ -17,19 +17,31 @@ from pathlib import Path
 import pytest
 import yaml
 
+from netaddr import IPNetwork
+
 from govcloud.ipam import plan_environment
+from govcloud.ipam.requirements import (department_key, replication_key, subnet_key, v4_department_key,
+                                        v4_replication_key, v4_subnet_key)
 from govcloud.lab.openstack import ADMIN_CLOUD
-from govcloud.model import load_environment
+from govcloud.model import DataClass, DrMode, load_environment
+from govcloud.model.cloud import NetworkPurpose
 from govcloud.stackgraph import plan_stacks
-from govcloud.stackgraph import tokens as t
 from support.projects import copy_lab_project
 
 pytestmark = pytest.mark.integration
 
 EXTRA = {"code": "city-b-water", "name": "乙市水利局", "tier": "city", "node": "city-b", "site": "city-b",
          "quotas": {"routers": 3}}
-QUOTA_KEYS = {"compute": ("instances", "cores", "ram", "key_pairs"), "network": ("network", "subnet", "port", "router"),
-              "volume": ("volumes", "gigabytes", "snapshots")}
+# Model quota field -> (service, openstacksdk attribute); written here from the model's and the SDK's
+# documentation, not taken from the planner under test.
+MODEL_QUOTAS = {"instances": ("compute", "instances"), "cores": ("compute", "cores"), "ram_mb": ("compute", "ram"),
+                "volumes": ("volume", "volumes"), "gigabytes": ("volume", "gigabytes"),
+                "networks": ("network", "networks"), "subnets": ("network", "subnets"), "ports": ("network", "ports"),
+                "routers": ("network", "routers"), "security_groups": ("network", "security_groups"),
+                "floating_ips": ("network", "floating_ips")}
+UNMANAGED_QUOTAS = {"compute": ("key_pairs",), "volume": ("snapshots",), "network": ()}
+ANY = "any source"
+MANAGEMENT_PORTS = (22, 3389)  # SSH and RDP (the model's management access)
 
 
 def govcloud(*args: str, project: Path, backend: str, clouds_yaml: Path) -> dict:
@@ -45,56 +57,161 @@ def changed(result: dict) -> dict[str, dict[str, int]]:
 
 
 def _quotas(conn, project_id: str) -> dict[str, dict[str, int]]:
-    compute = conn.compute.get_quota_set(project_id)
-    network = conn.network.get_quota(project_id)
-    volume = conn.block_storage.get_quota_set(project_id)
-    return {"compute": {k: getattr(compute, k) for k in QUOTA_KEYS["compute"]},
-            "network": {k: getattr(network, {"network": "networks", "subnet": "subnets", "port": "ports",
-                                              "router": "routers"}[k]) for k in QUOTA_KEYS["network"]},
-            "volume": {k: getattr(volume, k) for k in QUOTA_KEYS["volume"]}}
+    sets = {"compute": conn.compute.get_quota_set(project_id), "network": conn.network.get_quota(project_id),
+            "volume": conn.block_storage.get_quota_set(project_id)}
+    keys: dict[str, set[str]] = {service: set(extra) for service, extra in UNMANAGED_QUOTAS.items()}
+    for service, attribute in MODEL_QUOTAS.values():
+        keys[service].add(attribute)
+    return {service: {k: getattr(sets[service], k) for k in sorted(keys[service])} for service in sets}
 
 
-def check_cloud_matches_model(conn, project: Path) -> int:
-    """Every department's project, quotas, networks, subnets, router and security groups, and the
-    unified exit, as the offline plan of ``project``'s lab model says. Returns the number of
-    departments checked."""
+def expected_quotas(dept, defaults: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """A quota the model names has its value; one it does not name keeps the cloud's default."""
+    want = {service: dict(values) for service, values in defaults.items()}
+    for field, (service, attribute) in MODEL_QUOTAS.items():
+        value = getattr(dept.quotas, field)
+        if value is not None:
+            want[service][attribute] = value
+    return want
+
+
+def _source(prefix: str | None) -> str:
+    # Neutron may keep 0.0.0.0/0 and ::/0 as given or store no prefix at all: both mean any source.
+    return ANY if prefix in (None, "", "0.0.0.0/0", "::/0") else str(IPNetwork(prefix).cidr)
+
+
+def _protocol(protocol: str | None) -> str | None:
+    return "ipv6-icmp" if protocol in ("icmpv6", "ipv6-icmp", "58") else protocol
+
+
+def ingress_rules(conn, group) -> set[tuple]:
+    """A group's ingress rules as (ethertype, protocol, ports, source, remote group id)."""
+    return {(r.ether_type, _protocol(r.protocol), (r.port_range_min, r.port_range_max),
+             _source(r.remote_ip_prefix) if r.remote_group_id is None else None, r.remote_group_id)
+            for r in conn.network.security_group_rules(security_group_id=group.id) if r.direction == "ingress"}
+
+
+def expected_group_rules(dept, plan, baseline_id: str) -> dict[str, set[tuple]]:
+    """What the model asks of a department's groups: baseline admits ICMP from the department's own
+    IPv4 block, ICMPv6 from anywhere (RFC 4890) and everything between members; mgmt admits only the
+    management ports, only from the department's management networks (its whole blocks when it has
+    none), never from anywhere."""
+    code = dept.code
+    baseline = {("IPv4", "icmp", (None, None), _source(str(plan[v4_department_key(code)])), None),
+                ("IPv6", "ipv6-icmp", (None, None), ANY, None),
+                ("IPv4", None, (None, None), None, baseline_id),
+                ("IPv6", None, (None, None), None, baseline_id)}
+    management = [n for n in dept.networks if n.purpose is NetworkPurpose.MANAGEMENT]
+    sources = [(plan[v4_subnet_key(code, n.name)], plan[subnet_key(code, n.name)]) for n in management] or \
+        [(plan[v4_department_key(code)], plan[department_key(code)])]
+    mgmt = {(ethertype, "tcp", (port, port), _source(str(prefix)), None)
+            for v4, v6 in sources for port in MANAGEMENT_PORTS for ethertype, prefix in (("IPv4", v4), ("IPv6", v6))}
+    return {"baseline": baseline, "mgmt": mgmt}
+
+
+def check_cloud_matches_model(conn, project: Path, connector) -> int:
+    """Every department's project, quotas, networks, subnets, routers and security-group rules, the
+    unified exit, and every system's DR resources, as ``project``'s lab model and its committed
+    address plan say (not as the stack planner under test says). Returns the number of departments."""
     environment = load_environment("lab", project)
-    graphs = plan_stacks(environment.province, plan_environment(environment), environment.name)
-    specs = {r.name: r for g in graphs for r in g.resources}
+    province = environment.province
+    plan = plan_environment(environment)
     default_quotas = _quotas(conn, conn.identity.find_project("demo").id)
-    for dept in environment.province.departments:
-        project = conn.identity.find_project(dept.code)
-        assert project is not None, dept.code
-        assert {f"dept:{dept.code}", f"mlps:{dept.mlps_level.value}", "govcloud:managed"} <= set(project.tags)
-        quotas = _quotas(conn, project.id)
-        named = {spec.type: spec.inputs for spec in specs.values()
-                 if spec.parent == dept.code and spec.type in (t.COMPUTE_QUOTA, t.NETWORK_QUOTA, t.VOLUME_QUOTA)}
-        for service, token in (("compute", t.COMPUTE_QUOTA), ("network", t.NETWORK_QUOTA), ("volume", t.VOLUME_QUOTA)):
-            for key, value in quotas[service].items():
-                want = named.get(token, {}).get(key)
-                # A quota the model names has its value; one it does not name keeps the default.
-                assert value == (want if want is not None else default_quotas[service][key]), (dept.code, key)
-        routers = [r for r in conn.network.routers(project_id=project.id)]
-        assert {r.name for r in routers} == {s.inputs["name"] for s in specs.values()
-                                             if s.parent == dept.code and s.type == t.ROUTER}
+    for dept in province.departments:
+        project_ = conn.identity.find_project(dept.code)
+        assert project_ is not None, dept.code
+        assert {f"dept:{dept.code}", f"mlps:{dept.mlps_level.value}", "govcloud:managed"} <= set(project_.tags)
+        assert _quotas(conn, project_.id) == expected_quotas(dept, default_quotas), dept.code
+        routers = list(conn.network.routers(project_id=project_.id))
+        # Management networks have a router of their own (MLPS 8.1.5.4a); no router has a gateway.
+        purposes = {n.purpose for n in dept.networks}
+        assert {r.name for r in routers} == {f"{dept.code}-router" if p is NetworkPurpose.BUSINESS
+                                             else f"{dept.code}-{p.value}-router" for p in purposes}
         assert not any(r.external_gateway_info for r in routers)
         interface_subnets = {ip["subnet_id"] for r in routers for p in conn.network.ports(device_id=r.id)
                              for ip in p.fixed_ips}
         for net in dept.networks:
-            network = conn.network.find_network(f"{dept.code}-{net.name}", project_id=project.id)
-            assert network is not None
+            network = conn.network.find_network(f"{dept.code}-{net.name}", project_id=project_.id)
+            assert network is not None, (dept.code, net.name)
             subnets = {s.ip_version: s for s in conn.network.subnets(network_id=network.id)}
-            assert subnets[4].cidr == specs[f"{dept.code}-{net.name}-v4"].inputs["cidr"]
-            assert subnets[6].cidr == specs[f"{dept.code}-{net.name}-v6"].inputs["cidr"]
+            assert IPNetwork(subnets[4].cidr) == plan[v4_subnet_key(dept.code, net.name)]
+            assert IPNetwork(subnets[6].cidr) == plan[subnet_key(dept.code, net.name)]
             assert subnets[6].ipv6_ra_mode == subnets[6].ipv6_address_mode == net.ipv6_mode.value
             assert subnets[4].subnet_pool_id and subnets[6].subnet_pool_id
             assert {subnets[4].id, subnets[6].id} <= interface_subnets
-        for group in ("baseline", "mgmt"):
-            assert conn.network.find_security_group(f"{dept.code}-{group}", project_id=project.id) is not None
+        groups = {g: conn.network.find_security_group(f"{dept.code}-{g}", project_id=project_.id)
+                  for g in ("baseline", "mgmt")}
+        assert all(groups.values()), (dept.code, groups)
+        expected = expected_group_rules(dept, plan, groups["baseline"].id)
+        for name, group in groups.items():
+            assert ingress_rules(conn, group) == expected[name], (dept.code, name)
     gateways = [r.name for r in conn.network.routers() if r.external_gateway_info]
-    unified = [f"{e.code}-router" for e in environment.province.exits if e.status.value == "unified"]
+    unified = [f"{e.code}-router" for e in province.exits if e.status.value == "unified"]
     assert sorted(n for n in gateways if n.endswith("-router") and "smoke" not in n) == sorted(unified)
-    return len(environment.province.departments)
+    check_dr_matches_model(conn, connector, project, environment, plan)
+    return len(province.departments)
+
+
+def _encrypted_type(project: Path, stack: str) -> str:
+    """The encrypted volume type the stack's settings name (the catalogue of the environment)."""
+    config = yaml.safe_load((project / "stacks" / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8"))["config"]
+    return config["govcloud:encryptedVolumeType"]
+
+
+def check_dr_matches_model(conn, connector, project: Path, environment, plan) -> None:
+    """Each system with a DR design in the model (and a target node, not classified) has it on the
+    cloud: an off-site backup volume of its storage size, or for dual-active one side per node with
+    an anti-affinity server group, an instance in it on the side's replication network (subnets from
+    the address plan, in the owner's project) and a data volume attached to it. Nothing else."""
+    province = environment.province
+    systems = [s for s in province.systems
+               if s.dr is not DrMode.NONE and s.target_node is not None and s.data_class is not DataClass.CLASSIFIED]
+    assert systems, "the lab model has systems with a DR design"
+    volumes = {}
+    for node in province.nodes:  # seen from every node's region, in case the regions' volume services differ
+        volumes.update((v.name, v) for v in connector(node.cloud, node.region).block_storage.volumes(all_projects=True)
+                       if (v.metadata or {}).get("govcloud") == "managed" and (v.metadata or {}).get("system"))
+    expected_volumes = set()
+    for system in systems:
+        size = max(1, system.footprint.storage_gb)
+        encrypted = _encrypted_type(project, f"{environment.name}-{system.target_node}") \
+            if system.mlps_level.value >= 3 else None
+        if system.dr is DrMode.OFFSITE_BACKUP:
+            name = f"{system.code}-backup"
+            expected_volumes.add(name)
+            volume = volumes.get(name)
+            assert volume is not None, f"{system.code}: no off-site backup volume"
+            assert volume.size == size and volume.metadata["dr"] == "offsite-backup", (name, volume.size)
+            assert encrypted is None or volume.volume_type == encrypted, (name, volume.volume_type)
+            continue
+        owner = conn.identity.find_project(system.owner)
+        for side, node_code in (("a", system.target_node), ("b", system.dr_node)):
+            node = province.node_by_code[node_code]
+            side_conn = connector(node.cloud, node.region)  # each side in its node's region
+            base = f"{system.code}-{side}"
+            networks = list(side_conn.network.networks(tags=f"system:{system.code},node:{node_code}"))
+            assert [n.name for n in networks] == [f"{base}-replication"], (base, [n.name for n in networks])
+            assert networks[0].project_id == owner.id, f"{base}: replication network outside {system.owner}"
+            subnets = {s.ip_version: s for s in side_conn.network.subnets(network_id=networks[0].id)}
+            assert IPNetwork(subnets[4].cidr) == plan[v4_replication_key(system.code, side)], base
+            assert IPNetwork(subnets[6].cidr) == plan[replication_key(system.code, side)], base
+            servers = list(side_conn.compute.servers(all_projects=True, name=f"^{base}$"))
+            assert len(servers) == 1, (base, [s.name for s in servers])
+            server = servers[0]
+            assert f"{base}-replication" in (server.addresses or {}), (base, server.addresses)
+            groups = [g for g in side_conn.compute.server_groups(all_projects=True) if g.name == base]
+            assert len(groups) == 1, base
+            policy = getattr(groups[0], "policy", None) or (groups[0].policies or [None])[0]
+            assert policy == "anti-affinity" and server.id in (groups[0].member_ids or []), (base, policy)
+            name = f"{base}-data"
+            expected_volumes.add(name)
+            volume = volumes.get(name)
+            assert volume is not None and volume.size == size, (name, volume and volume.size)
+            assert volume.metadata["dr"] == "dual-active" and volume.metadata["side"] == side
+            assert encrypted is None or volume.volume_type == encrypted, (name, volume.volume_type)
+            assert server.id in {a["server_id"] for a in volume.attachments or []}, f"{name} not attached to {base}"
+    model_codes = {s.code for s in province.systems}
+    assert {n for n, v in volumes.items() if v.metadata["system"] in model_codes} == expected_volumes
 
 
 def managed_leftovers(conn) -> list[str]:
@@ -120,7 +237,7 @@ def test_lab_stacks_up_again_grow_and_destroy(tmp_path, engine, clouds_yaml, con
         first = run("up", "--all")
         assert [s["stack"] for s in first["stacks"]] == ["lab-province", "lab-city-a", "lab-city-b"]
         assert all(s["changes"]["create"] > 0 for s in first["stacks"])
-        assert check_cloud_matches_model(conn, project) == 5
+        assert check_cloud_matches_model(conn, project, connector) == 5
 
         second = run("up", "--all")
         assert changed(second) == {"lab-province": {}, "lab-city-a": {}, "lab-city-b": {}}
@@ -134,7 +251,7 @@ def test_lab_stacks_up_again_grow_and_destroy(tmp_path, engine, clouds_yaml, con
         expected = sum(1 for r in graph.resources if r.name.startswith("city-b-water"))
         grown = run("up", "--all")
         assert changed(grown) == {"lab-province": {}, "lab-city-a": {}, "lab-city-b": {"create": expected}}
-        assert check_cloud_matches_model(conn, project) == 6
+        assert check_cloud_matches_model(conn, project, connector) == 6
     finally:
         run("destroy", "--all")
     assert managed_leftovers(conn) == []

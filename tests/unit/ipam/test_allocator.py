@@ -61,3 +61,70 @@ def test_headroom_applies_to_slots_of_the_largest_child():
     assert block_bits([1 << 16] * 11 + [16], 0.5, nibble_aligned=True) == 16 + 8
     # Without nibble alignment (IPv4) the same demand needs only 5 bits.
     assert block_bits([1 << 16] * 11 + [16], 0.5, nibble_aligned=False) == 16 + 5
+
+
+# Edges of first-fit (each found by mutation testing: `make mutate PKG=ipam`).
+
+def test_a_child_may_end_on_the_blocks_last_address_and_be_the_whole_block():
+    allocator = BlockAllocator(IPNetwork("2001:db8::/124"))
+    allocator.reserve(IPNetwork("2001:db8::f/128"))  # the last address
+    assert BlockAllocator(IPNetwork("2001:db8::/124")).allocate(124) == IPNetwork("2001:db8::/124")
+
+
+def test_a_full_block_refuses_one_more_instead_of_spilling_past_its_end():
+    allocator = BlockAllocator(IPNetwork("2001:db8::/126"))
+    assert [allocator.allocate(128) for _ in range(4)] == [IPNetwork(f"2001:db8::{i}/128") for i in range(4)]
+    with pytest.raises(AddressSpaceExhausted, match="no free /128") as info:
+        allocator.allocate(128)
+    assert "larger block" in info.value.fix
+    with pytest.raises(AddressSpaceExhausted, match="does not fit") as info:
+        BlockAllocator(IPNetwork("2001:db8::/126")).allocate(125)
+    assert "larger block" in info.value.fix
+
+
+def test_a_child_that_ends_where_the_next_begins_is_blocked_but_a_neighbour_is_not():
+    single = BlockAllocator(IPNetwork("2001:db8::/124"))
+    single.reserve(IPNetwork("2001:db8::/128"))
+    assert single.allocate(128) == IPNetwork("2001:db8::1/128")  # not the reserved address again
+    last_of_slot = BlockAllocator(IPNetwork("2001:db8::/124"))
+    last_of_slot.reserve(IPNetwork("2001:db8::3/128"))
+    assert last_of_slot.allocate(126) == IPNetwork("2001:db8::4/126")  # ::0-3 holds ::3
+    neighbour = BlockAllocator(IPNetwork("2001:db8::/124"))
+    neighbour.reserve(IPNetwork("2001:db8::4/126"))
+    assert neighbour.allocate(126) == IPNetwork("2001:db8::/126")  # adjacent, not overlapping
+
+
+def test_a_smaller_child_after_a_larger_one_starts_past_its_last_address():
+    allocator = BlockAllocator(IPNetwork("2001:db8::/124"))
+    assert allocator.allocate(126) == IPNetwork("2001:db8::/126")
+    assert allocator.allocate(128) == IPNetwork("2001:db8::4/128")
+
+
+def test_children_of_a_low_ipv6_block_stay_ipv6():
+    assert BlockAllocator(IPNetwork("::/120")).allocate(124) == IPNetwork("::/124")
+    assert BlockAllocator(IPNetwork("::/120")).allocate(124).version == 6
+
+
+@pytest.mark.parametrize(("existing", "new"), [
+    (["2001:db8::/126", "2001:db8::8/126"], "2001:db8::a/128"),  # inside the second of two children
+    (["2001:db8::/126"], "2001:db8::3/128"),  # on the previous child's last address
+    (["2001:db8::8/126"], "2001:db8::/124"),  # around a child
+    (["2001:db8::8/126"], "2001:db8::8/128"),  # on the next child's first address
+])
+def test_a_reservation_touching_another_child_by_one_address_is_refused(existing, new):
+    allocator = BlockAllocator(IPNetwork("2001:db8::/120"))
+    for prefix in existing:
+        allocator.reserve(IPNetwork(prefix))
+    with pytest.raises(InputError, match="overlaps") as info:
+        allocator.reserve(IPNetwork(new))
+    assert "restore it from version control" in info.value.fix
+
+
+def test_a_reservation_below_an_existing_child_is_accepted():
+    allocator = BlockAllocator(IPNetwork("2001:db8::/120"))
+    allocator.reserve(IPNetwork("2001:db8::8/126"))
+    allocator.reserve(IPNetwork("2001:db8::/126"))
+    assert allocator.allocate(126) == IPNetwork("2001:db8::4/126")
+    with pytest.raises(InputError, match="outside") as info:
+        allocator.reserve(IPNetwork("2001:db8::100/126"))
+    assert "restore it from version control" in info.value.fix

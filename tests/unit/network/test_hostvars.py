@@ -39,8 +39,8 @@ def test_exits_originate_a_default_with_their_metric(topology):
     assert text.count("default-information originate metric 100 metric-type 1") == 2
 
 
-@pytest.mark.skipif(shutil.which("vtysh") is None, reason="FRR is not installed (scripts/netlab-install.sh)")
 def test_frr_accepts_the_rendered_config(topology, tmp_path):
+    assert shutil.which("vtysh"), "FRR is not installed: run scripts/netlab-install.sh (make setup does)"
     for node in ("core", "township-a1-1", "unified-province", "legacy-city-a"):
         conf = tmp_path / f"{node}.conf"
         conf.write_text(render_frr_conf(topology.node(node), ipv6=True))

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Mutation testing of one core package against its fast unit tests (mutmut), in a scratch copy of
+# the tracked files so that nothing in the work tree changes. A benchmark of the tests, not a gate:
+# it prints the mutants killed and survived, the survival rate, and every survivor's name and diff.
+#
+#   make mutate PKG=ipam            # or model, stackgraph, policy-rules, migration
+#   JOBS=2 make mutate PKG=ipam     # worker processes (default 1: the machine is shared)
+#
+# Each package runs against its fast unit tests only: the property tests run every function many
+# times per mutant (ipam's would take hours). Survivors are worth checking against them by hand.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+pkg=${1:-ipam}
+jobs=${JOBS:-1}
+case $pkg in
+  model)        only='"src/govcloud/model/*"';                tests='"tests/unit/model"' ;;
+  ipam)         only='"src/govcloud/ipam/*"'
+                tests='"tests/unit/ipam/test_allocator.py", "tests/unit/ipam/test_golden.py", "tests/unit/ipam/test_report.py",
+                       "tests/unit/ipam/test_plan_ledger.py", "tests/unit/commands/test_model_and_ipam_commands.py",
+                       "tests/unit/model/test_bad_input.py"' ;;
+  stackgraph)   only='"src/govcloud/stackgraph/*"';           tests='"tests/unit/stackgraph"' ;;
+  policy-rules) only='"src/govcloud/policy/rules/*"'
+                tests='"tests/unit/policy/test_policy_golden.py", "tests/unit/policy/test_own_baseline.py"' ;;
+  migration)    only='"src/govcloud/migration/scheduler.py", "src/govcloud/migration/capacity.py",
+                      "src/govcloud/migration/planner.py", "src/govcloud/migration/validation.py",
+                      "src/govcloud/migration/dr.py"'
+                tests='"tests/unit/migration/test_wave_scheduler.py", "tests/unit/migration/test_scheduler_properties.py",
+                       "tests/unit/migration/test_wave_validation.py", "tests/unit/migration/test_dr_levels.py"' ;;
+  *) echo "mutate: unknown package '$pkg' (use model, ipam, stackgraph, policy-rules or migration)" >&2; exit 2 ;;
+esac
+
+work=${MUTATE_DIR:-${TMPDIR:-/tmp}/govcloud-mutate-$pkg}
+rm -rf "$work" && mkdir -p "$work"
+git ls-files -z | tar --null -T - -c | tar -x -C "$work"
+cat >> "$work/pyproject.toml" <<TOML
+
+[tool.mutmut]
+source_paths = ["src/"]
+only_mutate = [$only]
+pytest_add_cli_args_test_selection = [$tests]
+pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"]
+# The tests run inside mutants/: they read the committed environments, settings and plans there.
+also_copy = ["inventories/", "policies/", "stacks/", "migrations/", "roles/", "playbooks/", "Pulumi.yaml"]
+TOML
+cd "$work"
+started=$SECONDS
+"$root/.venv/bin/mutmut" run --max-children "$jobs" >mutmut-run.log 2>&1 || { tail -40 mutmut-run.log; exit 1; }
+"$root/.venv/bin/mutmut" results --all true >mutmut-results.txt 2>&1 || true
+# Killed: a test failed (or timed out). Not killed: survived, or no fast test reaches the mutant.
+awk -F': ' -v pkg="$pkg" -v secs=$((SECONDS - started)) '
+  { n[$2]++; total++ }
+  END {
+    dead = n["killed"] + n["timeout"] + n["caught by type check"]
+    printf "mutate %s: %d mutants in %d s: %d killed, %d survived, %d reached by no fast test, %d other",
+           pkg, total, secs, dead, n["survived"], n["no tests"], total - dead - n["survived"] - n["no tests"]
+    printf "; surviving: %.1f %% of all mutants, %.1f %% of those the tests reach\n",
+           total ? 100 * (total - dead) / total : 0, (total - n["no tests"]) ? 100 * n["survived"] / (total - n["no tests"]) : 0
+  }' mutmut-results.txt
+echo "survivors (all results: $work/mutmut-results.txt; a diff: cd $work && $root/.venv/bin/mutmut show NAME):"
+grep -E ': (survived|no tests)$' mutmut-results.txt | sed 's/^ */  /' || true
