@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from .commands import doctor, engine, ipam, kpi, lab, migrate, netlab, network, plan, policy
+from .commands import doctor, drift, engine, ipam, kpi, lab, migrate, netlab, network, plan, policy
 from .commands import model as model_commands
 from .errors import GovcloudError
 
@@ -14,7 +14,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
                   help="Infrastructure as code for a 1+N provincial e-government cloud.")
 app.command("validate")(model_commands.validate)
 app.add_typer(ipam.app, name="ipam")
-for _group in (engine, plan, kpi, doctor, lab, policy, netlab, network, migrate):
+for _group in (engine, drift, plan, kpi, doctor, lab, policy, netlab, network, migrate):
     _group.register(app)
 
 
@@ -22,7 +22,10 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: every GovcloudError becomes one clear message and its exit code; usage
     errors (unknown option, bad value) exit 2 like bad input."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Outside standalone mode click returns a command's typer.Exit code instead of exiting.
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except GovcloudError as exc:
         for line in str(exc).splitlines():
             typer.echo(f"error: {line}", err=True)
