@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from .commands import doctor, drift, engine, ipam, kpi, lab, migrate, netlab, network, plan, policy
+from .commands import doctor, drift, engine, ipam, kpi, lab, migrate, netlab, network, plan, policy, state
 from .commands import model as model_commands
 from .errors import GovcloudError
 
@@ -14,7 +14,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
                   help="Infrastructure as code for a 1+N provincial e-government cloud.")
 app.command("validate")(model_commands.validate)
 app.add_typer(ipam.app, name="ipam")
-for _group in (engine, drift, plan, kpi, doctor, lab, policy, netlab, network, migrate):
+for _group in (engine, drift, plan, kpi, doctor, lab, policy, netlab, network, migrate, state):
     _group.register(app)
 
 

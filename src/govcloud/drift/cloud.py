@@ -27,33 +27,32 @@ _HIDDEN = object()
 
 
 def _plain(value: Any) -> Any:
-    """A state or event value with secrets turned into one opaque marker."""
+    """A state or event value with secrets turned into one opaque marker, and empty values (None,
+    "", [], {}) at any depth into None: providers read an unset optional back as any of them."""
     if value == "[secret]":
         return _HIDDEN
     if isinstance(value, Mapping):
         if SECRET_SIG in value:
             return _HIDDEN
-        return {k: _plain(v) for k, v in value.items()}
+        plain = {k: _plain(v) for k, v in value.items()}
+        plain = {k: v for k, v in plain.items() if v is not None}
+        return plain or None
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+        return [_plain(v) for v in value] or None
+    return None if value == "" else value
 
 
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
-def property_diffs(deployed: Mapping[str, Any], live: Mapping[str, Any]) -> list[PropertyDiff]:
-    """Top-level properties that differ; unset and empty count as equal (providers read back
-    an unset optional as "" or [])."""
+def property_diffs(deployed: Mapping[str, Any], live: Mapping[str, Any],
+                   keys: Iterable[str] | None = None) -> list[PropertyDiff]:
+    """Properties (``keys``, default all) whose deployed and live values differ."""
     diffs = []
-    for key in sorted(set(deployed) | set(live)):
+    for key in sorted(set(deployed) | set(live) if keys is None else set(keys)):
         if key.startswith("__"):
             continue
         old, new = _plain(deployed.get(key)), _plain(live.get(key))
-        if old is _HIDDEN or new is _HIDDEN or (_empty(old) and _empty(new)) or old == new:
+        if old is _HIDDEN or new is _HIDDEN or old == new:
             continue
-        diffs.append(PropertyDiff(key, old, new))
+        diffs.append(PropertyDiff(key, deployed.get(key), live.get(key)))
     return diffs
 
 
@@ -64,10 +63,17 @@ def managed(resources: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, An
 
 
 def cloud_differences(stack: str, resources: Sequence[Mapping[str, Any]], steps: Sequence[RefreshStep],
-                      extras: Sequence[Mapping[str, Any]] = ()) -> list[Difference]:
-    """Each managed resource whose live read differs from its deployed state, each one gone,
-    and each unmanaged extra (dicts with ``urn``, ``type``, ``outputs``)."""
+                      extras: Sequence[Mapping[str, Any]] = (), flagged: Iterable[str] = ()) -> list[Difference]:
+    """Each managed resource gone or whose live read differs from its deployed state, and each
+    unmanaged extra (dicts with ``urn``, ``type``, ``outputs``).
+
+    A resource is compared on the properties the program set (its recorded inputs): outputs that
+    follow from other resources (a volume's attachments, a server group's members) change after
+    every ``up`` without anyone touching the cloud. A resource whose live state breaks a rule
+    (``flagged`` URNs) is compared on every property, so what broke the rule is shown too.
+    """
     deployed = managed(resources)
+    flagged = set(flagged)
     differences = []
     for step in sorted(steps, key=lambda s: s.urn):
         state = deployed.get(step.urn)
@@ -77,7 +83,8 @@ def cloud_differences(stack: str, resources: Sequence[Mapping[str, Any]], steps:
             differences.append(Difference(Kind.CLOUD, stack, step.urn, step.type, Change.GONE,
                                           detail=f"{state.get('id', '')} no longer exists"))
             continue
-        diffs = property_diffs(state.get("outputs") or {}, step.live)
+        keys = None if step.urn in flagged else (state.get("inputs") or {}).keys()
+        diffs = property_diffs(state.get("outputs") or {}, step.live, keys)
         if diffs:
             differences.append(Difference(Kind.CLOUD, stack, step.urn, step.type, Change.CHANGED, tuple(diffs)))
     for extra in extras:

@@ -26,7 +26,8 @@ def _neutron_default(rule: Mapping[str, Any]) -> bool:
 
 
 def _outputs(rule: Mapping[str, Any]) -> dict[str, Any]:
-    return {"direction": rule.get("direction"), "ethertype": rule.get("ethertype"),
+    # Neutron's JSON says ethertype; openstacksdk's to_dict() says ether_type.
+    return {"direction": rule.get("direction"), "ethertype": rule.get("ethertype") or rule.get("ether_type"),
             "protocol": rule.get("protocol") or "", "portRangeMin": rule.get("port_range_min") or 0,
             "portRangeMax": rule.get("port_range_max") or 0, "remoteIpPrefix": rule.get("remote_ip_prefix") or "",
             "remoteGroupId": rule.get("remote_group_id") or "", "securityGroupId": rule.get("security_group_id"),

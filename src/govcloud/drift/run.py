@@ -32,13 +32,15 @@ def judge_cloud(report: DriftReport, reads: Sequence[LiveRead], context: PolicyC
             report.skipped[read.stack] = read.skipped
             continue
         report.checked[read.stack] = read.seconds
-        report.differences.extend(cloud_differences(read.stack, read.resources, read.steps, read.extras))
+        before = deployed_view(read.stack, read.resources, context)
+        after = live_view(read.stack, read.resources, read.steps, read.extras, context)
+        broken = broken_rules(before, after, rules)
+        report.findings.extend(broken)
+        report.differences.extend(cloud_differences(read.stack, read.resources, read.steps, read.extras,
+                                                    flagged={f.urn for f in broken}))
         if read.extras:
             report.unmanaged[read.stack] = [{"type": e["type"], "name": split_urn(e["urn"])[3], "id": e["id"]}
                                             for e in read.extras]
-        before = deployed_view(read.stack, read.resources, context)
-        after = live_view(read.stack, read.resources, read.steps, read.extras, context)
-        report.findings.extend(broken_rules(before, after, rules))
 
 
 @dataclass
