@@ -1,5 +1,5 @@
 """Out-of-band changes made the way an operator would, with openstacksdk (shared by the drift test
-and by hand: `python tests/integration/drift/handmade.py <clouds.yaml> <cloud> <state.json>`)."""
+and by hand from a Python prompt)."""
 
 from __future__ import annotations
 
