@@ -110,7 +110,7 @@ class _Session:
         region = settings.region or node.region
         graph = plan_stack(province, self._address_plan(), self.environment.name, stack,
                            read_stack_options(settings.project_root, stack))
-        env = _engine_environment(self.install, settings, self.passphrase, self._login(cloud).engine_env(region))
+        env = engine_environment(self.install, settings, self.passphrase, self._login(cloud).engine_env(region))
         env.update(checkpoint_env(operation, settings.skip_checkpoints))
         if operation is Operation.PREVIEW and stack != self.province_stack and not self._province_outputs(env):
             # A city stack reads the province stack's outputs: before the province is up there is
@@ -178,7 +178,7 @@ def run_project(operation: Operation, work_dir: Path, stack: str, settings: Engi
         settings.state_dir.mkdir(parents=True, exist_ok=True)
     credentials = load_credentials(cloud, find_clouds_yaml(settings.clouds_yaml))
     check_login(credentials)
-    env = _engine_environment(install, settings, passphrase, credentials.engine_env(settings.region))
+    env = engine_environment(install, settings, passphrase, credentials.engine_env(settings.region))
     env.update(checkpoint_env(operation, settings.skip_checkpoints))
     run_id = new_run_id()
     log_file = log_path(settings.logs, stack, operation.value, run_id)
@@ -208,8 +208,20 @@ def _stack_outputs(stack_name: str, files: RunFiles, install: EngineInstall, env
         return None
 
 
-def _engine_environment(install: EngineInstall, settings: EngineSettings, passphrase: Path,
-                        cloud_env: dict[str, str]) -> dict[str, str]:
+def project_workspace(work_dir: Path, install: EngineInstall, env: dict[str, str]):
+    """A workspace over the project itself, for engine commands outside a :class:`StackRun`
+    (drift's refresh preview, state export and import). Their callers keep the committed settings
+    file as it was around the command (:mod:`.salt`)."""
+    from pulumi import automation as auto
+
+    return auto.LocalWorkspace(work_dir=str(work_dir), pulumi_home=str(install.pulumi_home), env_vars=env,
+                               secrets_provider="passphrase",
+                               pulumi_command=auto.PulumiCommand(root=str(install.cli.parent.parent)))
+
+
+def engine_environment(install: EngineInstall, settings: EngineSettings, passphrase: Path,
+                       cloud_env: dict[str, str]) -> dict[str, str]:
+    """The engine's environment: backend, passphrase file, the salt from the state, the cloud's credentials."""
     env = engine_env(install, settings.state_dir)
     env["PULUMI_BACKEND_URL"] = settings.backend()
     env.pop("PULUMI_CONFIG_PASSPHRASE", None)

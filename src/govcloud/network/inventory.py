@@ -2,8 +2,9 @@
 the address plan (through the router-level topology). Pure rendering plus one writer.
 
 Groups: ``routers``, ``exits`` (``exits_unified``, ``exits_legacy``), ``dept_hosts``,
-``internet``; ``tier_<tier>``; ``city_<city>`` (every node under a city); ``ipv6_wave_<n>``.
-Group names use ``_`` where codes use ``-`` (Ansible group names must be identifiers).
+``internet_hosts``; ``tier_<tier>``; ``city_<city>`` (every node under a city); ``ipv6_wave_<n>``.
+Group names use ``_`` where codes use ``-`` (Ansible group names must be identifiers), and no
+group is named like a host: Ansible takes a pattern that names both for the group, and warns.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from ..errors import InputError
 from .hostvars import internet_exit_vars, ipv6_extranet_vars
 from .topology import NetNode, NodeRole, Topology
 from .waves import ipv6_waves
@@ -45,7 +47,7 @@ def _host_vars(node: NetNode, core: NetNode | None, ready: dict[str, frozenset[s
 def inventory_data(topology: Topology) -> dict[str, Any]:
     """hosts.yml as data."""
     role_groups = {NodeRole.ROUTER: "routers", NodeRole.EXIT: "exits", NodeRole.HOST: "dept_hosts",
-                   NodeRole.INTERNET: "internet"}
+                   NodeRole.INTERNET: "internet_hosts"}
     children: dict[str, dict[str, Any]] = {}
 
     def add(group: str, host: str, variables: dict[str, Any] | None = None) -> None:
@@ -65,7 +67,17 @@ def inventory_data(topology: Topology) -> dict[str, Any]:
     for wave in ipv6_waves(topology):
         for host in wave.hosts:
             add(wave.group, host)
+    _refuse_group_named_like_a_host(children, {node.name for node in topology.nodes})
     return {"all": {"children": children}}
+
+
+def _refuse_group_named_like_a_host(children: dict[str, Any], hosts: set[str]) -> None:
+    """A pattern naming both a group and a host selects the group (with a warning), so a play or
+    a ``--limit`` meant for the host would reach every member of the group."""
+    clashes = sorted(set(children) & hosts)
+    if clashes:
+        raise InputError(f"the inventory would have a group and a host both named {', '.join(clashes)}",
+                         fix="rename the site in the model (its code becomes the host name)")
 
 
 def _ready_peers(topology: Topology) -> dict[str, frozenset[str]]:

@@ -7,7 +7,7 @@ import yaml
 
 from govcloud.errors import UsageError
 from govcloud.model import Tier, load_folder
-from govcloud.network.inventory import render_inventory, write_inventory
+from govcloud.network.inventory import inventory_data, render_inventory, write_inventory
 from govcloud.network.lab import environment_topology
 from govcloud.network.waves import ipv6_waves, legacy_exit_order, select_waves
 from govcloud.lab.netlab.overlay import LAB_FACTS
@@ -57,3 +57,26 @@ def test_writing_an_unchanged_inventory_writes_nothing(topology, tmp_path):
     files = render_inventory(topology, tmp_path / "key", tmp_path / "known_hosts")
     assert len(write_inventory(tmp_path, files)) == 2
     assert write_inventory(tmp_path, files) == []
+
+
+def test_no_group_is_named_like_a_host(topology):
+    """`internet` was once both the fake internet's host and its group: Ansible then reads a
+    pattern `internet` as the group, and warns on every plain ansible-playbook run."""
+    children = inventory_data(topology)["all"]["children"]
+    hosts = {host for group in children.values() for host in group["hosts"]}
+    assert "internet" in hosts
+    assert not set(children) & hosts
+    assert "internet" in children["internet_hosts"]["hosts"]
+
+
+def test_a_group_named_like_a_host_is_refused(topology):
+    from dataclasses import replace
+
+    from govcloud.errors import InputError
+    from govcloud.network.topology import NodeRole
+
+    host = topology.by_role(NodeRole.HOST)[0]
+    # A department host named like a role group must be refused, not rendered.
+    nodes = tuple(replace(n, name="routers") if n is host else n for n in topology.nodes)
+    with pytest.raises(InputError, match="group and a host both named routers"):
+        inventory_data(replace(topology, nodes=nodes))

@@ -1,0 +1,129 @@
+"""`govcloud drift`: the live cloud and routers against the model, and the rules the live state breaks.
+
+Exit codes: 0 no drift, 3 drift found (after ``--fix``: drift left), 1 the run failed, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from ..drift.model import DriftReport
+from ..engine.settings import EngineSettings
+from ..stackgraph import stack_names
+from .common import ENV_OPTION, console, load_env, print_table, project_root
+from .network import STATE_OPTION
+from .plan import selected_stacks
+
+
+class DriftFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+    SARIF = "sarif"
+
+
+def drift(env: str = ENV_OPTION,
+          stack: list[str] = typer.Option(None, "--stack", "-s", help="A stack name (repeatable)."),
+          all_: bool = typer.Option(False, "--all", help="Every stack of the environment."),
+          format: DriftFormat = typer.Option(DriftFormat.TABLE, "--format", "-f", help="table, json or sarif."),
+          output: Path = typer.Option(None, "--output", "-o", help="Write the report here instead of stdout."),
+          routers: bool = typer.Option(True, "--routers/--no-routers",
+                                       help="Also check the rolled-out routers (Ansible check mode with diff)."),
+          fix: bool = typer.Option(False, "--fix", help="Bring drifted stacks back with refresh + up and drifted "
+                                   "routers with their rollout wave, then check again."),
+          backend: str = typer.Option(None, "--backend", help="Pulumi backend URL (default: the project's)."),
+          cloud: str = typer.Option(None, "--cloud", help="clouds.yaml cloud instead of each node's."),
+          clouds_yaml: Path = typer.Option(None, "--clouds-yaml", help="The clouds.yaml to read."),
+          state_dir: Path | None = STATE_OPTION) -> None:
+    """Report what changed outside govcloud (exit 0 none, 3 drift, 1 failed)."""
+    from ..drift.run import DriftTargets, detect, engine_reader
+    from ..policy.context import load_context
+    from ..policy.registry import rule_ids
+
+    environment = load_env(env)
+    root = project_root()
+    names = selected_stacks(stack_names(environment.province, environment.name), stack, all_)
+    settings = EngineSettings(root, backend_url=backend, cloud=cloud, clouds_yaml=clouds_yaml)
+    context = load_context(environment.name, root, rule_ids())
+    hosts, checker = _routers(environment, state_dir) if routers else ((), None)
+    targets = DriftTargets(names, engine_reader(environment, settings), hosts, checker)
+    report = detect(environment.name, root, targets, context)
+    if fix and report.drifted:
+        _fix(environment, report, settings, state_dir)
+        report = detect(environment.name, root, targets, context)
+    _emit(report, format, output)
+    raise typer.Exit(report.exit_code)
+
+
+def _routers(environment, state_dir: Path | None):
+    """Rolled-out hosts and a checker, when the environment has a rollout record."""
+    from ..drift.routers import check_routers, rolled_out_hosts
+    from ..network.state import read_state, rollout_state_path
+    from .common import lab_topology
+    from .network import _access, _require_inventory
+
+    hosts = rolled_out_hosts(read_state(rollout_state_path(project_root(), environment.name)))
+    if not hosts:
+        return (), None
+    _require_inventory(environment, lab_topology(environment), state_dir)
+    access = _access(environment, state_dir, "ssh", True)
+    return hosts, lambda chosen: check_routers(access, chosen)
+
+
+def _fix(environment, report: DriftReport, settings: EngineSettings, state_dir: Path | None) -> None:
+    """The normal paths: adopt what was made by hand, refresh, up; routers get their wave again."""
+    from dataclasses import replace
+
+    from ..drift.run import drifted_hosts, drifted_stacks
+    from ..engine.live import adopt
+    from ..engine.runner import Operation, run
+    from .engine import BASELINE_PACK
+
+    stacks = drifted_stacks(report)
+    for name in stacks:
+        adopt(environment, name, report.unmanaged.get(name, []), settings)
+    if stacks:
+        run(Operation.REFRESH, environment, stacks, settings, quiet=True)
+        run(Operation.UP, environment, stacks,
+            replace(settings, policy_packs=(settings.project_root / BASELINE_PACK,)), quiet=True)
+    hosts = drifted_hosts(report)
+    if hosts:
+        from ..network.rollout import RolloutRecorder, run_waves
+        from ..network.waves import ipv6_waves
+        from .common import lab_topology
+        from .network import _access
+
+        topology = lab_topology(environment)
+        waves = [w for w in ipv6_waves(topology) if set(w.hosts) & set(hosts)]
+        run_waves(topology, waves, _access(environment, state_dir, "ssh", True),
+                  RolloutRecorder(project_root(), topology))
+
+
+def _emit(report: DriftReport, format: DriftFormat, output: Path | None) -> None:
+    from ..drift.report import finding_rows, rows, to_drift_sarif
+
+    if format is DriftFormat.TABLE and output is None:
+        print_table(f"drift of {report.env}", ["kind", "where", "what", "change", "in step until", "detail"],
+                    rows(report))
+        if report.findings:
+            print_table("rules the live state breaks", ["rule", "severity", "stack", "resource", "clauses",
+                                                        "message"], finding_rows(report))
+        skipped = "".join(f"; {s} skipped: {why}" for s, why in report.skipped.items())
+        checked = ", ".join(f"{k} {v:.1f} s" for k, v in report.checked.items())
+        console.print(("drift found" if report.drifted else "no drift") + f" (checked: {checked or 'nothing'})"
+                      + skipped)
+        return
+    data = to_drift_sarif(report) if format is DriftFormat.SARIF else report.to_dict()
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("drift")(drift)

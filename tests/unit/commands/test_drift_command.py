@@ -1,0 +1,47 @@
+"""`govcloud drift` exit codes and formats, with the detection replaced by fake reports."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from govcloud import cli
+from govcloud.drift import run as drift_run
+from govcloud.drift.model import Change, Difference, DriftReport, Kind
+from govcloud.errors import EngineError
+
+
+def exit_code(args: list[str]) -> int:
+    with pytest.raises(SystemExit) as exc:
+        cli.main(args)
+    return exc.value.code
+
+
+def fake_detect(report: DriftReport):
+    def detect(env, project_root, targets, context):
+        assert list(targets.stacks) == ["lab-province"]
+        return report
+
+    return detect
+
+
+def test_no_drift_exits_0_and_drift_exits_3_with_json(monkeypatch, capsys):
+    monkeypatch.setattr(drift_run, "detect", fake_detect(DriftReport("lab", checked={"lab-province": 2.0})))
+    assert exit_code(["drift", "--env", "lab", "--stack", "lab-province", "--no-routers"]) == 0
+    assert "no drift" in capsys.readouterr().out
+    gone = Difference(Kind.CLOUD, "lab-province", "urn:pulumi:lab-province::govcloud::t::r", "t", Change.GONE)
+    monkeypatch.setattr(drift_run, "detect", fake_detect(DriftReport("lab", differences=[gone])))
+    assert exit_code(["drift", "--env", "lab", "--stack", "lab-province", "--no-routers", "--format", "json"]) == 3
+    data = json.loads(capsys.readouterr().out)
+    assert data["drifted"] is True and data["differences"][0]["change"] == "gone"
+
+
+def test_a_failed_read_exits_1_and_bad_arguments_exit_2(monkeypatch, capsys):
+    def broken(*args):
+        raise EngineError("refresh of lab-province failed", fix="read the log")
+
+    monkeypatch.setattr(drift_run, "detect", broken)
+    assert exit_code(["drift", "--env", "lab", "--stack", "lab-province", "--no-routers"]) == 1
+    assert "refresh of lab-province failed" in capsys.readouterr().err
+    assert exit_code(["drift", "--env", "lab", "--no-routers"]) == 2  # neither --stack nor --all
