@@ -123,15 +123,15 @@ def import_state(settings: EngineSettings, stack: str, deployment: dict) -> None
     from pulumi import automation as auto
 
     from govcloud.engine.locate import find_engine
-    from govcloud.engine.runner import _engine_environment, _workspace
+    from govcloud.engine.runner import engine_environment, project_workspace
     from govcloud.engine.salt import salt_file, salt_outside_config
     from govcloud.engine.settings import default_passphrase_file, ensure_passphrase_file
 
     install = find_engine()
-    env = _engine_environment(install, settings, ensure_passphrase_file(default_passphrase_file()), {})
+    env = engine_environment(install, settings, ensure_passphrase_file(default_passphrase_file()), {})
     config = settings.project_root / "stacks" / f"Pulumi.{stack}.yaml"
     with salt_outside_config(config, salt_file(settings.state_dir, settings.backend(), stack)):
-        target = auto.Stack.create_or_select(stack, _workspace(settings.project_root, install, env))
+        target = auto.Stack.create_or_select(stack, project_workspace(settings.project_root, install, env))
         target.import_stack(auto.Deployment(version=deployment["version"], deployment=deployment["deployment"]))
 
 

@@ -96,7 +96,8 @@ def test_a_gateway_added_to_a_department_router_is_drift_and_breaks_the_exit_rul
     live = dict(converged_steps()[2].live, externalNetworkId="ext-net-1")
     steps = replace_step(converged_steps(), "health-router", live)
     findings = broken_rules(deployed_view(STACK, RESOURCES, context), live_view(STACK, RESOURCES, steps, [], context))
-    assert [f.rule_id for f in findings] == ["GOV-EXIT-001"]
+    # An internet gateway on a department router breaks the exit rules and the one-network rule alike.
+    assert sorted(f.rule_id for f in findings) == ["GOV-EXIT-001", "GOV-EXIT-005", "GOV-XNET-001"]
     assert "PLAN-EXIT-UNIFIED" in findings[0].clauses and findings[0].resource_name == "health-router"
     # The program never set the gateway (not an input): the broken rule is what makes it shown.
     assert cloud_differences(STACK, RESOURCES, steps) == []
