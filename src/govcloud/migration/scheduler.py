@@ -127,7 +127,9 @@ def _target_node(province: Province, ledger: Ledger, system: LegacySystem, pendi
         return system.target_node
     home = province.department_by_code.get(system.owner)
     preferred = [home.node] if home is not None else []
-    for node in preferred + _by_headroom(ledger, exclude=set()):
+    # Never the system's DR node: a dual-active half or a backup must sit on another node than the primary.
+    away = {system.dr_node} if system.dr is not DrMode.NONE and system.dr_node else set()
+    for node in [n for n in preferred if n not in away] + _by_headroom(ledger, exclude=away):
         trial = pending + claims(system.footprint, node, DrMode.NONE, None)
         if ledger.fits(trial):
             return node

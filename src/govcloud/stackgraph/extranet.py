@@ -102,11 +102,13 @@ def _transit_subnet(specs: SpecList, base: str, network: str, version: int, cidr
             "description": f"IPv{version} transit of the extranet attachment, from the address plan",
         })
     first, last = allocation_pool(cidr)
-    slaac = {"ipv6AddressMode": "slaac", "ipv6RaMode": "slaac"} if version == 6 else {}
+    # Stateful, not SLAAC: the exit's and the speaker's ports take fixed addresses from the transit
+    # plan (+2, +3), and Neutron refuses a fixed address on a SLAAC subnet (AllocationOnAutoAddressSubnet).
+    stateful = {"ipv6AddressMode": "dhcpv6-stateful", "ipv6RaMode": "dhcpv6-stateful"} if version == 6 else {}
     return specs.add(t.SUBNET, f"{base}-v{version}", {
         "name": f"{base}-v{version}", "networkId": Ref(network), "ipVersion": version, "cidr": str(cidr),
         "gatewayIp": str(border_address(cidr)), "allocationPools": [{"start": str(first), "end": str(last)}],
-        "subnetpoolId": Ref(pool) if pool else None, **slaac, "tags": transit_tags,
+        "subnetpoolId": Ref(pool) if pool else None, **stateful, "tags": transit_tags,
     })
 
 
