@@ -3,7 +3,8 @@
 #
 # The integration tests run in their own lab instance (GOVCLOUD_LAB_INSTANCE=test: own state
 # directory, ports, namespaces and management network), never in the user's lab that `make demo`
-# deploys into. A guard fingerprints the user's lab before the integration tests and fails the run
+# deploys into. That instance is the tests' alone and starts empty every run (purged, then a cold
+# start), so nothing an interrupted earlier run left behind can collide with what the tests create. A guard fingerprints the user's lab before the integration tests and fails the run
 # if anything in it changed; when no user lab is running it brings one up with a stand-in
 # deployment first, so the tests always run beside a deployed lab. Only what this script started
 # is taken down on exit. A lab that cannot start fails the run. Each phase prints its duration.
@@ -17,10 +18,9 @@ record=$(mktemp -t govcloud-user-lab.XXXXXX.json)
 phase() { local name=$1 start=$SECONDS; shift; echo "== $name"; "$@"; echo "== $name: $((SECONDS - start)) s"; }
 guard() { PYTHONPATH=tests $py -m support.user_lab "$@" "$record"; }
 in_test_lab() { GOVCLOUD_LAB_INSTANCE=$instance "$@"; }
-test_lab_was_up=$(in_test_lab $gc lab status --format json 2>/dev/null | $py -c 'import json,sys; print(json.load(sys.stdin)["up"])' 2>/dev/null || echo False)
 cleanup() {
   local status=$?
-  if [ "$test_lab_was_up" != True ]; then in_test_lab $gc lab down || status=1; fi
+  in_test_lab $gc lab down || status=1
   in_test_lab $gc netlab down --env lab >/dev/null 2>&1 || true
   guard restore || status=1
   rm -f "$record"
@@ -30,6 +30,7 @@ trap cleanup EXIT
 
 phase "unit tests" $py -m pytest tests/unit -q -p no:cacheprovider
 phase "user's lab: fingerprint (and stand-in deployment when none runs)" guard prepare
+phase "OpenStack lab: a fresh instance $instance" in_test_lab $gc lab down --purge
 phase "OpenStack lab up (instance $instance)" in_test_lab $gc lab up --env lab
 phase "integration tests" in_test_lab $py -m pytest tests/integration -q -p no:cacheprovider -m integration
 phase "user's lab: unchanged by the tests" guard verify
