@@ -144,11 +144,14 @@ def fingerprint() -> dict:
 def prepare(record: Path) -> None:
     started, stand_in = False, _stand_in_deployed()
     if not lab_is_up():
-        print("user-lab guard: the default lab is down; starting it with a stand-in deployment of "
-              f"{STAND_IN_STACK} (taken down again after the tests)", flush=True)
+        print("user-lab guard: the default lab is down; starting it (taken down again after the tests)", flush=True)
         _must(govcloud("lab", "up", "--env", "lab"), "starting the default lab")
         started = True
-    if started or stand_in:
+    if not stand_in and _holds_a_deployment():
+        print("user-lab guard: the default lab holds a deployment (departments' projects): that is the user's")
+    else:
+        # Nothing of a user's is deployed (or an earlier run's stand-in is): deploy the demo's
+        # province stack, so the tests always run beside a deployed lab.
         stand_in = True
         STAND_IN_BACKEND.mkdir(parents=True, exist_ok=True)
         _must(govcloud("up", "--env", "lab", "--stack", STAND_IN_STACK, "--backend", f"file://{STAND_IN_BACKEND}"),
@@ -156,6 +159,12 @@ def prepare(record: Path) -> None:
     record.write_text(json.dumps({"started_lab": started, "stand_in": stand_in, "before": fingerprint()}, indent=1,
                                  sort_keys=True))
     print(f"user-lab guard: fingerprint of the default lab taken ({_summary(json.loads(record.read_text())['before'])})")
+
+
+def _holds_a_deployment() -> bool:
+    """Whether the default lab already holds departments' projects (`make demo`'s, or a user's)."""
+    projects = cloud_fingerprint()["projects"]
+    return any("'dept:" in line for line in projects)
 
 
 def _stand_in_deployed() -> bool:
