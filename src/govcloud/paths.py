@@ -51,7 +51,6 @@ LAB_DIR_VARIABLE = "GOVCLOUD_LAB_DIR"  # overrides the OpenStack lab's state dir
 # 198.18.241.0/24 … 198.18.254.0/24 for instances: 198.18.240.0/24 is the workload lab's subnet.
 MAX_INSTANCES = 14
 _NAME = re.compile(r"[a-z][a-z0-9]{0,15}")
-_DEFAULT_MGMT = IPNetwork("198.18.255.0/24")
 
 
 def source_root() -> Path:
