@@ -121,7 +121,8 @@ def stack_components(province: Province, plan: AddressPlan, env: str, stack: str
                                           str(plan[subnet_key(dept.code, n.name)])) for n in dept.networks)
         args.append(DepartmentTenantArgs(dept, networks, str(plan[v4_department_key(dept.code)]),
                                          str(plan[department_key(dept.code)]), scopes[0], scopes[1], v4_len,
-                                         extranet_network=Ref(transit_net)))
+                                         extranet_network=Ref(transit_net),
+                                         extranet_subnets=tuple(name for name, _ in transit)))
     for system in province.systems:
         if system.dr is DrMode.NONE or system.target_node != node.code or system.data_class is DataClass.CLASSIFIED:
             continue

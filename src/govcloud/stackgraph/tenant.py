@@ -64,6 +64,9 @@ class DepartmentTenantArgs:
     address_scope_v6: Any = None
     subnet_prefixlen_v4: int = 24
     extranet_network: Any = None  # the node's transit network (a Ref); None: no router takes a gateway
+    # Spec names of the transit subnets: a router's gateway takes its addresses there, so it is made
+    # after them and deleted before them (else a destroy waits on a subnet its gateway still holds).
+    extranet_subnets: tuple[str, ...] = ()
 
 
 def build_department_tenant(args: DepartmentTenantArgs) -> ComponentPlan:
@@ -85,7 +88,8 @@ def build_department_tenant(args: DepartmentTenantArgs) -> ComponentPlan:
     # forwarding path with business traffic (MLPS 8.1.5.4a).
     routers: dict[NetworkPurpose, str] = {}
     for purpose in dict.fromkeys(n.purpose for n in args.networks):
-        routers[purpose] = _router(specs, code, dept, purpose, project_id, dept_tags, args.extranet_network)
+        routers[purpose] = _router(specs, code, dept, purpose, project_id, dept_tags, args.extranet_network,
+                                    args.extranet_subnets)
     networks: dict[str, Any] = {}
     for net in args.networks:
         networks[net.name] = _network(specs, code, net, project_id, routers[net.purpose], pools, dept_tags)
@@ -98,7 +102,7 @@ def build_department_tenant(args: DepartmentTenantArgs) -> ComponentPlan:
 
 
 def _router(specs: SpecList, code: str, dept: Department, purpose: NetworkPurpose, project_id: Ref, dept_tags,
-            extranet_network: Any) -> str:
+            extranet_network: Any, extranet_subnets: tuple[str, ...] = ()) -> str:
     """A business router takes its gateway on the node's transit network without SNAT: the
     extranet routes the department's own prefixes (one address scope), and the internet is
     reached through the unified exits, which alone translate. A management router has no
@@ -110,7 +114,7 @@ def _router(specs: SpecList, code: str, dept: Department, purpose: NetworkPurpos
         "name": name, "tenantId": project_id, "tags": sorted({*dept_tags, f"purpose:{purpose.value}"}),
         "externalNetworkId": gateway, "enableSnat": False if gateway is not None else None,
         "description": f"{dept.name}: {purpose.value} router ({where}; internet via the unified exit)",
-    })
+    }, depends_on=extranet_subnets if gateway is not None else ())
 
 
 def _quotas(specs: SpecList, code: str, dept: Department, project_id: Ref) -> None:
