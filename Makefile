@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-unit bench clean-state mutate
+.PHONY: setup demo test test-unit test-unproven bench clean-state mutate
 
 # A virtual environment with everything pinned in pyproject.toml, rebuilt when that file changes.
 $(STAMP): pyproject.toml
@@ -25,6 +25,10 @@ demo: setup
 # Unit tests, then integration tests on the real labs (started and stopped around the run).
 test: setup
 	bash scripts/test.sh
+
+# Integration tests not yet seen passing on the lab (marked `unproven`), with the same lab set-up.
+test-unproven: setup
+	GOVCLOUD_TEST_MARKS="integration and unproven" bash scripts/test.sh
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q

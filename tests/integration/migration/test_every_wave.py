@@ -44,7 +44,8 @@ from govcloud.paths import current_instance
 from govcloud.stackgraph import stack_names
 from support.projects import copy_lab_project
 
-pytestmark = pytest.mark.integration
+# Not yet seen passing on the lab (see the session note): `make test-unproven` runs it, `make test` not.
+pytestmark = [pytest.mark.integration, pytest.mark.unproven]
 
 ROOT = Path(__file__).resolve().parents[3]
 BOOT = ("import sys; from govcloud.commands import migrate, migrate_exec; migrate_exec.register_into(migrate.app); "
