@@ -12,16 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from support.cli import Run, cli_runner  # noqa: F401 - Run: the runner's result, for type hints
 
 ROOT = Path(__file__).resolve().parents[3]
 from support.report_dates import AS_OF  # noqa: E402,F401 - shared with the tests
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
 
 
 @pytest.fixture
@@ -42,17 +36,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def govcloud(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
     """``govcloud("report", ...)`` -> exit code, stdout, stderr, through the real entry point."""
-    from govcloud.cli import main
-
-    def run(*args: str) -> Run:
-        monkeypatch.setattr(sys, "argv", ["govcloud", *args])
-        capsys.readouterr()
-        with pytest.raises(SystemExit) as exit_info:
-            main()
-        captured = capsys.readouterr()
-        return Run(exit_info.value.code, captured.out, captured.err)
-
-    return run
+    return cli_runner(monkeypatch, capsys)
 
 
 @pytest.fixture
