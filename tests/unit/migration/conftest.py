@@ -4,8 +4,6 @@ the real `govcloud` entry point in it."""
 from __future__ import annotations
 
 import shutil
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
