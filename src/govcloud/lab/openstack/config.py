@@ -38,6 +38,9 @@ class Quotas:
     floating_ips: int = 200
     security_groups: int = 200
     security_group_rules: int = 4000
+    # The extranet's address scopes are shared with each department project by an RBAC policy
+    # the admin project owns: two per department, far past Neutron's default of 10.
+    rbac_policies: int = 1000
     volumes: int = 200
     snapshots: int = 200
     gigabytes: int = 4000
