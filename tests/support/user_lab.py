@@ -98,9 +98,9 @@ def _objects(conn) -> dict[str, list[str]]:
         "subnet_pools": rev(net.subnet_pools()),
         "rbac_policies": sorted(f"{r.id} {r.object_id} {r.action} {r.target_project_id}" for r in net.rbac_policies()),
         "floating_ips": rev(net.ips()),
-        "volumes": sorted(f"{v.id} {v.name} {v.status} {v.updated_at}"
-                          for v in conn.block_storage.volumes(all_projects=True)),
-        "servers": sorted(f"{s.id} {s.name} {s.status} {s.updated_at}" for s in conn.compute.servers(all_projects=True)),
+        # Status, not update times: Nova's and Cinder's periodic tasks touch those on their own.
+        "volumes": sorted(f"{v.id} {v.name} {v.status} {v.size}" for v in conn.block_storage.volumes(all_projects=True)),
+        "servers": sorted(f"{s.id} {s.name} {s.status}" for s in conn.compute.servers(all_projects=True)),
         "server_groups": sorted(f"{g.id} {g.name}" for g in conn.compute.server_groups(all_projects=True)),
         "images": sorted(f"{i.id} {i.name} {i.status}" for i in conn.image.images()),
         "flavors": sorted(f"{f.id} {f.name}" for f in conn.compute.flavors()),
