@@ -116,7 +116,7 @@ def check_cloud_matches_model(conn, project: Path, connector) -> int:
     environment = load_environment("lab", project)
     province = environment.province
     plan = plan_environment(environment)
-    default_quotas = _quotas(conn, conn.identity.find_project("demo").id)
+    default_quotas = _quotas(conn, conn.identity.find_project("admin").id)  # no stack sets its quotas
     for dept in province.departments:
         project_ = conn.identity.find_project(dept.code)
         assert project_ is not None, dept.code
