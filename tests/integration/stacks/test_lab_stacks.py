@@ -28,7 +28,9 @@ from govcloud.model.cloud import NetworkPurpose
 from govcloud.stackgraph import plan_stacks
 from support.projects import copy_lab_project
 
-pytestmark = pytest.mark.integration
+# Rewritten against the model this session; not yet seen passing on the lab (see the session note):
+# `make test-unproven` runs it, `make test` not.
+pytestmark = [pytest.mark.integration, pytest.mark.unproven]
 
 EXTRA = {"code": "city-b-water", "name": "乙市水利局", "tier": "city", "node": "city-b", "site": "city-b",
          "quotas": {"routers": 3}}
@@ -123,11 +125,18 @@ def check_cloud_matches_model(conn, project: Path, connector) -> int:
         assert {f"dept:{dept.code}", f"mlps:{dept.mlps_level.value}", "govcloud:managed"} <= set(project_.tags)
         assert _quotas(conn, project_.id) == expected_quotas(dept, default_quotas), dept.code
         routers = list(conn.network.routers(project_id=project_.id))
-        # Management networks have a router of their own (MLPS 8.1.5.4a); no router has a gateway.
+        # Management networks have a router of their own (MLPS 8.1.5.4a) without a gateway; the
+        # business router takes its gateway on the node's transit network, without SNAT.
         purposes = {n.purpose for n in dept.networks}
         assert {r.name for r in routers} == {f"{dept.code}-router" if p is NetworkPurpose.BUSINESS
                                              else f"{dept.code}-{p.value}-router" for p in purposes}
-        assert not any(r.external_gateway_info for r in routers)
+        transit = conn.network.find_network(f"transit-{dept.node}")
+        for router in routers:
+            gateway = router.external_gateway_info
+            if router.name == f"{dept.code}-router":
+                assert gateway and gateway["network_id"] == transit.id and gateway.get("enable_snat") is False
+            else:
+                assert not gateway, router.name
         interface_subnets = {ip["subnet_id"] for r in routers for p in conn.network.ports(device_id=r.id)
                              for ip in p.fixed_ips}
         for net in dept.networks:
