@@ -20,12 +20,11 @@ Keys not listed here are ignored, so the writers may record more than the KPIs r
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from ..errors import Location, ModelError
+from ..jsonstate import read_json_state
 from ..model import ExitStatus, Ipv6Status
 from ..paths import env_state_dir
 
@@ -74,18 +73,7 @@ def read_exits_state(folder: Path) -> dict[str, ExitStatus]:
 
 
 def _read(path: Path, model: type[_Lenient], example: str):
-    if not path.is_file():
-        return None
-    try:
-        return model.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"not valid JSON: {exc.msg}", location=Location(path, exc.lineno),
-                         fix=f"correct the JSON; expected shape: {example}") from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(_user_path(err["loc"]))
-        raise ModelError(err["msg"], location=Location(path, None, field),
-                         fix=f"expected shape: {example}") from None
+    return read_json_state(path, model, f"correct the JSON; expected shape: {example}", _user_path)
 
 
 def _user_path(loc: tuple) -> list[str]:

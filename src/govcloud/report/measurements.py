@@ -22,13 +22,12 @@ each quota's limit and what is in use; a node that could not be read carries its
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import Location, ModelError
+from ..jsonstate import read_json_state
 
 IPV6_QUALITY_FILE = "ipv6-quality.json"
 CLOUD_USAGE_FILE = "cloud-usage.json"
@@ -109,15 +108,5 @@ def write_measurement(path: Path, record: _Record) -> Path:
 
 
 def _read(path: Path, model: type[_Record]):
-    if not path.is_file():
-        return None
-    try:
-        return model.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"not valid JSON: {exc.msg}", location=Location(path, exc.lineno),
-                         fix="measure again (the probe rewrites the file), or delete it") from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"])
-        raise ModelError(err["msg"], location=Location(path, None, field),
-                         fix=f"measure again or correct the field; the shape is in {__name__}") from None
+    return read_json_state(path, model, f"measure again (the probe rewrites the file) or correct the field; "
+                                        f"the shape is in {__name__}")
