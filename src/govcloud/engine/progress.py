@@ -104,3 +104,12 @@ def log_path(log_dir: Path, stack: str, operation: str, run_id: str) -> Path:
     runs started in the same second never share a log."""
     log_dir.mkdir(parents=True, exist_ok=True)
     return log_dir / f"{run_id}-{stack}-{operation}.log"
+
+
+def parse_log_name(name: str) -> tuple[str, str, str]:
+    """``(run id, stack, operation)`` of a log file named by :func:`log_path`. The run id has three
+    dash-separated parts (see .stackfiles.new_run_id) and operations have no dash; stacks may."""
+    parts = name.removesuffix(".log").split("-")
+    if len(parts) < 5:
+        raise ValueError(f"{name} is not an engine log name (<run id>-<stack>-<operation>.log)")
+    return "-".join(parts[:3]), "-".join(parts[3:-1]), parts[-1]

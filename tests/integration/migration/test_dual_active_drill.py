@@ -33,6 +33,7 @@ from pathlib import Path
 import pytest
 from netaddr import IPNetwork
 
+from govcloud.engine.progress import parse_log_name
 from govcloud.engine.runner import Operation, ordered, run
 from govcloud.engine.settings import EngineSettings
 from govcloud.errors import EngineError
@@ -92,7 +93,7 @@ class Drill:
         """The stack of every engine `up` run in the project, oldest first: the runner writes one
         log per stack and run, ``<stamp>-<stack>-up.log``."""
         logs = sorted(self.engine.logs.glob("*-up.log"))
-        return [log.name.split("-", 1)[1].removesuffix("-up.log") for log in logs]
+        return [parse_log_name(log.name)[1] for log in logs]
 
     def destroy_stacks(self) -> None:
         """Destroy every stack an `up` ran on (cities first), each even when another one fails."""

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pytest
 
+from govcloud.engine.progress import parse_log_name
 from govcloud.engine.runner import Operation, ordered, run
 from govcloud.engine.settings import EngineSettings
 from govcloud.errors import EngineError
@@ -86,7 +87,7 @@ class Lab:
         return state["waves"][str(number)]["systems"][code]["steps"]
 
     def destroy_stacks(self) -> None:
-        upped = {log.name.split("-", 1)[1].removesuffix("-up.log") for log in self.engine.logs.glob("*-up.log")}
+        upped = {parse_log_name(log.name)[1] for log in self.engine.logs.glob("*-up.log")}
         failures = []
         for stack in ordered(Operation.DESTROY, upped, stack_names(self.environment.province, self.environment.name)):
             try:

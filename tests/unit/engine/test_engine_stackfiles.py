@@ -5,7 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from govcloud.engine.progress import log_path
+import pytest
+
+from govcloud.engine.progress import log_path, parse_log_name
 from govcloud.engine.stackfiles import RunFiles, new_run_id, sweep
 
 SETTINGS = "config:\n  govcloud:env: lab\n"
@@ -47,3 +49,15 @@ def test_a_killed_runs_directory_is_swept_by_the_next_and_a_live_one_kept(tmp_pa
     dead.mkdir(parents=True)
     assert sweep(tmp_path / "runs") == [dead]
     assert live.run_dir.is_dir()
+
+
+def test_a_log_name_gives_back_its_run_stack_and_operation(tmp_path):
+    run_id = new_run_id()
+    for stack in ("lab-province", "lab-city-a", "p"):
+        log = log_path(tmp_path, stack, "up", run_id)
+        assert parse_log_name(log.name) == (run_id, stack, "up")
+
+
+def test_a_foreign_file_name_is_not_taken_for_a_log():
+    with pytest.raises(ValueError, match="not an engine log name"):
+        parse_log_name("notes.log")

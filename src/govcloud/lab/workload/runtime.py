@@ -28,7 +28,8 @@ INSTALL_FIX = "run scripts/workload-install.sh as root, then try again"
 def run(argv: list[str], *, input: str | None = None, check: bool = True, timeout: float = 120,
         fix: str = INSTALL_FIX) -> subprocess.CompletedProcess:
     try:
-        result = subprocess.run(argv, input=input, capture_output=True, text=True, timeout=timeout)
+        # From "/": commands run as the postgres user cannot enter the caller's (private) directory.
+        result = subprocess.run(argv, input=input, capture_output=True, text=True, timeout=timeout, cwd="/")
     except subprocess.TimeoutExpired:
         raise LabError(f"{' '.join(argv[:8])} did not finish in {timeout:.0f} s", fix=fix) from None
     except FileNotFoundError as exc:
