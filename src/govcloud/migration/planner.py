@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..model import Footprint, Province
 from ..model.systems import DrMode
-from .capacity import Ledger, claims, system_claims
+from .capacity import CapacityUsage, claims, system_claims
 from .dr import dr_level
 from .findings import Finding, PlanErrors
 from .scheduler import Placement, schedule
@@ -50,9 +50,9 @@ class PlanResult:
         return sorted([lw.wave for lw in self.kept] + self.planned, key=lambda w: w.wave)
 
 
-def kept_ledger(province: Province, kept: list[LoadedWave]) -> tuple[Ledger, set[str]]:
+def kept_ledger(province: Province, kept: list[LoadedWave]) -> tuple[CapacityUsage, set[str]]:
     """Capacity already taken (systems on the cloud, systems in kept waves) and the codes settled."""
-    ledger = Ledger.for_province(province)
+    ledger = CapacityUsage.for_province(province)
     in_kept = {entry.code for loaded in kept for entry in loaded.wave.systems}
     settled: set[str] = set()
     for system in province.systems:

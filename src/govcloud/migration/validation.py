@@ -15,7 +15,7 @@ import networkx as nx
 
 from ..model import Province
 from ..model.systems import DataClass, DrMode
-from .capacity import Ledger, claims, system_claims
+from .capacity import CapacityUsage, claims, system_claims
 from .dr import dr_inconsistencies
 from .findings import Finding
 from .schema import Strategy, Wave, WaveEntry, WaveStatus
@@ -250,7 +250,7 @@ def _dependency_order(province: Province, slot: Slot, dep: str, dep_slot: Slot |
 
 
 def _capacity(province: Province, waves: list[LoadedWave], slots: dict[str, Slot]) -> Iterator[Finding]:
-    ledger = Ledger.for_province(province)
+    ledger = CapacityUsage.for_province(province)
     for system in province.systems:
         if system.on_cloud and system.code not in slots:
             department = province.department_by_code.get(system.owner)
