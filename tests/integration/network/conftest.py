@@ -31,7 +31,7 @@ class Lab:
     topology: Topology
     access: Access
     project: Path
-    paths: netlab.LabPaths
+    paths: netlab.NetlabPaths
     up_seconds: float
 
     def recorder(self) -> RolloutRecorder:
@@ -56,7 +56,7 @@ def lab(tmp_path_factory) -> Lab:
     # the commands read them.
     facts = replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network)
     topology = environment_topology(environment, facts, ROOT)
-    paths = netlab.LabPaths()
+    paths = netlab.NetlabPaths()
     netlab.down(paths)
     result = netlab.up(topology, paths)  # LabError (with its fix) when it cannot start: a loud failure
     project = tmp_path_factory.mktemp("project")

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from govcloud.errors import LabError
-from govcloud.lab.openstack.state import LabPaths
+from govcloud.lab.openstack.state import OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import clean_env, tail
 
 PYTHON = "/usr/bin/python3"
@@ -27,7 +27,7 @@ class Step:
     ok_codes: tuple[int, ...] = (0,)
 
 
-def sync_chains(paths: LabPaths) -> dict[str, tuple[Step, ...]]:
+def sync_chains(paths: OpenStackLabPaths) -> dict[str, tuple[Step, ...]]:
     """The schema commands of every service, as ``{service: ordered steps}``."""
     etc = paths.etc
     nova = ("--config-file", str(etc / "nova" / "nova.conf"))
@@ -69,7 +69,7 @@ def sync_chains(paths: LabPaths) -> dict[str, tuple[Step, ...]]:
     }
 
 
-def sync_all(paths: LabPaths) -> None:
+def sync_all(paths: OpenStackLabPaths) -> None:
     """Run every chain in parallel; raise LabError naming the first chain that failed."""
     chains = sync_chains(paths)
     with ThreadPoolExecutor(max_workers=len(chains)) as pool:
@@ -78,7 +78,7 @@ def sync_all(paths: LabPaths) -> None:
             future.result()
 
 
-def keystone_bootstrap(paths: LabPaths, admin_password: str, region: str, keystone_url: str) -> None:
+def keystone_bootstrap(paths: OpenStackLabPaths, admin_password: str, region: str, keystone_url: str) -> None:
     """Create the admin user, project and role, the identity service and the first region."""
     argv = (
         PYTHON,
@@ -107,7 +107,7 @@ def keystone_bootstrap(paths: LabPaths, admin_password: str, region: str, keysto
     _run_chain(paths, "keystone-bootstrap", (Step(argv, env=(("OS_BOOTSTRAP_PASSWORD", admin_password),)),))
 
 
-def _run_chain(paths: LabPaths, name: str, steps: tuple[Step, ...]) -> None:
+def _run_chain(paths: OpenStackLabPaths, name: str, steps: tuple[Step, ...]) -> None:
     log = paths.log_file(f"db-sync-{name}")
     for step in steps:
         with log.open("a") as handle:
