@@ -21,7 +21,7 @@ from ..migration.locations import MigrationFolders, migration_folders
 from ..migration.planner import PlanSettings, plan_waves
 from ..migration.progress import WaveProgress, read_progress, started, statuses
 from ..migration.runbook import render_runbook
-from ..migration.schema import Wave, WaveStatus
+from ..migration.schema import MigrationWave, WaveStatus
 from ..migration.store import LoadedWave, read_plan, write_plan
 from ..migration.validation import validate_plan
 from ..model import Environment
@@ -208,7 +208,7 @@ def _default_start(existing: list[LoadedWave], kept_numbers: set[int], cadence_d
     return today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)  # the next Saturday
 
 
-def _changed_waves(planned: list[Wave], existing: list[LoadedWave], kept_numbers: set[int]) -> list[Wave]:
+def _changed_waves(planned: list[MigrationWave], existing: list[LoadedWave], kept_numbers: set[int]) -> list[MigrationWave]:
     """The new planned waves whose file is missing or holds other content (reviewers' edits included)."""
     current = {lw.path.name: lw.wave for lw in existing if lw.wave.wave not in kept_numbers}
     # Comparing content hashes (of the parsed files) spares rendering unchanged waves to YAML.

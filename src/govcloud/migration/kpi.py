@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..model import ExitStatus, Ipv6Status, Province, Target, Tier
 from ..model.systems import DataClass, DrMode, LegacySystem
-from .schema import Wave, WaveStatus
+from .schema import MigrationWave, WaveStatus
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class MigrationState:
     scheduled: dict[str, tuple[dt.date, DrMode]] = field(default_factory=dict)
 
     @classmethod
-    def from_waves(cls, waves: list[Wave], status: Mapping[int, WaveStatus]) -> MigrationState:
+    def from_waves(cls, waves: list[MigrationWave], status: Mapping[int, WaveStatus]) -> MigrationState:
         """``status``: each wave's progress (:func:`.progress.statuses`); a wave not in it is planned."""
         on_cloud: dict[str, DrMode] = {}
         retired: set[str] = set()

@@ -20,7 +20,7 @@ from .capacity import CapacityUsage, claims, system_claims
 from .dr import dr_level
 from .findings import Finding, PlanErrors
 from .scheduler import Placement, schedule
-from .schema import DrDesign, Owners, Wave, WaveEntry, Window
+from .schema import DrDesign, Owners, MigrationWave, WaveEntry, Window
 from .steps import choose_strategy, downtime_budget, go_no_go, rollback_steps, validation_steps
 from .store import LoadedWave
 
@@ -41,12 +41,12 @@ class PlanSettings:
 @dataclass
 class PlanResult:
     kept: list[LoadedWave]
-    planned: list[Wave]
+    planned: list[MigrationWave]
     remove: list[Path] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
     @property
-    def waves(self) -> list[Wave]:
+    def waves(self) -> list[MigrationWave]:
         return sorted([lw.wave for lw in self.kept] + self.planned, key=lambda w: w.wave)
 
 
@@ -88,7 +88,7 @@ def plan_waves(province: Province, existing: list[LoadedWave], settings: PlanSet
         window = _window(settings, index)
         entries = [_entry(province, p, window, moved) for p in placements]
         moved.update(p.code for p in placements)
-        wave = Wave(wave=first + index, slug=_slug(placements), window=window, systems=tuple(entries))
+        wave = MigrationWave(wave=first + index, slug=_slug(placements), window=window, systems=tuple(entries))
         planned.append(wave.sealed_copy())
     remove = [lw.path for lw in existing if lw.wave.wave not in started]
     return PlanResult(kept, planned, remove)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .execution.lifecycle import Phase
 from .execution.state import RunState, load_run_state
-from .schema import Wave, WaveStatus
+from .schema import MigrationWave, WaveStatus
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class WaveProgress:
     """Each system's lifecycle phase as ``migrate run`` recorded it (empty for a wave run by hand)."""
 
 
-def wave_progress(waves: Iterable[Wave], run: RunState) -> dict[int, WaveProgress]:
+def wave_progress(waves: Iterable[MigrationWave], run: RunState) -> dict[int, WaveProgress]:
     """Progress of every wave in ``waves`` (by number) from the run state; unknown waves are planned."""
     progress = {}
     for wave in waves:
@@ -49,7 +49,7 @@ def wave_progress(waves: Iterable[Wave], run: RunState) -> dict[int, WaveProgres
     return progress
 
 
-def read_progress(state_dir: Path, env_name: str, waves: Iterable[Wave]) -> dict[int, WaveProgress]:
+def read_progress(state_dir: Path, env_name: str, waves: Iterable[MigrationWave]) -> dict[int, WaveProgress]:
     """:func:`wave_progress` of the state recorded in ``state_dir`` (nothing recorded: all planned)."""
     return wave_progress(waves, load_run_state(state_dir, env_name))
 

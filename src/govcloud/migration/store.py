@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from ..errors import OperationError
 from .findings import Finding, PlanErrors
-from .schema import Wave
+from .schema import MigrationWave
 
 WAVE_FILE = re.compile(r"^(?P<number>\d{4})-(?P<slug>[a-z][a-z0-9]*(-[a-z0-9]+)*)\.yaml$")
 HEADER = ("# Migration wave {number} of {env}: written by `govcloud migrate plan`, reviewed like code.\n"
@@ -37,7 +37,7 @@ class _WaveDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignor
 
 @dataclass(frozen=True)
 class LoadedWave:
-    wave: Wave
+    wave: MigrationWave
     path: Path
 
 
@@ -72,7 +72,7 @@ def read_plan(folder: Path) -> list[LoadedWave]:
     return sorted(loaded, key=lambda lw: lw.wave.wave)
 
 
-def _parse(path: Path) -> tuple[Wave | None, list[Finding]]:
+def _parse(path: Path) -> tuple[MigrationWave | None, list[Finding]]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -85,7 +85,7 @@ def _parse(path: Path) -> tuple[Wave | None, list[Finding]]:
         return None, [Finding(path, (), "a wave file holds one mapping (wave, slug, status, window, systems)",
                               "start from a file written by govcloud migrate plan", line=1)]
     try:
-        return Wave.model_validate(data), []
+        return MigrationWave.model_validate(data), []
     except ValidationError as exc:
         return None, [_pydantic_finding(path, data, err) for err in exc.errors()]
 
@@ -113,14 +113,14 @@ def _pydantic_finding(path: Path, data: dict, err: dict) -> Finding:
     return Finding(path, loc, message, fix, system=system)
 
 
-def dump_wave(wave: Wave, env_name: str) -> str:
+def dump_wave(wave: MigrationWave, env_name: str) -> str:
     # Progress is the run state's, never the file's: the legacy status key is not written.
     data = wave.model_dump(mode="json", exclude_none=True, exclude={"status"})
     body = yaml.dump(data, Dumper=_WaveDumper, sort_keys=False, allow_unicode=True, width=110)
     return HEADER.format(number=wave.wave, env=env_name) + body
 
 
-def write_plan(folder: Path, waves: list[Wave], env_name: str, remove: list[Path] = ()) -> list[Path]:
+def write_plan(folder: Path, waves: list[MigrationWave], env_name: str, remove: list[Path] = ()) -> list[Path]:
     """Write ``waves`` into ``folder`` and delete ``remove``; all files or none of them."""
     folder.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []

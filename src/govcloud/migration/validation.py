@@ -18,12 +18,12 @@ from ..model.systems import DataClass, DrMode
 from .capacity import CapacityUsage, claims, system_claims
 from .dr import dr_inconsistencies
 from .findings import Finding
-from .schema import Strategy, Wave, WaveEntry, WaveStatus
+from .schema import Strategy, MigrationWave, WaveEntry, WaveStatus
 from .seal import changed_fields, describe
 from .store import LoadedWave
 
 #: Looks up the content a wave was sealed with (:func:`.seal.sealed_version`), to name what changed.
-SealedVersion = Callable[[LoadedWave], Wave | None]
+SealedVersion = Callable[[LoadedWave], MigrationWave | None]
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def _sealed(waves: list[LoadedWave], status: Mapping[int, WaveStatus], sealed_ve
             yield _tampered(loaded, progress, sealed_version(loaded))
 
 
-def _tampered(loaded: LoadedWave, progress: WaveStatus, sealed: Wave | None) -> Finding:
+def _tampered(loaded: LoadedWave, progress: WaveStatus, sealed: MigrationWave | None) -> Finding:
     wave = loaded.wave
     fix = ("restore the reviewed content from version control; put changes in a new wave" if progress.started else
            f"restore the reviewed content, or have the change reviewed and sign it off: govcloud migrate seal "

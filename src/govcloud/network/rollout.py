@@ -18,7 +18,7 @@ from .preflight import PreflightResult, Target, preflight
 from .runner import Connection, EventHandler, Outcome, PlaybookRequest, PlaybookResult, run_playbook
 from .state import read_state, rollout_state_path, write_state
 from .topology import Topology
-from .waves import Wave
+from .waves import RolloutWave
 
 PLAYBOOK = source_root() / "playbooks" / "ipv6_extranet.yml"
 
@@ -79,9 +79,9 @@ class RolloutRecorder:
         write_state(self.path, self.data)
 
 
-def run_waves(topology: Topology, waves: list[Wave], access: Access, recorder: RolloutRecorder, *,
+def run_waves(topology: Topology, waves: list[RolloutWave], access: Access, recorder: RolloutRecorder, *,
               check: bool = False, max_failures: int = 0,
-              progress: Callable[[Wave], tuple[EventHandler | None, Callable[[], None]]] | None = None,
+              progress: Callable[[RolloutWave], tuple[EventHandler | None, Callable[[], None]]] | None = None,
               extravars: dict | None = None) -> list[WaveReport]:
     """Run the waves in order; raises when a preflight fails or failures pass the threshold."""
     reports: list[WaveReport] = []

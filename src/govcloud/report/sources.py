@@ -13,7 +13,7 @@ from pathlib import Path
 from ..migration.kpi import MigrationState
 from ..migration.locations import migration_folders
 from ..migration.progress import read_progress
-from ..migration.schema import Wave, WaveStatus
+from ..migration.schema import MigrationWave, WaveStatus
 from ..migration.state import read_exits_state, read_rollout_state, state_folder
 from ..migration.store import read_plan
 from ..model import Environment, ExitStatus, Ipv6Status
@@ -26,7 +26,7 @@ from .trend import Snapshot, read_snapshots
 class TimelineWave:
     """One wave as the report shows it: its window and where it stands."""
 
-    wave: Wave
+    wave: MigrationWave
     status: str
     """planned, in-progress, done or rolled-back."""
 

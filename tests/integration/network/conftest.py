@@ -20,7 +20,7 @@ from govcloud.network.lab import environment_topology
 from govcloud.paths import current_instance
 from govcloud.network.rollout import Access, RolloutRecorder, run_waves
 from govcloud.network.topology import Topology
-from govcloud.network.waves import Wave, ipv6_waves
+from govcloud.network.waves import RolloutWave, ipv6_waves
 from govcloud.lab.netlab.overlay import LAB_FACTS
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -37,7 +37,7 @@ class Lab:
     def recorder(self) -> RolloutRecorder:
         return RolloutRecorder(self.project, self.topology)
 
-    def waves(self, *numbers: int) -> list[Wave]:
+    def waves(self, *numbers: int) -> list[RolloutWave]:
         waves = ipv6_waves(self.topology)
         return [w for w in waves if not numbers or w.number in numbers]
 
