@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from ..errors import UsageError
-from ..migration.execution.executor import Executor, WaveReport, wave_status
+from ..migration.execution.executor import Executor, WaveRunReport, wave_status
 from ..migration.execution.providers import EngineProvisioner, PlannedSpecProvisioner
 from ..migration import seal as seals
 from ..migration.execution.state import load_run_state
@@ -126,7 +126,7 @@ def _kill_hook(target: str):
     return after_step
 
 
-def _print_report(report: WaveReport, verb: str, format: OutputFormat) -> None:
+def _print_report(report: WaveRunReport, verb: str, format: OutputFormat) -> None:
     rows = [{"system": o.system, "step": o.step, "phase": o.phase.value, "seconds": o.seconds, "skipped": o.skipped}
             for o in report.outcomes]
     if format is OutputFormat.JSON:

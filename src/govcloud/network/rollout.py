@@ -36,7 +36,7 @@ class Access:
 
 
 @dataclass
-class WaveReport:
+class RolloutWaveReport:
     wave: int
     tier: str
     hosts: tuple[str, ...]
@@ -62,7 +62,7 @@ class RolloutRecorder:
         self.topology = topology
         self.data = read_state(self.path) or {"env": topology.env, "hosts": {}, "sites": {}, "runs": []}
 
-    def record_wave(self, report: WaveReport, *, check: bool) -> None:
+    def record_wave(self, report: RolloutWaveReport, *, check: bool) -> None:
         if check:
             return  # a dry run changes nothing, so it records nothing
         for host, outcome in report.outcomes.items():
@@ -82,11 +82,11 @@ class RolloutRecorder:
 def run_waves(topology: Topology, waves: list[RolloutWave], access: Access, recorder: RolloutRecorder, *,
               check: bool = False, max_failures: int = 0,
               progress: Callable[[RolloutWave], tuple[EventHandler | None, Callable[[], None]]] | None = None,
-              extravars: dict | None = None) -> list[WaveReport]:
+              extravars: dict | None = None) -> list[RolloutWaveReport]:
     """Run the waves in order; raises when a preflight fails or failures pass the threshold."""
-    reports: list[WaveReport] = []
+    reports: list[RolloutWaveReport] = []
     for wave in waves:
-        report = WaveReport(wave.number, wave.tier.value, wave.hosts)
+        report = RolloutWaveReport(wave.number, wave.tier.value, wave.hosts)
         reports.append(report)
         targets = [Target(h, str(topology.node(h).mgmt.ip)) for h in wave.hosts]
         bad = [r for r in preflight(targets, access.key_file, access.known_hosts) if not r.ok]
@@ -119,13 +119,13 @@ def run_waves(topology: Topology, waves: list[RolloutWave], access: Access, reco
     return reports
 
 
-def _record_preflight(report: WaveReport, bad: list[PreflightResult]) -> None:
+def _record_preflight(report: RolloutWaveReport, bad: list[PreflightResult]) -> None:
     failed = {r.host for r in bad}
     report.outcomes = {h: "preflight-failed" if h in failed else "not-run" for h in report.hosts}
     report.status = "preflight-failed"
 
 
-def _record_result(report: WaveReport, result: PlaybookResult) -> None:
+def _record_result(report: RolloutWaveReport, result: PlaybookResult) -> None:
     report.outcomes = {h: result.outcomes.get(h, Outcome.SKIPPED).value for h in report.hosts}
     report.seconds = result.seconds
     report.changed = result.changed_total
