@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import OperationError
-from .findings import Finding, PlanErrors
+from .findings import PlanProblem, PlanErrors
 from .schema import MigrationWave
 
 WAVE_FILE = re.compile(r"^(?P<number>\d{4})-(?P<slug>[a-z][a-z0-9]*(-[a-z0-9]+)*)\.yaml$")
@@ -51,11 +51,11 @@ def wave_files(folder: Path) -> list[Path]:
 def read_plan(folder: Path) -> list[LoadedWave]:
     """Every wave in ``folder``, ordered by number; raises :class:`PlanErrors` listing all problems."""
     loaded: list[LoadedWave] = []
-    findings: list[Finding] = []
+    findings: list[PlanProblem] = []
     for path in wave_files(folder):
         match = WAVE_FILE.match(path.name)
         if match is None:
-            findings.append(Finding(path, (), "not a wave file name",
+            findings.append(PlanProblem(path, (), "not a wave file name",
                                     "name wave files NNNN-slug.yaml, e.g. 0001-province.yaml"))
             continue
         wave, problems = _parse(path)
@@ -63,7 +63,7 @@ def read_plan(folder: Path) -> list[LoadedWave]:
         if wave is None:
             continue
         if wave.file_name != path.name:
-            findings.append(Finding(path, ("wave",), f"the file name says wave {match['number']}-{match['slug']}, "
+            findings.append(PlanProblem(path, ("wave",), f"the file name says wave {match['number']}-{match['slug']}, "
                                     f"the content says {wave.wave:04d}-{wave.slug}",
                                     f"rename the file to {wave.file_name} or correct 'wave'/'slug'"))
         loaded.append(LoadedWave(wave, path))
@@ -72,17 +72,17 @@ def read_plan(folder: Path) -> list[LoadedWave]:
     return sorted(loaded, key=lambda lw: lw.wave.wave)
 
 
-def _parse(path: Path) -> tuple[MigrationWave | None, list[Finding]]:
+def _parse(path: Path) -> tuple[MigrationWave | None, list[PlanProblem]]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        return None, [Finding(path, (), f"YAML syntax error: {exc.problem or exc.context}",
+        return None, [PlanProblem(path, (), f"YAML syntax error: {exc.problem or exc.context}",
                               "correct the YAML syntax at that line", line=mark.line + 1 if mark else None)]
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return None, [Finding(path, (), f"unreadable YAML: {exc}", "save the file as UTF-8 YAML")]
+        return None, [PlanProblem(path, (), f"unreadable YAML: {exc}", "save the file as UTF-8 YAML")]
     if not isinstance(data, dict):
-        return None, [Finding(path, (), "a wave file holds one mapping (wave, slug, status, window, systems)",
+        return None, [PlanProblem(path, (), "a wave file holds one mapping (wave, slug, status, window, systems)",
                               "start from a file written by govcloud migrate plan", line=1)]
     try:
         return MigrationWave.model_validate(data), []
@@ -90,7 +90,7 @@ def _parse(path: Path) -> tuple[MigrationWave | None, list[Finding]]:
         return None, [_pydantic_finding(path, data, err) for err in exc.errors()]
 
 
-def _pydantic_finding(path: Path, data: dict, err: dict) -> Finding:
+def _pydantic_finding(path: Path, data: dict, err: dict) -> PlanProblem:
     loc = tuple(err["loc"])
     system = None
     if len(loc) >= 2 and loc[0] == "systems" and isinstance(loc[1], int):
@@ -110,7 +110,7 @@ def _pydantic_finding(path: Path, data: dict, err: dict) -> Finding:
         fix = message.split(": ", 1)[1]
     else:
         fix = "correct the value"
-    return Finding(path, loc, message, fix, system=system)
+    return PlanProblem(path, loc, message, fix, system=system)
 
 
 def dump_wave(wave: MigrationWave, env_name: str) -> str:
