@@ -16,7 +16,7 @@ from ..errors import OperationError, RunnerError
 from ..paths import source_root
 from .preflight import PreflightResult, Target, preflight
 from .runner import Connection, EventHandler, Outcome, PlaybookRequest, PlaybookResult, run_playbook
-from .state import read_state, rollout_state_path, write_state
+from .outcomes import read_state, rollout_state_path, write_state
 from .topology import Topology
 from .waves import RolloutWave
 

@@ -11,7 +11,7 @@ import pytest
 from govcloud.errors import OperationError
 from govcloud.network import exits_state_path, rollout_state_path
 from govcloud.network.preflight import Target, check_host, require_preflight
-from govcloud.network.state import read_state, write_state
+from govcloud.network.outcomes import read_state, write_state
 
 
 @pytest.fixture
