@@ -15,7 +15,7 @@ import typer
 
 from ..errors import UsageError
 from ..migration import seal as seals
-from ..migration.execution.state import exclusive, load_run_state, save_run_state
+from ..migration.execution.run_state import exclusive, load_run_state, save_run_state
 from ..migration.findings import PlanErrors
 from ..migration.locations import MigrationFolders, migration_folders
 from ..migration.planner import PlanSettings, plan_waves

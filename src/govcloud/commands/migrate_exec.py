@@ -14,7 +14,7 @@ from ..errors import UsageError
 from ..migration.execution.executor import Executor, WaveRunReport, wave_status
 from ..migration.execution.providers import EngineProvisioner, PlannedSpecProvisioner
 from ..migration import seal as seals
-from ..migration.execution.state import load_run_state
+from ..migration.execution.run_state import load_run_state
 from ..migration.locations import migration_folders
 from ..migration.progress import wave_progress
 from ..migration.store import LoadedWave, read_plan

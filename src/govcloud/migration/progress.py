@@ -1,7 +1,7 @@
 """Where each wave stands: the one source of truth of migration progress, as a small typed API.
 
 Progress is recorded in one place only, the environment's run state
-(``<state>/migration-run.json``, see :mod:`.execution.state`): ``govcloud migrate run`` and
+(``<state>/migration-run.json``, see :mod:`.execution.run_state`): ``govcloud migrate run`` and
 ``rollback`` record it as systems move, ``govcloud migrate mark`` for waves run by hand. Wave files
 are reviewed data and never change because a wave ran. ``migrate status``, ``kpi``, the planner
 (which keeps started waves) and the province report all read it through :func:`read_progress`::
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .execution.lifecycle import Phase
-from .execution.state import RunState, load_run_state
+from .execution.run_state import RunState, load_run_state
 from .schema import MigrationWave, WaveStatus
 
 

@@ -24,7 +24,7 @@ from ..schema import WaveEntry, WaveStatus
 from ..store import LoadedWave
 from .lifecycle import ROLLBACK, Phase, advance, can_roll_back, remaining_steps
 from .providers import Details, Provisioner, WorkloadDriver
-from .state import RunState, StepRecord, exclusive, load_run_state, save_run_state
+from .run_state import RunState, StepRecord, exclusive, load_run_state, save_run_state
 
 #: Called after a step is recorded, with the system code and the step name (tests use it to kill
 #: the process at a chosen point; the CLI wires it from an environment variable).

@@ -12,7 +12,7 @@ from govcloud.commands.migrate_exec import register_into
 from govcloud.migration.execution.executor import WaveRunReport
 from govcloud.migration.execution.lifecycle import Phase
 from govcloud.migration.execution.providers import EngineProvisioner, PlannedSpecProvisioner
-from govcloud.migration.execution.state import RunState, save_run_state
+from govcloud.migration.execution.run_state import RunState, save_run_state
 
 
 @pytest.fixture(autouse=True)
