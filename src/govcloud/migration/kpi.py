@@ -2,7 +2,7 @@
 coverage by tier, internet exits consolidated, DR coverage of key systems.
 
 Inputs are the model, the migration state (systems of waves whose progress is ``done`` are on the
-cloud, with the DR design of their wave entry; progress comes from :mod:`.progress`) and the rollout/exit state files (:mod:`.state`). A pure function
+cloud, with the DR design of their wave entry; progress comes from :mod:`.progress`) and the rollout/exit state files (:mod:`.network_outcomes`). A pure function
 of those: :func:`measure` returns rows that print as a table or JSON.
 """
 

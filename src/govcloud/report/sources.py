@@ -14,7 +14,7 @@ from ..migration.kpi import MigrationState
 from ..migration.locations import migration_folders
 from ..migration.progress import read_progress
 from ..migration.schema import MigrationWave, WaveStatus
-from ..migration.state import read_exits_state, read_rollout_state, state_folder
+from ..migration.network_outcomes import read_exits_state, read_rollout_state, state_folder
 from ..migration.store import read_plan
 from ..model import Environment, ExitStatus, Ipv6Status
 from ..policy.runner import CheckResult
