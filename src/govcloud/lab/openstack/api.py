@@ -31,7 +31,7 @@ from govcloud.lab.openstack import (
 )
 from govcloud.lab.openstack.services import ServicePlan, plan_services
 from govcloud.lab.openstack.spec import OpenStackLabSpec, default_spec
-from govcloud.lab.openstack.state import (
+from govcloud.lab.openstack.statedir import (
     BOOTSTRAPPED,
     OpenStackLabPaths,
     lab_paths_from_env,

@@ -14,7 +14,7 @@ import yaml
 
 from govcloud.lab.openstack.ports import LabPorts
 from govcloud.lab.openstack.spec import OpenStackLabSpec
-from govcloud.lab.openstack.state import OpenStackLabPaths, write_if_changed
+from govcloud.lab.openstack.statedir import OpenStackLabPaths, write_if_changed
 
 ADMIN_CLOUD = "govcloud-lab-admin"
 TENANT_CLOUD = "govcloud-lab-tenant"

@@ -14,7 +14,7 @@ import jinja2
 
 from govcloud.lab.openstack.ports import HOST, LabPorts
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
-from govcloud.lab.openstack.state import OpenStackLabPaths, write_if_changed
+from govcloud.lab.openstack.statedir import OpenStackLabPaths, write_if_changed
 
 TEMPLATES = Path(__file__).with_name("templates")
 PHYSNET = "physnet1"

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from govcloud.errors import LabError
 from govcloud.lab.openstack.config import PHYSNET
-from govcloud.lab.openstack.state import OpenStackLabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import clean_env
 
 # database -> the account that owns it (nova owns its API database, cell0 and cell1 (named nova)).

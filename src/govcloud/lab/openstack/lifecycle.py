@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from govcloud.errors import LabError
 from govcloud.lab.openstack import supervisor
-from govcloud.lab.openstack.state import OpenStackLabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import Service
 
 POLL_INTERVAL = 0.3

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from govcloud.errors import LabError
-from govcloud.lab.openstack.state import OpenStackLabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import clean_env, tail
 
 PYTHON = "/usr/bin/python3"

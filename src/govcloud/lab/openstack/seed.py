@@ -13,7 +13,7 @@ from openstack.connection import Connection
 from govcloud.lab.openstack import database
 from govcloud.lab.openstack.config import PHYSNET
 from govcloud.lab.openstack.spec import OpenStackLabSpec
-from govcloud.lab.openstack.state import OpenStackLabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 
 IMAGE_NAME = "govcloud-lab-raw"
 # One MiB of zeros is enough for the fake driver to "boot" a server.

@@ -21,7 +21,7 @@ from govcloud.lab.openstack.probes import (
     unix_greeting_probe,
 )
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
-from govcloud.lab.openstack.state import OpenStackLabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import Service, started_at
 
 PYTHON = "/usr/bin/python3"

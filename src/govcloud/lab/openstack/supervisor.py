@@ -21,7 +21,7 @@ from pathlib import Path
 
 from govcloud.errors import LabError
 from govcloud.lab.openstack.ports import port_owner
-from govcloud.lab.openstack.state import OpenStackLabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 
 # Services run from Debian's python3 and tools; pyenv shims must never come first.
 CLEAN_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"

@@ -10,7 +10,7 @@ import pytest
 from govcloud.lab.openstack.config import compute_config, db_url, rendered_files, uwsgi_apps, uwsgi_config
 from govcloud.lab.openstack.ports import LabPorts
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
-from govcloud.lab.openstack.state import ACCOUNTS, OpenStackLabPaths
+from govcloud.lab.openstack.statedir import ACCOUNTS, OpenStackLabPaths
 
 SPEC = OpenStackLabSpec(regions=("RegionA", "RegionB"),
                         compute_hosts=(ComputeHost("c1"), ComputeHost("c2", "zone2")))

@@ -6,7 +6,7 @@ import pytest
 
 from govcloud.lab.openstack import records
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec, TenantSpec, default_spec
-from govcloud.lab.openstack.state import OpenStackLabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 
 GROWN = OpenStackLabSpec(compute_hosts=(ComputeHost("compute1"), ComputeHost("compute2")))
 

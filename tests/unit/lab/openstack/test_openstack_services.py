@@ -8,7 +8,7 @@ from govcloud.lab.openstack.config import rendered_files
 from govcloud.lab.openstack.ports import LabPorts
 from govcloud.lab.openstack.services import plan_services
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
-from govcloud.lab.openstack.state import ACCOUNTS, OpenStackLabPaths
+from govcloud.lab.openstack.statedir import ACCOUNTS, OpenStackLabPaths
 
 SPEC = OpenStackLabSpec(compute_hosts=(ComputeHost("c1"), ComputeHost("c2", "zone2")))
 OFFSET = 2000

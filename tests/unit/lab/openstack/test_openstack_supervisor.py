@@ -11,7 +11,7 @@ import pytest
 
 from govcloud.lab.openstack import supervisor
 from govcloud.lab.openstack.supervisor import PidRecord, Service
-from govcloud.lab.openstack.state import OpenStackLabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 
 
 @pytest.fixture

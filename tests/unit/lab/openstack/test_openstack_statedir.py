@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stat
 
-from govcloud.lab.openstack.state import ACCOUNTS, OpenStackLabPaths, lab_paths, load_or_create_secrets, write_if_changed
+from govcloud.lab.openstack.statedir import ACCOUNTS, OpenStackLabPaths, lab_paths, load_or_create_secrets, write_if_changed
 from govcloud.paths import LabInstance
 
 
