@@ -79,7 +79,7 @@ def _fix(environment, report: DriftReport, settings: EngineSettings, state_dir: 
 
     from ..drift.run import drifted_hosts, drifted_stacks
     from ..engine.live import adopt
-    from ..engine.runner import Operation, run
+    from ..engine.automation import Operation, run
     from .engine import BASELINE_PACK
 
     stacks = drifted_stacks(report)

@@ -9,7 +9,7 @@ from ..terminal import make_console
 from rich.table import Table
 
 from ..engine.parallel import Outcome, StacksFailed
-from ..engine.runner import CHANGED_OPERATIONS, Operation, StackResult, run
+from ..engine.automation import CHANGED_OPERATIONS, Operation, StackResult, run
 from ..errors import UsageError
 from ..engine.settings import EngineSettings
 from ..stackgraph import stack_names
