@@ -27,7 +27,7 @@ from govcloud.lab import netlab
 from govcloud.model import load_folder
 from govcloud.network.inventory import render_inventory, write_inventory
 from govcloud.network.lab import environment_topology
-from govcloud.network.runner import Connection, PlaybookRequest, run_playbook
+from govcloud.network.ansible import Connection, PlaybookRequest, run_playbook
 from govcloud.lab.netlab.overlay import LAB_FACTS
 
 PLAYBOOK = Path(__file__).resolve().parents[1] / "playbooks" / "ipv6_extranet.yml"

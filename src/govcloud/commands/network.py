@@ -33,7 +33,7 @@ rollout_app = typer.Typer(no_args_is_help=True, help="Roll-outs across the extra
 
 def _access(environment, state_dir: Path | None, connection: str, pipelining: bool):
     from ..network.rollout import Access
-    from ..network.runner import Connection
+    from ..network.ansible import Connection
 
     paths = netlab_paths(state_dir)
     return Access(environment.path / "hosts.yml", paths.client_key, paths.known_hosts,

@@ -21,7 +21,7 @@ from ..errors import OperationError
 from ..paths import source_root
 from .preflight import Target, require_preflight
 from .rollout import Access
-from .runner import PlaybookRequest, PlaybookResult, run_playbook
+from .ansible import PlaybookRequest, PlaybookResult, run_playbook
 from .outcomes import exits_state_path, read_state, write_state
 from .topology import NetNode, NodeRole, Topology
 from .waves import legacy_exit_order, unified_exits

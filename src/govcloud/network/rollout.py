@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import OperationError, RunnerError
 from ..paths import source_root
 from .preflight import PreflightResult, Target, preflight
-from .runner import Connection, EventHandler, Outcome, PlaybookRequest, PlaybookResult, run_playbook
+from .ansible import Connection, EventHandler, Outcome, PlaybookRequest, PlaybookResult, run_playbook
 from .outcomes import read_state, rollout_state_path, write_state
 from .topology import Topology
 from .waves import RolloutWave

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 from govcloud.errors import InputError, RunnerError
-from govcloud.network import runner as runner_module
-from govcloud.network.runner import Connection, Outcome, PlaybookRequest, run_playbook
+from govcloud.network import ansible as network_ansible
+from govcloud.network.ansible import Connection, Outcome, PlaybookRequest, run_playbook
 
 
 def _request(tmp_path: Path, **kwargs) -> PlaybookRequest:
@@ -83,4 +83,4 @@ def test_missing_inventory_is_an_input_error(tmp_path):
 
 
 def test_roles_path_points_at_the_repository_roles():
-    assert (runner_module.ROLES_DIR / "ipv6_extranet" / "tasks" / "main.yml").is_file()
+    assert (network_ansible.ROLES_DIR / "ipv6_extranet" / "tasks" / "main.yml").is_file()
