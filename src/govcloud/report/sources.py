@@ -17,7 +17,7 @@ from ..migration.schema import MigrationWave, WaveStatus
 from ..migration.network_outcomes import read_exits_state, read_rollout_state, state_folder
 from ..migration.store import read_plan
 from ..model import Environment, ExitStatus, Ipv6Status
-from ..policy.runner import CheckResult
+from ..policy.checker import CheckResult
 from .measurements import CloudUsage, Ipv6Quality, read_cloud_usage, read_ipv6_quality
 from .trend import Snapshot, read_snapshots
 
