@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import OperationError, RunnerError
 from ..paths import source_root
 from .preflight import PreflightResult, Target, preflight
-from .ansible import Connection, EventHandler, Outcome, PlaybookRequest, PlaybookResult, run_playbook
+from .ansible import Connection, EventHandler, HostOutcome, PlaybookRequest, PlaybookResult, run_playbook
 from .outcomes import read_state, rollout_state_path, write_state
 from .topology import Topology
 from .waves import RolloutWave
@@ -69,9 +69,9 @@ class RolloutRecorder:
             self.data["hosts"][host] = {"outcome": outcome, "wave": report.wave, "at": _now()}
             node = self.topology.node(host)
             if node.site and node.role.value == "router":
-                if outcome in (Outcome.OK.value, Outcome.CHANGED.value):
+                if outcome in (HostOutcome.OK.value, HostOutcome.CHANGED.value):
                     self.data["sites"][node.site] = "dual-stack"
-                elif outcome in (Outcome.FAILED.value, Outcome.UNREACHABLE.value):
+                elif outcome in (HostOutcome.FAILED.value, HostOutcome.UNREACHABLE.value):
                     self.data["sites"][node.site] = "none"  # rolled back to its IPv4-only backup
         self.data["runs"].append({"at": _now(), **report.to_dict()})
         self.data["runs"] = self.data["runs"][-50:]
@@ -126,7 +126,7 @@ def _record_preflight(report: RolloutWaveReport, bad: list[PreflightResult]) -> 
 
 
 def _record_result(report: RolloutWaveReport, result: PlaybookResult) -> None:
-    report.outcomes = {h: result.outcomes.get(h, Outcome.SKIPPED).value for h in report.hosts}
+    report.outcomes = {h: result.outcomes.get(h, HostOutcome.SKIPPED).value for h in report.hosts}
     report.seconds = result.seconds
     report.changed = result.changed_total
     report.status = "done" if not result.failed_hosts else "failed"
