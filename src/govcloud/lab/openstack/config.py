@@ -23,7 +23,7 @@ CONTROLLER = "controller"
 
 
 @dataclass(frozen=True)
-class Quotas:
+class LabQuotas:
     """Default quotas, raised so several test runs fit side by side in one project."""
 
     instances: int = 200
@@ -135,7 +135,7 @@ def _context(paths: OpenStackLabPaths, spec: OpenStackLabSpec, secrets: dict[str
         "transport_url": f"rabbit://govcloud:{secrets['rabbit']}@{HOST}:{paths.ports.RABBIT}/",
         "physnet": PHYSNET,
         "controller": CONTROLLER,
-        "quota": asdict(Quotas()),
+        "quota": asdict(LabQuotas()),
         # 256-bit key for Cinder's fixed-key manager, derived from a lab secret so it is stable.
         "fixed_key": (secrets["cinder"] * 4)[:64],
         "db_url": lambda database, user=None: db_url(paths, secrets, database, user),
