@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import OperationError, RunnerError
 from ..paths import source_root
-from .preflight import PreflightResult, Target, preflight
+from .preflight import PreflightResult, PreflightTarget, preflight
 from .ansible import Connection, EventHandler, HostOutcome, PlaybookRequest, PlaybookResult, run_playbook
 from .outcomes import read_state, rollout_state_path, write_state
 from .topology import Topology
@@ -88,7 +88,7 @@ def run_waves(topology: Topology, waves: list[RolloutWave], access: Access, reco
     for wave in waves:
         report = RolloutWaveReport(wave.number, wave.tier.value, wave.hosts)
         reports.append(report)
-        targets = [Target(h, str(topology.node(h).mgmt.ip)) for h in wave.hosts]
+        targets = [PreflightTarget(h, str(topology.node(h).mgmt.ip)) for h in wave.hosts]
         bad = [r for r in preflight(targets, access.key_file, access.known_hosts) if not r.ok]
         if bad:
             _record_preflight(report, bad)
