@@ -41,12 +41,12 @@ def _access(environment, state_dir: Path | None, connection: str, pipelining: bo
 
 
 def _progress_factory(quiet: bool):
-    from ..network.progress import WaveProgress
+    from ..network.progress import RolloutWaveView
 
     def factory(wave):
         if quiet:
             return None, lambda: None
-        view = WaveProgress(f"wave {wave.number}: {wave.tier.value}", list(wave.hosts), console=console)
+        view = RolloutWaveView(f"wave {wave.number}: {wave.tier.value}", list(wave.hosts), console=console)
         view.__enter__()
         return view.on_event, lambda: view.__exit__(None, None, None)
 
