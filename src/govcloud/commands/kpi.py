@@ -15,7 +15,7 @@ from ..migration.progress import read_progress, statuses
 from ..migration.network_outcomes import read_exits_state, read_rollout_state, state_folder
 from ..migration.store import read_plan
 from .common import ENV_OPTION, OutputFormat, load_env, print_json, print_table, project_root
-from .migrate import MIGRATIONS_OPTION
+from .migration_plan import MIGRATIONS_OPTION
 
 
 def register(app: typer.Typer) -> None:

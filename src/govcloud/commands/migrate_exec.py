@@ -20,7 +20,7 @@ from ..migration.progress import wave_progress
 from ..migration.store import LoadedWave, read_plan
 from ..model import Environment
 from .common import ENV_OPTION, OutputFormat, console, load_env, print_json, print_table, project_root
-from .migrate import MIGRATIONS_OPTION, validated_plan, wave_by_number
+from .migration_plan import MIGRATIONS_OPTION, validated_plan, wave_by_number
 
 #: `<system>:<step>`: the run SIGKILLs itself right after recording that step (resumption drills).
 KILL_AFTER_VARIABLE = "GOVCLOUD_MIGRATE_KILL_AFTER"
