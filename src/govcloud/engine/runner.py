@@ -56,6 +56,8 @@ def run(operation: Operation, environment: Environment, stacks: Sequence[str], s
     order = ordered(operation, stacks, all_names)
     # Arguments first (a wrong --cloud or --clouds-yaml is bad input whatever else is missing).
     credentials = _credentials(order, environment, settings)
+    if operation is not Operation.PREVIEW:
+        settings.leases()  # a backend without a trustworthy lease is a settings error, before anything runs
     install = find_engine()
     passphrase = ensure_passphrase_file(settings.passphrase_file or default_passphrase_file())
     if settings.backend_url is None:

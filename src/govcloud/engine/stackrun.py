@@ -22,6 +22,7 @@ from .cloudfind import FINDERS, CloudFinder
 from .credentials import CloudCredentials
 from .failures import backend_error, engine_error
 from .locate import EngineInstall
+from .lease import Holder, held
 from .locks import release_stale_locks
 from .outcome import Operation, StackResult
 from .progress import Progress, normalise_changes
@@ -98,6 +99,16 @@ class StackRun:
     recovered: list[str] = field(default_factory=list)
 
     def execute(self) -> StackResult:
+        """Run the operation; anything but a preview first takes the stack's lease (:mod:`.lease`),
+        so of two runs started at once exactly one proceeds and the other is told who holds it."""
+        if self.operation is Operation.PREVIEW:
+            return self._execute()
+        holder = Holder.me(f"govcloud {self.operation.value}", self.settings.project_root)
+        with held(self.settings.leases(), _project_name(self.files.project_root), self.stack_name, holder) as took:
+            self.printer.log.write(f"govcloud: took the lease of {self.stack_name} in {took:.4f} s\n")
+            return self._execute()
+
+    def _execute(self) -> StackResult:
         from pulumi import automation as auto
 
         started = time.monotonic()

@@ -1,0 +1,85 @@
+"""State a team shares: two operators, two working copies, one backend folder they both use.
+
+Each round starts `govcloud up` of lab-province from both working copies at the same moment:
+exactly one runs, the other fails at once (exit 1) naming who holds the stack's lease and since
+when; after every round the state exports and verifies (digest, structure, references). The
+stack is destroyed at the end. How long the loser took to be told is printed (a figure, not an
+assertion); the race at the very same instant is the unit test's (a barrier, many rounds).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from support.projects import copy_lab_project
+
+pytestmark = pytest.mark.integration
+STACK = "lab-province"
+ROUNDS = 3
+
+
+def govcloud(project: Path, *args: str) -> list[str]:
+    return [str(Path(sys.executable).parent / "govcloud"), *args]
+
+
+@pytest.fixture(scope="module")
+def operators(engine, clouds_yaml, tmp_path_factory):
+    base = tmp_path_factory.mktemp("shared")
+    backend = base / "shared-state"
+    backend.mkdir()
+    copies = [copy_lab_project(base / name) for name in ("alice", "bob")]
+    common = ["--backend", backend.as_uri(), "--clouds-yaml", str(clouds_yaml)]
+    yield copies, common
+    done = subprocess.run(govcloud(copies[0], "destroy", "--env", "lab", "--stack", STACK, *common),
+                          cwd=copies[0], capture_output=True, text=True, timeout=3600)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def contended_up(copies: list[Path], common: list[str]) -> list[tuple[Path, subprocess.CompletedProcess, float]]:
+    command = ["up", "--env", "lab", "--stack", STACK, "--format", "json", *common]
+    started = time.monotonic()
+    running = [(copy, subprocess.Popen(govcloud(copy, *command), cwd=copy, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True)) for copy in copies]
+    finished = []
+    for copy, process in running:
+        out, err = process.communicate(timeout=3600)
+        finished.append((copy, subprocess.CompletedProcess(process.args, process.returncode, out, err),
+                         time.monotonic() - started))
+    return finished
+
+
+def test_of_two_ups_at_the_same_moment_exactly_one_runs_and_the_other_is_told_who_and_since_when(operators,
+                                                                                                   tmp_path):
+    copies, common = operators
+    for round_ in range(1, ROUNDS + 1):
+        results = contended_up(copies, common)
+        winners = [(copy, done) for copy, done, _ in results if done.returncode == 0]
+        losers = [(copy, done, seconds) for copy, done, seconds in results if done.returncode != 0]
+        assert len(winners) == 1 and len(losers) == 1, [(d.returncode, d.stderr[-1500:]) for _, d, _ in results]
+        (winner, won), (loser, lost, lost_after) = winners[0], losers[0]
+        assert lost.returncode == 1, lost.stderr[-2000:]
+        told = " ".join(lost.stderr.split())  # the console wraps long lines
+        assert f"stack {STACK} is locked by {getpass.getuser()}@{socket.gethostname()} (pid " in told, told
+        assert f"govcloud up, working copy {winner}) since " in told and "lease until" in told, told
+        changes = json.loads(won.stdout)["stacks"][0]["changes"]
+        print(f"round {round_}: {winner.name} ran (changes {changes}); {loser.name} refused after "
+              f"{lost_after:.1f} s (process start included)")
+
+        backup = tmp_path / f"round-{round_}.json"
+        exported = subprocess.run(govcloud(winner, "state", "export", "--env", "lab", "--stack", STACK,
+                                           "--output", str(backup), *common[:2]),
+                                  cwd=winner, capture_output=True, text=True, timeout=600)
+        assert exported.returncode == 0, exported.stderr[-2000:]
+        verified = subprocess.run(govcloud(winner, "state", "verify", str(backup), "--json"),
+                                  cwd=winner, capture_output=True, text=True, timeout=600)
+        assert verified.returncode == 0, verified.stderr[-2000:]
+        summary = json.loads(verified.stdout)
+        assert summary["stack"] == STACK and summary["resources"] > 50 and summary["pending_operations"] == 0
