@@ -30,7 +30,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -214,6 +214,17 @@ def held(store: FileLeaseStore, project: str, stack: str, holder: Holder) -> Ite
         yield time.monotonic() - started
     finally:
         release(store, key, token)
+
+
+@contextmanager
+def all_held(store: FileLeaseStore, project: str, stacks: list[str], holder: Holder) -> Iterator[float]:
+    """Hold every stack's lease for the block (all or none: a refusal releases those taken);
+    yields how long taking them took (seconds)."""
+    started = time.monotonic()
+    with ExitStack() as taken:
+        for stack in stacks:
+            taken.enter_context(held(store, project, stack, holder))
+        yield time.monotonic() - started
 
 
 def unlock(store: FileLeaseStore, project: str, stack: str) -> Holder | None:
