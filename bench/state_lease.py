@@ -91,7 +91,8 @@ def main() -> int:
         print(f"folder: {folder}")
         print(f"free lease, take + release: median {lease_med * 1e3:.3f} ms, p95 {lease_p95 * 1e3:.3f} ms "
               f"({args.rounds} rounds)")
-        print(f"baseline, plain write of the same bytes: median {plain_med * 1e3:.3f} ms, p95 {plain_p95 * 1e3:.3f} ms; "
+        print(f"baseline, plain write of the same bytes: median {plain_med * 1e3:.3f} ms, "
+              f"p95 {plain_p95 * 1e3:.3f} ms; "
               f"ratio {lease_med / plain_med:.1f}x")
         rounds = max(1, args.rounds // 4)
         exactly_one, took, refused = contended(folder / "contended", rounds, args.contenders)
