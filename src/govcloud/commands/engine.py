@@ -39,6 +39,8 @@ def _command(operation: Operation):
                 parallel: int = typer.Option(None, "--parallel", min=1, help="Resource operations at once."),
                 backend: str = typer.Option(None, "--backend", help="Pulumi backend URL (default: file:// "
                                             "under .state/pulumi in the project)."),
+                lock_url: str = typer.Option(None, "--lock-url", help="Folder URL (file://) all operators share "
+                                             "for the stacks' leases (default: inside a file:// backend)."),
                 cloud: str = typer.Option(None, "--cloud", help="clouds.yaml cloud to use instead of each "
                                           "node's cloud from the model."),
                 clouds_yaml: Path = typer.Option(None, "--clouds-yaml", help="The clouds.yaml to read."),
@@ -62,7 +64,7 @@ def _command(operation: Operation):
         for name in names:  # a malformed settings file is bad input (exit 2), before the engine starts
             read_stack_options(root, name)
         packs = (root / BASELINE_PACK,) if policy else ()
-        settings = EngineSettings(root, backend_url=backend, cloud=cloud, clouds_yaml=clouds_yaml,
+        settings = EngineSettings(root, backend_url=backend, lock_url=lock_url, cloud=cloud, clouds_yaml=clouds_yaml,
                                   parallel=parallel, policy_packs=packs, jobs=jobs, changed_only=changed,
                                   skip_checkpoints=skip_checkpoints)
         try:
