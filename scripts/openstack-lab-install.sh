@@ -3,6 +3,7 @@
 #
 # Idempotent and quiet about services (mariadb's bootstrap, epmd): see scripts/lib/apt-install.sh.
 # The lab starts its own private copies under its state directory.
+# Swift and memcached are the lab's object store (govcloud.lab.objectstore, shared state).
 # nova-compute is deliberately absent: it pulls in libvirt and qemu; the lab runs
 # nova.cmd.compute from python3-nova with the fake driver instead.
 set -euo pipefail
@@ -11,9 +12,10 @@ PACKAGES=(
   keystone neutron-server nova-api nova-conductor nova-scheduler placement-api
   glance-api cinder-api cinder-scheduler cinder-volume mariadb-server rabbitmq-server
   python3-openstackclient python3-osc-placement python3-pymysql
+  swift swift-proxy swift-object swift-container swift-account python3-swift memcached
 )
 # Daemons a postinst may leave behind; only new PIDs with these names are stopped.
-DAEMON_NAMES='^(mariadbd|mysqld|mysqld_safe|epmd|beam[.]smp|erl_child_setup|inet_gethost|rabbitmq-server|keystone.*|neutron-.*|nova-.*|glance-.*|cinder-.*|placement-.*|uwsgi|apache2)$'
+DAEMON_NAMES='^(mariadbd|mysqld|mysqld_safe|epmd|beam[.]smp|erl_child_setup|inet_gethost|rabbitmq-server|keystone.*|neutron-.*|nova-.*|glance-.*|cinder-.*|placement-.*|swift-.*|memcached|uwsgi|apache2)$'
 
 NAME=openstack-lab-install
 # shellcheck source=lib/apt-install.sh
