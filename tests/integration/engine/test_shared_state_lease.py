@@ -54,11 +54,15 @@ def operators(request, engine, clouds_yaml, tmp_path_factory):
             envs[name].update(objectstore.operator_env(store, name))
     copies = {name: copy_lab_project(base / name) for name in OPERATORS}
     common += ["--clouds-yaml", str(clouds_yaml)]
-    yield copies, envs, common
-    first = OPERATORS[0]
-    done = subprocess.run(govcloud(copies[first], "destroy", "--env", "lab", "--stack", STACK, *common),
-                          cwd=copies[first], env=envs[first], capture_output=True, text=True, timeout=3600)
-    assert done.returncode == 0, done.stderr[-3000:]
+    try:
+        yield copies, envs, common
+        first = OPERATORS[0]
+        done = subprocess.run(govcloud(copies[first], "destroy", "--env", "lab", "--stack", STACK, *common),
+                              cwd=copies[first], env=envs[first], capture_output=True, text=True, timeout=3600)
+        assert done.returncode == 0, done.stderr[-3000:]
+    finally:
+        if request.param != "folder":
+            objectstore.down(objectstore.ObjectStorePaths.of())  # the test started it: it stops it
 
 
 def contended_up(copies: dict[str, Path], envs: dict[str, dict], common: list[str]

@@ -17,6 +17,7 @@ from keystoneauth1.exceptions import ClientException
 from openstack.exceptions import SDKException
 
 from govcloud.errors import LabError
+from govcloud.lab import objectstore
 from govcloud.lab.openstack import (
     clouds,
     config,
@@ -75,6 +76,7 @@ def lab_down(purge: bool = False) -> None:
 
     A no-op when nothing runs. Without ``purge`` the state is kept for a warm start.
     """
+    _object_store_down(purge)
     paths = lab_paths_from_env()
     if not paths.root.exists():
         return
@@ -82,6 +84,15 @@ def lab_down(purge: bool = False) -> None:
         lifecycle.bring_down(paths, _stop_tiers(paths))
         if purge:
             shutil.rmtree(paths.root)
+
+
+def _object_store_down(purge: bool) -> None:
+    """The instance's object store (started on demand, for shared state) goes down with the lab."""
+    store = objectstore.ObjectStorePaths.of()
+    if store.root.exists():
+        objectstore.down(store)
+        if purge:
+            shutil.rmtree(store.root)
 
 
 def lab_status() -> LabStatus:
