@@ -19,8 +19,8 @@ from ..stackgraph import tokens as t
 from .recovery import ObjectFinder
 
 # Resources found by their own name (and tags); the rest hang off these and go with them.
-ADOPTABLE = (t.PROJECT, t.ADDRESS_SCOPE, t.NETWORK, t.SUBNET, t.ROUTER, t.SEC_GROUP, t.SUBNET_POOL,
-             t.SERVER_GROUP, t.INSTANCE, t.VOLUME)
+ADOPTABLE = (t.PROJECT, t.ADDRESS_SCOPE, t.NETWORK, t.SUBNET, t.ROUTER, t.PORT, t.SEC_GROUP, t.SUBNET_POOL,
+             t.SERVER_GROUP, t.INSTANCE, t.VOLUME, t.BGP_SPEAKER, t.BGP_PEER)
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,18 @@ def _op(type_: str, name: str, inputs: dict, kind: str = "creating") -> dict:
 
 
 class FakeNetwork:
-    def __init__(self, networks=(), ports=(), rules=()):
+    def __init__(self, networks=(), ports=(), rules=(), speakers=()):
         self._networks, self._ports, self._rules = list(networks), list(ports), list(rules)
+        self._speakers = list(speakers)
+
+    def bgp_speakers(self):
+        return list(self._speakers)
 
     def networks(self, name=None, project_id=None):
         return [n for n in self._networks if n.name == name and project_id in (None, n.project_id)]
 
-    def ports(self, device_id=None):
-        return [p for p in self._ports if p.device_id == device_id]
+    def ports(self, device_id=None, name=None):
+        return [p for p in self._ports if device_id in (None, p.device_id) and name in (None, getattr(p, "name", None))]
 
     def security_group_rules(self, security_group_id=None):
         return [r for r in self._rules if r.security_group_id == security_group_id]
@@ -82,6 +86,23 @@ def test_router_interfaces_and_rules_are_found_by_what_they_join():
               "portRangeMin": 22, "portRangeMax": 22, "remoteIpPrefix": "192.0.2.0/24"}
     assert finder.find(t.SEC_GROUP_RULE, inputs) == ["rule-1"]
     assert finder.find(t.SEC_GROUP_RULE, {**inputs, "portRangeMin": 3389, "portRangeMax": 3389}) == []
+
+
+def test_exit_ports_and_bgp_speakers_are_found_by_name():
+    port = SimpleNamespace(id="port-2", name="exit-v4", device_id="", tags=["govcloud:managed"], fixed_ips=[])
+    speaker = SimpleNamespace(id="bgp-1", name="province-bgp-v4")
+    finder = _finder(ports=[port], speakers=[speaker, SimpleNamespace(id="bgp-2", name="other")])
+    assert finder.find(t.PORT, {"name": "exit-v4", "tags": ["govcloud:managed"]}) == ["port-2"]
+    assert finder.find(t.PORT, {"name": "exit-v6", "tags": ["govcloud:managed"]}) == []
+    assert finder.find(t.BGP_SPEAKER, {"name": "province-bgp-v4"}) == ["bgp-1"]
+    assert finder.can_find(t.BGP_PEER)
+
+
+def test_every_named_type_of_a_stack_can_be_looked_up():
+    from govcloud.engine.adoption import ADOPTABLE
+    from govcloud.engine.cloudfind import FINDERS
+
+    assert set(ADOPTABLE) <= set(FINDERS)
 
 
 def test_secret_inputs_are_never_carried_into_the_lookup():
