@@ -63,11 +63,12 @@ def _project(conn, inputs):
 
 
 def _router_interface(conn, inputs):
-    router, subnet = _text(inputs, "routerId"), _text(inputs, "subnetId")
-    if not router or not subnet:
+    """By the router and the subnet it joins, or the port it plugs in (an exit's fixed address)."""
+    router, subnet, port_id = _text(inputs, "routerId"), _text(inputs, "subnetId"), _text(inputs, "portId")
+    if not router or not (subnet or port_id):
         return []
     return [port.id for port in conn.network.ports(device_id=router)
-            if any(ip.get("subnet_id") == subnet for ip in port.fixed_ips or ())]
+            if port.id == port_id or (subnet and any(ip.get("subnet_id") == subnet for ip in port.fixed_ips or ()))]
 
 
 def _rule(conn, inputs):

@@ -8,6 +8,7 @@ committed file. The engine runs through the session wrapper of :mod:`.signals`.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import warnings
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from ..stackgraph import StackGraph
 from . import cleanup
-from .adoption import existing_objects, refuse_existing, state_is_empty
+from .adoption import existing_objects, plan_adoption, refuse_existing, state_is_empty
 from .cloudfind import FINDERS, CloudFinder
 from .credentials import CloudCredentials
 from .failures import backend_error, engine_error
@@ -189,9 +190,19 @@ class StackRun:
         if pending:
             self._resolve(pending, exported, scratch, workspace, config_file)
         elif self.operation is Operation.UP and self.graph is not None and state_is_empty(deployment):
+            if self.settings.adopt:
+                self._adopt(config_file)
+                return
             found = existing_objects(self.graph, self.cloud.finder())
             if found:
                 raise refuse_existing(self.stack_name, self.env["PULUMI_BACKEND_URL"], found)
+
+    def _adopt(self, config_file: str) -> None:
+        """Give the program the IDs of the stack's existing objects to import (see .adoption)."""
+        adopted = plan_adoption(self.graph, self.cloud.finder())
+        if adopted:
+            RunFiles.add_config(Path(config_file), "govcloud:adopt", json.dumps(adopted, sort_keys=True))
+        self._note([f"adopting {len(adopted)} existing objects found by name and tags (imported, not created)"])
 
     def _resolve(self, pending, exported, scratch, workspace, config_file: str) -> None:
         """Import the pending creates that happened, drop the rest, read the real state of both."""

@@ -82,6 +82,8 @@ def test_router_interfaces_and_rules_are_found_by_what_they_join():
     finder = _finder(ports=[port], rules=[rule])
     assert finder.find(t.ROUTER_INTERFACE, {"routerId": "r1", "subnetId": "s1"}) == ["port-1"]
     assert finder.find(t.ROUTER_INTERFACE, {"routerId": "r1", "subnetId": "s2"}) == []
+    assert finder.find(t.ROUTER_INTERFACE, {"routerId": "r1", "portId": "port-1"}) == ["port-1"]  # an exit's
+    assert finder.find(t.ROUTER_INTERFACE, {"routerId": "r2", "portId": "port-1"}) == []
     inputs = {"securityGroupId": "sg1", "direction": "ingress", "ethertype": "IPv4", "protocol": "tcp",
               "portRangeMin": 22, "portRangeMax": 22, "remoteIpPrefix": "192.0.2.0/24"}
     assert finder.find(t.SEC_GROUP_RULE, inputs) == ["rule-1"]
