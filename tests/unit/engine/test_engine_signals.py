@@ -75,6 +75,34 @@ def test_sigterm_is_forwarded_once_and_orphaned_plugins_are_stopped(tmp_path, fa
     assert "SIGTERM" in caught.value.message and "govcloud up" in caught.value.fix
 
 
+HANGING_ENGINE = f"""#!{sys.executable}
+import os, signal, sys, time
+terms = []
+def on_term(*_):
+    terms.append(1)
+    if len(terms) == 2:
+        os._exit(4)  # the CLI's "terminate immediately"
+signal.signal(signal.SIGTERM, on_term)
+open(sys.argv[1], "w").write(str(os.getpid()))
+while True:
+    time.sleep(0.05)
+"""
+
+
+def test_an_engine_that_never_finishes_its_cancel_gets_the_second_sigterm(tmp_path):
+    cli = tmp_path / "engine" / "pulumi"
+    cli.parent.mkdir()
+    cli.write_text(HANGING_ENGINE)
+    cli.chmod(0o755)
+    root = engine_command_root(cli, tmp_path / "wrapper")
+    with EngineGuard(grace=1, cancel=1.5) as guard:
+        engine = subprocess.Popen([str(root / "bin" / "pulumi"), str(tmp_path / "ids")])
+        _wait_for(tmp_path / "ids")
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert engine.wait(timeout=30) == 4  # cancelled, hung, then terminated by the watchdog
+    assert guard.received == [signal.SIGTERM]
+
+
 def test_sigint_does_not_raise_keyboardinterrupt_inside_the_guard():
     with EngineGuard(grace=1) as guard:
         os.kill(os.getpid(), signal.SIGINT)
