@@ -10,8 +10,9 @@ by its deterministic name and govcloud's tags; if any exists, the run stops and 
 can be looked up is found in graph order, nameless ones (rules, router interfaces, RBAC grants,
 attachments) by the IDs of the adopted objects they join, and the engine imports each one found
 (the program's ``import_`` option, given the IDs through the run's private settings). What is
-not found is created as usual; an object found twice is refused, naming the IDs. The engine
-refuses an import whose object differs from the model, so adoption never changes an object.
+not found is created as usual; an object found twice is refused, naming the IDs. An adopted
+object that differs from the model is imported and then updated to it, as any drift would be (the
+run shows those updates).
 """
 
 from __future__ import annotations
