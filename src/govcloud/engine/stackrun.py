@@ -9,6 +9,7 @@ committed file. The engine runs through the session wrapper of :mod:`.signals`.
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 import time
 import warnings
@@ -115,7 +116,9 @@ class StackRun:
             with SELECT_LOCK:
                 auto.Stack.create_or_select(self.stack_name, scratch)
                 stack = auto.Stack.select(self.stack_name, workspace)
-        except auto.errors.CommandError as exc:
+        except (auto.errors.CommandError, subprocess.CalledProcessError) as exc:
+            # `PulumiCommand` runs `pulumi version` itself: a stop signal forwarded to it lands here.
+            self.guard.check(self.operation.value, self.stack_name)
             raise backend_error(self.stack_name, self.settings, exc) from None
         try:
             if self.config:
@@ -132,7 +135,7 @@ class StackRun:
             changes, outputs = self._operate(stack, config_file, selection)
             if self.operation is Operation.DESTROY:
                 self._after_destroy()
-        except auto.errors.CommandError as exc:
+        except (auto.errors.CommandError, subprocess.CalledProcessError) as exc:
             self.guard.check(self.operation.value, self.stack_name)
             if self.graph is not None:  # a service that went down mid-run is the likeliest cause: name it
                 self.cloud.check(self._types(), during=f"{self.operation.value} of {self.stack_name} failed "

@@ -118,3 +118,25 @@ def test_handlers_are_restored_after_the_run():
     with EngineGuard(grace=1):
         assert signal.getsignal(signal.SIGTERM) is not before
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_stop_signal_before_the_engine_answered_its_version_is_one_clean_interruption(tmp_path, monkeypatch):
+    """`PulumiCommand` runs `pulumi version` itself; SIGTERM forwarded to it must not be a traceback."""
+    from types import SimpleNamespace
+
+    from govcloud.engine.outcome import Operation
+    from govcloud.engine.stackrun import StackRun
+
+    guard = EngineGuard(grace=1)
+
+    def version_killed(*_args, **_kwargs):
+        guard.received.append(signal.SIGTERM)  # arrived while `pulumi version` ran
+        raise subprocess.CalledProcessError(-15, ["pulumi", "version"])
+
+    monkeypatch.setattr("govcloud.engine.stackrun.release_stale_locks", lambda *a: [])
+    monkeypatch.setattr("govcloud.engine.stackrun.engine_workspace", version_killed)
+    run = StackRun(Operation.UP, "lab-province", None, None, {"PULUMI_BACKEND_URL": "file:///x"}, None,
+                   tmp_path / "log", SimpleNamespace(project_root=tmp_path, scratch_project=tmp_path), guard, None)
+    with pytest.raises(EngineInterrupted) as caught:
+        run.execute()
+    assert caught.value.exit_code == 143
