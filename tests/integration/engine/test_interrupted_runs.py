@@ -49,7 +49,8 @@ from govcloud.stackgraph import plan_stack
 from govcloud.stackgraph import tokens as t
 from support.projects import copy_lab_project
 
-pytestmark = pytest.mark.integration
+# Not yet seen passing end to end on the lab (see the note): `make test-unproven` runs it.
+pytestmark = [pytest.mark.integration, pytest.mark.unproven]
 
 STACK = "lab-province"
 RESOURCE_LINE = re.compile(rf"^\[{STACK}\]\s+(\+-|\+|-|~)\s+(create|delete|update|replace)\s")
