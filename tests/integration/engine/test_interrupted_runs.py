@@ -103,29 +103,29 @@ class Project:
     def run(self, operation: str, kill: tuple[str, int] | None = None, backend: str | None = None,
             extra: tuple[str, ...] = ()) -> Outcome:
         started = time.monotonic()
-        process = subprocess.Popen(self.command(operation, backend, *extra), cwd=self.root, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
-        watcher = _Descendants(process.pid)
-        watcher.start()
-        lines: list[str] = []
-        events, killed, recovered_at = 0, False, None
-        stderr_reader = iter(process.stderr.readline, "")
-        stdout_chunks: list[str] = []
-        reader = threading.Thread(target=lambda: stdout_chunks.append(process.stdout.read()), daemon=True)
-        reader.start()
-        if kill and kill[0] == "start":
-            killed = _sigterm_when_engine_starts(process)
-        for line in stderr_reader:
-            lines.append(line)
-            if RECOVERY_LINE.match(line):
-                recovered_at = time.monotonic() - started
-            if RESOURCE_LINE.match(line):
-                events += 1
-                if kill and not killed and kill[0] != "start" and events >= kill[1]:
-                    killed = _kill(process, kill[0])
-        code = process.wait(timeout=3600)
-        reader.join(timeout=60)
-        watcher.stop()
+        # `with`: the pipes are closed and the process waited for, whatever happens here.
+        with subprocess.Popen(self.command(operation, backend, *extra), cwd=self.root, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) as process:
+            watcher = _Descendants(process.pid)
+            watcher.start()
+            lines: list[str] = []
+            events, killed, recovered_at = 0, False, None
+            stdout_chunks: list[str] = []
+            reader = threading.Thread(target=lambda: stdout_chunks.append(process.stdout.read()), daemon=True)
+            reader.start()
+            if kill and kill[0] == "start":
+                killed = _sigterm_when_engine_starts(process)
+            for line in iter(process.stderr.readline, ""):
+                lines.append(line)
+                if RECOVERY_LINE.match(line):
+                    recovered_at = time.monotonic() - started
+                if RESOURCE_LINE.match(line):
+                    events += 1
+                    if kill and not killed and kill[0] != "start" and events >= kill[1]:
+                        killed = _kill(process, kill[0])
+            code = process.wait(timeout=3600)
+            reader.join(timeout=60)
+            watcher.stop()
         return Outcome(code, "".join(lines), time.monotonic() - started, killed, recovered_at, events,
                        watcher.seen)
 
@@ -303,12 +303,17 @@ def test_killed_ups_converge_with_nothing_orphaned_or_doubled(journey, connector
 def test_of_two_ups_at_once_the_loser_stops_at_once_naming_the_winner(journey):
     journey.deployed()
     project = journey.project
-    first = subprocess.Popen(project.command("up"), cwd=project.root, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-    _wait_for_lock(project, first)
-    second = subprocess.Popen(project.command("up"), cwd=project.root, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
-    results = [(run.wait(timeout=3600), *run.communicate()) for run in (first, second)]
+    up = {"cwd": project.root, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    with subprocess.Popen(project.command("up"), **up) as first:
+        try:
+            _wait_for_lock(project, first)
+            with subprocess.Popen(project.command("up"), **up) as second:
+                results = [(run.returncode, out, err) for run in (first, second)
+                           for out, err in [run.communicate(timeout=3600)]]
+        finally:
+            if first.poll() is None:  # the test failed before the race was run: stop the first cleanly
+                first.send_signal(signal.SIGTERM)
+                first.communicate(timeout=3600)
     assert [code for code, _, _ in results] == [0, 1], [err[-2000:] for _, _, err in results]
     loser = results[1][2]
     assert "being changed by another run" in loser and "since" in loser and "pulumi cancel" not in loser
@@ -322,7 +327,7 @@ def test_of_two_ups_at_once_the_loser_stops_at_once_naming_the_winner(journey):
 
 def _wait_for_lock(project: Project, run: subprocess.Popen) -> None:
     """Until ``run``'s engine holds the stack's lock (the race this test is about starts there)."""
-    deadline = time.monotonic() + 600
+    deadline = time.monotonic() + 1800  # minutes on a machine at load 40, seconds on a quiet one
     while not stack_locks(project.backend_dir, "govcloud", STACK):
         assert run.poll() is None and time.monotonic() < deadline, "the first up never took the lock"
         time.sleep(0.05)
