@@ -134,3 +134,25 @@ def test_imported_creates_become_resources_and_nothing_stays_pending():
 def test_nothing_to_read_when_every_pending_create_was_cleared():
     ops = pending_operations({"pending_operations": [_op(t.NETWORK, "d1-db-net", {"name": "d1-db", "tags": TAGS})]})
     assert refresh_arguments("lab-province", plan_recovery(ops, _finder()), "/x") is None
+
+
+def test_objects_are_looked_up_in_the_region_they_live_in(monkeypatch):
+    """A DR pair's side b lives in another region than the stack's: its pending create is looked
+    up there, not where the stack's own connection points."""
+    import openstack
+
+    from govcloud.engine.stackrun import CloudAccess
+
+    volumes = {"RegionOne": [], "RegionCityA": [SimpleNamespace(id="v-b", name="app-b-data")]}
+
+    class Volumes:
+        def __init__(self, region):
+            self.region = region
+
+        def volumes(self, all_projects=True, name=None):
+            return [v for v in volumes[self.region] if v.name == name]
+
+    monkeypatch.setattr(openstack, "connect", lambda **kw: SimpleNamespace(block_storage=Volumes(kw["region_name"])))
+    cloud = CloudAccess(SimpleNamespace(auth={}, region="RegionOne"), None)
+    assert cloud.find(t.VOLUME, {"name": "app-b-data", "region": "RegionCityA"}) == ["v-b"]
+    assert cloud.find(t.VOLUME, {"name": "app-b-data"}) == []  # the stack's own region
