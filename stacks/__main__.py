@@ -4,6 +4,7 @@ Thin on purpose: everything it creates is decided by pure functions in govcloud.
 same ones `govcloud plan` runs offline.
 """
 
+import json
 from pathlib import Path
 
 import pulumi
@@ -19,5 +20,7 @@ env_name = config.require("env")
 environment = load_environment(env_name, Path(__file__).resolve().parents[1])
 options = options_from_config({key: config.get(key)
                                for key in ("drImage", "drFlavor", "encryptedVolumeType", "bgpSpeakers")})
+# `govcloud up --adopt` puts the existing objects to import here, in the run's private settings only.
+adopt = json.loads(config.get("adopt") or "{}")
 run_stack(stack_components(environment.province, plan_environment(environment), environment.name,
-                           pulumi.get_stack(), options))
+                           pulumi.get_stack(), options), adopt)

@@ -51,10 +51,15 @@ def _command(operation: Operation):
                 changed: bool = typer.Option(False, "--changed", help="preview and up only: run the engine on "
                                              "what differs between the offline plan and the stack's state, plus "
                                              "everything depending on it (refused when that could miss a change)."),
+                adopt: bool = typer.Option(False, "--adopt", help="up only, over an empty state: take over the "
+                                           "stack's objects that already exist in OpenStack (found by name and "
+                                           "govcloud's tags, imported unchanged) instead of refusing."),
                 skip_checkpoints: bool = typer.Option(False, "--skip-checkpoints", help="up, destroy and refresh: "
                                                       "save the state once at the end instead of after every step "
                                                       "(much faster on big stacks; a crash loses the run's record "
                                                       "of what it created). Previews always skip them.")) -> None:
+        if adopt and operation is not Operation.UP:
+            raise UsageError(f"--adopt does not apply to {operation.value}", fix="use --adopt with up")
         if changed and operation not in CHANGED_OPERATIONS:
             raise UsageError(f"--changed does not apply to {operation.value}",
                              fix="use --changed with preview or up")
@@ -66,7 +71,7 @@ def _command(operation: Operation):
         packs = (root / BASELINE_PACK,) if policy else ()
         settings = EngineSettings(root, backend_url=backend, lock_url=lock_url, cloud=cloud, clouds_yaml=clouds_yaml,
                                   parallel=parallel, policy_packs=packs, jobs=jobs, changed_only=changed,
-                                  skip_checkpoints=skip_checkpoints)
+                                  skip_checkpoints=skip_checkpoints, adopt=adopt)
         try:
             results = run(operation, environment, names, settings)
         except StacksFailed as failed:

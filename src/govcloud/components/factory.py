@@ -56,9 +56,11 @@ def _py_name(name: str) -> str:
 class SpecContext:
     """What one stack program has created so far, by spec name: the targets of Refs."""
 
-    def __init__(self) -> None:
+    def __init__(self, adopt: Mapping[str, str] | None = None) -> None:
         self.resources: dict[str, pulumi.Resource] = {}
         self._lookups: dict[tuple, pulumi.Output] = {}
+        # `up --adopt`: spec name -> ID of the existing object the engine imports instead of creating.
+        self.adopt = dict(adopt or {})
 
     def resolve(self, value: Any, parent: pulumi.Resource | None) -> Any:
         """``value`` with every Ref, StackOutputRef and Lookup replaced by the Output it names."""
@@ -103,7 +105,8 @@ class SpecContext:
         """Create ``spec``'s resource as a child of ``parent`` and remember it by name."""
         depends_on = [self.resources[name] for name in spec.depends_on]
         opts = pulumi.ResourceOptions(parent=parent, depends_on=depends_on or None,
-                                      additional_secret_outputs=list(spec.additional_secret_outputs) or None)
+                                      additional_secret_outputs=list(spec.additional_secret_outputs) or None,
+                                      import_=self.adopt.get(spec.name))
         if spec.type == t.STACK_REFERENCE:
             resource = pulumi.StackReference(spec.name, spec.inputs.get("name"), opts=opts)
         else:

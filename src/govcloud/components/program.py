@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pulumi
@@ -42,9 +42,10 @@ def create_components(component_args: Iterable[Any], context: SpecContext | None
     return context, plans
 
 
-def run_stack(component_args: Iterable[Any]) -> SpecContext:
-    """Create the components and export what the stack graph exports (Refs resolved)."""
-    context, plans = create_components(component_args)
+def run_stack(component_args: Iterable[Any], adopt: Mapping[str, str] | None = None) -> SpecContext:
+    """Create the components and export what the stack graph exports (Refs resolved); ``adopt``
+    names existing objects to import instead of creating (spec name -> ID, see engine.adoption)."""
+    context, plans = create_components(component_args, SpecContext(adopt))
     for name, value in stack_exports(plans).items():
         pulumi.export(name, context.resolve(value, None))
     return context

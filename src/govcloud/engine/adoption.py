@@ -5,6 +5,14 @@ empty state; ``up`` would then create every object again next to the existing on
 happily makes a second network of the same name; Keystone refuses only the project). Before the
 first ``up`` of a stack whose state is empty, each named resource of the stack graph is looked up
 by its deterministic name and govcloud's tags; if any exists, the run stops and names them.
+
+``up --adopt`` takes them over instead (:func:`plan_adoption`): every resource of the graph that
+can be looked up is found in graph order, nameless ones (rules, router interfaces, RBAC grants,
+attachments) by the IDs of the adopted objects they join, and the engine imports each one found
+(the program's ``import_`` option, given the IDs through the run's private settings). What is
+not found is created as usual; an object found twice is refused, naming the IDs. An adopted
+object that differs from the model is imported and then updated to it, as any drift would be (the
+run shows those updates).
 """
 
 from __future__ import annotations
@@ -16,11 +24,13 @@ from typing import Any
 from ..errors import EngineError
 from ..stackgraph import StackGraph
 from ..stackgraph import tokens as t
+from ..stackgraph.spec import Ref
+from .cloudfind import IDEMPOTENT_CREATES
 from .recovery import ObjectFinder
 
 # Resources found by their own name (and tags); the rest hang off these and go with them.
-ADOPTABLE = (t.PROJECT, t.ADDRESS_SCOPE, t.NETWORK, t.SUBNET, t.ROUTER, t.SEC_GROUP, t.SUBNET_POOL,
-             t.SERVER_GROUP, t.INSTANCE, t.VOLUME)
+ADOPTABLE = (t.PROJECT, t.ADDRESS_SCOPE, t.NETWORK, t.SUBNET, t.ROUTER, t.PORT, t.SEC_GROUP, t.SUBNET_POOL,
+             t.SERVER_GROUP, t.INSTANCE, t.VOLUME, t.BGP_SPEAKER, t.BGP_PEER)
 
 
 @dataclass(frozen=True)
@@ -51,10 +61,40 @@ def existing_objects(graph: StackGraph, finder: ObjectFinder) -> list[ExistingOb
     return found
 
 
+def plan_adoption(graph: StackGraph, finder: ObjectFinder) -> dict[str, str]:
+    """Spec name -> ID of every existing object of the stack (EngineError when one is doubled)."""
+    adopted: dict[str, str] = {}
+    doubles = []
+    for spec in graph.resources:
+        if spec.type in IDEMPOTENT_CREATES or not finder.can_find(spec.type):
+            continue  # components and data have nothing to import; quotas and grants are set again
+        ids = finder.find(spec.type, _with_ids(spec.inputs, adopted))
+        if len(ids) == 1:
+            adopted[spec.name] = ids[0]
+        elif ids:
+            doubles.append(f"{spec.name} ({', '.join(ids)})")
+    if doubles:
+        raise EngineError("more than one OpenStack object matches a resource to adopt: " + "; ".join(doubles),
+                          fix="keep one of each (the one in use), delete the others, and run `up --adopt` again")
+    return adopted
+
+
+def _with_ids(value: Any, adopted: Mapping[str, str]) -> Any:
+    """``value`` with each Ref to an adopted object's ID replaced by that ID (other Refs, stack
+    outputs and lookups as None: an object joined to something not found cannot be found either)."""
+    if isinstance(value, Ref):
+        return adopted.get(value.name) if value.attr == "id" else None
+    if isinstance(value, Mapping):
+        return {k: _with_ids(v, adopted) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_with_ids(v, adopted) for v in value]
+    return value if isinstance(value, (str, int, float, bool, type(None))) else None
+
+
 def refuse_existing(stack: str, backend: str, found: list[ExistingObject]) -> EngineError:
     shown = "; ".join(obj.describe() for obj in found[:8]) + (f"; and {len(found) - 8} more" if len(found) > 8 else "")
     return EngineError(
         f"the state of {stack} in {backend} is empty, but {len(found)} of its objects already exist in OpenStack "
         f"(found by name and govcloud's tags): {shown}",
         fix="point --backend at the state that manages them (a typo? another working copy?); if that state is "
-            "lost, adopt the objects into this one with `pulumi import` rather than creating them twice")
+            "lost, take them over with `govcloud up --adopt` (imports each one found by name and tags)")

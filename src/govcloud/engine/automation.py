@@ -11,6 +11,7 @@ file. Failures become :class:`EngineError` with a fix.
 
 from __future__ import annotations
 
+import subprocess
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -212,7 +213,7 @@ def _stack_outputs(stack_name: str, files: RunFiles, install: EngineInstall, env
             return None
         with SELECT_LOCK:
             return {k: v.value for k, v in auto.Stack.select(stack_name, workspace).outputs().items()}
-    except auto.errors.CommandError:
+    except (auto.errors.CommandError, subprocess.CalledProcessError):  # see StackRun.execute
         return None
 
 

@@ -63,11 +63,12 @@ def _project(conn, inputs):
 
 
 def _router_interface(conn, inputs):
-    router, subnet = _text(inputs, "routerId"), _text(inputs, "subnetId")
-    if not router or not subnet:
+    """By the router and the subnet it joins, or the port it plugs in (an exit's fixed address)."""
+    router, subnet, port_id = _text(inputs, "routerId"), _text(inputs, "subnetId"), _text(inputs, "portId")
+    if not router or not (subnet or port_id):
         return []
     return [port.id for port in conn.network.ports(device_id=router)
-            if any(ip.get("subnet_id") == subnet for ip in port.fixed_ips or ())]
+            if port.id == port_id or (subnet and any(ip.get("subnet_id") == subnet for ip in port.fixed_ips or ()))]
 
 
 def _rule(conn, inputs):
@@ -109,6 +110,17 @@ def _volume_attach(conn, inputs):
     return [f"{server}/{a.volume_id}" for a in conn.compute.volume_attachments(server) if a.volume_id == volume]
 
 
+def _listed(lister: str) -> Finder:
+    """Objects whose API takes no name filter (neutron-dynamic-routing's speakers and peers)."""
+    def find(conn, inputs):
+        name = _text(inputs, "name")
+        if name is None:
+            return []
+        proxy, method = lister.split(".")
+        return [item.id for item in getattr(getattr(conn, proxy), method)() if item.name == name]
+    return find
+
+
 def _rbac(conn, inputs):
     obj, target = _text(inputs, "objectId"), _text(inputs, "targetTenant")
     if not obj or not target:
@@ -122,6 +134,9 @@ FINDERS: Mapping[str, Finder] = {
     t.NETWORK: _named("network.networks"),
     t.SUBNET: _subnet,
     t.ROUTER: _named("network.routers"),
+    t.PORT: _named("network.ports"),
+    t.BGP_SPEAKER: _listed("network.bgp_speakers"),
+    t.BGP_PEER: _listed("network.bgp_peers"),
     t.SEC_GROUP: _named("network.security_groups"),
     t.SUBNET_POOL: _named("network.subnet_pools"),
     t.ADDRESS_SCOPE: _named("network.address_scopes"),

@@ -71,6 +71,8 @@ class StacksFailed(EngineError):
         super().__init__(f"{first.error.message}{detail}", fix=first.error.fix)
         self.outcomes = list(outcomes)
         self.first = first
+        # A stop signal keeps its exit code (130, 143) through the summary: CI and shells read it.
+        self.exit_code = first.error.exit_code
 
     @property
     def results(self) -> list:

@@ -37,6 +37,7 @@ class EngineSettings:
     policy_packs: tuple[Path, ...] = ()  # CrossGuard packs run on preview and up
     jobs: int | None = None  # city stacks at once after the province (None: one at a time)
     changed_only: bool = False  # --changed: target what differs from the state, plus dependents
+    adopt: bool = False  # up over an empty state: import the stack's existing objects (see adoption.py)
     skip_checkpoints: bool = False  # up/destroy/refresh without per-step checkpoints (see checkpoints.py)
 
     @property

@@ -33,6 +33,10 @@ from ..errors import EngineInterrupted
 PR_SET_CHILD_SUBREAPER = 36
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 GRACE_SECONDS = 10.0  # how long a stray process gets between SIGTERM and SIGKILL
+# How long a cancelling engine gets before the second SIGTERM (terminate now). Seen on the lab: an
+# engine that printed its summary after a cancel and then never exited. What a terminated engine
+# leaves pending, the next run resolves (see .recovery), so waiting longer buys nothing.
+CANCEL_SECONDS = 180.0
 _WRAPPER = ("#!/bin/sh\n# Written by govcloud: the engine in its own session, signalled only by govcloud.\n"
             "exec setsid {cli} \"$@\"\n")
 
@@ -75,12 +79,13 @@ class EngineGuard:
     ``received`` holds the signals that arrived; :meth:`check` raises EngineInterrupted once one did.
     """
 
-    def __init__(self, grace: float = GRACE_SECONDS) -> None:
-        self.grace = grace
+    def __init__(self, grace: float = GRACE_SECONDS, cancel: float = CANCEL_SECONDS) -> None:
+        self.grace, self.cancel = grace, cancel
         self.received: list[int] = []
         self.strays: list[str] = []  # descriptions of processes stopped on exit
         self._previous: dict[int, object] = {}
         self._before: set[int] = set()
+        self._watchdog: threading.Timer | None = None
 
     def __enter__(self) -> EngineGuard:
         become_subreaper()
@@ -91,6 +96,8 @@ class EngineGuard:
         return self
 
     def __exit__(self, *exc_info) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
         self.strays = stop_descendants(self._before, self.grace)
@@ -103,10 +110,22 @@ class EngineGuard:
             for process in _descendants(self._before):
                 _quietly(process.kill)
             return
+        self._forward(signum)
+        if len(self.received) == 1:
+            self._watchdog = threading.Timer(self.cancel, self._terminate)
+            self._watchdog.daemon = True
+            self._watchdog.start()
+
+    def _forward(self, signum: int) -> None:
         for process in engine_processes(self._before):
             if signum == signal.SIGINT and _same_group(process):
                 continue  # a terminal's Ctrl-C reached the engine too (no setsid wrapper): once is enough
             _quietly(lambda: process.send_signal(signal.SIGTERM))
+
+    def _terminate(self) -> None:
+        """The engine did not finish its cancel in time: the second SIGTERM (terminate now)."""
+        if len(self.received) == 1:
+            self._forward(signal.SIGTERM)
 
     @property
     def interrupted(self) -> bool:

@@ -69,6 +69,15 @@ class RunFiles:
         private.write_text(SALT_LINE.sub("", text), encoding="utf-8")
         return private
 
+    @staticmethod
+    def add_config(config_file: Path, key: str, value: str) -> None:
+        """Add one plain setting to a run's private settings file (never a committed one)."""
+        import yaml
+
+        data = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
+        data.setdefault("config", {})[key] = value
+        config_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
     def remove(self) -> None:
         shutil.rmtree(self.run_dir, ignore_errors=True)
 

@@ -8,6 +8,8 @@ committed file. The engine runs through the session wrapper of :mod:`.signals`.
 
 from __future__ import annotations
 
+import json
+import subprocess
 import threading
 import time
 import warnings
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from ..stackgraph import StackGraph
 from . import cleanup
-from .adoption import existing_objects, refuse_existing, state_is_empty
+from .adoption import existing_objects, plan_adoption, refuse_existing, state_is_empty
 from .cloudfind import FINDERS, CloudFinder
 from .credentials import CloudCredentials
 from .failures import backend_error, engine_error
@@ -51,29 +53,33 @@ def engine_workspace(work_dir: Path, install: EngineInstall, env: dict[str, str]
 
 
 class CloudAccess:
-    """One cloud and region, with a connection opened on first use (most runs need none)."""
+    """One cloud and region, with connections opened on first use (most runs need none)."""
 
     def __init__(self, credentials: CloudCredentials, region: str | None) -> None:
         self.credentials, self.region = credentials, region or credentials.region
-        self._connection = None
+        self._connections: dict[str | None, object] = {}
 
-    def connection(self):
-        if self._connection is None:
+    def connection(self, region: str | None = None):
+        region = region or self.region
+        if region not in self._connections:
             import openstack
 
-            self._connection = openstack.connect(load_yaml_config=False, load_envvars=False, auth_type="password",
-                                                 auth=dict(self.credentials.auth), region_name=self.region)
-        return self._connection
+            self._connections[region] = openstack.connect(
+                load_yaml_config=False, load_envvars=False, auth_type="password", auth=dict(self.credentials.auth),
+                region_name=region)
+        return self._connections[region]
 
-    def finder(self) -> CloudFinder:
-        return CloudFinder(self.connection())
+    def finder(self, region: str | None = None) -> CloudFinder:
+        return CloudFinder(self.connection(region))
 
-    # An ObjectFinder (see .recovery) that connects only when a lookup is needed.
+    # An ObjectFinder (see .recovery) that connects only when a lookup is needed, and looks where
+    # the object lives: a DR pair's side b is in another region than the stack's own.
     def can_find(self, type_: str) -> bool:
         return type_ in FINDERS
 
     def find(self, type_: str, inputs) -> list[str]:
-        return self.finder().find(type_, inputs)
+        region = inputs.get("region")
+        return self.finder(region if isinstance(region, str) and region else None).find(type_, inputs)
 
     def check(self, types: Sequence[str], during: str = "") -> None:
         """EngineError naming the first service the types need that does not answer."""
@@ -117,7 +123,9 @@ class StackRun:
             with SELECT_LOCK:
                 auto.Stack.create_or_select(self.stack_name, scratch)
                 stack = auto.Stack.select(self.stack_name, workspace)
-        except auto.errors.CommandError as exc:
+        except (auto.errors.CommandError, subprocess.CalledProcessError) as exc:
+            # `PulumiCommand` runs `pulumi version` itself: a stop signal forwarded to it lands here.
+            self.guard.check(self.operation.value, self.stack_name)
             raise backend_error(self.stack_name, self.settings, exc) from None
         try:
             if self.config:
@@ -134,7 +142,7 @@ class StackRun:
             changes, outputs = self._operate(stack, config_file, selection)
             if self.operation is Operation.DESTROY:
                 self._after_destroy()
-        except auto.errors.CommandError as exc:
+        except (auto.errors.CommandError, subprocess.CalledProcessError) as exc:
             self.guard.check(self.operation.value, self.stack_name)
             if self.graph is not None:  # a service that went down mid-run is the likeliest cause: name it
                 self.cloud.check(self._types(), during=f"{self.operation.value} of {self.stack_name} failed "
@@ -192,9 +200,19 @@ class StackRun:
         if pending:
             self._resolve(pending, exported, scratch, workspace, config_file)
         elif self.operation is Operation.UP and self.graph is not None and state_is_empty(deployment):
-            found = existing_objects(self.graph, self.cloud.finder())
+            if self.settings.adopt:
+                self._adopt(config_file)
+                return
+            found = existing_objects(self.graph, self.cloud)
             if found:
                 raise refuse_existing(self.stack_name, self.env["PULUMI_BACKEND_URL"], found)
+
+    def _adopt(self, config_file: str) -> None:
+        """Give the program the IDs of the stack's existing objects to import (see .adoption)."""
+        adopted = plan_adoption(self.graph, self.cloud)
+        if adopted:
+            RunFiles.add_config(Path(config_file), "govcloud:adopt", json.dumps(adopted, sort_keys=True))
+        self._note([f"adopting {len(adopted)} existing objects found by name and tags (imported, not created)"])
 
     def _resolve(self, pending, exported, scratch, workspace, config_file: str) -> None:
         """Import the pending creates that happened, drop the rest, read the real state of both."""

@@ -125,13 +125,11 @@ def test_the_default_group_a_deleted_project_leaves_is_removed(admin, project):
 
 def test_every_service_a_stack_needs_is_asked_and_a_stopped_neutron_is_named(admin):
     from govcloud.lab.openstack import lab_up
-    from govcloud.lab.openstack.api import _generic
-    from govcloud.lab.openstack.statedir import lab_paths_from_env
-    from govcloud.lab.openstack.supervisor import stop
+    from govcloud.lab.openstack.api import stop_service
 
     needed = services_for([t.PROJECT, t.NETWORK, t.INSTANCE, t.VOLUME])
     check_services(admin, needed)
-    assert stop(lab_paths_from_env(), _generic("neutron-server"))
+    assert stop_service("neutron-server")
     try:
         with pytest.raises(EngineError) as caught:
             check_services(admin, needed)

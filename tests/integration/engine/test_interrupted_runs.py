@@ -1,13 +1,16 @@
 """Issue 18 on the lab: runs that die half-way leave no mess.
 
-One throw-away copy of the project and one file backend serve the whole test (the lab province
-stack is the slowest part of CI, so it is brought up once, interrupted on the way, and destroyed
-once, interrupted on the way). Kill points are chosen by resource events (the n-th resource line
+One throw-away copy of the project and one file backend serve the whole module (the lab province
+stack is the slowest part of CI, so it is brought up once, interrupted on the way, used by the
+tests that need it deployed, and destroyed once, interrupted on the way). The tests run in file
+order; each one that needs the stack deployed first runs a plain `up` (a no-op when it is). Kill points are chosen by resource events (the n-th resource line
 govcloud prints), not by seconds, so they land at the same moments on a slow or a fast machine:
 
 * ``engine``: the Pulumi CLI govcloud started gets SIGKILL (the engine dies, govcloud lives);
 * ``sigterm``: govcloud gets SIGTERM (what a CI timeout sends);
-* ``start``: govcloud gets SIGTERM as soon as its engine process exists, before any resource.
+* ``start``: govcloud gets SIGTERM as soon as its engine process exists, before any resource;
+* ``neutron``: the lab's neutron-server is stopped (SIGTERM, then SIGKILL) mid-``up``: the run must
+  fail naming Neutron; Neutron is started again before the next run, which finishes the job.
 
 After every kill: no process the run started is left, committed files are unchanged, govcloud
 exited with one clear message (no traceback, no KeyboardInterrupt). Every next run picks up
@@ -36,23 +39,28 @@ import pytest
 from openstack.exceptions import SDKException
 
 from govcloud.engine.cloudfind import FINDERS, CloudFinder
+from govcloud.engine.locks import stack_locks
+from govcloud.engine.progress import parse_log_name
 from govcloud.ipam import plan_environment
-from govcloud.lab.openstack import ADMIN_CLOUD
+from govcloud.lab.openstack import ADMIN_CLOUD, lab_up
+from govcloud.lab.openstack.api import stop_service
 from govcloud.model import load_environment
 from govcloud.stackgraph import plan_stack
 from govcloud.stackgraph import tokens as t
 from support.projects import copy_lab_project
 
-# Not yet seen passing on the lab (see the session note): `make test-unproven` runs it, `make test` not.
+# Not yet seen passing end to end on the lab (see the issue's note): `make test-unproven` runs it.
 pytestmark = [pytest.mark.integration, pytest.mark.unproven]
 
 STACK = "lab-province"
 RESOURCE_LINE = re.compile(rf"^\[{STACK}\]\s+(\+-|\+|-|~)\s+(create|delete|update|replace)\s")
 RECOVERY_LINE = re.compile(rf"^\[{STACK}\]\s+\*\s")
-# (mode, how many resource events of that run to let pass first); ≥ 10 kills over up and destroy.
-UP_KILLS = (("start", 0), ("engine", 2), ("sigterm", 4), ("engine", 8), ("sigterm", 12), ("engine", 16),
-            ("sigterm", 20))
-DESTROY_KILLS = (("engine", 2), ("sigterm", 5), ("start", 0), ("engine", 10), ("sigterm", 15))
+# (mode, how many resource events of that run to let pass first): 12 kills over up and destroy. The
+# counts add up to well under the stack's ~85 creates and deletes, so each kill point is reached
+# with work left for the next (a SIGTERM lets the operations in flight finish: a few more events).
+UP_KILLS = (("start", 0), ("engine", 2), ("sigterm", 4), ("neutron", 4), ("engine", 7), ("sigterm", 10),
+            ("engine", 13), ("sigterm", 16))
+DESTROY_KILLS = (("engine", 2), ("sigterm", 5), ("start", 0), ("engine", 9), ("sigterm", 13))
 
 
 @dataclass
@@ -85,35 +93,39 @@ class Project:
                 found[str(path.relative_to(self.root))] = hashlib.sha256(path.read_bytes()).hexdigest()
         return found
 
-    def command(self, operation: str, backend: str | None = None) -> list[str]:
+    def command(self, operation: str, backend: str | None = None, *extra: str) -> list[str]:
+        # --no-policy: the baseline pack is proven by the policy tests; here it would only add a
+        # process start to each of the ~20 runs.
         return [str(Path(sys.executable).parent / "govcloud"), operation, "--env", "lab", "--stack", STACK,
-                "--format", "json", "--backend", backend or self.backend, "--clouds-yaml", str(self.clouds_yaml)]
+                "--format", "json", "--backend", backend or self.backend, "--clouds-yaml", str(self.clouds_yaml),
+                *(("--no-policy",) if operation == "up" else ()), *extra]
 
-    def run(self, operation: str, kill: tuple[str, int] | None = None, backend: str | None = None) -> Outcome:
+    def run(self, operation: str, kill: tuple[str, int] | None = None, backend: str | None = None,
+            extra: tuple[str, ...] = ()) -> Outcome:
         started = time.monotonic()
-        process = subprocess.Popen(self.command(operation, backend), cwd=self.root, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
-        watcher = _Descendants(process.pid)
-        watcher.start()
-        lines: list[str] = []
-        events, killed, recovered_at = 0, False, None
-        stderr_reader = iter(process.stderr.readline, "")
-        stdout_chunks: list[str] = []
-        reader = threading.Thread(target=lambda: stdout_chunks.append(process.stdout.read()), daemon=True)
-        reader.start()
-        if kill and kill[0] == "start":
-            killed = _sigterm_when_engine_starts(process)
-        for line in stderr_reader:
-            lines.append(line)
-            if RECOVERY_LINE.match(line):
-                recovered_at = time.monotonic() - started
-            if RESOURCE_LINE.match(line):
-                events += 1
-                if kill and not killed and kill[0] != "start" and events >= kill[1]:
-                    killed = _kill(process, kill[0])
-        code = process.wait(timeout=3600)
-        reader.join(timeout=60)
-        watcher.stop()
+        # `with`: the pipes are closed and the process waited for, whatever happens here.
+        with subprocess.Popen(self.command(operation, backend, *extra), cwd=self.root, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) as process:
+            watcher = _Descendants(process.pid)
+            watcher.start()
+            lines: list[str] = []
+            events, killed, recovered_at = 0, False, None
+            stdout_chunks: list[str] = []
+            reader = threading.Thread(target=lambda: stdout_chunks.append(process.stdout.read()), daemon=True)
+            reader.start()
+            if kill and kill[0] == "start":
+                killed = _sigterm_when_engine_starts(process)
+            for line in iter(process.stderr.readline, ""):
+                lines.append(line)
+                if RECOVERY_LINE.match(line):
+                    recovered_at = time.monotonic() - started
+                if RESOURCE_LINE.match(line):
+                    events += 1
+                    if kill and not killed and kill[0] != "start" and events >= kill[1]:
+                        killed = _kill(process, kill[0])
+            code = process.wait(timeout=3600)
+            reader.join(timeout=60)
+            watcher.stop()
         return Outcome(code, "".join(lines), time.monotonic() - started, killed, recovered_at, events,
                        watcher.seen)
 
@@ -123,10 +135,10 @@ class _Descendants(threading.Thread):
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
-        self.root, self.seen, self._stop = pid, set(), threading.Event()
+        self.root, self.seen, self._done = pid, set(), threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._done.is_set():
             try:
                 for child in psutil.Process(self.root).children(recursive=True):
                     self.seen.add((child.pid, child.create_time()))
@@ -135,7 +147,7 @@ class _Descendants(threading.Thread):
             time.sleep(0.1)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._done.set()
         self.join(timeout=5)
 
 
@@ -147,6 +159,9 @@ def _engine_of(process: subprocess.Popen) -> psutil.Process | None:
 
 
 def _kill(process: subprocess.Popen, mode: str) -> bool:
+    if mode == "neutron":  # in the background: the run's output must keep being read
+        threading.Thread(target=stop_service, args=("neutron-server",), daemon=True).start()
+        return True
     if mode == "sigterm":
         process.send_signal(signal.SIGTERM)
         return True
@@ -190,8 +205,11 @@ def _after_kill(project: Project, outcome: Outcome, label: str) -> None:
         assert "error:" in outcome.stderr, outcome.stderr[-3000:]
 
 
-def _state(project: Project) -> dict:
-    path = project.backend_dir / ".pulumi" / "stacks" / "govcloud" / f"{STACK}.json"
+def _state(project: Project, backend_dir: Path | None = None) -> dict:
+    """The stack's latest checkpoint in the file backend ({} before the first run)."""
+    path = (backend_dir or project.backend_dir) / ".pulumi" / "stacks" / "govcloud" / f"{STACK}.json"
+    if not path.is_file():
+        return {}
     return json.loads(path.read_text(encoding="utf-8"))["checkpoint"]["latest"] or {}
 
 
@@ -216,97 +234,162 @@ def _leftovers(finder: CloudFinder, graph, conn, projects: set[str]) -> list[str
     return left
 
 
-def test_killed_ups_and_destroys_converge_with_nothing_orphaned_or_doubled(tmp_path, engine, clouds_yaml,
-                                                                         connector):
-    conn = connector(ADMIN_CLOUD)
-    finder = CloudFinder(conn)
-    project = Project(tmp_path, clouds_yaml)
-    environment = load_environment("lab", project.root)
-    graph = plan_stack(environment.province, plan_environment(environment), "lab", STACK)
-    figures, kills, project_ids = [], 0, set()
-    try:
-        for phase, plan in (("up", UP_KILLS), ("destroy", DESTROY_KILLS)):
-            for mode, after in plan:
-                outcome = project.run(phase, (mode, after))
-                _after_kill(project, outcome, f"{phase} {mode}@{after}")
-                kills += outcome.killed
-                if mode == "sigterm" and outcome.killed:
-                    assert outcome.code == 128 + signal.SIGTERM and "stopped by SIGTERM" in outcome.stderr
-                figures.append((phase, mode, after, outcome))
-                project_ids |= {r["id"] for r in _state(project).get("resources") or () if r["type"] == t.PROJECT}
-            finished = project.run(phase)
+@dataclass
+class Journey:
+    """What the module's tests share: the project and its backend, the figures, the projects seen."""
+
+    project: Project
+    figures: list = field(default_factory=list)
+    project_ids: set[str] = field(default_factory=set)
+    converged: bool = False  # the last `up` finished and a second one changed nothing
+
+    def run(self, phase: str, kill: tuple[str, int] | None = None, **kwargs) -> Outcome:
+        outcome = self.project.run(phase, kill, **kwargs)
+        self.figures.append((phase, kill[0] if kill else "-", kill[1] if kill else 0, outcome))
+        self.project_ids |= {r["id"] for r in _state(self.project).get("resources") or () if r["type"] == t.PROJECT}
+        return outcome
+
+    def killed_runs(self, phase: str, plan) -> int:
+        """Each kill point of ``plan`` in turn, checked after the kill; how many were reached."""
+        kills = 0
+        for mode, after in plan:
+            outcome = self.run(phase, (mode, after))
+            if mode == "neutron":
+                assert lab_up().up, "Neutron did not come back"
+            _after_kill(self.project, outcome, f"{phase} {mode}@{after}")
+            kills += outcome.killed
+            if mode == "sigterm" and outcome.killed:
+                assert outcome.code == 128 + signal.SIGTERM and "stopped by SIGTERM" in outcome.stderr
+            if mode == "neutron":
+                assert outcome.code == 1 and "Neutron (network service)" in outcome.stderr, outcome.stderr[-3000:]
+        return kills
+
+    def deployed(self) -> None:
+        """The stack fully deployed (a plain `up` unless an earlier test left it converged)."""
+        if not self.converged:
+            finished = self.run("up")
             assert finished.code == 0, finished.stderr[-4000:]
-            _after_kill(project, finished, f"{phase} to the end")
-            figures.append((phase, "-", 0, finished))
-            if phase == "up":
-                _check_state_against_cloud(finder, _state(project))
-                again = project.run("up")  # converged: a second run changes nothing
-                assert again.code == 0 and again.events == 0, again.stderr[-3000:]
-    finally:
-        project.run("destroy")
-        _print_figures(figures)
-    assert kills >= 10, f"only {kills} kill points were reached"
-    assert _leftovers(finder, graph, conn, project_ids) == []
+            self.converged = True
+
+
+@pytest.fixture(scope="module")
+def journey(tmp_path_factory, engine, clouds_yaml, connector):
+    shared = Journey(Project(tmp_path_factory.mktemp("interrupted"), clouds_yaml))
+    yield shared
+    final = shared.run("destroy")
+    _print_figures(shared.figures)
+    assert final.code == 0, final.stderr[-4000:]
+
+
+@pytest.fixture(scope="module")
+def province_graph(journey):
+    environment = load_environment("lab", journey.project.root)
+    return plan_stack(environment.province, plan_environment(environment), "lab", STACK)
+
+
+def test_killed_ups_converge_with_nothing_orphaned_or_doubled(journey, connector):
+    journey.converged = False
+    kills = journey.killed_runs("up", UP_KILLS)
+    finished = journey.run("up")
+    assert finished.code == 0, finished.stderr[-4000:]
+    _after_kill(journey.project, finished, "up to the end")
+    _check_state_against_cloud(CloudFinder(connector(ADMIN_CLOUD)), _state(journey.project))
+    again = journey.run("up")  # converged: a second run changes nothing
+    assert again.code == 0 and again.events == 0, again.stderr[-3000:]
+    journey.converged = True
+    assert kills == len(UP_KILLS), f"only {kills} of the {len(UP_KILLS)} kill points of up were reached"
+
+
+def test_of_two_ups_at_once_the_loser_stops_at_once_naming_the_winner(journey):
+    journey.deployed()
+    project = journey.project
+    up = {"cwd": project.root, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    with subprocess.Popen(project.command("up"), **up) as first:
+        try:
+            _wait_for_lock(project, first)
+            with subprocess.Popen(project.command("up"), **up) as second:
+                results = [(run.returncode, out, err) for run in (first, second)
+                           for out, err in [run.communicate(timeout=3600)]]
+        finally:
+            if first.poll() is None:  # the test failed before the race was run: stop the first cleanly
+                first.send_signal(signal.SIGTERM)
+                first.communicate(timeout=3600)
+    assert [code for code, _, _ in results] == [0, 1], [err[-2000:] for _, _, err in results]
+    loser = results[1][2]
+    assert "being changed by another run" in loser and "since" in loser and "pulumi cancel" not in loser
+    winner = json.loads(results[0][1])
+    logs = [path for path in (project.root / ".state" / "logs").glob("*.log")
+            if parse_log_name(path.name)[1:] == (STACK, "up")]
+    run_ids = {parse_log_name(path.name)[0] for path in logs}
+    assert len(run_ids) == len(logs) and winner["stacks"][0]["log"] in map(str, logs)
+    assert project.committed_files() == project.fingerprint
+
+
+def _wait_for_lock(project: Project, run: subprocess.Popen) -> None:
+    """Until ``run``'s engine holds the stack's lock (the race this test is about starts there)."""
+    deadline = time.monotonic() + 1800  # minutes on a machine at load 40, seconds on a quiet one
+    while not stack_locks(project.backend_dir, "govcloud", STACK):
+        assert run.poll() is None and time.monotonic() < deadline, "the first up never took the lock"
+        time.sleep(0.05)
+
+
+def test_an_empty_backend_over_existing_objects_refuses_naming_them(journey, tmp_path):
+    journey.deployed()
+    other = tmp_path / "typo"
+    other.mkdir()
+    refused = journey.project.run("up", backend=other.as_uri())
+    assert refused.code == 1, refused.stderr[-3000:]
+    assert "already exist in OpenStack" in refused.stderr and "--backend" in refused.stderr
+    assert refused.events == 0  # nothing was created
+
+
+def test_up_adopt_takes_the_existing_objects_into_an_empty_state_unchanged(journey, tmp_path, connector):
+    journey.deployed()
+    lost = tmp_path / "lost-state"
+    lost.mkdir()
+    adopted = journey.project.run("up", backend=lost.as_uri(), extra=("--adopt",))
+    journey.figures.append(("adopt", "-", 0, adopted))
+    assert adopted.code == 0, adopted.stderr[-4000:]
+    assert "existing objects found by name and tags" in adopted.stderr
+    ours = {r["urn"]: r["id"] for r in _state(journey.project).get("resources") or () if r["type"] in FINDERS}
+    theirs = {r["urn"]: r.get("id") for r in _state(journey.project, lost).get("resources") or ()
+              if r["type"] in FINDERS}
+    assert theirs == ours  # every object imported as itself: nothing created anew, nothing left out
+    _check_state_against_cloud(CloudFinder(connector(ADMIN_CLOUD)), _state(journey.project))
+
+
+def test_a_tenant_cannot_put_a_pool_into_an_extranet_scope(journey, connector):
+    from govcloud.lab.openstack.clouds import TENANT_CLOUD
+
+    journey.deployed()
+    province = load_environment("lab", journey.project.root).province.province.code
+    scope = connector(ADMIN_CLOUD).network.find_address_scope(f"{province}-extranet-v4")
+    assert scope is not None and not scope.is_shared
+    tenant = connector(TENANT_CLOUD)
+    # The lab's own incident: a /24 inside a department's block, in the extranet's scope.
+    with pytest.raises(SDKException) as refused:
+        tenant.network.create_subnet_pool(name="intruder", prefixes=["198.19.8.0/24"], address_scope_id=scope.id,
+                                          min_prefixlen=24)
+    assert getattr(refused.value, "status_code", None) in (403, 404), refused.value
+    assert not list(tenant.network.subnet_pools(name="intruder"))
+
+
+def test_killed_destroys_leave_nothing_behind(journey, connector, province_graph):
+    journey.deployed()
+    journey.converged = False
+    kills = journey.killed_runs("destroy", DESTROY_KILLS)
+    finished = journey.run("destroy")
+    assert finished.code == 0, finished.stderr[-4000:]
+    _after_kill(journey.project, finished, "destroy to the end")
+    conn = connector(ADMIN_CLOUD)
+    assert _leftovers(CloudFinder(conn), province_graph, conn, journey.project_ids) == []
+    assert kills == len(DESTROY_KILLS), f"only {kills} of the {len(DESTROY_KILLS)} kill points of destroy were reached"
 
 
 def _print_figures(figures) -> None:
-    print("\nkill point                 exit  events  run s  recovery s (of the run after it)")
+    print("\nrun (kill point)           exit  events  run s  recovery s (of the run after it)")
     for index, (phase, mode, after, outcome) in enumerate(figures):
         following = figures[index + 1][3] if index + 1 < len(figures) else None
         recovery = following.recovery_seconds if following else None
         print(f"{phase:>7} {mode:>7} @{after:<4}       {outcome.code:>4}  {outcome.events:>6}  "
               f"{outcome.seconds:5.1f}  {'-' if recovery is None else f'{recovery:.1f}'}")
-
-
-def test_of_two_ups_at_once_the_loser_stops_at_once_naming_the_winner(tmp_path, engine, clouds_yaml):
-    project = Project(tmp_path, clouds_yaml)
-    try:
-        assert project.run("up").code == 0
-        runs = [subprocess.Popen(project.command("up"), cwd=project.root, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
-        results = [(run.wait(timeout=3600), *run.communicate()) for run in runs]
-        codes = sorted(code for code, _, _ in results)
-        assert codes == [0, 1], [err[-2000:] for _, _, err in results]
-        loser = next(err for code, _, err in results if code == 1)
-        assert "being changed by another run" in loser and "since" in loser and "pulumi cancel" not in loser
-        winner = json.loads(next(out for code, out, _ in results if code == 0))
-        logs = sorted((project.root / ".state" / "logs").glob(f"*-{STACK}-up.log"))
-        assert len(logs) == len(set(logs)) >= 2 and winner["stacks"][0]["log"] in map(str, logs)
-        assert project.committed_files() == project.fingerprint
-    finally:
-        project.run("destroy")
-
-
-def test_an_empty_backend_over_existing_objects_refuses_naming_them(tmp_path, engine, clouds_yaml):
-    project = Project(tmp_path, clouds_yaml)
-    other = tmp_path / "typo"
-    other.mkdir()
-    try:
-        assert project.run("up").code == 0
-        refused = project.run("up", backend=other.as_uri())
-        assert refused.code == 1, refused.stderr[-3000:]
-        assert "already exist in OpenStack" in refused.stderr and "--backend" in refused.stderr
-        assert refused.events == 0  # nothing was created
-    finally:
-        project.run("destroy")
-
-
-def test_a_tenant_cannot_put_a_pool_into_an_extranet_scope(tmp_path, engine, clouds_yaml, connector):
-    from govcloud.lab.openstack.clouds import TENANT_CLOUD
-
-    project = Project(tmp_path, clouds_yaml)
-    try:
-        assert project.run("up").code == 0
-        province = load_environment("lab", project.root).province.province.code
-        scope = connector(ADMIN_CLOUD).network.find_address_scope(f"{province}-extranet-v4")
-        assert scope is not None and not scope.is_shared
-        tenant = connector(TENANT_CLOUD)
-        # The lab's own incident: a /24 inside a department's block, in the extranet's scope.
-        with pytest.raises(SDKException) as refused:
-            tenant.network.create_subnet_pool(name="intruder", prefixes=["198.19.8.0/24"], address_scope_id=scope.id,
-                                              min_prefixlen=24)
-        assert getattr(refused.value, "status_code", None) in (403, 404), refused.value
-        assert not list(tenant.network.subnet_pools(name="intruder"))
-    finally:
-        project.run("destroy")
-

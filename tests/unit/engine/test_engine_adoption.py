@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from govcloud.engine.adoption import existing_objects, refuse_existing, state_is_empty
+import pytest
+
+from govcloud.engine.adoption import existing_objects, plan_adoption, refuse_existing, state_is_empty
+from govcloud.errors import EngineError
 from govcloud.ipam import plan_environment
 from govcloud.model import load_environment
 from govcloud.stackgraph import plan_stack
@@ -56,3 +59,42 @@ def test_existing_objects_are_found_by_the_graphs_names_and_refused():
 
 def test_a_clean_cloud_lets_the_first_up_proceed():
     assert existing_objects(_graph(), Finder({})) == []
+
+
+class JoinFinder(Finder):
+    """Also finds router interfaces, but only when given the IDs of both the router and the subnet."""
+
+    def find(self, type_, inputs):
+        self.asked.append(type_)
+        if type_ == t.ROUTER_INTERFACE:
+            joined = (inputs.get("routerId"), inputs.get("subnetId"))
+            return [f"port-of-{joined[0]}-{joined[1]}"] if None not in joined else []
+        found = self.existing.get((type_, inputs.get("name")))
+        return found if isinstance(found, list) else [found] if found else []
+
+
+def test_adoption_finds_named_objects_then_what_joins_them_by_their_ids():
+    graph = _graph()
+    interface = next(r for r in graph.resources if r.type == t.ROUTER_INTERFACE and "subnetId" in r.inputs)
+    router, subnet = (graph.by_name()[interface.inputs[key].name] for key in ("routerId", "subnetId"))
+    finder = JoinFinder({(t.ROUTER, router.inputs["name"]): "r-1", (t.SUBNET, subnet.inputs["name"]): "s-1"})
+    adopted = plan_adoption(graph, finder)
+    assert adopted[router.name] == "r-1" and adopted[subnet.name] == "s-1"
+    assert adopted[interface.name] == "port-of-r-1-s-1"
+    # An interface whose router was not found is not looked for with a guessed ID: it is created.
+    others = [r for r in graph.resources if r.type == t.ROUTER_INTERFACE and r.name != interface.name
+              and r.inputs["routerId"].name != router.name]
+    assert others and all(r.name not in adopted for r in others)
+    assert t.COMPUTE_QUOTA not in finder.asked  # setting a quota again is idempotent: nothing to import
+
+
+def test_adoption_refuses_an_object_found_twice():
+    graph = _graph()
+    transit = next(r for r in graph.resources if r.type == t.NETWORK and r.name.startswith("transit-"))
+    with pytest.raises(EngineError) as caught:
+        plan_adoption(graph, JoinFinder({(t.NETWORK, transit.inputs["name"]): ["n-1", "n-2"]}))
+    assert "n-1, n-2" in caught.value.message and "--adopt" in caught.value.fix
+
+
+def test_the_refusal_offers_adoption():
+    assert "govcloud up --adopt" in refuse_existing("lab-province", "file:///typo", []).fix

@@ -163,3 +163,11 @@ def test_the_runner_schedules_real_stacks_with_a_fake_engine(tmp_path, monkeypat
     logs = sorted(p.name for p in (tmp_path / "logs").iterdir())
     assert len(logs) == 3 and all(p.endswith("-preview.log") for p in logs)
     assert (tmp_path / "logs" / next(p for p in logs if "city-a" in p)).read_text() == "previewing lab-city-a\n"
+
+
+def test_a_stop_signal_keeps_its_exit_code_through_the_summary():
+    from govcloud.engine.parallel import Outcome, StacksFailed
+    from govcloud.engine.signals import interrupted_error
+
+    stopped = StacksFailed([Outcome("lab-province", error=interrupted_error(15, "destroy", "lab-province"))])
+    assert stopped.exit_code == 143 and "stopped by SIGTERM" in stopped.message

@@ -20,14 +20,18 @@ def _op(type_: str, name: str, inputs: dict, kind: str = "creating") -> dict:
 
 
 class FakeNetwork:
-    def __init__(self, networks=(), ports=(), rules=()):
+    def __init__(self, networks=(), ports=(), rules=(), speakers=()):
         self._networks, self._ports, self._rules = list(networks), list(ports), list(rules)
+        self._speakers = list(speakers)
+
+    def bgp_speakers(self):
+        return list(self._speakers)
 
     def networks(self, name=None, project_id=None):
         return [n for n in self._networks if n.name == name and project_id in (None, n.project_id)]
 
-    def ports(self, device_id=None):
-        return [p for p in self._ports if p.device_id == device_id]
+    def ports(self, device_id=None, name=None):
+        return [p for p in self._ports if device_id in (None, p.device_id) and name in (None, getattr(p, "name", None))]
 
     def security_group_rules(self, security_group_id=None):
         return [r for r in self._rules if r.security_group_id == security_group_id]
@@ -78,10 +82,29 @@ def test_router_interfaces_and_rules_are_found_by_what_they_join():
     finder = _finder(ports=[port], rules=[rule])
     assert finder.find(t.ROUTER_INTERFACE, {"routerId": "r1", "subnetId": "s1"}) == ["port-1"]
     assert finder.find(t.ROUTER_INTERFACE, {"routerId": "r1", "subnetId": "s2"}) == []
+    assert finder.find(t.ROUTER_INTERFACE, {"routerId": "r1", "portId": "port-1"}) == ["port-1"]  # an exit's
+    assert finder.find(t.ROUTER_INTERFACE, {"routerId": "r2", "portId": "port-1"}) == []
     inputs = {"securityGroupId": "sg1", "direction": "ingress", "ethertype": "IPv4", "protocol": "tcp",
               "portRangeMin": 22, "portRangeMax": 22, "remoteIpPrefix": "192.0.2.0/24"}
     assert finder.find(t.SEC_GROUP_RULE, inputs) == ["rule-1"]
     assert finder.find(t.SEC_GROUP_RULE, {**inputs, "portRangeMin": 3389, "portRangeMax": 3389}) == []
+
+
+def test_exit_ports_and_bgp_speakers_are_found_by_name():
+    port = SimpleNamespace(id="port-2", name="exit-v4", device_id="", tags=["govcloud:managed"], fixed_ips=[])
+    speaker = SimpleNamespace(id="bgp-1", name="province-bgp-v4")
+    finder = _finder(ports=[port], speakers=[speaker, SimpleNamespace(id="bgp-2", name="other")])
+    assert finder.find(t.PORT, {"name": "exit-v4", "tags": ["govcloud:managed"]}) == ["port-2"]
+    assert finder.find(t.PORT, {"name": "exit-v6", "tags": ["govcloud:managed"]}) == []
+    assert finder.find(t.BGP_SPEAKER, {"name": "province-bgp-v4"}) == ["bgp-1"]
+    assert finder.can_find(t.BGP_PEER)
+
+
+def test_every_named_type_of_a_stack_can_be_looked_up():
+    from govcloud.engine.adoption import ADOPTABLE
+    from govcloud.engine.cloudfind import FINDERS
+
+    assert set(ADOPTABLE) <= set(FINDERS)
 
 
 def test_secret_inputs_are_never_carried_into_the_lookup():
@@ -111,3 +134,25 @@ def test_imported_creates_become_resources_and_nothing_stays_pending():
 def test_nothing_to_read_when_every_pending_create_was_cleared():
     ops = pending_operations({"pending_operations": [_op(t.NETWORK, "d1-db-net", {"name": "d1-db", "tags": TAGS})]})
     assert refresh_arguments("lab-province", plan_recovery(ops, _finder()), "/x") is None
+
+
+def test_objects_are_looked_up_in_the_region_they_live_in(monkeypatch):
+    """A DR pair's side b lives in another region than the stack's: its pending create is looked
+    up there, not where the stack's own connection points."""
+    import openstack
+
+    from govcloud.engine.stackrun import CloudAccess
+
+    volumes = {"RegionOne": [], "RegionCityA": [SimpleNamespace(id="v-b", name="app-b-data")]}
+
+    class Volumes:
+        def __init__(self, region):
+            self.region = region
+
+        def volumes(self, all_projects=True, name=None):
+            return [v for v in volumes[self.region] if v.name == name]
+
+    monkeypatch.setattr(openstack, "connect", lambda **kw: SimpleNamespace(block_storage=Volumes(kw["region_name"])))
+    cloud = CloudAccess(SimpleNamespace(auth={}, region="RegionOne"), None)
+    assert cloud.find(t.VOLUME, {"name": "app-b-data", "region": "RegionCityA"}) == ["v-b"]
+    assert cloud.find(t.VOLUME, {"name": "app-b-data"}) == []  # the stack's own region

@@ -75,6 +75,34 @@ def test_sigterm_is_forwarded_once_and_orphaned_plugins_are_stopped(tmp_path, fa
     assert "SIGTERM" in caught.value.message and "govcloud up" in caught.value.fix
 
 
+HANGING_ENGINE = f"""#!{sys.executable}
+import os, signal, sys, time
+terms = []
+def on_term(*_):
+    terms.append(1)
+    if len(terms) == 2:
+        os._exit(4)  # the CLI's "terminate immediately"
+signal.signal(signal.SIGTERM, on_term)
+open(sys.argv[1], "w").write(str(os.getpid()))
+while True:
+    time.sleep(0.05)
+"""
+
+
+def test_an_engine_that_never_finishes_its_cancel_gets_the_second_sigterm(tmp_path):
+    cli = tmp_path / "engine" / "pulumi"
+    cli.parent.mkdir()
+    cli.write_text(HANGING_ENGINE)
+    cli.chmod(0o755)
+    root = engine_command_root(cli, tmp_path / "wrapper")
+    with EngineGuard(grace=1, cancel=1.5) as guard:
+        engine = subprocess.Popen([str(root / "bin" / "pulumi"), str(tmp_path / "ids")])
+        _wait_for(tmp_path / "ids")
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert engine.wait(timeout=30) == 4  # cancelled, hung, then terminated by the watchdog
+    assert guard.received == [signal.SIGTERM]
+
+
 def test_sigint_does_not_raise_keyboardinterrupt_inside_the_guard():
     with EngineGuard(grace=1) as guard:
         os.kill(os.getpid(), signal.SIGINT)
@@ -90,3 +118,25 @@ def test_handlers_are_restored_after_the_run():
     with EngineGuard(grace=1):
         assert signal.getsignal(signal.SIGTERM) is not before
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_stop_signal_before_the_engine_answered_its_version_is_one_clean_interruption(tmp_path, monkeypatch):
+    """`PulumiCommand` runs `pulumi version` itself; SIGTERM forwarded to it must not be a traceback."""
+    from types import SimpleNamespace
+
+    from govcloud.engine.outcome import Operation
+    from govcloud.engine.stackrun import StackRun
+
+    guard = EngineGuard(grace=1)
+
+    def version_killed(*_args, **_kwargs):
+        guard.received.append(signal.SIGTERM)  # arrived while `pulumi version` ran
+        raise subprocess.CalledProcessError(-15, ["pulumi", "version"])
+
+    monkeypatch.setattr("govcloud.engine.stackrun.release_stale_locks", lambda *a: [])
+    monkeypatch.setattr("govcloud.engine.stackrun.engine_workspace", version_killed)
+    run = StackRun(Operation.UP, "lab-province", None, None, {"PULUMI_BACKEND_URL": "file:///x"}, None,
+                   tmp_path / "log", SimpleNamespace(project_root=tmp_path, scratch_project=tmp_path), guard, None)
+    with pytest.raises(EngineInterrupted) as caught:
+        run.execute()
+    assert caught.value.exit_code == 143

@@ -259,9 +259,16 @@ def _stop_services_reading(paths: OpenStackLabPaths, plan: ServicePlan, changed:
         lifecycle.bring_down(paths, [outdated])
 
 
+def stop_service(name: str) -> bool:
+    """Stop one running service of the lab (a failure drill: ``lab_up`` starts it again).
+    True when it was running."""
+    return supervisor.stop(lab_paths_from_env(), _generic(name))
+
+
 def _generic(name: str) -> supervisor.Service:
     # Only the name matters for stopping: the PID file says which process is ours.
     return supervisor.Service(name, (), probe=lambda: False)
 
 
-__all__ = ["LabError", "LabStatus", "OpenStackLabSpec", "lab_down", "lab_spec_in_use", "lab_status", "lab_up"]
+__all__ = ["LabError", "LabStatus", "OpenStackLabSpec", "lab_down", "lab_spec_in_use", "lab_status", "lab_up",
+           "stop_service"]
