@@ -166,8 +166,8 @@ def test_the_runner_schedules_real_stacks_with_a_fake_engine(tmp_path, monkeypat
 
 
 def test_a_stop_signal_keeps_its_exit_code_through_the_summary():
-    from govcloud.engine.parallel import Outcome, StacksFailed
+    from govcloud.engine.parallel import StackOutcome, StacksFailed
     from govcloud.engine.signals import interrupted_error
 
-    stopped = StacksFailed([Outcome("lab-province", error=interrupted_error(15, "destroy", "lab-province"))])
+    stopped = StacksFailed([StackOutcome("lab-province", error=interrupted_error(15, "destroy", "lab-province"))])
     assert stopped.exit_code == 143 and "stopped by SIGTERM" in stopped.message
