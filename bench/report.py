@@ -20,7 +20,8 @@ from pathlib import Path
 
 from govcloud.migration.kpi import MigrationState, measure
 from govcloud.migration.network_outcomes import read_exits_state, read_rollout_state, state_folder
-from govcloud.migration.store import plan_folder, read_plan
+from govcloud.migration.locations import migration_folders
+from govcloud.migration.store import read_plan
 from govcloud.model import load_environment
 from govcloud.policy import check_environment
 from govcloud.report.collect import build_report
@@ -39,7 +40,7 @@ def timed(function, *args):
 
 def kpi_baseline(env: str) -> None:
     environment = load_environment(env, ROOT)
-    waves = [lw.wave for lw in read_plan(plan_folder(ROOT, environment.name))]
+    waves = [lw.wave for lw in read_plan(migration_folders(environment, ROOT).plans)]
     state = state_folder(ROOT, environment.name)
     measure(environment.province, MigrationState.from_waves(waves), read_rollout_state(state),
             read_exits_state(state), dt.date.today())

@@ -11,6 +11,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import Location, ModelError
+from .problems import pydantic_problem
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -25,6 +26,6 @@ def read_json_state(path: Path, model: type[M], fix: str,
     except json.JSONDecodeError as exc:
         raise ModelError(f"not valid JSON: {exc.msg}", location=Location(path, exc.lineno), fix=fix) from None
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ModelError(err["msg"], location=Location(path, None, ".".join(user_path(err["loc"]))),
+        problem = pydantic_problem(exc.errors()[0], file=path)
+        raise ModelError(problem.message, location=Location(path, None, ".".join(user_path(problem.path))),
                          fix=fix) from None

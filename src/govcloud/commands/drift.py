@@ -68,11 +68,11 @@ def drift(env: str = ENV_OPTION,
 def _routers(environment, state_dir: Path | None):
     """Rolled-out hosts and a checker, when the environment has a rollout record."""
     from ..drift.routers import check_routers, rolled_out_hosts
-    from ..network.outcomes import read_state, rollout_state_path
+    from ..network.outcomes import read_rollout_record, rollout_state_path
     from .common import lab_topology
     from .network import _access, _require_inventory
 
-    hosts = rolled_out_hosts(read_state(rollout_state_path(project_root(), environment.name)))
+    hosts = rolled_out_hosts(read_rollout_record(rollout_state_path(project_root(), environment.name)))
     if not hosts:
         return (), None
     _require_inventory(environment, lab_topology(environment), state_dir)

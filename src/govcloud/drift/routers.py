@@ -12,15 +12,16 @@ from typing import Any
 
 from ..network.rollout import PLAYBOOK, Access
 from ..network.ansible import PlaybookRequest, run_playbook
+from ..network.outcomes import RolloutRecord
 from .model import Change, Difference, Kind
 
 IN_STEP_OUTCOMES = ("ok", "changed")
 
 
-def rolled_out_hosts(rollout_record: Mapping[str, Any]) -> list[str]:
-    """Hosts whose last rollout outcome put them in step with the role."""
-    hosts = rollout_record.get("hosts") or {}
-    return sorted(h for h, entry in hosts.items() if (entry or {}).get("outcome") in IN_STEP_OUTCOMES)
+def rolled_out_hosts(rollout_record: RolloutRecord | None) -> list[str]:
+    """Hosts whose last rollout outcome put them in step with the role (none without a record)."""
+    hosts = rollout_record.hosts if rollout_record is not None else {}
+    return sorted(h for h, entry in hosts.items() if entry.outcome in IN_STEP_OUTCOMES)
 
 
 def _diff_text(result: Mapping[str, Any]) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from ..model import Province
-from ..model.province import Problem
+from ..problems import Problem
 from .ledger import Allocation
 from .plan import AddressPlan
 

@@ -16,7 +16,8 @@ from netaddr import AddrFormatError, IPNetwork
 
 from ..errors import InputError, Location, ModelError
 from ..paths import ledger_file
-from ..yamlpaths import LineIndex
+from ..problems import Problem
+from ..yamlpaths import LineIndex, format_path
 from .levels import Level
 
 
@@ -107,45 +108,43 @@ def load_ledger(env_path: Path) -> Ledger:
         lines = LineIndex(text)
         raise ModelError(problems[0].message, fix=problems[0].fix + " (the ledger is written by "
                          "`govcloud ipam plan --write-ledger`; restore it from version control)",
-                         location=Location(path, lines.line_of(("allocations", problems[0].row)),
-                                           f"allocations[{problems[0].row}]"))
+                         location=Location(path, lines.line_of(problems[0].path), format_path(problems[0].path)))
     return Ledger(levels, {a.key: a for a in rows})
 
 
-class LedgerProblem(NamedTuple):
-    row: int
-    message: str
-    fix: str
+def _row_problem(row: int, message: str, fix: str) -> Problem:
+    """A problem of one ledger row: its field path is ``allocations[row]``."""
+    return Problem(("allocations", row), message, fix)
 
 
-def ledger_problems(rows: list[Allocation], levels: dict[Level, int]) -> list[LedgerProblem]:
+def ledger_problems(rows: list[Allocation], levels: dict[Level, int]) -> list[Problem]:
     """What a hand edit can break: a key twice, a parent that is not in the ledger, a prefix outside
     its parent or of the wrong length for its level, two keys holding overlapping prefixes."""
-    problems: list[LedgerProblem] = []
+    problems: list[Problem] = []
     row_of: dict[str, int] = {}
     # (version, first, last) once per row: integer comparisons, not netaddr objects, in the loops.
     spans = [(a.prefix.version, a.prefix.first, a.prefix.last) for a in rows]
     for index, alloc in enumerate(rows):
         if alloc.key in row_of:
-            problems.append(LedgerProblem(index, f"key {alloc.key!r} appears twice (first in allocations"
-                                          f"[{row_of[alloc.key]}])", "keep one row per key"))
+            problems.append(_row_problem(index, f"key {alloc.key!r} appears twice (first in allocations"
+                                         f"[{row_of[alloc.key]}])", "keep one row per key"))
         row_of.setdefault(alloc.key, index)
     for index, alloc in enumerate(rows):
         expected = levels.get(alloc.level)
         if expected is not None and alloc.prefix.prefixlen != expected:
-            problems.append(LedgerProblem(index, f"{alloc.key}: {alloc.prefix} is not a /{expected} as its level "
-                                          f"{alloc.level.value!r} fixes", f"give it a /{expected}"))
+            problems.append(_row_problem(index, f"{alloc.key}: {alloc.prefix} is not a /{expected} as its level "
+                                         f"{alloc.level.value!r} fixes", f"give it a /{expected}"))
         if alloc.parent is None:
             continue
         parent = rows[row_of[alloc.parent]] if alloc.parent in row_of else None
         if parent is None:
-            problems.append(LedgerProblem(index, f"{alloc.key}: parent {alloc.parent!r} is not in the ledger",
-                                          "restore the parent's row"))
+            problems.append(_row_problem(index, f"{alloc.key}: parent {alloc.parent!r} is not in the ledger",
+                                         "restore the parent's row"))
         elif not _strictly_inside(spans[index], spans[row_of[alloc.parent]]):
-            problems.append(LedgerProblem(index, f"{alloc.key}: {alloc.prefix} lies outside its parent "
-                                          f"{parent.key} ({parent.prefix})", f"give it a prefix inside {parent.prefix}"))
+            problems.append(_row_problem(index, f"{alloc.key}: {alloc.prefix} lies outside its parent "
+                                         f"{parent.key} ({parent.prefix})", f"give it a prefix inside {parent.prefix}"))
     problems += _overlapping_keys(rows, row_of, spans)
-    return sorted(problems, key=lambda p: p.row)
+    return sorted(problems, key=lambda p: p.path[1])
 
 
 def _strictly_inside(child: tuple[int, int, int], parent: tuple[int, int, int]) -> bool:
@@ -153,7 +152,7 @@ def _strictly_inside(child: tuple[int, int, int], parent: tuple[int, int, int]) 
 
 
 def _overlapping_keys(rows: list[Allocation], row_of: dict[str, int],
-                      spans: list[tuple[int, int, int]]) -> list[LedgerProblem]:
+                      spans: list[tuple[int, int, int]]) -> list[Problem]:
     """Prefixes either nest or are disjoint; a prefix may only nest inside its own ancestors'.
     Sorted by first address (widest first), every prefix's container is the innermost one still
     open: one pass over the ledger."""
@@ -168,8 +167,8 @@ def _overlapping_keys(rows: list[Allocation], row_of: dict[str, int],
             other = rows[open_rows[-1]]
             prefix = rows[index].prefix
             what = "the same prefix" if spans[open_rows[-1]] == spans[index] else f"{prefix}, inside {other.prefix}"
-            problems.append(LedgerProblem(max(index, open_rows[-1]), f"{rows[index].key} and {other.key} hold {what}",
-                                          "every prefix belongs to one key: restore the row that was changed"))
+            problems.append(_row_problem(max(index, open_rows[-1]), f"{rows[index].key} and {other.key} hold {what}",
+                                         "every prefix belongs to one key: restore the row that was changed"))
         open_rows.append(index)
     return problems
 

@@ -17,8 +17,21 @@ from ..model import Province
 from .allocator import BlockAllocator
 from .ledger import Allocation, Ledger, Status
 from .levels import PHANTOM_CHILDREN, SUBNET_V6, V4_REPLICATION_PREFIXLEN, V4_BOTTOM_UP, V6_BOTTOM_UP, Level, block_bits
-from .requirements import ROOT_V6, Requirement, build_requirements, requirements_for, v4_space_key
+from .requirements import (ROOT_V6, Requirement, build_requirements, department_key, replication_key,
+                           requirements_for, subnet_key, transit_key, v4_department_key, v4_replication_key,
+                           v4_space_key, v4_subnet_key, v4_transit_key)
 
+
+@dataclass(frozen=True)
+class DualStack:
+    """The IPv4 and the IPv6 prefix of one block or network."""
+
+    v4: IPNetwork
+    v6: IPNetwork
+
+    def as_strings(self) -> tuple[str, str]:
+        """(v4, v6) in CIDR notation, as component arguments take them."""
+        return str(self.v4), str(self.v6)
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,24 @@ class AddressPlan:
     def get(self, key: str) -> IPNetwork | None:
         alloc = self.ledger.allocations.get(key)
         return alloc.prefix if alloc else None
+
+    # Typed accessors: callers ask for a department's block or a network's subnets, not for ledger keys.
+    def department_block(self, dept: str) -> DualStack:
+        """The department's IPv4 and IPv6 blocks (its subnet pools)."""
+        return DualStack(self[v4_department_key(dept)], self[department_key(dept)])
+
+    def network_subnets(self, dept: str, network: str) -> DualStack:
+        """The subnets of one of the department's tenant networks."""
+        return DualStack(self[v4_subnet_key(dept, network)], self[subnet_key(dept, network)])
+
+    def transit(self, node: str) -> DualStack | None:
+        """The node's transit prefixes toward the extranet; None when the plan has not both."""
+        v4, v6 = self.get(v4_transit_key(node)), self.get(transit_key(node))
+        return DualStack(v4, v6) if v4 is not None and v6 is not None else None
+
+    def replication_subnets(self, system: str, side: str) -> DualStack:
+        """One side (``a`` or ``b``) of a dual-active system's replication network."""
+        return DualStack(self[v4_replication_key(system, side)], self[replication_key(system, side)])
 
     @property
     def allocations(self) -> list[Allocation]:

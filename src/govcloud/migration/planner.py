@@ -18,7 +18,8 @@ from ..model import Footprint, Province
 from ..model.systems import DrMode
 from .capacity import CapacityUsage, claims, system_claims
 from .dr import dr_level
-from .findings import PlanProblem, PlanErrors
+from ..problems import Problem
+from .findings import PlanErrors
 from .scheduler import Placement, schedule
 from .schema import DrDesign, Owners, MigrationWave, WaveEntry, Window
 from .steps import choose_strategy, downtime_budget, go_no_go, rollback_steps, validation_steps
@@ -78,7 +79,7 @@ def plan_waves(province: Province, existing: list[LoadedWave], settings: PlanSet
     if result.unplaced:
         index = {s.code: i for i, s in enumerate(province.systems)}
         # The file is the model's systems file, which only the caller knows (see PlanErrors.in_model).
-        raise PlanErrors([PlanProblem(None, ("systems", index[code], "target_node"), f"does not fit: {overrun.describe()}",
+        raise PlanErrors([Problem(("systems", index[code], "target_node"), f"does not fit: {overrun.describe()}",
                                   "raise the node's capacity, or set another target_node/dr_node in the model",
                                   system=code) for code, overrun in result.unplaced])
     first = max((lw.wave.wave for lw in kept), default=0) + 1

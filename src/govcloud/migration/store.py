@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
 from ..errors import OperationError
-from .findings import PlanProblem, PlanErrors
+from ..problems import Problem, pydantic_problem
+from .findings import PlanErrors
 from .schema import MigrationWave
 
 WAVE_FILE = re.compile(r"^(?P<number>\d{4})-(?P<slug>[a-z][a-z0-9]*(-[a-z0-9]+)*)\.yaml$")
@@ -51,66 +52,53 @@ def wave_files(folder: Path) -> list[Path]:
 def read_plan(folder: Path) -> list[LoadedWave]:
     """Every wave in ``folder``, ordered by number; raises :class:`PlanErrors` listing all problems."""
     loaded: list[LoadedWave] = []
-    findings: list[PlanProblem] = []
+    findings: list[Problem] = []
     for path in wave_files(folder):
         match = WAVE_FILE.match(path.name)
         if match is None:
-            findings.append(PlanProblem(path, (), "not a wave file name",
-                                    "name wave files NNNN-slug.yaml, e.g. 0001-province.yaml"))
+            findings.append(Problem((), "not a wave file name",
+                                    "name wave files NNNN-slug.yaml, e.g. 0001-province.yaml", file=path))
             continue
         wave, problems = _parse(path)
         findings.extend(problems)
         if wave is None:
             continue
         if wave.file_name != path.name:
-            findings.append(PlanProblem(path, ("wave",), f"the file name says wave {match['number']}-{match['slug']}, "
+            findings.append(Problem(("wave",), f"the file name says wave {match['number']}-{match['slug']}, "
                                     f"the content says {wave.wave:04d}-{wave.slug}",
-                                    f"rename the file to {wave.file_name} or correct 'wave'/'slug'"))
+                                    f"rename the file to {wave.file_name} or correct 'wave'/'slug'", file=path))
         loaded.append(LoadedWave(wave, path))
     if findings:
         raise PlanErrors(findings)
     return sorted(loaded, key=lambda lw: lw.wave.wave)
 
 
-def _parse(path: Path) -> tuple[MigrationWave | None, list[PlanProblem]]:
+def _parse(path: Path) -> tuple[MigrationWave | None, list[Problem]]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        return None, [PlanProblem(path, (), f"YAML syntax error: {exc.problem or exc.context}",
-                              "correct the YAML syntax at that line", line=mark.line + 1 if mark else None)]
+        return None, [Problem((), f"YAML syntax error: {exc.problem or exc.context}",
+                              "correct the YAML syntax at that line", line=mark.line + 1 if mark else None, file=path)]
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return None, [PlanProblem(path, (), f"unreadable YAML: {exc}", "save the file as UTF-8 YAML")]
+        return None, [Problem((), f"unreadable YAML: {exc}", "save the file as UTF-8 YAML", file=path)]
     if not isinstance(data, dict):
-        return None, [PlanProblem(path, (), "a wave file holds one mapping (wave, slug, status, window, systems)",
-                              "start from a file written by govcloud migrate plan", line=1)]
+        return None, [Problem((), "a wave file holds one mapping (wave, slug, status, window, systems)",
+                              "start from a file written by govcloud migrate plan", line=1, file=path)]
     try:
         return MigrationWave.model_validate(data), []
     except ValidationError as exc:
         return None, [_pydantic_finding(path, data, err) for err in exc.errors()]
 
 
-def _pydantic_finding(path: Path, data: dict, err: dict) -> PlanProblem:
-    loc = tuple(err["loc"])
-    system = None
+def _pydantic_finding(path: Path, data: dict, err: dict) -> Problem:
+    problem = pydantic_problem(err, file=path)
+    loc = problem.path
     if len(loc) >= 2 and loc[0] == "systems" and isinstance(loc[1], int):
         entries = data.get("systems") or []
         if loc[1] < len(entries) and isinstance(entries[loc[1]], dict):
-            system = entries[loc[1]].get("code")
-    message = err["msg"].removeprefix("Value error, ")
-    kind = err["type"]
-    field = loc[-1] if loc else ""
-    if kind == "missing":
-        fix = f"add the field '{field}'"
-    elif kind == "extra_forbidden":
-        fix = f"remove '{field}' or correct its spelling"
-    elif kind in ("enum", "literal_error"):
-        fix = f"use one of {(err.get('ctx') or {}).get('expected', 'the listed values')}"
-    elif kind == "value_error" and ": " in message:
-        fix = message.split(": ", 1)[1]
-    else:
-        fix = "correct the value"
-    return PlanProblem(path, loc, message, fix, system=system)
+            return replace(problem, system=entries[loc[1]].get("code"))
+    return problem
 
 
 def dump_wave(wave: MigrationWave, env_name: str) -> str:

@@ -21,8 +21,9 @@ from pydantic import ValidationError
 
 from ..errors import InputError, Location, ModelError
 from ..paths import inventory_dir, known_environments
+from ..problems import Problem, pydantic_problem
 from ..yamlpaths import LineIndex, expanded_size, format_path
-from .province import Problem, Province, reference_problems
+from .province import Province, reference_problems
 
 MODEL_FILES = ("province.yaml", "departments.yaml", "extranet.yaml", "exits.yaml", "systems.yaml")
 SECTIONS = tuple(Province.model_fields)
@@ -271,55 +272,12 @@ def _problem_error(problem: Problem, section_files: dict[str, Path], lines: _Lin
 
 
 def _pydantic_error(err: dict, section_files: dict[str, Path], lines: _LineFinder) -> ModelError:
-    # pydantic appends the validator's name for tagged/annotated types; keep only real path parts.
-    path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "function_"))))
+    problem = pydantic_problem(err)
+    path = problem.path
     if path and path[0] not in section_files and err["type"] == "missing" and len(path) == 1:
         folder = next(iter(section_files.values())).parent if section_files else None
         home = SECTION_HOME.get(str(path[0]), MODEL_FILES[0])
         return ModelError(f"section {path[0]!r} is missing",
                           location=Location(folder / home if folder else None, field=str(path[0])),
                           fix=f"add a '{path[0]}:' section to {home} (or to another of {', '.join(MODEL_FILES)})")
-    return ModelError(_message(err), location=_location(path, section_files, lines), fix=_fix(err))
-
-
-def _message(err: dict) -> str:
-    msg = err["msg"]
-    return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-
-
-def _fix(err: dict) -> str:
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    field = err["loc"][-1] if err["loc"] else ""
-    if kind == "missing":
-        return f"add the field '{field}'"
-    if kind == "extra_forbidden":
-        return f"remove '{field}' or correct its spelling"
-    if kind == "string_pattern_mismatch":
-        return "use lowercase ASCII letters and digits, words joined by '-' (e.g. city-a)"
-    if kind in ("enum", "literal_error"):
-        return f"use one of {ctx.get('expected', 'the listed values')}"
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return "write a whole number"
-    if kind.startswith(("int_", "float_")) or kind in ("greater_than", "greater_than_equal", "less_than_equal",
-                                                       "less_than"):
-        return "write a number in the allowed range" + (f" ({_bounds(ctx)})" if ctx else "")
-    if kind in ("tuple_type", "list_type"):
-        return "write a YAML list here (lines starting with '- ')"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return "write a mapping here (key: value lines)"
-    if kind == "too_short":
-        return "give at least one entry"
-    if kind == "string_too_long":
-        return f"shorten it to at most {ctx.get('max_length')} characters (the OpenStack API's limit)"
-    if kind == "too_long":
-        return f"give at most {ctx.get('max_length')} entries"
-    if kind == "value_error":
-        text = _message(err)
-        return text.split(": ", 1)[1] if ": " in text else "correct the value"
-    return "correct the value"
-
-
-def _bounds(ctx: dict) -> str:
-    names = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
-    return ", ".join(f"{names[k]} {v}" for k, v in ctx.items() if k in names)
+    return _problem_error(problem, section_files, lines)

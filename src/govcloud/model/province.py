@@ -7,7 +7,6 @@ object can see (unknown codes, duplicates, cycles, overlapping ranges). Both run
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cached_property
 
 import networkx as nx
@@ -15,6 +14,7 @@ from netaddr import IPSet
 from pydantic import Field
 from rapidfuzz import fuzz, process
 
+from ..problems import Problem
 from .base import Code, DisplayName, FrozenModel, IPv4Network, IPv6Network, Tier
 from .cloud import Department, Node, NodeKind
 from .exits import ExitPlan, InternetExit
@@ -133,15 +133,6 @@ class Province(FrozenModel):
             site = stack.pop()
             yield site
             stack.extend(reversed(self.children_of.get(site.code, [])))
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A cross-reference problem at a field path such as ('systems', 12, 'depends_on', 0)."""
-
-    path: tuple[str | int, ...]
-    message: str
-    fix: str
 
 
 def reference_problems(p: Province) -> list[Problem]:

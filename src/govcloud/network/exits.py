@@ -18,11 +18,12 @@ from typing import Any, Protocol
 from netaddr import AddrFormatError, IPAddress
 
 from ..errors import OperationError
+from ..model import ExitStatus
 from ..paths import source_root
 from .preflight import PreflightTarget, require_preflight
 from .rollout import Access
 from .ansible import PlaybookRequest, PlaybookResult, run_playbook
-from .outcomes import exits_state_path, read_state, write_state
+from .outcomes import ExitRecord, ExitsRecord, exits_state_path, read_exits_record, write_record
 from .topology import NetNode, NodeRole, Topology
 from .waves import legacy_exit_order, unified_exits
 
@@ -135,20 +136,21 @@ def sources_ok(topology: Topology, sources: dict[str, dict[str, str]],
 class ExitRecorder:
     def __init__(self, project_root: Path, topology: Topology) -> None:
         self.path = exits_state_path(project_root, topology.env)
-        self.data = read_state(self.path) or {"env": topology.env, "exits": {}}
+        self.record = read_exits_record(self.path) or ExitsRecord(env=topology.env)
         for node in topology.by_role(NodeRole.EXIT):
-            self.data["exits"].setdefault(node.name, {"status": node.exit_status.value})
+            self.record.exits.setdefault(node.name, ExitRecord(status=node.exit_status))
 
     def set(self, exit_name: str, **values: Any) -> None:
-        self.data["exits"][exit_name].update(values, at=_now())
-        legacy = [e for e in self.data["exits"].values() if e["status"] in ("legacy", "decommissioned")]
-        done = sum(1 for e in legacy if e["status"] == "decommissioned")
-        self.data["consolidated_ratio"] = round(done / len(legacy), 3) if legacy else 1.0
-        self.data["updated"] = _now()
-        write_state(self.path, self.data)
+        entry = self.record.exits[exit_name]
+        self.record.exits[exit_name] = ExitRecord.model_validate({**entry.model_dump(), **values, "at": _now()})
+        legacy = [e for e in self.record.exits.values() if e.status in (ExitStatus.LEGACY, ExitStatus.DECOMMISSIONED)]
+        done = sum(1 for e in legacy if e.status == ExitStatus.DECOMMISSIONED)
+        self.record.consolidated_ratio = round(done / len(legacy), 3) if legacy else 1.0
+        self.record.updated = _now()
+        write_record(self.path, self.record)
 
     def status(self, exit_name: str) -> str:
-        return self.data["exits"][exit_name]["status"]
+        return self.record.exits[exit_name].status.value
 
 
 def consolidate(topology: Topology, access: Access, recorder: ExitRecorder, probe: SwitchProbe | None, *,

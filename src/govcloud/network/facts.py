@@ -12,6 +12,8 @@ from netaddr import AddrFormatError, IPNetwork
 from pydantic import Field, ValidationError
 
 from ..errors import InputError
+from ..problems import pydantic_problem
+from ..yamlpaths import format_path
 from ..model.base import FrozenModel, IPv4Network, IPv6Network
 from .topology import Device, SiteFacts
 
@@ -41,9 +43,8 @@ def load_site_facts(path: Path) -> SiteFacts:
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: not valid YAML: {exc}", fix="correct the file or export it again") from None
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        raise InputError(f"{path}: {field}: {first['msg']}",
+        first = pydantic_problem(exc.errors()[0], file=path)
+        raise InputError(f"{path}: {format_path(first.path)}: {first.message}",
                          fix="give management_network (a CIDR) and devices as {name, primary_ip, platform, "
                              "credentials_ref}") from None
     devices = {}

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import OperationError, RunnerError
+from ..model import Ipv6Status
 from ..paths import source_root
 from .preflight import PreflightResult, PreflightTarget, preflight
 from .ansible import Connection, EventHandler, HostOutcome, PlaybookRequest, PlaybookResult, run_playbook
-from .outcomes import read_state, rollout_state_path, write_state
+from .outcomes import HostOutcomeRecord, RolloutRecord, read_rollout_record, rollout_state_path, write_record
 from .topology import Topology
 from .waves import RolloutWave
 
@@ -60,23 +61,23 @@ class RolloutRecorder:
     def __init__(self, project_root: Path, topology: Topology) -> None:
         self.path = rollout_state_path(project_root, topology.env)
         self.topology = topology
-        self.data = read_state(self.path) or {"env": topology.env, "hosts": {}, "sites": {}, "runs": []}
+        self.record = read_rollout_record(self.path) or RolloutRecord(env=topology.env)
 
     def record_wave(self, report: RolloutWaveReport, *, check: bool) -> None:
         if check:
             return  # a dry run changes nothing, so it records nothing
+        record = self.record
         for host, outcome in report.outcomes.items():
-            self.data["hosts"][host] = {"outcome": outcome, "wave": report.wave, "at": _now()}
+            record.hosts[host] = HostOutcomeRecord(outcome=outcome, wave=report.wave, at=_now())
             node = self.topology.node(host)
             if node.site and node.role.value == "router":
                 if outcome in (HostOutcome.OK.value, HostOutcome.CHANGED.value):
-                    self.data["sites"][node.site] = "dual-stack"
+                    record.sites[node.site] = Ipv6Status.DUAL_STACK
                 elif outcome in (HostOutcome.FAILED.value, HostOutcome.UNREACHABLE.value):
-                    self.data["sites"][node.site] = "none"  # rolled back to its IPv4-only backup
-        self.data["runs"].append({"at": _now(), **report.to_dict()})
-        self.data["runs"] = self.data["runs"][-50:]
-        self.data["updated"] = _now()
-        write_state(self.path, self.data)
+                    record.sites[node.site] = Ipv6Status.NONE  # rolled back to its IPv4-only backup
+        record.runs = [*record.runs, {"at": _now(), **report.to_dict()}][-50:]
+        record.updated = _now()
+        write_record(self.path, record)
 
 
 def run_waves(topology: Topology, waves: list[RolloutWave], access: Access, recorder: RolloutRecorder, *,

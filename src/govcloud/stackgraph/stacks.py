@@ -15,9 +15,7 @@ from typing import Any
 
 from ..errors import PlanError, UsageError
 from ..ipam import AddressPlan
-from ..ipam.requirements import (DR_SIDES, department_key, replication_key, subnet_key, transit_key,
-                                 v4_department_key, v4_replication_key, v4_subnet_key,
-                                 v4_transit_key)
+from ..ipam.requirements import DR_SIDES
 from ..model import DataClass, DrMode, ExitStatus, Node, NodeKind, Province
 from . import tokens as t
 from .common import ComponentPlan
@@ -117,10 +115,11 @@ def stack_components(province: Province, plan: AddressPlan, env: str, stack: str
     for dept in province.departments:
         if dept.node != node.code:
             continue
-        networks = tuple(NetworkAddresses(n.name, n.purpose, n.ipv6_mode, str(plan[v4_subnet_key(dept.code, n.name)]),
-                                          str(plan[subnet_key(dept.code, n.name)])) for n in dept.networks)
-        args.append(DepartmentTenantArgs(dept, networks, str(plan[v4_department_key(dept.code)]),
-                                         str(plan[department_key(dept.code)]), scopes[0], scopes[1], v4_len,
+        networks = tuple(NetworkAddresses(n.name, n.purpose, n.ipv6_mode,
+                                          *plan.network_subnets(dept.code, n.name).as_strings())
+                         for n in dept.networks)
+        args.append(DepartmentTenantArgs(dept, networks, *plan.department_block(dept.code).as_strings(),
+                                         scopes[0], scopes[1], v4_len,
                                          extranet_network=Ref(transit_net),
                                          extranet_subnets=tuple(name for name, _ in transit)))
     for system in province.systems:
@@ -136,11 +135,11 @@ def _attachment_args(plan: AddressPlan, node: Node, scopes: tuple[Any, Any], spe
     if node.routing is None:
         raise PlanError(f"node {node.code!r} has no routing: its BGP speaker needs its own ASN and the border "
                         "router's", fix=f"add routing: {{speaker_asn: ..., border_asn: ...}} to node {node.code!r}")
-    prefixes = [plan.get(key(node.code)) for key in (v4_transit_key, transit_key)]
-    if None in prefixes:
+    transit = plan.transit(node.code)
+    if transit is None:
         raise PlanError(f"the address plan has no transit prefixes for node {node.code!r}",
                         fix="run `govcloud ipam plan --write-ledger` for this environment")
-    return ExtranetAttachmentArgs(node, str(prefixes[0]), str(prefixes[1]), scopes[0], scopes[1], speakers)
+    return ExtranetAttachmentArgs(node, *transit.as_strings(), scopes[0], scopes[1], speakers)
 
 
 def _dr_args(province: Province, plan: AddressPlan, node: Node, system, province_stack: str,
@@ -159,8 +158,7 @@ def _dr_args(province: Province, plan: AddressPlan, node: Node, system, province
                         fix=f"host {owner.code} on {node.code} or on the provincial platform, or move the system")
     replication = None
     if system.dr is DrMode.DUAL_ACTIVE:
-        replication = tuple((str(plan[v4_replication_key(system.code, side)]),
-                             str(plan[replication_key(system.code, side)])) for side in DR_SIDES)
+        replication = tuple(plan.replication_subnets(system.code, side).as_strings() for side in DR_SIDES)
     return DRPairArgs(system, node, province.node_by_code[system.dr_node], owner.mlps_level.value, project, pools,
                       replication, options.dr_image, options.dr_flavor, options.encrypted_volume_type)
 

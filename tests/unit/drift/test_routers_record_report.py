@@ -6,7 +6,7 @@ from govcloud.drift.model import Change, Difference, DriftReport, Kind, Property
 from govcloud.drift.record import drift_state_path, record_run
 from govcloud.drift.report import rows, to_drift_sarif
 from govcloud.drift.routers import rolled_out_hosts, router_differences
-from govcloud.network.outcomes import read_state
+from govcloud.network.outcomes import RolloutRecord, read_state
 
 
 def event(host: str, task: str, changed: bool, diff=None, kind: str = "runner_on_ok") -> dict:
@@ -27,10 +27,12 @@ def test_only_tasks_that_would_change_a_host_are_router_drift():
 
 
 def test_only_rolled_out_hosts_are_compared():
-    record = {"hosts": {"core": {"outcome": "ok"}, "city-a": {"outcome": "changed"},
-                        "city-b": {"outcome": "failed"}, "county-a1": {"outcome": "unreachable"}}}
+    outcomes = {"core": "ok", "city-a": "changed", "city-b": "failed", "county-a1": "unreachable"}
+    record = RolloutRecord(env="lab", hosts={h: {"outcome": o, "wave": 1, "at": "2026-01-01T00:00:00+00:00"}
+                                             for h, o in outcomes.items()})
     assert rolled_out_hosts(record) == ["city-a", "core"]
-    assert rolled_out_hosts({}) == []
+    assert rolled_out_hosts(RolloutRecord()) == []
+    assert rolled_out_hosts(None) == []
 
 
 def _difference(where: str) -> Difference:

@@ -75,15 +75,28 @@ def test_retired_systems_leave_the_denominator_and_dr_needs_a_mode(lab):
     assert kpis["dr coverage", "key systems"].achieved == 0
 
 
-def test_state_files_in_either_documented_shape(tmp_path):
+def test_state_files_in_the_writers_schema(tmp_path):
     import json
 
     from govcloud.migration.network_outcomes import read_exits_state, read_rollout_state
 
-    (tmp_path / "rollout.json").write_text(json.dumps({"sites": {"core": "dual-stack",
-                                                                 "city-a": {"ipv6": "planned"}}, "runs": []}))
-    (tmp_path / "exits.json").write_text(json.dumps({"exits": {"a": "decommissioned",
+    (tmp_path / "rollout.json").write_text(json.dumps({"env": "x", "sites": {"core": "dual-stack",
+                                                                             "city-a": "planned"}, "runs": []}))
+    (tmp_path / "exits.json").write_text(json.dumps({"exits": {"a": {"status": "decommissioned"},
                                                                "b": {"status": "legacy", "loss": []}}}))
     assert read_rollout_state(tmp_path) == {"core": Ipv6Status.DUAL_STACK, "city-a": Ipv6Status.PLANNED}
     assert read_exits_state(tmp_path) == {"a": ExitStatus.DECOMMISSIONED, "b": ExitStatus.LEGACY}
     assert read_rollout_state(tmp_path / "absent") == {}
+
+
+def test_a_state_file_in_another_shape_is_bad_input_naming_the_field(tmp_path):
+    import json
+
+    from govcloud.errors import ModelError
+    from govcloud.migration.network_outcomes import read_exits_state
+
+    (tmp_path / "exits.json").write_text(json.dumps({"exits": {"a": "decommissioned"}}))
+    with pytest.raises(ModelError) as raised:
+        read_exits_state(tmp_path)
+    assert raised.value.location.field == "exits.a"
+    assert '"status": "decommissioned"' in raised.value.fix

@@ -65,8 +65,8 @@ def test_kpi_counts_done_waves_and_state_files(govcloud, planned, project):
         assert govcloud("migrate", "mark", "--env", "lab", "--wave", "1", "--status", status).code == 0
     state = project / ".state" / "lab"
     state.mkdir(parents=True, exist_ok=True)
-    (state / "rollout.json").write_text(json.dumps({"sites": {"core": {"ipv6": "dual-stack"}}}), encoding="utf-8")
-    (state / "exits.json").write_text(json.dumps({"exits": {"legacy-city-a": "decommissioned"}}), encoding="utf-8")
+    (state / "rollout.json").write_text(json.dumps({"sites": {"core": "dual-stack"}}), encoding="utf-8")
+    (state / "exits.json").write_text(json.dumps({"exits": {"legacy-city-a": {"status": "decommissioned"}}}), encoding="utf-8")
     result = govcloud("kpi", "--env", "lab", "--format", "json", "--as-of", "2027-01-31")
     assert result.code == 0, result.err
     rows = {(r["kpi"], r["scope"]): r for r in json.loads(result.out)["kpis"]}
@@ -81,7 +81,7 @@ def test_kpi_counts_done_waves_and_state_files(govcloud, planned, project):
 def test_a_malformed_state_file_names_itself(govcloud, planned, project):
     state = project / ".state" / "lab"
     state.mkdir(parents=True, exist_ok=True)
-    (state / "rollout.json").write_text(json.dumps({"sites": {"core": {"ipv6": "yes"}}}), encoding="utf-8")
+    (state / "rollout.json").write_text(json.dumps({"sites": {"core": "yes"}}), encoding="utf-8")
     result = govcloud("kpi", "--env", "lab")
     assert result.code == 2
     assert "rollout.json: sites.core: Input should be 'none', 'planned' or 'dual-stack'" in result.err

@@ -33,3 +33,32 @@ def test_a_dry_run_records_nothing(topology, tmp_path):
     recorder = RolloutRecorder(tmp_path, topology)
     recorder.record_wave(RolloutWaveReport(1, "province", ("core",), {"core": "changed"}), check=True)
     assert not recorder.path.exists()
+
+
+def test_what_the_rollout_writes_the_kpis_read(topology, tmp_path):
+    from govcloud.migration.network_outcomes import read_rollout_state
+    from govcloud.model import Ipv6Status
+
+    recorder = RolloutRecorder(tmp_path, topology)
+    recorder.record_wave(RolloutWaveReport(3, "county", ("county-a1",), {"county-a1": "changed"}), check=False)
+    assert read_rollout_state(recorder.path.parent) == {"county-a1": Ipv6Status.DUAL_STACK}
+    # A second recorder starts from the record on disk, through the same schema.
+    assert RolloutRecorder(tmp_path, topology).record.hosts["county-a1"].outcome == "changed"
+
+
+def test_what_the_exit_consolidation_writes_the_kpis_read(topology, tmp_path):
+    from govcloud.migration.network_outcomes import read_exits_state
+    from govcloud.model import ExitStatus
+    from govcloud.network.exits import ExitRecorder
+    from govcloud.network.topology import NodeRole
+
+    recorder = ExitRecorder(tmp_path, topology)
+    exits = [n.name for n in topology.by_role(NodeRole.EXIT)]
+    legacy = [n for n in exits if recorder.status(n) == "legacy"]
+    assert legacy, "the lab has legacy exits"
+    recorder.set(legacy[0], status="decommissioned", loss=[{"lost": 0}], sources={"h": {"v4": "192.0.2.1"}})
+    read = read_exits_state(recorder.path.parent)
+    assert set(read) == set(exits) and read[legacy[0]] is ExitStatus.DECOMMISSIONED
+    data = json.loads(recorder.path.read_text())
+    assert data["exits"][legacy[0]]["loss"] == [{"lost": 0}]
+    assert data["consolidated_ratio"] == round(1 / len(legacy), 3)

@@ -28,9 +28,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ...errors import Location, ModelError, OperationError
+from ...jsonstate import read_json_state
 from ..schema import WaveStatus
 from .lifecycle import Phase
 
@@ -86,15 +87,8 @@ def load_run_state(state_dir: Path, env_name: str) -> RunState:
     path = run_file(state_dir)
     if not path.is_file():
         return RunState(env=env_name)
-    try:
-        state = RunState.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"not valid JSON: {exc.msg}", location=Location(path, exc.lineno),
-                         fix="restore the file from a backup; it is only written by `govcloud migrate run`") from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ModelError(err["msg"], location=Location(path, None, ".".join(str(p) for p in err["loc"])),
-                         fix="restore the file from a backup; it is only written by `govcloud migrate run`") from None
+    state = read_json_state(path, RunState,
+                            "restore the file from a backup; it is only written by `govcloud migrate run`")
     if state.env != env_name:
         raise ModelError(f"the state belongs to env {state.env!r}, not {env_name!r}",
                          location=Location(path, None, "env"), fix="point --env at the right environment")

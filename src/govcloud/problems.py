@@ -1,0 +1,98 @@
+"""One "problem at a field path" for every kind of bad input, and one translator of pydantic's errors.
+
+Checks of the model, of a migration plan and of the address plan *report* problems (they never
+raise); the caller turns a non-empty list into one error (``ModelErrors``, ``PlanErrors``), exit
+code 2, one line per problem naming the file, the line, the field and the fix. A problem found in
+the model before its file is known carries only its path; the model's loader finds the file from
+the path's first part (its section) and the line from the field path.
+
+pydantic's validation errors become problems through :func:`pydantic_problem`, so a missing field,
+a misspelt key or a value out of range reads the same, with the same fix, in every file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import Location
+from .yamlpaths import format_path, line_of
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem: the field path (e.g. ``('systems', 12, 'depends_on', 0)``), what is wrong, the
+    fix; the file and the line where known; the system it is about, where there is one."""
+
+    path: tuple[str | int, ...]
+    message: str
+    fix: str
+    file: Path | None = None
+    system: str | None = None
+    line: int | None = None
+
+    def located(self) -> Problem:
+        """This problem with the line of its field filled in (parses the file; call only on errors)."""
+        if self.line is not None or self.file is None or not self.path:
+            return self
+        try:
+            text = self.file.read_text(encoding="utf-8")
+        except OSError:
+            return self
+        return replace(self, line=line_of(text, self.path))
+
+    def __str__(self) -> str:
+        where = Location(self.file, self.line, format_path(self.path))
+        who = f"system {self.system!r}: " if self.system else ""
+        return f"{where}: {who}{self.message} (fix: {self.fix})"
+
+
+def pydantic_problem(err: dict[str, Any], file: Path | None = None) -> Problem:
+    """One entry of ``ValidationError.errors()`` as a problem at its field path, with a fix."""
+    # pydantic appends the validator's name for tagged/annotated types; keep only real path parts.
+    path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "function_"))))
+    return Problem(path, pydantic_message(err), pydantic_fix(err), file=file)
+
+
+def pydantic_message(err: dict[str, Any]) -> str:
+    return err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def pydantic_fix(err: dict[str, Any]) -> str:
+    """What to do about one pydantic error, in the operator's words."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    field = err["loc"][-1] if err["loc"] else ""
+    if kind == "missing":
+        return f"add the field '{field}'"
+    if kind == "extra_forbidden":
+        return f"remove '{field}' or correct its spelling"
+    if kind == "string_pattern_mismatch":
+        return "use lowercase ASCII letters and digits, words joined by '-' (e.g. city-a)"
+    if kind in ("enum", "literal_error"):
+        return f"use one of {ctx.get('expected', 'the listed values')}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "write a whole number"
+    if kind.startswith(("int_", "float_")) or kind in ("greater_than", "greater_than_equal", "less_than_equal",
+                                                       "less_than"):
+        return "write a number in the allowed range" + (f" ({_bounds(ctx)})" if ctx else "")
+    if kind in ("tuple_type", "list_type"):
+        return "write a YAML list here (lines starting with '- ')"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "write a mapping here (key: value lines)"
+    if kind == "too_short":
+        return "give at least one entry"
+    if kind == "string_too_long":
+        return f"shorten it to at most {ctx.get('max_length')} characters (the OpenStack API's limit)"
+    if kind == "too_long":
+        return f"give at most {ctx.get('max_length')} entries"
+    if kind == "value_error":
+        text = pydantic_message(err)
+        return text.split(": ", 1)[1] if ": " in text else "correct the value"
+    return "correct the value"
+
+
+def _bounds(ctx: dict) -> str:
+    names = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+    return ", ".join(f"{names[k]} {v}" for k, v in ctx.items() if k in names)
