@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from .common import OutputFormat, console, load_env, print_json
+from .common import OutputFormat, console, lab_topology, load_env, print_json, print_table, project_root
 
 app = typer.Typer(no_args_is_help=True, help="The local OpenStack lab (Keystone, Neutron, Nova, Glance, Cinder).")
 
@@ -32,6 +32,28 @@ def down(purge: bool = typer.Option(False, "--purge", help="Also delete the lab'
 
     lab_down(purge=purge)
     console.print("OpenStack lab down" + (" and purged" if purge else ""))
+
+
+@app.command("join")
+def join(env: str = LAB_ENV, format: OutputFormat = OutputFormat.TABLE) -> None:
+    """Plug each node's transit network into its border router's cloud interface (both labs up,
+    stacks deployed), so the BGP speakers reach the border routers. Joining twice changes nothing."""
+    from ..ipam import plan_environment
+    from ..lab.join import join_labs
+    from ..lab.netlab.runtime import namespace
+    from ..network.cloud_routing import peerings_by_site
+    from ..network.lab import speaking_nodes
+
+    environment = load_env(env)
+    peerings = peerings_by_site(environment.province, plan_environment(environment),
+                                speaking_nodes(environment, project_root()))
+    rows = join_labs(lab_topology(environment), peerings, namespace)
+    if format is OutputFormat.JSON:
+        print_json(rows)
+        return
+    print_table("transit joins", ["node", "bridge", "router", "speaker", "changed"],
+                [[r["node"], r.get("bridge") or r.get("missing"), r.get("router", ""), " ".join(r.get("speaker", [])),
+                  r["changed"]] for r in rows])
 
 
 @app.command("status")

@@ -21,6 +21,7 @@ from govcloud.lab.openstack import (
     clouds,
     config,
     database,
+    dataplane,
     identity,
     lifecycle,
     preflight,
@@ -79,7 +80,10 @@ def lab_down(purge: bool = False) -> None:
     if not paths.root.exists():
         return
     with _exclusive(paths):
+        # Asked before MariaDB stops: which router and DHCP namespaces are this lab's.
+        ids = database.router_and_network_ids(paths)
         lifecycle.bring_down(paths, _stop_tiers(paths))
+        dataplane.remove_namespaces(paths, ids)
         if purge:
             shutil.rmtree(paths.root)
 
@@ -153,6 +157,7 @@ def _target(paths: LabPaths, spec: OpenStackLabSpec) -> OpenStackLabSpec:
 def _start(paths: LabPaths, spec: OpenStackLabSpec) -> None:
     """Everything lab_up does past its fast path; each step is safe to repeat."""
     secrets, plan = _prepare(paths, spec)
+    dataplane.ensure_namespace(paths)
     if not paths.marker(BOOTSTRAPPED).exists():
         _create_schemas(paths, plan, spec, secrets)
     lifecycle.bring_up(paths, plan.core, START_TIMEOUT)
@@ -216,6 +221,7 @@ def _make_data_dirs(paths: LabPaths) -> None:
         (paths.data / sub).mkdir(parents=True, exist_ok=True)
     for service in ("glance", "nova", "neutron", "cinder"):
         (paths.data / service / "lock").mkdir(exist_ok=True)
+    (paths.data / "neutron" / "ra").mkdir(exist_ok=True)
     (paths.data / "keystone").mkdir(exist_ok=True)
     paths.rabbit_dir.mkdir(exist_ok=True)
     (paths.log / "rabbitmq").mkdir(exist_ok=True)

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import jinja2
 
+from netaddr import IPAddress
+
+from govcloud.lab.openstack import dataplane
 from govcloud.lab.openstack.ports import HOST, LabPorts
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
 from govcloud.lab.openstack.state import LabPaths, write_if_changed
@@ -98,6 +101,8 @@ def rendered_files(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, s
         etc / "glance-api.conf": render("glance-api.conf.j2"),
         etc / "neutron" / "neutron.conf": render("neutron.conf.j2"),
         etc / "neutron" / "ml2_conf.ini": render("ml2_conf.ini.j2"),
+        **{dataplane.agent_config(paths, agent): render(f"{dataplane.agent_config(paths, agent).stem}.ini.j2")
+           for agent in dataplane.AGENTS},
         etc / "nova" / "nova.conf": render("nova.conf.j2", compute_host=None),
         etc / "cinder.conf": render("cinder.conf.j2"),
         etc / "my.cnf": render("my.cnf.j2"),
@@ -136,10 +141,18 @@ def _context(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -
         "physnet": PHYSNET,
         "controller": CONTROLLER,
         "quota": asdict(Quotas()),
+        "dataplane": _dataplane(paths),
         # 256-bit key for Cinder's fixed-key manager, derived from a lab secret so it is stable.
         "fixed_key": (secrets["cinder"] * 4)[:64],
         "db_url": lambda database, user=None: db_url(paths, secrets, database, user),
     }
+
+
+def _dataplane(paths: LabPaths) -> dataplane.DataPlane:
+    # The speakers' router id: an address of the instance's own management network that the
+    # network lab leaves unused (its nodes number from .10), so no border router shares it.
+    router_id = IPAddress(paths.instance.mgmt_network.last - 1)
+    return dataplane.DataPlane(dataplane.NETWORK_HOST, dataplane.REPORT_INTERVAL, str(router_id))
 
 
 def _environment() -> jinja2.Environment:

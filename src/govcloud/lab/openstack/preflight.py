@@ -46,6 +46,17 @@ REQUIRED_FILES = {
     "/etc/cinder/api-paste.ini": "cinder-common",
     "/usr/lib/python3/dist-packages/cinder/tests/fake_driver.py": "python3-cinder",
     "/usr/lib/python3/dist-packages/pymysql/__init__.py": "python3-pymysql",
+    # The data plane (see dataplane.py).
+    "/usr/bin/neutron-linuxbridge-agent": "neutron-linuxbridge-agent",
+    "/usr/bin/neutron-l3-agent": "neutron-l3-agent",
+    "/usr/bin/neutron-dhcp-agent": "neutron-dhcp-agent",
+    "/usr/bin/neutron-bgp-dragent": "neutron-bgp-dragent",
+    "/usr/lib/python3/dist-packages/neutron_dynamic_routing/__init__.py": "python3-neutron-dynamic-routing",
+    "/usr/sbin/radvd": "radvd",
+    "/usr/sbin/dnsmasq": "dnsmasq-base",
+    "/usr/sbin/conntrack": "conntrack",
+    "/usr/bin/socat": "socat",
+    "/usr/sbin/ip": "iproute2",
 }
 
 
