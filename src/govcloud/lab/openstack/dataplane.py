@@ -28,7 +28,9 @@ from govcloud.lab.openstack.supervisor import Service, running_pid, started_at
 
 # The host name the data plane's agents report; ports plugged into the data plane bind to it.
 NETWORK_HOST = "network"
-REPORT_INTERVAL = 10
+# Neutron's default: a state report waits at most this long for neutron-server, which on a busy
+# two-core machine often takes longer than 10 s (the reports then time out and are logged as errors).
+REPORT_INTERVAL = 30
 # The bridge that stands for the flat physical network in the agents' namespace.
 PHYSNET_BRIDGE = "brphys"
 AGENTS = ("neutron-linuxbridge-agent", "neutron-l3-agent", "neutron-dhcp-agent", "neutron-bgp-dragent")
