@@ -105,12 +105,19 @@ def ensure_namespace(paths: LabPaths) -> None:
 
 
 def remove_namespaces(paths: LabPaths, ids: set[str]) -> list[str]:
-    """After the agents stopped: kill what runs in this lab's router and DHCP namespaces (dnsmasq,
-    radvd detach from the agents) and delete them, then the agents' namespace. ``ids`` are the
-    lab's router and network ids; namespaces of other labs are never touched. Returns the deleted."""
-    wanted = [name for name in _namespaces() if name.split("-", 1)[-1] in ids and name.startswith(_AGENT_NAMESPACES)]
-    if Path(f"/run/netns/{paths.dataplane_namespace}").exists():
-        wanted.append(paths.dataplane_namespace)
+    """After the agents stopped: kill what they left running (dnsmasq and radvd detach from them),
+    delete this lab's router and DHCP namespaces, then the agents' namespace. Ours are those named
+    by ``ids`` (the lab's router and network ids, when MariaDB could tell) and those with a veth
+    into the agents' namespace; other labs' are never touched. Returns the deleted namespaces."""
+    for pid in _processes_under(paths.data / "neutron"):
+        _kill(pid)
+    dataplane_ns = paths.dataplane_namespace
+    has_dataplane = Path(f"/run/netns/{dataplane_ns}").exists()
+    peers = _peer_namespaces(dataplane_ns) if has_dataplane else set()
+    wanted = [name for name in _namespaces() if name.startswith(_AGENT_NAMESPACES)
+              and (name.split("-", 1)[-1] in ids or name in peers)]
+    if has_dataplane:
+        wanted.append(dataplane_ns)
     for ns in wanted:
         for pid in _namespace_pids(ns):
             _kill(pid)
@@ -133,6 +140,29 @@ def _listening_probe(paths: LabPaths, name: str, port: int) -> Callable[[], bool
         return any(int(f.split()[1].rsplit(":", 1)[1], 16) == port and f.split()[3] == _LISTEN for f in lines)
 
     return probe
+
+
+def _peer_namespaces(ns: str) -> set[str]:
+    """Namespaces holding the other end of a veth in ``ns`` (``nsid N (iproute2 netns name: X)``)."""
+    out = _run(["ip", "-n", ns, "netns", "list-id"], check=False).stdout
+    return {line.rsplit(":", 1)[-1].strip(" )") for line in out.splitlines() if "netns name:" in line}
+
+
+def _processes_under(directory: Path) -> list[int]:
+    """Processes whose command line names a file under ``directory`` (radvd's and dnsmasq's
+    configs and PID files live in the lab's state dir: no other lab's process names it)."""
+    marker = f"{directory}/"
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if marker in cmdline:
+            found.append(int(entry.name))
+    return found
 
 
 def _namespaces() -> list[str]:
