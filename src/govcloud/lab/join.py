@@ -116,9 +116,12 @@ def transit_network_ids(conn, nodes) -> dict[str, str]:
     """``{node: id}`` of the transit networks the stacks created (named ``transit-<node>``)."""
     found = {}
     for node in nodes:
-        network = conn.network.find_network(f"transit-{node}", ignore_missing=True)
-        if network is not None:
-            found[node] = network.id
+        networks = list(conn.network.networks(name=f"transit-{node}"))
+        if len(networks) > 1:
+            raise LabError(f"{len(networks)} networks are called transit-{node}: {[n.id for n in networks]}",
+                           fix="delete or rename the ones the stack did not create (`govcloud drift` shows it)")
+        if networks:
+            found[node] = networks[0].id
     return found
 
 

@@ -99,9 +99,12 @@ def ensure_namespace(paths: LabPaths) -> None:
         _ip("-n", ns, "link", "add", PHYSNET_BRIDGE, "type", "bridge")
     _ip("-n", ns, "link", "set", PHYSNET_BRIDGE, "up")
     # Bridged traffic passes iptables, or security groups would not hold between ports of one bridge.
+    # No router advertisements: the bridges would take SLAAC addresses on every tenant network and
+    # the agents' namespace (the "host") would sit on networks it must only switch.
     _run(["ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.bridge.bridge-nf-call-iptables=1",
           "net.bridge.bridge-nf-call-ip6tables=1", "net.ipv6.conf.all.accept_dad=0",
-          "net.ipv6.conf.default.accept_dad=0"])
+          "net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.all.accept_ra=0",
+          "net.ipv6.conf.default.accept_ra=0"])
 
 
 def remove_namespaces(paths: LabPaths, ids: set[str]) -> list[str]:
