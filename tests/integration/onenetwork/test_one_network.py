@@ -6,6 +6,12 @@ the IPv6 waves roll out (they deploy the border routers' BGP and verify that eve
 Established). Then: the border routers hold exactly their node's department prefixes from BGP,
 and a township office host reaches a probe on a department's Neutron network, through the
 extranet routers and the department's Neutron router, with ping and a TCP connection.
+
+Unproven: not yet seen passing. Known blocker: the os-ken driver of neutron-bgp-dragent hosts one
+BGP speaker per agent (driver.py raises BgpSpeakerMaxScheduled(count=1)), and the lab stacks make
+two per node (IPv4, IPv6), six in all, for the lab's one dragent. Seen by hand on instance i14
+with one IPv4 speaker: the session Established, the core learned the department's prefix via the
+Neutron router's gateway on cl0, and pinged the router's inside address (session note, issue 14).
 """
 
 from __future__ import annotations

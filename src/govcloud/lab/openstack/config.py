@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import jinja2
-
 from netaddr import IPAddress
 
 from govcloud.lab.openstack import dataplane
