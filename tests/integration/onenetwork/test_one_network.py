@@ -59,6 +59,8 @@ BGP_WAIT_S = 180
 def one_network(clouds_yaml, tmp_path_factory):
     environment = load_folder(ROOT / "inventories" / "lab", name="lab")
     project = copy_lab_project(tmp_path_factory.mktemp("project"))
+    for settings in (project / "stacks").glob("Pulumi.lab-*.yaml"):  # the copy's stacks speak BGP
+        settings.write_text(settings.read_text().replace("govcloud:bgpSpeakers: false", "govcloud:bgpSpeakers: true"))
     backend = f"file://{tmp_path_factory.mktemp('backend')}"
     command = [str(Path(sys.executable).parent / "govcloud"), "up", "--all", "--env", "lab", "--format", "json",
                "--backend", backend, "--clouds-yaml", str(clouds_yaml)]
@@ -67,7 +69,7 @@ def one_network(clouds_yaml, tmp_path_factory):
     assert done.returncode == 0, f"up failed:\n{done.stderr[-4000:]}"
     up_seconds = time.monotonic() - started
     facts = replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network)
-    topology = environment_topology(environment, facts, ROOT)
+    topology = environment_topology(environment, facts)  # every node speaks, as in the copy's stacks
     paths = netlab.LabPaths()
     netlab.down(paths)
     netlab.up(topology, paths)

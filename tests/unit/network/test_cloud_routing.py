@@ -76,12 +76,17 @@ def test_border_routers_get_a_cloud_interface_and_others_none(topology):
     assert "ipv6_extranet_cloud_bgp" not in ipv6_extranet_vars(topology.node("county-a1"))
 
 
-def test_the_lab_stacks_speak_for_every_node_and_the_extranet_alone_has_no_sessions(lab, project_root):
+def test_the_lab_stack_settings_leave_the_border_routers_without_sessions(lab, project_root):
     environment, _ = lab
-    assert speaking_nodes(environment, project_root) == frozenset(n.code for n in environment.province.nodes)
-    with_cloud = environment_topology(environment, LAB_FACTS, project_root)
+    assert speaking_nodes(environment, project_root) == frozenset()
+    assert not any(n.cloud_peerings for n in environment_topology(environment, LAB_FACTS, project_root).nodes)
+
+
+def test_the_extranet_alone_has_no_cloud_sessions_even_where_every_node_speaks(lab):
+    environment, _ = lab
+    with_cloud = environment_topology(environment, LAB_FACTS)  # no stack settings: every node speaks
     assert {n.name for n in with_cloud.nodes if n.cloud_peerings} == {"core", "city-a", "city-b"}
-    alone = environment_topology(environment, LAB_FACTS, project_root, cloud=False)
+    alone = environment_topology(environment, LAB_FACTS, cloud=False)
     assert not any(n.cloud_peerings for n in alone.nodes)
     assert not any(i.kind == "cloud" for n in alone.nodes for i in n.interfaces)
 
