@@ -14,7 +14,8 @@ description:
   - Then copies the running configuration, frr.conf and the IPv6 filter (or the fact there is
     none) into O(backup_dir), which rollback restores. The backup is bookkeeping, not a change.
   - Then each file that differs from the desired content is validated (C(vtysh -C), C(nft -c)),
-    replaced atomically and applied (C(frr-reload.py --reload), C(nft -f)). An IPv6 filter whose
+    replaced atomically and applied (C(frr-reload.py --reload), C(nft -f)). When frr.conf is right
+    but the running daemons differ from it (a change made by hand with vtysh), it is reloaded. An IPv6 filter whose
     file is right but whose table is not loaded is loaded again. Failures here say C(stage=deploy).
   - Supports check mode (prechecks run, nothing is written) and diff mode.
 options:
@@ -57,10 +58,25 @@ def check_and_back_up(module, params):
                 params["group"])
 
 
+def running_differences(module, params):
+    """What ``frr-reload.py --test`` would change in the running daemons to match frr.conf: a
+    change made by hand with vtysh (and never written) leaves the file right and the router not."""
+    _, out = run(module, [params["frr_reload"], "--test", params["frr_conf"]])
+    lines = [line for line in out.splitlines() if line.strip() and not set(line.strip()) <= {"="}]
+    return "\n".join(lines) if any(not line.startswith("Lines To ") for line in lines) else ""
+
+
 def converge_frr(module, params, diffs):
     current = read_text(params["frr_conf"])
     if current == params["frr_content"]:
-        return False
+        pending = running_differences(module, params)
+        if not pending:
+            return False
+        diffs.append({"before_header": "running configuration", "after_header": params["frr_conf"],
+                      "prepared": pending})
+        if not module.check_mode:
+            frr_reload(module, params["frr_reload"], params["frr_conf"])
+        return True
     diffs.append(diff_of(params["frr_conf"], current, params["frr_content"]))
     if not module.check_mode:
         replace_file(module, params["frr_conf"], params["frr_content"], 0o640, params["owner"], params["group"],

@@ -32,6 +32,8 @@ def drift(env: str = ENV_OPTION,
           output: Path = typer.Option(None, "--output", "-o", help="Write the report here instead of stdout."),
           routers: bool = typer.Option(True, "--routers/--no-routers",
                                        help="Also check the rolled-out routers (Ansible check mode with diff)."),
+          routers_only: bool = typer.Option(False, "--routers-only", help="Only the rolled-out routers (no stack "
+                                            "is read; --stack and --all are not needed)."),
           fix: bool = typer.Option(False, "--fix", help="Bring drifted stacks back with refresh + up and drifted "
                                    "routers with their rollout wave, then check again."),
           backend: str = typer.Option(None, "--backend", help="Pulumi backend URL (default: the project's)."),
@@ -45,7 +47,12 @@ def drift(env: str = ENV_OPTION,
 
     environment = load_env(env)
     root = project_root()
-    names = selected_stacks(stack_names(environment.province, environment.name), stack, all_)
+    if routers_only and (stack or all_ or not routers):
+        from ..errors import UsageError
+
+        raise UsageError("--routers-only checks the routers alone", fix="leave out --stack, --all and --no-routers")
+    names = [] if routers_only else selected_stacks(stack_names(environment.province, environment.name), stack,
+                                                    all_)
     settings = EngineSettings(root, backend_url=backend, cloud=cloud, clouds_yaml=clouds_yaml)
     context = load_context(environment.name, root, rule_ids())
     hosts, checker = _routers(environment, state_dir) if routers else ((), None)
@@ -61,7 +68,7 @@ def drift(env: str = ENV_OPTION,
 def _routers(environment, state_dir: Path | None):
     """Rolled-out hosts and a checker, when the environment has a rollout record."""
     from ..drift.routers import check_routers, rolled_out_hosts
-    from ..network.state import read_state, rollout_state_path
+    from ..network.outcomes import read_state, rollout_state_path
     from .common import lab_topology
     from .network import _access, _require_inventory
 
@@ -79,7 +86,7 @@ def _fix(environment, report: DriftReport, settings: EngineSettings, state_dir: 
 
     from ..drift.run import drifted_hosts, drifted_stacks
     from ..engine.live import adopt
-    from ..engine.runner import Operation, run
+    from ..engine.automation import Operation, run
     from .engine import BASELINE_PACK
 
     stacks = drifted_stacks(report)

@@ -8,8 +8,8 @@ import typer
 from ..terminal import make_console
 from rich.table import Table
 
-from ..engine.parallel import Outcome, StacksFailed
-from ..engine.runner import CHANGED_OPERATIONS, Operation, StackResult, run
+from ..engine.parallel import StackOutcome, StacksFailed
+from ..engine.automation import CHANGED_OPERATIONS, Operation, StackResult, run
 from ..errors import UsageError
 from ..engine.settings import EngineSettings
 from ..stackgraph import stack_names
@@ -39,6 +39,8 @@ def _command(operation: Operation):
                 parallel: int = typer.Option(None, "--parallel", min=1, help="Resource operations at once."),
                 backend: str = typer.Option(None, "--backend", help="Pulumi backend URL (default: file:// "
                                             "under .state/pulumi in the project)."),
+                lock_url: str = typer.Option(None, "--lock-url", help="Folder URL (file://) all operators share "
+                                             "for the stacks' leases (default: inside a file:// backend)."),
                 cloud: str = typer.Option(None, "--cloud", help="clouds.yaml cloud to use instead of each "
                                           "node's cloud from the model."),
                 clouds_yaml: Path = typer.Option(None, "--clouds-yaml", help="The clouds.yaml to read."),
@@ -62,7 +64,7 @@ def _command(operation: Operation):
         for name in names:  # a malformed settings file is bad input (exit 2), before the engine starts
             read_stack_options(root, name)
         packs = (root / BASELINE_PACK,) if policy else ()
-        settings = EngineSettings(root, backend_url=backend, cloud=cloud, clouds_yaml=clouds_yaml,
+        settings = EngineSettings(root, backend_url=backend, lock_url=lock_url, cloud=cloud, clouds_yaml=clouds_yaml,
                                   parallel=parallel, policy_packs=packs, jobs=jobs, changed_only=changed,
                                   skip_checkpoints=skip_checkpoints)
         try:
@@ -87,7 +89,7 @@ def _command(operation: Operation):
     return command
 
 
-def _print_summary(operation: Operation, results: list[StackResult], outcomes: list[Outcome] = ()) -> None:
+def _print_summary(operation: Operation, results: list[StackResult], outcomes: list[StackOutcome] = ()) -> None:
     table = Table(title=f"{operation.value}: changes per stack")
     for column in ("stack", "create", "update", "replace", "delete", "same", "seconds", "log"):
         table.add_column(column)

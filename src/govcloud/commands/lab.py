@@ -16,12 +16,21 @@ def register(root: typer.Typer) -> None:
 
 
 @app.command("up")
-def up(env: str = LAB_ENV, format: OutputFormat = OutputFormat.TABLE) -> None:
+def up(
+    env: str = LAB_ENV,
+    format: OutputFormat = OutputFormat.TABLE,
+    data_plane: bool = typer.Option(
+        False, "--data-plane",
+        help="Also run the real Neutron data plane (Linux bridge, L3, DHCP and BGP agents); "
+             "`lab up` without it turns it off again."),
+) -> None:
     """Start the lab (a no-op when it is already up with the same contents)."""
+    from dataclasses import replace
+
     from ..lab.openstack.api import lab_up
     from ..lab.openstack.from_model import lab_spec
 
-    status = lab_up(lab_spec(load_env(env).province))
+    status = lab_up(replace(lab_spec(load_env(env).province), data_plane=data_plane))
     _show(status, format)
 
 

@@ -12,6 +12,8 @@ from .common import ENV_OPTION, console, load_env, print_json, project_root
 
 state_app = typer.Typer(no_args_is_help=True, help="Backup and restore of a stack's state (export, verify, import).")
 BACKEND_OPTION = typer.Option(None, "--backend", help="Pulumi backend URL (default: the project's).")
+LOCK_OPTION = typer.Option(None, "--lock-url", help="Folder URL (file://) of the stacks' leases (default: "
+                           "inside a file:// backend).")
 
 
 def _stack_of(env: str, stack: str) -> str:
@@ -52,12 +54,27 @@ def verify(file: Path = typer.Argument(..., help="An export written by `govcloud
 @state_app.command("import")
 def import_(file: Path = typer.Argument(..., help="An export written by `govcloud state export`."),
             env: str = ENV_OPTION, stack: str = typer.Option(..., "--stack", "-s"),
-            backend: str = BACKEND_OPTION) -> None:
-    """Verify the export, then replace the stack's state with it."""
+            backend: str = BACKEND_OPTION, lock_url: str = LOCK_OPTION) -> None:
+    """Verify the export, then replace the stack's state with it (under the stack's lease)."""
     from ..engine.statefile import import_state
 
-    summary = import_state(EngineSettings(project_root(), backend_url=backend), _stack_of(env, stack), file)
+    summary = import_state(EngineSettings(project_root(), backend_url=backend, lock_url=lock_url),
+                           _stack_of(env, stack), file)
     console.print(f"imported {summary.resources} resources into {summary.stack or stack} from {file}")
+
+
+@state_app.command("unlock")
+def unlock(env: str = ENV_OPTION, stack: str = typer.Option(..., "--stack", "-s"),
+           backend: str = BACKEND_OPTION, lock_url: str = LOCK_OPTION) -> None:
+    """Break a stack's lease by hand (when its run is gone for good); says whose it was."""
+    from ..engine import lease
+    from ..engine.stackrun import _project_name
+
+    root = project_root()
+    settings = EngineSettings(root, backend_url=backend, lock_url=lock_url)
+    broken = lease.unlock(settings.leases(), _project_name(root), _stack_of(env, stack))
+    console.print(f"broke the lease of {stack} held by {broken.describe()}" if broken
+                  else f"{stack} has no lease")
 
 
 def register(app: typer.Typer) -> None:

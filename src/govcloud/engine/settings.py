@@ -27,6 +27,7 @@ class EngineSettings:
 
     project_root: Path
     backend_url: str | None = None  # None: file:// under project_root/.state/pulumi
+    lock_url: str | None = None  # None: the leases live inside a file:// backend (see lease.py)
     passphrase_file: Path | None = None  # None: default_passphrase_file()
     cloud: str | None = None  # None: each node's cloud from the model
     region: str | None = None  # None: each node's region from the model
@@ -53,6 +54,12 @@ class EngineSettings:
                                  fix="give a URL such as file:///path/to/state or s3://bucket")
             return self.backend_url
         return self.state_dir.absolute().as_uri()
+
+    def leases(self):
+        """Where the stacks' leases live (:mod:`.lease`); UsageError for a backend without one."""
+        from .lease import lease_store
+
+        return lease_store(self.backend(), self.lock_url)
 
 
 def default_passphrase_file(environ: Mapping[str, str] | None = None) -> Path:

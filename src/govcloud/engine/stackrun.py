@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from .cloudfind import FINDERS, CloudFinder
 from .credentials import CloudCredentials
 from .failures import backend_error, engine_error
 from .locate import EngineInstall
+from .lease import Holder, all_held
 from .locks import release_stale_locks
 from .outcome import Operation, StackResult
 from .progress import Progress, normalise_changes
@@ -98,6 +100,7 @@ class StackRun:
     recovered: list[str] = field(default_factory=list)
 
     def execute(self) -> StackResult:
+        """Run the operation (the caller holds the stack's lease when it changes the state: :func:`leased`)."""
         from pulumi import automation as auto
 
         started = time.monotonic()
@@ -224,6 +227,21 @@ class StackRun:
         for line in lines:
             self.recovered.append(line)
             self.printer.note(line)
+
+
+@contextmanager
+def leased(operation: Operation, settings: EngineSettings, stacks: Sequence[str],
+           work_dir: Path | None = None) -> Iterator[None]:
+    """Hold the leases of ``stacks`` (:mod:`.lease`) for anything but a preview, taken before any
+    login or engine start: of two runs started at once exactly one proceeds, and the other is told
+    at once who holds the stack and since when."""
+    if operation is Operation.PREVIEW:
+        yield
+        return
+    holder = Holder.me(f"govcloud {operation.value}", settings.project_root)
+    project = _project_name(work_dir or settings.project_root)
+    with all_held(settings.leases(), project, list(stacks), holder):
+        yield
 
 
 def _project_file(work_dir: Path) -> dict:

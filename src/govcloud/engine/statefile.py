@@ -138,7 +138,7 @@ def _stack(settings, stack: str, create: bool):
     from pulumi import automation as auto
 
     from .locate import find_engine
-    from .runner import backend_error, engine_environment, project_workspace
+    from .automation import backend_error, engine_environment, project_workspace
     from .settings import default_passphrase_file, ensure_passphrase_file
 
     install = find_engine()
@@ -168,7 +168,9 @@ def import_state(settings, stack: str, path: Path) -> ExportSummary:
     """Verify ``path``, then replace ``stack``'s state with it. A file of another stack is refused."""
     from pulumi.automation import Deployment
 
+    from .lease import Holder, held
     from .salt import salt_file, salt_outside_config
+    from .stackrun import _project_name
 
     summary = verify_file(path)
     if summary.stack and summary.stack != stack:
@@ -176,7 +178,10 @@ def import_state(settings, stack: str, path: Path) -> ExportSummary:
                          fix=f"import it with --stack {summary.stack}")
     data = json.loads(path.read_text(encoding="utf-8"))
     config_file = settings.project_root / "stacks" / f"Pulumi.{stack}.yaml"
-    with salt_outside_config(config_file, salt_file(settings.state_dir, settings.backend(), stack)):
+    holder = Holder.me("govcloud state import", settings.project_root)
+    # An import replaces the state: never under a run that is changing it.
+    with held(settings.leases(), _project_name(settings.project_root), stack, holder), \
+            salt_outside_config(config_file, salt_file(settings.state_dir, settings.backend(), stack)):
         _stack(settings, stack, create=True).import_stack(Deployment(version=data["version"],
                                                                      deployment=data["deployment"]))
     return summary

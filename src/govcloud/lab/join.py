@@ -128,7 +128,7 @@ def transit_network_ids(conn, nodes) -> dict[str, str]:
 def join_labs(topology: Topology, peerings: Mapping[str, tuple[CloudPeering, ...]], namespace_of) -> list[dict]:
     """Join every deployed node's transit to its border router; one summary row per node."""
     from .openstack import clouds, records
-    from .openstack.state import lab_paths_from_env, load_or_create_secrets
+    from .openstack.statedir import lab_paths_from_env, load_or_create_secrets
 
     paths = lab_paths_from_env()
     spec = records.recorded_spec(paths)

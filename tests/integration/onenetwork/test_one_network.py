@@ -7,6 +7,8 @@ Established). Then: the border routers hold exactly their node's department pref
 and a township office host reaches a probe on a department's Neutron network, through the
 extranet routers and the department's Neutron router, with ping and a TCP connection.
 
+The lab runs with its data plane (`lab up --data-plane`; see conftest.py).
+
 Unproven: not yet seen passing. Known blocker: the os-ken driver of neutron-bgp-dragent hosts one
 BGP speaker per agent (driver.py raises BgpSpeakerMaxScheduled(count=1)), and the lab stacks make
 two per node (IPv4, IPv6), six in all, for the lab's one dragent. Seen by hand on instance i14
@@ -34,7 +36,7 @@ from govcloud.lab.join import join_labs
 from govcloud.lab.netlab.overlay import LAB_FACTS
 from govcloud.lab.openstack import ADMIN_CLOUD
 from govcloud.lab.openstack.dataplane import NETWORK_HOST
-from govcloud.lab.openstack.state import lab_paths_from_env
+from govcloud.lab.openstack.statedir import lab_paths_from_env
 from govcloud.model import load_folder
 from govcloud.network.cloud_routing import node_prefixes, peerings_by_site
 from govcloud.network.inventory import render_inventory, write_inventory
@@ -70,7 +72,7 @@ def one_network(clouds_yaml, tmp_path_factory):
     up_seconds = time.monotonic() - started
     facts = replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network)
     topology = environment_topology(environment, facts)  # every node speaks, as in the copy's stacks
-    paths = netlab.LabPaths()
+    paths = netlab.NetlabPaths()
     netlab.down(paths)
     netlab.up(topology, paths)
     plan = plan_environment(environment)

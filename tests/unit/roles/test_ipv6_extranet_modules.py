@@ -57,12 +57,33 @@ def test_deploy_validates_then_replaces_and_reloads_frr(role_modules, fake_modul
     assert diffs[0]["before"] == "old frr\n" and diffs[0]["after"] == "new frr\n"
 
 
-def test_deploy_leaves_frr_alone_when_the_file_is_already_right(role_modules, fake_module, tmp_path):
+def test_deploy_leaves_frr_alone_when_the_file_and_the_running_daemons_are_already_right(role_modules, fake_module,
+                                                                                         tmp_path):
     config = role_modules["govcloud_frr_config"]
     (tmp_path / "frr.conf").write_text("new frr\n")
     module = fake_module(config_params(tmp_path))
     assert config.converge_frr(module, module.params, []) is False
-    assert module.commands == []
+    assert module.commands == [["/usr/lib/frr/frr-reload.py", "--test", str(tmp_path / "frr.conf")]]
+
+
+# frr-reload.py --test, FRR 8.4, after `vtysh -c 'conf t' -c 'interface dn0' -c 'ipv6 ospf6 cost 77'`
+HAND_CHANGE = "\nLines To Delete\n===============\ninterface dn0\n no ipv6 ospf6 cost 77\n"
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_a_change_made_by_hand_in_the_running_daemons_is_reported_and_reloaded_away(role_modules, fake_module,
+                                                                                     tmp_path, check_mode):
+    config = role_modules["govcloud_frr_config"]
+    (tmp_path / "frr.conf").write_text("new frr\n")
+    module = fake_module(config_params(tmp_path), {("/usr/lib/frr/frr-reload.py", "--test"): (0, HAND_CHANGE, "")},
+                         check_mode=check_mode)
+    diffs = []
+    assert config.converge_frr(module, module.params, diffs) is True
+    assert diffs == [{"before_header": "running configuration", "after_header": str(tmp_path / "frr.conf"),
+                      "prepared": "Lines To Delete\ninterface dn0\n no ipv6 ospf6 cost 77"}]
+    reloads = [c for c in module.commands if "--reload" in c]
+    assert reloads == ([] if check_mode else [["/usr/lib/frr/frr-reload.py", "--reload", str(tmp_path / "frr.conf")]])
+    assert (tmp_path / "frr.conf").read_text() == "new frr\n"
 
 
 def test_an_invalid_frr_conf_is_never_installed_nor_reloaded(role_modules, fake_module, tmp_path):

@@ -12,11 +12,13 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
 from keystoneauth1.exceptions import ClientException
 from openstack.exceptions import SDKException
 
 from govcloud.errors import LabError
+from govcloud.lab import objectstore
 from govcloud.lab.openstack import (
     clouds,
     config,
@@ -32,9 +34,9 @@ from govcloud.lab.openstack import (
 )
 from govcloud.lab.openstack.services import ServicePlan, plan_services
 from govcloud.lab.openstack.spec import OpenStackLabSpec, default_spec
-from govcloud.lab.openstack.state import (
+from govcloud.lab.openstack.statedir import (
     BOOTSTRAPPED,
-    LabPaths,
+    OpenStackLabPaths,
     lab_paths_from_env,
     load_or_create_secrets,
 )
@@ -62,7 +64,7 @@ def lab_up(spec: OpenStackLabSpec | None = None) -> LabStatus:
     status = _already_holding(paths, spec)
     if status is not None:
         return status
-    preflight.check()
+    preflight.check(data_plane=spec.data_plane)
     paths.create()
     with _exclusive(paths):
         # Another lab_up may have done the job while this one waited for the lock.
@@ -76,16 +78,35 @@ def lab_down(purge: bool = False) -> None:
 
     A no-op when nothing runs. Without ``purge`` the state is kept for a warm start.
     """
+    _object_store_down(purge)
     paths = lab_paths_from_env()
     if not paths.root.exists():
         return
     with _exclusive(paths):
+        # Only a lab that had the data plane (its spec said so, or its namespace is still there)
+        # has leftovers to clean; any other goes down as fast as before the data plane existed.
+        had_data_plane = _had_data_plane(paths)
         # Asked before MariaDB stops: which router and DHCP namespaces are this lab's.
-        ids = database.router_and_network_ids(paths)
+        ids = database.router_and_network_ids(paths) if had_data_plane else set()
         lifecycle.bring_down(paths, _stop_tiers(paths))
-        dataplane.remove_namespaces(paths, ids)
+        if had_data_plane:
+            dataplane.remove_namespaces(paths, ids)
         if purge:
             shutil.rmtree(paths.root)
+
+
+def _had_data_plane(paths: OpenStackLabPaths) -> bool:
+    recorded = records.recorded_spec(paths)
+    return bool(recorded and recorded.data_plane) or Path(f"/run/netns/{paths.dataplane_namespace}").exists()
+
+
+def _object_store_down(purge: bool) -> None:
+    """The instance's object store (started on demand, for shared state) goes down with the lab."""
+    store = objectstore.ObjectStorePaths.of()
+    if store.root.exists():
+        objectstore.down(store)
+        if purge:
+            shutil.rmtree(store.root)
 
 
 def lab_status() -> LabStatus:
@@ -123,14 +144,14 @@ def lab_spec_in_use() -> OpenStackLabSpec | None:
 
 
 @contextmanager
-def _exclusive(paths: LabPaths) -> Iterator[None]:
+def _exclusive(paths: OpenStackLabPaths) -> Iterator[None]:
     """One lab_up or lab_down at a time (two test sessions may start the lab together)."""
     with open(paths.root / "lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
 
 
-def _already_holding(paths: LabPaths, spec: OpenStackLabSpec) -> LabStatus | None:
+def _already_holding(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> LabStatus | None:
     """The status when the lab is up and already holds ``spec`` (after pointing clouds.yaml at
     ``spec``'s tenant, which costs no API call); None when lab_up has work to do."""
     held = records.realised_spec(paths)
@@ -148,16 +169,17 @@ def _already_holding(paths: LabPaths, spec: OpenStackLabSpec) -> LabStatus | Non
     return status if status.clouds_yaml else lab_status()
 
 
-def _target(paths: LabPaths, spec: OpenStackLabSpec) -> OpenStackLabSpec:
+def _target(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> OpenStackLabSpec:
     """What the lab must hold after this lab_up: what it held (or was asked for) plus ``spec``."""
     recorded = records.recorded_spec(paths)
     return recorded.merged_with(spec) if recorded else spec
 
 
-def _start(paths: LabPaths, spec: OpenStackLabSpec) -> None:
+def _start(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> None:
     """Everything lab_up does past its fast path; each step is safe to repeat."""
     secrets, plan = _prepare(paths, spec)
-    dataplane.ensure_namespace(paths)
+    if spec.data_plane:
+        dataplane.ensure_namespace(paths)
     if not paths.marker(BOOTSTRAPPED).exists():
         _create_schemas(paths, plan, spec, secrets)
     lifecycle.bring_up(paths, plan.core, START_TIMEOUT)
@@ -171,20 +193,20 @@ def _start(paths: LabPaths, spec: OpenStackLabSpec) -> None:
     clouds.write_clouds_yaml(paths, spec, secrets)
 
 
-def _prepare(paths: LabPaths, spec: OpenStackLabSpec) -> tuple[dict[str, str], ServicePlan]:
+def _prepare(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> tuple[dict[str, str], ServicePlan]:
     """Secrets and configs; stop what the spec dropped or whose config changed."""
     plan = plan_services(paths, spec)
     _stop_services_not_in(paths, plan)
     records.record_spec(paths, spec)
     secrets = load_or_create_secrets(paths)
     changed = config.render_all(paths, spec, secrets)
-    _make_data_dirs(paths)
+    _make_data_dirs(paths, spec)
     _stop_services_reading(paths, plan, set(changed))
     return secrets, plan
 
 
 def _start_workers_and_seed(
-    paths: LabPaths, plan: ServicePlan, spec: OpenStackLabSpec, secrets: dict[str, str]
+    paths: OpenStackLabPaths, plan: ServicePlan, spec: OpenStackLabSpec, secrets: dict[str, str]
 ) -> None:
     """Identity content before the workers (they die with 401 without service users), seed after."""
     if not records.seeded_with(paths, spec) or spec.tenant not in records.tenants(paths):
@@ -200,7 +222,7 @@ def _start_workers_and_seed(
         records.mark_seeded(paths, spec)
 
 
-def _create_schemas(paths: LabPaths, plan: ServicePlan, spec: OpenStackLabSpec, secrets: dict[str, str]) -> None:
+def _create_schemas(paths: OpenStackLabPaths, plan: ServicePlan, spec: OpenStackLabSpec, secrets: dict[str, str]) -> None:
     """Cold start: data directory, databases, schemas and keystone bootstrap.
 
     RabbitMQ boots while the schemas are made (both take seconds; they do not depend on each other).
@@ -216,18 +238,19 @@ def _create_schemas(paths: LabPaths, plan: ServicePlan, spec: OpenStackLabSpec, 
     schema.keystone_bootstrap(paths, secrets["admin"], spec.primary_region, paths.ports.keystone_url)
 
 
-def _make_data_dirs(paths: LabPaths) -> None:
+def _make_data_dirs(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> None:
     for sub in ("glance/images", "glance/staging", "glance/tasks", "nova/instances", "neutron", "cinder/volumes"):
         (paths.data / sub).mkdir(parents=True, exist_ok=True)
     for service in ("glance", "nova", "neutron", "cinder"):
         (paths.data / service / "lock").mkdir(exist_ok=True)
-    (paths.data / "neutron" / "ra").mkdir(exist_ok=True)
+    if spec.data_plane:
+        (paths.data / "neutron" / "ra").mkdir(exist_ok=True)
     (paths.data / "keystone").mkdir(exist_ok=True)
     paths.rabbit_dir.mkdir(exist_ok=True)
     (paths.log / "rabbitmq").mkdir(exist_ok=True)
 
 
-def _stop_tiers(paths: LabPaths) -> list[list[supervisor.Service]]:
+def _stop_tiers(paths: OpenStackLabPaths) -> list[list[supervisor.Service]]:
     """Every service with a PID file, in stop order: services first, then RabbitMQ, then the rest."""
     recorded = records.recorded_spec(paths) or default_spec()
     known = {service.name: service for service in plan_services(paths, recorded).all}
@@ -239,7 +262,7 @@ def _stop_tiers(paths: LabPaths) -> list[list[supervisor.Service]]:
     return [tier for tier in tiers if tier]
 
 
-def _stop_services_not_in(paths: LabPaths, plan: ServicePlan) -> None:
+def _stop_services_not_in(paths: OpenStackLabPaths, plan: ServicePlan) -> None:
     """Stop compute hosts (or other services) the new spec no longer has."""
     wanted = {service.name for service in plan.all}
     stale = [_generic(p.stem) for p in paths.pids.glob("*.pid") if p.stem not in wanted]
@@ -247,7 +270,7 @@ def _stop_services_not_in(paths: LabPaths, plan: ServicePlan) -> None:
         lifecycle.bring_down(paths, [stale])
 
 
-def _stop_services_reading(paths: LabPaths, plan: ServicePlan, changed: set) -> None:
+def _stop_services_reading(paths: OpenStackLabPaths, plan: ServicePlan, changed: set) -> None:
     """Stop running services whose config files changed; bring_up starts them again."""
     outdated = [s for s in plan.all if changed & set(s.configs) and supervisor.running_pid(paths, s.name)]
     if outdated:

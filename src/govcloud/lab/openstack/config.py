@@ -16,7 +16,7 @@ from netaddr import IPAddress
 from govcloud.lab.openstack import dataplane
 from govcloud.lab.openstack.ports import HOST, LabPorts
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
-from govcloud.lab.openstack.state import LabPaths, write_if_changed
+from govcloud.lab.openstack.statedir import OpenStackLabPaths, write_if_changed
 
 TEMPLATES = Path(__file__).with_name("templates")
 PHYSNET = "physnet1"
@@ -25,7 +25,7 @@ CONTROLLER = "controller"
 
 
 @dataclass(frozen=True)
-class Quotas:
+class LabQuotas:
     """Default quotas, raised so several test runs fit side by side in one project."""
 
     instances: int = 200
@@ -70,7 +70,7 @@ def uwsgi_apps(lab_ports: LabPorts) -> tuple[UwsgiApp, ...]:
     )
 
 
-def db_url(paths: LabPaths, secrets: dict[str, str], database: str, user: str | None = None) -> str:
+def db_url(paths: OpenStackLabPaths, secrets: dict[str, str], database: str, user: str | None = None) -> str:
     """An oslo.db URL through the lab's MariaDB socket; the user defaults to the database name."""
     user = user or database
     return (
@@ -79,13 +79,13 @@ def db_url(paths: LabPaths, secrets: dict[str, str], database: str, user: str | 
     )
 
 
-def render_all(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> list[Path]:
+def render_all(paths: OpenStackLabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> list[Path]:
     """Write every config file; return the ones that changed (empty on an unchanged warm start)."""
     files = rendered_files(paths, spec, secrets)
     return [path for path, text in files.items() if write_if_changed(path, text)]
 
 
-def rendered_files(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> dict[Path, str]:
+def rendered_files(paths: OpenStackLabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> dict[Path, str]:
     """Every config file of the lab as ``{path: text}``; pure, for tests and diffs."""
     env = _environment()
     context = _context(paths, spec, secrets)
@@ -100,8 +100,6 @@ def rendered_files(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, s
         etc / "glance-api.conf": render("glance-api.conf.j2"),
         etc / "neutron" / "neutron.conf": render("neutron.conf.j2"),
         etc / "neutron" / "ml2_conf.ini": render("ml2_conf.ini.j2"),
-        **{dataplane.agent_config(paths, agent): render(f"{dataplane.agent_config(paths, agent).stem}.ini.j2")
-           for agent in dataplane.AGENTS},
         etc / "nova" / "nova.conf": render("nova.conf.j2", compute_host=None),
         etc / "cinder.conf": render("cinder.conf.j2"),
         etc / "my.cnf": render("my.cnf.j2"),
@@ -109,6 +107,10 @@ def rendered_files(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, s
         etc / "rabbitmq-env.conf": render("rabbitmq-env.conf.j2"),
         etc / "rabbitmq-enabled-plugins": "[].\n",
     }
+    if spec.data_plane:
+        for agent in dataplane.AGENTS:
+            config = dataplane.agent_config(paths, agent)
+            files[config] = render(f"{config.stem}.ini.j2")
     for host in spec.compute_hosts:
         files[compute_config(paths, host)] = render("nova.conf.j2", compute_host=host.name)
     for app in uwsgi_apps(paths.ports):
@@ -116,16 +118,16 @@ def rendered_files(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, s
     return files
 
 
-def compute_config(paths: LabPaths, host: ComputeHost) -> Path:
+def compute_config(paths: OpenStackLabPaths, host: ComputeHost) -> Path:
     """The full nova.conf of one fake compute host (it differs from nova.conf only by ``host =``)."""
     return paths.etc / "nova" / f"nova-compute-{host.name}.conf"
 
 
-def uwsgi_config(paths: LabPaths, app: str) -> Path:
+def uwsgi_config(paths: OpenStackLabPaths, app: str) -> Path:
     return paths.etc / "uwsgi" / f"{app}.ini"
 
 
-def _context(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> dict[str, object]:
+def _context(paths: OpenStackLabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> dict[str, object]:
     return {
         "host": HOST,
         "ports": paths.ports.as_dict(),
@@ -139,15 +141,17 @@ def _context(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -
         "transport_url": f"rabbit://govcloud:{secrets['rabbit']}@{HOST}:{paths.ports.RABBIT}/",
         "physnet": PHYSNET,
         "controller": CONTROLLER,
-        "quota": asdict(Quotas()),
-        "dataplane": _dataplane(paths),
+        "quota": asdict(LabQuotas()),
+        # None when the lab has no data plane: the Neutron templates then render as they did
+        # before it existed (openvswitch only, vxlan tenant networks, no DHCP notifications).
+        "dataplane": _dataplane(paths) if spec.data_plane else None,
         # 256-bit key for Cinder's fixed-key manager, derived from a lab secret so it is stable.
         "fixed_key": (secrets["cinder"] * 4)[:64],
         "db_url": lambda database, user=None: db_url(paths, secrets, database, user),
     }
 
 
-def _dataplane(paths: LabPaths) -> dataplane.DataPlane:
+def _dataplane(paths: OpenStackLabPaths) -> dataplane.DataPlane:
     # The speakers' router id: an address of the instance's own management network that the
     # network lab leaves unused (its nodes number from .10), so no border router shares it.
     router_id = IPAddress(paths.instance.mgmt_network.last - 1)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from govcloud.errors import LabError
 from govcloud.lab.openstack.ports import HOST
-from govcloud.lab.openstack.state import LabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import Service, running_pid, started_at
 
 # The host name the data plane's agents report; ports plugged into the data plane bind to it.
@@ -56,15 +56,15 @@ class DataPlane:
     physnet_bridge: str = PHYSNET_BRIDGE
 
 
-def amqp_socket(paths: LabPaths) -> Path:
+def amqp_socket(paths: OpenStackLabPaths) -> Path:
     return paths.run / "amqp.sock"
 
 
-def agent_config(paths: LabPaths, agent: str) -> Path:
+def agent_config(paths: OpenStackLabPaths, agent: str) -> Path:
     return paths.etc / _AGENT_CONFIGS[agent]
 
 
-def services(paths: LabPaths, board_probe: Callable[[str], Callable[[], bool]]) -> tuple[Service, ...]:
+def services(paths: OpenStackLabPaths, board_probe: Callable[[str], Callable[[], bool]]) -> tuple[Service, ...]:
     """The relays, then the four agents (each answers when its heartbeat is fresh)."""
     ns = paths.dataplane_namespace
     rabbit = paths.ports.RABBIT
@@ -89,7 +89,7 @@ def services(paths: LabPaths, board_probe: Callable[[str], Callable[[], bool]]) 
     return relays + agents
 
 
-def ensure_namespace(paths: LabPaths) -> None:
+def ensure_namespace(paths: OpenStackLabPaths) -> None:
     """Create the agents' namespace with its loopback up (``ip netns add`` leaves it down)."""
     ns = paths.dataplane_namespace
     if not Path(f"/run/netns/{ns}").exists():
@@ -107,7 +107,7 @@ def ensure_namespace(paths: LabPaths) -> None:
           "net.ipv6.conf.default.accept_ra=0"])
 
 
-def remove_namespaces(paths: LabPaths, ids: set[str]) -> list[str]:
+def remove_namespaces(paths: OpenStackLabPaths, ids: set[str]) -> list[str]:
     """After the agents stopped: kill what they left running (dnsmasq and radvd detach from them),
     delete this lab's router and DHCP namespaces, then the agents' namespace. Ours are those named
     by ``ids`` (the lab's router and network ids, when MariaDB could tell) and those with a veth
@@ -128,7 +128,7 @@ def remove_namespaces(paths: LabPaths, ids: set[str]) -> list[str]:
     return wanted
 
 
-def _listening_probe(paths: LabPaths, name: str, port: int) -> Callable[[], bool]:
+def _listening_probe(paths: OpenStackLabPaths, name: str, port: int) -> Callable[[], bool]:
     """Answers when our process listens on ``port``: its /proc/<pid>/net/tcp shows its own namespace."""
 
     def probe() -> bool:

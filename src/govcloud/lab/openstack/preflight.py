@@ -46,7 +46,11 @@ REQUIRED_FILES = {
     "/etc/cinder/api-paste.ini": "cinder-common",
     "/usr/lib/python3/dist-packages/cinder/tests/fake_driver.py": "python3-cinder",
     "/usr/lib/python3/dist-packages/pymysql/__init__.py": "python3-pymysql",
-    # The data plane (see dataplane.py).
+}
+
+
+# The opt-in data plane's agents and tools (see dataplane.py): checked only for a lab that has it.
+DATA_PLANE_FILES = {
     "/usr/bin/neutron-linuxbridge-agent": "neutron-linuxbridge-agent",
     "/usr/bin/neutron-l3-agent": "neutron-l3-agent",
     "/usr/bin/neutron-dhcp-agent": "neutron-dhcp-agent",
@@ -60,19 +64,20 @@ REQUIRED_FILES = {
 }
 
 
-def missing_packages() -> list[str]:
-    """Packages whose files the lab needs but cannot find, sorted."""
-    return sorted({package for path, package in REQUIRED_FILES.items() if not Path(path).exists()})
+def missing_packages(data_plane: bool = False) -> list[str]:
+    """Packages whose files the lab (with its data plane, when asked) needs but cannot find, sorted."""
+    required = {**REQUIRED_FILES, **(DATA_PLANE_FILES if data_plane else {})}
+    return sorted({package for path, package in required.items() if not Path(path).exists()})
 
 
-def check() -> None:
+def check(data_plane: bool = False) -> None:
     """Raise :class:`LabError` with the fix when the lab cannot start on this machine."""
     if os.geteuid() != 0:
         raise LabError(
             "the OpenStack lab must run as root (it starts MariaDB, RabbitMQ and the services)",
             fix="run the command again as root",
         )
-    missing = missing_packages()
+    missing = missing_packages(data_plane)
     if missing:
         raise LabError(
             "the OpenStack lab needs packages that are not installed: " + ", ".join(missing),

@@ -3,7 +3,8 @@
 Two groups start in turn. ``core`` (MariaDB, RabbitMQ, the relays to the data plane and every
 API) can start on a fresh schema; ``workers`` (Nova's conductor, scheduler and compute hosts) die
 with 401 unless the service users exist and Placement answers, so on a cold start they wait for
-the identity step. The data plane's agents (:mod:`.dataplane`) start with the workers.
+the identity step. The data plane's agents (:mod:`.dataplane`, only when the spec asks for it)
+start with the workers.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from govcloud.lab.openstack.probes import (
     unix_greeting_probe,
 )
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
-from govcloud.lab.openstack.state import LabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import Service, started_at
 
 PYTHON = "/usr/bin/python3"
@@ -42,11 +43,13 @@ class ServicePlan:
         return self.core + self.workers
 
 
-def plan_services(paths: LabPaths, spec: OpenStackLabSpec) -> ServicePlan:
+def plan_services(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> ServicePlan:
     """Every service of a lab holding ``spec``."""
     board = HeartbeatBoard(lambda: database.heartbeats(paths), lambda: database.mapped_compute_hosts(paths))
+    # The data plane is opt-in (spec.data_plane): without it no relay or agent is planned.
     network = dataplane.services(paths, lambda agent: board.probe(agent, dataplane.NETWORK_HOST,
-                                                                  lambda: started_at(paths, agent)))
+                                                                  lambda: started_at(paths, agent))) \
+        if spec.data_plane else ()
     relays, agents = network[:2], network[2:]
     core = (
         *_infrastructure(paths),
@@ -64,7 +67,7 @@ def plan_services(paths: LabPaths, spec: OpenStackLabSpec) -> ServicePlan:
     return ServicePlan(core=core, workers=workers)
 
 
-def _infrastructure(paths: LabPaths) -> tuple[Service, ...]:
+def _infrastructure(paths: OpenStackLabPaths) -> tuple[Service, ...]:
     rabbit_env = {
         "RABBITMQ_CONF_ENV_FILE": str(paths.etc / "rabbitmq-env.conf"),
         # The Erlang cookie lives in $HOME: keep it private to the lab.
@@ -100,7 +103,7 @@ def _infrastructure(paths: LabPaths) -> tuple[Service, ...]:
     )
 
 
-def _apis(paths: LabPaths) -> tuple[Service, ...]:
+def _apis(paths: OpenStackLabPaths) -> tuple[Service, ...]:
     etc = paths.etc
     nova_conf = etc / "nova" / "nova.conf"
     return (
@@ -137,7 +140,7 @@ def _apis(paths: LabPaths) -> tuple[Service, ...]:
 
 
 def _uwsgi(
-    paths: LabPaths,
+    paths: OpenStackLabPaths,
     name: str,
     port: int,
     probe_path: str,
@@ -158,7 +161,7 @@ def _uwsgi(
 
 
 def _daemon(
-    paths: LabPaths, name: str, configs: tuple[str, ...], port: int, after: tuple[str, ...] = ("mariadb", "rabbitmq")
+    paths: OpenStackLabPaths, name: str, configs: tuple[str, ...], port: int, after: tuple[str, ...] = ("mariadb", "rabbitmq")
 ) -> Service:
     return Service(
         name,
@@ -170,7 +173,7 @@ def _daemon(
     )
 
 
-def _rpc_worker(paths: LabPaths, board: HeartbeatBoard, binary: str, config: str, host: str) -> Service:
+def _rpc_worker(paths: OpenStackLabPaths, board: HeartbeatBoard, binary: str, config: str, host: str) -> Service:
     return Service(
         binary,
         (PYTHON, f"/usr/bin/{binary}", *_config_args(paths, (config,))),
@@ -180,7 +183,7 @@ def _rpc_worker(paths: LabPaths, board: HeartbeatBoard, binary: str, config: str
     )
 
 
-def _compute(paths: LabPaths, board: HeartbeatBoard, host: ComputeHost) -> Service:
+def _compute(paths: OpenStackLabPaths, board: HeartbeatBoard, host: ComputeHost) -> Service:
     name = f"nova-compute-{host.name}"
     return Service(
         name,
@@ -191,7 +194,7 @@ def _compute(paths: LabPaths, board: HeartbeatBoard, host: ComputeHost) -> Servi
     )
 
 
-def _config_args(paths: LabPaths, configs: tuple[str, ...]) -> tuple[str, ...]:
+def _config_args(paths: OpenStackLabPaths, configs: tuple[str, ...]) -> tuple[str, ...]:
     args: list[str] = []
     for config in configs:
         args += ["--config-file", str(paths.etc / config)]

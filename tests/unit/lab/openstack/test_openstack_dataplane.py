@@ -7,16 +7,16 @@ from govcloud.lab.openstack.config import rendered_files
 from govcloud.lab.openstack.ports import LabPorts
 from govcloud.lab.openstack.services import plan_services
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
-from govcloud.lab.openstack.state import ACCOUNTS, LabPaths
+from govcloud.lab.openstack.statedir import ACCOUNTS, OpenStackLabPaths
 from govcloud.paths import LabInstance
 
-SPEC = OpenStackLabSpec(regions=("RegionA",), compute_hosts=(ComputeHost("c1"),))
+SPEC = OpenStackLabSpec(regions=("RegionA",), compute_hosts=(ComputeHost("c1"),), data_plane=True)
 SECRETS = {name: f"{name}-secret" for name in ACCOUNTS}
 
 
-def _paths(tmp_path, index: int) -> LabPaths:
+def _paths(tmp_path, index: int) -> OpenStackLabPaths:
     instance = LabInstance(f"i{index}", index) if index else LabInstance()
-    return LabPaths(tmp_path / str(index), LabPorts(1000 * index), instance)
+    return OpenStackLabPaths(tmp_path / str(index), LabPorts(1000 * index), instance)
 
 
 def test_two_instances_never_share_a_namespace_or_a_bgp_router_id(tmp_path):

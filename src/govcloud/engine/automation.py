@@ -32,7 +32,7 @@ from .progress import Progress, log_path, normalise_changes
 from .settings import EngineSettings, default_passphrase_file, ensure_passphrase_file
 from .signals import EngineGuard
 from .stackfiles import FALLBACK_VARIABLE, RunFiles, new_run_id
-from .stackrun import SELECT_LOCK, CloudAccess, StackRun, engine_workspace
+from .stackrun import SELECT_LOCK, CloudAccess, StackRun, engine_workspace, leased
 
 __all__ = ["Operation", "StackResult", "StacksFailed", "backend_error", "engine_error", "ordered", "run",
            "run_project"]
@@ -56,6 +56,13 @@ def run(operation: Operation, environment: Environment, stacks: Sequence[str], s
     order = ordered(operation, stacks, all_names)
     # Arguments first (a wrong --cloud or --clouds-yaml is bad input whatever else is missing).
     credentials = _credentials(order, environment, settings)
+    with leased(operation, settings, order):
+        return _run(operation, environment, order, all_names, settings, credentials, progress, quiet)
+
+
+def _run(operation: Operation, environment: Environment, order: list[str], all_names: list[str],
+         settings: EngineSettings, credentials: dict[str, CloudCredentials], progress: Callable[..., Progress],
+         quiet: bool) -> list[StackResult]:
     install = find_engine()
     passphrase = ensure_passphrase_file(settings.passphrase_file or default_passphrase_file())
     if settings.backend_url is None:
@@ -184,7 +191,8 @@ def run_project(operation: Operation, work_dir: Path, stack: str, settings: Engi
     log_file = log_path(settings.logs, stack, operation.value, run_id)
     files = RunFiles.create(work_dir, settings.state_dir.parent / "runs", run_id)
     try:
-        with EngineGuard() as guard, log_file.open("w", encoding="utf-8") as log:
+        with leased(operation, settings, [stack], work_dir), EngineGuard() as guard, \
+                log_file.open("w", encoding="utf-8") as log:
             printer = Progress(stack, operation.value, log, quiet=quiet)
             return StackRun(operation, stack, install, settings, env, printer, log_file, files, guard,
                              CloudAccess(credentials, settings.region), config=config).execute()
