@@ -13,9 +13,14 @@ PACKAGES=(
   glance-api cinder-api cinder-scheduler cinder-volume mariadb-server rabbitmq-server
   python3-openstackclient python3-osc-placement python3-pymysql
   swift swift-proxy swift-object swift-container swift-account python3-swift memcached
+  # The opt-in data plane (lab up --data-plane): Linux bridge, L3 (radvd for SLAAC), DHCP (dnsmasq)
+  # and BGP agents, and the relay that lets them reach RabbitMQ from their own network namespace.
+  # Installed always (nothing starts them unless the lab asks for the data plane).
+  neutron-linuxbridge-agent neutron-l3-agent neutron-dhcp-agent neutron-bgp-dragent
+  python3-neutron-dynamic-routing radvd dnsmasq-base conntrack socat iproute2
 )
-# Daemons a postinst may leave behind; only new PIDs with these names are stopped.
-DAEMON_NAMES='^(mariadbd|mysqld|mysqld_safe|epmd|beam[.]smp|erl_child_setup|inet_gethost|rabbitmq-server|keystone.*|neutron-.*|nova-.*|glance-.*|cinder-.*|placement-.*|swift-.*|memcached|uwsgi|apache2)$'
+# Daemons a postinst may leave behind; only those this installation started are stopped.
+DAEMON_NAMES='^(mariadbd|mysqld|mysqld_safe|epmd|beam[.]smp|erl_child_setup|inet_gethost|rabbitmq-server|keystone.*|neutron-.*|dnsmasq|radvd|nova-.*|glance-.*|cinder-.*|placement-.*|swift-.*|memcached|uwsgi|apache2)$'
 
 NAME=openstack-lab-install
 # shellcheck source=lib/apt-install.sh

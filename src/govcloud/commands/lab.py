@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from .common import OutputFormat, console, load_env, print_json
+from .common import OutputFormat, console, lab_topology, load_env, print_json, print_table, project_root
 
 app = typer.Typer(no_args_is_help=True, help="The local OpenStack lab (Keystone, Neutron, Nova, Glance, Cinder).")
 
@@ -16,12 +16,21 @@ def register(root: typer.Typer) -> None:
 
 
 @app.command("up")
-def up(env: str = LAB_ENV, format: OutputFormat = OutputFormat.TABLE) -> None:
+def up(
+    env: str = LAB_ENV,
+    format: OutputFormat = OutputFormat.TABLE,
+    data_plane: bool = typer.Option(
+        False, "--data-plane",
+        help="Also run the real Neutron data plane (Linux bridge, L3, DHCP and BGP agents); "
+             "`lab up` without it turns it off again."),
+) -> None:
     """Start the lab (a no-op when it is already up with the same contents)."""
+    from dataclasses import replace
+
     from ..lab.openstack.api import lab_up
     from ..lab.openstack.from_model import lab_spec
 
-    status = lab_up(lab_spec(load_env(env).province))
+    status = lab_up(replace(lab_spec(load_env(env).province), data_plane=data_plane))
     _show(status, format)
 
 
@@ -32,6 +41,28 @@ def down(purge: bool = typer.Option(False, "--purge", help="Also delete the lab'
 
     lab_down(purge=purge)
     console.print("OpenStack lab down" + (" and purged" if purge else ""))
+
+
+@app.command("join")
+def join(env: str = LAB_ENV, format: OutputFormat = OutputFormat.TABLE) -> None:
+    """Plug each node's transit network into its border router's cloud interface (both labs up,
+    stacks deployed), so the BGP speakers reach the border routers. Joining twice changes nothing."""
+    from ..ipam import plan_environment
+    from ..lab.join import join_labs
+    from ..lab.netlab.runtime import namespace
+    from ..network.cloud_routing import peerings_by_site
+    from ..network.lab import speaking_nodes
+
+    environment = load_env(env)
+    peerings = peerings_by_site(environment.province, plan_environment(environment),
+                                speaking_nodes(environment, project_root()))
+    rows = join_labs(lab_topology(environment), peerings, namespace)
+    if format is OutputFormat.JSON:
+        print_json(rows)
+        return
+    print_table("transit joins", ["node", "bridge", "router", "speaker", "changed"],
+                [[r["node"], r.get("bridge") or r.get("missing"), r.get("router", ""), " ".join(r.get("speaker", [])),
+                  r["changed"]] for r in rows])
 
 
 @app.command("status")

@@ -22,10 +22,13 @@ def speaking_nodes(environment: Environment, project_root: Path | None) -> froze
                      if read_stack_options(project_root, stack_name(environment.name, n, environment.province)).bgp_speakers)
 
 
-def environment_topology(environment: Environment, facts: SiteFacts, project_root: Path | None = None) -> Topology:
+def environment_topology(environment: Environment, facts: SiteFacts, project_root: Path | None = None,
+                         *, cloud: bool = True) -> Topology:
     """The router-level topology with the site's facts (from its inventory source, or a lab's
     overlay); with ``project_root``, the stack settings there decide which nodes' border routers
-    peer with a speaker (without it, every node's do)."""
+    peer with a speaker (without it, every node's do). ``cloud=False``: the extranet alone, no
+    border router peers with a cloud (a network lab without the OpenStack lab joined to it)."""
     plan = plan_environment(environment)
-    peerings = peerings_by_site(environment.province, plan, speaking_nodes(environment, project_root))
+    speakers = speaking_nodes(environment, project_root) if cloud else frozenset()
+    peerings = peerings_by_site(environment.province, plan, speakers)
     return build_topology(environment.name, environment.province, plan, facts, peerings)

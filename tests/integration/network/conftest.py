@@ -52,10 +52,11 @@ class Lab:
 def lab(tmp_path_factory) -> Lab:
     subprocess.run(["bash", str(ROOT / "scripts" / "netlab-install.sh")], check=True, capture_output=True)
     environment = load_folder(ROOT / "inventories" / "lab", name="lab")
-    # The lab's overlay on the instance's own management network; the lab stacks' settings, as
-    # the commands read them.
+    # The lab's overlay on the instance's own management network. The extranet alone: these tests
+    # do not deploy the cloud, so no border router is given a BGP session with a node's speakers
+    # (tests/integration/onenetwork joins the two labs and checks those).
     facts = replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network)
-    topology = environment_topology(environment, facts, ROOT)
+    topology = environment_topology(environment, facts, ROOT, cloud=False)
     paths = netlab.NetlabPaths()
     netlab.down(paths)
     result = netlab.up(topology, paths)  # LabError (with its fix) when it cannot start: a loud failure

@@ -82,6 +82,15 @@ def test_the_lab_stack_settings_leave_the_border_routers_without_sessions(lab, p
     assert not any(n.cloud_peerings for n in environment_topology(environment, LAB_FACTS, project_root).nodes)
 
 
+def test_the_extranet_alone_has_no_cloud_sessions_even_where_every_node_speaks(lab):
+    environment, _ = lab
+    with_cloud = environment_topology(environment, LAB_FACTS)  # no stack settings: every node speaks
+    assert {n.name for n in with_cloud.nodes if n.cloud_peerings} == {"core", "city-a", "city-b"}
+    alone = environment_topology(environment, LAB_FACTS, cloud=False)
+    assert not any(n.cloud_peerings for n in alone.nodes)
+    assert not any(i.kind == "cloud" for n in alone.nodes for i in n.interfaces)
+
+
 def test_rendered_bgp_accepts_only_the_planned_prefixes_and_feeds_ospf(topology, lab):
     environment, plan = lab
     text = render_frr_conf(topology.node("city-a"), ipv6=True)

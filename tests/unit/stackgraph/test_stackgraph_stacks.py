@@ -233,7 +233,7 @@ def test_bgp_speakers_can_be_left_out_where_neutron_lacks_dynamic_routing(lab):
         options_from_config({"bgpSpeakers": "sometimes"})
 
 
-def test_the_lab_stacks_leave_speakers_out_until_the_lab_runs_dynamic_routing():
+def test_the_lab_stacks_leave_speakers_out_until_the_lab_can_host_them_all():
     for stack in ("lab-province", "lab-city-a", "lab-city-b"):
         assert read_stack_options(ROOT, stack).bgp_speakers is False
 

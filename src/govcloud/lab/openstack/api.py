@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
 from keystoneauth1.exceptions import ClientException
 from openstack.exceptions import SDKException
@@ -22,6 +23,7 @@ from govcloud.lab.openstack import (
     clouds,
     config,
     database,
+    dataplane,
     identity,
     lifecycle,
     preflight,
@@ -62,7 +64,7 @@ def lab_up(spec: OpenStackLabSpec | None = None) -> LabStatus:
     status = _already_holding(paths, spec)
     if status is not None:
         return status
-    preflight.check()
+    preflight.check(data_plane=spec.data_plane)
     paths.create()
     with _exclusive(paths):
         # Another lab_up may have done the job while this one waited for the lock.
@@ -81,9 +83,21 @@ def lab_down(purge: bool = False) -> None:
     if not paths.root.exists():
         return
     with _exclusive(paths):
+        # Only a lab that had the data plane (its spec said so, or its namespace is still there)
+        # has leftovers to clean; any other goes down as fast as before the data plane existed.
+        had_data_plane = _had_data_plane(paths)
+        # Asked before MariaDB stops: which router and DHCP namespaces are this lab's.
+        ids = database.router_and_network_ids(paths) if had_data_plane else set()
         lifecycle.bring_down(paths, _stop_tiers(paths))
+        if had_data_plane:
+            dataplane.remove_namespaces(paths, ids)
         if purge:
             shutil.rmtree(paths.root)
+
+
+def _had_data_plane(paths: OpenStackLabPaths) -> bool:
+    recorded = records.recorded_spec(paths)
+    return bool(recorded and recorded.data_plane) or Path(f"/run/netns/{paths.dataplane_namespace}").exists()
 
 
 def _object_store_down(purge: bool) -> None:
@@ -164,6 +178,8 @@ def _target(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> OpenStackLabSpe
 def _start(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> None:
     """Everything lab_up does past its fast path; each step is safe to repeat."""
     secrets, plan = _prepare(paths, spec)
+    if spec.data_plane:
+        dataplane.ensure_namespace(paths)
     if not paths.marker(BOOTSTRAPPED).exists():
         _create_schemas(paths, plan, spec, secrets)
     lifecycle.bring_up(paths, plan.core, START_TIMEOUT)
@@ -184,7 +200,7 @@ def _prepare(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> tuple[dict[str
     records.record_spec(paths, spec)
     secrets = load_or_create_secrets(paths)
     changed = config.render_all(paths, spec, secrets)
-    _make_data_dirs(paths)
+    _make_data_dirs(paths, spec)
     _stop_services_reading(paths, plan, set(changed))
     return secrets, plan
 
@@ -222,11 +238,13 @@ def _create_schemas(paths: OpenStackLabPaths, plan: ServicePlan, spec: OpenStack
     schema.keystone_bootstrap(paths, secrets["admin"], spec.primary_region, paths.ports.keystone_url)
 
 
-def _make_data_dirs(paths: OpenStackLabPaths) -> None:
+def _make_data_dirs(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> None:
     for sub in ("glance/images", "glance/staging", "glance/tasks", "nova/instances", "neutron", "cinder/volumes"):
         (paths.data / sub).mkdir(parents=True, exist_ok=True)
     for service in ("glance", "nova", "neutron", "cinder"):
         (paths.data / service / "lock").mkdir(exist_ok=True)
+    if spec.data_plane:
+        (paths.data / "neutron" / "ra").mkdir(exist_ok=True)
     (paths.data / "keystone").mkdir(exist_ok=True)
     paths.rabbit_dir.mkdir(exist_ok=True)
     (paths.log / "rabbitmq").mkdir(exist_ok=True)

@@ -11,7 +11,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import jinja2
+from netaddr import IPAddress
 
+from govcloud.lab.openstack import dataplane
 from govcloud.lab.openstack.ports import HOST, LabPorts
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
 from govcloud.lab.openstack.statedir import OpenStackLabPaths, write_if_changed
@@ -105,6 +107,10 @@ def rendered_files(paths: OpenStackLabPaths, spec: OpenStackLabSpec, secrets: di
         etc / "rabbitmq-env.conf": render("rabbitmq-env.conf.j2"),
         etc / "rabbitmq-enabled-plugins": "[].\n",
     }
+    if spec.data_plane:
+        for agent in dataplane.AGENTS:
+            config = dataplane.agent_config(paths, agent)
+            files[config] = render(f"{config.stem}.ini.j2")
     for host in spec.compute_hosts:
         files[compute_config(paths, host)] = render("nova.conf.j2", compute_host=host.name)
     for app in uwsgi_apps(paths.ports):
@@ -136,10 +142,20 @@ def _context(paths: OpenStackLabPaths, spec: OpenStackLabSpec, secrets: dict[str
         "physnet": PHYSNET,
         "controller": CONTROLLER,
         "quota": asdict(LabQuotas()),
+        # None when the lab has no data plane: the Neutron templates then render as they did
+        # before it existed (openvswitch only, vxlan tenant networks, no DHCP notifications).
+        "dataplane": _dataplane(paths) if spec.data_plane else None,
         # 256-bit key for Cinder's fixed-key manager, derived from a lab secret so it is stable.
         "fixed_key": (secrets["cinder"] * 4)[:64],
         "db_url": lambda database, user=None: db_url(paths, secrets, database, user),
     }
+
+
+def _dataplane(paths: OpenStackLabPaths) -> dataplane.DataPlane:
+    # The speakers' router id: an address of the instance's own management network that the
+    # network lab leaves unused (its nodes number from .10), so no border router shares it.
+    router_id = IPAddress(paths.instance.mgmt_network.last - 1)
+    return dataplane.DataPlane(dataplane.NETWORK_HOST, dataplane.REPORT_INTERVAL, str(router_id))
 
 
 def _environment() -> jinja2.Environment:

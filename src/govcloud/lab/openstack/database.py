@@ -30,7 +30,7 @@ DATABASES = {
     "nova": "nova",  # cell1; nova-manage derives cell0's name from it
 }
 
-# A heartbeat this far in the future keeps the fake agents "alive" for ML2 port binding.
+# A heartbeat this far in the future keeps the compute hosts' agent rows "alive" for ML2 port binding.
 _FAR_FUTURE = "2099-01-01 00:00:00"
 
 # What ML2's openvswitch driver reads from an agent to bind flat (physnet) and vxlan ports.
@@ -93,7 +93,7 @@ def sql(paths: OpenStackLabPaths, statements: Iterable[str]) -> list[list[str]]:
 
 
 def heartbeats(paths: OpenStackLabPaths) -> dict[tuple[str, str], float]:
-    """Last report of each Nova and Cinder RPC service as ``{(binary, host): unix time}``.
+    """Last report of each Nova and Cinder RPC service and Neutron agent as ``{(binary, host): unix time}``.
 
     RPC services have no API of their own; they answer when their heartbeat row is fresh.
     """
@@ -102,7 +102,8 @@ def heartbeats(paths: OpenStackLabPaths) -> dict[tuple[str, str], float]:
         "SELECT `binary`, host, UNIX_TIMESTAMP(COALESCE(updated_at, created_at)) FROM {db}.services "
         "WHERE deleted = 0"
     )
-    rows = sql(paths, ["SET time_zone = '+00:00'", query.format(db="nova"), query.format(db="cinder")])
+    agents = "SELECT `binary`, host, UNIX_TIMESTAMP(heartbeat_timestamp) FROM neutron.agents"
+    rows = sql(paths, ["SET time_zone = '+00:00'", query.format(db="nova"), query.format(db="cinder"), agents])
     return {(row[0], row[1]): float(row[2]) for row in rows if len(row) == 3 and row[2] != "NULL"}
 
 
@@ -111,10 +112,25 @@ def mapped_compute_hosts(paths: OpenStackLabPaths) -> set[str]:
     return {row[0] for row in sql(paths, ["SELECT host FROM nova_api.host_mappings"]) if row}
 
 
-def ensure_fake_ovs_agents(paths: OpenStackLabPaths, hosts: Iterable[str]) -> None:
-    """Give each compute host an "Open vSwitch agent" row so ML2 binds its ports (vif_type=ovs).
+def router_and_network_ids(paths: OpenStackLabPaths) -> set[str]:
+    """Ids of every Neutron router and network (they name the agents' namespaces); empty when
+    MariaDB is not running."""
+    if not paths.mysql_socket.exists():
+        return set()
+    try:
+        rows = sql(paths, ["SELECT id FROM neutron.routers UNION SELECT id FROM neutron.networks"])
+    except LabError:
+        return set()
+    return {row[0] for row in rows if row}
 
-    There is no real agent (no data plane): without these rows Nova fails with PortBindingFailed.
+
+def ensure_fake_ovs_agents(paths: OpenStackLabPaths, hosts: Iterable[str]) -> None:
+    """Give each fake compute host an "Open vSwitch agent" row so ML2 binds its servers' ports.
+
+    The compute hosts run Nova's FakeDriver: their servers have no interface to plug, so a real
+    L2 agent there would have nothing to do, and without a live agent row Nova fails with
+    PortBindingFailed. Everything that does carry packets (routers, DHCP, probes) binds to the
+    data plane's host and its real Linux bridge agent (see :mod:`.dataplane`).
     """
     configurations = json.dumps(_OVS_AGENT_CONFIG)
     statements = []

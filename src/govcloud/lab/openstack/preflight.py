@@ -49,19 +49,35 @@ REQUIRED_FILES = {
 }
 
 
-def missing_packages() -> list[str]:
-    """Packages whose files the lab needs but cannot find, sorted."""
-    return sorted({package for path, package in REQUIRED_FILES.items() if not Path(path).exists()})
+# The opt-in data plane's agents and tools (see dataplane.py): checked only for a lab that has it.
+DATA_PLANE_FILES = {
+    "/usr/bin/neutron-linuxbridge-agent": "neutron-linuxbridge-agent",
+    "/usr/bin/neutron-l3-agent": "neutron-l3-agent",
+    "/usr/bin/neutron-dhcp-agent": "neutron-dhcp-agent",
+    "/usr/bin/neutron-bgp-dragent": "neutron-bgp-dragent",
+    "/usr/lib/python3/dist-packages/neutron_dynamic_routing/__init__.py": "python3-neutron-dynamic-routing",
+    "/usr/sbin/radvd": "radvd",
+    "/usr/sbin/dnsmasq": "dnsmasq-base",
+    "/usr/sbin/conntrack": "conntrack",
+    "/usr/bin/socat": "socat",
+    "/usr/sbin/ip": "iproute2",
+}
 
 
-def check() -> None:
+def missing_packages(data_plane: bool = False) -> list[str]:
+    """Packages whose files the lab (with its data plane, when asked) needs but cannot find, sorted."""
+    required = {**REQUIRED_FILES, **(DATA_PLANE_FILES if data_plane else {})}
+    return sorted({package for path, package in required.items() if not Path(path).exists()})
+
+
+def check(data_plane: bool = False) -> None:
     """Raise :class:`LabError` with the fix when the lab cannot start on this machine."""
     if os.geteuid() != 0:
         raise LabError(
             "the OpenStack lab must run as root (it starts MariaDB, RabbitMQ and the services)",
             fix="run the command again as root",
         )
-    missing = missing_packages()
+    missing = missing_packages(data_plane)
     if missing:
         raise LabError(
             "the OpenStack lab needs packages that are not installed: " + ", ".join(missing),

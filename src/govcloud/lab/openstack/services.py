@@ -1,8 +1,10 @@
 """The daemons of the lab: command lines, environments, ports, start order and probes.
 
-Two groups start in turn. ``core`` (MariaDB, RabbitMQ and every API) can start on a fresh
-schema; ``workers`` (Nova's conductor, scheduler and compute hosts) die with 401 unless the
-service users exist and Placement answers, so on a cold start they wait for the identity step.
+Two groups start in turn. ``core`` (MariaDB, RabbitMQ, the relays to the data plane and every
+API) can start on a fresh schema; ``workers`` (Nova's conductor, scheduler and compute hosts) die
+with 401 unless the service users exist and Placement answers, so on a cold start they wait for
+the identity step. The data plane's agents (:mod:`.dataplane`, only when the spec asks for it)
+start with the workers.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from govcloud.lab.openstack import database
+from govcloud.lab.openstack import database, dataplane
 from govcloud.lab.openstack.ports import HOST
 from govcloud.lab.openstack.config import CONTROLLER, compute_config, uwsgi_config
 from govcloud.lab.openstack.probes import (
@@ -44,8 +46,14 @@ class ServicePlan:
 def plan_services(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> ServicePlan:
     """Every service of a lab holding ``spec``."""
     board = HeartbeatBoard(lambda: database.heartbeats(paths), lambda: database.mapped_compute_hosts(paths))
+    # The data plane is opt-in (spec.data_plane): without it no relay or agent is planned.
+    network = dataplane.services(paths, lambda agent: board.probe(agent, dataplane.NETWORK_HOST,
+                                                                  lambda: started_at(paths, agent))) \
+        if spec.data_plane else ()
+    relays, agents = network[:2], network[2:]
     core = (
         *_infrastructure(paths),
+        *relays,
         *_apis(paths),
         _rpc_worker(paths, board, "cinder-scheduler", "cinder.conf", CONTROLLER),
         _rpc_worker(paths, board, "cinder-volume", "cinder.conf", f"{CONTROLLER}@fake"),
@@ -54,6 +62,7 @@ def plan_services(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> ServicePl
         _rpc_worker(paths, board, "nova-conductor", "nova/nova.conf", CONTROLLER),
         _rpc_worker(paths, board, "nova-scheduler", "nova/nova.conf", CONTROLLER),
         *(_compute(paths, board, host) for host in spec.compute_hosts),
+        *agents,
     )
     return ServicePlan(core=core, workers=workers)
 

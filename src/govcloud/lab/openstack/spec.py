@@ -49,6 +49,10 @@ class OpenStackLabSpec:
     compute_hosts: tuple[ComputeHost, ...] = (ComputeHost("compute1"),)
     tenant: TenantSpec = field(default_factory=TenantSpec)
     extra_projects: tuple[str, ...] = ()
+    # The real Neutron data plane (agents, relays, ML2 linuxbridge, the bgp plugin; see
+    # .dataplane). Opt-in: off, the lab is the API-only lab with fake agent rows. Unlike the
+    # rest of the spec it does not only grow: each lab_up's spec turns it on or off.
+    data_plane: bool = False
 
     def __post_init__(self) -> None:
         validate_spec(self)
@@ -66,7 +70,7 @@ class OpenStackLabSpec:
 
     def fingerprint(self) -> str:
         """A stable hash: the identity and seed steps rerun when the lab must hold more."""
-        blob = json.dumps(asdict(self), sort_keys=True).encode()
+        blob = json.dumps(_recorded(self), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
     def covers(self, other: OpenStackLabSpec) -> bool:
@@ -76,6 +80,7 @@ class OpenStackLabSpec:
             set(self.regions) >= set(other.regions)
             and set(self.compute_hosts) >= set(other.compute_hosts)
             and set(self.extra_projects) >= set(other.extra_projects)
+            and self.data_plane == other.data_plane
         )
 
     def merged_with(self, other: OpenStackLabSpec) -> OpenStackLabSpec:
@@ -83,7 +88,8 @@ class OpenStackLabSpec:
 
         The lab only grows (several test suites share it and each asks for its own spec); the
         first region stays first because every service's config names it. A host named in
-        both takes ``other``'s zone; the tenant is ``other``'s.
+        both takes ``other``'s zone; the tenant is ``other``'s, and so is ``data_plane``: the data
+        plane is on only while asked for, so a lab up without it is the lab without it.
         """
         hosts = {host.name: host for host in self.compute_hosts}
         hosts.update({host.name: host for host in other.compute_hosts})
@@ -92,6 +98,7 @@ class OpenStackLabSpec:
             compute_hosts=tuple(hosts.values()),
             tenant=other.tenant,
             extra_projects=_union(self.extra_projects, other.extra_projects),
+            data_plane=other.data_plane,
         )
 
 
@@ -102,7 +109,7 @@ def default_spec() -> OpenStackLabSpec:
 
 def spec_to_json(spec: OpenStackLabSpec) -> str:
     """The spec as JSON: the state dir records the spec the running lab was built from."""
-    return json.dumps(asdict(spec), indent=2, sort_keys=True) + "\n"
+    return json.dumps(_recorded(spec), indent=2, sort_keys=True) + "\n"
 
 
 def spec_from_json(text: str) -> OpenStackLabSpec:
@@ -113,6 +120,7 @@ def spec_from_json(text: str) -> OpenStackLabSpec:
         compute_hosts=tuple(ComputeHost(**host) for host in raw["compute_hosts"]),
         tenant=TenantSpec(**raw["tenant"]),
         extra_projects=tuple(raw["extra_projects"]),
+        data_plane=bool(raw.get("data_plane", False)),
     )
 
 
@@ -140,6 +148,15 @@ def validate_spec(spec: OpenStackLabSpec) -> None:
             f"OpenStackLabSpec.tenant.user {spec.tenant.user!r} is a service user name",
             fix="pick another user name for the tenant, e.g. 'demo'",
         )
+
+
+def _recorded(spec: OpenStackLabSpec) -> dict[str, object]:
+    # data_plane is recorded only when on: a lab without it keeps the record and fingerprint it
+    # had before the option existed, so a warm lab does not rerun its seed steps.
+    raw = asdict(spec)
+    if not spec.data_plane:
+        del raw["data_plane"]
+    return raw
 
 
 def _union(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:

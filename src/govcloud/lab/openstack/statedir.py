@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govcloud.lab.openstack.ports import LabPorts
-from govcloud.paths import OPENSTACK_LAB, LabInstance, current_instance, openstack_lab_dir
+from govcloud.paths import DEFAULT_INSTANCE, OPENSTACK_LAB, LabInstance, current_instance, openstack_lab_dir
 
 # Every account the lab creates a password for: MariaDB users double as keystone service users.
 ACCOUNTS = ("admin", "tenant", "rabbit", "keystone", "nova", "neutron", "glance", "cinder", "placement")
@@ -36,7 +36,8 @@ def lab_paths_from_env() -> OpenStackLabPaths:
 
 
 def lab_paths(instance: LabInstance, state_dir: str | Path | None = None) -> OpenStackLabPaths:
-    return OpenStackLabPaths(Path(state_dir) if state_dir else instance.state_dir(OPENSTACK_LAB), LabPorts(instance.port_offset))
+    return OpenStackLabPaths(Path(state_dir) if state_dir else instance.state_dir(OPENSTACK_LAB),
+                             LabPorts(instance.port_offset), instance)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,12 @@ class OpenStackLabPaths:
 
     root: Path
     ports: LabPorts = field(default_factory=LabPorts)
+    instance: LabInstance = DEFAULT_INSTANCE
+
+    @property
+    def dataplane_namespace(self) -> str:
+        """The network namespace of the lab's Neutron agents (see :mod:`.dataplane`)."""
+        return self.instance.prefix("gcos")
 
     @property
     def etc(self) -> Path:

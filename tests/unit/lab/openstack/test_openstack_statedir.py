@@ -17,7 +17,7 @@ def test_an_instance_keeps_its_state_under_its_own_root_with_its_own_ports(tmp_p
     instance = lab_paths(LabInstance("test", 3))
     assert str(default.root) == "/var/lib/govcloud/openstack-lab" and default.ports.offset == 0
     assert str(instance.root) == "/var/lib/govcloud/instances/test/openstack-lab" and instance.ports.offset == 3000
-    assert lab_paths(LabInstance("test", 3), tmp_path) == OpenStackLabPaths(tmp_path, instance.ports)
+    assert lab_paths(LabInstance("test", 3), tmp_path) == OpenStackLabPaths(tmp_path, instance.ports, LabInstance("test", 3))
 
 
 def test_create_makes_a_private_tree(tmp_path):

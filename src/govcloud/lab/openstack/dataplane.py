@@ -1,0 +1,197 @@
+"""The lab's Neutron data plane: the Linux bridge, L3, DHCP and BGP agents of one host.
+
+Every agent of a lab instance runs inside that instance's own network namespace (``gcos`` for
+the default lab, ``g<NN>os`` for an instance): the bridges, iptables rules, the BGP speakers'
+transit addresses and their routes stay there, so two instances holding the same address plan
+never meet. The routers' and DHCP servers' namespaces (``qrouter-<id>``, ``qdhcp-<id>``) carry
+ids of the instance's own Neutron, so they cannot clash either.
+
+RabbitMQ listens on 127.0.0.1 of the root namespace, which the agents cannot reach from theirs.
+Two socat relays join them through a Unix socket in the state directory (file systems are shared
+across network namespaces): one listens on the socket and connects to RabbitMQ, the other listens
+on 127.0.0.1 inside the agents' namespace and connects to the socket. The agents need nothing
+else: they talk to neutron-server over RPC only (no metadata proxy in the lab).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from govcloud.errors import LabError
+from govcloud.lab.openstack.ports import HOST
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
+from govcloud.lab.openstack.supervisor import Service, running_pid, started_at
+
+# The host name the data plane's agents report; ports plugged into the data plane bind to it.
+NETWORK_HOST = "network"
+# Neutron's default: a state report waits at most this long for neutron-server, which on a busy
+# two-core machine often takes longer than 10 s (the reports then time out and are logged as errors).
+REPORT_INTERVAL = 30
+# The bridge that stands for the flat physical network in the agents' namespace.
+PHYSNET_BRIDGE = "brphys"
+AGENTS = ("neutron-linuxbridge-agent", "neutron-l3-agent", "neutron-dhcp-agent", "neutron-bgp-dragent")
+_AGENT_CONFIGS = {
+    "neutron-linuxbridge-agent": "neutron/linuxbridge_agent.ini",
+    "neutron-l3-agent": "neutron/l3_agent.ini",
+    "neutron-dhcp-agent": "neutron/dhcp_agent.ini",
+    "neutron-bgp-dragent": "neutron/bgp_dragent.ini",
+}
+RELAY_OUT, RELAY_IN = "amqp-relay-root", "amqp-relay-netns"
+# Namespaces the agents create, named by the id of a router or network of this lab's Neutron.
+_AGENT_NAMESPACES = ("qrouter-", "qdhcp-", "snat-", "fip-")
+_LISTEN = "0A"
+
+
+@dataclass(frozen=True)
+class DataPlane:
+    """What the agents' configs need to know."""
+
+    host: str
+    report_interval: int
+    bgp_router_id: str
+    physnet_bridge: str = PHYSNET_BRIDGE
+
+
+def amqp_socket(paths: OpenStackLabPaths) -> Path:
+    return paths.run / "amqp.sock"
+
+
+def agent_config(paths: OpenStackLabPaths, agent: str) -> Path:
+    return paths.etc / _AGENT_CONFIGS[agent]
+
+
+def services(paths: OpenStackLabPaths, board_probe: Callable[[str], Callable[[], bool]]) -> tuple[Service, ...]:
+    """The relays, then the four agents (each answers when its heartbeat is fresh)."""
+    ns = paths.dataplane_namespace
+    rabbit = paths.ports.RABBIT
+    sock = amqp_socket(paths)
+    relays = (
+        Service(RELAY_OUT, ("/usr/bin/socat", f"UNIX-LISTEN:{sock},fork,unlink-early,mode=600",
+                            f"TCP:{HOST}:{rabbit}"),
+                probe=lambda: sock.is_socket() and started_at(paths, RELAY_OUT) is not None,
+                after=("rabbitmq",)),
+        Service(RELAY_IN, ("/usr/bin/ip", "netns", "exec", ns, "/usr/bin/socat",
+                           f"TCP-LISTEN:{rabbit},bind={HOST},fork,reuseaddr", f"UNIX-CONNECT:{sock}"),
+                probe=_listening_probe(paths, RELAY_IN, rabbit), after=(RELAY_OUT,)),
+    )
+    agents = tuple(
+        Service(agent, ("/usr/bin/ip", "netns", "exec", ns, "/usr/bin/python3", f"/usr/bin/{agent}",
+                        "--config-file", str(paths.etc / "neutron" / "neutron.conf"),
+                        "--config-file", str(agent_config(paths, agent))),
+                probe=board_probe(agent),
+                configs=(paths.etc / "neutron" / "neutron.conf", agent_config(paths, agent)),
+                after=("neutron-server", RELAY_IN))
+        for agent in AGENTS)
+    return relays + agents
+
+
+def ensure_namespace(paths: OpenStackLabPaths) -> None:
+    """Create the agents' namespace with its loopback up (``ip netns add`` leaves it down)."""
+    ns = paths.dataplane_namespace
+    if not Path(f"/run/netns/{ns}").exists():
+        _ip("netns", "add", ns)
+    _ip("-n", ns, "link", "set", "lo", "up")
+    if _run(["ip", "-n", ns, "link", "show", "dev", PHYSNET_BRIDGE], check=False).returncode != 0:
+        _ip("-n", ns, "link", "add", PHYSNET_BRIDGE, "type", "bridge")
+    _ip("-n", ns, "link", "set", PHYSNET_BRIDGE, "up")
+    # Bridged traffic passes iptables, or security groups would not hold between ports of one bridge.
+    # No router advertisements: the bridges would take SLAAC addresses on every tenant network and
+    # the agents' namespace (the "host") would sit on networks it must only switch.
+    _run(["ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.bridge.bridge-nf-call-iptables=1",
+          "net.bridge.bridge-nf-call-ip6tables=1", "net.ipv6.conf.all.accept_dad=0",
+          "net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.all.accept_ra=0",
+          "net.ipv6.conf.default.accept_ra=0"])
+
+
+def remove_namespaces(paths: OpenStackLabPaths, ids: set[str]) -> list[str]:
+    """After the agents stopped: kill what they left running (dnsmasq and radvd detach from them),
+    delete this lab's router and DHCP namespaces, then the agents' namespace. Ours are those named
+    by ``ids`` (the lab's router and network ids, when MariaDB could tell) and those with a veth
+    into the agents' namespace; other labs' are never touched. Returns the deleted namespaces."""
+    for pid in _processes_under(paths.data / "neutron"):
+        _kill(pid)
+    dataplane_ns = paths.dataplane_namespace
+    has_dataplane = Path(f"/run/netns/{dataplane_ns}").exists()
+    peers = _peer_namespaces(dataplane_ns) if has_dataplane else set()
+    wanted = [name for name in _namespaces() if name.startswith(_AGENT_NAMESPACES)
+              and (name.split("-", 1)[-1] in ids or name in peers)]
+    if has_dataplane:
+        wanted.append(dataplane_ns)
+    for ns in wanted:
+        for pid in _namespace_pids(ns):
+            _kill(pid)
+        _ip("netns", "del", ns)
+    return wanted
+
+
+def _listening_probe(paths: OpenStackLabPaths, name: str, port: int) -> Callable[[], bool]:
+    """Answers when our process listens on ``port``: its /proc/<pid>/net/tcp shows its own namespace."""
+
+    def probe() -> bool:
+        started = started_at(paths, name)
+        if started is None:
+            return False
+        pid = running_pid(paths, name)
+        try:
+            lines = Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]
+        except OSError:
+            return False
+        return any(int(f.split()[1].rsplit(":", 1)[1], 16) == port and f.split()[3] == _LISTEN for f in lines)
+
+    return probe
+
+
+def _peer_namespaces(ns: str) -> set[str]:
+    """Namespaces holding the other end of a veth in ``ns`` (``nsid N (iproute2 netns name: X)``)."""
+    out = _run(["ip", "-n", ns, "netns", "list-id"], check=False).stdout
+    return {line.rsplit(":", 1)[-1].strip(" )") for line in out.splitlines() if "netns name:" in line}
+
+
+def _processes_under(directory: Path) -> list[int]:
+    """Processes whose command line names a file under ``directory`` (radvd's and dnsmasq's
+    configs and PID files live in the lab's state dir: no other lab's process names it)."""
+    marker = f"{directory}/"
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if marker in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def _namespaces() -> list[str]:
+    out = _run(["ip", "netns", "list"], check=False).stdout
+    return [line.split()[0] for line in out.splitlines() if line.strip()]
+
+
+def _namespace_pids(ns: str) -> list[int]:
+    out = _run(["ip", "netns", "pids", ns], check=False).stdout
+    return [int(p) for p in out.split() if p.isdigit()]
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, 9)
+    except ProcessLookupError:
+        pass
+
+
+def _ip(*args: str) -> None:
+    _run(["ip", *args])
+
+
+def _run(argv: list[str], check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(argv, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise LabError(f"{' '.join(argv)} failed: {result.stderr.strip()}",
+                       fix="the lab needs network namespaces (run as root); `govcloud doctor` checks it")
+    return result

@@ -1,0 +1,55 @@
+"""Joining the labs, planned from the model: which bridge meets which border router's cloud interface,
+and which transit addresses the BGP speaker takes there (no IPv6 where the border router holds the
+transit's IPv6 prefix on its unified exit's link instead)."""
+
+from __future__ import annotations
+
+import pytest
+from netaddr import IPNetwork
+
+from govcloud.errors import LabError
+from govcloud.ipam import plan_environment
+from govcloud.ipam.requirements import transit_key, v4_transit_key
+from govcloud.ipam.transit import speaker_address
+from govcloud.lab.join import plan_joins, transit_bridge
+from govcloud.lab.netlab.overlay import LAB_FACTS
+from govcloud.model import load_folder
+from govcloud.network.cloud_routing import peerings_by_site
+from govcloud.network.lab import environment_topology
+
+IDS = {"province": "0123456789abcdef-province", "city-a": "fedcba9876543210-city-a"}
+
+
+@pytest.fixture(scope="module")
+def lab(project_root):
+    environment = load_folder(project_root / "inventories" / "lab", name="lab")
+    plan = plan_environment(environment)
+    return environment, plan, peerings_by_site(environment.province, plan)
+
+
+def test_each_deployed_node_joins_its_border_router_with_the_speaker_addresses(lab):
+    environment, plan, peerings = lab
+    joins = {j.node: j for j in plan_joins(environment_topology(environment, LAB_FACTS), peerings, IDS,
+                                           lambda site: f"ns-{site}")}
+    assert set(joins) == set(IDS)  # city-b has no transit network yet: nothing to join
+    city = joins["city-a"]
+    assert (city.bridge, city.router_ns, city.cloud_if, city.veth) == ("brqfedcba98765", "ns-city-a", "cl0",
+                                                                        "xt-city-a")
+    v4, v6 = plan[v4_transit_key("city-a")], plan[transit_key("city-a")]
+    assert city.speaker == (IPNetwork(f"{speaker_address(v4)}/{v4.prefixlen}"),
+                            IPNetwork(f"{speaker_address(v6)}/{v6.prefixlen}"))
+    # The core holds the province transit's IPv6 /64 on its unified exit's link: IPv4 only here.
+    assert [a.version for a in joins["province"].speaker] == [4]
+
+
+def test_bridge_names_follow_the_linux_bridge_agent_and_fit_an_interface_name():
+    assert transit_bridge("6d67a136-e1ab-40b4-969e-8d3d5da6aa43") == "brq6d67a136-e1"
+    assert len(transit_bridge("6d67a136-e1ab-40b4-969e-8d3d5da6aa43")) <= 15
+
+
+def test_a_network_lab_without_cloud_interfaces_is_refused_with_the_fix(lab):
+    environment, _, peerings = lab
+    alone = environment_topology(environment, LAB_FACTS, cloud=False)
+    with pytest.raises(LabError) as error:
+        plan_joins(alone, peerings, IDS, lambda site: site)
+    assert "netlab up" in error.value.fix
