@@ -75,13 +75,21 @@ def measure_province(province: Province, connect: Callable[[Any], Any]) -> Cloud
     return CloudUsage(measured_at=dt.datetime.now(dt.timezone.utc), nodes=nodes)
 
 
-def connect_node(node) -> Any:
-    """A connection to ``node``'s cloud (its entry in clouds.yaml) and region."""
-    import openstack
+def connect_node(node, clouds_yaml: Path | None = None) -> Any:
+    """A connection to ``node``'s cloud (its entry in clouds.yaml) and region; the clouds.yaml is
+    found as the engine finds it (``--clouds-yaml``, ``OS_CLIENT_CONFIG_FILE``, the lab's, or
+    openstacksdk's usual places), so the report reads the clouds the stacks were deployed to."""
+    import openstack.config
+    import openstack.connection
 
-    return openstack.connect(cloud=node.cloud, region_name=node.region)
+    from ..engine.credentials import find_clouds_yaml
+
+    found = find_clouds_yaml(clouds_yaml)
+    config = openstack.config.OpenStackConfig(config_files=[str(found)] if found else None, load_envvars=False)
+    return openstack.connection.Connection(config=config.get_one(cloud=node.cloud, region_name=node.region))
 
 
-def measure_environment(province: Province, state_folder: Path) -> Path:
+def measure_environment(province: Province, state_folder: Path, clouds_yaml: Path | None = None) -> Path:
     """Measure every node and record the result for the report."""
-    return write_measurement(state_folder / CLOUD_USAGE_FILE, measure_province(province, connect_node))
+    usage = measure_province(province, lambda node: connect_node(node, clouds_yaml))
+    return write_measurement(state_folder / CLOUD_USAGE_FILE, usage)
