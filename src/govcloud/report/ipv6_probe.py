@@ -3,9 +3,15 @@ IPv4 and IPv6, and read the unified exits' IPv4/IPv6 byte counters; the result i
 ``ipv6-quality.json`` the report reads (:mod:`.measurements`).
 
 Where the commands run is the caller's choice: a :data:`Runner` executes one argv on the probe
-host (or on an exit) and returns its exit code and output: locally, inside a network namespace
-(``command_runner(["ip", "netns", "exec", name])``) or over SSH. The parsing is of the standard
+host (or on an exit) and returns its exit code and output: locally (:func:`command_runner`, with a
+prefix such as ``ip netns exec <name>``) or over SSH on the network's own hosts
+(:mod:`.probe_ssh`, what ``govcloud report --measure-ipv6`` uses). The parsing is of the standard
 ``ping`` summary (iputils) and of the kernel's ``/proc/net/netstat`` (IpExt) and ``/proc/net/snmp6``.
+
+TCP connect success is measured only towards a service the caller names (``tcp_port``): a router
+offers none on its loopback, and a refused connect would say nothing about IPv6 against IPv4.
+The exits' counters are the whole host's, so they include the probe's own SSH session (IPv4, a few
+kilobytes against the traffic the exit carries).
 """
 
 from __future__ import annotations

@@ -40,10 +40,11 @@ class SshAccess:
 class SshRunner:
     """A :data:`~.ipv6_probe.Runner` on one host: ``with SshRunner(name, address, access) as run:``."""
 
-    def __init__(self, name: str, address: str, access: SshAccess) -> None:
+    def __init__(self, name: str, address: str, access: SshAccess, port: int = 22) -> None:
         self.name = name
         self.address = address
         self.access = access
+        self.port = port
         self._client: paramiko.SSHClient | None = None
 
     def __enter__(self) -> SshRunner:
@@ -52,7 +53,7 @@ class SshRunner:
             client.load_host_keys(str(self.access.known_hosts))
             client.set_missing_host_key_policy(paramiko.RejectPolicy())
             timeout = self.access.connect_timeout_s
-            client.connect(self.address, username=self.access.user, key_filename=str(self.access.key_file),
+            client.connect(self.address, port=self.port, username=self.access.user, key_filename=str(self.access.key_file),
                            timeout=timeout, banner_timeout=timeout, auth_timeout=timeout, allow_agent=False,
                            look_for_keys=False)
         except (paramiko.SSHException, OSError) as exc:
