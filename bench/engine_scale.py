@@ -42,7 +42,7 @@ from typing import Any
 from lab_project import lab_project
 
 from govcloud.engine.parallel import default_jobs
-from govcloud.engine.runner import Operation, run
+from govcloud.engine.automation import Operation, run
 from govcloud.engine.settings import EngineSettings
 from govcloud.errors import GovcloudError
 from govcloud.ipam import plan_environment
@@ -123,7 +123,7 @@ def import_state(settings: EngineSettings, stack: str, deployment: dict) -> None
     from pulumi import automation as auto
 
     from govcloud.engine.locate import find_engine
-    from govcloud.engine.runner import engine_environment, project_workspace
+    from govcloud.engine.automation import engine_environment, project_workspace
     from govcloud.engine.salt import salt_file, salt_outside_config
     from govcloud.engine.settings import default_passphrase_file, ensure_passphrase_file
 

@@ -18,7 +18,7 @@ import time
 import uuid
 from pathlib import Path
 
-from govcloud.engine.runner import Operation, run_project
+from govcloud.engine.automation import Operation, run_project
 from govcloud.engine.settings import EngineSettings
 from govcloud.lab.openstack import ADMIN_CLOUD, lab_status
 

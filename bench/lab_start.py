@@ -16,7 +16,7 @@ from pathlib import Path
 
 from govcloud.lab.openstack import default_spec, lab_down, lab_status, lab_up
 from govcloud.lab.openstack import supervisor
-from govcloud.lab.openstack.state import lab_paths_from_env
+from govcloud.lab.openstack.statedir import lab_paths_from_env
 
 
 def timed(label: str, action: Callable[[], object]) -> float:

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from govcloud.migration.capacity import Ledger, system_claims
+from govcloud.migration.capacity import CapacityUsage, system_claims
 from govcloud.migration.planner import PlanSettings, kept_ledger, plan_waves
 from govcloud.migration.scheduler import migration_candidates, schedule
 from govcloud.migration.store import LoadedWave, dump_wave
@@ -56,7 +56,7 @@ def naive_schedule(province: Province, per_wave: int) -> list[list[str]]:
         ready = [s for s in remaining if all(d in done or d not in moving for d in s.depends_on)]
         if not ready:
             raise SystemExit("naive baseline: dependency cycle")
-        ledger = Ledger.for_province(province)  # re-summed from scratch for every wave
+        ledger = CapacityUsage.for_province(province)  # re-summed from scratch for every wave
         for other in on_cloud + [province.system_by_code[c] for c in placed]:
             ledger.add(system_claims(other, other.target_node or province.province_node.code))
         wave: list[str] = []

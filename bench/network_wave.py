@@ -27,14 +27,14 @@ from govcloud.lab import netlab
 from govcloud.model import load_folder
 from govcloud.network.inventory import render_inventory, write_inventory
 from govcloud.network.lab import environment_topology
-from govcloud.network.runner import Connection, PlaybookRequest, run_playbook
+from govcloud.network.ansible import Connection, PlaybookRequest, run_playbook
 from govcloud.lab.netlab.overlay import LAB_FACTS
 
 PLAYBOOK = Path(__file__).resolve().parents[1] / "playbooks" / "ipv6_extranet.yml"
 GOAL_S = 60.0
 
 
-def run_wave(env_dir: Path, paths: netlab.LabPaths, connection: Connection, hosts: int, work: Path) -> tuple[float, int]:
+def run_wave(env_dir: Path, paths: netlab.NetlabPaths, connection: Connection, hosts: int, work: Path) -> tuple[float, int]:
     request = PlaybookRequest(PLAYBOOK, env_dir / "hosts.yml", paths.known_hosts, limit=("routers:exits_unified",),
                               connection=connection, pipelining=connection is Connection.SSH, forks=hosts + 4,
                               work_dir=work)
@@ -48,7 +48,7 @@ def run_wave(env_dir: Path, paths: netlab.LabPaths, connection: Connection, host
 def bench_size(routers: int, connections: list[Connection], work: Path) -> list[dict]:
     env_dir = netlab.write_generated_env(routers, work / f"gen{routers}")
     topology = environment_topology(load_folder(env_dir, name=f"gen{routers}"), LAB_FACTS)
-    paths = netlab.LabPaths()
+    paths = netlab.NetlabPaths()
     write_inventory(env_dir, render_inventory(topology, paths.client_key, paths.known_hosts))
     hosts = routers + 1
     rows = []
@@ -78,7 +78,7 @@ def main() -> int:
             for routers in sizes:
                 rows += bench_size(routers, connections, Path(tmp))
         finally:
-            down = netlab.down(netlab.LabPaths())
+            down = netlab.down(netlab.NetlabPaths())
     print(f"\n{'routers':>7} {'conn':>9} {'lab up s':>8} {'deploy s':>8} {'rerun s':>8} {'changed':>8} {'load':>5}")
     for r in rows:
         print(f"{r['routers']:>7} {r['connection']:>9} {r['lab_up_s']:>8} {r['deploy_s']:>8} {r['rerun_s']:>8} "

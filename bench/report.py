@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from govcloud.migration.kpi import MigrationState, measure
-from govcloud.migration.state import read_exits_state, read_rollout_state, state_folder
+from govcloud.migration.network_outcomes import read_exits_state, read_rollout_state, state_folder
 from govcloud.migration.store import plan_folder, read_plan
 from govcloud.model import load_environment
 from govcloud.policy import check_environment

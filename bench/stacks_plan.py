@@ -81,7 +81,7 @@ def mock_runtime(environment, plan, stacks):
 
 
 def engine_preview(environment, stacks, cloud, region):
-    from govcloud.engine.runner import Operation, run
+    from govcloud.engine.automation import Operation, run
     from govcloud.engine.settings import EngineSettings
     from lab_project import lab_project
 

@@ -31,7 +31,7 @@ from govcloud.lab.workload.drill import Client, longest_gap, missing
 from govcloud.lab.workload.driver import LabWorkloadDriver, start_legacy
 from govcloud.migration.execution.executor import Executor
 from govcloud.migration.execution.providers import EngineProvisioner, PlannedSpecProvisioner
-from govcloud.migration.execution.state import load_run_state
+from govcloud.migration.execution.run_state import load_run_state
 from govcloud.migration.store import read_plan
 from govcloud.model import load_environment
 from govcloud.paths import current_instance

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from govcloud.migration.schema import Wave
+from govcloud.migration.schema import MigrationWave
 from govcloud.model import Province
 from govcloud.model.systems import DataClass, DrMode
 
@@ -21,7 +21,7 @@ def dependency_cycles(province: Province) -> list[set[str]]:
     return [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
 
 
-def assert_plan_holds(province: Province, waves: list[Wave], max_per_wave: int | None = None) -> None:
+def assert_plan_holds(province: Province, waves: list[MigrationWave], max_per_wave: int | None = None) -> None:
     """Every system to move is in exactly one wave; a dependant lands in a later wave than its
     dependency, unless both are in one dependency cycle, which moves as one group in one wave;
     waves respect the size limit (a group larger than the limit has a wave of its own); DR copies
@@ -48,7 +48,7 @@ def assert_plan_holds(province: Province, waves: list[Wave], max_per_wave: int |
     _assert_capacity(province, waves)
 
 
-def _assert_capacity(province: Province, waves: list[Wave]) -> None:
+def _assert_capacity(province: Province, waves: list[MigrationWave]) -> None:
     """After each wave, every node resource the wave added to is within capacity (systems already on
     the cloud may have filled a node past it before any plan: the plan must only not add there)."""
     used = {n.code: [0, 0, 0] for n in province.nodes}
@@ -84,7 +84,7 @@ def _assert_capacity(province: Province, waves: list[Wave]) -> None:
             assert used[node][i] <= capacity[node][i], f"wave {wave.wave} overruns {node}"
 
 
-def full_nodes(province: Province, waves: list[Wave]) -> list[str]:
+def full_nodes(province: Province, waves: list[MigrationWave]) -> list[str]:
     """Nodes with some resource used to the last unit after the last wave (the limit bound)."""
     used = {n.code: [0, 0, 0] for n in province.nodes}
     placed = {e.code: e for w in waves for e in w.systems}

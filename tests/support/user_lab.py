@@ -68,7 +68,7 @@ def cloud_fingerprint() -> dict[str, list[str]]:
     import openstack
 
     from govcloud.lab.openstack.clouds import ADMIN_CLOUD
-    from govcloud.lab.openstack.state import lab_paths
+    from govcloud.lab.openstack.statedir import lab_paths
     from govcloud.paths import DEFAULT_INSTANCE
 
     clouds_yaml = lab_paths(DEFAULT_INSTANCE).clouds_yaml

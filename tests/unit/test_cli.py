@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import json
 import pkgutil
+from pathlib import Path
+
+import networkx as nx
 
 import pytest
 import typer
@@ -12,8 +16,8 @@ import typer
 from govcloud import cli, commands, diagnostics
 from govcloud.diagnostics import Check
 
-# Helpers, not command groups: `migrate_exec` adds its commands to the `migrate` group.
-NOT_GROUPS = {"common", "migrate_exec"}
+# Helpers, not command groups: `migrate_exec` adds its commands to the `migrate` group, `migration_plan` is what both share.
+NOT_GROUPS = {"common", "migrate_exec", "migration_plan"}
 
 
 def _top_level_names(app: typer.Typer) -> set[str]:
@@ -29,6 +33,31 @@ def test_every_command_module_registers_itself_through_register():
         module.register(app)
         assert _top_level_names(app), f"govcloud.commands.{name}.register adds no command"
         assert _top_level_names(app) <= _top_level_names(cli.app), f"govcloud.commands.{name} is not registered"
+
+
+def _command_imports() -> nx.DiGraph:
+    """Which command module imports which (``from .x import`` and ``from . import x``, at any depth)."""
+    folder = Path(commands.__path__[0])
+    graph = nx.DiGraph()
+    for path in folder.glob("*.py"):
+        graph.add_node(path.stem)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                targets = [node.module] if node.module else [a.name for a in node.names]
+                graph.add_edges_from((path.stem, t.split(".")[0]) for t in targets)
+    return graph
+
+
+def test_command_modules_do_not_import_each_other_in_a_circle():
+    graph = _command_imports()
+    assert graph.has_edge("migrate", "migrate_exec")  # the graph is read, not empty
+    assert nx.is_directed_acyclic_graph(graph), f"import cycle: {nx.find_cycle(graph)}"
+
+
+def test_the_migrate_group_holds_planning_and_execution_commands_once():
+    group = next(g.typer_instance for g in cli.app.registered_groups if g.name == "migrate")
+    names = [c.name for c in group.registered_commands]
+    assert sorted(names) == ["mark", "plan", "rollback", "run", "runbook", "seal", "status", "validate"]
 
 
 def test_the_top_level_commands():

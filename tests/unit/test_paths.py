@@ -9,7 +9,7 @@ from netaddr import IPNetwork
 
 from govcloud.errors import UsageError
 from govcloud.lab.openstack.ports import LabPorts
-from govcloud.lab.openstack.state import lab_paths
+from govcloud.lab.openstack.statedir import lab_paths
 from govcloud.paths import DEFAULT_INSTANCE, LAB_ROOT, MAX_INSTANCES, LabInstance, current_instance, instance_named
 
 

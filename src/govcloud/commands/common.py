@@ -43,9 +43,9 @@ def load_env(env: str) -> Environment:
     return load_environment(env, project_root())
 
 
-def netlab_paths(state_dir: Path | None) -> netlab.LabPaths:
+def netlab_paths(state_dir: Path | None) -> netlab.NetlabPaths:
     """The network lab's state: ``--state-dir`` when given, else the lab instance's own folder."""
-    return netlab.LabPaths(state_dir) if state_dir else netlab.LabPaths()
+    return netlab.NetlabPaths(state_dir) if state_dir else netlab.NetlabPaths()
 
 
 def lab_topology(environment: Environment) -> Topology:

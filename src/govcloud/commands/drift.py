@@ -61,7 +61,7 @@ def drift(env: str = ENV_OPTION,
 def _routers(environment, state_dir: Path | None):
     """Rolled-out hosts and a checker, when the environment has a rollout record."""
     from ..drift.routers import check_routers, rolled_out_hosts
-    from ..network.state import read_state, rollout_state_path
+    from ..network.outcomes import read_state, rollout_state_path
     from .common import lab_topology
     from .network import _access, _require_inventory
 
@@ -79,7 +79,7 @@ def _fix(environment, report: DriftReport, settings: EngineSettings, state_dir: 
 
     from ..drift.run import drifted_hosts, drifted_stacks
     from ..engine.live import adopt
-    from ..engine.runner import Operation, run
+    from ..engine.automation import Operation, run
     from .engine import BASELINE_PACK
 
     stacks = drifted_stacks(report)

@@ -8,8 +8,8 @@ import typer
 from ..terminal import make_console
 from rich.table import Table
 
-from ..engine.parallel import Outcome, StacksFailed
-from ..engine.runner import CHANGED_OPERATIONS, Operation, StackResult, run
+from ..engine.parallel import StackOutcome, StacksFailed
+from ..engine.automation import CHANGED_OPERATIONS, Operation, StackResult, run
 from ..errors import UsageError
 from ..engine.settings import EngineSettings
 from ..stackgraph import stack_names
@@ -87,7 +87,7 @@ def _command(operation: Operation):
     return command
 
 
-def _print_summary(operation: Operation, results: list[StackResult], outcomes: list[Outcome] = ()) -> None:
+def _print_summary(operation: Operation, results: list[StackResult], outcomes: list[StackOutcome] = ()) -> None:
     table = Table(title=f"{operation.value}: changes per stack")
     for column in ("stack", "create", "update", "replace", "delete", "same", "seconds", "log"):
         table.add_column(column)

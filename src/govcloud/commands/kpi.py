@@ -12,10 +12,10 @@ from pathlib import Path
 from ..migration.kpi import MigrationState, measure
 from ..migration.locations import migration_folders
 from ..migration.progress import read_progress, statuses
-from ..migration.state import read_exits_state, read_rollout_state, state_folder
+from ..migration.network_outcomes import read_exits_state, read_rollout_state, state_folder
 from ..migration.store import read_plan
 from .common import ENV_OPTION, OutputFormat, load_env, print_json, print_table, project_root
-from .migrate import MIGRATIONS_OPTION
+from .migration_plan import MIGRATIONS_OPTION
 
 
 def register(app: typer.Typer) -> None:

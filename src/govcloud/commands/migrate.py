@@ -8,36 +8,31 @@ run state (`mark`, and `run`/`rollback` in :mod:`.migrate_exec`), read through
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 
 from ..errors import UsageError
 from ..migration import seal as seals
-from ..migration.execution.state import exclusive, load_run_state, save_run_state
+from ..migration.execution.run_state import exclusive, load_run_state, save_run_state
 from ..migration.findings import PlanErrors
-from ..migration.locations import MigrationFolders, migration_folders
+from ..migration.locations import migration_folders
 from ..migration.planner import PlanSettings, plan_waves
-from ..migration.progress import WaveProgress, read_progress, started, statuses
+from ..migration.progress import read_progress, started, statuses
 from ..migration.runbook import render_runbook
-from ..migration.schema import Wave, WaveStatus
+from ..migration.schema import MigrationWave, WaveStatus
 from ..migration.store import LoadedWave, read_plan, write_plan
 from ..migration.validation import validate_plan
-from ..model import Environment
 from .common import ENV_OPTION, OutputFormat, console, err_console, load_env, print_json, project_root
-
-MIGRATIONS_OPTION = typer.Option(None, "--migrations", help="Folder of the wave files; default migrations/<env> "
-                                 "of the project, or <env>/migrations for an environment given by path.")
+from .migrate_exec import register_into as add_execution_commands
+from .migration_plan import MIGRATIONS_OPTION, validated_plan, wave_by_number
 
 app = typer.Typer(no_args_is_help=True, help="Migration waves: plan, validate, render runbooks, mark progress.")
 
 
 def register(root: typer.Typer) -> None:
-    # `migrate run|status|rollback` (execution) live in their own module, in the same group.
-    from . import migrate_exec
-
-    migrate_exec.register_into(app)
+    """The `migrate` group, once: these commands and `run|status|rollback` from :mod:`.migrate_exec`."""
+    add_execution_commands(app)
     root.add_typer(app, name="migrate")
 
 
@@ -180,15 +175,6 @@ def mark(env: str = ENV_OPTION, wave: int = typer.Option(..., "--wave", "-w", he
     console.print(f"wave {wave} ({chosen.path.name}) is now {status.value}")
 
 
-def wave_by_number(waves: list[LoadedWave], number: int) -> LoadedWave:
-    """The wave ``--wave`` names; a wrong number is bad input naming the known ones."""
-    for loaded in waves:
-        if loaded.wave.wave == number:
-            return loaded
-    known = ", ".join(str(lw.wave.wave) for lw in waves) or "none: run govcloud migrate plan"
-    raise UsageError(f"--wave {number}: no such wave", fix=f"use one of: {known}")
-
-
 def _parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -208,33 +194,10 @@ def _default_start(existing: list[LoadedWave], kept_numbers: set[int], cadence_d
     return today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)  # the next Saturday
 
 
-def _changed_waves(planned: list[Wave], existing: list[LoadedWave], kept_numbers: set[int]) -> list[Wave]:
+def _changed_waves(planned: list[MigrationWave], existing: list[LoadedWave], kept_numbers: set[int]) -> list[MigrationWave]:
     """The new planned waves whose file is missing or holds other content (reviewers' edits included)."""
     current = {lw.path.name: lw.wave for lw in existing if lw.wave.wave not in kept_numbers}
     # Comparing content hashes (of the parsed files) spares rendering unchanged waves to YAML.
     return [w for w in planned if w.file_name not in current
             or current[w.file_name].computed_hash() != w.content_hash
             or current[w.file_name].content_hash != w.content_hash]
-
-
-@dataclass(frozen=True)
-class ValidatedPlan:
-    """An environment's plan that validates against its model and its seals, with its progress."""
-
-    environment: Environment
-    folders: MigrationFolders
-    waves: list[LoadedWave]
-    progress: dict[int, WaveProgress]
-
-
-def validated_plan(env: str, migrations: Path | None = None) -> ValidatedPlan:
-    """The environment, its folders, waves and progress, once the plan validates (PlanErrors if not)."""
-    environment = load_env(env)
-    folders = migration_folders(environment, project_root(), migrations)
-    waves = read_plan(folders.plans)
-    progress = read_progress(folders.state, environment.name, [lw.wave for lw in waves])
-    findings = validate_plan(environment.province, waves, folders.plans, statuses(progress),
-                             lambda lw: seals.sealed_version(folders.state, lw))
-    if findings:
-        raise PlanErrors(findings)
-    return ValidatedPlan(environment, folders, waves, progress)

@@ -11,16 +11,16 @@ from pathlib import Path
 import typer
 
 from ..errors import UsageError
-from ..migration.execution.executor import Executor, WaveReport, wave_status
+from ..migration.execution.executor import Executor, WaveRunReport, wave_status
 from ..migration.execution.providers import EngineProvisioner, PlannedSpecProvisioner
 from ..migration import seal as seals
-from ..migration.execution.state import load_run_state
+from ..migration.execution.run_state import load_run_state
 from ..migration.locations import migration_folders
 from ..migration.progress import wave_progress
 from ..migration.store import LoadedWave, read_plan
 from ..model import Environment
 from .common import ENV_OPTION, OutputFormat, console, load_env, print_json, print_table, project_root
-from .migrate import MIGRATIONS_OPTION, validated_plan, wave_by_number
+from .migration_plan import MIGRATIONS_OPTION, validated_plan, wave_by_number
 
 #: `<system>:<step>`: the run SIGKILLs itself right after recording that step (resumption drills).
 KILL_AFTER_VARIABLE = "GOVCLOUD_MIGRATE_KILL_AFTER"
@@ -126,7 +126,7 @@ def _kill_hook(target: str):
     return after_step
 
 
-def _print_report(report: WaveReport, verb: str, format: OutputFormat) -> None:
+def _print_report(report: WaveRunReport, verb: str, format: OutputFormat) -> None:
     rows = [{"system": o.system, "step": o.step, "phase": o.phase.value, "seconds": o.seconds, "skipped": o.skipped}
             for o in report.outcomes]
     if format is OutputFormat.JSON:

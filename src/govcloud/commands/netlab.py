@@ -19,7 +19,7 @@ STATE_OPTION = typer.Option(None, "--state-dir", envvar="GOVCLOUD_NETLAB_STATE",
 LAB_ENV_OPTION = typer.Option(None, "--env", "-e", help="Act only if the lab that is up is this environment's.")
 
 
-def _check_lab_env(env: str | None, paths: netlab.LabPaths) -> None:
+def _check_lab_env(env: str | None, paths: netlab.NetlabPaths) -> None:
     """One lab runs at a time: `--env` guards against taking down (or reading) another's."""
     if env is None:
         return

@@ -33,7 +33,7 @@ rollout_app = typer.Typer(no_args_is_help=True, help="Roll-outs across the extra
 
 def _access(environment, state_dir: Path | None, connection: str, pipelining: bool):
     from ..network.rollout import Access
-    from ..network.runner import Connection
+    from ..network.ansible import Connection
 
     paths = netlab_paths(state_dir)
     return Access(environment.path / "hosts.yml", paths.client_key, paths.known_hosts,
@@ -41,12 +41,12 @@ def _access(environment, state_dir: Path | None, connection: str, pipelining: bo
 
 
 def _progress_factory(quiet: bool):
-    from ..network.progress import WaveProgress
+    from ..network.progress import RolloutWaveView
 
     def factory(wave):
         if quiet:
             return None, lambda: None
-        view = WaveProgress(f"wave {wave.number}: {wave.tier.value}", list(wave.hosts), console=console)
+        view = RolloutWaveView(f"wave {wave.number}: {wave.tier.value}", list(wave.hosts), console=console)
         view.__enter__()
         return view.on_event, lambda: view.__exit__(None, None, None)
 

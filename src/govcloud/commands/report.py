@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from ..errors import UsageError
-from ..migration.state import state_folder
+from ..migration.network_outcomes import state_folder
 from .common import ENV_OPTION, console, err_console, lab_topology, load_env, netlab_paths, project_root
 from .network import STATE_OPTION
 

@@ -17,7 +17,7 @@ from typing import Any
 from ..engine.live import RefreshStep
 from ..policy.context import PolicyContext
 from ..policy.rule import Finding, Rule
-from ..policy.runner import check_stack
+from ..policy.checker import check_stack
 from ..policy.view import ResourceView, StackView, split_urn
 from ..stackgraph.spec import ROOT_STACK_TYPE
 from .model import Change, Difference, Kind, PropertyDiff

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..network.state import read_state, state_dir, write_state
+from ..network.outcomes import read_state, state_dir, write_state
 from .model import DriftReport
 
 

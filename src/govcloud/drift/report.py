@@ -9,7 +9,7 @@ from typing import Any
 
 from ..policy.registry import all_rules
 from ..policy.reports.sarif import to_sarif
-from ..policy.runner import CheckResult
+from ..policy.checker import CheckResult
 from .model import DriftReport
 
 DRIFT_RULE = {

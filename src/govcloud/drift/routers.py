@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..network.rollout import PLAYBOOK, Access
-from ..network.runner import PlaybookRequest, run_playbook
+from ..network.ansible import PlaybookRequest, run_playbook
 from .model import Change, Difference, Kind
 
 IN_STEP_OUTCOMES = ("ok", "changed")

@@ -4,7 +4,7 @@ cloud, nothing is written to the state) and the stack's recorded state (``pulumi
 
 What comes back is data (:class:`LiveRead`), so the comparison with the model is a pure function
 (:mod:`govcloud.drift.cloud`) that unit tests feed with fake reads. Same engine, backend,
-passphrase and credential handling as :mod:`.runner` (its helpers are reused, not copied).
+passphrase and credential handling as :mod:`.automation` (its helpers are reused, not copied).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ..stackgraph import node_for_stack, stack_names
 from .credentials import CloudCredentials, check_login, find_clouds_yaml, load_credentials
 from .locate import find_engine
 from .progress import log_path
-from .runner import Operation, backend_error, engine_environment, engine_error, project_workspace
+from .automation import Operation, backend_error, engine_environment, engine_error, project_workspace
 from .salt import salt_file, salt_outside_config
 from .settings import EngineSettings, default_passphrase_file, ensure_passphrase_file
 

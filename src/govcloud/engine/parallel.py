@@ -41,7 +41,7 @@ def stages(names: Sequence[str], first: Sequence[str], reverse: bool = False) ->
 
 
 @dataclass
-class Outcome(Generic[R]):
+class StackOutcome(Generic[R]):
     """One stack's end: its result, its error, or why it was not run."""
 
     stack: str
@@ -55,7 +55,7 @@ class StacksFailed(EngineError):
     """One or more stacks failed. ``outcomes`` holds every stack's end, in run order; the message is
     the first failure's, followed by the names of the others that failed or were not run."""
 
-    def __init__(self, outcomes: Sequence[Outcome]) -> None:
+    def __init__(self, outcomes: Sequence[StackOutcome]) -> None:
         failed = sorted((o for o in outcomes if o.error is not None), key=lambda o: o.finished)
         first = failed[0]
         notes = []
@@ -84,12 +84,12 @@ def run_stages(plan: Sequence[Sequence[str]], run_one: Callable[[str], R], jobs:
                report: Report = lambda stack, event, detail: None) -> list[R]:
     """Run every stage's stacks, ``jobs`` at a time, stage after stage. Returns the results in
     stack order; raises :class:`StacksFailed` (carrying every outcome) if any stack failed."""
-    outcomes: dict[str, Outcome[R]] = {}
+    outcomes: dict[str, StackOutcome[R]] = {}
     failed_stage: str | None = None
     for stage in plan:
         if failed_stage is not None:
             for stack in stage:
-                outcomes[stack] = Outcome(stack, not_run=f"{failed_stage} failed first")
+                outcomes[stack] = StackOutcome(stack, not_run=f"{failed_stage} failed first")
                 report(stack, "not run", outcomes[stack].not_run or "")
             continue
         for outcome in _run_stage(stage, run_one, max(1, jobs), report):
@@ -103,7 +103,7 @@ def run_stages(plan: Sequence[Sequence[str]], run_one: Callable[[str], R], jobs:
     return [o.result for o in ordered if o.result is not None]
 
 
-def _run_stage(stage: Sequence[str], run_one: Callable[[str], R], jobs: int, report: Report) -> list[Outcome[R]]:
+def _run_stage(stage: Sequence[str], run_one: Callable[[str], R], jobs: int, report: Report) -> list[StackOutcome[R]]:
     if jobs == 1 or len(stage) == 1:
         return [_attempt(stack, run_one, report) for stack in stage]
     lock = threading.Lock()  # report() may print: one line at a time
@@ -122,13 +122,13 @@ def _run_stage(stage: Sequence[str], run_one: Callable[[str], R], jobs: int, rep
     return [by_stack[s] for s in stage]
 
 
-def _attempt(stack: str, run_one: Callable[[str], R], report: Report) -> Outcome[R]:
+def _attempt(stack: str, run_one: Callable[[str], R], report: Report) -> StackOutcome[R]:
     started = time.monotonic()
     report(stack, "start", "")
     try:
         result = run_one(stack)
     except GovcloudError as exc:
         report(stack, "failed", exc.message)
-        return Outcome(stack, error=exc, finished=time.monotonic())
+        return StackOutcome(stack, error=exc, finished=time.monotonic())
     report(stack, "done", f"{time.monotonic() - started:.1f}s")
-    return Outcome(stack, result=result, finished=time.monotonic())
+    return StackOutcome(stack, result=result, finished=time.monotonic())

@@ -16,22 +16,22 @@ from ..errors import EngineError
 
 
 @dataclass(frozen=True)
-class Service:
+class CloudService:
     type: str  # the catalog's service type
     name: str  # the project's name, as operators know it
     probe: Callable  # one cheap read through an openstacksdk Connection
 
 
-SERVICES: Mapping[str, Service] = {
-    "openstack:identity/": Service("identity", "Keystone", lambda c: next(iter(c.identity.regions()), None)),
-    "openstack:networking/": Service("network", "Neutron", lambda c: next(iter(c.network.networks(limit=1)), None)),
-    "openstack:compute/": Service("compute", "Nova", lambda c: next(iter(c.compute.flavors(limit=1)), None)),
-    "openstack:blockstorage/": Service("block-storage", "Cinder", lambda c: next(iter(c.block_storage.types()), None)),
-    "openstack:images/": Service("image", "Glance", lambda c: next(iter(c.image.images(limit=1)), None)),
+SERVICES: Mapping[str, CloudService] = {
+    "openstack:identity/": CloudService("identity", "Keystone", lambda c: next(iter(c.identity.regions()), None)),
+    "openstack:networking/": CloudService("network", "Neutron", lambda c: next(iter(c.network.networks(limit=1)), None)),
+    "openstack:compute/": CloudService("compute", "Nova", lambda c: next(iter(c.compute.flavors(limit=1)), None)),
+    "openstack:blockstorage/": CloudService("block-storage", "Cinder", lambda c: next(iter(c.block_storage.types()), None)),
+    "openstack:images/": CloudService("image", "Glance", lambda c: next(iter(c.image.images(limit=1)), None)),
 }
 
 
-def services_for(types: Iterable[str]) -> list[Service]:
+def services_for(types: Iterable[str]) -> list[CloudService]:
     """The services behind these resource type tokens, Keystone first (everything needs it)."""
     found = {SERVICES["openstack:identity/"].type: SERVICES["openstack:identity/"]}
     for token in types:
@@ -41,7 +41,7 @@ def services_for(types: Iterable[str]) -> list[Service]:
     return list(found.values())
 
 
-def first_down(connection, services: Iterable[Service]) -> tuple[Service, str] | None:
+def first_down(connection, services: Iterable[CloudService]) -> tuple[CloudService, str] | None:
     """The first service that does not answer, with a one-line reason; None when all do."""
     for service in services:
         try:
@@ -56,7 +56,7 @@ def _reason(exc: Exception) -> str:
     return (lines[0] if lines else type(exc).__name__)[:200]
 
 
-def service_error(service: Service, reason: str, endpoint: str | None, during: str = "") -> EngineError:
+def service_error(service: CloudService, reason: str, endpoint: str | None, during: str = "") -> EngineError:
     where = f" at {endpoint}" if endpoint else ""
     what = f"{service.name} ({service.type} service){where} does not answer"
     return EngineError(f"{during}{what}: {reason}",
@@ -65,7 +65,7 @@ def service_error(service: Service, reason: str, endpoint: str | None, during: s
                            f"one left pending")
 
 
-def check_services(connection, services: Iterable[Service], during: str = "") -> None:
+def check_services(connection, services: Iterable[CloudService], during: str = "") -> None:
     """Raise :func:`service_error` for the first service that does not answer."""
     down = first_down(connection, services)
     if down is not None:
@@ -73,7 +73,7 @@ def check_services(connection, services: Iterable[Service], during: str = "") ->
         raise service_error(service, reason, _endpoint(connection, service), during)
 
 
-def _endpoint(connection, service: Service) -> str | None:
+def _endpoint(connection, service: CloudService) -> str | None:
     try:
         return connection.endpoint_for(service.type)
     except _failures():

@@ -138,7 +138,7 @@ def _stack(settings, stack: str, create: bool):
     from pulumi import automation as auto
 
     from .locate import find_engine
-    from .runner import backend_error, engine_environment, project_workspace
+    from .automation import backend_error, engine_environment, project_workspace
     from .settings import default_passphrase_file, ensure_passphrase_file
 
     install = find_engine()

@@ -61,7 +61,7 @@ class Overrun:
                 f"({self.claim.role} claim of {getattr(self.claim, self.resource)})")
 
 
-class Ledger:
+class CapacityUsage:
     """Running usage per node; ``fits`` asks before ``add`` commits."""
 
     def __init__(self, capacities: dict[str, Capacity]) -> None:
@@ -69,7 +69,7 @@ class Ledger:
         self.used: dict[str, list[int]] = {node: [0, 0, 0] for node in capacities}
 
     @classmethod
-    def for_province(cls, province: Province) -> Ledger:
+    def for_province(cls, province: Province) -> CapacityUsage:
         return cls({n.code: n.capacity for n in province.nodes})
 
     def overruns(self, new_claims: Iterable[Claim]) -> Iterator[Overrun]:

@@ -16,7 +16,7 @@ from ..yamlpaths import format_path, line_of
 
 
 @dataclass(frozen=True)
-class Finding:
+class PlanProblem:
     """One problem: where (file, field path), which system, what, and what to do."""
 
     file: Path | None
@@ -26,7 +26,7 @@ class Finding:
     system: str | None = None
     line: int | None = None
 
-    def located(self) -> Finding:
+    def located(self) -> PlanProblem:
         """This finding with the line of its field filled in (parses the file; call only on errors)."""
         if self.line is not None or self.file is None or not self.path:
             return self
@@ -34,7 +34,7 @@ class Finding:
             text = self.file.read_text(encoding="utf-8")
         except OSError:
             return self
-        return Finding(self.file, self.path, self.message, self.fix, self.system, line_of(text, self.path))
+        return PlanProblem(self.file, self.path, self.message, self.fix, self.system, line_of(text, self.path))
 
     def __str__(self) -> str:
         where = Location(self.file, self.line, format_path(self.path))
@@ -45,7 +45,7 @@ class Finding:
 class PlanErrors(PlanError):
     """Every finding of a plan, one per line; raised only after all checks ran."""
 
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: list[PlanProblem]) -> None:
         self.findings = [f.located() for f in findings]
         super().__init__("\n".join(str(f) for f in self.findings),
                          fix=self.findings[0].fix if self.findings else "")
@@ -56,5 +56,5 @@ class PlanErrors(PlanError):
     def in_model(self, section_files: dict[str, Path]) -> PlanErrors:
         """These findings, those without a file pointed at the model file of their section."""
         return PlanErrors([f if f.file is not None or not f.path else
-                           Finding(section_files.get(str(f.path[0])), f.path, f.message, f.fix, f.system)
+                           PlanProblem(section_files.get(str(f.path[0])), f.path, f.message, f.fix, f.system)
                            for f in self.findings])

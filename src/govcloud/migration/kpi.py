@@ -2,7 +2,7 @@
 coverage by tier, internet exits consolidated, DR coverage of key systems.
 
 Inputs are the model, the migration state (systems of waves whose progress is ``done`` are on the
-cloud, with the DR design of their wave entry; progress comes from :mod:`.progress`) and the rollout/exit state files (:mod:`.state`). A pure function
+cloud, with the DR design of their wave entry; progress comes from :mod:`.progress`) and the rollout/exit state files (:mod:`.network_outcomes`). A pure function
 of those: :func:`measure` returns rows that print as a table or JSON.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..model import ExitStatus, Ipv6Status, Province, Target, Tier
 from ..model.systems import DataClass, DrMode, LegacySystem
-from .schema import Wave, WaveStatus
+from .schema import MigrationWave, WaveStatus
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class MigrationState:
     scheduled: dict[str, tuple[dt.date, DrMode]] = field(default_factory=dict)
 
     @classmethod
-    def from_waves(cls, waves: list[Wave], status: Mapping[int, WaveStatus]) -> MigrationState:
+    def from_waves(cls, waves: list[MigrationWave], status: Mapping[int, WaveStatus]) -> MigrationState:
         """``status``: each wave's progress (:func:`.progress.statuses`); a wave not in it is planned."""
         on_cloud: dict[str, DrMode] = {}
         retired: set[str] = set()

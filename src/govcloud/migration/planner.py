@@ -16,11 +16,11 @@ from pathlib import Path
 
 from ..model import Footprint, Province
 from ..model.systems import DrMode
-from .capacity import Ledger, claims, system_claims
+from .capacity import CapacityUsage, claims, system_claims
 from .dr import dr_level
-from .findings import Finding, PlanErrors
+from .findings import PlanProblem, PlanErrors
 from .scheduler import Placement, schedule
-from .schema import DrDesign, Owners, Wave, WaveEntry, Window
+from .schema import DrDesign, Owners, MigrationWave, WaveEntry, Window
 from .steps import choose_strategy, downtime_budget, go_no_go, rollback_steps, validation_steps
 from .store import LoadedWave
 
@@ -41,18 +41,18 @@ class PlanSettings:
 @dataclass
 class PlanResult:
     kept: list[LoadedWave]
-    planned: list[Wave]
+    planned: list[MigrationWave]
     remove: list[Path] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
     @property
-    def waves(self) -> list[Wave]:
+    def waves(self) -> list[MigrationWave]:
         return sorted([lw.wave for lw in self.kept] + self.planned, key=lambda w: w.wave)
 
 
-def kept_ledger(province: Province, kept: list[LoadedWave]) -> tuple[Ledger, set[str]]:
+def kept_ledger(province: Province, kept: list[LoadedWave]) -> tuple[CapacityUsage, set[str]]:
     """Capacity already taken (systems on the cloud, systems in kept waves) and the codes settled."""
-    ledger = Ledger.for_province(province)
+    ledger = CapacityUsage.for_province(province)
     in_kept = {entry.code for loaded in kept for entry in loaded.wave.systems}
     settled: set[str] = set()
     for system in province.systems:
@@ -78,7 +78,7 @@ def plan_waves(province: Province, existing: list[LoadedWave], settings: PlanSet
     if result.unplaced:
         index = {s.code: i for i, s in enumerate(province.systems)}
         # The file is the model's systems file, which only the caller knows (see PlanErrors.in_model).
-        raise PlanErrors([Finding(None, ("systems", index[code], "target_node"), f"does not fit: {overrun.describe()}",
+        raise PlanErrors([PlanProblem(None, ("systems", index[code], "target_node"), f"does not fit: {overrun.describe()}",
                                   "raise the node's capacity, or set another target_node/dr_node in the model",
                                   system=code) for code, overrun in result.unplaced])
     first = max((lw.wave.wave for lw in kept), default=0) + 1
@@ -88,7 +88,7 @@ def plan_waves(province: Province, existing: list[LoadedWave], settings: PlanSet
         window = _window(settings, index)
         entries = [_entry(province, p, window, moved) for p in placements]
         moved.update(p.code for p in placements)
-        wave = Wave(wave=first + index, slug=_slug(placements), window=window, systems=tuple(entries))
+        wave = MigrationWave(wave=first + index, slug=_slug(placements), window=window, systems=tuple(entries))
         planned.append(wave.sealed_copy())
     remove = [lw.path for lw in existing if lw.wave.wave not in started]
     return PlanResult(kept, planned, remove)

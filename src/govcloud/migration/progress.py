@@ -1,7 +1,7 @@
 """Where each wave stands: the one source of truth of migration progress, as a small typed API.
 
 Progress is recorded in one place only, the environment's run state
-(``<state>/migration-run.json``, see :mod:`.execution.state`): ``govcloud migrate run`` and
+(``<state>/migration-run.json``, see :mod:`.execution.run_state`): ``govcloud migrate run`` and
 ``rollback`` record it as systems move, ``govcloud migrate mark`` for waves run by hand. Wave files
 are reviewed data and never change because a wave ran. ``migrate status``, ``kpi``, the planner
 (which keeps started waves) and the province report all read it through :func:`read_progress`::
@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .execution.lifecycle import Phase
-from .execution.state import RunState, load_run_state
-from .schema import Wave, WaveStatus
+from .execution.run_state import RunState, load_run_state
+from .schema import MigrationWave, WaveStatus
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class WaveProgress:
     """Each system's lifecycle phase as ``migrate run`` recorded it (empty for a wave run by hand)."""
 
 
-def wave_progress(waves: Iterable[Wave], run: RunState) -> dict[int, WaveProgress]:
+def wave_progress(waves: Iterable[MigrationWave], run: RunState) -> dict[int, WaveProgress]:
     """Progress of every wave in ``waves`` (by number) from the run state; unknown waves are planned."""
     progress = {}
     for wave in waves:
@@ -49,7 +49,7 @@ def wave_progress(waves: Iterable[Wave], run: RunState) -> dict[int, WaveProgres
     return progress
 
 
-def read_progress(state_dir: Path, env_name: str, waves: Iterable[Wave]) -> dict[int, WaveProgress]:
+def read_progress(state_dir: Path, env_name: str, waves: Iterable[MigrationWave]) -> dict[int, WaveProgress]:
     """:func:`wave_progress` of the state recorded in ``state_dir`` (nothing recorded: all planned)."""
     return wave_progress(waves, load_run_state(state_dir, env_name))
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markdown_it import MarkdownIt
 
-from .schema import Wave
+from .schema import MigrationWave
 
 HTML_PAGE = """<!DOCTYPE html>
 <html lang="zh-CN">
@@ -31,7 +31,7 @@ table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #999; padding
 
 @dataclass(frozen=True)
 class Runbook:
-    wave: Wave
+    wave: MigrationWave
     markdown: str
     html: str
 
@@ -68,7 +68,7 @@ def _environment() -> Environment:
     return env
 
 
-def render_markdown(wave: Wave, env_name: str) -> str:
+def render_markdown(wave: MigrationWave, env_name: str) -> str:
     nodes = sorted({n for e in wave.systems for n in (e.target_node, e.dr.node) if n})
     owners = sorted({e.owners.business for e in wave.systems})
     groups = sorted({e.group for e in wave.systems if e.group})
@@ -93,6 +93,6 @@ def render_html(markdown: str, title: str) -> str:
     return HTML_PAGE.format(title=html.escape(title), body=body)
 
 
-def render_runbook(wave: Wave, env_name: str) -> Runbook:
+def render_runbook(wave: MigrationWave, env_name: str) -> Runbook:
     markdown = render_markdown(wave, env_name)
     return Runbook(wave, markdown, render_html(markdown, f"Runbook: wave {wave.wave} ({wave.slug}) of {env_name}"))

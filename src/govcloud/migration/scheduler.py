@@ -26,7 +26,7 @@ import networkx as nx
 
 from ..model import Province
 from ..model.systems import DataClass, DrMode, LegacySystem
-from .capacity import Claim, Ledger, Overrun, claims
+from .capacity import Claim, CapacityUsage, Overrun, claims
 
 CRITICALITY_RANK = {"low": 0, "medium": 1, "high": 2, "key": 3}
 
@@ -65,7 +65,7 @@ def dependency_groups(systems: Iterable[LegacySystem]) -> tuple[nx.DiGraph, dict
     return condensed, condensed.graph["mapping"]
 
 
-def schedule(province: Province, ledger: Ledger, settled: set[str], max_systems_per_wave: int) -> Schedule:
+def schedule(province: Province, ledger: CapacityUsage, settled: set[str], max_systems_per_wave: int) -> Schedule:
     """Place every migration candidate in a wave; ``ledger`` holds what is on the cloud already."""
     candidates = {s.code: s for s in migration_candidates(province, settled)}
     condensed, _ = dependency_groups(candidates.values())
@@ -108,7 +108,7 @@ def _first_wave_with_room(waves: list[list[Placement]], earliest: int, size: int
     return wave
 
 
-def _place_group(province: Province, ledger: Ledger,
+def _place_group(province: Province, ledger: CapacityUsage,
                  members: list[LegacySystem]) -> tuple[list[Placement], list[Claim], Overrun | None]:
     group = f"group-{min(m.code for m in members)}" if len(members) > 1 else None
     placements: list[Placement] = []
@@ -122,7 +122,7 @@ def _place_group(province: Province, ledger: Ledger,
     return placements, all_claims, overrun
 
 
-def _target_node(province: Province, ledger: Ledger, system: LegacySystem, pending: list[Claim]) -> str:
+def _target_node(province: Province, ledger: CapacityUsage, system: LegacySystem, pending: list[Claim]) -> str:
     if system.target_node is not None:
         return system.target_node
     home = province.department_by_code.get(system.owner)
@@ -136,7 +136,7 @@ def _target_node(province: Province, ledger: Ledger, system: LegacySystem, pendi
     return preferred[0] if preferred else province.province_node.code
 
 
-def _by_headroom(ledger: Ledger, exclude: set[str]) -> list[str]:
+def _by_headroom(ledger: CapacityUsage, exclude: set[str]) -> list[str]:
     nodes = [n for n in ledger.capacities if n not in exclude]
     return sorted(nodes, key=lambda n: (-min(h / getattr(ledger.capacities[n], r)
                                              for h, r in zip(ledger.headroom(n), ("vcpu", "ram_gb", "storage_gb"))),

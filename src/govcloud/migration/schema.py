@@ -119,7 +119,7 @@ class WaveEntry(FrozenModel):
         return self
 
 
-class Wave(FrozenModel):
+class MigrationWave(FrozenModel):
     """One wave file."""
 
     wave: int = Field(ge=1, le=9999)
@@ -151,7 +151,7 @@ class Wave(FrozenModel):
     def computed_hash(self) -> str:
         return content_hash(self)
 
-    def sealed_copy(self) -> Wave:
+    def sealed_copy(self) -> MigrationWave:
         """This wave with the hash of its content recorded (signed off as it is)."""
         return self.model_copy(update={"content_hash": content_hash(self)})
 
@@ -160,7 +160,7 @@ class Wave(FrozenModel):
         return self.content_hash is not None and self.content_hash != content_hash(self)
 
 
-def content_hash(wave: Wave) -> str:
+def content_hash(wave: MigrationWave) -> str:
     """SHA-256 over the wave's JSON (fields in schema order), leaving out ``status`` and ``content_hash``.
 
     The YAML layout, comments and key order of the file do not matter: the hash is of the parsed content.

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .schema import Wave
+from .schema import MigrationWave
 from .store import LoadedWave
 
 SEALS_FOLDER = "seals"
@@ -30,7 +30,7 @@ SEALS_FOLDER = "seals"
 HISTORY_DEPTH = 50
 
 
-def changed_fields(sealed: Wave, current: Wave) -> list[tuple[str | int, ...]]:
+def changed_fields(sealed: MigrationWave, current: MigrationWave) -> list[tuple[str | int, ...]]:
     """Field paths (as in the file: ``("systems", 0, "dr", "node")``) whose values differ."""
     exclude = {"status", "content_hash"}
     return list(_differences(sealed.model_dump(mode="json", exclude=exclude),
@@ -49,7 +49,7 @@ def _differences(old: Any, new: Any, path: tuple[str | int, ...]):
         yield path
 
 
-def remember(state_dir: Path, wave: Wave) -> Path:
+def remember(state_dir: Path, wave: MigrationWave) -> Path:
     """Keep the sealed content of ``wave`` in the archive (atomically; a second call rewrites it)."""
     folder = state_dir / SEALS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
@@ -60,7 +60,7 @@ def remember(state_dir: Path, wave: Wave) -> Path:
     return path
 
 
-def sealed_version(state_dir: Path | None, loaded: LoadedWave) -> Wave | None:
+def sealed_version(state_dir: Path | None, loaded: LoadedWave) -> MigrationWave | None:
     """The content ``loaded`` was sealed with: from the archive, else from version control."""
     recorded = loaded.wave.content_hash
     if recorded is None:
@@ -69,13 +69,13 @@ def sealed_version(state_dir: Path | None, loaded: LoadedWave) -> Wave | None:
         path = state_dir / SEALS_FOLDER / f"{_key(recorded)}.json"
         if path.is_file():
             try:
-                return Wave.model_validate_json(path.read_text(encoding="utf-8"))
+                return MigrationWave.model_validate_json(path.read_text(encoding="utf-8"))
             except ValidationError:
                 pass  # a damaged archive entry: version control may still have it
     return committed_version(loaded.path, recorded)
 
 
-def committed_version(path: Path, content_hash: str) -> Wave | None:
+def committed_version(path: Path, content_hash: str) -> MigrationWave | None:
     """The newest committed version of ``path`` whose content hashes to ``content_hash``; None when
     the file is not in a git work tree or no version matches."""
     folder = path.parent
@@ -85,7 +85,7 @@ def committed_version(path: Path, content_hash: str) -> Wave | None:
         if text is None:
             continue
         try:
-            wave = Wave.model_validate(yaml.safe_load(text))
+            wave = MigrationWave.model_validate(yaml.safe_load(text))
         except (yaml.YAMLError, ValidationError, TypeError):
             continue
         if wave.computed_hash() == content_hash:
@@ -105,7 +105,7 @@ def _key(content_hash: str | None) -> str:
     return (content_hash or "").removeprefix("sha256:")
 
 
-def describe(paths: list[tuple[str | int, ...]], sealed: Wave, current: Wave) -> str:
+def describe(paths: list[tuple[str | int, ...]], sealed: MigrationWave, current: MigrationWave) -> str:
     """``systems[0].dr.node ('city-a' -> 'city-b')`` for each changed field (values when short)."""
     from ..yamlpaths import format_path
 

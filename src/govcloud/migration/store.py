@@ -17,8 +17,8 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import OperationError
-from .findings import Finding, PlanErrors
-from .schema import Wave
+from .findings import PlanProblem, PlanErrors
+from .schema import MigrationWave
 
 WAVE_FILE = re.compile(r"^(?P<number>\d{4})-(?P<slug>[a-z][a-z0-9]*(-[a-z0-9]+)*)\.yaml$")
 HEADER = ("# Migration wave {number} of {env}: written by `govcloud migrate plan`, reviewed like code.\n"
@@ -37,7 +37,7 @@ class _WaveDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignor
 
 @dataclass(frozen=True)
 class LoadedWave:
-    wave: Wave
+    wave: MigrationWave
     path: Path
 
 
@@ -51,11 +51,11 @@ def wave_files(folder: Path) -> list[Path]:
 def read_plan(folder: Path) -> list[LoadedWave]:
     """Every wave in ``folder``, ordered by number; raises :class:`PlanErrors` listing all problems."""
     loaded: list[LoadedWave] = []
-    findings: list[Finding] = []
+    findings: list[PlanProblem] = []
     for path in wave_files(folder):
         match = WAVE_FILE.match(path.name)
         if match is None:
-            findings.append(Finding(path, (), "not a wave file name",
+            findings.append(PlanProblem(path, (), "not a wave file name",
                                     "name wave files NNNN-slug.yaml, e.g. 0001-province.yaml"))
             continue
         wave, problems = _parse(path)
@@ -63,7 +63,7 @@ def read_plan(folder: Path) -> list[LoadedWave]:
         if wave is None:
             continue
         if wave.file_name != path.name:
-            findings.append(Finding(path, ("wave",), f"the file name says wave {match['number']}-{match['slug']}, "
+            findings.append(PlanProblem(path, ("wave",), f"the file name says wave {match['number']}-{match['slug']}, "
                                     f"the content says {wave.wave:04d}-{wave.slug}",
                                     f"rename the file to {wave.file_name} or correct 'wave'/'slug'"))
         loaded.append(LoadedWave(wave, path))
@@ -72,25 +72,25 @@ def read_plan(folder: Path) -> list[LoadedWave]:
     return sorted(loaded, key=lambda lw: lw.wave.wave)
 
 
-def _parse(path: Path) -> tuple[Wave | None, list[Finding]]:
+def _parse(path: Path) -> tuple[MigrationWave | None, list[PlanProblem]]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        return None, [Finding(path, (), f"YAML syntax error: {exc.problem or exc.context}",
+        return None, [PlanProblem(path, (), f"YAML syntax error: {exc.problem or exc.context}",
                               "correct the YAML syntax at that line", line=mark.line + 1 if mark else None)]
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return None, [Finding(path, (), f"unreadable YAML: {exc}", "save the file as UTF-8 YAML")]
+        return None, [PlanProblem(path, (), f"unreadable YAML: {exc}", "save the file as UTF-8 YAML")]
     if not isinstance(data, dict):
-        return None, [Finding(path, (), "a wave file holds one mapping (wave, slug, status, window, systems)",
+        return None, [PlanProblem(path, (), "a wave file holds one mapping (wave, slug, status, window, systems)",
                               "start from a file written by govcloud migrate plan", line=1)]
     try:
-        return Wave.model_validate(data), []
+        return MigrationWave.model_validate(data), []
     except ValidationError as exc:
         return None, [_pydantic_finding(path, data, err) for err in exc.errors()]
 
 
-def _pydantic_finding(path: Path, data: dict, err: dict) -> Finding:
+def _pydantic_finding(path: Path, data: dict, err: dict) -> PlanProblem:
     loc = tuple(err["loc"])
     system = None
     if len(loc) >= 2 and loc[0] == "systems" and isinstance(loc[1], int):
@@ -110,17 +110,17 @@ def _pydantic_finding(path: Path, data: dict, err: dict) -> Finding:
         fix = message.split(": ", 1)[1]
     else:
         fix = "correct the value"
-    return Finding(path, loc, message, fix, system=system)
+    return PlanProblem(path, loc, message, fix, system=system)
 
 
-def dump_wave(wave: Wave, env_name: str) -> str:
+def dump_wave(wave: MigrationWave, env_name: str) -> str:
     # Progress is the run state's, never the file's: the legacy status key is not written.
     data = wave.model_dump(mode="json", exclude_none=True, exclude={"status"})
     body = yaml.dump(data, Dumper=_WaveDumper, sort_keys=False, allow_unicode=True, width=110)
     return HEADER.format(number=wave.wave, env=env_name) + body
 
 
-def write_plan(folder: Path, waves: list[Wave], env_name: str, remove: list[Path] = ()) -> list[Path]:
+def write_plan(folder: Path, waves: list[MigrationWave], env_name: str, remove: list[Path] = ()) -> list[Path]:
     """Write ``waves`` into ``folder`` and delete ``remove``; all files or none of them."""
     folder.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []

@@ -1,6 +1,6 @@
 """``migrate validate``: every rule a plan must hold, as small checks that report findings.
 
-Each check reads the model and the loaded waves and yields :class:`Finding` s naming the wave file,
+Each check reads the model and the loaded waves and yields :class:`PlanProblem` s naming the wave file,
 the field, the system and the fix; none of them raises. :func:`validate_plan` runs them all.
 """
 
@@ -15,15 +15,15 @@ import networkx as nx
 
 from ..model import Province
 from ..model.systems import DataClass, DrMode
-from .capacity import Ledger, claims, system_claims
+from .capacity import CapacityUsage, claims, system_claims
 from .dr import dr_inconsistencies
-from .findings import Finding
-from .schema import Strategy, Wave, WaveEntry, WaveStatus
+from .findings import PlanProblem
+from .schema import Strategy, MigrationWave, WaveEntry, WaveStatus
 from .seal import changed_fields, describe
 from .store import LoadedWave
 
 #: Looks up the content a wave was sealed with (:func:`.seal.sealed_version`), to name what changed.
-SealedVersion = Callable[[LoadedWave], Wave | None]
+SealedVersion = Callable[[LoadedWave], MigrationWave | None]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Slot:
 
 def validate_plan(province: Province, waves: list[LoadedWave], folder: Path | None = None,
                   progress: Mapping[int, WaveStatus] | None = None,
-                  sealed_version: SealedVersion | None = None) -> list[Finding]:
+                  sealed_version: SealedVersion | None = None) -> list[PlanProblem]:
     """All findings of the plan ``waves`` (ordered by number) against ``province``.
 
     ``progress`` is each wave's status (:func:`.progress.statuses`; absent: planned);
@@ -60,7 +60,7 @@ def validate_plan(province: Province, waves: list[LoadedWave], folder: Path | No
     return findings
 
 
-def _slots(waves: list[LoadedWave], status: Mapping[int, WaveStatus]) -> tuple[dict[str, Slot], list[Finding]]:
+def _slots(waves: list[LoadedWave], status: Mapping[int, WaveStatus]) -> tuple[dict[str, Slot], list[PlanProblem]]:
     slots: dict[str, Slot] = {}
     findings = []
     for order, loaded in enumerate(waves):
@@ -69,92 +69,92 @@ def _slots(waves: list[LoadedWave], status: Mapping[int, WaveStatus]) -> tuple[d
             slot = Slot(order, loaded.wave.wave, position, entry, loaded.path, started)
             if entry.code in slots:
                 first = slots[entry.code]
-                findings.append(Finding(loaded.path, slot.at("code"), f"also listed in {first.path.name}",
+                findings.append(PlanProblem(loaded.path, slot.at("code"), f"also listed in {first.path.name}",
                                         "list every system in one wave only", system=entry.code))
                 continue
             slots[entry.code] = slot
     return slots, findings
 
 
-def _numbering(waves: list[LoadedWave]) -> Iterator[Finding]:
+def _numbering(waves: list[LoadedWave]) -> Iterator[PlanProblem]:
     seen: dict[int, Path] = {}
     for loaded in waves:
         number = loaded.wave.wave
         if number in seen:
-            yield Finding(loaded.path, ("wave",), f"wave number {number} is also used by {seen[number].name}",
+            yield PlanProblem(loaded.path, ("wave",), f"wave number {number} is also used by {seen[number].name}",
                           "give every wave its own number")
         seen.setdefault(number, loaded.path)
 
 
 def _sealed(waves: list[LoadedWave], status: Mapping[int, WaveStatus], sealed_version: SealedVersion
-            ) -> Iterator[Finding]:
+            ) -> Iterator[PlanProblem]:
     """Every wave that carries a seal matches it, whatever its progress; a started wave carries one."""
     for loaded in waves:
         wave = loaded.wave
         progress = status.get(wave.wave, WaveStatus.PLANNED)
         if progress.started and not wave.sealed:
-            yield Finding(loaded.path, ("content_hash",), f"wave {wave.wave} is {progress.value} but its file carries "
+            yield PlanProblem(loaded.path, ("content_hash",), f"wave {wave.wave} is {progress.value} but its file carries "
                           "no seal", "restore the reviewed file (with its content_hash) from version control")
         elif wave.is_tampered():
             yield _tampered(loaded, progress, sealed_version(loaded))
 
 
-def _tampered(loaded: LoadedWave, progress: WaveStatus, sealed: Wave | None) -> Finding:
+def _tampered(loaded: LoadedWave, progress: WaveStatus, sealed: MigrationWave | None) -> PlanProblem:
     wave = loaded.wave
     fix = ("restore the reviewed content from version control; put changes in a new wave" if progress.started else
            f"restore the reviewed content, or have the change reviewed and sign it off: govcloud migrate seal "
            f"--wave {wave.wave}")
     fields = changed_fields(sealed, wave) if sealed is not None else []
     if not fields:
-        return Finding(loaded.path, ("content_hash",), f"wave {wave.wave} was changed after it was sealed (the "
+        return PlanProblem(loaded.path, ("content_hash",), f"wave {wave.wave} was changed after it was sealed (the "
                        "sealed version is not at hand to name the field: compare the file with version control)", fix)
-    return Finding(loaded.path, fields[0], f"wave {wave.wave} was changed after it was sealed: "
+    return PlanProblem(loaded.path, fields[0], f"wave {wave.wave} was changed after it was sealed: "
                    f"{describe(fields, sealed, wave)}", fix)
 
 
-def _systems(province: Province, slots: dict[str, Slot]) -> Iterator[Finding]:
+def _systems(province: Province, slots: dict[str, Slot]) -> Iterator[PlanProblem]:
     for code, slot in slots.items():
         system = province.system_by_code.get(code)
         entry = slot.entry
         if system is None:
             close = difflib.get_close_matches(code, list(province.system_by_code), n=1)
-            yield Finding(slot.path, slot.at("code"), "no such system in the model",
+            yield PlanProblem(slot.path, slot.at("code"), "no such system in the model",
                           f"did you mean {close[0]!r}?" if close else "add it to systems.yaml or remove the entry",
                           system=code)
             continue
         if system.on_cloud and not slot.started:
-            yield Finding(slot.path, slot.at("code"), "is already on the cloud (on_cloud: true in the model)",
+            yield PlanProblem(slot.path, slot.at("code"), "is already on the cloud (on_cloud: true in the model)",
                           "remove it from the wave, or run govcloud migrate plan to re-plan", system=code)
         if system.data_class is DataClass.CLASSIFIED and entry.strategy.lands_on_cloud:
-            yield Finding(slot.path, slot.at("strategy"), "classified systems stay off the shared cloud",
+            yield PlanProblem(slot.path, slot.at("strategy"), "classified systems stay off the shared cloud",
                           "use strategy retain, or remove the entry", system=code)
         for field, node in (("target_node", entry.target_node), ("node", entry.dr.node)):
             if node is not None and node not in province.node_by_code:
                 path = slot.at(field) if field == "target_node" else slot.at("dr", "node")
-                yield Finding(slot.path, path, f"unknown node {node!r}",
+                yield PlanProblem(slot.path, path, f"unknown node {node!r}",
                               f"use one of {', '.join(province.node_by_code)}", system=code)
 
 
-def _dr(province: Province, slots: dict[str, Slot]) -> Iterator[Finding]:
+def _dr(province: Province, slots: dict[str, Slot]) -> Iterator[PlanProblem]:
     for code, slot in slots.items():
         entry = slot.entry
         if not entry.strategy.lands_on_cloud:
             continue
         design = entry.dr
         if design.mode is not DrMode.NONE and design.node is None:
-            yield Finding(slot.path, slot.at("dr", "node"), f"dr mode {design.mode.value} without a second node",
+            yield PlanProblem(slot.path, slot.at("dr", "node"), f"dr mode {design.mode.value} without a second node",
                           "name the DR node, a node other than target_node", system=code)
         elif design.mode is not DrMode.NONE and design.node == entry.target_node:
             what = "both halves of the dual-active pair" if design.mode is DrMode.DUAL_ACTIVE else \
                 "the off-site backup and the primary"
-            yield Finding(slot.path, slot.at("dr", "node"), f"{what} are in node {design.node!r}",
+            yield PlanProblem(slot.path, slot.at("dr", "node"), f"{what} are in node {design.node!r}",
                           "put dr.node in a node other than target_node", system=code)
         yield from _dr_agrees_with_model(province, slot)
         for problem in dr_inconsistencies(design.mode, design.rpo_s, design.rto_s, design.level):
-            yield Finding(slot.path, slot.at("dr", problem.field), problem.message, problem.fix, system=code)
+            yield PlanProblem(slot.path, slot.at("dr", problem.field), problem.message, problem.fix, system=code)
 
 
-def _dr_agrees_with_model(province: Province, slot: Slot) -> Iterator[Finding]:
+def _dr_agrees_with_model(province: Province, slot: Slot) -> Iterator[PlanProblem]:
     """The stacks build the DR copy where the model says: a wave naming another node would send the
     runbook's operators to the wrong place."""
     system = province.system_by_code.get(slot.entry.code)
@@ -163,13 +163,13 @@ def _dr_agrees_with_model(province: Province, slot: Slot) -> Iterator[Finding]:
         return
     if design.node != system.dr_node:
         where = system.dr_node if system.dr_node is not None else "no DR node"
-        yield Finding(slot.path, slot.at("dr", "node"), f"dr.node is {design.node!r} but the model's dr_node is "
+        yield PlanProblem(slot.path, slot.at("dr", "node"), f"dr.node is {design.node!r} but the model's dr_node is "
                       f"{where!r}: the stacks build the DR copy where the model says",
                       f"set dr.node to {system.dr_node!r}, or change dr_node in the model and re-plan"
                       if system.dr_node else "set dr_node in the model and re-plan", system=slot.entry.code)
 
 
-def _downtime(waves: list[LoadedWave]) -> Iterator[Finding]:
+def _downtime(waves: list[LoadedWave]) -> Iterator[PlanProblem]:
     for loaded in waves:
         window_s = loaded.wave.window.seconds
         for position, entry in enumerate(loaded.wave.systems):
@@ -177,17 +177,17 @@ def _downtime(waves: list[LoadedWave]) -> Iterator[Finding]:
                 continue
             budget = entry.downtime_budget_s
             if budget > window_s:
-                yield Finding(loaded.path, ("systems", position, "downtime_budget_s"),
+                yield PlanProblem(loaded.path, ("systems", position, "downtime_budget_s"),
                               f"downtime budget {budget} s is longer than the window ({window_s} s)",
                               "shorten the budget or widen the window", system=entry.code)
             elif budget > entry.dr.rto_s:
-                yield Finding(loaded.path, ("systems", position, "downtime_budget_s"),
+                yield PlanProblem(loaded.path, ("systems", position, "downtime_budget_s"),
                               f"downtime budget {budget} s is longer than the RTO ({entry.dr.rto_s} s)",
                               "the cutover may not take the service away longer than a disaster may: "
                               f"set at most {entry.dr.rto_s}", system=entry.code)
 
 
-def _dependencies(province: Province, slots: dict[str, Slot]) -> Iterator[Finding]:
+def _dependencies(province: Province, slots: dict[str, Slot]) -> Iterator[PlanProblem]:
     graph = nx.DiGraph()
     for code, slot in slots.items():
         model_deps = province.system_by_code[code].depends_on if code in province.system_by_code else ()
@@ -205,7 +205,7 @@ def _dependencies(province: Province, slots: dict[str, Slot]) -> Iterator[Findin
             yield from _dependency_order(province, slot, dep, slots.get(dep))
 
 
-def _cycle(graph: nx.DiGraph, component: set[str], slots: dict[str, Slot]) -> Iterator[Finding]:
+def _cycle(graph: nx.DiGraph, component: set[str], slots: dict[str, Slot]) -> Iterator[PlanProblem]:
     members = [slots[c] for c in component if c in slots]
     together = len({(m.wave, m.entry.group) for m in members}) == 1 and members[0].entry.group is not None
     if together and len(members) == len(component):
@@ -214,7 +214,7 @@ def _cycle(graph: nx.DiGraph, component: set[str], slots: dict[str, Slot]) -> It
     cycle = ordered_cycle(graph.subgraph(component), first.entry.code,
                           key=lambda c: (slots[c].order, slots[c].position) if c in slots else (len(slots), 0))
     first = slots.get(cycle[0], first)
-    yield Finding(first.path, first.at("depends_on"), f"dependency cycle: {' -> '.join(cycle + [cycle[0]])}",
+    yield PlanProblem(first.path, first.at("depends_on"), f"dependency cycle: {' -> '.join(cycle + [cycle[0]])}",
                   "break the cycle, or move these systems together: one wave, one 'group'", system=first.entry.code)
 
 
@@ -226,31 +226,31 @@ def ordered_cycle(graph: nx.DiGraph, source: str, key: Callable[[str], object]) 
     return cycle[start:] + cycle[:start]
 
 
-def _dependency_order(province: Province, slot: Slot, dep: str, dep_slot: Slot | None) -> Iterator[Finding]:
+def _dependency_order(province: Province, slot: Slot, dep: str, dep_slot: Slot | None) -> Iterator[PlanProblem]:
     code = slot.entry.code
     if dep_slot is None:
         system = province.system_by_code.get(dep)
         if system is None:
-            yield Finding(slot.path, slot.at("depends_on"), f"depends on {dep!r}, which is not in the model",
+            yield PlanProblem(slot.path, slot.at("depends_on"), f"depends on {dep!r}, which is not in the model",
                           f"remove {dep!r} from depends_on or add it to systems.yaml", system=code)
         elif not system.on_cloud and system.data_class is not DataClass.CLASSIFIED:
-            yield Finding(slot.path, slot.at("depends_on"), f"depends on {dep!r}, which no wave moves",
+            yield PlanProblem(slot.path, slot.at("depends_on"), f"depends on {dep!r}, which no wave moves",
                           f"add {dep!r} to this or an earlier wave, or list it under interim_links", system=code)
         return
     if dep_slot.entry.strategy is Strategy.RETIRE:
-        yield Finding(slot.path, slot.at("depends_on"), f"depends on {dep!r}, retired in {dep_slot.path.name}",
+        yield PlanProblem(slot.path, slot.at("depends_on"), f"depends on {dep!r}, retired in {dep_slot.path.name}",
                       f"move the dependency off {dep!r} first, or do not retire it", system=code)
     elif dep_slot.order > slot.order:
-        yield Finding(slot.path, slot.at("code"), f"moves in wave {slot.wave} before its dependency {dep!r} "
+        yield PlanProblem(slot.path, slot.at("code"), f"moves in wave {slot.wave} before its dependency {dep!r} "
                       f"(wave {dep_slot.wave}, {dep_slot.path.name})",
                       f"move it to wave {dep_slot.wave} or later, or list {dep!r} under interim_links", system=code)
     elif dep_slot.order == slot.order and dep_slot.position > slot.position:
-        yield Finding(slot.path, slot.at("code"), f"listed before its dependency {dep!r} in the same wave",
+        yield PlanProblem(slot.path, slot.at("code"), f"listed before its dependency {dep!r} in the same wave",
                       f"list {dep!r} first: the wave cuts over in the order of its list", system=code)
 
 
-def _capacity(province: Province, waves: list[LoadedWave], slots: dict[str, Slot]) -> Iterator[Finding]:
-    ledger = Ledger.for_province(province)
+def _capacity(province: Province, waves: list[LoadedWave], slots: dict[str, Slot]) -> Iterator[PlanProblem]:
+    ledger = CapacityUsage.for_province(province)
     for system in province.systems:
         if system.on_cloud and system.code not in slots:
             department = province.department_by_code.get(system.owner)
@@ -267,16 +267,16 @@ def _capacity(province: Province, waves: list[LoadedWave], slots: dict[str, Slot
                     continue
                 reported.add((overrun.node, overrun.resource))
                 field = "target_node" if overrun.claim.role == "primary" else "dr"
-                yield Finding(loaded.path, ("systems", position, field), f"capacity overrun in wave "
+                yield PlanProblem(loaded.path, ("systems", position, field), f"capacity overrun in wave "
                               f"{loaded.wave.wave}: {overrun.describe()}",
                               "move systems to a later wave or another node, or raise the node's capacity",
                               system=entry.code)
             ledger.add(new)
 
 
-def _coverage(province: Province, slots: dict[str, Slot], folder: Path | None) -> Iterator[Finding]:
+def _coverage(province: Province, slots: dict[str, Slot], folder: Path | None) -> Iterator[PlanProblem]:
     for system in province.systems:
         if system.on_cloud or system.data_class is DataClass.CLASSIFIED or system.code in slots:
             continue
-        yield Finding(folder, (), "is in the model but in no wave",
+        yield PlanProblem(folder, (), "is in the model but in no wave",
                       "run govcloud migrate plan to re-plan, or add it to a wave", system=system.code)

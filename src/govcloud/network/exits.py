@@ -19,10 +19,10 @@ from netaddr import AddrFormatError, IPAddress
 
 from ..errors import OperationError
 from ..paths import source_root
-from .preflight import Target, require_preflight
+from .preflight import PreflightTarget, require_preflight
 from .rollout import Access
-from .runner import PlaybookRequest, PlaybookResult, run_playbook
-from .state import exits_state_path, read_state, write_state
+from .ansible import PlaybookRequest, PlaybookResult, run_playbook
+from .outcomes import exits_state_path, read_state, write_state
 from .topology import NetNode, NodeRole, Topology
 from .waves import legacy_exit_order, unified_exits
 
@@ -158,7 +158,7 @@ def consolidate(topology: Topology, access: Access, recorder: ExitRecorder, prob
     if not unified:
         raise OperationError(f"env {topology.env} has no unified exit", fix="declare one in exits.yaml")
     legacy = [n for n in legacy_exit_order(topology) if recorder.status(n.name) != "decommissioned"]
-    require_preflight([Target(n.name, str(n.mgmt.ip)) for n in [*unified, *legacy]], access.key_file,
+    require_preflight([PreflightTarget(n.name, str(n.mgmt.ip)) for n in [*unified, *legacy]], access.key_file,
                       access.known_hosts)
     result = _run(access, "setup", tuple(n.name for n in unified), check=check, topology=topology)
     log(f"unified exit(s) {', '.join(n.name for n in unified)} set up, changed={result.changed_total}")

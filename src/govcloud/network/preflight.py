@@ -18,7 +18,7 @@ CHECK_COMMAND = "id -u && test -w /etc/frr/frr.conf && echo writable"
 
 
 @dataclass(frozen=True)
-class Target:
+class PreflightTarget:
     name: str
     address: str
 
@@ -30,7 +30,7 @@ class PreflightResult:
     problem: str = ""
 
 
-def check_host(target: Target, key_file: Path, known_hosts: Path, timeout_s: float = 5.0) -> PreflightResult:
+def check_host(target: PreflightTarget, key_file: Path, known_hosts: Path, timeout_s: float = 5.0) -> PreflightResult:
     client = paramiko.SSHClient()
     try:
         client.load_host_keys(str(known_hosts))
@@ -55,7 +55,7 @@ def check_host(target: Target, key_file: Path, known_hosts: Path, timeout_s: flo
         client.close()
 
 
-def preflight(targets: Iterable[Target], key_file: Path, known_hosts: Path) -> list[PreflightResult]:
+def preflight(targets: Iterable[PreflightTarget], key_file: Path, known_hosts: Path) -> list[PreflightResult]:
     targets = list(targets)
     if not targets:
         return []
@@ -63,7 +63,7 @@ def preflight(targets: Iterable[Target], key_file: Path, known_hosts: Path) -> l
         return list(pool.map(lambda t: check_host(t, key_file, known_hosts), targets))
 
 
-def require_preflight(targets: Iterable[Target], key_file: Path, known_hosts: Path) -> list[PreflightResult]:
+def require_preflight(targets: Iterable[PreflightTarget], key_file: Path, known_hosts: Path) -> list[PreflightResult]:
     """Preflight, raising :class:`OperationError` naming every host that failed."""
     results = preflight(targets, key_file, known_hosts)
     bad = [r for r in results if not r.ok]

@@ -29,7 +29,7 @@ class _HostRow:
 
 
 @dataclass
-class WaveProgress:
+class RolloutWaveView:
     """Use as a context manager; pass :meth:`on_event` as the runner's event callback."""
 
     title: str
@@ -39,7 +39,7 @@ class WaveProgress:
     finished: bool = False
     _live: Live | None = None
 
-    def __enter__(self) -> WaveProgress:
+    def __enter__(self) -> RolloutWaveView:
         self.rows = {h: _HostRow() for h in self.hosts}
         if self.console.is_terminal:
             self._live = Live(self._table(), console=self.console, refresh_per_second=4, transient=False)

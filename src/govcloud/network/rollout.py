@@ -14,11 +14,11 @@ from pathlib import Path
 
 from ..errors import OperationError, RunnerError
 from ..paths import source_root
-from .preflight import PreflightResult, Target, preflight
-from .runner import Connection, EventHandler, Outcome, PlaybookRequest, PlaybookResult, run_playbook
-from .state import read_state, rollout_state_path, write_state
+from .preflight import PreflightResult, PreflightTarget, preflight
+from .ansible import Connection, EventHandler, HostOutcome, PlaybookRequest, PlaybookResult, run_playbook
+from .outcomes import read_state, rollout_state_path, write_state
 from .topology import Topology
-from .waves import Wave
+from .waves import RolloutWave
 
 PLAYBOOK = source_root() / "playbooks" / "ipv6_extranet.yml"
 
@@ -36,7 +36,7 @@ class Access:
 
 
 @dataclass
-class WaveReport:
+class RolloutWaveReport:
     wave: int
     tier: str
     hosts: tuple[str, ...]
@@ -62,16 +62,16 @@ class RolloutRecorder:
         self.topology = topology
         self.data = read_state(self.path) or {"env": topology.env, "hosts": {}, "sites": {}, "runs": []}
 
-    def record_wave(self, report: WaveReport, *, check: bool) -> None:
+    def record_wave(self, report: RolloutWaveReport, *, check: bool) -> None:
         if check:
             return  # a dry run changes nothing, so it records nothing
         for host, outcome in report.outcomes.items():
             self.data["hosts"][host] = {"outcome": outcome, "wave": report.wave, "at": _now()}
             node = self.topology.node(host)
             if node.site and node.role.value == "router":
-                if outcome in (Outcome.OK.value, Outcome.CHANGED.value):
+                if outcome in (HostOutcome.OK.value, HostOutcome.CHANGED.value):
                     self.data["sites"][node.site] = "dual-stack"
-                elif outcome in (Outcome.FAILED.value, Outcome.UNREACHABLE.value):
+                elif outcome in (HostOutcome.FAILED.value, HostOutcome.UNREACHABLE.value):
                     self.data["sites"][node.site] = "none"  # rolled back to its IPv4-only backup
         self.data["runs"].append({"at": _now(), **report.to_dict()})
         self.data["runs"] = self.data["runs"][-50:]
@@ -79,16 +79,16 @@ class RolloutRecorder:
         write_state(self.path, self.data)
 
 
-def run_waves(topology: Topology, waves: list[Wave], access: Access, recorder: RolloutRecorder, *,
+def run_waves(topology: Topology, waves: list[RolloutWave], access: Access, recorder: RolloutRecorder, *,
               check: bool = False, max_failures: int = 0,
-              progress: Callable[[Wave], tuple[EventHandler | None, Callable[[], None]]] | None = None,
-              extravars: dict | None = None) -> list[WaveReport]:
+              progress: Callable[[RolloutWave], tuple[EventHandler | None, Callable[[], None]]] | None = None,
+              extravars: dict | None = None) -> list[RolloutWaveReport]:
     """Run the waves in order; raises when a preflight fails or failures pass the threshold."""
-    reports: list[WaveReport] = []
+    reports: list[RolloutWaveReport] = []
     for wave in waves:
-        report = WaveReport(wave.number, wave.tier.value, wave.hosts)
+        report = RolloutWaveReport(wave.number, wave.tier.value, wave.hosts)
         reports.append(report)
-        targets = [Target(h, str(topology.node(h).mgmt.ip)) for h in wave.hosts]
+        targets = [PreflightTarget(h, str(topology.node(h).mgmt.ip)) for h in wave.hosts]
         bad = [r for r in preflight(targets, access.key_file, access.known_hosts) if not r.ok]
         if bad:
             _record_preflight(report, bad)
@@ -119,14 +119,14 @@ def run_waves(topology: Topology, waves: list[Wave], access: Access, recorder: R
     return reports
 
 
-def _record_preflight(report: WaveReport, bad: list[PreflightResult]) -> None:
+def _record_preflight(report: RolloutWaveReport, bad: list[PreflightResult]) -> None:
     failed = {r.host for r in bad}
     report.outcomes = {h: "preflight-failed" if h in failed else "not-run" for h in report.hosts}
     report.status = "preflight-failed"
 
 
-def _record_result(report: WaveReport, result: PlaybookResult) -> None:
-    report.outcomes = {h: result.outcomes.get(h, Outcome.SKIPPED).value for h in report.hosts}
+def _record_result(report: RolloutWaveReport, result: PlaybookResult) -> None:
+    report.outcomes = {h: result.outcomes.get(h, HostOutcome.SKIPPED).value for h in report.hosts}
     report.seconds = result.seconds
     report.changed = result.changed_total
     report.status = "done" if not result.failed_hosts else "failed"

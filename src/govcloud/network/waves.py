@@ -18,7 +18,7 @@ EXIT_ORDER = ("department", "county", "city", "province")
 
 
 @dataclass(frozen=True)
-class Wave:
+class RolloutWave:
     number: int
     tier: Tier
     hosts: tuple[str, ...]
@@ -28,17 +28,17 @@ class Wave:
         return f"ipv6_wave_{self.number}"
 
 
-def ipv6_waves(topology: Topology) -> list[Wave]:
+def ipv6_waves(topology: Topology) -> list[RolloutWave]:
     """One wave per tier that has nodes taking IPv6, numbered from 1 in tier order."""
     by_tier: dict[Tier, list[NetNode]] = {}
     for node in topology.nodes:
         if node.takes_ipv6 and node.tier is not None:
             by_tier.setdefault(node.tier, []).append(node)
     tiers = [t for t in Tier if t in by_tier]
-    return [Wave(i + 1, tier, tuple(n.name for n in by_tier[tier])) for i, tier in enumerate(tiers)]
+    return [RolloutWave(i + 1, tier, tuple(n.name for n in by_tier[tier])) for i, tier in enumerate(tiers)]
 
 
-def select_waves(waves: list[Wave], *, wave: int | None = None, tier: str | None = None) -> list[Wave]:
+def select_waves(waves: list[RolloutWave], *, wave: int | None = None, tier: str | None = None) -> list[RolloutWave]:
     """The waves a command runs: all, one by number, or one by tier name."""
     if wave is not None and tier is not None:
         raise UsageError("--wave and --tier both given", fix="give one of them")

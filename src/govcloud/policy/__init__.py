@@ -9,7 +9,7 @@ from .context import Parameters, PolicyContext, Settings, load_context, load_set
 from .offline import Timings, check_environment
 from .registry import all_rules, rule_by_id
 from .rule import Enforcement, Finding, Rule, Scope, Severity
-from .runner import CheckResult, check_graphs, check_stack
+from .checker import CheckResult, check_graphs, check_stack
 from .view import UNKNOWN, ResourceView, StackView, stack_view_from_graph
 
 __all__ = ["CLAUSES", "CheckResult", "Clause", "Enforcement", "Finding", "Parameters", "PolicyContext", "ResourceView",

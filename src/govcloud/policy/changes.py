@@ -22,7 +22,7 @@ from ..errors import InputError, UsageError
 from ..paths import MODEL_FILE, inventory_dir
 from .offline import check_environment
 from .rule import Finding
-from .runner import CheckResult
+from .checker import CheckResult
 
 SNAPSHOT_PATHS = ("Pulumi.yaml", "inventories", "policies", "stacks")
 """What a check reads from the project, apart from the code."""

@@ -16,7 +16,7 @@ from ..stackgraph import node_for_stack, plan_stacks, stack_names
 from ..stackgraph.options import read_stack_options
 from .context import PolicyContext, load_context
 from .registry import all_rules, rule_ids
-from .runner import CheckResult, check_graphs
+from .checker import CheckResult, check_graphs
 
 
 @dataclass(frozen=True)

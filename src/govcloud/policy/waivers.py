@@ -26,7 +26,7 @@ from typing import Any
 from ..yamlfile import YamlFile, read_yaml
 from .context import PACK_DIR_NAME
 from .rule import Finding
-from .runner import CheckResult
+from .checker import CheckResult
 
 WAIVERS_FIX = ("a waivers file is a mapping with a 'waivers:' list; each entry has fingerprint, rule, owner, "
                "reason and expires (YYYY-MM-DD)")

@@ -12,7 +12,7 @@ from ..migration.kpi import MigrationState
 from ..model import DataClass, Province
 from ..model.systems import DrMode
 from ..policy.clauses import CLAUSES
-from ..policy.runner import CheckResult
+from ..policy.checker import CheckResult
 from .measurements import CloudUsage
 
 #: A department using this share of a quota or more is "near" it.

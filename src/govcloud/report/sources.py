@@ -13,11 +13,11 @@ from pathlib import Path
 from ..migration.kpi import MigrationState
 from ..migration.locations import migration_folders
 from ..migration.progress import read_progress
-from ..migration.schema import Wave, WaveStatus
-from ..migration.state import read_exits_state, read_rollout_state, state_folder
+from ..migration.schema import MigrationWave, WaveStatus
+from ..migration.network_outcomes import read_exits_state, read_rollout_state, state_folder
 from ..migration.store import read_plan
 from ..model import Environment, ExitStatus, Ipv6Status
-from ..policy.runner import CheckResult
+from ..policy.checker import CheckResult
 from .measurements import CloudUsage, Ipv6Quality, read_cloud_usage, read_ipv6_quality
 from .trend import Snapshot, read_snapshots
 
@@ -26,7 +26,7 @@ from .trend import Snapshot, read_snapshots
 class TimelineWave:
     """One wave as the report shows it: its window and where it stands."""
 
-    wave: Wave
+    wave: MigrationWave
     status: str
     """planned, in-progress, done or rolled-back."""
 

@@ -39,14 +39,14 @@ class TopoSite:
 
 
 @dataclass(frozen=True)
-class Topology:
+class ExtranetLayout:
     width: int
     height: int
     sites: list[TopoSite]
     edges: list[tuple[float, float, float, float, str]]
 
 
-def layout(view: ExtranetView) -> Topology:
+def layout(view: ExtranetView) -> ExtranetLayout:
     by_parent: dict[str | None, list[dict[str, Any]]] = {}
     for site in view.sites:
         by_parent.setdefault(site["parent"], []).append(site)
@@ -66,7 +66,7 @@ def layout(view: ExtranetView) -> Topology:
         if counties:
             edges.append((CITY_X, y, COUNTY_X0 + (len(counties) - 1) * COUNTY_W, y, "uplink"))
         sites.extend(_site(county, COUNTY_X0 + i * COUNTY_W, y) for i, county in enumerate(counties))
-    return Topology(width, int(height), sites, edges)
+    return ExtranetLayout(width, int(height), sites, edges)
 
 
 def _site(site: dict[str, Any], x: float, y: float) -> TopoSite:

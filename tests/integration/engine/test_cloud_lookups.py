@@ -126,7 +126,7 @@ def test_the_default_group_a_deleted_project_leaves_is_removed(admin, project):
 def test_every_service_a_stack_needs_is_asked_and_a_stopped_neutron_is_named(admin):
     from govcloud.lab.openstack import lab_up
     from govcloud.lab.openstack.api import _generic
-    from govcloud.lab.openstack.state import lab_paths_from_env
+    from govcloud.lab.openstack.statedir import lab_paths_from_env
     from govcloud.lab.openstack.supervisor import stop
 
     needed = services_for([t.PROJECT, t.NETWORK, t.INSTANCE, t.VOLUME])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from govcloud.engine.runner import Operation, run_project
+from govcloud.engine.automation import Operation, run_project
 from govcloud.engine.settings import EngineSettings
 from govcloud.lab.openstack import ADMIN_CLOUD, TENANT_CLOUD
 

@@ -34,7 +34,7 @@ import pytest
 from netaddr import IPNetwork
 
 from govcloud.engine.progress import parse_log_name
-from govcloud.engine.runner import Operation, ordered, run
+from govcloud.engine.automation import Operation, ordered, run
 from govcloud.engine.settings import EngineSettings
 from govcloud.errors import EngineError
 from govcloud.ipam import plan_environment

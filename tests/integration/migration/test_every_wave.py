@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 from govcloud.engine.progress import parse_log_name
-from govcloud.engine.runner import Operation, ordered, run
+from govcloud.engine.automation import Operation, ordered, run
 from govcloud.engine.settings import EngineSettings
 from govcloud.errors import EngineError
 from govcloud.lab.workload import backup, runtime

@@ -20,7 +20,7 @@ from govcloud.network.lab import environment_topology
 from govcloud.paths import current_instance
 from govcloud.network.rollout import Access, RolloutRecorder, run_waves
 from govcloud.network.topology import Topology
-from govcloud.network.waves import Wave, ipv6_waves
+from govcloud.network.waves import RolloutWave, ipv6_waves
 from govcloud.lab.netlab.overlay import LAB_FACTS
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -31,13 +31,13 @@ class Lab:
     topology: Topology
     access: Access
     project: Path
-    paths: netlab.LabPaths
+    paths: netlab.NetlabPaths
     up_seconds: float
 
     def recorder(self) -> RolloutRecorder:
         return RolloutRecorder(self.project, self.topology)
 
-    def waves(self, *numbers: int) -> list[Wave]:
+    def waves(self, *numbers: int) -> list[RolloutWave]:
         waves = ipv6_waves(self.topology)
         return [w for w in waves if not numbers or w.number in numbers]
 
@@ -56,7 +56,7 @@ def lab(tmp_path_factory) -> Lab:
     # the commands read them.
     facts = replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network)
     topology = environment_topology(environment, facts, ROOT)
-    paths = netlab.LabPaths()
+    paths = netlab.NetlabPaths()
     netlab.down(paths)
     result = netlab.up(topology, paths)  # LabError (with its fix) when it cannot start: a loud failure
     project = tmp_path_factory.mktemp("project")

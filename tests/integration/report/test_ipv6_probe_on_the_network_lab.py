@@ -65,7 +65,7 @@ def lab(project):
     environment = load_folder(project / "inventories" / "lab", name="lab")
     topology = environment_topology(environment, replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network),
                                     project)
-    paths = netlab.LabPaths()
+    paths = netlab.NetlabPaths()
     netlab.down(paths)
     netlab.up(topology, paths)  # LabError (with its fix) when it cannot start: a loud failure
     write_inventory(environment.path, render_inventory(topology, paths.client_key, paths.known_hosts))

@@ -6,7 +6,7 @@ from govcloud.drift.model import Change, Difference, DriftReport, Kind, Property
 from govcloud.drift.record import drift_state_path, record_run
 from govcloud.drift.report import rows, to_drift_sarif
 from govcloud.drift.routers import rolled_out_hosts, router_differences
-from govcloud.network.state import read_state
+from govcloud.network.outcomes import read_state
 
 
 def event(host: str, task: str, changed: bool, diff=None, kind: str = "runner_on_ok") -> dict:

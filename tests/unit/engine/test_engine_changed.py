@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import pytest
 from engine_states import applied
 
-from govcloud.engine import runner, stackrun
+from govcloud.engine import automation, stackrun
 from govcloud.engine.parallel import StacksFailed
-from govcloud.engine.runner import Operation, run
+from govcloud.engine.automation import Operation, run
 from govcloud.engine.settings import EngineSettings
 from govcloud.ipam import plan_environment
 from govcloud.model import load_environment
@@ -53,11 +53,11 @@ def fake_engine(tmp_path, monkeypatch):
     from pulumi import automation as auto
 
     stack_holder: dict[str, FakeStack] = {}
-    install = runner.EngineInstall(cli=tmp_path / "bin" / "pulumi", bin_dir=tmp_path / "bin",
+    install = automation.EngineInstall(cli=tmp_path / "bin" / "pulumi", bin_dir=tmp_path / "bin",
                                    pulumi_home=tmp_path / "home", source="path")
-    monkeypatch.setattr(runner, "find_engine", lambda: install)
-    monkeypatch.setattr(runner, "load_credentials", lambda cloud, path: runner.CloudCredentials(cloud, None, {}, None))
-    monkeypatch.setattr(runner, "check_login", lambda credentials: None)
+    monkeypatch.setattr(automation, "find_engine", lambda: install)
+    monkeypatch.setattr(automation, "load_credentials", lambda cloud, path: automation.CloudCredentials(cloud, None, {}, None))
+    monkeypatch.setattr(automation, "check_login", lambda credentials: None)
     # The scratch workspace exports the state; the cloud is never asked (no services to check,
     # no dead run's lock, no objects of the stack already there).
     monkeypatch.setattr(stackrun, "engine_workspace", lambda *args: stack_holder["stack"])

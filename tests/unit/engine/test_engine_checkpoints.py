@@ -8,7 +8,7 @@ import pytest
 
 from govcloud.cli import main
 from govcloud.engine.checkpoints import SKIP_CHECKPOINTS, checkpoint_env
-from govcloud.engine.runner import Operation
+from govcloud.engine.automation import Operation
 
 
 def test_a_preview_always_skips_checkpoints():

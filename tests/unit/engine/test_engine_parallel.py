@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from govcloud.engine import runner
+from govcloud.engine import automation
 from govcloud.engine.parallel import StacksFailed, run_stages, stages
-from govcloud.engine.runner import Operation, StackResult, run
+from govcloud.engine.automation import Operation, StackResult, run
 from govcloud.engine.settings import EngineSettings
 from govcloud.errors import EngineError
 from govcloud.model import load_environment
@@ -124,12 +124,12 @@ def test_a_failed_province_stops_the_cities():
 
 
 def test_the_runner_schedules_real_stacks_with_a_fake_engine(tmp_path, monkeypatch):
-    """runner.run end to end with the engine calls replaced: province first, cities on threads,
+    """automation.run end to end with the engine calls replaced: province first, cities on threads,
     each stack with its own log file, a failing city reported with the other's result kept."""
     environment = load_environment("lab", ROOT)
     calls: list[tuple[str, str]] = []
     city_barrier = threading.Barrier(2, timeout=30)
-    fake_install = runner.EngineInstall(cli=tmp_path / "bin" / "pulumi", bin_dir=tmp_path / "bin",
+    fake_install = automation.EngineInstall(cli=tmp_path / "bin" / "pulumi", bin_dir=tmp_path / "bin",
                                         pulumi_home=tmp_path / "home", source="path")
 
     def fake_execute(stack_run):
@@ -143,11 +143,11 @@ def test_the_runner_schedules_real_stacks_with_a_fake_engine(tmp_path, monkeypat
             raise EngineError(f"preview of {stack} failed", fix="read the log")
         return StackResult(stack, stack_run.operation.value, {"create": 1}, 0.1, str(stack_run.log_file))
 
-    monkeypatch.setattr(runner, "find_engine", lambda: fake_install)
-    monkeypatch.setattr(runner, "load_credentials", lambda cloud, path: runner.CloudCredentials(cloud, None, {}, None))
-    monkeypatch.setattr(runner, "check_login", lambda credentials: None)
-    monkeypatch.setattr(runner, "_stack_outputs", lambda *args: {"addressScopeV4Id": "x"})
-    monkeypatch.setattr(runner.StackRun, "execute", fake_execute)
+    monkeypatch.setattr(automation, "find_engine", lambda: fake_install)
+    monkeypatch.setattr(automation, "load_credentials", lambda cloud, path: automation.CloudCredentials(cloud, None, {}, None))
+    monkeypatch.setattr(automation, "check_login", lambda credentials: None)
+    monkeypatch.setattr(automation, "_stack_outputs", lambda *args: {"addressScopeV4Id": "x"})
+    monkeypatch.setattr(automation.StackRun, "execute", fake_execute)
     monkeypatch.setenv("GOVCLOUD_PASSPHRASE_FILE", str(tmp_path / "passphrase"))
     project = tmp_path / "project"
     (project / "stacks").mkdir(parents=True)

@@ -78,7 +78,7 @@ def test_retired_systems_leave_the_denominator_and_dr_needs_a_mode(lab):
 def test_state_files_in_either_documented_shape(tmp_path):
     import json
 
-    from govcloud.migration.state import read_exits_state, read_rollout_state
+    from govcloud.migration.network_outcomes import read_exits_state, read_rollout_state
 
     (tmp_path / "rollout.json").write_text(json.dumps({"sites": {"core": "dual-stack",
                                                                  "city-a": {"ipv6": "planned"}}, "runs": []}))

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from govcloud.migration.runbook import render_runbook
-from govcloud.migration.schema import Wave
+from govcloud.migration.schema import MigrationWave
 
 CASES = Path(__file__).resolve().parents[2] / "data" / "migration" / "runbooks"
 
@@ -22,7 +22,7 @@ CASES = Path(__file__).resolve().parents[2] / "data" / "migration" / "runbooks"
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
 def test_runbook_matches_golden(case: str) -> None:
     folder = CASES / case
-    wave = Wave.model_validate(yaml.safe_load((folder / "wave.yaml").read_text(encoding="utf-8")))
+    wave = MigrationWave.model_validate(yaml.safe_load((folder / "wave.yaml").read_text(encoding="utf-8")))
     runbook = render_runbook(wave, "lab")
     expected = folder / "expected.md"
     if os.environ.get("GOVCLOUD_UPDATE_GOLDEN"):

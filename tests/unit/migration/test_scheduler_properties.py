@@ -14,7 +14,7 @@ from hypothesis.errors import NoSuchExample
 
 from govcloud.migration.findings import PlanErrors
 from govcloud.migration.planner import PlanSettings, plan_waves
-from govcloud.migration.schema import Wave
+from govcloud.migration.schema import MigrationWave
 from govcloud.migration.store import LoadedWave
 from govcloud.migration.validation import validate_plan
 
@@ -26,7 +26,7 @@ SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[Healt
 PER_WAVE = st.integers(1, 12)
 
 
-def loaded(waves: list[Wave]) -> list[LoadedWave]:
+def loaded(waves: list[MigrationWave]) -> list[LoadedWave]:
     return [LoadedWave(w, Path("migrations/test") / w.file_name) for w in waves]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from govcloud.migration.planner import PlanSettings, plan_waves
-from govcloud.migration.schema import Wave
+from govcloud.migration.schema import MigrationWave
 from govcloud.migration.store import LoadedWave
 from govcloud.migration.validation import validate_plan
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[3]
 START = dt.date(2027, 1, 9)
 
 
-def loaded(waves: list[Wave]) -> list[LoadedWave]:
+def loaded(waves: list[MigrationWave]) -> list[LoadedWave]:
     return [LoadedWave(w, Path("migrations/test") / w.file_name) for w in waves]
 
 

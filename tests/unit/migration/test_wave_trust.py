@@ -22,7 +22,7 @@ import yaml
 
 from govcloud.commands import migrate, migrate_exec
 from govcloud.commands.migrate_exec import register_into
-from govcloud.migration.execution.executor import WaveReport
+from govcloud.migration.execution.executor import WaveRunReport
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +54,7 @@ def executors(monkeypatch) -> list:
             made.append(loaded)
 
         def run(self):
-            return WaveReport(loaded_wave(made))
+            return WaveRunReport(loaded_wave(made))
 
     monkeypatch.setattr(migrate_exec, "Executor", Recording)
     return made

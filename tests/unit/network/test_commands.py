@@ -30,9 +30,9 @@ def test_netlab_generate_writes_a_loadable_province(tmp_path, capsys):
 
 
 def test_netlab_down_with_another_environments_lab_up_refuses_and_changes_nothing(tmp_path, capsys):
-    from govcloud.lab.netlab import LabPaths
+    from govcloud.lab.netlab import NetlabPaths
 
-    paths = LabPaths(tmp_path)
+    paths = NetlabPaths(tmp_path)
     paths.lab_file.parent.mkdir(parents=True, exist_ok=True)
     paths.lab_file.write_text('{"env": "gen30"}')
     with pytest.raises(SystemExit) as exit_info:

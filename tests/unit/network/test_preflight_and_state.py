@@ -10,8 +10,8 @@ import pytest
 
 from govcloud.errors import OperationError
 from govcloud.network import exits_state_path, rollout_state_path
-from govcloud.network.preflight import Target, check_host, require_preflight
-from govcloud.network.state import read_state, write_state
+from govcloud.network.preflight import PreflightTarget, check_host, require_preflight
+from govcloud.network.outcomes import read_state, write_state
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_an_unknown_host_key_is_refused_never_accepted(tmp_path, monkeypatch, ss
     _on_port(monkeypatch, ssh_server)
     (tmp_path / "known_hosts").write_text("")
     (tmp_path / "id").write_text("")
-    result = check_host(Target("r1", "127.0.0.1"), tmp_path / "id", tmp_path / "known_hosts", timeout_s=3)
+    result = check_host(PreflightTarget("r1", "127.0.0.1"), tmp_path / "id", tmp_path / "known_hosts", timeout_s=3)
     assert not result.ok
     assert "not found in known_hosts" in result.problem
     assert (tmp_path / "known_hosts").read_text() == ""
@@ -65,7 +65,7 @@ def test_an_unreachable_host_fails_preflight_with_its_name(tmp_path, monkeypatch
     (tmp_path / "known_hosts").write_text("")
     (tmp_path / "id").write_text("")
     with pytest.raises(OperationError, match="r9: unreachable"):
-        require_preflight([Target("r9", "127.0.0.1")], tmp_path / "id", tmp_path / "known_hosts")
+        require_preflight([PreflightTarget("r9", "127.0.0.1")], tmp_path / "id", tmp_path / "known_hosts")
 
 
 def test_state_paths_and_atomic_write(tmp_path):

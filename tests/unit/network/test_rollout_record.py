@@ -8,7 +8,7 @@ import pytest
 
 from govcloud.model import load_folder
 from govcloud.network.lab import environment_topology
-from govcloud.network.rollout import RolloutRecorder, WaveReport
+from govcloud.network.rollout import RolloutRecorder, RolloutWaveReport
 from govcloud.lab.netlab.overlay import LAB_FACTS
 
 
@@ -19,17 +19,17 @@ def topology(project_root):
 
 def test_success_makes_a_site_dual_stack_and_a_rollback_takes_it_back(topology, tmp_path):
     recorder = RolloutRecorder(tmp_path, topology)
-    recorder.record_wave(WaveReport(3, "county", ("county-a1", "county-a2"),
+    recorder.record_wave(RolloutWaveReport(3, "county", ("county-a1", "county-a2"),
                                     {"county-a1": "changed", "county-a2": "failed"}), check=False)
     data = json.loads(recorder.path.read_text())
     assert data["sites"] == {"county-a1": "dual-stack", "county-a2": "none"}
     assert data["hosts"]["county-a2"]["outcome"] == "failed" and data["hosts"]["county-a2"]["wave"] == 3
     # A later preflight failure does not undo what an earlier wave achieved.
-    recorder.record_wave(WaveReport(3, "county", ("county-a1",), {"county-a1": "preflight-failed"}), check=False)
+    recorder.record_wave(RolloutWaveReport(3, "county", ("county-a1",), {"county-a1": "preflight-failed"}), check=False)
     assert json.loads(recorder.path.read_text())["sites"]["county-a1"] == "dual-stack"
 
 
 def test_a_dry_run_records_nothing(topology, tmp_path):
     recorder = RolloutRecorder(tmp_path, topology)
-    recorder.record_wave(WaveReport(1, "province", ("core",), {"core": "changed"}), check=True)
+    recorder.record_wave(RolloutWaveReport(1, "province", ("core",), {"core": "changed"}), check=True)
     assert not recorder.path.exists()

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from govcloud.network.progress import WaveProgress
+from govcloud.network.progress import RolloutWaveView
 from govcloud.terminal import make_console
 
 
@@ -18,7 +18,7 @@ def event(kind: str, host: str | None = None, task: str = "", **res) -> dict:
 
 
 def test_a_skipped_task_does_not_replace_what_the_host_last_did():
-    progress = WaveProgress("wave 1", ["core", "city-a"], console=Console(file=io.StringIO()))
+    progress = RolloutWaveView("wave 1", ["core", "city-a"], console=Console(file=io.StringIO()))
     with progress:
         for kind, host, task, res in [("runner_on_start", "core", "Deploy", {}), ("runner_on_ok", "core", "Deploy",
                                       {"changed": True}), ("runner_on_start", "core", "Restore", {}),
@@ -34,13 +34,13 @@ def test_a_skipped_task_does_not_replace_what_the_host_last_did():
 
 
 def test_a_failure_shows_its_message():
-    with WaveProgress("wave 3", ["county-a2"], console=Console(file=io.StringIO())) as progress:
+    with RolloutWaveView("wave 3", ["county-a2"], console=Console(file=io.StringIO())) as progress:
         progress.on_event(event("runner_on_start", "county-a2", "Verify"))
         progress.on_event(event("runner_on_failed", "county-a2", "Verify", msg="0 of 1 OSPFv3 adjacencies Full"))
     assert "failed" in _render(progress) and "0 of 1 OSPFv3" in _render(progress)
 
 
-def _render(progress: WaveProgress) -> str:
+def _render(progress: RolloutWaveView) -> str:
     out = io.StringIO()
     Console(file=out, width=200).print(progress._table())
     return out.getvalue()
@@ -49,7 +49,7 @@ def _render(progress: WaveProgress) -> str:
 def test_written_to_a_file_the_table_is_printed_once_at_the_end_with_whole_task_names():
     out = io.StringIO()
     long_task = "Wait for OSPFv3, usable addresses, the route to the core and pings to upstream and core"
-    with WaveProgress("wave 2", ["city-a"], console=make_console(file=out)) as progress:
+    with RolloutWaveView("wave 2", ["city-a"], console=make_console(file=out)) as progress:
         progress.on_event(event("runner_on_start", "city-a", long_task))
         assert out.getvalue() == ""  # nothing redrawn into a log while the wave runs
         progress.on_event(event("runner_on_ok", "city-a", long_task, changed=False))

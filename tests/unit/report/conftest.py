@@ -41,7 +41,7 @@ def govcloud(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
 def progressed(project: Path, govcloud) -> Path:
     """The project with progress recorded; returns its state folder."""
     from govcloud.migration.execution.lifecycle import Phase
-    from govcloud.migration.execution.state import load_run_state, save_run_state
+    from govcloud.migration.execution.run_state import load_run_state, save_run_state
     from govcloud.migration.schema import WaveStatus
     from govcloud.report.measurements import (CLOUD_USAGE_FILE, IPV6_QUALITY_FILE, CloudUsage, ExitCounters,
                                               FamilyResult, Ipv6Quality, NodeUsage, QuotaUse, SiteProbe,

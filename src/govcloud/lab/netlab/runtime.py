@@ -54,7 +54,7 @@ def namespace(node: str) -> str:
 
 
 @dataclass(frozen=True)
-class LabPaths:
+class NetlabPaths:
     """Where the lab keeps its state: outside the repository (keys are secrets)."""
 
     root: Path = field(default_factory=default_state_dir)
@@ -101,13 +101,13 @@ def lab_namespaces() -> list[str]:
     return [line.split()[0] for line in out.splitlines() if line.startswith(prefix)]
 
 
-def read_lab(paths: LabPaths) -> dict | None:
+def read_lab(paths: NetlabPaths) -> dict | None:
     if not paths.lab_file.is_file():
         return None
     return json.loads(paths.lab_file.read_text())
 
 
-def _ensure_keys(paths: LabPaths, topology: Topology) -> None:
+def _ensure_keys(paths: NetlabPaths, topology: Topology) -> None:
     """Client and host keys are made once and kept, so known_hosts stays valid across ups."""
     for folder in ("keys", "hostkeys"):
         (paths.root / folder).mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -125,7 +125,7 @@ def _ensure_keys(paths: LabPaths, topology: Topology) -> None:
     paths.known_hosts.write_text("\n".join(lines) + "\n")
 
 
-def _write_node_files(paths: LabPaths, node: NetNode) -> Path:
+def _write_node_files(paths: NetlabPaths, node: NetNode) -> Path:
     node_dir = paths.node_dir(node.name)
     if node_dir.exists():
         shutil.rmtree(node_dir)
@@ -196,9 +196,9 @@ def _sysctl(node: NetNode) -> None:
           *(f"{k}={v}" for k, v in values.items())])
 
 
-def up(topology: Topology, paths: LabPaths | None = None) -> dict:
+def up(topology: Topology, paths: NetlabPaths | None = None) -> dict:
     """Build the lab; a second ``up`` of a healthy lab changes nothing. Returns a summary."""
-    paths = paths or LabPaths()
+    paths = paths or NetlabPaths()
     started = time.monotonic()
     current = read_lab(paths)
     if current is not None and current["env"] != topology.env:
@@ -270,9 +270,9 @@ def wait_converged(topology: Topology, timeout_s: float = CONVERGENCE_TIMEOUT_S)
         time.sleep(0.2)
 
 
-def down(paths: LabPaths | None = None) -> dict:
+def down(paths: NetlabPaths | None = None) -> dict:
     """Stop every process in the lab's namespaces and delete them; a second ``down`` does nothing."""
-    paths = paths or LabPaths()
+    paths = paths or NetlabPaths()
     started = time.monotonic()
     spaces = lab_namespaces()
     terminate([pid for ns in spaces for pid in namespace_pids(ns)], 2)
@@ -298,9 +298,9 @@ def _daemons(ns: str) -> set[str]:
     return names
 
 
-def status(paths: LabPaths | None = None) -> dict:
+def status(paths: NetlabPaths | None = None) -> dict:
     """What runs where: one entry per node, and whether the whole lab is healthy."""
-    paths = paths or LabPaths()
+    paths = paths or NetlabPaths()
     lab = read_lab(paths)
     spaces = set(lab_namespaces())
     if lab is None:

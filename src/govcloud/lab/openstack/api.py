@@ -31,9 +31,9 @@ from govcloud.lab.openstack import (
 )
 from govcloud.lab.openstack.services import ServicePlan, plan_services
 from govcloud.lab.openstack.spec import OpenStackLabSpec, default_spec
-from govcloud.lab.openstack.state import (
+from govcloud.lab.openstack.statedir import (
     BOOTSTRAPPED,
-    LabPaths,
+    OpenStackLabPaths,
     lab_paths_from_env,
     load_or_create_secrets,
 )
@@ -119,14 +119,14 @@ def lab_spec_in_use() -> OpenStackLabSpec | None:
 
 
 @contextmanager
-def _exclusive(paths: LabPaths) -> Iterator[None]:
+def _exclusive(paths: OpenStackLabPaths) -> Iterator[None]:
     """One lab_up or lab_down at a time (two test sessions may start the lab together)."""
     with open(paths.root / "lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
 
 
-def _already_holding(paths: LabPaths, spec: OpenStackLabSpec) -> LabStatus | None:
+def _already_holding(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> LabStatus | None:
     """The status when the lab is up and already holds ``spec`` (after pointing clouds.yaml at
     ``spec``'s tenant, which costs no API call); None when lab_up has work to do."""
     held = records.realised_spec(paths)
@@ -144,13 +144,13 @@ def _already_holding(paths: LabPaths, spec: OpenStackLabSpec) -> LabStatus | Non
     return status if status.clouds_yaml else lab_status()
 
 
-def _target(paths: LabPaths, spec: OpenStackLabSpec) -> OpenStackLabSpec:
+def _target(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> OpenStackLabSpec:
     """What the lab must hold after this lab_up: what it held (or was asked for) plus ``spec``."""
     recorded = records.recorded_spec(paths)
     return recorded.merged_with(spec) if recorded else spec
 
 
-def _start(paths: LabPaths, spec: OpenStackLabSpec) -> None:
+def _start(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> None:
     """Everything lab_up does past its fast path; each step is safe to repeat."""
     secrets, plan = _prepare(paths, spec)
     if not paths.marker(BOOTSTRAPPED).exists():
@@ -166,7 +166,7 @@ def _start(paths: LabPaths, spec: OpenStackLabSpec) -> None:
     clouds.write_clouds_yaml(paths, spec, secrets)
 
 
-def _prepare(paths: LabPaths, spec: OpenStackLabSpec) -> tuple[dict[str, str], ServicePlan]:
+def _prepare(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> tuple[dict[str, str], ServicePlan]:
     """Secrets and configs; stop what the spec dropped or whose config changed."""
     plan = plan_services(paths, spec)
     _stop_services_not_in(paths, plan)
@@ -179,7 +179,7 @@ def _prepare(paths: LabPaths, spec: OpenStackLabSpec) -> tuple[dict[str, str], S
 
 
 def _start_workers_and_seed(
-    paths: LabPaths, plan: ServicePlan, spec: OpenStackLabSpec, secrets: dict[str, str]
+    paths: OpenStackLabPaths, plan: ServicePlan, spec: OpenStackLabSpec, secrets: dict[str, str]
 ) -> None:
     """Identity content before the workers (they die with 401 without service users), seed after."""
     if not records.seeded_with(paths, spec) or spec.tenant not in records.tenants(paths):
@@ -195,7 +195,7 @@ def _start_workers_and_seed(
         records.mark_seeded(paths, spec)
 
 
-def _create_schemas(paths: LabPaths, plan: ServicePlan, spec: OpenStackLabSpec, secrets: dict[str, str]) -> None:
+def _create_schemas(paths: OpenStackLabPaths, plan: ServicePlan, spec: OpenStackLabSpec, secrets: dict[str, str]) -> None:
     """Cold start: data directory, databases, schemas and keystone bootstrap.
 
     RabbitMQ boots while the schemas are made (both take seconds; they do not depend on each other).
@@ -211,7 +211,7 @@ def _create_schemas(paths: LabPaths, plan: ServicePlan, spec: OpenStackLabSpec, 
     schema.keystone_bootstrap(paths, secrets["admin"], spec.primary_region, paths.ports.keystone_url)
 
 
-def _make_data_dirs(paths: LabPaths) -> None:
+def _make_data_dirs(paths: OpenStackLabPaths) -> None:
     for sub in ("glance/images", "glance/staging", "glance/tasks", "nova/instances", "neutron", "cinder/volumes"):
         (paths.data / sub).mkdir(parents=True, exist_ok=True)
     for service in ("glance", "nova", "neutron", "cinder"):
@@ -221,7 +221,7 @@ def _make_data_dirs(paths: LabPaths) -> None:
     (paths.log / "rabbitmq").mkdir(exist_ok=True)
 
 
-def _stop_tiers(paths: LabPaths) -> list[list[supervisor.Service]]:
+def _stop_tiers(paths: OpenStackLabPaths) -> list[list[supervisor.Service]]:
     """Every service with a PID file, in stop order: services first, then RabbitMQ, then the rest."""
     recorded = records.recorded_spec(paths) or default_spec()
     known = {service.name: service for service in plan_services(paths, recorded).all}
@@ -233,7 +233,7 @@ def _stop_tiers(paths: LabPaths) -> list[list[supervisor.Service]]:
     return [tier for tier in tiers if tier]
 
 
-def _stop_services_not_in(paths: LabPaths, plan: ServicePlan) -> None:
+def _stop_services_not_in(paths: OpenStackLabPaths, plan: ServicePlan) -> None:
     """Stop compute hosts (or other services) the new spec no longer has."""
     wanted = {service.name for service in plan.all}
     stale = [_generic(p.stem) for p in paths.pids.glob("*.pid") if p.stem not in wanted]
@@ -241,7 +241,7 @@ def _stop_services_not_in(paths: LabPaths, plan: ServicePlan) -> None:
         lifecycle.bring_down(paths, [stale])
 
 
-def _stop_services_reading(paths: LabPaths, plan: ServicePlan, changed: set) -> None:
+def _stop_services_reading(paths: OpenStackLabPaths, plan: ServicePlan, changed: set) -> None:
     """Stop running services whose config files changed; bring_up starts them again."""
     outdated = [s for s in plan.all if changed & set(s.configs) and supervisor.running_pid(paths, s.name)]
     if outdated:

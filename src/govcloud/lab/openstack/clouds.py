@@ -14,7 +14,7 @@ import yaml
 
 from govcloud.lab.openstack.ports import LabPorts
 from govcloud.lab.openstack.spec import OpenStackLabSpec
-from govcloud.lab.openstack.state import LabPaths, write_if_changed
+from govcloud.lab.openstack.statedir import OpenStackLabPaths, write_if_changed
 
 ADMIN_CLOUD = "govcloud-lab-admin"
 TENANT_CLOUD = "govcloud-lab-tenant"
@@ -30,7 +30,7 @@ def cloud_entries(spec: OpenStackLabSpec, secrets: dict[str, str], lab_ports: La
     }
 
 
-def write_clouds_yaml(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> None:
+def write_clouds_yaml(paths: OpenStackLabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> None:
     """Write (or keep, when unchanged) the lab's clouds.yaml, mode 0600."""
     header = (
         "# Written by govcloud.lab.openstack: the local OpenStack lab. Holds passwords: keep private.\n"
@@ -40,7 +40,7 @@ def write_clouds_yaml(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str
     write_if_changed(paths.clouds_yaml, header + body)
 
 
-def connect(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str],
+def connect(paths: OpenStackLabPaths, spec: OpenStackLabSpec, secrets: dict[str, str],
             cloud: str = ADMIN_CLOUD) -> openstack.connection.Connection:
     """An openstacksdk connection built from the entries above, ignoring the caller's own config."""
     entry = dict(cloud_entries(spec, secrets, paths.ports)[cloud])

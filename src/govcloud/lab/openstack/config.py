@@ -14,7 +14,7 @@ import jinja2
 
 from govcloud.lab.openstack.ports import HOST, LabPorts
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
-from govcloud.lab.openstack.state import LabPaths, write_if_changed
+from govcloud.lab.openstack.statedir import OpenStackLabPaths, write_if_changed
 
 TEMPLATES = Path(__file__).with_name("templates")
 PHYSNET = "physnet1"
@@ -23,7 +23,7 @@ CONTROLLER = "controller"
 
 
 @dataclass(frozen=True)
-class Quotas:
+class LabQuotas:
     """Default quotas, raised so several test runs fit side by side in one project."""
 
     instances: int = 200
@@ -68,7 +68,7 @@ def uwsgi_apps(lab_ports: LabPorts) -> tuple[UwsgiApp, ...]:
     )
 
 
-def db_url(paths: LabPaths, secrets: dict[str, str], database: str, user: str | None = None) -> str:
+def db_url(paths: OpenStackLabPaths, secrets: dict[str, str], database: str, user: str | None = None) -> str:
     """An oslo.db URL through the lab's MariaDB socket; the user defaults to the database name."""
     user = user or database
     return (
@@ -77,13 +77,13 @@ def db_url(paths: LabPaths, secrets: dict[str, str], database: str, user: str | 
     )
 
 
-def render_all(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> list[Path]:
+def render_all(paths: OpenStackLabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> list[Path]:
     """Write every config file; return the ones that changed (empty on an unchanged warm start)."""
     files = rendered_files(paths, spec, secrets)
     return [path for path, text in files.items() if write_if_changed(path, text)]
 
 
-def rendered_files(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> dict[Path, str]:
+def rendered_files(paths: OpenStackLabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> dict[Path, str]:
     """Every config file of the lab as ``{path: text}``; pure, for tests and diffs."""
     env = _environment()
     context = _context(paths, spec, secrets)
@@ -112,16 +112,16 @@ def rendered_files(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, s
     return files
 
 
-def compute_config(paths: LabPaths, host: ComputeHost) -> Path:
+def compute_config(paths: OpenStackLabPaths, host: ComputeHost) -> Path:
     """The full nova.conf of one fake compute host (it differs from nova.conf only by ``host =``)."""
     return paths.etc / "nova" / f"nova-compute-{host.name}.conf"
 
 
-def uwsgi_config(paths: LabPaths, app: str) -> Path:
+def uwsgi_config(paths: OpenStackLabPaths, app: str) -> Path:
     return paths.etc / "uwsgi" / f"{app}.ini"
 
 
-def _context(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> dict[str, object]:
+def _context(paths: OpenStackLabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -> dict[str, object]:
     return {
         "host": HOST,
         "ports": paths.ports.as_dict(),
@@ -135,7 +135,7 @@ def _context(paths: LabPaths, spec: OpenStackLabSpec, secrets: dict[str, str]) -
         "transport_url": f"rabbit://govcloud:{secrets['rabbit']}@{HOST}:{paths.ports.RABBIT}/",
         "physnet": PHYSNET,
         "controller": CONTROLLER,
-        "quota": asdict(Quotas()),
+        "quota": asdict(LabQuotas()),
         # 256-bit key for Cinder's fixed-key manager, derived from a lab secret so it is stable.
         "fixed_key": (secrets["cinder"] * 4)[:64],
         "db_url": lambda database, user=None: db_url(paths, secrets, database, user),

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from govcloud.errors import LabError
 from govcloud.lab.openstack.config import PHYSNET
-from govcloud.lab.openstack.state import LabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import clean_env
 
 # database -> the account that owns it (nova owns its API database, cell0 and cell1 (named nova)).
@@ -46,15 +46,15 @@ _OVS_AGENT_CONFIG = {
 }
 
 
-def mariadbd_argv(paths: LabPaths) -> tuple[str, ...]:
+def mariadbd_argv(paths: OpenStackLabPaths) -> tuple[str, ...]:
     return ("/usr/sbin/mariadbd", f"--defaults-file={paths.etc / 'my.cnf'}")
 
 
-def datadir_initialised(paths: LabPaths) -> bool:
+def datadir_initialised(paths: OpenStackLabPaths) -> bool:
     return (paths.mysql_datadir / "mysql").is_dir()
 
 
-def init_datadir(paths: LabPaths) -> None:
+def init_datadir(paths: OpenStackLabPaths) -> None:
     """Create the system tables of a fresh data directory (cold start only)."""
     paths.mysql_datadir.mkdir(parents=True, exist_ok=True)
     (paths.data / "mysql-tmp").mkdir(exist_ok=True)
@@ -70,7 +70,7 @@ def init_datadir(paths: LabPaths) -> None:
     )
 
 
-def create_databases(paths: LabPaths, secrets: dict[str, str]) -> None:
+def create_databases(paths: OpenStackLabPaths, secrets: dict[str, str]) -> None:
     """Create every database and its account; safe to repeat (passwords are re-asserted)."""
     statements = []
     for database, user in DATABASES.items():
@@ -81,7 +81,7 @@ def create_databases(paths: LabPaths, secrets: dict[str, str]) -> None:
     sql(paths, statements)
 
 
-def sql(paths: LabPaths, statements: Iterable[str]) -> list[list[str]]:
+def sql(paths: OpenStackLabPaths, statements: Iterable[str]) -> list[list[str]]:
     """Run statements as root over the socket; return the rows of the output (tab-separated)."""
     script = ";\n".join(statements) + ";\n"
     out = _run(
@@ -92,7 +92,7 @@ def sql(paths: LabPaths, statements: Iterable[str]) -> list[list[str]]:
     return [line.split("\t") for line in out.splitlines() if line]
 
 
-def heartbeats(paths: LabPaths) -> dict[tuple[str, str], float]:
+def heartbeats(paths: OpenStackLabPaths) -> dict[tuple[str, str], float]:
     """Last report of each Nova and Cinder RPC service as ``{(binary, host): unix time}``.
 
     RPC services have no API of their own; they answer when their heartbeat row is fresh.
@@ -106,12 +106,12 @@ def heartbeats(paths: LabPaths) -> dict[tuple[str, str], float]:
     return {(row[0], row[1]): float(row[2]) for row in rows if len(row) == 3 and row[2] != "NULL"}
 
 
-def mapped_compute_hosts(paths: LabPaths) -> set[str]:
+def mapped_compute_hosts(paths: OpenStackLabPaths) -> set[str]:
     """Compute hosts the scheduler has mapped into a cell (only those can receive servers)."""
     return {row[0] for row in sql(paths, ["SELECT host FROM nova_api.host_mappings"]) if row}
 
 
-def ensure_fake_ovs_agents(paths: LabPaths, hosts: Iterable[str]) -> None:
+def ensure_fake_ovs_agents(paths: OpenStackLabPaths, hosts: Iterable[str]) -> None:
     """Give each compute host an "Open vSwitch agent" row so ML2 binds its ports (vif_type=ovs).
 
     There is no real agent (no data plane): without these rows Nova fails with PortBindingFailed.

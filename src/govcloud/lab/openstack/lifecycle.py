@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from govcloud.errors import LabError
 from govcloud.lab.openstack import supervisor
-from govcloud.lab.openstack.state import LabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import Service
 
 POLL_INTERVAL = 0.3
@@ -28,7 +28,7 @@ def answering(services: Sequence[Service]) -> dict[str, bool]:
         return dict(zip((s.name for s in services), results, strict=True))
 
 
-def bring_up(paths: LabPaths, services: Sequence[Service], timeout: float) -> list[str]:
+def bring_up(paths: OpenStackLabPaths, services: Sequence[Service], timeout: float) -> list[str]:
     """Start what is not running, wait until every service answers; return the names started.
 
     Dependencies on services outside ``services`` count as met (an earlier group answered).
@@ -57,7 +57,7 @@ def bring_up(paths: LabPaths, services: Sequence[Service], timeout: float) -> li
     return started
 
 
-def bring_down(paths: LabPaths, tiers: Sequence[Sequence[Service]]) -> list[str]:
+def bring_down(paths: OpenStackLabPaths, tiers: Sequence[Sequence[Service]]) -> list[str]:
     """Stop our services tier by tier (each tier in parallel); return the names that were running."""
     stopped: list[str] = []
     for tier in tiers:
@@ -69,7 +69,7 @@ def bring_down(paths: LabPaths, tiers: Sequence[Sequence[Service]]) -> list[str]
     return stopped
 
 
-def _died(paths: LabPaths, service: Service) -> None:
+def _died(paths: OpenStackLabPaths, service: Service) -> None:
     log = paths.log_file(service.name)
     raise LabError(
         f"{service.name} died at start; last lines of {log}:\n{supervisor.tail(log)}",
@@ -77,7 +77,7 @@ def _died(paths: LabPaths, service: Service) -> None:
     )
 
 
-def _timed_out(paths: LabPaths, services: Sequence[Service]) -> None:
+def _timed_out(paths: OpenStackLabPaths, services: Sequence[Service]) -> None:
     names = ", ".join(service.name for service in services)
     first = services[0]
     log = paths.log_file(first.name)

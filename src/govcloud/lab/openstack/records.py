@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 
 from govcloud.lab.openstack.spec import OpenStackLabSpec, TenantSpec, spec_from_json, spec_to_json
-from govcloud.lab.openstack.state import SEEDED, TENANTS, LabPaths, write_if_changed
+from govcloud.lab.openstack.statedir import SEEDED, TENANTS, OpenStackLabPaths, write_if_changed
 
 SPEC_FILE = "spec.json"
 
 
-def recorded_spec(paths: LabPaths) -> OpenStackLabSpec | None:
+def recorded_spec(paths: OpenStackLabPaths) -> OpenStackLabSpec | None:
     """The spec the lab holds (or is being built for); None before the first lab_up."""
     try:
         return spec_from_json((paths.root / SPEC_FILE).read_text())
@@ -24,27 +24,27 @@ def recorded_spec(paths: LabPaths) -> OpenStackLabSpec | None:
         return None
 
 
-def record_spec(paths: LabPaths, spec: OpenStackLabSpec) -> None:
+def record_spec(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> None:
     write_if_changed(paths.root / SPEC_FILE, spec_to_json(spec))
 
 
-def seeded_with(paths: LabPaths, spec: OpenStackLabSpec) -> bool:
+def seeded_with(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> bool:
     """True when the identity and seed steps finished for exactly ``spec``."""
     marker = paths.marker(SEEDED)
     return marker.exists() and marker.read_text().strip() == spec.fingerprint()
 
 
-def mark_seeded(paths: LabPaths, spec: OpenStackLabSpec) -> None:
+def mark_seeded(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> None:
     write_if_changed(paths.marker(SEEDED), spec.fingerprint() + "\n")
 
 
-def realised_spec(paths: LabPaths) -> OpenStackLabSpec | None:
+def realised_spec(paths: OpenStackLabPaths) -> OpenStackLabSpec | None:
     """The recorded spec if the lab was fully built for it, else None."""
     recorded = recorded_spec(paths)
     return recorded if recorded is not None and seeded_with(paths, recorded) else None
 
 
-def tenants(paths: LabPaths) -> set[TenantSpec]:
+def tenants(paths: OpenStackLabPaths) -> set[TenantSpec]:
     """Every tenant keystone holds: tenants of earlier specs stay, like their projects."""
     try:
         return {TenantSpec(**row) for row in json.loads(paths.marker(TENANTS).read_text())}
@@ -52,6 +52,6 @@ def tenants(paths: LabPaths) -> set[TenantSpec]:
         return set()
 
 
-def add_tenant(paths: LabPaths, tenant: TenantSpec) -> None:
+def add_tenant(paths: OpenStackLabPaths, tenant: TenantSpec) -> None:
     rows = [{"project": t.project, "user": t.user} for t in sorted(tenants(paths) | {tenant}, key=str)]
     write_if_changed(paths.marker(TENANTS), json.dumps(rows, indent=2) + "\n")

@@ -12,14 +12,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from govcloud.errors import LabError
-from govcloud.lab.openstack.state import LabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import clean_env, tail
 
 PYTHON = "/usr/bin/python3"
 
 
 @dataclass(frozen=True)
-class Step:
+class SchemaCommand:
     """One command of a chain; ``ok_codes`` lists exit codes that mean "already done"."""
 
     argv: tuple[str, ...]
@@ -27,7 +27,7 @@ class Step:
     ok_codes: tuple[int, ...] = (0,)
 
 
-def sync_chains(paths: LabPaths) -> dict[str, tuple[Step, ...]]:
+def sync_chains(paths: OpenStackLabPaths) -> dict[str, tuple[SchemaCommand, ...]]:
     """The schema commands of every service, as ``{service: ordered steps}``."""
     etc = paths.etc
     nova = ("--config-file", str(etc / "nova" / "nova.conf"))
@@ -35,13 +35,13 @@ def sync_chains(paths: LabPaths) -> dict[str, tuple[Step, ...]]:
     owner = ("--keystone-user", "root", "--keystone-group", "root")
     return {
         "keystone": (
-            Step((PYTHON, "/usr/bin/keystone-manage", *keystone, "db_sync")),
-            Step((PYTHON, "/usr/bin/keystone-manage", *keystone, "fernet_setup", *owner)),
-            Step((PYTHON, "/usr/bin/keystone-manage", *keystone, "credential_setup", *owner)),
+            SchemaCommand((PYTHON, "/usr/bin/keystone-manage", *keystone, "db_sync")),
+            SchemaCommand((PYTHON, "/usr/bin/keystone-manage", *keystone, "fernet_setup", *owner)),
+            SchemaCommand((PYTHON, "/usr/bin/keystone-manage", *keystone, "credential_setup", *owner)),
         ),
-        "glance": (Step((PYTHON, "/usr/bin/glance-manage", "--config-file", str(etc / "glance-api.conf"), "db_sync")),),
+        "glance": (SchemaCommand((PYTHON, "/usr/bin/glance-manage", "--config-file", str(etc / "glance-api.conf"), "db_sync")),),
         "neutron": (
-            Step(
+            SchemaCommand(
                 (
                     PYTHON,
                     "/usr/bin/neutron-db-manage",
@@ -55,21 +55,21 @@ def sync_chains(paths: LabPaths) -> dict[str, tuple[Step, ...]]:
             ),
         ),
         "placement": (
-            Step((PYTHON, "/usr/bin/placement-manage", "--config-file", str(etc / "placement" / "placement.conf"), "db", "sync")),
+            SchemaCommand((PYTHON, "/usr/bin/placement-manage", "--config-file", str(etc / "placement" / "placement.conf"), "db", "sync")),
         ),
         "nova": (
-            Step((PYTHON, "/usr/bin/nova-manage", *nova, "api_db", "sync")),
+            SchemaCommand((PYTHON, "/usr/bin/nova-manage", *nova, "api_db", "sync")),
             # cell0's URL is derived from [database] connection (nova -> nova_cell0): no password in argv.
-            Step((PYTHON, "/usr/bin/nova-manage", *nova, "cell_v2", "map_cell0")),
+            SchemaCommand((PYTHON, "/usr/bin/nova-manage", *nova, "cell_v2", "map_cell0")),
             # Exit code 2: the cell exists already (an earlier, interrupted cold start).
-            Step((PYTHON, "/usr/bin/nova-manage", *nova, "cell_v2", "create_cell", "--name", "cell1"), ok_codes=(0, 2)),
-            Step((PYTHON, "/usr/bin/nova-manage", *nova, "db", "sync")),
+            SchemaCommand((PYTHON, "/usr/bin/nova-manage", *nova, "cell_v2", "create_cell", "--name", "cell1"), ok_codes=(0, 2)),
+            SchemaCommand((PYTHON, "/usr/bin/nova-manage", *nova, "db", "sync")),
         ),
-        "cinder": (Step((PYTHON, "/usr/bin/cinder-manage", "--config-file", str(etc / "cinder.conf"), "db", "sync")),),
+        "cinder": (SchemaCommand((PYTHON, "/usr/bin/cinder-manage", "--config-file", str(etc / "cinder.conf"), "db", "sync")),),
     }
 
 
-def sync_all(paths: LabPaths) -> None:
+def sync_all(paths: OpenStackLabPaths) -> None:
     """Run every chain in parallel; raise LabError naming the first chain that failed."""
     chains = sync_chains(paths)
     with ThreadPoolExecutor(max_workers=len(chains)) as pool:
@@ -78,7 +78,7 @@ def sync_all(paths: LabPaths) -> None:
             future.result()
 
 
-def keystone_bootstrap(paths: LabPaths, admin_password: str, region: str, keystone_url: str) -> None:
+def keystone_bootstrap(paths: OpenStackLabPaths, admin_password: str, region: str, keystone_url: str) -> None:
     """Create the admin user, project and role, the identity service and the first region."""
     argv = (
         PYTHON,
@@ -104,10 +104,10 @@ def keystone_bootstrap(paths: LabPaths, admin_password: str, region: str, keysto
         keystone_url,
     )
     # The password goes through the environment, never the command line (ps would show it).
-    _run_chain(paths, "keystone-bootstrap", (Step(argv, env=(("OS_BOOTSTRAP_PASSWORD", admin_password),)),))
+    _run_chain(paths, "keystone-bootstrap", (SchemaCommand(argv, env=(("OS_BOOTSTRAP_PASSWORD", admin_password),)),))
 
 
-def _run_chain(paths: LabPaths, name: str, steps: tuple[Step, ...]) -> None:
+def _run_chain(paths: OpenStackLabPaths, name: str, steps: tuple[SchemaCommand, ...]) -> None:
     log = paths.log_file(f"db-sync-{name}")
     for step in steps:
         with log.open("a") as handle:

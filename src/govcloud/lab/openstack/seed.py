@@ -13,7 +13,7 @@ from openstack.connection import Connection
 from govcloud.lab.openstack import database
 from govcloud.lab.openstack.config import PHYSNET
 from govcloud.lab.openstack.spec import OpenStackLabSpec
-from govcloud.lab.openstack.state import LabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 
 IMAGE_NAME = "govcloud-lab-raw"
 # One MiB of zeros is enough for the fake driver to "boot" a server.
@@ -49,7 +49,7 @@ FLAVORS = (
 )
 
 
-def seed(conn: Connection, paths: LabPaths, spec: OpenStackLabSpec) -> None:
+def seed(conn: Connection, paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> None:
     """Create whatever of the lab's standard content is missing."""
     database.ensure_fake_ovs_agents(paths, [host.name for host in spec.compute_hosts])
     ensure_image(conn)

@@ -21,7 +21,7 @@ from govcloud.lab.openstack.probes import (
     unix_greeting_probe,
 )
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
-from govcloud.lab.openstack.state import LabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import Service, started_at
 
 PYTHON = "/usr/bin/python3"
@@ -41,7 +41,7 @@ class ServicePlan:
         return self.core + self.workers
 
 
-def plan_services(paths: LabPaths, spec: OpenStackLabSpec) -> ServicePlan:
+def plan_services(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> ServicePlan:
     """Every service of a lab holding ``spec``."""
     board = HeartbeatBoard(lambda: database.heartbeats(paths), lambda: database.mapped_compute_hosts(paths))
     core = (
@@ -58,7 +58,7 @@ def plan_services(paths: LabPaths, spec: OpenStackLabSpec) -> ServicePlan:
     return ServicePlan(core=core, workers=workers)
 
 
-def _infrastructure(paths: LabPaths) -> tuple[Service, ...]:
+def _infrastructure(paths: OpenStackLabPaths) -> tuple[Service, ...]:
     rabbit_env = {
         "RABBITMQ_CONF_ENV_FILE": str(paths.etc / "rabbitmq-env.conf"),
         # The Erlang cookie lives in $HOME: keep it private to the lab.
@@ -94,7 +94,7 @@ def _infrastructure(paths: LabPaths) -> tuple[Service, ...]:
     )
 
 
-def _apis(paths: LabPaths) -> tuple[Service, ...]:
+def _apis(paths: OpenStackLabPaths) -> tuple[Service, ...]:
     etc = paths.etc
     nova_conf = etc / "nova" / "nova.conf"
     return (
@@ -131,7 +131,7 @@ def _apis(paths: LabPaths) -> tuple[Service, ...]:
 
 
 def _uwsgi(
-    paths: LabPaths,
+    paths: OpenStackLabPaths,
     name: str,
     port: int,
     probe_path: str,
@@ -152,7 +152,7 @@ def _uwsgi(
 
 
 def _daemon(
-    paths: LabPaths, name: str, configs: tuple[str, ...], port: int, after: tuple[str, ...] = ("mariadb", "rabbitmq")
+    paths: OpenStackLabPaths, name: str, configs: tuple[str, ...], port: int, after: tuple[str, ...] = ("mariadb", "rabbitmq")
 ) -> Service:
     return Service(
         name,
@@ -164,7 +164,7 @@ def _daemon(
     )
 
 
-def _rpc_worker(paths: LabPaths, board: HeartbeatBoard, binary: str, config: str, host: str) -> Service:
+def _rpc_worker(paths: OpenStackLabPaths, board: HeartbeatBoard, binary: str, config: str, host: str) -> Service:
     return Service(
         binary,
         (PYTHON, f"/usr/bin/{binary}", *_config_args(paths, (config,))),
@@ -174,7 +174,7 @@ def _rpc_worker(paths: LabPaths, board: HeartbeatBoard, binary: str, config: str
     )
 
 
-def _compute(paths: LabPaths, board: HeartbeatBoard, host: ComputeHost) -> Service:
+def _compute(paths: OpenStackLabPaths, board: HeartbeatBoard, host: ComputeHost) -> Service:
     name = f"nova-compute-{host.name}"
     return Service(
         name,
@@ -185,7 +185,7 @@ def _compute(paths: LabPaths, board: HeartbeatBoard, host: ComputeHost) -> Servi
     )
 
 
-def _config_args(paths: LabPaths, configs: tuple[str, ...]) -> tuple[str, ...]:
+def _config_args(paths: OpenStackLabPaths, configs: tuple[str, ...]) -> tuple[str, ...]:
     args: list[str] = []
     for config in configs:
         args += ["--config-file", str(paths.etc / config)]

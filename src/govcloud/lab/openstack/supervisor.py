@@ -21,7 +21,7 @@ from pathlib import Path
 
 from govcloud.errors import LabError
 from govcloud.lab.openstack.ports import port_owner
-from govcloud.lab.openstack.state import LabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 
 # Services run from Debian's python3 and tools; pyenv shims must never come first.
 CLEAN_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
@@ -60,7 +60,7 @@ def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def start(service: Service, paths: LabPaths) -> PidRecord:
+def start(service: Service, paths: OpenStackLabPaths) -> PidRecord:
     """Launch ``service`` in the background, log to the state dir, record its PID. Returns the record."""
     for port in service.ports:
         owner = port_owner(port)
@@ -97,13 +97,13 @@ def signature(argv: tuple[str, ...], root: Path) -> str:
     return os.path.basename(argv[0])
 
 
-def write_record(paths: LabPaths, name: str, record: PidRecord) -> None:
+def write_record(paths: OpenStackLabPaths, name: str, record: PidRecord) -> None:
     paths.pid_file(name).write_text(
         json.dumps({"pid": record.pid, "start_time": record.start_time, "signature": record.signature}) + "\n"
     )
 
 
-def read_record(paths: LabPaths, name: str) -> PidRecord | None:
+def read_record(paths: OpenStackLabPaths, name: str) -> PidRecord | None:
     try:
         raw = json.loads(paths.pid_file(name).read_text())
         return PidRecord(int(raw["pid"]), int(raw["start_time"]), str(raw["signature"]))
@@ -111,7 +111,7 @@ def read_record(paths: LabPaths, name: str) -> PidRecord | None:
         return None
 
 
-def running_pid(paths: LabPaths, name: str) -> int | None:
+def running_pid(paths: OpenStackLabPaths, name: str) -> int | None:
     """The PID of our ``name`` daemon if it is still the process we started, else None."""
     record = read_record(paths, name)
     if record is None or _start_time(record.pid) != record.start_time:
@@ -120,7 +120,7 @@ def running_pid(paths: LabPaths, name: str) -> int | None:
     return record.pid if cmdline and record.signature in " ".join(cmdline) else None
 
 
-def started_at(paths: LabPaths, name: str) -> float | None:
+def started_at(paths: OpenStackLabPaths, name: str) -> float | None:
     """Wall-clock time our ``name`` daemon started, or None when it is not running."""
     pid = running_pid(paths, name)
     record = read_record(paths, name)
@@ -129,7 +129,7 @@ def started_at(paths: LabPaths, name: str) -> float | None:
     return _boot_time() + record.start_time / os.sysconf("SC_CLK_TCK")
 
 
-def stop(paths: LabPaths, service: Service) -> bool:
+def stop(paths: OpenStackLabPaths, service: Service) -> bool:
     """Stop our ``service`` (SIGTERM, then SIGKILL after its timeout). Returns True if it was running."""
     pid = running_pid(paths, service.name)
     paths.pid_file(service.name).unlink(missing_ok=True)
@@ -146,7 +146,7 @@ def stop(paths: LabPaths, service: Service) -> bool:
     return True
 
 
-def family(paths: LabPaths, name: str) -> list[int]:
+def family(paths: OpenStackLabPaths, name: str) -> list[int]:
     """Our ``name`` daemon and every process it forked (workers), for accounting; empty when down."""
     pid = running_pid(paths, name)
     return [] if pid is None else [pid, *_descendants(pid)]

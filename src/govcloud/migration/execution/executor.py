@@ -24,7 +24,7 @@ from ..schema import WaveEntry, WaveStatus
 from ..store import LoadedWave
 from .lifecycle import ROLLBACK, Phase, advance, can_roll_back, remaining_steps
 from .providers import Details, Provisioner, WorkloadDriver
-from .state import RunState, StepRecord, exclusive, load_run_state, save_run_state
+from .run_state import RunState, StepRecord, exclusive, load_run_state, save_run_state
 
 #: Called after a step is recorded, with the system code and the step name (tests use it to kill
 #: the process at a chosen point; the CLI wires it from an environment variable).
@@ -41,7 +41,7 @@ class StepOutcome:
 
 
 @dataclass
-class WaveReport:
+class WaveRunReport:
     wave: int
     outcomes: list[StepOutcome] = field(default_factory=list)
 
@@ -72,14 +72,14 @@ class Executor:
         """Systems that land on the cloud, in the wave's cutover order (retire/retain have no steps)."""
         return [e for e in self.loaded.wave.systems if e.strategy.lands_on_cloud]
 
-    def run(self) -> WaveReport:
+    def run(self) -> WaveRunReport:
         """Every remaining step of every system; a finished wave reports nothing to do."""
         wave = self.loaded.wave
         if not wave.sealed or wave.is_tampered():
             # The command names the changed field (validation); this guards every other caller.
             raise PlanError(f"{self.loaded.path}: wave {self.number} is not as it was sealed (reviewed)",
                             fix="run govcloud migrate validate; sign a reviewed change off with govcloud migrate seal")
-        report = WaveReport(self.number)
+        report = WaveRunReport(self.number)
         with exclusive(self.state_dir):
             state = load_run_state(self.state_dir, self.env_name)
             for entry in self.entries():
@@ -98,10 +98,10 @@ class Executor:
                 self._mark_wave(state, WaveStatus.DONE)
         return report
 
-    def rollback(self) -> WaveReport:
+    def rollback(self) -> WaveRunReport:
         """Return every started system of the wave to its legacy home, last system first (no seal
         check: a rollback undoes what ran, as recorded in the state, whatever the file says now)."""
-        report = WaveReport(self.number)
+        report = WaveRunReport(self.number)
         with exclusive(self.state_dir):
             state = load_run_state(self.state_dir, self.env_name)
             started = [e for e in self.entries() if can_roll_back(state.system(self.number, e.code).phase)]

@@ -35,25 +35,25 @@ class Phase(str, Enum):
 
 
 @dataclass(frozen=True)
-class Step:
+class PhaseStep:
     name: str
     source: Phase
     target: Phase
 
 
 #: The forward steps, in order.
-STEPS: tuple[Step, ...] = (
-    Step("provision", Phase.READY, Phase.PROVISIONED),
-    Step("replicate", Phase.PROVISIONED, Phase.REPLICATING),
-    Step("test", Phase.REPLICATING, Phase.TESTED),
-    Step("cutover", Phase.TESTED, Phase.CUTOVER),
-    Step("finalize", Phase.CUTOVER, Phase.FINALIZED),
+STEPS: tuple[PhaseStep, ...] = (
+    PhaseStep("provision", Phase.READY, Phase.PROVISIONED),
+    PhaseStep("replicate", Phase.PROVISIONED, Phase.REPLICATING),
+    PhaseStep("test", Phase.REPLICATING, Phase.TESTED),
+    PhaseStep("cutover", Phase.TESTED, Phase.CUTOVER),
+    PhaseStep("finalize", Phase.CUTOVER, Phase.FINALIZED),
 )
 ROLLBACK = "rollback"
 STEP_NAMES: tuple[str, ...] = tuple(s.name for s in STEPS)
 
 
-def remaining_steps(phase: Phase) -> tuple[Step, ...]:
+def remaining_steps(phase: Phase) -> tuple[PhaseStep, ...]:
     """The forward steps still to run from ``phase`` (none once finalized or rolled back)."""
     for index, step in enumerate(STEPS):
         if step.source is phase:

@@ -90,7 +90,7 @@ class EngineProvisioner:
         self.settings = settings  # govcloud.engine.settings.EngineSettings
 
     def provision(self, entry: WaveEntry) -> Details:
-        from ...engine.runner import Operation, run
+        from ...engine.automation import Operation, run
 
         stacks = provision_stacks(self.environment, entry)
         results = run(Operation.UP, self.environment, stacks, self.settings, quiet=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..rule import Enforcement, Severity
-from ..runner import CheckResult
+from ..checker import CheckResult
 
 SEVERITY = {Severity.LOW: "minor", Severity.MEDIUM: "major", Severity.HIGH: "critical",
             Severity.CRITICAL: "blocker"}

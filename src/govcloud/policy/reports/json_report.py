@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from ..clauses import CLAUSES
-from ..runner import CheckResult
+from ..checker import CheckResult
 
 
 def summary(result: CheckResult) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from collections import defaultdict
 
 from ..clauses import CLAUSES
 from ..rule import Enforcement, Finding
-from ..runner import CheckResult
+from ..checker import CheckResult
 
 
 def _line(f: Finding) -> str:

@@ -20,7 +20,7 @@ from ... import __version__
 from ..clauses import CLAUSES
 from ..rule import Enforcement, Rule, Severity
 from ..locate import SourceLocation
-from ..runner import CheckResult
+from ..checker import CheckResult
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SECURITY_SEVERITY = {Severity.LOW: "3.0", Severity.MEDIUM: "5.5", Severity.HIGH: "8.0", Severity.CRITICAL: "9.5"}

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..rule import Enforcement, Rule
-from ..runner import CheckResult
+from ..checker import CheckResult
 
 
 def print_findings(result: CheckResult, env: str, console: Console) -> None:

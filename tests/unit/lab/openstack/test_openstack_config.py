@@ -10,7 +10,7 @@ import pytest
 from govcloud.lab.openstack.config import compute_config, db_url, rendered_files, uwsgi_apps, uwsgi_config
 from govcloud.lab.openstack.ports import LabPorts
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
-from govcloud.lab.openstack.state import ACCOUNTS, LabPaths
+from govcloud.lab.openstack.statedir import ACCOUNTS, OpenStackLabPaths
 
 SPEC = OpenStackLabSpec(regions=("RegionA", "RegionB"),
                         compute_hosts=(ComputeHost("c1"), ComputeHost("c2", "zone2")))
@@ -21,7 +21,7 @@ PORT = re.compile(r"(?<=127\.0\.0\.1:)\d+|(?<=bind_port = )\d+|(?<=listen_port =
 
 
 def _files(root: Path, offset: int) -> dict[str, str]:
-    paths = LabPaths(root, LabPorts(offset))
+    paths = OpenStackLabPaths(root, LabPorts(offset))
     return {str(path.relative_to(paths.etc)): text for path, text in rendered_files(paths, SPEC, SECRETS).items()}
 
 
@@ -35,14 +35,14 @@ def _ports_named(text: str) -> set[int]:
 
 
 def test_every_file_lives_under_the_instance_etc_and_nothing_is_written(tmp_path):
-    paths = LabPaths(tmp_path / "state", LabPorts(OFFSET))
+    paths = OpenStackLabPaths(tmp_path / "state", LabPorts(OFFSET))
     files = rendered_files(paths, SPEC, SECRETS)
     assert all(path.is_relative_to(paths.etc) for path in files)
     assert not (tmp_path / "state").exists()  # rendering is pure
 
 
 def test_each_compute_host_and_uwsgi_app_gets_its_own_file(tmp_path):
-    paths = LabPaths(tmp_path)
+    paths = OpenStackLabPaths(tmp_path)
     files = rendered_files(paths, SPEC, SECRETS)
     for host in SPEC.compute_hosts:
         assert f"host = {host.name}\n" in files[compute_config(paths, host)]
@@ -95,7 +95,7 @@ def test_no_default_port_is_left_in_an_instance_config(instance_files):
 
 
 def test_databases_are_reached_through_the_instance_socket_with_the_user_password(tmp_path):
-    paths = LabPaths(tmp_path)
+    paths = OpenStackLabPaths(tmp_path)
     url = db_url(paths, SECRETS, "nova_api", user="nova")
     assert url == (f"mysql+pymysql://nova:nova-secret@localhost/nova_api"
                    f"?unix_socket={tmp_path}/run/mysqld.sock&charset=utf8")

@@ -6,14 +6,14 @@ import pytest
 
 from govcloud.lab.openstack import records
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec, TenantSpec, default_spec
-from govcloud.lab.openstack.state import LabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 
 GROWN = OpenStackLabSpec(compute_hosts=(ComputeHost("compute1"), ComputeHost("compute2")))
 
 
 @pytest.fixture
-def paths(tmp_path) -> LabPaths:
-    paths = LabPaths(tmp_path / "lab")
+def paths(tmp_path) -> OpenStackLabPaths:
+    paths = OpenStackLabPaths(tmp_path / "lab")
     paths.create()
     return paths
 

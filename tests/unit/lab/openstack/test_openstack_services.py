@@ -8,15 +8,15 @@ from govcloud.lab.openstack.config import rendered_files
 from govcloud.lab.openstack.ports import LabPorts
 from govcloud.lab.openstack.services import plan_services
 from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
-from govcloud.lab.openstack.state import ACCOUNTS, LabPaths
+from govcloud.lab.openstack.statedir import ACCOUNTS, OpenStackLabPaths
 
 SPEC = OpenStackLabSpec(compute_hosts=(ComputeHost("c1"), ComputeHost("c2", "zone2")))
 OFFSET = 2000
 
 
 @pytest.fixture
-def paths(tmp_path) -> LabPaths:
-    return LabPaths(tmp_path, LabPorts(OFFSET))
+def paths(tmp_path) -> OpenStackLabPaths:
+    return OpenStackLabPaths(tmp_path, LabPorts(OFFSET))
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ import pytest
 
 from govcloud.lab.openstack import supervisor
 from govcloud.lab.openstack.supervisor import PidRecord, Service
-from govcloud.lab.openstack.state import LabPaths
+from govcloud.lab.openstack.statedir import OpenStackLabPaths
 
 
 @pytest.fixture
-def paths(tmp_path) -> LabPaths:
-    paths = LabPaths(tmp_path / "lab")
+def paths(tmp_path) -> OpenStackLabPaths:
+    paths = OpenStackLabPaths(tmp_path / "lab")
     paths.create()
     return paths
 
@@ -31,7 +31,7 @@ def sleeper(paths):
     child.wait()
 
 
-def _own_record(paths: LabPaths, child: subprocess.Popen, argv: tuple[str, ...]) -> PidRecord:
+def _own_record(paths: OpenStackLabPaths, child: subprocess.Popen, argv: tuple[str, ...]) -> PidRecord:
     record = PidRecord(child.pid, supervisor._start_time(child.pid), supervisor.signature(argv, paths.root))
     supervisor.write_record(paths, "svc", record)
     return record

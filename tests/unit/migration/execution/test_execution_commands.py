@@ -9,10 +9,10 @@ import typer
 
 from govcloud.commands import migrate, migrate_exec
 from govcloud.commands.migrate_exec import register_into
-from govcloud.migration.execution.executor import WaveReport
+from govcloud.migration.execution.executor import WaveRunReport
 from govcloud.migration.execution.lifecycle import Phase
 from govcloud.migration.execution.providers import EngineProvisioner, PlannedSpecProvisioner
-from govcloud.migration.execution.state import RunState, save_run_state
+from govcloud.migration.execution.run_state import RunState, save_run_state
 
 
 @pytest.fixture(autouse=True)
@@ -66,7 +66,7 @@ def test_run_provisions_through_the_engine_unless_told_otherwise(govcloud, plann
             chosen.append(provisioner)
 
         def run(self):
-            return WaveReport(1)
+            return WaveRunReport(1)
 
     monkeypatch.setattr(migrate_exec, "Executor", RecordingExecutor)
     result = govcloud("migrate", "run", "--env", "lab", "--wave", "1", *options)

@@ -17,7 +17,7 @@ from execution_fakes import JournalDriver, NoteProvisioner, journal_lines
 from govcloud.errors import UsageError
 from govcloud.migration.execution.executor import Executor, wave_status
 from govcloud.migration.execution.lifecycle import STEP_NAMES, Phase
-from govcloud.migration.execution.state import load_run_state
+from govcloud.migration.execution.run_state import load_run_state
 from govcloud.errors import PlanError
 from govcloud.migration.kpi import MigrationState
 from govcloud.migration.progress import read_progress, statuses

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from govcloud.engine import runner
+from govcloud.engine import automation
 from govcloud.errors import EngineError
 from govcloud.migration.execution.providers import (EngineProvisioner, PlannedSpecProvisioner, provision_stacks,
                                                     target_stacks)
@@ -56,19 +56,19 @@ class Result:
 
 def test_the_engine_provisioner_runs_up_on_the_target_stack(lab, entry, monkeypatch):
     calls = []
-    monkeypatch.setattr(runner, "run", lambda op, env, stacks, settings, quiet: calls.append((op, stacks)) or
+    monkeypatch.setattr(automation, "run", lambda op, env, stacks, settings, quiet: calls.append((op, stacks)) or
                         [Result()])
     monkeypatch.setattr(EngineProvisioner, "_tagged_networks",
                         lambda self, e: {entry.target_node: ["unified-identity-a-replication"],
                                          entry.dr.node: ["unified-identity-b-replication"]})
     details = EngineProvisioner(lab, settings=object()).provision(entry)
-    assert calls == [(runner.Operation.UP, ["lab-province"])]
+    assert calls == [(automation.Operation.UP, ["lab-province"])]
     assert details["created"] and details["changes"] == {"lab-province": {"same": 40}}
     assert details["replication_networks"] == ["unified-identity-a-replication", "unified-identity-b-replication"]
 
 
 def test_the_engine_provisioner_refuses_a_pair_that_is_not_there(lab, entry, monkeypatch):
-    monkeypatch.setattr(runner, "run", lambda *a, **k: [Result()])
+    monkeypatch.setattr(automation, "run", lambda *a, **k: [Result()])
     # Both networks on one side (regions sharing a Neutron would show them from either) is no pair.
     monkeypatch.setattr(EngineProvisioner, "_tagged_networks",
                         lambda self, e: {entry.target_node: ["unified-identity-a-replication",

@@ -30,7 +30,7 @@ class Connection(str, Enum):
     PARAMIKO = "paramiko"
 
 
-class Outcome(str, Enum):
+class HostOutcome(str, Enum):
     OK = "ok"
     CHANGED = "changed"
     FAILED = "failed"
@@ -68,13 +68,13 @@ class PlaybookResult:
     status: str
     rc: int
     seconds: float
-    outcomes: dict[str, Outcome]
+    outcomes: dict[str, HostOutcome]
     changed: dict[str, int]
     failures: dict[str, str]
 
     @property
     def failed_hosts(self) -> list[str]:
-        return [h for h, o in self.outcomes.items() if o in (Outcome.FAILED, Outcome.UNREACHABLE)]
+        return [h for h, o in self.outcomes.items() if o in (HostOutcome.FAILED, HostOutcome.UNREACHABLE)]
 
     @property
     def changed_total(self) -> int:
@@ -160,17 +160,17 @@ def run_playbook(request: PlaybookRequest, on_event: EventHandler | None = None)
 def _result(status: str, rc: int, stats: dict, seconds: float, failures: dict[str, str]) -> PlaybookResult:
     hosts = set().union(*(stats.get(k, {}).keys() for k in ("ok", "changed", "failures", "dark", "skipped",
                                                             "rescued", "ignored")))
-    outcomes: dict[str, Outcome] = {}
+    outcomes: dict[str, HostOutcome] = {}
     for host in sorted(hosts):
         if host in stats.get("dark", {}):
-            outcomes[host] = Outcome.UNREACHABLE
+            outcomes[host] = HostOutcome.UNREACHABLE
         elif host in stats.get("failures", {}):
-            outcomes[host] = Outcome.FAILED
+            outcomes[host] = HostOutcome.FAILED
         elif stats.get("changed", {}).get(host):
-            outcomes[host] = Outcome.CHANGED
+            outcomes[host] = HostOutcome.CHANGED
         elif host in stats.get("ok", {}):
-            outcomes[host] = Outcome.OK
+            outcomes[host] = HostOutcome.OK
         else:
-            outcomes[host] = Outcome.SKIPPED
+            outcomes[host] = HostOutcome.SKIPPED
     return PlaybookResult(status, rc, seconds, outcomes,
                           {h: n for h, n in stats.get("changed", {}).items()}, failures)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stat
 
-from govcloud.lab.openstack.state import ACCOUNTS, LabPaths, lab_paths, load_or_create_secrets, write_if_changed
+from govcloud.lab.openstack.statedir import ACCOUNTS, OpenStackLabPaths, lab_paths, load_or_create_secrets, write_if_changed
 from govcloud.paths import LabInstance
 
 
@@ -17,11 +17,11 @@ def test_an_instance_keeps_its_state_under_its_own_root_with_its_own_ports(tmp_p
     instance = lab_paths(LabInstance("test", 3))
     assert str(default.root) == "/var/lib/govcloud/openstack-lab" and default.ports.offset == 0
     assert str(instance.root) == "/var/lib/govcloud/instances/test/openstack-lab" and instance.ports.offset == 3000
-    assert lab_paths(LabInstance("test", 3), tmp_path) == LabPaths(tmp_path, instance.ports)
+    assert lab_paths(LabInstance("test", 3), tmp_path) == OpenStackLabPaths(tmp_path, instance.ports)
 
 
 def test_create_makes_a_private_tree(tmp_path):
-    paths = LabPaths(tmp_path / "lab")
+    paths = OpenStackLabPaths(tmp_path / "lab")
     paths.create()
     assert _mode(paths.root) == 0o700
     assert all(p.is_dir() for p in (paths.etc, paths.run, paths.pids, paths.log, paths.data))
@@ -37,7 +37,7 @@ def test_write_if_changed_writes_privately_and_only_on_change(tmp_path):
 
 
 def test_secrets_are_made_once_and_missing_accounts_added_without_changing_the_others(tmp_path):
-    paths = LabPaths(tmp_path)
+    paths = OpenStackLabPaths(tmp_path)
     first = load_or_create_secrets(paths)
     assert set(first) == set(ACCOUNTS) and _mode(paths.secrets_file) == 0o600
     assert all(len(value) == 32 and int(value, 16) >= 0 for value in first.values())

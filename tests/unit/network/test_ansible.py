@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 from govcloud.errors import InputError, RunnerError
-from govcloud.network import runner as runner_module
-from govcloud.network.runner import Connection, Outcome, PlaybookRequest, run_playbook
+from govcloud.network import ansible as network_ansible
+from govcloud.network.ansible import Connection, HostOutcome, PlaybookRequest, run_playbook
 
 
 def _request(tmp_path: Path, **kwargs) -> PlaybookRequest:
@@ -43,7 +43,7 @@ def test_outcomes_come_from_the_stats_and_the_run_dir_is_fresh_and_removed(tmp_p
     stats = {"ok": {"r1": 5, "r2": 3, "r3": 4}, "changed": {"r1": 2}, "failures": {"r2": 1}, "dark": {}}
     _patch_run(monkeypatch, "failed", stats, seen)
     result = run_playbook(_request(tmp_path, limit=("ipv6_wave_1",), connection=Connection.PARAMIKO))
-    assert result.outcomes == {"r1": Outcome.CHANGED, "r2": Outcome.FAILED, "r3": Outcome.OK}
+    assert result.outcomes == {"r1": HostOutcome.CHANGED, "r2": HostOutcome.FAILED, "r3": HostOutcome.OK}
     assert result.failed_hosts == ["r2"] and result.failures == {"r2": "Verify: boom"}
     call = seen[0]
     assert call["limit"] == "ipv6_wave_1"
@@ -83,4 +83,4 @@ def test_missing_inventory_is_an_input_error(tmp_path):
 
 
 def test_roles_path_points_at_the_repository_roles():
-    assert (runner_module.ROLES_DIR / "ipv6_extranet" / "tasks" / "main.yml").is_file()
+    assert (network_ansible.ROLES_DIR / "ipv6_extranet" / "tasks" / "main.yml").is_file()

@@ -26,7 +26,7 @@ SEEDED = "seed.fingerprint"
 TENANTS = "tenants.json"
 
 
-def lab_paths_from_env() -> LabPaths:
+def lab_paths_from_env() -> OpenStackLabPaths:
     """The paths and ports the API uses: the lab instance's (``$GOVCLOUD_LAB_INSTANCE``), with its
     state directory overridden by ``$GOVCLOUD_LAB_DIR`` when that is set.
 
@@ -35,12 +35,12 @@ def lab_paths_from_env() -> LabPaths:
     return lab_paths(current_instance(), openstack_lab_dir())
 
 
-def lab_paths(instance: LabInstance, state_dir: str | Path | None = None) -> LabPaths:
-    return LabPaths(Path(state_dir) if state_dir else instance.state_dir(OPENSTACK_LAB), LabPorts(instance.port_offset))
+def lab_paths(instance: LabInstance, state_dir: str | Path | None = None) -> OpenStackLabPaths:
+    return OpenStackLabPaths(Path(state_dir) if state_dir else instance.state_dir(OPENSTACK_LAB), LabPorts(instance.port_offset))
 
 
 @dataclass(frozen=True)
-class LabPaths:
+class OpenStackLabPaths:
     """Named paths inside the state directory, and the ports of the lab that keeps it."""
 
     root: Path
@@ -104,7 +104,7 @@ class LabPaths:
             path.mkdir(exist_ok=True)
 
 
-def load_or_create_secrets(paths: LabPaths) -> dict[str, str]:
+def load_or_create_secrets(paths: OpenStackLabPaths) -> dict[str, str]:
     """Passwords for every lab account, generated once and kept in a 0600 file.
 
     Missing accounts (a newer version of this module) are added without changing existing

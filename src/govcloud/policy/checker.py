@@ -1,4 +1,4 @@
-"""The offline runner: the baseline over stack graphs, findings out. Pure apart from the timing."""
+"""The offline checker: the baseline over stack graphs, findings out. Pure apart from the timing."""
 
 from __future__ import annotations
 

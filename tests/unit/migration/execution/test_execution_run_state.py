@@ -10,7 +10,7 @@ import pytest
 
 from govcloud.errors import ModelError, OperationError
 from govcloud.migration.execution.lifecycle import Phase
-from govcloud.migration.execution.state import (RUN_FILE, RunState, StepRecord, exclusive, load_run_state,
+from govcloud.migration.execution.run_state import (RUN_FILE, RunState, StepRecord, exclusive, load_run_state,
                                                 save_run_state)
 
 T0 = dt.datetime(2027, 1, 9, 14, 0, tzinfo=dt.timezone.utc)

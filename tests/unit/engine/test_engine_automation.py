@@ -10,7 +10,7 @@ import pytest
 from pulumi.automation import OpType
 
 from govcloud.engine.progress import Progress, normalise_changes
-from govcloud.engine.runner import Operation, engine_error, ordered, run
+from govcloud.engine.automation import Operation, engine_error, ordered, run
 from govcloud.engine.settings import EngineSettings
 from govcloud.errors import EngineError
 from govcloud.model import load_environment
@@ -81,7 +81,7 @@ def test_missing_engine_is_one_clear_error(tmp_path, monkeypatch):
 
 
 def test_an_unusable_backend_names_it_and_the_fix(tmp_path):
-    from govcloud.engine.runner import backend_error
+    from govcloud.engine.automation import backend_error
 
     settings = EngineSettings(tmp_path, backend_url="s3://nowhere")
     error = backend_error("lab-province", settings, RuntimeError("stderr: error: failed to open bucket"))

@@ -1,4 +1,4 @@
-"""Progress recorded outside the model by other commands, read by the KPIs.
+"""The network's recorded outcomes as the KPIs read them: progress recorded outside the model by other commands.
 
 Two optional files under ``.state/<env>/`` (written by the network rollout and exit consolidation
 commands); when a file is absent, the model's own statuses stand.
