@@ -5,7 +5,8 @@
 #   3. build the network lab, roll IPv6 out across the extranet and consolidate the internet exits;
 #   4. run every migration wave of the lab (a dual-active cutover, rehosts onto city nodes, off-site
 #      backups restored on their DR node) and show the KPIs;
-#   5. write the lab's report (static pages) and say where to open it.
+#   5. measure live cloud usage and IPv6 quality, write the lab's report (static pages) and say
+#      where to open it.
 # Every step is idempotent: a second run changes nothing and says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,5 +39,7 @@ $gc migrate status --env lab
 $gc kpi --env lab
 
 step "lab province: the report (KPIs, adoption, extranet, IPv6, supervision, DR, trend)"
-$gc report --env lab --output build/report/lab
+# Measured first: live usage per department from the clouds' APIs, and the IPv6 probe from a
+# department host to every site router over SSH (with the unified exits' traffic counters).
+$gc report --env lab --output build/report/lab --measure-cloud --measure-ipv6
 echo "open $(pwd)/build/report/lab/index.html in a browser (no network needed)"

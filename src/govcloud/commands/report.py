@@ -12,7 +12,8 @@ import typer
 
 from ..errors import UsageError
 from ..migration.network_outcomes import state_folder
-from .common import ENV_OPTION, console, load_env, project_root
+from .common import ENV_OPTION, console, err_console, lab_topology, load_env, netlab_paths, project_root
+from .network import STATE_OPTION
 
 
 class ReportFormat(str, Enum):
@@ -33,7 +34,17 @@ def report(env: str = ENV_OPTION,
            policy: bool = typer.Option(True, "--policy/--no-policy", help="Run the offline policy check for the "
                                                                           "findings summary."),
            measure_cloud: bool = typer.Option(False, "--measure-cloud", help="First read live usage per project "
-                                              "from every node's APIs (clouds.yaml) and record it.")) -> None:
+                                              "from every node's APIs (clouds.yaml) and record it."),
+           measure_ipv6: bool = typer.Option(False, "--measure-ipv6", help="First probe every site router over "
+                                             "IPv4 and IPv6 from a department host, and read the unified exits' "
+                                             "counters (over SSH), and record it."),
+           probe_from: str = typer.Option(None, "--probe-from", help="The host to probe from (default: the first "
+                                          "department host)."),
+           probe_tcp_port: int = typer.Option(None, "--probe-tcp-port", min=1, max=65535,
+                                              help="Also try TCP connects to this port of every site router "
+                                                   "(where a service listens); without it TCP is not measured."),
+           clouds_yaml: Path = typer.Option(None, "--clouds-yaml", help="The clouds.yaml --measure-cloud reads."),
+           state_dir: Path | None = STATE_OPTION) -> None:
     """KPIs against targets, cloud adoption and waves, the extranet, IPv6 quality, cloud supervision,
     DR and policy findings, and their trend; each run appends a snapshot to the environment's state."""
     from ..report.collect import build_report
@@ -45,11 +56,16 @@ def report(env: str = ENV_OPTION,
     environment = load_env(env)
     root = project_root()
     state = state_folder(root, environment.name)
+    # JSON on stdout is for other tools: what the measurements say goes to stderr then.
+    say = err_console if format is ReportFormat.JSON and output is None else console
     if measure_cloud:
         from ..report.cloud_usage import measure_environment
 
-        path = measure_environment(environment.province, state)
-        console.print(f"live usage recorded in {path}", highlight=False)
+        path = measure_environment(environment.province, state, clouds_yaml)
+        say.print(f"live usage recorded in {path}", highlight=False)
+    if measure_ipv6:
+        path = _measure_ipv6(environment, state, probe_from, probe_tcp_port, state_dir)
+        say.print(f"IPv6 probe recorded in {path}", highlight=False)
     result = None
     if policy:
         from ..policy import check_environment
@@ -73,6 +89,17 @@ def report(env: str = ENV_OPTION,
         console.print(f"{len(written)} files written; open {(output / 'index.html').resolve().as_uri()}",
                       highlight=False, soft_wrap=True)
     append_snapshot(state, snapshot)
+
+
+def _measure_ipv6(environment, state: Path, probe_from: str | None, tcp_port: int | None,
+                  state_dir: Path | None) -> Path:
+    from ..report.measurements import IPV6_QUALITY_FILE, write_measurement
+    from ..report.probe_ssh import SshAccess, measure_over_ssh
+
+    paths = netlab_paths(state_dir)
+    quality = measure_over_ssh(lab_topology(environment), SshAccess(paths.client_key, paths.known_hosts),
+                               probe_from=probe_from, tcp_port=tcp_port)
+    return write_measurement(state / IPV6_QUALITY_FILE, quality)
 
 
 def _parse_date(text: str) -> dt.date:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +25,17 @@ VOLUME = (("gigabytes", "max_total_volume_gigabytes", "total_gigabytes_used"),
 NETWORK = ("networks", "subnets", "ports", "routers", "floating_ips", "security_groups")
 
 
-def project_usage(conn: Any, project: str) -> dict[str, QuotaUse]:
-    """Every quota of ``project`` with its use, from one connection to one node."""
+def project_usage(conn: Any, project_id: str) -> dict[str, QuotaUse]:
+    """Every quota of the project ``project_id`` with its use, from one connection to one node:
+    three calls, one per service (the cloud layer's helpers would look the project up in each)."""
     usage: dict[str, QuotaUse] = {}
-    compute = conn.get_compute_limits(project)
+    compute = conn.compute.get_limits(tenant_id=project_id).absolute
     for name, limit, used in COMPUTE:
         usage[name] = _quota(getattr(compute, limit, None), getattr(compute, used, 0))
-    volume = conn.get_volume_limits(project)
-    absolute = getattr(volume, "absolute", volume)
+    volume = conn.block_storage.get_limits(project=project_id).absolute
     for name, limit, used in VOLUME:
-        usage[name] = _quota(getattr(absolute, limit, None), getattr(absolute, used, 0))
-    network = conn.get_network_quotas(project, details=True)
+        usage[name] = _quota(getattr(volume, limit, None), getattr(volume, used, 0))
+    network = conn.network.get_quota(project_id, details=True)
     for name in NETWORK:
         detail = getattr(network, name, None)
         if isinstance(detail, dict):  # details: {"limit": n, "used": n, "reserved": n}
@@ -48,40 +49,47 @@ def _quota(limit: Any, used: Any) -> QuotaUse:
 
 
 def node_usage(conn: Any, projects: Iterable[str]) -> NodeUsage:
-    """Usage of every project on one node; a project the node does not know is left out."""
-    from openstack import exceptions
-
-    found: dict[str, dict[str, QuotaUse]] = {}
-    for project in projects:
-        try:
-            found[project] = project_usage(conn, project)
-        except exceptions.NotFoundException:
-            continue  # not deployed on this node yet: the page shows it as not measured
-    return NodeUsage(projects=found)
+    """Usage of every project (by name) on one node; one listing of the node's projects finds them
+    all, and a project the node does not have is left out (not deployed there yet: the page shows
+    it as not measured)."""
+    ids = {project.name: project.id for project in conn.identity.projects()}
+    return NodeUsage(projects={name: project_usage(conn, ids[name]) for name in projects if name in ids})
 
 
-def measure_province(province: Province, connect: Callable[[Any], Any]) -> CloudUsage:
+def measure_province(province: Province, connect: Callable[[Any], Any], parallel: int = 8) -> CloudUsage:
     """Usage on every node; ``connect(node)`` opens an openstacksdk connection to it. A node that
-    cannot be reached is recorded with its error, so the others are still reported."""
-    from openstack import exceptions
+    cannot be reached is recorded with its error, so the others are still reported. Nodes are read
+    ``parallel`` at a time: each costs a login and a few calls, which add up over 17 nodes."""
+    def one(node) -> NodeUsage:
+        from openstack import exceptions
 
-    nodes: dict[str, NodeUsage] = {}
-    for node in province.nodes:
         projects = [d.code for d in province.departments if d.node == node.code]
         try:
-            nodes[node.code] = node_usage(connect(node), projects)
+            return node_usage(connect(node), projects)
         except (exceptions.SDKException, OSError) as exc:
-            nodes[node.code] = NodeUsage(error=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
-    return CloudUsage(measured_at=dt.datetime.now(dt.timezone.utc), nodes=nodes)
+            return NodeUsage(error=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+
+    with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(province.nodes)))) as pool:
+        usages = list(pool.map(one, province.nodes))
+    return CloudUsage(measured_at=dt.datetime.now(dt.timezone.utc),
+                      nodes={node.code: usage for node, usage in zip(province.nodes, usages)})
 
 
-def connect_node(node) -> Any:
-    """A connection to ``node``'s cloud (its entry in clouds.yaml) and region."""
-    import openstack
+def connect_node(node, clouds_yaml: Path | None = None) -> Any:
+    """A connection to ``node``'s cloud (its entry in clouds.yaml) and region; the clouds.yaml is
+    found as the engine finds it (``--clouds-yaml``, ``OS_CLIENT_CONFIG_FILE``, the lab's, or
+    openstacksdk's usual places), so the report reads the clouds the stacks were deployed to."""
+    import openstack.config
+    import openstack.connection
 
-    return openstack.connect(cloud=node.cloud, region_name=node.region)
+    from ..engine.credentials import find_clouds_yaml
+
+    found = find_clouds_yaml(clouds_yaml)
+    config = openstack.config.OpenStackConfig(config_files=[str(found)] if found else None, load_envvars=False)
+    return openstack.connection.Connection(config=config.get_one(cloud=node.cloud, region_name=node.region))
 
 
-def measure_environment(province: Province, state_folder: Path) -> Path:
+def measure_environment(province: Province, state_folder: Path, clouds_yaml: Path | None = None) -> Path:
     """Measure every node and record the result for the report."""
-    return write_measurement(state_folder / CLOUD_USAGE_FILE, measure_province(province, connect_node))
+    usage = measure_province(province, lambda node: connect_node(node, clouds_yaml))
+    return write_measurement(state_folder / CLOUD_USAGE_FILE, usage)

@@ -3,9 +3,15 @@ IPv4 and IPv6, and read the unified exits' IPv4/IPv6 byte counters; the result i
 ``ipv6-quality.json`` the report reads (:mod:`.measurements`).
 
 Where the commands run is the caller's choice: a :data:`Runner` executes one argv on the probe
-host (or on an exit) and returns its exit code and output: locally, inside a network namespace
-(``command_runner(["ip", "netns", "exec", name])``) or over SSH. The parsing is of the standard
+host (or on an exit) and returns its exit code and output: locally (:func:`command_runner`, with a
+prefix such as ``ip netns exec <name>``) or over SSH on the network's own hosts
+(:mod:`.probe_ssh`, what ``govcloud report --measure-ipv6`` uses). The parsing is of the standard
 ``ping`` summary (iputils) and of the kernel's ``/proc/net/netstat`` (IpExt) and ``/proc/net/snmp6``.
+
+TCP connect success is measured only towards a service the caller names (``tcp_port``): a router
+offers none on its loopback, and a refused connect would say nothing about IPv6 against IPv4.
+The exits' counters are the whole host's, so they include the probe's own SSH session (IPv4, a few
+kilobytes against the traffic the exit carries).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import datetime as dt
 import re
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from netaddr import IPAddress
@@ -56,12 +63,15 @@ def parse_ping(output: str) -> tuple[int, int, float | None]:
     return int(counts[1]), int(counts[2]), float(rtt[1]) if rtt else None
 
 
-def probe_family(run: Runner, address: IPAddress, count: int = 5, tcp_port: int = 22, tcp_tries: int = 3
+def probe_family(run: Runner, address: IPAddress, count: int = 5, tcp_port: int | None = None, tcp_tries: int = 3
                  ) -> FamilyResult:
-    """Ping ``address`` ``count`` times and try ``tcp_tries`` TCP connects to ``tcp_port``."""
+    """Ping ``address`` ``count`` times and, when the target offers a service on ``tcp_port``, try
+    ``tcp_tries`` TCP connects to it (without one, TCP is not measured: ``tcp_tries`` is 0)."""
     family = f"-{address.version}"
     _, output = run(["ping", family, "-c", str(count), "-i", "0.2", "-W", "1", "-q", str(address)])
     sent, received, rtt = parse_ping(output)
+    if tcp_port is None:
+        return FamilyResult(sent=sent or count, received=received, rtt_ms=rtt)
     # bash opens /dev/tcp/<host>/<port> itself: a connect that needs nothing installed on the probe host.
     connect = ["timeout", "2", "bash", "-c", f"exec 3<>/dev/tcp/{address}/{tcp_port}"]
     ok = sum(run(connect)[0] == 0 for _ in range(tcp_tries))
@@ -109,8 +119,13 @@ def targets_from_topology(topology: Topology) -> list[ProbeTarget]:
 
 
 def measure(probe: Runner, targets: Iterable[ProbeTarget], exits: dict[str, Runner], probe_host: str = "",
-            **options) -> Ipv6Quality:
-    """Probe every target from ``probe`` and read the counters of every exit (code → its runner)."""
-    return Ipv6Quality(measured_at=dt.datetime.now(dt.timezone.utc), probe_host=probe_host,
-                       sites=tuple(probe_site(probe, t, **options) for t in targets),
+            parallel: int = 8, **options) -> Ipv6Quality:
+    """Probe every target from ``probe`` and read the counters of every exit (code → its runner).
+
+    Up to ``parallel`` targets are probed at once: a site that does not answer costs its timeouts,
+    and serially a province's unreachable sites would add theirs up."""
+    targets = list(targets)
+    with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(targets) or 1))) as pool:
+        sites = tuple(pool.map(lambda target: probe_site(probe, target, **options), targets))
+    return Ipv6Quality(measured_at=dt.datetime.now(dt.timezone.utc), probe_host=probe_host, sites=sites,
                        exits=tuple(exit_counters(run, code) for code, run in exits.items()))

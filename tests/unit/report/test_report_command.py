@@ -60,3 +60,10 @@ def test_kpi_table_piped_is_not_cut_at_80_columns(project):
     assert "…" not in done.stdout
     assert "cloud adoption" in done.stdout and "by deadline (plan)" in done.stdout
     assert max(len(line) for line in done.stdout.splitlines()) > 80
+
+
+def test_probing_from_a_host_the_network_lacks_is_bad_input(project, govcloud):
+    result = govcloud("report", "--env", "lab", "--format", "json", "--no-policy", "--measure-ipv6",
+                      "--probe-from", "no-such-host")
+    assert result.code == 2 and "no-such-host" in result.err and "Traceback" not in result.err
+    assert not (project / ".state" / "lab" / "ipv6-quality.json").exists()

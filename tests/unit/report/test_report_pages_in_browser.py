@@ -159,3 +159,53 @@ def test_example_province_pages_stay_usable_at_its_size(browser, project, govclo
     assert counts["sites"] == 1 + 16 + 138 and counts["counties"] == 138
     assert counts["folded"] >= 138  # every county carries a bar of its townships
     assert counts["width"] < 2000 and counts["height"] < 2000  # one screen or two, not a wall of 2,000 nodes
+
+
+def table_rows(browser, selector: str) -> dict[str, list[str]]:
+    """Each row matching ``selector`` by its first data attribute's value: its cells' text."""
+    return browser.execute_script("""
+        return Object.fromEntries([...document.querySelectorAll(arguments[0])].map(tr =>
+            [Object.values(tr.dataset)[0], [...tr.cells].map(c => c.innerText.trim())]));""", selector)
+
+
+def test_measured_probe_results_show_on_the_ipv6_page(browser, site):
+    """The probe file of the fixture (core: both families clean; city-a: IPv6 4 of 5 and slower;
+    city-b: IPv6 dead) as the page shows it, per tier, with the degradation ratios."""
+    open_page(browser, site, "ipv6.html", shot="measured-ipv6.html")
+    tiers = table_rows(browser, "#ipv6-tier-table tr[data-tier]")
+    assert set(tiers) == {"province", "city"}
+    # tier, probed/sites, IPv6 reachable, RTT v4/v6, RTT degr., loss v4/v6, loss degr., TCP v4/v6, TCP degr.
+    assert tiers["province"][1:] == ["1/1", "100.0%", "0.5 / 0.5", "+0.0%", "0.0% / 0.0%", "—",
+                                     "100.0% / 100.0%", "+0.0%"]
+    assert tiers["city"][1:] == ["2/2", "50.0%", "0.5 / 0.6", "+20.0%", "0.0% / 60.0%", "—",
+                                 "100.0% / 50.0%", "-50.0%"]
+    share = browser.execute_script("return document.querySelector('[data-field=\"ipv6-share\"]').innerText")
+    assert share == "25.0%"
+    assert browser.execute_script("return document.querySelectorAll('[data-not-measured]').length") == 0
+
+
+def test_measured_cloud_usage_shows_on_the_supervision_page(browser, site):
+    """Live usage of the fixture: prov-gov-office uses 19 of 20 cores (near its quota); city-a's
+    node could not be read, and the page says so with the error."""
+    open_page(browser, site, "supervision.html", shot="measured-supervision.html")
+    nodes = table_rows(browser, "#node-table tr[data-node]")
+    # capacity / quotas / placed / used, for vcpu, ram_gb and storage_gb: the use is the last figure.
+    assert [cell.rsplit("/", 1)[1].strip() for cell in nodes["province"][2:]] == ["19", "8", "100"]
+    assert all(cell.endswith("not measured") for cell in nodes["city-a"][2:])
+    reason = browser.execute_script(
+        "return document.querySelector('#node-table tr[data-node=\"city-a\"] .not-measured-cell').title")
+    assert "ConnectFailure" in reason
+    flagged = table_rows(browser, "#flagged-table tr[data-department]")
+    assert list(flagged) == ["prov-gov-office"] and flagged["prov-gov-office"][2] == "near (95.0%)"
+    # Every department is listed under its node, measured or not; the node with a flag is open
+    # (a closed node's rows are not rendered, so their text is read from the document).
+    departments = browser.execute_script("""
+        return [...document.querySelectorAll('details[data-node]')].map(d => ({node: d.dataset.node, open: d.open,
+            rows: [...d.querySelectorAll('tr[data-department]')].map(tr => ({code: tr.dataset.department,
+                flag: tr.dataset.flag, cores: tr.querySelector('[data-quota="cores"]')?.textContent.trim()}))}));""")
+    by_node = {d["node"]: d for d in departments}
+    assert by_node["province"]["open"] and not by_node["city-a"]["open"]
+    listed = {r["code"]: r for d in departments for r in d["rows"]}
+    assert set(listed) == {"prov-gov-office", "prov-health", "city-a-edu", "city-b-civil", "county-a1-agri"}
+    assert listed["prov-gov-office"] == {"code": "prov-gov-office", "flag": "near", "cores": "cores 19/20"}
+    assert listed["city-a-edu"]["flag"] == "not measured" and listed["city-a-edu"]["cores"] == "cores ?/20"

@@ -88,36 +88,42 @@ def test_a_closed_port_counts_as_a_failed_connect(listener):
 
 
 class FakeCloud:
-    """Answers shaped as openstacksdk's cloud layer returns them."""
+    """Answers shaped as openstacksdk's proxies return them; every call is counted."""
 
     def __init__(self, known: set[str]):
-        self.known = known
+        self.projects = {name: f"id-{name}" for name in known}
+        self.calls: list[str] = []
+        self.identity = SimpleNamespace(projects=self._list)
+        self.compute = SimpleNamespace(get_limits=self._compute)
+        self.block_storage = SimpleNamespace(get_limits=self._volume)
+        self.network = SimpleNamespace(get_quota=self._network)
 
-    def _check(self, project: str) -> None:
-        from openstack import exceptions
+    def _list(self):
+        self.calls.append("projects")
+        return [SimpleNamespace(name=name, id=pid) for name, pid in self.projects.items()]
 
-        if project not in self.known:
-            raise exceptions.NotFoundException(f"project {project} not found")
+    def _compute(self, tenant_id):
+        self.calls.append(f"compute {tenant_id}")
+        return SimpleNamespace(absolute=SimpleNamespace(total_cores=20, total_cores_used=18, total_ram=40960,
+                                                        total_ram_used=1024, instances=-1, instances_used=3))
 
-    def get_compute_limits(self, project):
-        self._check(project)
-        return SimpleNamespace(total_cores=20, total_cores_used=18, total_ram=40960, total_ram_used=1024,
-                               instances=-1, instances_used=3)
-
-    def get_volume_limits(self, project):
-        self._check(project)
+    def _volume(self, project):
+        self.calls.append(f"volume {project}")
         return SimpleNamespace(absolute=SimpleNamespace(max_total_volume_gigabytes=1000, total_gigabytes_used=1200,
                                                         max_total_volumes=10, total_volumes_used=2))
 
-    def get_network_quotas(self, project, details=False):
-        self._check(project)
+    def _network(self, project_id, details=False):
+        self.calls.append(f"network {project_id}")
         assert details
         return SimpleNamespace(networks={"limit": 4, "used": 1, "reserved": 0}, ports=None)
 
 
 def test_cloud_usage_reads_every_quota_and_skips_projects_not_deployed():
-    usage = cloud_usage.node_usage(FakeCloud({"dept-a"}), ["dept-a", "dept-b"])
+    cloud = FakeCloud({"dept-a", "someone-else"})
+    usage = cloud_usage.node_usage(cloud, ["dept-a", "dept-b"])
     assert set(usage.projects) == {"dept-a"}
+    # One listing of the projects, then one call per service for each project that is there.
+    assert cloud.calls == ["projects", "compute id-dept-a", "volume id-dept-a", "network id-dept-a"]
     quotas = usage.projects["dept-a"]
     assert (quotas["cores"].limit, quotas["cores"].used) == (20, 18)
     assert quotas["instances"].limit is None  # -1: unlimited
@@ -140,3 +146,64 @@ def test_an_unreachable_node_is_recorded_with_its_error(project):
     usage = cloud_usage.measure_province(province, connect)
     assert "no route" in usage.nodes["city-b"].error
     assert set(usage.nodes["province"].projects) == {"prov-gov-office", "prov-health"}
+
+
+def test_without_a_service_port_tcp_is_not_measured():
+    run = ipv6_probe.command_runner()
+    result = ipv6_probe.probe_family(run, IPAddress("127.0.0.1"), count=1)
+    assert (result.tcp_tries, result.tcp_ok, result.tcp_success) == (0, 0, None)
+    assert result.received == 1
+
+
+def test_targets_are_probed_in_parallel_and_reported_in_their_order():
+    """Each target's commands block until every target has started: serially this would never end."""
+    targets = [ipv6_probe.ProbeTarget(f"site-{i}", "county", IPAddress(f"192.0.2.{i}"), IPAddress(f"2001:db8::{i}"))
+               for i in range(1, 5)]
+    started = threading.Barrier(len(targets), timeout=10)
+
+    def run(argv):
+        if argv[0] == "ping" and argv[1] == "-4":
+            started.wait()
+        return 0, "1 packets transmitted, 1 received\nrtt min/avg/max/mdev = 1.0/1.0/1.0/0.0 ms\n"
+
+    quality = ipv6_probe.measure(run, targets, {}, parallel=len(targets), count=1)
+    assert [p.site for p in quality.sites] == [t.site for t in targets]
+
+
+@pytest.fixture
+def lab_topology(project):
+    from govcloud.model import load_environment
+    from govcloud.network.lab import environment_topology
+    from govcloud.network.topology import SiteFacts
+    from netaddr import IPNetwork
+
+    return environment_topology(load_environment("lab", project), SiteFacts(mgmt_network=IPNetwork("192.0.2.0/24")))
+
+
+def test_the_probe_runs_from_the_first_department_host_unless_told(lab_topology):
+    from govcloud.errors import UsageError
+    from govcloud.report import probe_ssh
+
+    assert probe_ssh.probe_node(lab_topology, None).name == "host-prov-gov-office"
+    assert probe_ssh.probe_node(lab_topology, "city-a").name == "city-a"
+    with pytest.raises(UsageError, match="no-such-host") as error:
+        probe_ssh.probe_node(lab_topology, "no-such-host")
+    assert "host-city-a-edu" in error.value.fix
+    assert [n.name for n in probe_ssh.unified_exits(lab_topology)] == ["unified-province"]
+
+
+def test_a_probe_host_that_refuses_ssh_is_a_failed_operation_naming_it(tmp_path):
+    """Nothing listens on the port: the runner says which host and why, and how to go on."""
+    from govcloud.errors import OperationError
+    from govcloud.report import probe_ssh
+
+    free = socket.socket()
+    free.bind(("127.0.0.1", 0))
+    port = free.getsockname()[1]
+    free.close()
+    access = probe_ssh.SshAccess(tmp_path / "key", tmp_path / "known_hosts", connect_timeout_s=2)
+    (tmp_path / "known_hosts").write_text("")
+    runner = probe_ssh.SshRunner("core", "127.0.0.1", access, port=port)
+    with pytest.raises(OperationError, match=r"core \(127.0.0.1\): unreachable") as error:
+        runner.__enter__()
+    assert "--probe-from" in error.value.fix

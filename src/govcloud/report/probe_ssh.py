@@ -1,0 +1,119 @@
+"""The IPv6 probe run on the network's own hosts: over SSH (paramiko) to the probe host and to each
+unified exit, the way the rollout reaches them (management address from the topology, the
+operator's key, host keys already known: an unknown or changed one is refused, never accepted).
+
+The commands and their parsing are :mod:`.ipv6_probe`'s; this module only supplies its runners.
+"""
+
+from __future__ import annotations
+
+import shlex
+import socket
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import paramiko
+
+from ..errors import OperationError, UsageError
+from ..network.topology import NetNode, NodeRole, Topology
+from ..model import ExitStatus
+from .ipv6_probe import measure, targets_from_topology
+from .measurements import Ipv6Quality
+
+#: A command that has not finished after this long counts as failed (exit code 124, like timeout(1)).
+COMMAND_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class SshAccess:
+    """How the controller logs in to the hosts: as ``user`` with ``key_file``, trusting only the
+    host keys in ``known_hosts``."""
+
+    key_file: Path
+    known_hosts: Path
+    user: str = "root"
+    connect_timeout_s: float = 10.0
+
+
+class SshRunner:
+    """A :data:`~.ipv6_probe.Runner` on one host: ``with SshRunner(name, address, access) as run:``."""
+
+    def __init__(self, name: str, address: str, access: SshAccess, port: int = 22) -> None:
+        self.name = name
+        self.address = address
+        self.access = access
+        self.port = port
+        self._client: paramiko.SSHClient | None = None
+
+    def __enter__(self) -> SshRunner:
+        client = paramiko.SSHClient()
+        try:
+            client.load_host_keys(str(self.access.known_hosts))
+            client.set_missing_host_key_policy(paramiko.RejectPolicy())
+            timeout = self.access.connect_timeout_s
+            client.connect(self.address, port=self.port, username=self.access.user, key_filename=str(self.access.key_file),
+                           timeout=timeout, banner_timeout=timeout, auth_timeout=timeout, allow_agent=False,
+                           look_for_keys=False)
+        except (paramiko.SSHException, OSError) as exc:
+            client.close()
+            raise OperationError(f"the probe cannot log in to {self.name} ({self.address}): {_reason(exc)}",
+                                 fix="make the host reachable over SSH with a known host key (the rollout's "
+                                     "preflight checks the same), or choose another with --probe-from") from None
+        self._client = client
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def __call__(self, argv: Sequence[str]) -> tuple[int, str]:
+        if self._client is None:
+            raise RuntimeError("SshRunner used outside its with-block")
+        try:
+            _, stdout, _ = self._client.exec_command(shlex.join(argv), timeout=COMMAND_TIMEOUT_S)
+            output = stdout.read().decode(errors="replace")
+            return stdout.channel.recv_exit_status(), output
+        except (socket.timeout, TimeoutError):
+            return 124, ""
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, paramiko.BadHostKeyException):
+        return "its host key differs from known_hosts (refused)"
+    if isinstance(exc, OSError) and not isinstance(exc, paramiko.SSHException):
+        return f"unreachable: {exc.strerror or exc}"
+    return str(exc) or type(exc).__name__
+
+
+def probe_node(topology: Topology, name: str | None) -> NetNode:
+    """The node named ``name``, or the first department host (the users' side of the extranet)."""
+    if name is not None:
+        known = {node.name: node for node in topology.nodes}
+        if name not in known:
+            raise UsageError(f"--probe-from {name!r}: no such host in {topology.env}",
+                             fix=f"use one of {', '.join(sorted(known))}")
+        return known[name]
+    hosts = topology.by_role(NodeRole.HOST)
+    if not hosts:
+        raise UsageError(f"{topology.env} has no department host to probe from",
+                         fix="name a node with --probe-from")
+    return hosts[0]
+
+
+def unified_exits(topology: Topology) -> list[NetNode]:
+    return [node for node in topology.by_role(NodeRole.EXIT) if node.exit_status is ExitStatus.UNIFIED]
+
+
+def measure_over_ssh(topology: Topology, access: SshAccess, probe_from: str | None = None,
+                     tcp_port: int | None = None, count: int = 5) -> Ipv6Quality:
+    """Probe every site router from the probe host and read the unified exits' counters, over SSH."""
+    node = probe_node(topology, probe_from)
+    with ExitStack() as stack:
+        probe = stack.enter_context(SshRunner(node.name, str(node.mgmt.ip), access))
+        exits = {e.name: stack.enter_context(SshRunner(e.name, str(e.mgmt.ip), access))
+                 for e in unified_exits(topology)}
+        return measure(probe, targets_from_topology(topology), exits, probe_host=node.name, count=count,
+                       tcp_port=tcp_port)
