@@ -9,7 +9,7 @@ import typer
 from ..errors import UsageError
 from pathlib import Path
 
-from ..migration.kpi import MigrationState, measure
+from ..migration.kpi import MigrationState, measure, measure_nodes
 from ..migration.locations import migration_folders
 from ..migration.progress import read_progress, statuses
 from ..migration.state import read_exits_state, read_rollout_state, state_folder
@@ -25,7 +25,8 @@ def register(app: typer.Typer) -> None:
 def kpi(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE,
         as_of: str = typer.Option(None, "--as-of", help="Judge deadlines on this date (YYYY-MM-DD); default today."),
         migrations: Path = MIGRATIONS_OPTION) -> None:
-    """Cloud adoption, IPv6 coverage, exits consolidated and DR coverage, against the plan's targets."""
+    """Cloud adoption, IPv6 coverage, exits consolidated and DR coverage, against the plan's targets;
+    per node, adoption and capacity (claimed today, and once every system placed there has moved)."""
     environment = load_env(env)
     folders = migration_folders(environment, project_root(), migrations)
     waves = [lw.wave for lw in read_plan(folders.plans)]
@@ -33,8 +34,9 @@ def kpi(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE,
     # Where the rollout and exit commands record their outcomes (the same folder for a project's env).
     state = state_folder(project_root(), environment.name)
     day = _parse_date(as_of) if as_of else dt.date.today()
-    rows = measure(environment.province, MigrationState.from_waves(waves, progress), read_rollout_state(state),
-                   read_exits_state(state), day)
+    migration = MigrationState.from_waves(waves, progress)
+    rows = [*measure(environment.province, migration, read_rollout_state(state), read_exits_state(state), day),
+            *measure_nodes(environment.province, migration, day)]
     if format is OutputFormat.JSON:
         print_json({"env": environment.name, "as_of": day.isoformat(), "kpis": [r.to_dict() for r in rows]})
         return

@@ -57,6 +57,10 @@ def _target_scopes(p: Province) -> Iterator[Problem]:
             what = "no site" if site is None else f"a {site.tier.value} site"
             yield Problem(("targets", "cloud_adoption_by_city", code), f"{code!r} is {what}, not a city",
                           f"name a city site ({', '.join(cities[:5]) or 'none defined'})")
+    for code in p.targets.cloud_adoption_by_node:
+        if code not in p.node_by_code:
+            yield Problem(("targets", "cloud_adoption_by_node", code), f"{code!r} is no node",
+                          f"name a node ({', '.join(n.code for n in p.nodes[:5])})")
 
 
 def _served_cities(p: Province) -> Iterator[Problem]:
