@@ -19,6 +19,7 @@ import yaml
 import yaml_rs
 from pydantic import ValidationError
 
+from .. import parsecache
 from ..errors import InputError, Location, ModelError
 from ..paths import inventory_dir, known_environments
 from ..yamlpaths import LineIndex, expanded_size, format_path
@@ -81,6 +82,11 @@ def load_environment(env: str, project_root: Path) -> Environment:
 def load_folder(path: Path, name: str | None = None) -> Environment:
     """The environment in ``path``, or every error of its model at once (ModelErrors): each file's
     YAML and schema errors, and the cross-reference problems of the parts that are valid."""
+    inputs = [(f.name, f.read_bytes()) for f in model_files(path)]
+    kept = parsecache.get("model", inputs)
+    if kept is not None:  # these very files loaded without error before
+        province, homes = kept
+        return Environment(name or path.name, path, province, {s: path / f for s, f in homes.items()})
     read = _read_sections(path)
     lines = _LineFinder()
     if not read.errors:
@@ -92,6 +98,7 @@ def load_folder(path: Path, name: str | None = None) -> Environment:
             problems = reference_problems(province)
             if problems:
                 raise ModelErrors([_problem_error(p, read.section_files, lines) for p in problems])
+            parsecache.put("model", inputs, (province, {s: f.name for s, f in read.section_files.items()}))
             return Environment(name or path.name, path, province, read.section_files)
     else:
         schema = _schema_errors(read.data)
