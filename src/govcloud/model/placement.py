@@ -82,7 +82,9 @@ def node_loads(p: Province, on_cloud: Iterable[str] = (), retired: Iterable[str]
 
 
 def capacity_problems(p: Province) -> Iterator[Problem]:
-    """A node whose systems, once all have moved, claim more than it has: the plan cannot complete."""
+    """A node whose systems, once all have moved, claim more than it has: the plan cannot complete
+    as the model stands. A warning at `validate`, not an error: the migration scheduler places what
+    fits and names what does not, and each wave file is refused where it overruns a node."""
     index_of = {n.code: i for i, n in enumerate(p.nodes)}
     for load in node_loads(p):
         for resource in RESOURCES:

@@ -149,12 +149,11 @@ class Problem:
 
 def reference_checks() -> tuple[Callable[[Province], Iterable[Problem]], ...]:
     """The cross-reference checks, in the order their problems are reported."""
-    from .placement import capacity_problems  # they build on this module's Problem and Province
-    from .shape import SHAPE_CHECKS
+    from .shape import SHAPE_CHECKS  # they build on this module's Problem and Province
     from .space import address_problems
 
     return (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _exit_plan_refs, _system_refs,
-            _system_cycles, _ipv4_overlaps, _node_routing, *SHAPE_CHECKS, address_problems, capacity_problems)
+            _system_cycles, _ipv4_overlaps, _node_routing, *SHAPE_CHECKS, address_problems)
 
 
 def reference_problems(p: Province) -> list[Problem]:
