@@ -366,6 +366,8 @@ def _fix(err: dict) -> str:
         return f"give at most {ctx.get('max_length')} entries"
     if kind == "value_error":
         text = _message(err)
+        if "did you mean" in text:  # the validator knows what was meant (e.g. a block without host bits)
+            return text[text.index("did you mean"):]
         return text.split(": ", 1)[1] if ": " in text else "correct the value"
     return "correct the value"
 
