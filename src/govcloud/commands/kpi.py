@@ -35,16 +35,20 @@ def kpi(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE,
     state = state_folder(project_root(), environment.name)
     day = _parse_date(as_of) if as_of else dt.date.today()
     migration = MigrationState.from_waves(waves, progress)
-    rows = [*measure(environment.province, migration, read_rollout_state(state), read_exits_state(state), day),
-            *measure_nodes(environment.province, migration, day)]
+    rows = measure(environment.province, migration, read_rollout_state(state), read_exits_state(state), day)
+    # Per node apart: the report's KPIs are the plan's ("kpis"), node rows are the operators' view.
+    nodes = measure_nodes(environment.province, migration, day)
     if format is OutputFormat.JSON:
-        print_json({"env": environment.name, "as_of": day.isoformat(), "kpis": [r.to_dict() for r in rows]})
+        print_json({"env": environment.name, "as_of": day.isoformat(), "kpis": [r.to_dict() for r in rows],
+                    "nodes": [r.to_dict() for r in nodes]})
         return
-    print_table(f"KPIs of {environment.name} as of {day}", ["KPI", "scope", "value", "achieved", "by deadline "
-                                                             "(plan)", "target", "deadline", "status"],
-                [[r.kpi, r.scope, f"{r.value:.1%}", f"{r.achieved}/{r.total}",
-                  f"{r.projected}/{r.total}" if r.projected is not None else "-",
-                  f"{r.target:.0%}" if r.target is not None else "-", r.deadline or "-", r.status] for r in rows])
+    for title, table in ((f"KPIs of {environment.name} as of {day}", rows), ("per node", nodes)):
+        print_table(title, ["KPI", "scope", "value", "achieved", "by deadline (plan)", "target", "deadline",
+                            "status"],
+                    [[r.kpi, r.scope, f"{r.value:.1%}", f"{r.achieved}/{r.total}",
+                      f"{r.projected}/{r.total}" if r.projected is not None else "-",
+                      f"{r.target:.0%}" if r.target is not None else "-", r.deadline or "-", r.status]
+                     for r in table])
 
 
 def _parse_date(text: str) -> dt.date:

@@ -118,3 +118,15 @@ def test_node_targets_name_nodes(lab_copy, capsys):
     assert exit_info.value.code == 2
     assert re.search(r"province.yaml:\d+: targets.cloud_adoption_by_node.city-z: 'city-z' is no node \(fix: name a node",
                      err), err
+
+
+def test_govcloud_kpi_lists_node_rows_apart_from_the_plans_kpis(lab_copy, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["kpi", "--env", str(lab_copy), "--format", "json", "--as-of", "2027-01-01"])
+    out = json.loads(capsys.readouterr().out)
+    assert exit_info.value.code == 0
+    assert not any(k["kpi"].startswith(("node", "capacity")) for k in out["kpis"])
+    nodes = {(k["kpi"], k["scope"]): k for k in out["nodes"]}
+    assert nodes["capacity storage_gb", "node city-b"]["projected"] == 1100
+    assert nodes["capacity storage_gb", "node city-b"]["total"] == 2000
+    assert {scope for _, scope in nodes} == {"node province", "node city-a", "node city-b"}
