@@ -83,6 +83,31 @@ def stack_settings_file(project_root: Path, stack: str) -> Path:
     return project_root / STACKS / f"Pulumi.{stack}.yaml"
 
 
+CACHE_VARIABLE = "GOVCLOUD_CACHE"
+PARSE_CACHE_VARIABLE = "GOVCLOUD_PARSE_CACHE"  # a folder, or "off"
+
+
+def cache_root(environ: Mapping[str, str] | None = None) -> Path:
+    """The govcloud cache root (machine-local, rebuildable): ``$GOVCLOUD_CACHE``, else
+    ``$XDG_CACHE_HOME/govcloud``, else ``~/.cache/govcloud`` (as scripts/engine.sh resolves it)."""
+    env = os.environ if environ is None else environ
+    if env.get(CACHE_VARIABLE):
+        return Path(env[CACHE_VARIABLE])
+    if env.get("XDG_CACHE_HOME"):
+        return Path(env["XDG_CACHE_HOME"]) / "govcloud"
+    return Path(env.get("HOME") or str(Path.home())) / ".cache" / "govcloud"
+
+
+def parse_cache_dir(environ: Mapping[str, str] | None = None) -> Path | None:
+    """Where parsed models and ledgers are kept by content hash (:mod:`govcloud.parsecache`):
+    ``$GOVCLOUD_PARSE_CACHE``, else ``<cache root>/parsed``; None when the variable says ``off``."""
+    env = os.environ if environ is None else environ
+    chosen = env.get(PARSE_CACHE_VARIABLE, "")
+    if chosen.lower() == "off":
+        return None
+    return Path(chosen) if chosen else cache_root(env) / "parsed"
+
+
 def openstack_lab_dir(environ: Mapping[str, str] | None = None) -> Path:
     """The OpenStack lab's state directory: ``$GOVCLOUD_LAB_DIR``, else the current lab instance's."""
     env = os.environ if environ is None else environ

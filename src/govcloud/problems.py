@@ -31,6 +31,8 @@ class Problem:
     file: Path | None = None
     system: str | None = None
     line: int | None = None
+    unknown_code: str | None = None
+    """For an unknown reference, the code it names (a rejected entry may define it: see model.partial)."""
 
     def located(self) -> Problem:
         """This problem with the line of its field filled in (parses the file; call only on errors)."""
@@ -89,6 +91,8 @@ def pydantic_fix(err: dict[str, Any]) -> str:
         return f"give at most {ctx.get('max_length')} entries"
     if kind == "value_error":
         text = pydantic_message(err)
+        if "did you mean" in text:  # the validator knows what was meant (e.g. a block without host bits)
+            return text[text.index("did you mean"):]
         return text.split(": ", 1)[1] if ": " in text else "correct the value"
     return "correct the value"
 

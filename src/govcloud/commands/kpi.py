@@ -9,7 +9,7 @@ import typer
 from ..errors import UsageError
 from pathlib import Path
 
-from ..migration.kpi import MigrationState, measure
+from ..migration.kpi import MigrationState, measure, measure_nodes
 from ..migration.locations import migration_folders
 from ..migration.progress import read_progress, statuses
 from ..migration.network_outcomes import read_exits_state, read_rollout_state, state_folder
@@ -25,7 +25,8 @@ def register(app: typer.Typer) -> None:
 def kpi(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE,
         as_of: str = typer.Option(None, "--as-of", help="Judge deadlines on this date (YYYY-MM-DD); default today."),
         migrations: Path = MIGRATIONS_OPTION) -> None:
-    """Cloud adoption, IPv6 coverage, exits consolidated and DR coverage, against the plan's targets."""
+    """Cloud adoption, IPv6 coverage, exits consolidated and DR coverage, against the plan's targets;
+    per node, adoption and capacity (claimed today, and once every system placed there has moved)."""
     environment = load_env(env)
     folders = migration_folders(environment, project_root(), migrations)
     waves = [lw.wave for lw in read_plan(folders.plans)]
@@ -33,16 +34,21 @@ def kpi(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE,
     # Where the rollout and exit commands record their outcomes (the same folder for a project's env).
     state = state_folder(project_root(), environment.name)
     day = _parse_date(as_of) if as_of else dt.date.today()
-    rows = measure(environment.province, MigrationState.from_waves(waves, progress), read_rollout_state(state),
-                   read_exits_state(state), day)
+    migration = MigrationState.from_waves(waves, progress)
+    rows = measure(environment.province, migration, read_rollout_state(state), read_exits_state(state), day)
+    # Per node apart: the report's KPIs are the plan's ("kpis"), node rows are the operators' view.
+    nodes = measure_nodes(environment.province, migration, day)
     if format is OutputFormat.JSON:
-        print_json({"env": environment.name, "as_of": day.isoformat(), "kpis": [r.to_dict() for r in rows]})
+        print_json({"env": environment.name, "as_of": day.isoformat(), "kpis": [r.to_dict() for r in rows],
+                    "nodes": [r.to_dict() for r in nodes]})
         return
-    print_table(f"KPIs of {environment.name} as of {day}", ["KPI", "scope", "value", "achieved", "by deadline "
-                                                             "(plan)", "target", "deadline", "status"],
-                [[r.kpi, r.scope, f"{r.value:.1%}", f"{r.achieved}/{r.total}",
-                  f"{r.projected}/{r.total}" if r.projected is not None else "-",
-                  f"{r.target:.0%}" if r.target is not None else "-", r.deadline or "-", r.status] for r in rows])
+    for title, table in ((f"KPIs of {environment.name} as of {day}", rows), ("per node", nodes)):
+        print_table(title, ["KPI", "scope", "value", "achieved", "by deadline (plan)", "target", "deadline",
+                            "status"],
+                    [[r.kpi, r.scope, f"{r.value:.1%}", f"{r.achieved}/{r.total}",
+                      f"{r.projected}/{r.total}" if r.projected is not None else "-",
+                      f"{r.target:.0%}" if r.target is not None else "-", r.deadline or "-", r.status]
+                     for r in table])
 
 
 def _parse_date(text: str) -> dt.date:

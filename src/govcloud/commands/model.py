@@ -9,7 +9,8 @@ import typer
 from ..ipam import plan_environment
 from ..ipam.conflicts import exit_conflicts
 from ..model.loader import problems_error
-from .common import ENV_OPTION, OutputFormat, console, load_env, print_json
+from ..model.placement import capacity_problems
+from .common import ENV_OPTION, OutputFormat, console, err_console, load_env, print_json
 
 
 def register(root: typer.Typer) -> None:
@@ -26,6 +27,11 @@ def validate(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE) -
     if conflicts:
         raise problems_error(environment, conflicts)
     p = environment.province
+    # Capacity a node lacks for the systems the model places on it is flagged, not refused: the
+    # migration plan is where it binds (see govcloud.model.placement).
+    warnings = [str(e) for e in problems_error(environment, list(capacity_problems(p))).errors]
+    for warning in warnings:
+        err_console.print(f"warning: {warning}", markup=False, highlight=False)
     summary = {
         "env": environment.name,
         "path": str(environment.path),
@@ -37,7 +43,7 @@ def validate(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE) -
         "systems": len(p.systems),
     }
     if format is OutputFormat.JSON:
-        print_json({"valid": True, **summary})
+        print_json({"valid": True, **summary, "warnings": warnings})
         return
     console.print(f"[green]valid[/green] {environment.name} ({environment.path}): {summary['nodes']} nodes, "
                   f"{summary['departments']} departments, {len(p.sites)} sites {summary['sites']}, "

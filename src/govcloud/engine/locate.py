@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EngineError
+from ..paths import cache_root
 
 # Keep equal to ENGINE_KEY in scripts/engine.sh (a unit test compares them).
 PULUMI_VERSION = "v3.274.1"
@@ -48,16 +49,6 @@ class EngineInstall:
     def plugin_dir(self) -> Path:
         """Where the engine looks for installed plugins (``$PULUMI_HOME/plugins``)."""
         return self.pulumi_home / "plugins"
-
-
-def cache_root(environ: Mapping[str, str]) -> Path:
-    """The govcloud cache root, resolved as scripts/engine.sh resolves it."""
-    if environ.get("GOVCLOUD_CACHE"):
-        return Path(environ["GOVCLOUD_CACHE"])
-    if environ.get("XDG_CACHE_HOME"):
-        return Path(environ["XDG_CACHE_HOME"]) / "govcloud"
-    home = environ.get("HOME") or str(Path.home())
-    return Path(home) / ".cache" / "govcloud"
 
 
 def engine_dir(environ: Mapping[str, str]) -> Path:

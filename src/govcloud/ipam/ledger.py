@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml_rs
 from netaddr import AddrFormatError, IPNetwork
 
+from .. import parsecache
 from ..errors import InputError, Location, ModelError
 from ..paths import ledger_file
 from ..problems import Problem
@@ -82,8 +83,18 @@ def load_ledger(env_path: Path) -> Ledger:
     path = ledger_path(env_path)
     if not path.is_file():
         return Ledger()
+    data = path.read_bytes()
+    kept = parsecache.get("ledger", [(path.name, data)])
+    if kept is not None:  # these very bytes were read and checked before
+        return kept
+    ledger = _parse_ledger(path, data)
+    parsecache.put("ledger", [(path.name, data)], ledger)
+    return ledger
+
+
+def _parse_ledger(path: Path, data: bytes) -> Ledger:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ModelError("the ledger is not UTF-8 text", location=Location(path),
                          fix="restore it from version control") from None

@@ -77,16 +77,24 @@ class AddressPlan:
         return bool(self.added or self.released or self.reactivated)
 
 
-def compute_levels(p: Province, reqs: list[Requirement]) -> dict[Level, int]:
+def compute_levels(p: Province, reqs: list[Requirement], fixed: dict[Level, int] | None = None) -> dict[Level, int]:
     """Prefix length of every level, from the largest demand at that level plus headroom.
 
     Every site block also gets room for one more child site of the next tier and one more
     department than it has today (phantoms), so that a city without counties or a county without
     departments can still gain one later without renumbering anything: level lengths are fixed in
     the ledger by the first plan.
+
+    ``fixed`` holds the lengths a ledger already fixed. A level it lacks had no member when the
+    ledger was planned, so its parents kept room for one phantom member only: the level gets
+    exactly that phantom's length, however many members it has now. Sizing it from today's
+    demand could make it larger than the room its (fixed) parents kept, and the second new
+    member would not fit.
     """
+    fixed = fixed or {}
     lengths: dict[Level, int] = {Level.SUBNET: SUBNET_V6, Level.V4_SUBNET: p.ipam.ipv4_subnet_prefixlen,
                                  Level.V4_REPLICATION: V4_REPLICATION_PREFIXLEN}
+    lengths.update(fixed)
     level_of = {r.key: r.level for r in reqs}
     children: dict[str, list[str]] = defaultdict(list)
     by_level: dict[Level, list[Requirement]] = defaultdict(list)
@@ -97,10 +105,13 @@ def compute_levels(p: Province, reqs: list[Requirement]) -> dict[Level, int]:
     for order, width in ((V6_BOTTOM_UP, 128), (V4_BOTTOM_UP, 32)):
         nibble_aligned = width == 128
         for level in order:
+            if level in fixed:
+                continue
             smallest = 1 << (width - lengths[Level.SUBNET if width == 128 else Level.V4_SUBNET])
             phantoms = [1 << (width - lengths[lvl]) for lvl in PHANTOM_CHILDREN.get(level, ()) if lvl in lengths]
+            members = by_level[level] if not fixed else []  # see above: a new level is its phantom's size
             demands = [[1 << (width - lengths[level_of[c]]) for c in children[r.key]] + phantoms
-                       for r in by_level[level]] or [phantoms or [smallest]]
+                       for r in members] or [phantoms or [smallest]]
             lengths[level] = width - max(block_bits(d or [smallest], p.ipam.headroom, nibble_aligned)
                                          for d in demands)
     return lengths
@@ -112,7 +123,7 @@ def plan_addresses(p: Province, ledger: Ledger | None = None) -> AddressPlan:
     ledger = ledger or Ledger()
     _check_roots(p, ledger)
     reqs = build_requirements(p)
-    levels = {**compute_levels(p, reqs), **ledger.levels}
+    levels = compute_levels(p, reqs, ledger.levels)
     allocations = dict(ledger.allocations)
     added, reactivated = _allocate(p, reqs, levels, ledger, allocations)
     required = {r.key for r in reqs}
@@ -138,7 +149,7 @@ def plan_additions(p: Province, ledger: Ledger, sites: tuple[str, ...] = (),
     reqs = requirements_for(p, sites, departments)
     allocations = dict(ledger.allocations)
     missing = {r.level for r in reqs} - set(ledger.levels)
-    levels = dict(ledger.levels) if not missing else {**compute_levels(p, build_requirements(p)), **ledger.levels}
+    levels = dict(ledger.levels) if not missing else compute_levels(p, reqs, ledger.levels)
     added, reactivated = _allocate(p, reqs, levels, ledger, allocations)
     return AddressPlan(Ledger(levels, allocations), tuple(added), (), tuple(reactivated))
 

@@ -1,8 +1,5 @@
-"""Node capacity accounting: what a system on the cloud takes from which node.
-
-* The primary takes its whole footprint from its target node.
-* A dual-active system runs a second, equal half on its DR node: it takes the whole footprint there too.
-* An off-site backup takes the system's storage on its DR node (copies of the data, no compute).
+"""Node capacity accounting over migration waves. What a system takes from which node is the
+model's rule (:mod:`govcloud.model.placement`, also checked at `validate`).
 
 Usage is cumulative: systems already on the cloud count from the start, and each wave adds its
 systems to what the waves before it left.
@@ -13,37 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..model import Capacity, Footprint, Province
-from ..model.systems import DrMode, LegacySystem
+from ..model import Capacity, Province
+from ..model.placement import RESOURCES, Claim, claims, system_claims
 
-RESOURCES = ("vcpu", "ram_gb", "storage_gb")
-
-
-@dataclass(frozen=True)
-class Claim:
-    """Resources one system takes from one node, and why (``primary``, ``dual-active``, ``backup``)."""
-
-    node: str
-    vcpu: int
-    ram_gb: int
-    storage_gb: int
-    role: str
-
-
-def claims(footprint: Footprint, target_node: str | None, dr: DrMode, dr_node: str | None) -> list[Claim]:
-    """The claims of a system placed on ``target_node`` with the given DR design."""
-    if target_node is None:
-        return []
-    out = [Claim(target_node, footprint.vcpu, footprint.ram_gb, footprint.storage_gb, "primary")]
-    if dr_node is not None and dr is DrMode.DUAL_ACTIVE:
-        out.append(Claim(dr_node, footprint.vcpu, footprint.ram_gb, footprint.storage_gb, "dual-active"))
-    elif dr_node is not None and dr is DrMode.OFFSITE_BACKUP:
-        out.append(Claim(dr_node, 0, 0, footprint.storage_gb, "backup"))
-    return out
-
-
-def system_claims(system: LegacySystem, target_node: str | None = None) -> list[Claim]:
-    return claims(system.footprint, target_node or system.target_node, system.dr, system.dr_node)
+__all__ = ["RESOURCES", "Claim", "Ledger", "Overrun", "claims", "system_claims"]
 
 
 @dataclass

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from ..model import ExitStatus, Ipv6Status, Province, Target, Tier
+from ..model.placement import RESOURCES, node_loads
 from ..model.systems import DataClass, DrMode, LegacySystem
 from .schema import MigrationWave, WaveStatus
 
@@ -82,6 +83,13 @@ def measure(province: Province, state: MigrationState, ipv6: dict[str, Ipv6Statu
             _dr_coverage(province, state, as_of)]
 
 
+def measure_nodes(province: Province, state: MigrationState, as_of: dt.date) -> list[Kpi]:
+    """Per cloud node: adoption (the systems placed on it that run there, against the node's target
+    if the model sets one) and capacity per resource (claimed today, and once every system placed
+    there has moved: ``projected``; status ``fits``, ``will overrun`` or ``over``)."""
+    return [*_node_adoption(province, state, as_of), *_node_capacity(province, state)]
+
+
 def _status(achieved: int, total: int, target: Target | None, as_of: dt.date, projected: int | None) -> str:
     """met; missed (deadline passed); on track / behind (by the plan's waves); open (no plan to judge by)."""
     def ratio(count: int) -> float:
@@ -134,6 +142,33 @@ def _adoption(province: Province, state: MigrationState, as_of: dt.date) -> list
     for city in sorted(set(by_city) | set(targets.cloud_adoption_by_city)):
         rows.append(_adoption_kpi(city, by_city.get(city, []), state, targets.cloud_adoption_by_city.get(city),
                                   as_of))
+    return rows
+
+
+def _node_adoption(province: Province, state: MigrationState, as_of: dt.date) -> list[Kpi]:
+    """Per node: the share of the systems the model places on it (as primary) that run there."""
+    by_node: dict[str, list[LegacySystem]] = {n.code: [] for n in province.nodes}
+    for system in province.systems:
+        if system.target_node in by_node and system.code not in state.retired:
+            by_node[system.target_node].append(system)
+    rows = []
+    for code, systems in by_node.items():
+        row = _adoption_kpi(f"node {code}", systems, state, province.targets.cloud_adoption_by_node.get(code), as_of)
+        rows.append(replace(row, kpi="node adoption"))
+    return rows
+
+
+def _node_capacity(province: Province, state: MigrationState) -> list[Kpi]:
+    """Per node and resource: what the systems on the cloud claim of its capacity (``achieved`` of
+    ``total``), and what every system the model places there will claim (``projected``)."""
+    rows = []
+    for load in node_loads(province, on_cloud=state.on_cloud, retired=state.retired):
+        for resource in RESOURCES:
+            total = getattr(load.capacity, resource)
+            status = "over" if load.over(resource, "on_cloud") else \
+                "will overrun" if load.over(resource) else "fits"
+            rows.append(Kpi(f"capacity {resource}", f"node {load.node}", load.on_cloud[resource], total, None, None,
+                            status, load.placed[resource]))
     return rows
 
 

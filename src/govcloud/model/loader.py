@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,12 @@ import yaml
 import yaml_rs
 from pydantic import ValidationError
 
+from .. import parsecache
 from ..errors import InputError, Location, ModelError
 from ..paths import inventory_dir, known_environments
 from ..problems import Problem, pydantic_problem
 from ..yamlpaths import LineIndex, expanded_size, format_path
+from .partial import partial_problems
 from .province import Province, reference_problems
 
 MODEL_FILES = ("province.yaml", "departments.yaml", "extranet.yaml", "exits.yaml", "systems.yaml")
@@ -79,16 +81,41 @@ def load_environment(env: str, project_root: Path) -> Environment:
 
 
 def load_folder(path: Path, name: str | None = None) -> Environment:
-    data, section_files = _read_sections(path)
+    """The environment in ``path``, or every error of its model at once (ModelErrors): each file's
+    YAML and schema errors, and the cross-reference problems of the parts that are valid."""
+    inputs = [(f.name, f.read_bytes()) for f in model_files(path)]
+    kept = parsecache.get("model", inputs)
+    if kept is not None:  # these very files loaded without error before
+        province, homes = kept
+        return Environment(name or path.name, path, province, {s: path / f for s, f in homes.items()})
+    read = _read_sections(path)
     lines = _LineFinder()
+    if not read.errors:
+        try:
+            province = Province.model_validate(read.data)
+        except ValidationError as exc:
+            schema = exc.errors()
+        else:
+            problems = reference_problems(province)
+            if problems:
+                raise ModelErrors([_problem_error(p, read.section_files, lines) for p in problems])
+            parsecache.put("model", inputs, (province, {s: f.name for s, f in read.section_files.items()}))
+            return Environment(name or path.name, path, province, read.section_files)
+    else:
+        schema = _schema_errors(read.data)
+    # A section whose file did not parse is not "missing": its file's error says what is wrong.
+    schema = [err for err in schema if not (err["loc"] and err["loc"][0] in read.unavailable)]
+    problems = partial_problems(read.data, schema, read.unavailable)
+    raise ModelErrors([*read.errors, *(_pydantic_error(err, read.section_files, lines) for err in schema),
+                       *(_problem_error(p, read.section_files, lines) for p in problems)])
+
+
+def _schema_errors(data: dict[str, Any]) -> list[dict]:
     try:
-        province = Province.model_validate(data)
+        Province.model_validate(data)
     except ValidationError as exc:
-        raise ModelErrors([_pydantic_error(err, section_files, lines) for err in exc.errors()]) from None
-    problems = reference_problems(province)
-    if problems:
-        raise ModelErrors([_problem_error(p, section_files, lines) for p in problems])
-    return Environment(name or path.name, path, province, section_files)
+        return exc.errors()
+    return []
 
 
 def model_files(folder: Path) -> list[Path]:
@@ -118,21 +145,44 @@ def _meant_model_file(name: str) -> str | None:
     return by_stem[close[0]] if close else None
 
 
-def _read_sections(folder: Path) -> tuple[dict[str, Any], dict[str, Path]]:
-    data: dict[str, Any] = {}
-    section_files: dict[str, Path] = {}
+@dataclass
+class _Sections:
+    """The model's sections as read from its files, and what could not be read."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    section_files: dict[str, Path] = field(default_factory=dict)
+    errors: list[ModelError] = field(default_factory=list)
+    unavailable: set[str] = field(default_factory=set)
+    """Sections that live in a file that could not be read (by where the examples keep them)."""
+
+
+def _read_sections(folder: Path) -> _Sections:
+    read = _Sections()
+    failed: list[Path] = []
+    meant: set[str] = set()  # the sections that misspelled ones probably are
     for file in model_files(folder):
-        content = _parse_yaml(file)
-        if content is None:
+        try:
+            content = _parse_yaml(file)
+            if content is not None and not isinstance(content, dict):
+                raise ModelError(f"the file holds a {type(content).__name__}, not a mapping of sections",
+                                 location=Location(file, 1), fix=f"start the file with one of: {', '.join(SECTIONS)}")
+        except ModelError as exc:
+            read.errors.append(exc)
+            failed.append(file)
             continue
-        if not isinstance(content, dict):
-            raise ModelError(f"the file holds a {type(content).__name__}, not a mapping of sections",
-                             location=Location(file, 1), fix=f"start the file with one of: {', '.join(SECTIONS)}")
-        for section, value in content.items():
-            _check_section(section, file, section_files)
-            data[section] = value
-            section_files[section] = file
-    return data, section_files
+        for section, value in (content or {}).items():
+            try:
+                _check_section(section, file, read.section_files)
+            except ModelError as exc:
+                read.errors.append(exc)
+                meant.update(difflib.get_close_matches(str(section), SECTIONS, n=1))
+                continue
+            read.data[section] = value
+            read.section_files[section] = file
+    homes = {Path(f.name).with_suffix(".yaml").name for f in failed}
+    lost = meant | {s for s, home in SECTION_HOME.items() if home in homes}
+    read.unavailable = lost - set(read.section_files)
+    return read
 
 
 def read_yaml_text(file: Path) -> str:

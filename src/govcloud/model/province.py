@@ -6,7 +6,8 @@ object can see (unknown codes, duplicates, cycles, overlapping ranges). Both run
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from functools import cached_property
 
 import networkx as nx
@@ -135,39 +136,62 @@ class Province(FrozenModel):
             stack.extend(reversed(self.children_of.get(site.code, [])))
 
 
-def reference_problems(p: Province) -> list[Problem]:
-    """Every cross-reference problem of the model, in file order."""
-    from .shape import shape_problems  # they build on this module's Problem and Province
+def reference_checks() -> tuple[Callable[[Province], Iterable[Problem]], ...]:
+    """The cross-reference checks, in the order their problems are reported."""
+    from .shape import SHAPE_CHECKS  # they build on this module's Problem and Province
     from .space import address_problems
 
+    return (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _exit_plan_refs, _system_refs,
+            _system_cycles, _ipv4_overlaps, _node_routing, *SHAPE_CHECKS, address_problems)
+
+
+def reference_problems(p: Province) -> list[Problem]:
+    """Every cross-reference problem of the model, in file order."""
     problems: list[Problem] = []
-    for check in (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _exit_plan_refs,
-                  _system_refs, _system_cycles, _ipv4_overlaps, _node_routing, shape_problems, address_problems):
+    for check in reference_checks():
         problems.extend(check(p))
     return problems
 
 
+SET_ASIDE: ContextVar[frozenset[str]] = ContextVar("set_aside", default=frozenset())
+"""Codes of entries set aside as invalid while the rest of a model is checked (see .partial): a
+reference to one is not unknown, so no suggestion is searched for it (the search dominates)."""
+
+
 def _unknown(path, kind: str, code: str, known) -> Problem:
+    if code in SET_ASIDE.get():
+        return Problem(path, f"unknown {kind} {code!r}", "", unknown_code=code)
     # rapidfuzz, not difflib: a hundred typos against a thousand codes take milliseconds, not seconds.
     close = process.extractOne(code, list(known), scorer=fuzz.ratio, score_cutoff=60)
     hint = f"did you mean {close[0]!r}?" if close else f"define a {kind} {code!r} or use an existing code"
-    return Problem(path, f"unknown {kind} {code!r}", hint)
+    return Problem(path, f"unknown {kind} {code!r}", hint, unknown_code=code)
 
 
 def _duplicates(p: Province) -> Iterator[Problem]:
-    for section in ("nodes", "departments", "sites", "exits", "systems"):
-        seen: dict[str, int] = {}
-        for index, item in enumerate(getattr(p, section)):
-            if item.code in seen:
-                yield Problem((section, index, "code"), f"duplicate code {item.code!r} (first at index {seen[item.code]})",
-                              "give every entry its own code")
-            seen.setdefault(item.code, index)
+    for section in CODE_SECTIONS:
+        yield from duplicate_codes(section, [item.code for item in getattr(p, section)])
     seen_links: set[frozenset[str]] = set()
     for index, link in enumerate(p.links):
         pair = frozenset((link.a, link.b))
         if pair in seen_links:
             yield Problem(("links", index), f"duplicate link {link.a} -- {link.b}", "remove the second entry")
         seen_links.add(pair)
+
+
+CODE_SECTIONS = ("nodes", "departments", "sites", "exits", "systems")
+"""The sections whose entries are named by a code of their own."""
+
+
+def duplicate_codes(section: str, codes: list[object]) -> Iterator[Problem]:
+    """Codes used twice in one section (``codes`` by position; entries without a code are None)."""
+    seen: dict[object, int] = {}
+    for index, code in enumerate(codes):
+        if code is None:
+            continue
+        if code in seen:
+            yield Problem((section, index, "code"), f"duplicate code {code!r} (first at index {seen[code]})",
+                          "give every entry its own code")
+        seen.setdefault(code, index)
 
 
 def _node_refs(p: Province) -> Iterator[Problem]:

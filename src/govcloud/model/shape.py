@@ -17,11 +17,6 @@ from .systems import DataClass, DrMode
 NODE_SITE_TIERS = {NodeKind.PROVINCE: (Tier.PROVINCE, Tier.CITY), NodeKind.CITY: (Tier.CITY,)}
 
 
-def shape_problems(p: Province) -> Iterator[Problem]:
-    for check in (_node_sites, _served_cities, _department_hosting, _uplinks, _target_scopes, _system_hosting, _dr_pairs, _namespaces):
-        yield from check(p)
-
-
 def _node_sites(p: Province) -> Iterator[Problem]:
     seen: dict[tuple[str, str], str] = {}
     for index, node in enumerate(p.nodes):
@@ -62,6 +57,10 @@ def _target_scopes(p: Province) -> Iterator[Problem]:
             what = "no site" if site is None else f"a {site.tier.value} site"
             yield Problem(("targets", "cloud_adoption_by_city", code), f"{code!r} is {what}, not a city",
                           f"name a city site ({', '.join(cities[:5]) or 'none defined'})")
+    for code in p.targets.cloud_adoption_by_node:
+        if code not in p.node_by_code:
+            yield Problem(("targets", "cloud_adoption_by_node", code), f"{code!r} is no node",
+                          f"name a node ({', '.join(n.code for n in p.nodes[:5])})")
 
 
 def _served_cities(p: Province) -> Iterator[Problem]:
@@ -162,3 +161,7 @@ def _twice(path: tuple, values: Iterable, what: str, field: str | None = None) -
             yield Problem((*path, index, *((field,) if field else ())), f"{what} {label!r} appears twice",
                           f"give every {what} of this entry its own value, or remove the repeat")
         seen.add(value)
+
+
+SHAPE_CHECKS = (_node_sites, _served_cities, _department_hosting, _uplinks, _target_scopes, _system_hosting, _dr_pairs,
+                _namespaces)

@@ -17,6 +17,8 @@ class Target(FrozenModel):
 class Targets(FrozenModel):
     cloud_adoption: Target
     cloud_adoption_by_city: dict[Code, Target] = {}
+    cloud_adoption_by_node: dict[Code, Target] = Field(
+        default={}, description="Per cloud node (by code): the share of the systems placed on it that run there.")
     ipv6_coverage: dict[Tier, Target] = {}
     exits_consolidated: Target
     dr_coverage_key_systems: Target

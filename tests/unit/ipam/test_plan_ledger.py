@@ -65,3 +65,39 @@ def test_running_out_of_space_names_the_models_block_and_keeps_the_fix():
         plan_addresses(wide_v4)
     assert info.value.message.startswith("no room for v4:node:province: ")
     assert info.value.field == ("ipam", "cloud_ipv4") and "ipam.cloud_ipv4" in info.value.fix
+
+
+@pytest.mark.parametrize("planner", ["full", "growth", "additions"])
+def test_two_new_departments_fit_where_the_first_plan_had_none(planner):
+    """Found by the property test: with no department at the first plan, the department level is
+    not in the ledger, and sizing it from the two new departments (one with two networks) made it
+    larger than the one phantom department the node's IPv4 block had kept room for."""
+    from govcloud.ipam import Level, plan_additions, plan_growth
+
+    first = plan_addresses(build_province({"c0": {}}, {}))
+    assert Level.V4_DEPARTMENT not in first.ledger.levels
+    grown = build_province({"c0": {}}, {"core": 2})
+    plan = {"full": lambda: plan_addresses(grown, first.ledger),
+            "growth": lambda: plan_growth(grown, first.ledger),
+            "additions": lambda: plan_additions(grown, first.ledger, departments=("core-d0", "core-d1"))}[planner]()
+    node = plan["v4:node:province"]
+    assert node == first["v4:node:province"]
+    for dept in ("core-d0", "core-d1"):
+        assert plan[f"v4:dept:{dept}"] in node and plan[f"dept:{dept}"] in plan["province"]
+    assert plan["v4:subnet:core-d1/management"] in plan["v4:dept:core-d1"]
+    # The level is the phantom the node kept: its length holds one network, with the headroom.
+    assert plan.ledger.levels[Level.V4_DEPARTMENT] == first.ledger.levels[Level.V4_SUBNET] - 1
+
+
+def test_two_new_counties_fit_in_a_province_that_had_no_county():
+    from govcloud.ipam import Level, plan_growth
+
+    first = plan_addresses(build_province({"c0": {}, "c1": {}}, {"c0": 1}))
+    assert Level.COUNTY not in first.ledger.levels
+    grown = build_province({"c0": {"c0-x0": ["c0-x0-t0", "c0-x0-t1"], "c0-x1": ["c0-x1-t0"]}, "c1": {}},
+                           {"c0": 1, "c0-x0": 2, "c0-x1": 1})
+    for plan in (plan_addresses(grown, first.ledger), plan_growth(grown, first.ledger)):
+        assert plan["site:c0"] == first["site:c0"]
+        for county in ("c0-x0", "c0-x1"):
+            assert plan[f"site:{county}"] in plan["site:c0"]
+        assert plan["dept:c0-x0-d1"] in plan["site:c0-x0"]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from hypothesis import HealthCheck, Phase, event, find, given, settings
+from hypothesis import HealthCheck, Phase, assume, event, find, given, settings
+from hypothesis import strategies as st
 from netaddr import IPSet
 
 from govcloud.errors import AddressSpaceExhausted
@@ -132,3 +133,23 @@ def _under_released(allocations, key):
             return True
         parent = allocations[parent].parent
     return False
+
+
+@SETTINGS
+@given(shapes(), st.sampled_from(["add-county", "add-township", "add-village", "add-dept"]), st.integers(0, 100),
+       st.booleans())
+def test_with_headroom_two_new_children_fit_where_the_first_plan_kept_one_phantom(shape, kind, pick, bare):
+    """Headroom above zero rounds every block up past its children and the phantom: two new
+    children of one kind under one parent fit, even at a level the first plan had no member of
+    (``bare``: no department at all, so the ledger fixes no department level)."""
+    assume(shape.headroom > 0)
+    if bare:
+        shape.departments = {}
+    first = plan_addresses(shape.province())
+    apply_edit(shape, (kind, pick), 1)
+    apply_edit(shape, (kind, pick), 2)
+    grown = plan_addresses(shape.province(), first.ledger)
+    for key in grown.added:
+        alloc = grown.ledger.allocations[key]
+        assert alloc.parent is None or alloc.prefix in grown[alloc.parent]
+    assert all(grown[key] == old.prefix for key, old in first.ledger.allocations.items())

@@ -21,6 +21,8 @@ OLD_CASES = yaml.safe_load((Path(__file__).parents[2] / "data" / "bad_models" / 
 
 
 def apply_edits(case: dict, env: Path) -> None:
+    for part in case.get("edits", []):  # several files edited at once
+        apply_edits(part, env)
     if "rename" in case:
         (env / case["rename"][0]).rename(env / case["rename"][1])
     if "copy" in case:
@@ -65,7 +67,7 @@ def validate(env: Path, capsys) -> tuple[int, list[str]]:
 
 def test_the_corpus_covers_every_class_with_several_cases():
     classes = Counter(c["class"] for c in CASES)
-    assert set(classes) == {"space", "ipv6", "api", "graph", "dr", "duplicates", "files", "ledger", "yaml"}
+    assert set(classes) == {"space", "ipv6", "api", "graph", "dr", "duplicates", "files", "ledger", "yaml", "several"}
     assert min(classes.values()) >= 4, classes
     assert len(CASES) + len(OLD_CASES) >= 60
     assert len({c["id"] for c in CASES + OLD_CASES}) == len(CASES) + len(OLD_CASES)
@@ -78,14 +80,19 @@ def test_bad_input_is_refused_at_validate_with_file_line_field_and_fix(case, lab
     code, lines = validate(lab_copy, capsys)
     assert code == 2, f"exit code {code}: {lines}"
     assert lines and "Traceback" not in "\n".join(lines)
-    first = next((line for line in lines if case["message"] in line), None)
-    assert first is not None, f"{case['message']!r} not in:\n" + "\n".join(lines)
-    file = re.escape(str(lab_copy / case["file"]))
-    line = r":\d+" if case.get("line", True) else ""
-    field = f": {re.escape(case['field'])}" if case["field"] else ""
-    assert re.search(f"{file}{line}{field}", first), f"expected {case['file']}{line}{field} in {first!r}"
-    assert re.search(r"\(fix: .*" + re.escape(case["fix"]), first), f"fix {case['fix']!r} not in {first!r}"
+    for expected in [case, *case.get("also", [])]:  # "several": every error of one run, each located
+        assert_located(expected, lines, lab_copy)
     assert snapshot(lab_copy) == before, "a file of the environment changed although the input was refused"
+
+
+def assert_located(expected: dict, lines: list[str], env: Path) -> None:
+    first = next((line for line in lines if expected["message"] in line), None)
+    assert first is not None, f"{expected['message']!r} not in:\n" + "\n".join(lines)
+    file = re.escape(str(env / expected["file"]))
+    line = r":\d+" if expected.get("line", True) else ""
+    field = f": {re.escape(expected['field'])}" if expected["field"] else ""
+    assert re.search(f"{file}{line}{field}", first), f"expected {expected['file']}{line}{field} in {first!r}"
+    assert re.search(r"\(fix: .*" + re.escape(expected["fix"]), first), f"fix {expected['fix']!r} not in {first!r}"
 
 
 def test_a_byte_order_mark_is_valid_yaml(lab_copy, capsys):
