@@ -5,10 +5,10 @@ space names the model's block."""
 from __future__ import annotations
 
 import pytest
-from netaddr import IPSet
+from netaddr import IPNetwork, IPSet
 
 from govcloud.errors import AddressSpaceExhausted
-from govcloud.ipam import Ledger, Status, plan_addresses
+from govcloud.ipam import Ledger, Level, Status, plan_additions, plan_addresses, plan_growth
 
 from support.provinces import build_province
 
@@ -41,8 +41,6 @@ def test_an_empty_ledger_is_the_same_as_none():
 
 
 def test_incremental_additions_give_what_a_full_plan_gives():
-    from govcloud.ipam import plan_additions
-
     shape = {"c0": {"c0-x0": ["c0-x0-t0"]}, "c1": {}}
     first = plan_addresses(build_province(shape, {"core": 1, "c0": 1}))
     shape["c1"]["c1-x9"] = ["c1-x9-t0", "c1-x9-t1"]
@@ -65,3 +63,69 @@ def test_running_out_of_space_names_the_models_block_and_keeps_the_fix():
         plan_addresses(wide_v4)
     assert info.value.message.startswith("no room for v4:node:province: ")
     assert info.value.field == ("ipam", "cloud_ipv4") and "ipam.cloud_ipv4" in info.value.fix
+
+
+def with_ipam(province, **changes):
+    return province.model_copy(update={"ipam": province.ipam.model_copy(update=changes)})
+
+
+def test_a_changed_ipv6_block_is_refused_before_anything_is_renumbered():
+    from govcloud.errors import InputError
+
+    province = build_province({"c0": {}}, {"core": 1})
+    ledger = plan_addresses(province).ledger
+    moved = with_ipam(province, ipv6_block=IPNetwork("2001:db8:8000::/33"))
+    for plan in (lambda: plan_addresses(moved, ledger), lambda: plan_additions(moved, ledger),
+                 lambda: plan_growth(moved, ledger)):
+        with pytest.raises(InputError) as info:
+            plan()
+        assert info.value.message == "ipv6_block is 2001:db8:8000::/33 but the ledger was planned for 2001:db8::/32"
+        assert info.value.field == ("ipam", "ipv6_block") and info.value.fix.startswith("restore ipv6_block: "
+                                                                                         "2001:db8::/32; ")
+
+
+def test_a_changed_ipv4_block_is_refused_at_its_position_and_a_new_one_at_the_end_is_taken():
+    from govcloud.errors import InputError
+
+    base = build_province({"c0": {}}, {"core": 1})
+    two = with_ipam(base, cloud_ipv4=(IPNetwork("198.18.0.0/15"), IPNetwork("198.51.100.0/24")))
+    ledger = plan_addresses(two).ledger
+    assert plan_addresses(two, ledger).changed is False
+    grown = with_ipam(base, cloud_ipv4=(*two.ipam.cloud_ipv4, IPNetwork("203.0.113.0/24")))
+    assert plan_addresses(grown, ledger)["v4:space:2"] == IPNetwork("203.0.113.0/24")
+    swapped = with_ipam(base, cloud_ipv4=(IPNetwork("198.18.0.0/15"), IPNetwork("203.0.113.0/24")))
+    with pytest.raises(InputError) as info:
+        plan_addresses(swapped, ledger)
+    assert info.value.message == "cloud_ipv4[1] is 203.0.113.0/24 but the ledger was planned for 198.51.100.0/24"
+    assert info.value.field == ("ipam", "cloud_ipv4", 1)
+    assert info.value.fix == "restore 198.51.100.0/24 at that position (add new blocks at the end)"
+
+
+def test_additions_need_a_ledger_with_a_plan():
+    from govcloud.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        plan_additions(build_province({"c0": {}}, {"core": 1}), Ledger())
+    assert info.value.fix == "run a full plan first (govcloud ipam plan)"
+
+
+def test_additions_at_a_level_the_ledger_never_used_take_the_full_plans_lengths():
+    first = plan_addresses(build_province({"c0": {}}, {"core": 1}))
+    grown = build_province({"c0": {"c0-x0": ["c0-x0-t0"]}}, {"core": 1})
+    incremental = plan_additions(grown, first.ledger, sites=("c0-x0",))
+    full = plan_addresses(grown, first.ledger)
+    assert "county" not in {lvl.value for lvl in first.ledger.levels}
+    assert incremental.ledger.levels[Level.COUNTY] == full.ledger.levels[Level.COUNTY]
+    assert incremental["site:c0-x0"] == full["site:c0-x0"] and incremental.released == ()
+
+
+def test_a_released_key_named_again_is_reactivated_on_its_old_prefix():
+    shape = {"c0": {}}
+    first = plan_addresses(build_province(shape, {"core": 2}))
+    gone = "dept:core-d1"
+    second = plan_addresses(build_province(shape, {"core": 1}), first.ledger)
+    back = build_province(shape, {"core": 2})
+    for plan in (plan_addresses(back, second.ledger), plan_additions(back, second.ledger, departments=("core-d1",)),
+                 plan_growth(back, second.ledger)):
+        assert gone in plan.reactivated and gone not in plan.added and plan.changed
+        assert plan.ledger.allocations[gone] == first.ledger.allocations[gone]

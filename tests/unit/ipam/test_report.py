@@ -39,3 +39,25 @@ def test_utilisation_is_reported_for_every_level_between_zero_and_one():
     assert all(0 <= u.utilisation <= 1 for u in usage)
     city = next(u for u in usage if u.level == "city")
     assert city.count == 1 and city.utilisation > 0
+
+
+def test_utilisation_is_the_share_of_each_levels_parent_blocks_their_children_take():
+    from netaddr import IPNetwork
+
+    from govcloud.ipam import AddressPlan, Allocation, Ledger, Level, Status
+
+    def a(key, prefix, level, parent=None, status=Status.ACTIVE):
+        return Allocation(key, IPNetwork(prefix), level, parent, status)
+
+    rows = [a("r", "2001:db8::/48", Level.CITY), a("d0", "2001:db8::/56", Level.DEPARTMENT, "r"),
+            a("d1", "2001:db8:0:100::/56", Level.DEPARTMENT, "r", Status.RELEASED),
+            a("s0", "2001:db8::/64", Level.SUBNET, "d0"), a("s1", "2001:db8:0:2::/63", Level.SUBNET, "d0"),
+            a("v", "198.51.100.0/24", Level.V4_SPACE), a("w", "198.51.100.0/26", Level.V4_SUBNET, "v")]
+    usage = utilisation(AddressPlan(Ledger({}, {r.key: r for r in rows})))
+    assert [(u.level, u.prefixlen, u.count, u.released, u.utilisation) for u in usage] == [
+        ("subnet", None, 2, 0, 0.0),  # no children: nothing used; two lengths: none to show
+        ("city", 48, 1, 0, 2 / 256),  # two /56 of a /48
+        ("department", 56, 2, 1, 3 / 256),  # a /64 and a /63 of the one /56 that has children
+        ("v4-space", 24, 1, 0, 0.25),
+        ("v4-subnet", 26, 1, 0, 0.0),
+    ]
