@@ -17,7 +17,9 @@ case $pkg in
   model)        only='"src/govcloud/model/*"';                tests='"tests/unit/model"' ;;
   ipam)         only='"src/govcloud/ipam/*"'
                 tests='"tests/unit/ipam/test_allocator.py", "tests/unit/ipam/test_golden.py", "tests/unit/ipam/test_report.py",
-                       "tests/unit/ipam/test_plan_ledger.py", "tests/unit/commands/test_model_and_ipam_commands.py",
+                       "tests/unit/ipam/test_plan_ledger.py", "tests/unit/ipam/test_ledger_file.py",
+                       "tests/unit/ipam/test_conflicts.py", "tests/unit/ipam/test_transit.py", "tests/unit/ipam/test_growth.py",
+                       "tests/unit/commands/test_model_and_ipam_commands.py",
                        "tests/unit/model/test_bad_input.py"' ;;
   stackgraph)   only='"src/govcloud/stackgraph/*"';           tests='"tests/unit/stackgraph"' ;;
   policy-rules) only='"src/govcloud/policy/rules/*"'

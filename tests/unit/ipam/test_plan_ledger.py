@@ -19,6 +19,7 @@ def test_a_second_plan_with_the_ledger_changes_nothing():
     second = plan_addresses(province, first.ledger)
     assert not second.changed
     assert second.ledger.allocations == first.ledger.allocations
+    assert second.get("dept:core-d0") == second["dept:core-d0"] and second.get("dept:nowhere") is None
 
 
 def test_a_removed_department_is_released_and_its_prefix_kept_until_freed():
@@ -129,3 +130,23 @@ def test_a_released_key_named_again_is_reactivated_on_its_old_prefix():
                  plan_growth(back, second.ledger)):
         assert gone in plan.reactivated and gone not in plan.added and plan.changed
         assert plan.ledger.allocations[gone] == first.ledger.allocations[gone]
+
+
+def test_the_requirements_of_a_new_site_are_its_subtree_and_its_own_uplink_only():
+    from govcloud.ipam.requirements import build_requirements, requirements_for
+
+    shape = {"c0": {"c0-x0": ["c0-x0-t0"]}, "c1": {}}
+    before = {r.key for r in build_requirements(build_province(shape, {"core": 1}))}
+    shape["c1"]["c1-x9"] = ["c1-x9-t0"]
+    grown = build_province(shape, {"core": 1})
+    new = requirements_for(grown, sites=("c1-x9",))
+    assert sorted(r.key for r in new) == sorted({r.key for r in build_requirements(grown)} - before)
+
+
+def test_running_out_of_cloud_ipv4_says_where_and_what_to_do():
+    roomy = build_province({"c0": {}}, {"core": 2})
+    with pytest.raises(AddressSpaceExhausted) as info:
+        plan_addresses(with_ipam(roomy, ipv4_subnet_prefixlen=16))
+    assert info.value.message.startswith("no room for v4:node:province: no cloud IPv4 space left for "
+                                         "v4:node:province: ")
+    assert info.value.fix == "add a block to ipam.cloud_ipv4 or lower ipam.headroom"
