@@ -27,6 +27,8 @@ PLAN = AddressPlan(Ledger({}, {r.key: r for r in (
     a("site:c1", "2001:db8:30::/48", Level.CITY, "province", Status.RELEASED),
     a("v4:space:0", "198.51.100.0/24", Level.V4_SPACE),
     a("v4:node:p", "198.51.100.64/26", Level.V4_NODE, "v4:space:0"),
+    # sorts before its parent by key, after it by address: the outermost is found by address
+    a("v4:a-subnet", "198.51.100.64/28", Level.V4_SUBNET, "v4:node:p"),
 )}))
 
 
@@ -45,6 +47,7 @@ def conflicts(*exits: InternetExit) -> list[tuple]:
     ("198.51.100.128/25", "2001:db8:11::/48"),  # just after a planned prefix
     ("198.51.100.48/28", "2001:db8:f::/48"),  # just before one
     ("203.0.113.0/24", None),  # no IPv6 range
+    ("198.51.100.128/32", "2001:db8:11::/64"),  # the address right after a planned prefix
 ])
 def test_an_exit_clear_of_every_planned_prefix_has_no_conflict(ipv4, ipv6):
     assert conflicts(exit_("e", ipv4, ipv6)) == []
@@ -65,6 +68,8 @@ def test_an_exit_holding_planned_prefixes_or_on_released_space_conflicts():
         == ["site:c1"]
     assert [p[1].split(", planned for ")[1] for p in conflicts(exit_("e", "203.0.113.0/24", "2001:db8:20::/43"))] \
         == ["site:c1"]
+    # one address: the last of a planned prefix
+    assert [p[1].split(", planned for ")[1] for p in conflicts(exit_("e", "198.51.100.127/32"))] == ["v4:node:p"]
 
 
 def test_a_decommissioned_exit_is_not_checked_and_the_next_one_is():

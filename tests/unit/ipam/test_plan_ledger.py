@@ -50,6 +50,7 @@ def test_incremental_additions_give_what_a_full_plan_gives():
     incremental = plan_additions(grown, first.ledger, sites=("c1-x9",), departments=("c0-d1",))
     assert set(incremental.added) == set(full.added)
     assert incremental.ledger.allocations == full.ledger.allocations
+    assert incremental.ledger.levels == first.ledger.levels, "no new level: the ledger's lengths, nothing more"
 
 
 def test_running_out_of_space_names_the_models_block_and_keeps_the_fix():
@@ -107,7 +108,8 @@ def test_additions_need_a_ledger_with_a_plan():
 
     with pytest.raises(InputError) as info:
         plan_additions(build_province({"c0": {}}, {"core": 1}), Ledger())
-    assert info.value.fix == "run a full plan first (govcloud ipam plan)"
+    assert (info.value.message, info.value.fix) == ("the ledger holds no plan yet",
+                                                    "run a full plan first (govcloud ipam plan)")
 
 
 def test_additions_at_a_level_the_ledger_never_used_take_the_full_plans_lengths():

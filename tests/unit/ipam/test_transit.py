@@ -14,13 +14,15 @@ from govcloud.ipam.transit import allocation_pool, border_address, exit_address,
     ("198.51.100.32/27", "198.51.100.33", "198.51.100.34", "198.51.100.35", ("198.51.100.48", "198.51.100.62")),
     ("2001:db8:0:7::/64", "2001:db8:0:7::1", "2001:db8:0:7::2", "2001:db8:0:7::3",
      ("2001:db8:0:7::10", "2001:db8:0:7:ffff:ffff:ffff:ffff")),  # no broadcast in IPv6 (RFC 4291)
+    ("::/120", "::1", "::2", "::3", ("::10", "::ff")),  # low IPv6 numbers stay IPv6: the family is the network's
 ])
 def test_the_fixed_addresses_come_first_and_neutrons_pool_after_them(transit, border, exit_, speaker, pool):
     net = IPNetwork(transit)
     assert [border_address(net), exit_address(net), speaker_address(net)] == \
         [IPAddress(border), IPAddress(exit_), IPAddress(speaker)]
     assert allocation_pool(net) == (IPAddress(pool[0]), IPAddress(pool[1]))
-    assert all(a.version == net.version for a in (border_address(net), *allocation_pool(net)))
+    assert {a.version for a in (border_address(net), exit_address(net), speaker_address(net),
+                                *allocation_pool(net))} == {net.version}
 
 
 @pytest.mark.parametrize("transit", ["192.0.2.0/28", "192.0.2.16/29", "2001:db8::/124"])
