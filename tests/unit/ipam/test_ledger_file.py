@@ -221,3 +221,24 @@ def test_freeing_an_unknown_or_active_key_is_refused():
         ledger.free("site:c0")
     assert (info.value.message, info.value.fix) == ("'site:c0' is still in use by the model",
                                                     "remove it from the model first")
+
+
+def test_a_prefix_holding_its_parent_is_outside_it_even_when_they_end_together():
+    parent = alloc("site:c1", "2001:db8:1::/48", Level.CITY)
+    found = problems(parent, alloc("x", "2001:db8::/47", Level.DEPARTMENT, "site:c1"))
+    assert found[0][:2] == (1, "x: 2001:db8::/47 lies outside its parent site:c1 (2001:db8:1::/48)")
+
+
+def test_a_prefix_outside_its_parent_but_inside_its_grandparent_is_one_problem_not_two():
+    found = problems(ROOT, alloc("dept:d", "2001:db8::/60", Level.DEPARTMENT, "site:c0"),
+                     alloc("subnet:x", "2001:db8:0:100::/64", Level.SUBNET, "dept:d"))
+    assert [p[:2] for p in found] == [(2, "subnet:x: 2001:db8:0:100::/64 lies outside its parent dept:d "
+                                          "(2001:db8::/60)")]
+
+
+def test_a_cycle_of_parents_inside_another_key_ends_and_is_reported():
+    rows = (alloc("wide", "2001:db8::/40", Level.PROVINCE), alloc("a", "2001:db8::/48", Level.CITY, "b"),
+            alloc("b", "2001:db8:1::/48", Level.CITY, "a"))
+    found = problems(*rows)
+    assert {p[1] for p in found} >= {"a and wide hold 2001:db8::/48, inside 2001:db8::/40",
+                                     "b and wide hold 2001:db8:1::/48, inside 2001:db8::/40"}
