@@ -29,9 +29,7 @@ from govcloud.model.routing import reaches_extranet
 from govcloud.stackgraph import plan_stacks
 from support.projects import copy_lab_project
 
-# Rewritten against the model this session; not yet seen passing on the lab (see the session note):
-# `make test-unproven` runs it, `make test` not.
-pytestmark = [pytest.mark.integration, pytest.mark.unproven]
+pytestmark = pytest.mark.integration
 
 EXTRA = {"code": "city-b-water", "name": "乙市水利局", "tier": "city", "node": "city-b", "site": "city-b",
          "quotas": {"routers": 3}}
