@@ -125,12 +125,13 @@ def test_a_hand_edit_that_breaks_the_plan_is_refused_at_its_first_bad_row(tmp_pa
     text = ("levels: {subnet: 64, city: 48}\nallocations:\n"
             "  - {key: 'site:c0', prefix: '2001:db8::/48', level: city, parent: null}\n"
             "  - {key: 'subnet:x', prefix: '2001:db8:0:1::/64', level: subnet, parent: 'site:c0'}\n"
-            "  - {key: 'subnet:y', prefix: '2001:db8:1::/56', level: subnet, parent: 'site:c0'}\n"
-            "  - {key: 'subnet:z', prefix: '2001:db8:2::/64', level: subnet, parent: 'site:c0'}\n")
+            "  - {key: 'subnet:y', prefix: '2001:db8:0:100::/56', level: subnet, parent: 'site:c0'}\n"
+            "  - {key: 'subnet:z', prefix: '2001:db8:0:10::/60', level: subnet, parent: 'site:c0'}\n")
     error = refused(tmp_path, text)
-    assert (error.location.line, error.location.field) == (5, "allocations[2]")
-    assert error.message.endswith("allocations[2]: subnet:y: 2001:db8:1::/56 is not a /64 as its level 'subnet' "
-                                  "fixes")
+    assert (error.location.file, error.location.line, error.location.field) == \
+        (ledger_file(tmp_path), 5, "allocations[2]")
+    assert error.message.endswith("allocations[2]: subnet:y: 2001:db8:0:100::/56 is not a /64 as its level "
+                                  "'subnet' fixes")
     assert error.fix == "give it a /64" + WRITTEN_BY
 
 
