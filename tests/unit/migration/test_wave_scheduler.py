@@ -68,3 +68,16 @@ def test_a_started_wave_keeps_the_capacity_its_systems_take_on_both_sides(projec
     assert any(any(v) for v in expected.values()), "the first wave takes nothing: the case is wrong"
     assert {node: [a - b for a, b in zip(after.used[node], before.used[node])] for node in before.used} == expected
     assert {e.code for e in first.systems} <= settled
+
+
+def test_a_started_wave_naming_a_system_the_model_dropped_takes_nothing(project_root):
+    from govcloud.migration.planner import kept_ledger
+    from govcloud.model import load_environment
+
+    province = load_environment("lab", project_root).province
+    first = plan_waves(province, [], PlanSettings(start=START)).planned[0]
+    gone = first.model_copy(update={"systems": tuple(e.model_copy(update={"code": "gone-system"})
+                                                     for e in first.systems)})
+    before, _ = kept_ledger(province, [])
+    after, settled = kept_ledger(province, loaded([gone]))
+    assert after.used == before.used and "gone-system" in settled
