@@ -63,6 +63,16 @@ def test_headroom_applies_to_slots_of_the_largest_child():
     assert block_bits([1 << 16] * 11 + [16], 0.5, nibble_aligned=False) == 16 + 5
 
 
+def test_a_block_for_one_child_without_headroom_is_the_childs_size():
+    assert block_bits([256], 0.0, nibble_aligned=False) == 8  # no extra bit for a single slot
+    assert block_bits([256], 0.0, nibble_aligned=True) == 8 + 4  # but at least one nibble
+
+
+def test_slots_are_whole_before_headroom_applies():
+    # A /24 and a /26 need two /24 slots (not 1.25); +50 % = 3 slots, 2 bits.
+    assert block_bits([256, 64], 0.5, nibble_aligned=False) == 8 + 2
+
+
 # Edges of first-fit (each found by mutation testing: `make mutate PKG=ipam`).
 
 def test_a_child_may_end_on_the_blocks_last_address_and_be_the_whole_block():

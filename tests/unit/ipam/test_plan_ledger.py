@@ -5,10 +5,10 @@ space names the model's block."""
 from __future__ import annotations
 
 import pytest
-from netaddr import IPSet
+from netaddr import IPNetwork, IPSet
 
 from govcloud.errors import AddressSpaceExhausted
-from govcloud.ipam import Ledger, Status, plan_addresses
+from govcloud.ipam import Ledger, Level, Status, plan_additions, plan_addresses, plan_growth
 
 from support.provinces import build_province
 
@@ -19,6 +19,7 @@ def test_a_second_plan_with_the_ledger_changes_nothing():
     second = plan_addresses(province, first.ledger)
     assert not second.changed
     assert second.ledger.allocations == first.ledger.allocations
+    assert second.get("dept:core-d0") == second["dept:core-d0"] and second.get("dept:nowhere") is None
 
 
 def test_a_removed_department_is_released_and_its_prefix_kept_until_freed():
@@ -41,8 +42,6 @@ def test_an_empty_ledger_is_the_same_as_none():
 
 
 def test_incremental_additions_give_what_a_full_plan_gives():
-    from govcloud.ipam import plan_additions
-
     shape = {"c0": {"c0-x0": ["c0-x0-t0"]}, "c1": {}}
     first = plan_addresses(build_province(shape, {"core": 1, "c0": 1}))
     shape["c1"]["c1-x9"] = ["c1-x9-t0", "c1-x9-t1"]
@@ -51,6 +50,7 @@ def test_incremental_additions_give_what_a_full_plan_gives():
     incremental = plan_additions(grown, first.ledger, sites=("c1-x9",), departments=("c0-d1",))
     assert set(incremental.added) == set(full.added)
     assert incremental.ledger.allocations == full.ledger.allocations
+    assert incremental.ledger.levels == first.ledger.levels, "no new level: the ledger's lengths, nothing more"
 
 
 def test_running_out_of_space_names_the_models_block_and_keeps_the_fix():
@@ -101,3 +101,91 @@ def test_two_new_counties_fit_in_a_province_that_had_no_county():
         for county in ("c0-x0", "c0-x1"):
             assert plan[f"site:{county}"] in plan["site:c0"]
         assert plan["dept:c0-x0-d1"] in plan["site:c0-x0"]
+
+
+def with_ipam(province, **changes):
+    return province.model_copy(update={"ipam": province.ipam.model_copy(update=changes)})
+
+
+def test_a_changed_ipv6_block_is_refused_before_anything_is_renumbered():
+    from govcloud.errors import InputError
+
+    province = build_province({"c0": {}}, {"core": 1})
+    ledger = plan_addresses(province).ledger
+    moved = with_ipam(province, ipv6_block=IPNetwork("2001:db8:8000::/33"))
+    for plan in (lambda: plan_addresses(moved, ledger), lambda: plan_additions(moved, ledger),
+                 lambda: plan_growth(moved, ledger)):
+        with pytest.raises(InputError) as info:
+            plan()
+        assert info.value.message == "ipv6_block is 2001:db8:8000::/33 but the ledger was planned for 2001:db8::/32"
+        assert info.value.field == ("ipam", "ipv6_block")
+        assert info.value.fix == ("restore ipv6_block: 2001:db8::/32; renumbering is deliberate: move the ledger "
+                                  "aside and plan from scratch")
+
+
+def test_a_changed_ipv4_block_is_refused_at_its_position_and_a_new_one_at_the_end_is_taken():
+    from govcloud.errors import InputError
+
+    base = build_province({"c0": {}}, {"core": 1})
+    two = with_ipam(base, cloud_ipv4=(IPNetwork("198.18.0.0/15"), IPNetwork("198.51.100.0/24")))
+    ledger = plan_addresses(two).ledger
+    assert plan_addresses(two, ledger).changed is False
+    grown = with_ipam(base, cloud_ipv4=(*two.ipam.cloud_ipv4, IPNetwork("203.0.113.0/24")))
+    assert plan_addresses(grown, ledger)["v4:space:2"] == IPNetwork("203.0.113.0/24")
+    swapped = with_ipam(base, cloud_ipv4=(IPNetwork("198.18.0.0/15"), IPNetwork("203.0.113.0/24")))
+    with pytest.raises(InputError) as info:
+        plan_addresses(swapped, ledger)
+    assert info.value.message == "cloud_ipv4[1] is 203.0.113.0/24 but the ledger was planned for 198.51.100.0/24"
+    assert info.value.field == ("ipam", "cloud_ipv4", 1)
+    assert info.value.fix == "restore 198.51.100.0/24 at that position (add new blocks at the end)"
+
+
+def test_additions_need_a_ledger_with_a_plan():
+    from govcloud.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        plan_additions(build_province({"c0": {}}, {"core": 1}), Ledger())
+    assert (info.value.message, info.value.fix) == ("the ledger holds no plan yet",
+                                                    "run a full plan first (govcloud ipam plan)")
+
+
+def test_additions_at_a_level_the_ledger_never_used_take_the_full_plans_lengths():
+    first = plan_addresses(build_province({"c0": {}}, {"core": 1}))
+    grown = build_province({"c0": {"c0-x0": ["c0-x0-t0"]}}, {"core": 1})
+    incremental = plan_additions(grown, first.ledger, sites=("c0-x0",))
+    full = plan_addresses(grown, first.ledger)
+    assert "county" not in {lvl.value for lvl in first.ledger.levels}
+    assert incremental.ledger.levels[Level.COUNTY] == full.ledger.levels[Level.COUNTY]
+    assert incremental["site:c0-x0"] == full["site:c0-x0"] and incremental.released == ()
+
+
+def test_a_released_key_named_again_is_reactivated_on_its_old_prefix():
+    shape = {"c0": {}}
+    first = plan_addresses(build_province(shape, {"core": 2}))
+    gone = "dept:core-d1"
+    second = plan_addresses(build_province(shape, {"core": 1}), first.ledger)
+    back = build_province(shape, {"core": 2})
+    for plan in (plan_addresses(back, second.ledger), plan_additions(back, second.ledger, departments=("core-d1",)),
+                 plan_growth(back, second.ledger)):
+        assert gone in plan.reactivated and gone not in plan.added and plan.changed
+        assert plan.ledger.allocations[gone] == first.ledger.allocations[gone]
+
+
+def test_the_requirements_of_a_new_site_are_its_subtree_and_its_own_uplink_only():
+    from govcloud.ipam.requirements import build_requirements, requirements_for
+
+    shape = {"c0": {"c0-x0": ["c0-x0-t0"]}, "c1": {}}
+    before = {r.key for r in build_requirements(build_province(shape, {"core": 1}))}
+    shape["c1"]["c1-x9"] = ["c1-x9-t0"]
+    grown = build_province(shape, {"core": 1})
+    new = requirements_for(grown, sites=("c1-x9",))
+    assert sorted(r.key for r in new) == sorted({r.key for r in build_requirements(grown)} - before)
+
+
+def test_running_out_of_cloud_ipv4_says_where_and_what_to_do():
+    roomy = build_province({"c0": {}}, {"core": 2})
+    with pytest.raises(AddressSpaceExhausted) as info:
+        plan_addresses(with_ipam(roomy, ipv4_subnet_prefixlen=16))
+    assert info.value.message.startswith("no room for v4:node:province: no cloud IPv4 space left for "
+                                         "v4:node:province: ")
+    assert info.value.fix == "add a block to ipam.cloud_ipv4 or lower ipam.headroom"
