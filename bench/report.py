@@ -21,6 +21,7 @@ from pathlib import Path
 from govcloud.migration.kpi import MigrationState, measure
 from govcloud.migration.network_outcomes import read_exits_state, read_rollout_state, state_folder
 from govcloud.migration.locations import migration_folders
+from govcloud.migration.progress import read_progress, statuses
 from govcloud.migration.store import read_plan
 from govcloud.model import load_environment
 from govcloud.policy import check_environment
@@ -40,9 +41,11 @@ def timed(function, *args):
 
 def kpi_baseline(env: str) -> None:
     environment = load_environment(env, ROOT)
-    waves = [lw.wave for lw in read_plan(migration_folders(environment, ROOT).plans)]
+    folders = migration_folders(environment, ROOT)
+    waves = [lw.wave for lw in read_plan(folders.plans)]
+    progress = statuses(read_progress(folders.state, environment.name, waves))  # as `govcloud kpi` reads it
     state = state_folder(ROOT, environment.name)
-    measure(environment.province, MigrationState.from_waves(waves), read_rollout_state(state),
+    measure(environment.province, MigrationState.from_waves(waves, progress), read_rollout_state(state),
             read_exits_state(state), dt.date.today())
 
 
