@@ -3,11 +3,12 @@ for real through `govcloud migrate run` and the engine provisioner, survive bein
 steps, and roll back without losing an acknowledged write. (Wave 1, the dual-active system, is
 test_dual_active_drill.py.)
 
-A throw-away project (the lab inventory, wave files, Pulumi project and stack settings copied into
-tmp_path, with its own empty state backend) and a throw-away workload root in the lab instance's
-folder; every namespace, process and folder of the workload is removed at the end, and every stack
-the run put up is destroyed. Run in a lab instance (``GOVCLOUD_LAB_INSTANCE``). For each wave, in
-order (the tests share the project):
+One throw-away project for both waves (tests/support/migration_lab.py: the lab inventory, wave
+files, Pulumi project and stack settings copied into tmp_path, with its own empty state backend)
+and a throw-away workload root in the lab instance's folder; every namespace, process and folder
+of the workload is removed at the end, and every stack the runs put up is destroyed. The waves
+share the stacks: each `migrate run` puts each node stack up once. Run in a lab instance
+(``GOVCLOUD_LAB_INSTANCE``). For each wave, in order:
 
 1. a client per system writes continuously through the system's front end; `migrate run` is killed
    (SIGKILL) right after the first system's ``replicate`` step and run again: every step of every
@@ -16,7 +17,8 @@ order (the tests share the project):
    downtime stays within the wave's budget (the product's promise, not a speed bound);
 3. each off-site backup is on the DR node, restores to the rows and digest recorded, and matches
    its checksum (a damaged copy is refused);
-4. `migrate rollback` returns every system to its legacy site with every acknowledged write.
+4. `migrate rollback` (last wave first) returns every system to its legacy site with every
+   acknowledged write.
 """
 
 from __future__ import annotations
