@@ -3,11 +3,12 @@ for real through `govcloud migrate run` and the engine provisioner, survive bein
 steps, and roll back without losing an acknowledged write. (Wave 1, the dual-active system, is
 test_dual_active_drill.py.)
 
-A throw-away project (the lab inventory, wave files, Pulumi project and stack settings copied into
-tmp_path, with its own empty state backend) and a throw-away workload root in the lab instance's
-folder; every namespace, process and folder of the workload is removed at the end, and every stack
-the run put up is destroyed. Run in a lab instance (``GOVCLOUD_LAB_INSTANCE``). For each wave, in
-order (the tests share the project):
+One throw-away project for both waves (tests/support/migration_lab.py: the lab inventory, wave
+files, Pulumi project and stack settings copied into tmp_path, with its own empty state backend)
+and a throw-away workload root in the lab instance's folder; every namespace, process and folder
+of the workload is removed at the end, and every stack the runs put up is destroyed. The waves
+share the stacks: each `migrate run` puts each node stack up once. Run in a lab instance
+(``GOVCLOUD_LAB_INSTANCE``). For each wave, in order:
 
 1. a client per system writes continuously through the system's front end; `migrate run` is killed
    (SIGKILL) right after the first system's ``replicate`` step and run again: every step of every
@@ -16,98 +17,34 @@ order (the tests share the project):
    downtime stays within the wave's budget (the product's promise, not a speed bound);
 3. each off-site backup is on the DR node, restores to the rows and digest recorded, and matches
    its checksum (a damaged copy is refused);
-4. `migrate rollback` returns every system to its legacy site with every acknowledged write.
+4. `migrate rollback` (last wave first) returns every system to its legacy site with every
+   acknowledged write.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from govcloud.engine.progress import parse_log_name
-from govcloud.engine.automation import Operation, ordered, run
-from govcloud.engine.settings import EngineSettings
-from govcloud.errors import EngineError
 from govcloud.lab.workload import backup, runtime
 from govcloud.lab.workload.drill import Client, longest_gap, missing
-from govcloud.lab.workload.driver import layout_for, start_legacy
+from govcloud.lab.workload.driver import start_legacy
 from govcloud.migration.execution.lifecycle import STEP_NAMES
-from govcloud.migration.store import read_plan
-from govcloud.model import DrMode, load_environment
-from govcloud.paths import current_instance
-from govcloud.stackgraph import stack_names
-from support.projects import copy_lab_project
+from govcloud.model import DrMode
+from support.migration_lab import WaveProject, epoch
 
-# Not yet seen passing on the lab (see the session note): `make test-unproven` runs it, `make test` not.
-pytestmark = [pytest.mark.integration, pytest.mark.unproven]
+pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[3]
-BOOT = ("import sys; from govcloud.commands import migrate, migrate_exec; migrate_exec.register_into(migrate.app); "
-        "from govcloud.cli import main; main()")
 WAVES = (2, 3)
 FIGURES: dict[str, dict] = {}
 
 
-class Lab:
-    def __init__(self, project: Path, root: Path, clouds_yaml: Path) -> None:
-        self.project = project
-        self.root = root
-        self.clouds_yaml = clouds_yaml
-        self.environment = load_environment("lab", project)
-        self.plans = project / "migrations" / "lab"
-        self.engine = EngineSettings(project, clouds_yaml=clouds_yaml)
-        self.acks: dict[str, list] = {}
-
-    def wave(self, number: int):
-        return next(lw for lw in read_plan(self.plans) if lw.wave.wave == number)
-
-    def entries(self, number: int):
-        return [e for e in self.wave(number).wave.systems if e.strategy.lands_on_cloud]
-
-    def layout(self, entry):
-        return layout_for(self.environment.province, entry, self.root)
-
-    def govcloud(self, *args: str, kill_after: str | None = None) -> subprocess.CompletedProcess:
-        env = {**os.environ, "COLUMNS": "200", "OS_CLIENT_CONFIG_FILE": str(self.clouds_yaml)}
-        env.pop("GOVCLOUD_MIGRATE_KILL_AFTER", None)
-        if kill_after:
-            env["GOVCLOUD_MIGRATE_KILL_AFTER"] = kill_after
-        return subprocess.run([sys.executable, "-c", BOOT, *args], cwd=self.project, env=env, capture_output=True,
-                              text=True, timeout=3600)
-
-    def steps(self, number: int, code: str) -> list[dict]:
-        state = json.loads((self.project / ".state" / "lab" / "migration-run.json").read_text())
-        return state["waves"][str(number)]["systems"][code]["steps"]
-
-    def destroy_stacks(self) -> None:
-        upped = {parse_log_name(log.name)[1] for log in self.engine.logs.glob("*-up.log")}
-        failures = []
-        for stack in ordered(Operation.DESTROY, upped, stack_names(self.environment.province, self.environment.name)):
-            try:
-                run(Operation.DESTROY, self.environment, [stack], self.engine, quiet=True)
-            except EngineError as exc:
-                failures.append(str(exc))
-        assert not failures, "\n".join(failures)
-
-
 @pytest.fixture(scope="module")
 def lab(request, tmp_path_factory, engine, clouds_yaml):
-    assert os.geteuid() == 0, "the waves create network namespaces: run as root"
-    done = subprocess.run([str(ROOT / "scripts" / "workload-install.sh")], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    project = copy_lab_project(tmp_path_factory.mktemp("project"))
-    shutil.copytree(ROOT / "migrations" / "lab", project / "migrations" / "lab", ignore=shutil.ignore_patterns("runbooks"))
-    # Under the instance's folder, not tmp_path: the postgres user must be able to walk down to its data.
-    state = Lab(project, current_instance().root / f"workload-waves-{os.getpid()}", clouds_yaml)
+    state = WaveProject.prepare(tmp_path_factory.mktemp("project"), "waves", clouds_yaml)
     request.addfinalizer(state.destroy_stacks)  # runs even when a test or the rest of this setup fails
-    layouts = [state.layout(e) for number in WAVES for e in state.entries(number)]
+    layouts = [state.layout_of(e) for number in WAVES for e in state.entries(number)]
     for layout in layouts:
         runtime.teardown(layout)
     yield state
@@ -118,10 +55,6 @@ def lab(request, tmp_path_factory, engine, clouds_yaml):
     print("\nwave figures:", json.dumps(FIGURES))
 
 
-def epoch(text: str) -> float:
-    return dt.datetime.fromisoformat(text).timestamp()
-
-
 @pytest.mark.parametrize("number", WAVES)
 def test_a_wave_killed_between_steps_resumes_each_step_once_under_load(lab, number):
     entries = lab.entries(number)
@@ -129,18 +62,16 @@ def test_a_wave_killed_between_steps_resumes_each_step_once_under_load(lab, numb
     before = wave_file.read_bytes()
     clients = {}
     for entry in entries:
-        layout = lab.layout(entry)
+        layout = lab.layout_of(entry)
         start_legacy(layout)
         clients[entry.code] = Client(layout, f"wave{number}").start()
     for client in clients.values():
         client.wait_acks(100)
     first = entries[0].code
-    killed = lab.govcloud("migrate", "run", "--env", "lab", "--wave", str(number), "--workload-root", str(lab.root),
-                          kill_after=f"{first}:replicate")
+    killed = lab.migrate("run", number, kill_after=f"{first}:replicate")
     assert killed.returncode == -9, f"the run was to kill itself after replicate:\n{killed.stderr[-3000:]}"
     assert [s["step"] for s in lab.steps(number, first)] == ["provision", "replicate"]
-    resumed = lab.govcloud("migrate", "run", "--env", "lab", "--wave", str(number), "--workload-root", str(lab.root),
-                           "--format", "json")
+    resumed = lab.migrate("run", number)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     ran = [(s["system"], s["step"]) for s in json.loads(resumed.stdout)["steps"] if not s["skipped"]]
     assert ran[:3] == [(first, "test"), (first, "cutover"), (first, "finalize")]
@@ -151,15 +82,14 @@ def test_a_wave_killed_between_steps_resumes_each_step_once_under_load(lab, numb
         assert [s["step"] for s in lab.steps(number, entry.code)] == list(STEP_NAMES), entry.code
         lab.acks[entry.code] = clients[entry.code].acks()
         assert {a.node for a in lab.acks[entry.code]} >= {"legacy", entry.target_node}
-    status = json.loads(lab.govcloud("migrate", "status", "--env", "lab", "--format", "json").stdout)
-    assert status["status"][str(number)] == "done"
+    assert lab.status()["status"][str(number)] == "done"
     assert wave_file.read_bytes() == before, "running a wave never rewrites its reviewed file"
 
 
 @pytest.mark.parametrize("number", WAVES)
 def test_no_acknowledged_write_is_lost_and_the_cutover_stays_within_budget(lab, number):
     for entry in lab.entries(number):
-        layout = lab.layout(entry)
+        layout = lab.layout_of(entry)
         acks = lab.acks[entry.code]
         lost = missing(layout.place(layout.primary), acks)
         steps = {s["step"]: s for s in lab.steps(number, entry.code)}
@@ -181,8 +111,8 @@ def test_offsite_backups_are_on_the_dr_node_restore_and_match_their_checksum(lab
     others = [e for e in lab.entries(number) if e.dr.mode is DrMode.NONE]
     assert backed_up, f"wave {number} of the lab has an off-site backup system"
     for entry in backed_up:
-        details = next(s for s in lab.steps(number, entry.code) if s["step"] == "finalize")["details"]
-        layout = lab.layout(entry)
+        details = lab.step(number, entry.code, "finalize")["details"]
+        layout = lab.layout_of(entry)
         place = layout.place(entry.dr.node)
         manifest = details["backup"]
         assert (place.root / "backups" / manifest["file"]).is_file(), "the backup is on the DR node"
@@ -196,30 +126,29 @@ def test_offsite_backups_are_on_the_dr_node_restore_and_match_their_checksum(lab
             backup.verify(place, {**manifest, "file": "damaged.dump"})
         FIGURES[entry.code]["backup_rows_restored"] = checked["rows"]
     for entry in others:
-        details = next(s for s in lab.steps(number, entry.code) if s["step"] == "finalize")["details"]
+        details = lab.step(number, entry.code, "finalize")["details"]
         assert "backup" not in details, f"{entry.code} has no DR copy"
 
 
-@pytest.mark.parametrize("number", WAVES)
+# Last wave first: a later wave's systems depend on an earlier one's.
+@pytest.mark.parametrize("number", WAVES[::-1])
 def test_rollback_returns_every_system_with_every_acknowledged_write(lab, number):
     entries = lab.entries(number)
-    clients = {e.code: Client(lab.layout(e), f"rollback{number}").start() for e in entries}
+    clients = {e.code: Client(lab.layout_of(e), f"rollback{number}").start() for e in entries}
     for client in clients.values():
         client.wait_acks(100)
-    result = lab.govcloud("migrate", "rollback", "--env", "lab", "--wave", str(number), "--workload-root",
-                          str(lab.root), "--format", "json")
+    result = lab.migrate("rollback", number)
     assert result.returncode == 0, result.stderr[-3000:]
     for entry in entries:
         client = clients[entry.code]
         client.wait_acks(len(client.acks()) + 100)  # the legacy site takes writes again
         client.stop()
         acks = client.acks()
-        layout = lab.layout(entry)
+        layout = lab.layout_of(entry)
         lost = missing(layout.place("legacy"), lab.acks[entry.code] + acks)
-        rollback = next(s for s in lab.steps(number, entry.code) if s["step"] == "rollback")
+        rollback = lab.step(number, entry.code, "rollback")
         FIGURES[entry.code].update(rollback_s=rollback["seconds"],
                                    rollback_rows_checked=len(lab.acks[entry.code]) + len(acks))
         assert lost == [], f"{entry.code}: {len(lost)} acknowledged writes missing on the legacy site"
         assert acks[-1].node == "legacy"
-    status = json.loads(lab.govcloud("migrate", "status", "--env", "lab", "--format", "json").stdout)
-    assert status["status"][str(number)] == "rolled-back"
+    assert lab.status()["status"][str(number)] == "rolled-back"

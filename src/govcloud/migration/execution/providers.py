@@ -83,17 +83,25 @@ class PlannedSpecProvisioner:
 
 
 class EngineProvisioner:
-    """``up`` of the target node's stack through the engine wrapper, then an openstacksdk check."""
+    """``up`` of the target node's stack through the engine wrapper, then an openstacksdk check.
+
+    One provisioner serves one `migrate run`, whose model was loaded once: a stack it already put
+    up for an earlier system of the run holds every system's resources of that model, so it is not
+    put up again (a no-op `up` of a node stack still takes minutes). A new run (a resumed one
+    too) puts each stack up once more."""
 
     def __init__(self, environment: Environment, settings: Any) -> None:
         self.environment = environment
         self.settings = settings  # govcloud.engine.settings.EngineSettings
+        self.up_in_this_run: set[str] = set()
 
     def provision(self, entry: WaveEntry) -> Details:
         from ...engine.automation import Operation, run
 
         stacks = provision_stacks(self.environment, entry)
-        results = run(Operation.UP, self.environment, stacks, self.settings, quiet=True)
+        pending = [s for s in stacks if s not in self.up_in_this_run]
+        results = run(Operation.UP, self.environment, pending, self.settings, quiet=True) if pending else []
+        self.up_in_this_run.update(pending)
         found: dict[str, list[str]] = {}
         if entry.dr.mode.value == "dual-active":
             found = self._tagged_networks(entry)
@@ -104,6 +112,7 @@ class EngineProvisioner:
                                   fix="look at the engine log of the stack and run `govcloud up` by hand")
         return {"provisioner": "engine", "created": True, "stacks": stacks,
                 "changes": {r.stack: r.changes for r in results},
+                "up_earlier_in_run": [s for s in stacks if s not in pending],
                 "replication_networks": sorted(n for names in found.values() for n in names)}
 
     def _tagged_networks(self, entry: WaveEntry) -> dict[str, list[str]]:

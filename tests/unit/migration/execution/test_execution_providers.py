@@ -75,3 +75,26 @@ def test_the_engine_provisioner_refuses_a_pair_that_is_not_there(lab, entry, mon
                                                              "unified-identity-b-replication"], entry.dr.node: []})
     with pytest.raises(EngineError, match=f"DR side {entry.dr.node}"):
         EngineProvisioner(lab, settings=object()).provision(entry)
+
+
+def test_a_stack_put_up_for_an_earlier_system_of_the_run_is_not_put_up_again(lab, monkeypatch):
+    calls = []
+
+    def up(op, env, stacks, settings, quiet):
+        calls.append(list(stacks))
+        return [type("Result", (), {"stack": s, "changes": {"create": 1}})() for s in stacks]
+
+    monkeypatch.setattr(automation, "run", up)
+    city_a, city_b = (next(e for p in read_plan(ROOT / "migrations" / "lab") for e in p.wave.systems
+                           if e.target_node == node and e.dr.mode.value != "dual-active")
+                      for node in ("city-a", "city-b"))
+    provisioner = EngineProvisioner(lab, settings=object())
+    first = provisioner.provision(city_a)
+    second = provisioner.provision(city_b)
+    again = provisioner.provision(city_a)
+    assert calls == [["lab-province", "lab-city-a"], ["lab-city-b"]]
+    assert first["up_earlier_in_run"] == [] and set(first["changes"]) == {"lab-province", "lab-city-a"}
+    assert second["up_earlier_in_run"] == ["lab-province"] and second["stacks"] == ["lab-province", "lab-city-b"]
+    assert again["up_earlier_in_run"] == ["lab-province", "lab-city-a"] and again["changes"] == {}
+    assert EngineProvisioner(lab, settings=object()).provision(city_a)["up_earlier_in_run"] == [], \
+        "a new run (a resumed one too) puts its stacks up again"
