@@ -31,6 +31,7 @@ import psutil
 from ..errors import EngineInterrupted
 
 PR_SET_CHILD_SUBREAPER = 36
+PR_GET_CHILD_SUBREAPER = 37
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 GRACE_SECONDS = 10.0  # how long a stray process gets between SIGTERM and SIGKILL
 # How long a cancelling engine gets before the second SIGTERM (terminate now). Seen on the lab: an
@@ -41,11 +42,22 @@ _WRAPPER = ("#!/bin/sh\n# Written by govcloud: the engine in its own session, si
             "exec setsid {cli} \"$@\"\n")
 
 
-def become_subreaper() -> bool:
-    """Adopt the orphans of our descendants (Linux); False where the kernel has no such call."""
+def become_subreaper(on: bool = True) -> bool:
+    """Adopt the orphans of our descendants (Linux), or stop adopting them (``on=False``); False
+    where the kernel has no such call."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def is_subreaper() -> bool:
+    """Whether this process adopts its descendants' orphans now (False where unknown)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        flag = ctypes.c_int(0)
+        return libc.prctl(PR_GET_CHILD_SUBREAPER, ctypes.byref(flag), 0, 0, 0) == 0 and flag.value != 0
     except (OSError, AttributeError):
         return False
 
@@ -86,8 +98,10 @@ class EngineGuard:
         self._previous: dict[int, object] = {}
         self._before: set[int] = set()
         self._watchdog: threading.Timer | None = None
+        self._was_subreaper = False
 
     def __enter__(self) -> EngineGuard:
+        self._was_subreaper = is_subreaper()
         become_subreaper()
         self._before = {p.pid for p in psutil.Process().children(recursive=True)}
         if threading.current_thread() is threading.main_thread():
@@ -101,6 +115,11 @@ class EngineGuard:
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
         self.strays = stop_descendants(self._before, self.grace)
+        if not self._was_subreaper:
+            # A process that runs the engine in-process and goes on (a test session, a migration
+            # run) must not keep adopting orphans it never reaps: a killed daemon would stay a
+            # zombie that looks alive to whoever checks its PID (pg_ctl, for one).
+            become_subreaper(False)
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self.received.append(signum)

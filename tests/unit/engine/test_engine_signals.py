@@ -140,3 +140,23 @@ def test_a_stop_signal_before_the_engine_answered_its_version_is_one_clean_inter
     with pytest.raises(EngineInterrupted) as caught:
         run.execute()
     assert caught.value.exit_code == 143
+
+
+GUARD_STATES = """
+from govcloud.engine.signals import EngineGuard, become_subreaper, is_subreaper
+import sys
+if sys.argv[1] == "already":
+    become_subreaper()
+before = is_subreaper()
+with EngineGuard():
+    inside = is_subreaper()
+print(before, inside, is_subreaper())
+"""
+
+
+@pytest.mark.parametrize(("start", "expected"), [("plain", "False True False"), ("already", "True True True")])
+def test_the_guard_adopts_orphans_only_while_it_runs(start, expected):
+    # A process that goes on after the run (a test session) must not keep adopting orphans it never
+    # reaps: their zombies look alive to pg_ctl. Run in a child so this process's state is untouched.
+    done = subprocess.run([sys.executable, "-c", GUARD_STATES, start], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == expected.split()

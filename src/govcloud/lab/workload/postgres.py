@@ -13,6 +13,7 @@ import shutil
 import time
 
 from ...errors import LabError
+from ..processes import alive
 from .layout import PG_PORT, SUBNET, Place
 from .runtime import as_postgres, chown_postgres, in_namespace, run
 
@@ -39,8 +40,20 @@ def exists(place: Place) -> bool:
 
 
 def is_running(place: Place) -> bool:
+    if not _postmaster_alive(place):
+        return False
     done = run(as_postgres() + [f"{BIN}/pg_ctl", "-D", str(place.data), "status"], check=False)
     return done.returncode == 0
+
+
+def _postmaster_alive(place: Place) -> bool:
+    """False when postmaster.pid names a process that is gone or a zombie: pg_ctl counts a zombie
+    as running (its PID still exists) and would wait for it to shut down until it times out."""
+    try:
+        pid = int((place.data / "postmaster.pid").read_text(encoding="utf-8").split("\n", 1)[0])
+    except (OSError, ValueError):
+        return True  # no readable pid file: let pg_ctl say
+    return alive(pid)
 
 
 def _folders(place: Place) -> None:
