@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 from ..errors import LabError
 from ..paths import LabInstance, current_instance
 from .openstack.ports import HOST
-from .processes import alive, terminate
+from .processes import alive, launch_detached, terminate
 
 OBJECTSTORE = "objectstore"
 ACCOUNT = "govcloud"  # one account: every operator sees the same buckets
@@ -169,11 +169,9 @@ def _running(paths: ObjectStorePaths, name: str) -> bool:
 
 
 def _start(paths: ObjectStorePaths, name: str, argv: list[str]) -> None:
-    log = (paths.root / f"{name}.log").open("ab")
     # The distribution's Python and a plain PATH: the OpenStack packages are not in the venv.
-    process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                               env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
-    paths.pid_file(name).write_text(str(process.pid))
+    pid = launch_detached(argv, paths.root / f"{name}.log", {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, paths.root)
+    paths.pid_file(name).write_text(str(pid))
 
 
 def _wait_healthy(paths: ObjectStorePaths, timeout_s: float) -> None:

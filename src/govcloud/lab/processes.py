@@ -10,6 +10,18 @@ import time
 from pathlib import Path
 
 
+# The shell starts the daemon in the background and prints its PID: the daemon is nobody's Popen,
+# so no Python object waits for it (or warns when collected while it still runs).
+_LAUNCHER = 'log=$1; shift; "$@" </dev/null >>"$log" 2>&1 & echo $!'
+
+
+def launch_detached(argv: list[str] | tuple[str, ...], log: Path, env: dict[str, str], cwd: Path) -> int:
+    """Start a daemon in a session of its own, output appended to ``log``; its PID."""
+    launched = subprocess.run(["/bin/sh", "-c", _LAUNCHER, "sh", str(log), *argv], env=env, cwd=cwd,
+                              capture_output=True, text=True, check=True, start_new_session=True)
+    return int(launched.stdout.strip())
+
+
 def namespace_pids(ns: str) -> list[int]:
     """PIDs of the processes in network namespace ``ns`` (none when it does not exist)."""
     done = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from govcloud.errors import LabError
 from govcloud.lab.openstack.ports import port_owner
+from govcloud.lab.processes import launch_detached
 from govcloud.lab.openstack.statedir import OpenStackLabPaths
 
 # Services run from Debian's python3 and tools; pyenv shims must never come first.
@@ -28,7 +28,6 @@ CLEAN_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 
 # The shell forks the daemon and exits at once, so the daemon is re-parented to init and never
 # becomes a child (or zombie) of a long-lived Python process such as a pytest session.
-_LAUNCHER = 'log=$1; shift; "$@" </dev/null >>"$log" 2>&1 & echo $!'
 _LOG_LIMIT = 20 * 1024 * 1024
 
 
@@ -74,16 +73,7 @@ def start(service: Service, paths: OpenStackLabPaths) -> PidRecord:
         log.replace(log.with_name(log.name + ".1"))  # keep one old log; the state dir must not fill the disk
     with log.open("a") as handle:
         handle.write(f"\n=== govcloud lab: starting {service.name} at {time.strftime('%F %T')}\n")
-    launched = subprocess.run(
-        ["/bin/sh", "-c", _LAUNCHER, "sh", str(log), *service.argv],
-        env=clean_env(service.env),
-        cwd=paths.root,
-        capture_output=True,
-        text=True,
-        check=True,
-        start_new_session=True,
-    )
-    pid = int(launched.stdout.strip())
+    pid = launch_detached(service.argv, log, clean_env(service.env), paths.root)
     record = PidRecord(pid, _start_time(pid) or 0, signature(service.argv, paths.root))
     write_record(paths, service.name, record)
     return record
