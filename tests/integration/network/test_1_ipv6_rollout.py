@@ -14,6 +14,7 @@ from netaddr import IPNetwork
 
 from govcloud.errors import OperationError, RunnerError
 from govcloud.lab.netlab import namespace
+from govcloud.model.extranet import Ipv6Status
 from govcloud.network.hostvars import render_frr_conf
 from govcloud.network.topology import NodeRole
 
@@ -55,9 +56,9 @@ def test_unreachable_host_at_preflight_stops_the_wave_before_any_change(lab):
     core = lab.topology.node("core")
     assert lab.sh("core", "cat /etc/frr/frr.conf") == render_frr_conf(core, ipv6=False)
     assert global_v6("core") == set()
-    record = lab.recorder().data
-    assert record["hosts"]["unified-province"]["outcome"] == "preflight-failed"
-    assert record["hosts"]["core"]["outcome"] == "not-run"
+    record = lab.recorder().record
+    assert record.hosts["unified-province"].outcome == "preflight-failed"
+    assert record.hosts["core"].outcome == "not-run"
 
 
 def test_waves_1_and_2_deploy_the_planned_addresses(lab):
@@ -84,10 +85,10 @@ def test_verify_failure_rolls_back_and_stops_the_rollout(lab):
         # The others of the wave are complete, and wave 4 never ran.
         assert global_v6("county-a1") >= planned_v6(lab, "county-a1")
         assert global_v6("township-a1-1") == set()
-        record = lab.recorder().data
-        assert record["hosts"]["county-a2"]["outcome"] == "failed"
-        assert record["sites"]["county-a2"] == "none"
-        assert "township-a1-1" not in record["hosts"]
+        record = lab.recorder().record
+        assert record.hosts["county-a2"].outcome == "failed"
+        assert record.sites["county-a2"] is Ipv6Status.NONE
+        assert "township-a1-1" not in record.hosts
     finally:
         lab.sh("city-a", "nft delete table ip6 fault")
 
@@ -98,8 +99,8 @@ def test_after_the_fix_a_rerun_converges(lab):
     for node in lab.topology.nodes:
         if node.takes_ipv6:
             assert global_v6(node.name) >= planned_v6(lab, node.name), node.name
-    record = lab.recorder().data
-    assert all(record["sites"][s.site] == "dual-stack" for s in lab.topology.by_role(NodeRole.ROUTER))
+    record = lab.recorder().record
+    assert all(record.sites[s.site] is Ipv6Status.DUAL_STACK for s in lab.topology.by_role(NodeRole.ROUTER))
 
 
 def test_ospfv3_adjacencies_are_up_on_every_link(lab):

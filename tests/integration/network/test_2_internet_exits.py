@@ -11,6 +11,7 @@ import pytest
 from netaddr import IPAddress
 
 from govcloud.lab.netlab import namespace
+from govcloud.model.extranet import Ipv6Status
 from govcloud.lab.netlab.probes import LabSwitchProbe, source_seen
 from govcloud.network.exits import ExitRecorder, audit, consolidate, unified_addresses
 from govcloud.lab.netlab.overlay import INTERNET_SERVER_V4, INTERNET_SERVER_V6
@@ -23,8 +24,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def rolled_out(lab):
     """IPv6 everywhere first (the rollout tests leave it so; a standalone run does it here)."""
-    sites = lab.recorder().data.get("sites", {})
-    if set(sites.values()) != {"dual-stack"} or len(sites) < len(lab.topology.by_role(NodeRole.ROUTER)):
+    sites = lab.recorder().record.sites
+    if set(sites.values()) != {Ipv6Status.DUAL_STACK} or len(sites) < len(lab.topology.by_role(NodeRole.ROUTER)):
         lab.rollout()
     return lab
 
