@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from netaddr import IPAddress, IPNetwork
 
-from ..errors import LabError
+from .processes import run_command
 
 _ID_CHARS = 11
 
@@ -65,8 +65,4 @@ def unplug(dataplane_ns: str, probe: Probe) -> None:
 
 
 def _run(argv: list[str], check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(argv, capture_output=True, text=True)
-    if check and result.returncode != 0:
-        raise LabError(f"{' '.join(argv)} failed: {result.stderr.strip()}",
-                       fix="the OpenStack lab's data plane must be up (`govcloud lab up`)")
-    return result
+    return run_command(argv, "the OpenStack lab's data plane must be up (`govcloud lab up`)", check)

@@ -21,6 +21,7 @@ from netaddr import IPNetwork
 from ..errors import LabError
 from ..network.cloud_routing import CloudPeering
 from ..network.topology import NodeRole, Topology
+from .processes import run_command
 
 BRIDGE_PREFIX = "brq"  # neutron's Linux bridge agent names a network's bridge so
 _ID_CHARS = 11
@@ -101,11 +102,7 @@ def _ip(ns: str, *args: str) -> None:
 
 
 def _run(argv: list[str], check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(argv, capture_output=True, text=True)
-    if check and result.returncode != 0:
-        raise LabError(f"{' '.join(argv)} failed: {result.stderr.strip()}",
-                       fix="both labs must be up (`govcloud lab up`, `govcloud netlab up`) and the stacks deployed")
-    return result
+    return run_command(argv, "both labs must be up (`govcloud lab up`, `govcloud netlab up`) and the stacks deployed", check)
 
 
 def namespace_exists(ns: str) -> bool:

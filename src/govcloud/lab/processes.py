@@ -9,6 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from ..errors import LabError
+
 
 # The shell starts the daemon in the background and prints its PID: the daemon is nobody's Popen,
 # so no Python object waits for it (or warns when collected while it still runs).
@@ -20,6 +22,14 @@ def launch_detached(argv: list[str] | tuple[str, ...], log: Path, env: dict[str,
     launched = subprocess.run(["/bin/sh", "-c", _LAUNCHER, "sh", str(log), *argv], env=env, cwd=cwd,
                               capture_output=True, text=True, check=True, start_new_session=True)
     return int(launched.stdout.strip())
+
+
+def run_command(argv: list[str], fix: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run a lab command (``ip``, ``nft`` …); with ``check``, a failure is a LabError with ``fix``."""
+    result = subprocess.run(argv, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise LabError(f"{' '.join(argv)} failed: {result.stderr.strip()}", fix=fix)
+    return result
 
 
 def namespace_pids(ns: str) -> list[int]:

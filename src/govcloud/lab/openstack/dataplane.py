@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from govcloud.errors import LabError
 from govcloud.lab.openstack.ports import HOST
 from govcloud.lab.openstack.statedir import OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import Service, running_pid, started_at
+from govcloud.lab.processes import run_command
 
 # The host name the data plane's agents report; ports plugged into the data plane bind to it.
 NETWORK_HOST = "network"
@@ -190,8 +190,4 @@ def _ip(*args: str) -> None:
 
 
 def _run(argv: list[str], check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(argv, capture_output=True, text=True)
-    if check and result.returncode != 0:
-        raise LabError(f"{' '.join(argv)} failed: {result.stderr.strip()}",
-                       fix="the lab needs network namespaces (run as root); `govcloud doctor` checks it")
-    return result
+    return run_command(argv, "the lab needs network namespaces (run as root); `govcloud doctor` checks it", check)
