@@ -3,7 +3,8 @@ a callback, per-host outcomes back, and a failed status turned into :class:`Runn
 
 A fresh directory per run matters: ansible-runner silently saves the first command line into
 ``env/cmdline`` of its private data dir and reuses it later. ``ANSIBLE_HOME``,
-``ANSIBLE_LOCAL_TEMP`` and the SSH control path live inside it too, so runs never share state.
+``ANSIBLE_LOCAL_TEMP`` live inside it too, and the SSH control sockets in a short private folder of
+their own, so runs never share state.
 """
 
 from __future__ import annotations
@@ -90,11 +91,11 @@ class PlaybookResult:
 EventHandler = Callable[[dict[str, Any]], None]
 
 
-def _envvars(request: PlaybookRequest, run_dir: Path) -> dict[str, str]:
+def _envvars(request: PlaybookRequest, run_dir: Path, control_dir: Path) -> dict[str, str]:
     env = {
         "ANSIBLE_HOME": str(run_dir / "ansible-home"),
         "ANSIBLE_LOCAL_TEMP": str(run_dir / "tmp"),
-        "ANSIBLE_SSH_CONTROL_PATH_DIR": str(run_dir / "cp"),
+        "ANSIBLE_SSH_CONTROL_PATH_DIR": str(control_dir),
         "ANSIBLE_ROLES_PATH": str(ROLES_DIR),
         "ANSIBLE_PIPELINING": "True" if request.pipelining else "False",
         "ANSIBLE_HOST_KEY_CHECKING": "True",
@@ -119,8 +120,11 @@ def run_playbook(request: PlaybookRequest, on_event: EventHandler | None = None)
     base = request.work_dir or Path(tempfile.gettempdir())
     base.mkdir(parents=True, exist_ok=True)
     run_dir = Path(tempfile.mkdtemp(prefix="govcloud-ansible-", dir=base))
-    for sub in ("tmp", "cp", "home/.ssh", "ansible-home"):
+    for sub in ("tmp", "home/.ssh", "ansible-home"):
         (run_dir / sub).mkdir(parents=True, exist_ok=True)
+    # SSH's control sockets need a short path (a socket path has at most 107 bytes, and ssh adds a
+    # suffix while it binds): not under the project, whose folder may be deep.
+    control_dir = Path(tempfile.mkdtemp(prefix="gc-ssh-", dir="/tmp"))
     shutil.copy(request.known_hosts, run_dir / "home/.ssh/known_hosts")
     extravars = dict(request.extravars)
     if request.connection is Connection.PARAMIKO:
@@ -141,7 +145,7 @@ def run_playbook(request: PlaybookRequest, on_event: EventHandler | None = None)
         runner = ansible_runner.run(
             private_data_dir=str(run_dir), playbook=str(Path(request.playbook).resolve()),
             inventory=str(Path(request.inventory).resolve()), limit=",".join(request.limit) or None,
-            extravars=extravars, forks=request.forks, envvars=_envvars(request, run_dir),
+            extravars=extravars, forks=request.forks, envvars=_envvars(request, run_dir, control_dir),
             cmdline="--check --diff" if request.check else None, event_handler=handler, quiet=True,
             timeout=request.timeout_s, suppress_env_files=True,
         )
@@ -153,6 +157,7 @@ def run_playbook(request: PlaybookRequest, on_event: EventHandler | None = None)
                               fix="check the playbook syntax and the inventory; raise the timeout for big waves")
         return _result(runner.status, runner.rc, stats, seconds, failures)
     finally:
+        shutil.rmtree(control_dir, ignore_errors=True)
         if not request.keep_artifacts:
             shutil.rmtree(run_dir, ignore_errors=True)
 

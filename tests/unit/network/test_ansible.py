@@ -48,10 +48,21 @@ def test_outcomes_come_from_the_stats_and_the_run_dir_is_fresh_and_removed(tmp_p
     call = seen[0]
     assert call["limit"] == "ipv6_wave_1"
     assert call["extravars"]["ansible_connection"] == "paramiko"
-    assert call["envvars"]["ANSIBLE_SSH_CONTROL_PATH_DIR"].startswith(call["private_data_dir"])
-    assert not Path(call["private_data_dir"]).exists()
+    control = call["envvars"]["ANSIBLE_SSH_CONTROL_PATH_DIR"]
+    assert not Path(call["private_data_dir"]).exists() and not Path(control).exists()
     with pytest.raises(RunnerError, match="r2: Verify: boom"):
         result.raise_for_status()
+
+
+def test_ssh_control_sockets_get_a_short_path_however_deep_the_project(tmp_path, monkeypatch):
+    # A socket path holds at most 107 bytes, and ssh adds a suffix of its own while it binds.
+    seen: list = []
+    _patch_run(monkeypatch, "successful", {"ok": {"r1": 1}}, seen)
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    run_playbook(_request(deep))
+    control = seen[0]["envvars"]["ANSIBLE_SSH_CONTROL_PATH_DIR"]
+    assert len(control) + len("/0123456789.0123456789abcdef") < 100 and not control.startswith(str(deep))
 
 
 def test_two_runs_never_share_a_private_data_dir(tmp_path, monkeypatch):
