@@ -39,14 +39,18 @@ def _project_filter(inputs: Mapping[str, Any]) -> dict[str, str]:
     return {"project_id": project} if project else {}
 
 
-def _named(lister: str) -> Finder:
+def _named(lister: str, *, api_filters: bool = True) -> Finder:
+    """Objects found by name (and project and tags). ``api_filters=False`` for listings that take no
+    filter and carry no tags (neutron-dynamic-routing's speakers and peers): matched by name here."""
     def find(conn, inputs):
         name = _text(inputs, "name")
         if name is None:
             return []
         proxy, method = lister.split(".")
-        items = getattr(getattr(conn, proxy), method)(name=name, **_project_filter(inputs))
-        return _tagged([i for i in items if i.name == name], inputs)
+        listing = getattr(getattr(conn, proxy), method)
+        if not api_filters:
+            return [item.id for item in listing() if item.name == name]
+        return _tagged([i for i in listing(name=name, **_project_filter(inputs)) if i.name == name], inputs)
     return find
 
 
@@ -110,17 +114,6 @@ def _volume_attach(conn, inputs):
     return [f"{server}/{a.volume_id}" for a in conn.compute.volume_attachments(server) if a.volume_id == volume]
 
 
-def _listed(lister: str) -> Finder:
-    """Objects whose API takes no name filter (neutron-dynamic-routing's speakers and peers)."""
-    def find(conn, inputs):
-        name = _text(inputs, "name")
-        if name is None:
-            return []
-        proxy, method = lister.split(".")
-        return [item.id for item in getattr(getattr(conn, proxy), method)() if item.name == name]
-    return find
-
-
 def _rbac(conn, inputs):
     obj, target = _text(inputs, "objectId"), _text(inputs, "targetTenant")
     if not obj or not target:
@@ -135,8 +128,8 @@ FINDERS: Mapping[str, Finder] = {
     t.SUBNET: _subnet,
     t.ROUTER: _named("network.routers"),
     t.PORT: _named("network.ports"),
-    t.BGP_SPEAKER: _listed("network.bgp_speakers"),
-    t.BGP_PEER: _listed("network.bgp_peers"),
+    t.BGP_SPEAKER: _named("network.bgp_speakers", api_filters=False),
+    t.BGP_PEER: _named("network.bgp_peers", api_filters=False),
     t.SEC_GROUP: _named("network.security_groups"),
     t.SUBNET_POOL: _named("network.subnet_pools"),
     t.ADDRESS_SCOPE: _named("network.address_scopes"),
