@@ -7,6 +7,7 @@ import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import psutil
 import pytest
 
 from govcloud.engine.lease import (
@@ -74,7 +75,8 @@ def test_an_expired_lease_is_stale_and_a_current_one_is_not():
 def test_a_lease_of_a_process_gone_from_this_host_is_stale_and_one_of_a_live_process_is_not():
     import socket
 
-    since = datetime.now(timezone.utc) - timedelta(seconds=5)
+    # Taken once this process ran, as a live holder's lease is (a young test process must not look like a reused pid).
+    since = datetime.fromtimestamp(psutil.Process().create_time(), timezone.utc)
     gone = multiprocessing.Process(target=int)
     gone.start()
     gone.join()
