@@ -179,6 +179,9 @@ def _compare_inputs(spec: ResourceSpec, old: StateResource, context: _Context) -
             return "changed", f"depends on {name}, which is new"
         if not _is_component(target) and urn not in old.dependencies:
             return "changed", f"now depends on {name}"
+    moved = _region_moved(spec, old, context)
+    if moved:
+        return "changed", moved
     defaults = set(old.inputs.get("__defaults") or ())
     for key in old.inputs:
         if key != "__defaults" and key not in spec.inputs and key not in defaults:
@@ -191,6 +194,18 @@ def _compare_inputs(spec: ResourceSpec, old: StateResource, context: _Context) -
             return ("undecided", f"input {key!r}: {verdict}") if isinstance(verdict, str) else \
                 ("changed", f"input {key!r} differs")
     return None
+
+
+def _region_moved(spec: ResourceSpec, old: StateResource, context: _Context) -> str | None:
+    """Why ``old`` must move to another provider: the provider that made it serves another region
+    than the spec's (a state from before the objects of other regions had their own provider,
+    see stackgraph.providers). The engine moves it only when it is a target."""
+    region = spec.inputs.get("region")
+    provider = context.state.get((old.provider or "").rsplit("::", 1)[0])
+    if not isinstance(region, str) or provider is None:
+        return None
+    served = provider.inputs.get("region")
+    return f"its provider serves region {served}, not {region}" if served != region else None
 
 
 def _same(expected: Any, actual: Any, context: _Context) -> bool | str:

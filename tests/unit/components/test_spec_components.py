@@ -242,6 +242,40 @@ def test_offsite_backup_is_one_volume_in_the_other_node(attached_context, lab, e
     return _created_exactly(pair, recorded.created, "lab-province", expect, check)
 
 
+def _provider_name(args) -> str | None:
+    """The provider a registration names (``<urn>::<id>``), by its logical name; None: the default."""
+    return args.provider.split("::")[-2] if args.provider else None
+
+
+@pulumi.runtime.test
+def test_objects_of_another_region_go_through_that_regions_own_provider(mocks, lab, monkeypatch):
+    """Side b of a DR pair and an off-site backup are read back (imported, refreshed) through
+    their provider's region, so each has a provider of its own region; the rest keep the default."""
+    recorded = mocks("lab-province")
+    monkeypatch.setitem(pulumi.runtime.config.CONFIG.get(), "openstack:region", "RegionOne")  # the stack file's
+    environment, plan = lab
+    adopt = {"unified-identity-b-data": "volume-b-id", "unified-identity-a-data": "volume-a-id"}
+    context = run_stack(stack_components(environment.province, plan, "lab", "lab-province"), adopt)
+    graph = plan_stack(environment.province, plan, "lab", "lab-province")
+
+    def check(_) -> None:
+        providers = {name: args.inputs for name, args in recorded.created.items()
+                     if args.typ == "pulumi:providers:openstack"}
+        assert providers == {"openstack-RegionCityA": {"region": "RegionCityA"},
+                             "openstack-RegionCityB": {"region": "RegionCityB"}}
+        for spec in graph.resources:
+            region = spec.inputs.get("region")
+            wanted = f"openstack-{region}" if region not in (None, "RegionOne") else None
+            assert _provider_name(recorded.created[spec.name]) == wanted, spec.name
+        assert recorded.created["e-licence-backup"].provider.split("::")[-2] == "openstack-RegionCityB"
+        # An adopted object is imported through the provider of its own region.
+        assert recorded.created["unified-identity-b-data"].resource_id == "volume-b-id"
+        assert recorded.created["unified-identity-a-data"].resource_id == "volume-a-id"
+        assert _provider_name(recorded.created["unified-identity-a-data"]) is None
+
+    return _after(context, [r.name for r in graph.resources], check)
+
+
 @pulumi.runtime.test
 def test_city_stack_program_creates_the_whole_graph(mocks, lab):
     recorded = mocks("lab-city-a")
