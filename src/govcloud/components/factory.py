@@ -19,7 +19,14 @@ import pulumi._types as pulumi_types
 from ..errors import PlanError
 from ..stackgraph import tokens as t
 from ..stackgraph.providers import own_region, provider_name
-from ..stackgraph.spec import Lookup, Ref, ResourceSpec, StackOutputRef
+from ..stackgraph.spec import Lookup, Ref, ResourceSpec, StackOutputRef, refs_in
+
+
+# Inputs the provider cannot read back (Nova does not report a server's scheduler hints). An
+# object imported by `up --adopt` reads back without them, and as they force a replacement the
+# engine would replace it. They act only when the object is created, so later changes to them are
+# ignored, and the resources they name are followed instead: replaced with them (replace_with).
+WRITE_ONLY: Mapping[str, tuple[str, ...]] = {t.INSTANCE: ("schedulerHints",)}
 
 
 @cache
@@ -107,10 +114,7 @@ class SpecContext:
 
     def create(self, spec: ResourceSpec, parent: pulumi.Resource) -> pulumi.Resource:
         """Create ``spec``'s resource as a child of ``parent`` and remember it by name."""
-        depends_on = [self.resources[name] for name in spec.depends_on]
-        opts = pulumi.ResourceOptions(parent=parent, depends_on=depends_on or None,
-                                      additional_secret_outputs=list(spec.additional_secret_outputs) or None,
-                                      import_=self.adopt.get(spec.name), provider=self._provider(spec))
+        opts = self.options(spec, parent)
         if spec.type == t.STACK_REFERENCE:
             resource = pulumi.StackReference(spec.name, spec.inputs.get("name"), opts=opts)
         else:
@@ -124,6 +128,16 @@ class SpecContext:
             resource = cls(spec.name, opts=opts, **kwargs)
         self.resources[spec.name] = resource
         return resource
+
+    def options(self, spec: ResourceSpec, parent: pulumi.Resource | None) -> pulumi.ResourceOptions:
+        """The engine options of ``spec``'s resource (the resources it names must exist already)."""
+        depends_on = [self.resources[name] for name in spec.depends_on]
+        unread = [key for key in WRITE_ONLY.get(spec.type, ()) if key in spec.inputs]
+        followed = [self.resources[ref.name] for key in unread for ref in refs_in(spec.inputs[key])]
+        return pulumi.ResourceOptions(parent=parent, depends_on=depends_on or None,
+                                      additional_secret_outputs=list(spec.additional_secret_outputs) or None,
+                                      import_=self.adopt.get(spec.name), provider=self._provider(spec),
+                                      ignore_changes=unread or None, replace_with=followed or None)
 
     def _provider(self, spec: ResourceSpec) -> pulumi.ProviderResource | None:
         """The explicit provider of ``spec``'s own region (None: the stack's default provider).

@@ -230,6 +230,24 @@ def test_dr_pair_spans_two_regions_with_anti_affinity(attached_context, lab, exp
 
 
 @pulumi.runtime.test
+def test_a_vms_scheduler_hints_are_kept_at_creation_and_followed_not_diffed(attached_context, lab, expect):
+    """Nova does not report a server's scheduler hints: an adopted (imported) VM reads back
+    without them. Ignored after creation, so the import is not a replacement; the VM is replaced
+    with its server group instead, which keeps what a changed hint would have done."""
+    recorded, context = attached_context
+    DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-gov-office"), context)
+    pair = DRPair(_args_of(lab, "lab-province", DRPairArgs, "unified-identity-dr"), context)
+    specs = {s.name: s for s in pair.plan.children}
+    vm = context.options(specs["unified-identity-b-vm"], pair)
+    assert vm.ignore_changes == ["schedulerHints"]
+    assert vm.replace_with == [context.resources["unified-identity-b-group"]]
+    volume = context.options(specs["unified-identity-b-data"], pair)
+    assert volume.ignore_changes is None and volume.replace_with is None
+    assert specs["unified-identity-b-vm"].inputs["schedulerHints"]  # still set when the VM is created
+    return _created_exactly(pair, recorded.created, "lab-province", expect)
+
+
+@pulumi.runtime.test
 def test_offsite_backup_is_one_volume_in_the_other_node(attached_context, lab, expect):
     recorded, context = attached_context
     DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-gov-office"), context)
