@@ -18,15 +18,8 @@ import pulumi._types as pulumi_types
 
 from ..errors import PlanError
 from ..stackgraph import tokens as t
-from ..stackgraph.providers import own_region, provider_name
+from ..stackgraph.providers import WRITE_ONLY, own_region, provider_name
 from ..stackgraph.spec import Lookup, Ref, ResourceSpec, StackOutputRef, refs_in
-
-
-# Inputs the provider cannot read back (Nova does not report a server's scheduler hints). An
-# object imported by `up --adopt` reads back without them, and as they force a replacement the
-# engine would replace it. They act only when the object is created, so later changes to them are
-# ignored, and the resources they name are followed instead: replaced with them (replace_with).
-WRITE_ONLY: Mapping[str, tuple[str, ...]] = {t.INSTANCE: ("schedulerHints",)}
 
 
 @cache

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import EngineError
+from ..stackgraph.providers import WRITE_ONLY
 from ..stackgraph.spec import ROOT_STACK_TYPE, Lookup, Ref, ResourceSpec, StackGraph, StackOutputRef
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # the engine's marker of a secret value in state
@@ -187,6 +188,8 @@ def _compare_inputs(spec: ResourceSpec, old: StateResource, context: _Context) -
         if key != "__defaults" and key not in spec.inputs and key not in defaults:
             return "changed", f"input {key!r} is no longer set"
     for key, value in spec.inputs.items():
+        if key in WRITE_ONLY.get(spec.type, ()):
+            continue  # the program ignores its changes (stackgraph.providers); its Refs still reach
         if key not in old.inputs:
             return "changed", f"input {key!r} is new"
         verdict = _same(value, old.inputs[key], context)

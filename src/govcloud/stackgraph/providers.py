@@ -10,9 +10,18 @@ own region: one per region, named :func:`provider_name`, shared by the whole sta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from . import tokens as t
 from .spec import ResourceSpec
 
 PROVIDER_TYPE = "pulumi:providers:openstack"
+
+# Inputs the provider cannot read back (Nova does not report a server's scheduler hints). An
+# object imported by `up --adopt` reads back without them, and as they force a replacement the
+# engine would replace it. They act only when the object is created, so the program ignores later
+# changes to them and follows the resources they name instead: replaced with them (replace_with).
+WRITE_ONLY: Mapping[str, tuple[str, ...]] = {t.INSTANCE: ("schedulerHints",)}
 
 
 def own_region(spec: ResourceSpec, stack_region: str | None) -> str | None:
