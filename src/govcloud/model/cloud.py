@@ -7,7 +7,7 @@ from enum import Enum
 
 from pydantic import Field, model_validator
 
-from .base import ApiName, Code, DisplayName, FrozenModel, MlpsLevel, Quota, Tier
+from .base import ApiName, Code, DisplayName, FrozenModel, Level, MlpsLevel, Quota, Tier, WholeNumber
 from .routing import NodeRouting
 
 
@@ -22,9 +22,9 @@ class NodeKind(str, Enum):
 class Capacity(FrozenModel):
     """What a node can hold; migrations are scheduled against it."""
 
-    vcpu: int = Field(gt=0)
-    ram_gb: int = Field(gt=0)
-    storage_gb: int = Field(gt=0)
+    vcpu: WholeNumber = Field(gt=0)
+    ram_gb: WholeNumber = Field(gt=0)
+    storage_gb: WholeNumber = Field(gt=0)
 
 
 class Node(FrozenModel):
@@ -110,7 +110,7 @@ class Department(FrozenModel):
     tier: Tier
     node: Code = Field(description="Code of the cloud node that hosts this department's tenant.")
     site: Code = Field(description="The extranet site where the department's offices attach.")
-    mlps_level: MlpsLevel = MlpsLevel.L2
+    mlps_level: Level = MlpsLevel.L2
     quotas: Quotas = Quotas()
     networks: tuple[TenantNetwork, ...] = Field(default_factory=_default_networks, min_length=1)
     roles: tuple[RoleAssignment, ...] = ()
