@@ -151,24 +151,27 @@ def model_files(folder: Path) -> list[Path]:
     for entry in sorted(folder.iterdir()):
         if entry in files or not entry.is_file() or entry.name in COMPANION_FILES or entry.name.startswith("."):
             continue
-        meant = _meant_model_file(entry.name) or _holds_sections(entry)
+        read, holds = _holds_sections(entry)
+        # YAML that reads is judged by what it holds (notes.yaml is not nodes); anything else by its name.
+        meant = holds if read else _meant_model_file(entry.name)
         if meant is not None:
             raise ModelError("this file would be ignored: it looks like a model file but is not named like one",
                              location=Location(entry), fix=f"rename it to {meant} (or move it out of the folder)")
     return files
 
 
-def _holds_sections(entry: Path) -> str | None:
-    """For another YAML file that holds model sections (``more.YAML`` with ``systems:``): the model
-    file those sections belong in. Other YAML beside the model (Ansible inventories) holds none."""
+def _holds_sections(entry: Path) -> tuple[bool, str | None]:
+    """Whether another file beside the model reads as YAML, and if it holds model sections
+    (``more.YAML`` with ``systems:``), the model file they belong in. Other YAML beside the model
+    (Ansible inventories, notes) holds none."""
     if entry.suffix.lower() not in YAML_SUFFIXES:
-        return None
+        return False, None
     try:
         content = yaml_rs.loads(entry.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, yaml_rs.YAMLDecodeError):
-        return None  # not readable YAML: not a model file someone expects to be read
+        return False, None
     sections = [key for key in content if key in SECTION_HOME] if isinstance(content, dict) else []
-    return SECTION_HOME[sections[0]] if sections else None
+    return True, SECTION_HOME[sections[0]] if sections else None
 
 
 def _meant_model_file(name: str) -> str | None:

@@ -67,7 +67,8 @@ def validate(env: Path, capsys) -> tuple[int, list[str]]:
 
 def test_the_corpus_covers_every_class_with_several_cases():
     classes = Counter(c["class"] for c in CASES)
-    assert set(classes) == {"space", "ipv6", "api", "graph", "dr", "duplicates", "files", "ledger", "yaml", "several"}
+    assert set(classes) == {"space", "ipv6", "api", "types", "graph", "dr", "duplicates", "files", "ledger", "yaml",
+                            "several"}
     assert min(classes.values()) >= 4, classes
     assert len(CASES) + len(OLD_CASES) >= 60
     assert len({c["id"] for c in CASES + OLD_CASES}) == len(CASES) + len(OLD_CASES)
@@ -112,5 +113,37 @@ def test_a_model_file_saved_as_yml_is_read(lab_copy, capsys):
 def test_unlimited_quota_is_accepted(lab_copy, capsys):
     path = lab_copy / "departments.yaml"
     path.write_text(path.read_text().replace("instances: 20,", "instances: -1,", 1))
+    run_valid(["validate", "--env", str(lab_copy)])
+    assert "valid lab" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("replace_with", ["folder", "broken link", "link to itself"])
+def test_a_model_file_that_cannot_be_read_is_refused_not_skipped(lab_copy, capsys, replace_with):
+    # Skipped, a systems.yaml that is a folder or a broken link would be "no systems" and release
+    # every replication prefix the ledger holds for them.
+    path = lab_copy / "systems.yaml"
+    path.unlink()
+    if replace_with == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to(lab_copy / "nowhere.yaml" if replace_with == "broken link" else path)
+    before = snapshot(lab_copy)
+    code, lines = validate(lab_copy, capsys)
+    assert code == 2, lines
+    assert lines[0].startswith(f"error: {path}: the file cannot be read") and "(fix: make it a regular YAML file" in lines[0]
+    assert snapshot(lab_copy) == before
+
+
+def test_a_folder_in_the_ledger_s_place_is_refused_at_validate(lab_copy, capsys):
+    ledger = lab_copy / "ipam-ledger.yaml"
+    ledger.unlink()
+    ledger.mkdir()
+    code, lines = validate(lab_copy, capsys)
+    assert code == 2 and lines[0].startswith(f"error: {ledger}: the ledger is not a readable file"), lines
+
+
+def test_other_yaml_beside_the_model_is_left_alone(lab_copy, capsys):
+    (lab_copy / "hosts.yml").write_text("all:\n  hosts: {r1: {ansible_host: 192.0.2.1}}\n", encoding="utf-8")
+    (lab_copy / "notes.yaml").write_text("- not a mapping\n", encoding="utf-8")
     run_valid(["validate", "--env", str(lab_copy)])
     assert "valid lab" in capsys.readouterr().out
