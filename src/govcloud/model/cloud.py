@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .base import ApiName, Code, DisplayName, FrozenModel, Level, MlpsLevel, Quota, Tier, WholeNumber
+from .hosting import off_shared_cloud
 from .routing import NodeRouting
 
 
@@ -114,6 +115,17 @@ class Department(FrozenModel):
     quotas: Quotas = Quotas()
     networks: tuple[TenantNetwork, ...] = Field(default_factory=_default_networks, min_length=1)
     roles: tuple[RoleAssignment, ...] = ()
+
+    @field_validator("mlps_level")
+    @classmethod
+    def _level_the_shared_cloud_hosts(cls, level: MlpsLevel) -> MlpsLevel:
+        # A department is a tenant on the shared cloud: the rule that keeps level-4 systems off it
+        # (govcloud.model.hosting, read by the policy baseline too) keeps a level-4 tenant off it.
+        reason = off_shared_cloud(level)
+        if reason:
+            raise ValueError(f"{reason}; a department's tenant is on it: host the level-4 systems on "
+                             "dedicated infrastructure and give the department level 3 or lower")
+        return level
 
     @model_validator(mode="after")
     def _tier_has_a_department(self) -> Department:

@@ -68,11 +68,12 @@ def _target_scopes(p: Province) -> Iterator[Problem]:
             cities = [s.code for s in p.sites if s.tier is Tier.CITY]
             what = "no site" if site is None else f"a {site.tier.value} site"
             yield Problem(("targets", "cloud_adoption_by_city", code), f"{code!r} is {what}, not a city",
-                          f"name a city site ({', '.join(cities[:5]) or 'none defined'})")
+                          f"name a city site ({', '.join(cities[:5]) or 'none defined'})",
+                          unknown_code=code if site is None else None)  # silent when the site's entry was refused
     for code in p.targets.cloud_adoption_by_node:
         if code not in p.node_by_code:
             yield Problem(("targets", "cloud_adoption_by_node", code), f"{code!r} is no node",
-                          f"name a node ({', '.join(n.code for n in p.nodes[:5])})")
+                          f"name a node ({', '.join(n.code for n in p.nodes[:5])})", unknown_code=code)
 
 
 def _served_cities(p: Province) -> Iterator[Problem]:
@@ -86,7 +87,7 @@ def _served_cities(p: Province) -> Iterator[Problem]:
             if site is None or site.tier is not Tier.CITY:
                 what = "no site" if site is None else f"a {site.tier.value} site"
                 yield Problem(("nodes", index, "serves", s_index), f"{code!r} is {what}, not a city",
-                              "name city sites in serves")
+                              "name city sites in serves", unknown_code=code if site is None else None)
         yield from _twice(("nodes", index, "serves"), node.serves, "served city")
 
 

@@ -63,6 +63,9 @@ class LegacySystem(FrozenModel):
     def _dr_is_consistent(self) -> LegacySystem:
         if self.dr is DrMode.DUAL_ACTIVE and self.rpo_s != 0:
             raise ValueError("a dual-active system replicates synchronously: set rpo_s to 0")
+        if self.dr is DrMode.NONE and self.dr_node is not None:  # else the named copy is silently never made
+            raise ValueError(f"dr_node {self.dr_node!r} names a DR copy but dr is none: set dr (offsite-backup or "
+                             "dual-active), or remove dr_node")
         if self.dr is not DrMode.NONE and self.dr_node is None:
             raise ValueError(f"dr {self.dr.value!r} needs dr_node: name a node other than target_node")
         reason = off_shared_cloud(self.mlps_level, self.data_class)  # the policy baseline's rule too

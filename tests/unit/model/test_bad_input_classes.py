@@ -147,3 +147,16 @@ def test_other_yaml_beside_the_model_is_left_alone(lab_copy, capsys):
     (lab_copy / "notes.yaml").write_text("- not a mapping\n", encoding="utf-8")
     run_valid(["validate", "--env", str(lab_copy)])
     assert "valid lab" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("edit", [
+    ("extranet.yaml", "    ipv4_in_use: [198.18.16.0/20]\n", "    ipv4_in_use: 198.18.16.0/20\n"),
+    ("extranet.yaml", "name: 甲市中级人民法院}", "name: " + "长" * 70 + "}"),
+])
+def test_a_refused_city_entry_is_not_also_reported_as_unknown_in_targets(lab_copy, capsys, edit):
+    # The city's own error says what is wrong; "'city-a' is no site" in the targets would send the
+    # operator to the wrong file.
+    path = lab_copy / edit[0]
+    path.write_text(path.read_text(encoding="utf-8").replace(edit[1], edit[2], 1), encoding="utf-8")
+    code, lines = validate(lab_copy, capsys)
+    assert code == 2 and len(lines) == 1 and "extranet.yaml" in lines[0], lines
