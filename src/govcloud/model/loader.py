@@ -46,6 +46,8 @@ _ALIAS = re.compile(r"(^|[\s\[{,:-])\*[^\s,\]}]+")
 _NOT_YAML_TEXT = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """Characters YAML does not allow in a stream (YAML 1.2, c-printable): the Rust parser stops at a NUL
 and keeps other control characters, so a file with one would be read short or misread."""
+_C0_CONTROLS = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)) + b"\x7f"
+"""The bytes of the C0 controls and DEL in UTF-8; C1 controls start with 0xC2, U+FFFE/U+FFFF with 0xEF 0xBF."""
 _TAG = re.compile(r"(^|[\s\[{,:-])!")
 _CORE_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")) | {"!"}
 """Tags whose values the model reads as written; any other tag would be dropped by the parser, and
@@ -230,13 +232,16 @@ def _read_sections(folder: Path) -> _Sections:
 def read_yaml_text(file: Path) -> str:
     """The text of a YAML file; a UTF-8 byte-order mark (valid YAML) is dropped."""
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        data = file.read_bytes()
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ModelError("the file is not UTF-8 text", location=Location(file), fix="save it as UTF-8") from None
     except OSError as exc:  # a broken link, a folder, a link to itself: never read as "no file"
         raise ModelError(f"the file cannot be read: {exc.strerror or exc}", location=Location(file),
                          fix="make it a regular YAML file, or remove it") from None
-    bad = _NOT_YAML_TEXT.search(text)
+    # The byte checks find every candidate in a few milliseconds; the exact search runs only then.
+    suspect = len(data.translate(None, _C0_CONTROLS)) != len(data) or b"\xc2" in data or b"\xef\xbf" in data
+    bad = _NOT_YAML_TEXT.search(text) if suspect else None
     if bad is not None:
         raise ModelError(f"the file holds the control character U+{ord(bad.group()):04X}, which YAML does not allow",
                          location=Location(file, text.count("\n", 0, bad.start()) + 1),

@@ -160,3 +160,11 @@ def test_a_refused_city_entry_is_not_also_reported_as_unknown_in_targets(lab_cop
     path.write_text(path.read_text(encoding="utf-8").replace(edit[1], edit[2], 1), encoding="utf-8")
     code, lines = validate(lab_copy, capsys)
     assert code == 2 and len(lines) == 1 and "extranet.yaml" in lines[0], lines
+
+
+def test_printable_characters_near_the_controls_are_read(lab_copy, capsys):
+    # U+00B7 and U+FFE5 share their first UTF-8 bytes with C1 controls and U+FFFE: read, not refused.
+    path = lab_copy / "systems.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("乙市社会救助系统", "乙市·社会救助￥系统"), encoding="utf-8")
+    run_valid(["validate", "--env", str(lab_copy)])
+    assert "valid lab" in capsys.readouterr().out
