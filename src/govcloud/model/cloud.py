@@ -116,6 +116,15 @@ class Department(FrozenModel):
     networks: tuple[TenantNetwork, ...] = Field(default_factory=_default_networks, min_length=1)
     roles: tuple[RoleAssignment, ...] = ()
 
+    def tenant_demand(self) -> dict[str, int]:
+        """What the department's tenant stack creates, by Neutron quota: a network with an IPv4 and
+        an IPv6 subnet per declared network, each subnet on a router interface (a port), a router
+        per purpose and two security groups (govcloud.stackgraph.tenant builds them; a test holds
+        the two together). Ports for DHCP and instances come on top."""
+        networks = len(self.networks)
+        return {"networks": networks, "subnets": 2 * networks, "ports": 2 * networks,
+                "routers": len({n.purpose for n in self.networks}), "security_groups": 2}
+
     @field_validator("mlps_level")
     @classmethod
     def _level_the_shared_cloud_hosts(cls, level: MlpsLevel) -> MlpsLevel:

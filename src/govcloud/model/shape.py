@@ -185,6 +185,19 @@ def _dr_pairs(p: Province) -> Iterator[Problem]:
             yield Problem(("systems", index, problem.field), problem.message, problem.fix)
 
 
+def _tenant_quotas(p: Province) -> Iterator[Problem]:
+    """A quota below what the department's own tenant stack creates: the engine would fail on it
+    minutes into an `up` (Neutron refuses the create past the quota)."""
+    for index, dept in enumerate(p.departments):
+        for quota, needed in dept.tenant_demand().items():
+            value = getattr(dept.quotas, quota)
+            if value is not None and value != -1 and value < needed:
+                yield Problem(("departments", index, "quotas", quota), f"quota {quota} {value} is below the "
+                              f"{needed} the department's tenant creates (its networks, subnets, routers, "
+                              "router ports and security groups)",
+                              f"raise quotas.{quota} to at least {needed}, with room for what runs in the tenant")
+
+
 def _namespaces(p: Province) -> Iterator[Problem]:
     """Codes inside one object's namespace (the ledger and resource names are keyed by them)."""
     for index, site in enumerate(p.sites):
@@ -214,4 +227,4 @@ def _twice(path: tuple, values: Iterable, what: str, field: str | None = None) -
 
 
 SHAPE_CHECKS = (_node_sites, _served_cities, _department_hosting, _department_units, _uplinks, _reachable_sites,
-                _target_scopes, _exit_areas, _system_hosting, _dr_pairs, _namespaces)
+                _target_scopes, _exit_areas, _system_hosting, _dr_pairs, _tenant_quotas, _namespaces)
