@@ -139,5 +139,6 @@ class Department(FrozenModel):
     @model_validator(mode="after")
     def _tier_has_a_department(self) -> Department:
         if self.tier not in (Tier.PROVINCE, Tier.CITY, Tier.COUNTY):
-            raise ValueError(f"tier {self.tier.value!r} has no departments; use province, city or county")
+            raise ValueError(f"tier {self.tier.value!r} has no departments (a {self.tier.value}'s offices are units of "
+                             "its site): use tier province, city or county, or make it a unit of the site")
         return self
