@@ -53,6 +53,9 @@ def report(env: str = ENV_OPTION,
 
     if format is ReportFormat.HTML and output is None:
         raise UsageError("--output is needed for the HTML report", fix="e.g. --output build/report/lab")
+    if output is not None and output.exists() and not output.is_dir():
+        raise UsageError(f"--output {output}: a file is there, not a folder",
+                         fix="give --output a folder (it is made when missing)")
     environment = load_env(env)
     root = project_root()
     state = state_folder(root, environment.name)
