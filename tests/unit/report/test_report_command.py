@@ -101,3 +101,13 @@ def test_a_missing_ssh_key_is_bad_input_before_any_login(project, govcloud, tmp_
                       "--state-dir", str(tmp_path / "nowhere"))
     assert result.code == 2 and "id_ed25519: no such file" in result.err and "--state-dir" in result.err
     assert not (project / ".state" / "lab" / "ipv6-quality.json").exists()
+
+
+def test_the_wave_timeline_is_what_migrate_status_says(progressed, govcloud):
+    status = govcloud("migrate", "status", "--env", "lab", "--format", "json")
+    assert status.code == 0, status.err
+    expected = {int(number): value for number, value in json.loads(status.out)["status"].items()}
+    report = govcloud("report", "--env", "lab", "--format", "json", "--no-policy")
+    timeline = {w["wave"]: w["status"] for w in json.loads(report.out)["adoption"]["waves"]}
+    assert timeline == expected
+    assert set(timeline.values()) == {"done", "rolled-back", "planned"}  # the fixture's progress, all three kinds
