@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from support.report_dates import AS_OF
 
 
@@ -111,3 +113,10 @@ def test_the_wave_timeline_is_what_migrate_status_says(progressed, govcloud):
     timeline = {w["wave"]: w["status"] for w in json.loads(report.out)["adoption"]["waves"]}
     assert timeline == expected
     assert set(timeline.values()) == {"done", "rolled-back", "planned"}  # the fixture's progress, all three kinds
+
+
+@pytest.mark.parametrize("option", [["--probe-from", "core"], ["--probe-tcp-port", "80"],
+                                    ["--clouds-yaml", "clouds.yaml"]])
+def test_a_measurement_option_without_its_measurement_is_bad_input(project, govcloud, option):
+    result = govcloud("report", "--env", "lab", "--format", "json", "--no-policy", *option)
+    assert result.code == 2 and f"{option[0]} is only read by --measure-" in result.err
