@@ -10,7 +10,8 @@ from .commands.lazy import LazyCommand, lazy_group_class
 from .errors import GovcloudError
 
 # Every top-level command, in the order `govcloud --help` lists them: the module under
-# govcloud.commands whose register() adds it (imported only when the command runs), and its summary.
+# govcloud.commands whose register() adds it (imported only when the command runs), and the summary
+# the root's help shows (the command's own --help shows its docstring).
 COMMANDS = {
     "validate": LazyCommand("model", "Load and validate an environment's model; print what it holds."),
     "preview": LazyCommand("engine", "Show what `up` would change, stack by stack."),
@@ -21,8 +22,7 @@ COMMANDS = {
     "plan": LazyCommand("plan", "Show each stack's resource graph (URN, type, name, inputs, parent, "
                                 "dependencies), offline."),
     "kpi": LazyCommand("kpi", "Cloud adoption, IPv6 coverage, exits consolidated and DR coverage, against the "
-                              "plan's targets;\nper node, adoption and capacity (claimed today, and once every "
-                              "system placed there has moved)."),
+                              "plan's targets; per city and per node."),
     "report": LazyCommand("report", "KPIs against targets, cloud adoption and waves, the extranet, IPv6 quality, "
                                     "cloud supervision,\nDR and policy findings, and their trend; each run appends "
                                     "a snapshot to the environment's state."),

@@ -2,8 +2,8 @@
 
 `govcloud validate` needs the model and the address plan, not the engine, Ansible, the labs or
 the report: importing every command module cost more than the validation itself. The root's
-help is printed from the summaries given here, so `govcloud --help` imports no command module
-either; a test holds those summaries to the commands' own help.
+help lists the summaries given here (also set as each loaded command's short help, so the listing
+is the same whether a command was loaded or not), and `govcloud --help` imports no command module.
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ class LazyGroup(TyperGroup):
         holder = typer.Typer()
         module.register(holder)
         for name, command in typer.main.get_group(holder).commands.items():
+            if name in self.table:  # one summary for the root's listing: the table's
+                command.short_help = self.table[name].summary
             self.add_command(command, name)
 
     def load_all(self) -> None:
