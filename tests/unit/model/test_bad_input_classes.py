@@ -7,7 +7,6 @@ rather than one example of it."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -15,39 +14,10 @@ import pytest
 import yaml
 
 from govcloud import cli
+from support.model_edits import apply_edits, snapshot
 
 CASES = yaml.safe_load((Path(__file__).parents[2] / "data" / "bad_models" / "classes.yaml").read_text())
 OLD_CASES = yaml.safe_load((Path(__file__).parents[2] / "data" / "bad_models" / "cases.yaml").read_text())
-
-
-def apply_edits(case: dict, env: Path) -> None:
-    for part in case.get("edits", []):  # several files edited at once
-        apply_edits(part, env)
-    if "rename" in case:
-        (env / case["rename"][0]).rename(env / case["rename"][1])
-    if "copy" in case:
-        shutil.copyfile(env / case["copy"][0], env / case["copy"][1])
-    if case.get("fresh"):
-        (env / "ipam-ledger.yaml").unlink()
-    if "edit" not in case:
-        return
-    file = env / case["edit"]
-    if "whole_file" in case:
-        file.write_text(case["whole_file"], encoding="utf-8")
-        return
-    if "whole_file_latin1" in case:
-        file.write_bytes(case["whole_file_latin1"].encode("latin-1"))
-        return
-    text = file.read_text(encoding="utf-8")
-    replacements = case.get("replace", [])
-    for old, new in [replacements] if replacements and isinstance(replacements[0], str) else replacements:
-        assert old in text, f"case {case['id']}: {old!r} not in {file.name}; update the case"
-        text = text.replace(old, new, 1)
-    file.write_text(text + case.get("append", ""), encoding="utf-8")
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def run_valid(args: list[str]) -> None:
