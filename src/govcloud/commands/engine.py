@@ -67,7 +67,7 @@ def _command(operation: Operation):
         names = selected_stacks(stack_names(environment.province, environment.name), stack, all_)
         root = project_root()
         for name in names:  # a malformed settings file is bad input (exit 2), before the engine starts
-            read_stack_options(root, name)
+            read_stack_options(root, name, environment.name)
         packs = (root / BASELINE_PACK,) if policy else ()
         settings = EngineSettings(root, backend_url=backend, lock_url=lock_url, cloud=cloud, clouds_yaml=clouds_yaml,
                                   parallel=parallel, policy_packs=packs, jobs=jobs, changed_only=changed,
