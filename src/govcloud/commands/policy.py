@@ -101,7 +101,7 @@ def _waive(result, root: Path, env: str, path: Path | None):
         shown = path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         shown = str(path)
-    return apply_waivers(result, load_waivers(path, shown), date.today())
+    return apply_waivers(result, load_waivers(path, shown, {r.id for r in all_rules()}), date.today())
 
 
 @app.command("list")

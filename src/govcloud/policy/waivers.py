@@ -65,8 +65,10 @@ def waivers_path(project_root: Path, env: str) -> Path:
     return project_root / "policies" / PACK_DIR_NAME / "waivers" / f"{env}.yaml"
 
 
-def load_waivers(path: Path, shown_as: str | None = None) -> tuple[Waiver, ...]:
-    """The waivers of a file (none when it does not exist); every mistake is a located error."""
+def load_waivers(path: Path, shown_as: str | None = None, known_rules: set[str] | None = None) -> tuple[Waiver, ...]:
+    """The waivers of a file (none when it does not exist); every mistake is a located error,
+    among them a rule that is not in ``known_rules`` (a typo would otherwise waive nothing and
+    read as merely unused)."""
     if not path.is_file():
         return ()
     file = read_yaml(path, what="waivers", fix=WAIVERS_FIX)
@@ -78,6 +80,10 @@ def load_waivers(path: Path, shown_as: str | None = None) -> tuple[Waiver, ...]:
     if not isinstance(entries, list):
         raise file.error(("waivers",), "waivers is not a list", fix=WAIVERS_FIX)
     waivers = [_waiver(file, index, entry, shown_as or str(path)) for index, entry in enumerate(entries)]
+    for index, waiver in enumerate(waivers):
+        if known_rules is not None and waiver.rule not in known_rules:
+            raise file.error(("waivers", index, "rule"), f"waivers[{index}].rule: {waiver.rule!r} names no rule",
+                             fix="copy the rule id from the report (see `govcloud policy list`)")
     seen: dict[str, int] = {}
     for index, waiver in enumerate(waivers):
         if waiver.fingerprint in seen:
