@@ -59,7 +59,7 @@ def check(env: str = ENV_OPTION,
     if bool(stack) == all_stacks:
         raise UsageError("give --stack S (one or more) or --all", fix="e.g. --stack lab-province, or --all")
     root = project_root()
-    if changed_since:
+    if changed_since is not None:
         from ..model import resolve_env
 
         name = resolve_env(env, root).name
