@@ -34,8 +34,8 @@ def router_gateway(stack: StackView, report) -> None:
             report(f"node {router.node!r} has no unified exit but router {router.name!r} has an external gateway",
                    router.urn)
         elif router.tags.get("exit") not in exits:
-            report(f"router {router.name!r} has an external gateway but is not the router of unified exit "
-                   f"{' or '.join(exits)}", router.urn)
+            report(f"router {router.name!r} has an external gateway but is not the router of a unified exit of "
+                   f"its node ({' or '.join(exits)})", router.urn)
 
 
 @resource_rule(id="GOV-EXIT-002", title="Floating IPs exist only where a unified exit serves",
