@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...model import ExitStatus
 from ..rule import Severity, resource_rule, stack_rule
 from ..view import FLOATING_IP, NETWORK, ROUTER, TAGGABLE, ResourceView, StackView
-from .common import is_set
+from .common import is_set, placement_node
 from .extranet import TRANSIT_PURPOSE, gateway_on_transit
 
 
@@ -106,9 +106,14 @@ def _designated(resource: ResourceView, report) -> None:
     if resource.type == NETWORK and resource.get("external") is not True:
         return
     code = resource.tags.get("exit")
-    if code in ctx.designated_exits:
-        return
     what = "has an external gateway" if resource.type == ROUTER else "is an external network"
+    if code in ctx.designated_exits:
+        # A designation is of one exit at one node: naming it elsewhere gives no gateway there.
+        served, node = ctx.exit_by_code[code].node, placement_node(resource)
+        if served is not None and node is not None and served != node:
+            report(f"{resource.name!r} {what} on node {node!r} for exit {code!r}, which the provincial plan "
+                   f"designates at node {served!r} only", resource.urn, subject=("exits", code, "node"))
+        return
     designated = ", ".join(sorted(ctx.designated_exits)) or "none"
     if code:
         report(f"{resource.name!r} {what} for exit {code!r}, which the provincial plan does not designate "
