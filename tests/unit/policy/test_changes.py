@@ -130,3 +130,14 @@ def test_a_finding_waived_by_the_change_is_not_counted_fixed(repo) -> None:
                               waive=lambda found: apply_waivers(found, load_waivers(waivers / "fx.yaml"), date.today()))
     assert kept.fingerprint in {item.finding.fingerprint for item in result.waived}
     assert result.changes.fixed == () and result.changes.new == 0
+
+
+def test_every_format_carries_the_counts(repo, capsys) -> None:
+    _, result = check_changes("fx", repo, "HEAD", ["fx-province"])
+    counts = f"{result.changes.new} new, {len(result.changes.fixed)} fixed, {result.changes.unchanged} unchanged"
+    from govcloud.policy.reports import to_junit, to_sarif
+
+    assert counts in to_junit(result, "fx").splitlines()[1]
+    changes = to_sarif(result, "fx")["runs"][0]["properties"]["changes"]
+    assert (changes["new"], changes["fixed"], changes["unchanged"]) == (
+        result.changes.new, len(result.changes.fixed), result.changes.unchanged)
