@@ -95,10 +95,12 @@ def snapshot(project_root: Path, ref: str, into: Path) -> None:
 
 def compare(current: CheckResult, base: CheckResult, since: str) -> CheckResult:
     """``current`` reduced to the findings ``base`` did not have, with the counts of the change.
-    A finding waived now still occurs: it is not counted as fixed."""
-    before = {f.fingerprint for f in base.findings}
+    A finding waived now still occurs: it is not counted as fixed. A finding that blocks now but
+    did not (its rule made mandatory by the change) is new: the change made it fail the check."""
+    before = {f.fingerprint: f.blocking for f in base.findings}
     now = {f.fingerprint for f in current.findings} | {item.finding.fingerprint for item in current.waived}
-    new = tuple(f for f in current.findings if f.fingerprint not in before)
+    new = tuple(f for f in current.findings
+                if f.fingerprint not in before or (f.blocking and not before[f.fingerprint]))
     fixed = tuple(f for f in base.findings if f.fingerprint not in now)
     summary = ChangeSummary(since, len(new), fixed, len(current.findings) - len(new))
     return replace(current, findings=new, changes=summary)

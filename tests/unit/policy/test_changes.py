@@ -141,3 +141,17 @@ def test_every_format_carries_the_counts(repo, capsys) -> None:
     changes = to_sarif(result, "fx")["runs"][0]["properties"]["changes"]
     assert (changes["new"], changes["fixed"], changes["unchanged"]) == (
         result.changes.new, len(result.changes.fixed), result.changes.unchanged)
+
+
+def test_a_finding_the_change_makes_mandatory_is_new(repo) -> None:
+    """The change turns an advisory rule mandatory: its findings did not block before, they do now."""
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "as it is")
+    _, before = check_changes("fx", repo, "HEAD", ["fx-province"])
+    assert before.findings == ()
+    settings = repo / "policies" / "govcloud-baseline" / "environments" / "fx.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("enforcement: {}", "enforcement:\n"
+                                                                     "  GOV-DR-003: mandatory"), encoding="utf-8")
+    _, result = check_changes("fx", repo, "HEAD", ["fx-province"])
+    assert result.findings and {f.rule_id for f in result.findings} == {"GOV-DR-003"}, result.changes
+    assert result.changes.new == len(result.findings) and not result.passed
