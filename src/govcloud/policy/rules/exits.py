@@ -43,8 +43,14 @@ def router_gateway(stack: StackView, report) -> None:
                remediation="Publish the service through the unified exit's node instead of a local floating IP.")
 def floating_ip_at_exit(fip: ResourceView, report) -> None:
     exits = _unified_exits(fip)
-    if exits is not None and not exits:
-        report(f"node {fip.node!r} has no unified exit", fip.urn)
+    if exits is None:
+        return
+    # Only a designated exit counts: a node that declared its own exit unified reaches the
+    # internet through it no more lawfully with a floating IP than with a gateway (GOV-EXIT-005).
+    designated = [code for code in exits if code in fip.context.designated_exits]
+    if not designated:
+        report(f"node {fip.node!r} has no unified exit the provincial plan designates "
+               f"({', '.join(exits) or 'none'} declared)", fip.urn)
 
 
 @resource_rule(id="GOV-EXIT-003", title="External networks belong to a unified exit of their node",
