@@ -134,3 +134,15 @@ def read_yaml(path: Path, *, what: str, fix: str, allow_empty: bool = True, empt
         raise ModelError(f"the {what} file holds {_kind(data)}, not a mapping", location=Location(path, 1),
                          fix=fix)
     return file
+
+
+def refuse_look_alike(path: Path, what: str) -> None:
+    """When ``path`` (``….yaml``) does not exist but ``….yml`` does, a located error: the file the
+    user wrote would be ignored without a word, and the defaults taken instead."""
+    if path.is_file() or path.suffix != ".yaml":
+        return
+    alike = path.with_suffix(".yml")
+    if alike.is_file():
+        raise ModelError(f"the {what} file is read from {path.name}, so {alike.name} is ignored",
+                         location=Location(alike, 1), fix=f"rename it to {path.name}")
+

@@ -24,7 +24,7 @@ from typing import Any
 from ..errors import InputError
 from ..ipam.requirements import department_key, v4_department_key
 from ..model import ExitStatus, Province
-from ..yamlfile import YamlFile, read_yaml
+from ..yamlfile import YamlFile, read_yaml, refuse_look_alike
 from .locate import Locator
 from .prefix import Prefix, from_netaddr
 from .rule import Enforcement
@@ -141,6 +141,7 @@ def load_settings(path: Path, known_rules: set[str] | None = None) -> Settings:
     """Read an environment's settings file; a missing file means the defaults. Every mistake in it
     (syntax, a list for a mapping, an unknown rule or level, a parameter of the wrong shape) is a
     located error: file, line, field and fix."""
+    refuse_look_alike(path, "policy settings")
     if not path.is_file():
         return Settings(source=str(path))
     file = read_yaml(path, what="policy settings", fix=SETTINGS_FIX, allow_empty=False,

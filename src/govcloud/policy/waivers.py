@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..yamlfile import YamlFile, read_yaml
+from ..yamlfile import YamlFile, read_yaml, refuse_look_alike
 from .context import PACK_DIR_NAME
 from .rule import Finding
 from .checker import CheckResult
@@ -69,6 +69,7 @@ def load_waivers(path: Path, shown_as: str | None = None, known_rules: set[str] 
     """The waivers of a file (none when it does not exist); every mistake is a located error,
     among them a rule that is not in ``known_rules`` (a typo would otherwise waive nothing and
     read as merely unused)."""
+    refuse_look_alike(path, "waivers")
     if not path.is_file():
         return ()
     file = read_yaml(path, what="waivers", fix=WAIVERS_FIX)

@@ -14,7 +14,7 @@ import difflib
 from pathlib import Path
 
 from ..errors import InputError
-from ..yamlfile import read_yaml
+from ..yamlfile import read_yaml, refuse_look_alike
 from ..paths import stack_settings_file
 from .stacks import StackOptions
 
@@ -71,6 +71,7 @@ def read_stack_options(project_root: Path, stack: str, env: str | None = None) -
     a missing ``govcloud:env`` (the stack program requires it) or one naming another environment
     than ``env`` (the engine would deploy that other model)."""
     path = stack_config_file(project_root, stack)
+    refuse_look_alike(path, "stack settings")  # Pulumi reads only Pulumi.<stack>.yaml
     if not path.is_file():
         return StackOptions()
     example = f"{CONFIG_NAMESPACE}:env: {env or '<env>'}"

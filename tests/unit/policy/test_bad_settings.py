@@ -102,3 +102,16 @@ def test_a_missing_settings_file_means_the_defaults(tmp_path: Path) -> None:
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "Pulumi.fx-city-a.yaml").write_text("config:\n  govcloud:env: fx\n", encoding="utf-8")
     assert read_stack_options(tmp_path, "fx-city-a", "fx").dr_image == "cirros"
+
+
+def test_a_settings_file_saved_as_yml_is_not_silently_ignored(project, capsys) -> None:
+    """Only <name>.yaml is read: a .yml file beside it meant the defaults, without a word."""
+    pack = project / "policies" / "govcloud-baseline" / "environments"
+    (pack / "fx.yaml").rename(pack / "fx.yml")
+    code, output = _run(["policy", "check", "--env", "fx", "--all"], capsys)
+    assert code == 2 and "fx.yml:1" in output and "rename it to fx.yaml" in " ".join(output.split()), output
+    (pack / "fx.yml").rename(pack / "fx.yaml")
+    (project / "stacks").mkdir()
+    (project / "stacks" / "Pulumi.fx-city-a.yml").write_text("config:\n  govcloud:env: fx\n", encoding="utf-8")
+    code, output = _run(["policy", "check", "--env", "fx", "--all"], capsys)
+    assert code == 2 and "Pulumi.fx-city-a.yml:1" in output.replace("\n", ""), output
