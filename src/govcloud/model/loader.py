@@ -300,11 +300,6 @@ class _LineFinder:
         return index.line_of(path) if index is not None else None
 
 
-def locate(environment: Environment, path: tuple[str | int, ...]) -> Location:
-    """File, line and field path of a model field, for errors found after loading (e.g. by planners)."""
-    return _location(path, environment.section_files, _LineFinder())
-
-
 def _location(path: tuple[str | int, ...], section_files: dict[str, Path], lines: _LineFinder) -> Location:
     file = section_files.get(str(path[0])) if path else None
     line = lines.line_of(file, path) if file else None
