@@ -26,7 +26,7 @@ from pathlib import Path
 from govcloud.lab import netlab
 from govcloud.model import load_folder
 from govcloud.network.inventory import render_inventory, write_inventory
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.network.ansible import Connection, PlaybookRequest, run_playbook
 from govcloud.lab.netlab.overlay import LAB_FACTS
 

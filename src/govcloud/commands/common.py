@@ -15,9 +15,9 @@ from rich.table import Table
 
 from ..lab import netlab
 from ..model import Environment, load_environment
-from ..network.lab import environment_topology
+from ..network.environment import environment_topology
 from ..network.topology import Topology
-from ..paths import current_instance, source_root
+from ..paths import current_instance, find_project_root
 from ..terminal import make_console
 
 console = make_console()
@@ -33,10 +33,7 @@ class OutputFormat(str, Enum):
 
 def project_root() -> Path:
     """The folder holding Pulumi.yaml: the current one or a parent, else the source checkout."""
-    for folder in [Path.cwd(), *Path.cwd().parents]:
-        if (folder / "Pulumi.yaml").is_file() and (folder / "inventories").is_dir():
-            return folder
-    return source_root()
+    return find_project_root(Path.cwd())
 
 
 def load_env(env: str) -> Environment:

@@ -14,11 +14,12 @@ from ..errors import UsageError
 from ..engine.settings import EngineSettings
 from ..stackgraph import stack_names
 from ..stackgraph.options import read_stack_options
+from ..paths import POLICIES, POLICY_PACK
 from .common import ENV_OPTION, OutputFormat, load_env, print_json, project_root
 from .plan import selected_stacks
 
 console = make_console(stderr=True, emoji=False, highlight=False)
-BASELINE_PACK = Path("policies") / "govcloud-baseline"
+BASELINE_PACK = Path(POLICIES) / POLICY_PACK
 
 
 def register(app: typer.Typer) -> None:

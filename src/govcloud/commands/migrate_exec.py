@@ -16,7 +16,7 @@ from ..migration.execution.providers import EngineProvisioner, PlannedSpecProvis
 from ..migration import seal as seals
 from ..migration.execution.run_state import load_run_state
 from ..migration.locations import migration_folders
-from ..migration.progress import wave_progress
+from ..migration.wavestatus import wave_progress
 from ..migration.store import LoadedWave, read_plan
 from ..model import Environment
 from .common import ENV_OPTION, OutputFormat, console, load_env, print_json, print_table, project_root

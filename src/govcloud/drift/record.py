@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..network.outcomes import read_state, state_dir, write_state
-from .model import DriftReport
+from ..network.outcomes import read_state, write_state
+from ..paths import DRIFT_RECORD, env_state_dir
+from .differences import DriftReport
 
 
-def drift_state_path(project_root: Path, env: str) -> Path:
-    return state_dir(project_root, env) / "drift.json"
+def drift_state_path(project_root: Path, env_dir: Path) -> Path:
+    return env_state_dir(project_root, env_dir) / DRIFT_RECORD
 
 
 def _now() -> str:

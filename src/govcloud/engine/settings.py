@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import EngineError, UsageError
-from ..paths import LOG_DIR, PULUMI_STATE_DIR
+from ..paths import ENGINE_CLEANUP_DIR, ENGINE_RUNS_DIR, ENGINE_SALTS_DIR, LOG_DIR, PULUMI_STATE_DIR, config_root
 
 STATE_DIR = PULUMI_STATE_DIR
 
@@ -45,6 +45,18 @@ class EngineSettings:
         return self.project_root / STATE_DIR
 
     @property
+    def runs_dir(self) -> Path:
+        return self.project_root / ENGINE_RUNS_DIR
+
+    @property
+    def cleanup_dir(self) -> Path:
+        return self.project_root / ENGINE_CLEANUP_DIR
+
+    @property
+    def salts_dir(self) -> Path:
+        return self.project_root / ENGINE_SALTS_DIR
+
+    @property
     def logs(self) -> Path:
         return self.log_dir or self.project_root / LOG_DIR
 
@@ -67,8 +79,7 @@ def default_passphrase_file(environ: Mapping[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     if env.get("GOVCLOUD_PASSPHRASE_FILE"):
         return Path(env["GOVCLOUD_PASSPHRASE_FILE"])
-    base = Path(env["XDG_CONFIG_HOME"]) if env.get("XDG_CONFIG_HOME") else Path.home() / ".config"
-    return base / "govcloud" / "pulumi-passphrase"
+    return config_root(env) / "pulumi-passphrase"
 
 
 def ensure_passphrase_file(path: Path) -> Path:

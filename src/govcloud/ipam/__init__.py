@@ -2,8 +2,8 @@
 
 from .ledger import Allocation, Ledger, Status, dump_ledger, load_ledger, write_ledger
 from .levels import Level
-from .plan import AddressPlan, compute_levels, plan_additions, plan_addresses, plan_growth
-from .report import to_json, to_netbox_csv, utilisation
+from .addressplan import AddressPlan, compute_levels, plan_additions, plan_addresses, plan_growth
+from .exports import to_json, to_netbox_csv, utilisation
 
 __all__ = ["AddressPlan", "Allocation", "Ledger", "Level", "Status", "compute_levels", "dump_ledger", "load_ledger",
            "plan_additions", "plan_addresses", "plan_growth", "to_json", "to_netbox_csv", "utilisation", "write_ledger"]

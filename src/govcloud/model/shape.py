@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .base import Tier
+from .primitives import Tier
 from .cloud import NodeKind
 from .extranet import LinkKind
 from .province import Problem, Province

@@ -16,7 +16,7 @@ import pytest
 from govcloud.lab import netlab
 from govcloud.model import load_folder
 from govcloud.network.inventory import render_inventory, write_inventory
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.paths import current_instance
 from govcloud.network.rollout import Access, RolloutRecorder, run_waves
 from govcloud.network.topology import Topology

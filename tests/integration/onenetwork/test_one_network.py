@@ -40,7 +40,7 @@ from govcloud.lab.openstack.statedir import lab_paths_from_env
 from govcloud.model import load_folder
 from govcloud.network.cloud_routing import node_prefixes, peerings_by_site
 from govcloud.network.inventory import render_inventory, write_inventory
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.network.rollout import Access, RolloutRecorder, run_waves
 from govcloud.network.waves import ipv6_waves
 from govcloud.paths import current_instance

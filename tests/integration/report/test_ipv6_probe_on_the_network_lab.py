@@ -22,7 +22,7 @@ from govcloud.lab.netlab import namespace
 from govcloud.lab.netlab.overlay import LAB_FACTS
 from govcloud.model import load_folder
 from govcloud.network.inventory import render_inventory, write_inventory
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.network.rollout import Access, RolloutRecorder, run_waves
 from govcloud.network.topology import NodeRole
 from govcloud.network.waves import ipv6_waves

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from govcloud.model import load_folder
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.network.rollout import RolloutRecorder, RolloutWaveReport
 from govcloud.lab.netlab.overlay import LAB_FACTS
 

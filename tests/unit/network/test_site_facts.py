@@ -15,7 +15,7 @@ from govcloud.lab.netlab.overlay import LAB_FACTS
 from govcloud.model import load_folder
 from govcloud.network.facts import load_site_facts
 from govcloud.network.inventory import inventory_data
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.network.topology import NodeRole
 
 SRC = Path(__file__).resolve().parents[3] / "src" / "govcloud"

@@ -8,7 +8,7 @@ from netaddr import IPNetwork
 from govcloud.errors import InputError
 from govcloud.ipam import plan_environment
 from govcloud.model import load_folder
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.lab.netlab.overlay import LAB_FACTS, MGMT_NETWORK
 from govcloud.network.topology import NodeRole, build_topology
 

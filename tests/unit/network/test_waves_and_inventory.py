@@ -8,7 +8,7 @@ import yaml
 from govcloud.errors import UsageError
 from govcloud.model import Tier, load_folder
 from govcloud.network.inventory import inventory_data, render_inventory, write_inventory
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.network.waves import ipv6_waves, legacy_exit_order, select_waves
 from govcloud.lab.netlab.overlay import LAB_FACTS
 
