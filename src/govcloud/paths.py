@@ -42,11 +42,15 @@ MODEL_FILE = "province.yaml"  # the file that makes a folder under inventories/ 
 LEDGER_FILE = "ipam-ledger.yaml"
 ANSIBLE_INVENTORY_FILE = "hosts.yml"  # an environment's Ansible inventory, beside its model
 STATE = Path(".state")
-PULUMI_STATE_DIR = STATE / "pulumi"  # the engine's default local backend
-LOG_DIR = STATE / "logs"
-ENGINE_RUNS_DIR = STATE / "runs"  # per run: the engine's working copy of the project and settings
-ENGINE_CLEANUP_DIR = STATE / "cleanup"  # per stack: what an interrupted run left to delete
-ENGINE_SALTS_DIR = STATE / "salts"  # per stack: the encryption salt, out of the committed settings
+# The project's state kept elsewhere than <project>/.state: with the lab it serves (the demo), or on
+# a disk a team shares. Everything under .state moves together: engine backend, logs, records.
+STATE_DIR_VARIABLE = "GOVCLOUD_STATE_DIR"
+# The engine's folders under the state root.
+PULUMI_STATE = "pulumi"  # the engine's default local backend
+LOGS = "logs"
+ENGINE_RUNS = "runs"  # per run: the engine's working copy of the project and settings
+ENGINE_CLEANUP = "cleanup"  # per stack: what an interrupted run left to delete
+ENGINE_SALTS = "salts"  # per stack: the encryption salt, out of the committed settings
 STACKS = "stacks"
 POLICIES = "policies"
 POLICY_PACK = "govcloud-baseline"  # the baseline CrossGuard pack under policies/
@@ -121,17 +125,57 @@ def ansible_inventory_file(env_dir: Path) -> Path:
     return env_dir / ANSIBLE_INVENTORY_FILE
 
 
+def state_root(project_root: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """Where the project's state lives: ``$GOVCLOUD_STATE_DIR``, else ``<project>/.state``.
+
+    The engine's default backend (``pulumi/``), its logs and run files, and each environment's
+    records are all below it, so a state moved elsewhere moves whole.
+    """
+    env = os.environ if environ is None else environ
+    if env.get(STATE_DIR_VARIABLE):
+        folder = Path(env[STATE_DIR_VARIABLE])
+        if not folder.is_absolute():
+            raise UsageError(f"{STATE_DIR_VARIABLE}={folder} is not an absolute path",
+                             fix=f"set {STATE_DIR_VARIABLE} to an absolute folder, or unset it to keep the "
+                                 f"state in <project>/{STATE}")
+        return folder
+    return project_root / STATE
+
+
+def pulumi_state_dir(project_root: Path) -> Path:
+    """The engine's default local backend (``file://``): ``<state root>/pulumi``."""
+    return state_root(project_root) / PULUMI_STATE
+
+
+def log_dir(project_root: Path) -> Path:
+    """The engine's logs, one per stack and operation: ``<state root>/logs``."""
+    return state_root(project_root) / LOGS
+
+
+def engine_runs_dir(project_root: Path) -> Path:
+    return state_root(project_root) / ENGINE_RUNS
+
+
+def engine_cleanup_dir(project_root: Path) -> Path:
+    return state_root(project_root) / ENGINE_CLEANUP
+
+
+def engine_salts_dir(project_root: Path) -> Path:
+    return state_root(project_root) / ENGINE_SALTS
+
+
 def is_project_environment(project_root: Path, env_dir: Path) -> bool:
     """``env_dir`` is the project's own ``inventories/<name>`` (not a copy or a folder elsewhere)."""
     return env_dir.resolve() == inventory_dir(project_root, env_dir.name).resolve()
 
 
 def env_state_dir(project_root: Path, env_dir: Path) -> Path:
-    """What rollouts, exit consolidation, drift, migrations and measurements record: ``.state/<env>``
-    of the project for the project's environments; an environment given by the path of a folder
-    elsewhere keeps it beside itself, in ``<env>/.state``, and never writes into the project's."""
+    """What rollouts, exit consolidation, drift, migrations and measurements record: ``<env>`` under
+    the state root (:func:`state_root`) for the project's environments; an environment given by the
+    path of a folder elsewhere keeps it beside itself, in ``<env>/.state``, and never writes into
+    the project's."""
     if is_project_environment(project_root, env_dir):
-        return project_root / STATE / env_dir.name
+        return state_root(project_root) / env_dir.name
     return env_dir / STATE
 
 

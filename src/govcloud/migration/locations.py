@@ -1,7 +1,7 @@
 """Where an environment's migration lives: its wave files and its state (run progress, seals).
 
 An environment of the project (``inventories/<env>`` of the project root) keeps its waves in
-``migrations/<env>/`` and its state in ``.state/<env>/``, as before. An environment given by the
+``migrations/<env>/`` and its state in ``.state/<env>/`` (or ``$GOVCLOUD_STATE_DIR/<env>/``). An environment given by the
 path of a folder elsewhere (a copy, another checkout) keeps everything beside it, inside its own
 folder: ``<env>/migrations/`` and ``<env>/.state/``; ``--migrations`` names another wave folder.
 Nothing is ever written into the project's own ``migrations/`` for an environment that is not the
