@@ -22,7 +22,7 @@ from .capacity import CapacityUsage, claims, system_claims
 from .findings import PlanErrors
 from .scheduler import Placement, schedule
 from .schema import DrDesign, Owners, MigrationWave, WaveEntry, Window
-from .steps import choose_strategy, downtime_budget, go_no_go, rollback_steps, validation_steps
+from .entry_defaults import choose_strategy, downtime_budget, go_no_go, rollback_steps, validation_steps
 from .store import LoadedWave
 
 PROVINCE_TZ = dt.timezone(dt.timedelta(hours=8))
