@@ -17,6 +17,7 @@ from ..stackgraph import stack_names
 from .common import ENV_OPTION, console, load_env, print_table, project_root
 from .network import STATE_OPTION
 from .plan import selected_stacks
+from .state import LOCK_OPTION
 
 
 class DriftFormat(str, Enum):
@@ -37,6 +38,7 @@ def drift(env: str = ENV_OPTION,
           fix: bool = typer.Option(False, "--fix", help="Bring drifted stacks back with refresh + up and drifted "
                                    "routers with their rollout wave, then check again."),
           backend: str = typer.Option(None, "--backend", help="Pulumi backend URL (default: the project's)."),
+          lock_url: str = LOCK_OPTION,
           cloud: str = typer.Option(None, "--cloud", help="clouds.yaml cloud instead of each node's."),
           clouds_yaml: Path = typer.Option(None, "--clouds-yaml", help="The clouds.yaml to read."),
           state_dir: Path | None = STATE_OPTION) -> None:
@@ -53,7 +55,9 @@ def drift(env: str = ENV_OPTION,
         raise UsageError("--routers-only checks the routers alone", fix="leave out --stack, --all and --no-routers")
     names = [] if routers_only else selected_stacks(stack_names(environment.province, environment.name), stack,
                                                     all_)
-    settings = EngineSettings(root, backend_url=backend, cloud=cloud, clouds_yaml=clouds_yaml)
+    settings = EngineSettings(root, backend_url=backend, lock_url=lock_url, cloud=cloud, clouds_yaml=clouds_yaml)
+    if fix:
+        settings.leases()  # a backend without a trustworthy lease is bad input before anything is read
     context = load_context(environment.name, root, rule_ids())
     hosts, checker = _routers(environment, state_dir) if routers else ((), None)
     targets = DriftTargets(names, engine_reader(environment, settings), hosts, checker)
@@ -81,21 +85,12 @@ def _routers(environment, state_dir: Path | None):
 
 
 def _fix(environment, report: DriftReport, settings: EngineSettings, state_dir: Path | None) -> None:
-    """The normal paths: adopt what was made by hand, refresh, up; routers get their wave again."""
-    from dataclasses import replace
-
-    from ..drift.run import drifted_hosts, drifted_stacks
-    from ..engine.live import adopt
-    from ..engine.automation import Operation, run
+    """The normal paths: adopt what was made by hand, refresh, up (under the stacks' leases);
+    routers get their wave again."""
+    from ..drift.run import drifted_hosts, fix_stacks
     from .engine import BASELINE_PACK
 
-    stacks = drifted_stacks(report)
-    for name in stacks:
-        adopt(environment, name, report.unmanaged.get(name, []), settings)
-    if stacks:
-        run(Operation.REFRESH, environment, stacks, settings, quiet=True)
-        run(Operation.UP, environment, stacks,
-            replace(settings, policy_packs=(settings.project_root / BASELINE_PACK,)), quiet=True)
+    fix_stacks(environment, report, settings, (settings.project_root / BASELINE_PACK,))
     hosts = drifted_hosts(report)
     if hosts:
         from ..network.rollout import RolloutRecorder, run_waves

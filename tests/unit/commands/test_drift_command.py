@@ -45,3 +45,18 @@ def test_a_failed_read_exits_1_and_bad_arguments_exit_2(monkeypatch, capsys):
     assert exit_code(["drift", "--env", "lab", "--stack", "lab-province", "--no-routers"]) == 1
     assert "refresh of lab-province failed" in capsys.readouterr().err
     assert exit_code(["drift", "--env", "lab", "--no-routers"]) == 2  # neither --stack nor --all
+
+
+def test_fix_on_a_backend_without_a_lease_exits_2_before_anything_is_read(monkeypatch, capsys):
+    def never(*args):
+        raise AssertionError("the live cloud was read although --fix could never take the stack's lease")
+
+    monkeypatch.setattr(drift_run, "detect", never)
+    args = ["drift", "--env", "lab", "--stack", "lab-province", "--no-routers", "--fix",
+            "--backend", "s3://govcloud-state?endpoint=http://192.0.2.10:8080"]
+    assert exit_code(args) == 2
+    err = capsys.readouterr().err
+    assert "no lease govcloud can trust" in err and "--lock-url" in err
+    # With a folder for the leases the same backend is accepted (the run goes on to read the cloud).
+    monkeypatch.setattr(drift_run, "detect", fake_detect(DriftReport("lab", checked={"lab-province": 1.0})))
+    assert exit_code(args + ["--lock-url", "file:///srv/govcloud-leases"]) == 0
