@@ -128,3 +128,32 @@ def test_a_router_config_changed_by_hand_is_router_drift_naming_the_host_and_the
     report = DriftReport("lab")
     report.differences.append(difference)
     assert drifted_hosts(report) == ["city-b"] and report.exit_code == EXIT_DRIFT
+
+
+TRANSIT = {"urn": f"urn:pulumi:{STACK}::govcloud::govcloud:extranet:Attachment$openstack:networking/network:Network"
+                  "::transit-city-a-net", "type": "openstack:networking/network:Network", "custom": True,
+           "id": "net-transit", "inputs": {"name": "transit-city-a-net", "tags": ["purpose:transit"]},
+           "outputs": {"name": "transit-city-a-net", "tags": ["purpose:transit"]}}
+ON_TRANSIT = dict(resource(ROUTER, "tax-router", "router-7", {"name": "tax-router", "tags": ["dept:tax"],
+                                                              "externalNetworkId": "net-transit"}),
+                  propertyDependencies={"externalNetworkId": [TRANSIT["urn"]]})
+
+
+def test_a_department_routers_transit_gateway_moved_by_hand_to_the_internet_breaks_the_exit_rules(context):
+    """In one network, a department router's gateway is on the extranet transit (a reference in the
+    state). Moved by hand to the public network, the reference no longer holds: the live value is
+    judged as what it is, a gateway not made by the stack."""
+    resources = [r for r in RESOURCES if r["type"] != ROUTER] + [TRANSIT, ON_TRANSIT]
+    steps = [RefreshStep(r["urn"], r["type"], "same", dict(copy.deepcopy(r["outputs"]))) for r in resources
+             if r.get("custom")]
+    report = DriftReport("lab")
+    judge_cloud(report, [LiveRead(STACK, steps, resources)], context)
+    assert report.differences == [] and report.findings == []  # on the transit: as deployed, no rule broken
+    moved = [RefreshStep(s.urn, s.type, "update", dict(s.live, externalNetworkId="net-public"))
+             if s.urn == ON_TRANSIT["urn"] else s for s in steps]
+    report = DriftReport("lab")
+    judge_cloud(report, [LiveRead(STACK, moved, resources)], context)
+    assert [(d.change, [p.key for p in d.properties]) for d in report.differences] == [
+        (Change.CHANGED, ["externalNetworkId"])]
+    assert {"GOV-EXIT-001", "GOV-XNET-001"} <= {f.rule_id for f in report.findings}
+    assert all(f.urn == ON_TRANSIT["urn"] and f.clauses for f in report.findings)
