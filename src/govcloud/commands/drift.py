@@ -6,6 +6,7 @@ Exit codes: 0 no drift, 3 drift found (after ``--fix``: drift left), 1 the run f
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def drift(env: str = ENV_OPTION,
           clouds_yaml: Path = typer.Option(None, "--clouds-yaml", help="The clouds.yaml to read."),
           state_dir: Path | None = STATE_OPTION) -> None:
     """Report what changed outside govcloud (exit 0 none, 3 drift, 1 failed)."""
-    from ..drift.run import DriftTargets, detect, engine_reader
+    from ..drift.run import DriftTargets, detect, engine_reader, fix_leases
     from ..policy.context import load_context
     from ..policy.registry import rule_ids
 
@@ -56,15 +57,15 @@ def drift(env: str = ENV_OPTION,
     names = [] if routers_only else selected_stacks(stack_names(environment.province, environment.name), stack,
                                                     all_)
     settings = EngineSettings(root, backend_url=backend, lock_url=lock_url, cloud=cloud, clouds_yaml=clouds_yaml)
-    if fix:
-        settings.leases()  # a backend without a trustworthy lease is bad input before anything is read
     context = load_context(environment.name, root, rule_ids())
     hosts, checker = _routers(environment, state_dir) if routers else ((), None)
     targets = DriftTargets(names, engine_reader(environment, settings), hosts, checker)
-    report = detect(environment.name, root, targets, context)
-    if fix and report.drifted:
-        _fix(environment, report, settings, state_dir)
+    # --fix changes stacks: their leases first, before anything is read, as `up` takes them.
+    with fix_leases(settings, names) if fix else nullcontext():
         report = detect(environment.name, root, targets, context)
+        if fix and report.drifted:
+            _fix(environment, report, settings, state_dir)
+            report = detect(environment.name, root, targets, context)
     _emit(report, format, output)
     raise typer.Exit(report.exit_code)
 

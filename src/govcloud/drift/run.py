@@ -76,6 +76,16 @@ def drifted_hosts(report: DriftReport) -> list[str]:
     return sorted({d.where for d in report.differences if d.kind is Kind.ROUTER})
 
 
+def fix_leases(settings, stacks: Sequence[str]):
+    """The leases of ``stacks`` for ``drift --fix`` (all or none; a lease this run holds already is
+    not taken again): the command takes them before it reads anything, as ``up`` does."""
+    from ..engine.lease import Holder, all_held
+    from ..engine.stackrun import _project_name
+
+    return all_held(settings.leases(), _project_name(settings.project_root), list(stacks),
+                    Holder.me("govcloud drift --fix", settings.project_root))
+
+
 def fix_stacks(environment, report: DriftReport, settings, policy_packs: Sequence[Path] = ()) -> list[str]:
     """Bring the drifted stacks back through the normal path, holding their leases (all or none,
     taken before anything changes, as ``up`` takes them) from the adoption to the end of the ``up``:
@@ -85,14 +95,11 @@ def fix_stacks(environment, report: DriftReport, settings, policy_packs: Sequenc
     from dataclasses import replace
 
     from ..engine import automation, live
-    from ..engine.lease import Holder, all_held
-    from ..engine.stackrun import _project_name
 
     stacks = drifted_stacks(report)
     if not stacks:
         return []
-    holder = Holder.me("govcloud drift --fix", settings.project_root)
-    with all_held(settings.leases(), _project_name(settings.project_root), stacks, holder):
+    with fix_leases(settings, stacks):
         for name in stacks:
             live.adopt(environment, name, report.unmanaged.get(name, []), settings)
         automation.run(automation.Operation.REFRESH, environment, stacks, settings, quiet=True)
