@@ -38,6 +38,7 @@ from .errors import UsageError
 INVENTORIES = "inventories"
 MODEL_FILE = "province.yaml"  # the file that makes a folder under inventories/ an environment
 LEDGER_FILE = "ipam-ledger.yaml"
+STATE_SETTINGS_FILE = "state.yaml"  # where the environment's stacks keep their state and leases (optional)
 STATE = Path(".state")
 PULUMI_STATE_DIR = STATE / "pulumi"  # the engine's default local backend
 LOG_DIR = STATE / "logs"
@@ -71,6 +72,11 @@ def known_environments(project_root: Path) -> list[str]:
 def ledger_file(env_dir: Path) -> Path:
     """The address plan's ledger, committed beside the model."""
     return env_dir / LEDGER_FILE
+
+
+def state_settings_file(env_dir: Path) -> Path:
+    """The environment's state backend and lease folder (engine/statesettings.py), beside the model."""
+    return env_dir / STATE_SETTINGS_FILE
 
 
 def env_state_dir(project_root: Path, env_name: str) -> Path:

@@ -14,6 +14,7 @@ import typer
 
 from ..drift.model import DriftReport
 from ..engine.settings import EngineSettings
+from ..engine.statesettings import state_location
 from ..stackgraph import stack_names
 from .common import ENV_OPTION, console, load_env, print_table, project_root
 from .network import STATE_OPTION
@@ -56,7 +57,9 @@ def drift(env: str = ENV_OPTION,
         raise UsageError("--routers-only checks the routers alone", fix="leave out --stack, --all and --no-routers")
     names = [] if routers_only else selected_stacks(stack_names(environment.province, environment.name), stack,
                                                     all_)
-    settings = EngineSettings(root, backend_url=backend, lock_url=lock_url, cloud=cloud, clouds_yaml=clouds_yaml)
+    location = state_location(environment.path, backend, lock_url)
+    settings = EngineSettings(root, backend_url=location.backend, lock_url=location.lock_url, cloud=cloud,
+                              clouds_yaml=clouds_yaml)
     context = load_context(environment.name, root, rule_ids())
     hosts, checker = _routers(environment, state_dir) if routers else ((), None)
     targets = DriftTargets(names, engine_reader(environment, settings), hosts, checker)
