@@ -163,12 +163,13 @@ def main() -> None:
     print(f"stack                {stack} of {context.env}: {len(steps)} managed resources, {len(rules)} rules")
     print(f"made by hand         {'; '.join(made)}")
     print("stage                      wall      CPU   ratio to baseline (CPU, wall)")
-    print(f"baseline: policy check {base_wall:7.3f} s {base_cpu:7.3f} s   1.00 1.00  ({len(findings)} findings on the plan)")
-    print(f"drift, converged       {clean_wall:7.3f} s {clean_cpu:7.3f} s   {clean_cpu / base_cpu:4.2f} {clean_wall / base_wall:4.2f}  "
-          f"({len(clean.differences)} differences, {len(clean.findings)} rules broken: "
+    print(f"baseline: policy check {base_wall:7.3f} s {base_cpu:7.3f} s   1.00 1.00  "
+          f"({len(findings)} findings on the plan)")
+    print(f"drift, converged       {clean_wall:7.3f} s {clean_cpu:7.3f} s   {clean_cpu / base_cpu:4.2f} "
+          f"{clean_wall / base_wall:4.2f}  ({len(clean.differences)} differences, {len(clean.findings)} rules broken: "
           f"{'no false positive' if not clean.drifted else 'FALSE POSITIVES'})")
-    print(f"drift, drifted         {drift_wall:7.3f} s {drift_cpu:7.3f} s   {drift_cpu / base_cpu:4.2f} {drift_wall / base_wall:4.2f}  "
-          f"({len(drifted.differences)} differences, rules broken: "
+    print(f"drift, drifted         {drift_wall:7.3f} s {drift_cpu:7.3f} s   {drift_cpu / base_cpu:4.2f} "
+          f"{drift_wall / base_wall:4.2f}  ({len(drifted.differences)} differences, rules broken: "
           f"{', '.join(sorted({f.rule_id for f in drifted.findings})) or 'none'})")
     print(f"per resource           {1e6 * clean_cpu / max(len(steps), 1):7.0f} µs CPU (converged)")
     print(f"best of {args.repeat}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on "

@@ -24,7 +24,8 @@ def _chosen(env: str, stack: str, backend: str | None, lock_url: str | None) -> 
     environment = load_env(env)
     names = stack_names(environment.province, environment.name)
     if stack not in names:
-        raise UsageError(f"--stack {stack!r} is not a stack of {environment.name}", fix=f"use one of {', '.join(names)}")
+        raise UsageError(f"--stack {stack!r} is not a stack of {environment.name}",
+                         fix=f"use one of {', '.join(names)}")
     location = state_location(environment.path, backend, lock_url)
     return stack, EngineSettings(project_root(), backend_url=location.backend, lock_url=location.lock_url)
 
