@@ -40,8 +40,9 @@ MODEL_FILE = "province.yaml"  # the file that makes a folder under inventories/ 
 LEDGER_FILE = "ipam-ledger.yaml"
 STATE_SETTINGS_FILE = "state.yaml"  # where the environment's stacks keep their state and leases (optional)
 STATE = Path(".state")
-PULUMI_STATE_DIR = STATE / "pulumi"  # the engine's default local backend
-LOG_DIR = STATE / "logs"
+# The project's state kept elsewhere than <project>/.state: with the lab it serves (the demo), or on
+# a disk a team shares. Everything under .state moves together: engine backend, logs, records.
+STATE_DIR_VARIABLE = "GOVCLOUD_STATE_DIR"
 STACKS = "stacks"
 
 LAB_ROOT = Path("/var/lib/govcloud")
@@ -79,9 +80,36 @@ def state_settings_file(env_dir: Path) -> Path:
     return env_dir / STATE_SETTINGS_FILE
 
 
+def state_root(project_root: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """Where the project's state lives: ``$GOVCLOUD_STATE_DIR``, else ``<project>/.state``.
+
+    The engine's default backend (``pulumi/``), its logs and run files, and each environment's
+    records are all below it, so a state moved elsewhere moves whole.
+    """
+    env = os.environ if environ is None else environ
+    if env.get(STATE_DIR_VARIABLE):
+        folder = Path(env[STATE_DIR_VARIABLE])
+        if not folder.is_absolute():
+            raise UsageError(f"{STATE_DIR_VARIABLE}={folder} is not an absolute path",
+                             fix=f"set {STATE_DIR_VARIABLE} to an absolute folder, or unset it to keep the "
+                                 f"state in <project>/{STATE}")
+        return folder
+    return project_root / STATE
+
+
+def pulumi_state_dir(project_root: Path) -> Path:
+    """The engine's default local backend (``file://``): ``<state root>/pulumi``."""
+    return state_root(project_root) / "pulumi"
+
+
+def log_dir(project_root: Path) -> Path:
+    """The engine's logs, one per stack and operation: ``<state root>/logs``."""
+    return state_root(project_root) / "logs"
+
+
 def env_state_dir(project_root: Path, env_name: str) -> Path:
     """``.state/<env>``: what rollouts, exit consolidation, migrations and measurements record."""
-    return project_root / STATE / env_name
+    return state_root(project_root) / env_name
 
 
 def stack_settings_file(project_root: Path, stack: str) -> Path:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from govcloud import paths
+from govcloud.errors import UsageError
 from govcloud.paths import INSTANCE_VARIABLE, LAB_DIR_VARIABLE
 
 
@@ -18,8 +21,24 @@ def test_an_environment_keeps_its_model_and_ledger_in_its_folder_and_its_state_u
     assert env == tmp_path / "inventories" / "lab"
     assert paths.ledger_file(env) == env / "ipam-ledger.yaml"
     assert paths.env_state_dir(tmp_path, "lab") == tmp_path / ".state" / "lab"
-    assert tmp_path / paths.PULUMI_STATE_DIR == tmp_path / ".state" / "pulumi"
-    assert tmp_path / paths.LOG_DIR == tmp_path / ".state" / "logs"
+    assert paths.pulumi_state_dir(tmp_path) == tmp_path / ".state" / "pulumi"
+    assert paths.log_dir(tmp_path) == tmp_path / ".state" / "logs"
+
+
+def test_a_state_folder_named_by_the_variable_holds_all_of_the_state(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "lab-deployment"
+    monkeypatch.setenv(paths.STATE_DIR_VARIABLE, str(elsewhere))
+    project = tmp_path / "checkout"
+    assert paths.state_root(project) == elsewhere
+    assert paths.pulumi_state_dir(project) == elsewhere / "pulumi"
+    assert paths.log_dir(project) == elsewhere / "logs"
+    assert paths.env_state_dir(project, "lab") == elsewhere / "lab"
+
+
+def test_a_relative_state_folder_is_refused_with_the_fix(tmp_path):
+    with pytest.raises(UsageError) as caught:
+        paths.state_root(tmp_path, {paths.STATE_DIR_VARIABLE: "relative/state"})
+    assert paths.STATE_DIR_VARIABLE in caught.value.message and "absolute" in caught.value.fix
 
 
 def test_a_stack_settings_file_is_named_after_its_stack(tmp_path):

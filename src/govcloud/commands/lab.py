@@ -65,6 +65,16 @@ def join(env: str = LAB_ENV, format: OutputFormat = OutputFormat.TABLE) -> None:
                   r["changed"]] for r in rows])
 
 
+@app.command("deployment-dir")
+def deployment_dir() -> None:
+    """Print the folder that keeps the state of what is deployed into this lab. `make demo` keeps
+    its state there (GOVCLOUD_STATE_DIR), with the lab rather than in one checkout: a second
+    checkout's demo finds the same deployment, and `lab down --purge` removes both together."""
+    from ..lab.openstack.statedir import lab_paths_from_env
+
+    print(lab_paths_from_env().deployment)
+
+
 @app.command("status")
 def status(format: OutputFormat = OutputFormat.TABLE) -> None:
     """Whether each service runs and answers, and where clouds.yaml is."""

@@ -1,6 +1,6 @@
 """Where the engine keeps its state and its passphrase, and how a run is configured.
 
-State: a local ``file://`` backend under ``<project>/.state/pulumi`` unless the user gives a
+State: a local ``file://`` backend under ``<state root>/pulumi`` (``<project>/.state``, or ``$GOVCLOUD_STATE_DIR``) unless the user gives a
 backend URL. Secrets: the passphrase provider, with a passphrase generated once into a file
 outside the repository (``$GOVCLOUD_PASSPHRASE_FILE`` or ``~/.config/govcloud/pulumi-passphrase``,
 mode 0600) and handed to the engine as ``PULUMI_CONFIG_PASSPHRASE_FILE``: never printed, never on a
@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import EngineError, UsageError
-from ..paths import LOG_DIR, PULUMI_STATE_DIR
-
-STATE_DIR = PULUMI_STATE_DIR
+from ..paths import log_dir, pulumi_state_dir
 
 
 @dataclass(frozen=True)
@@ -26,7 +24,7 @@ class EngineSettings:
     """One run of the engine: the project, the backend, the passphrase, the cloud to log in to."""
 
     project_root: Path
-    backend_url: str | None = None  # None: file:// under project_root/.state/pulumi
+    backend_url: str | None = None  # None: file:// under the state root (.state)/pulumi
     lock_url: str | None = None  # None: the leases live inside a file:// backend (see lease.py)
     passphrase_file: Path | None = None  # None: default_passphrase_file()
     cloud: str | None = None  # None: each node's cloud from the model
@@ -42,11 +40,11 @@ class EngineSettings:
 
     @property
     def state_dir(self) -> Path:
-        return self.project_root / STATE_DIR
+        return pulumi_state_dir(self.project_root)
 
     @property
     def logs(self) -> Path:
-        return self.log_dir or self.project_root / LOG_DIR
+        return self.log_dir or log_dir(self.project_root)
 
     def backend(self) -> str:
         if self.backend_url:

@@ -58,6 +58,13 @@ class OpenStackLabPaths:
         return self.root / "etc"
 
     @property
+    def deployment(self) -> Path:
+        """The state of what is deployed into this lab (``GOVCLOUD_STATE_DIR`` of `make demo`): kept
+        with the cloud it describes, so every checkout on the machine sees the same deployment, and
+        `lab down --purge` removes the two together."""
+        return self.root / "deployment"
+
+    @property
     def run(self) -> Path:
         return self.root / "run"
 
