@@ -38,6 +38,7 @@ from .errors import UsageError
 INVENTORIES = "inventories"
 MODEL_FILE = "province.yaml"  # the file that makes a folder under inventories/ an environment
 LEDGER_FILE = "ipam-ledger.yaml"
+STATE_SETTINGS_FILE = "state.yaml"  # where the environment's stacks keep their state and leases (optional)
 STATE = Path(".state")
 # The project's state kept elsewhere than <project>/.state: with the lab it serves (the demo), or on
 # a disk a team shares. Everything under .state moves together: engine backend, logs, records.
@@ -72,6 +73,11 @@ def known_environments(project_root: Path) -> list[str]:
 def ledger_file(env_dir: Path) -> Path:
     """The address plan's ledger, committed beside the model."""
     return env_dir / LEDGER_FILE
+
+
+def state_settings_file(env_dir: Path) -> Path:
+    """The environment's state backend and lease folder (engine/statesettings.py), beside the model."""
+    return env_dir / STATE_SETTINGS_FILE
 
 
 def state_root(project_root: Path, environ: Mapping[str, str] | None = None) -> Path:
