@@ -41,6 +41,7 @@ MIGRATIONS = "migrations"  # the project's environments' wave files: migrations/
 MODEL_FILE = "province.yaml"  # the file that makes a folder under inventories/ an environment
 LEDGER_FILE = "ipam-ledger.yaml"
 ANSIBLE_INVENTORY_FILE = "hosts.yml"  # an environment's Ansible inventory, beside its model
+STATE_SETTINGS_FILE = "state.yaml"  # where the environment's stacks keep their state and leases (optional)
 STATE = Path(".state")
 # The project's state kept elsewhere than <project>/.state: with the lab it serves (the demo), or on
 # a disk a team shares. Everything under .state moves together: engine backend, logs, records.
@@ -123,6 +124,9 @@ def ledger_file(env_dir: Path) -> Path:
 
 def ansible_inventory_file(env_dir: Path) -> Path:
     return env_dir / ANSIBLE_INVENTORY_FILE
+def state_settings_file(env_dir: Path) -> Path:
+    """The environment's state backend and lease folder (engine/statesettings.py), beside the model."""
+    return env_dir / STATE_SETTINGS_FILE
 
 
 def state_root(project_root: Path, environ: Mapping[str, str] | None = None) -> Path:

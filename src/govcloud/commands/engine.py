@@ -12,6 +12,7 @@ from ..engine.parallel import StackOutcome, StacksFailed
 from ..engine.automation import CHANGED_OPERATIONS, Operation, StackResult, run
 from ..errors import UsageError
 from ..engine.settings import EngineSettings
+from ..engine.statesettings import state_location
 from ..stackgraph import stack_names
 from ..stackgraph.options import read_stack_options
 from ..paths import POLICIES, POLICY_PACK, PULUMI_STATE, STATE, STATE_DIR_VARIABLE
@@ -71,8 +72,10 @@ def _command(operation: Operation):
         for name in names:  # a malformed settings file is bad input (exit 2), before the engine starts
             read_stack_options(root, name)
         packs = (root / BASELINE_PACK,) if policy else ()
-        settings = EngineSettings(root, backend_url=backend, lock_url=lock_url, cloud=cloud, clouds_yaml=clouds_yaml,
-                                  parallel=parallel, policy_packs=packs, jobs=jobs, changed_only=changed,
+        location = state_location(environment.path, backend, lock_url)
+        settings = EngineSettings(root, backend_url=location.backend, lock_url=location.lock_url, cloud=cloud,
+                                  clouds_yaml=clouds_yaml, parallel=parallel, policy_packs=packs, jobs=jobs,
+                                  changed_only=changed,
                                   skip_checkpoints=skip_checkpoints, adopt=adopt)
         try:
             results = run(operation, environment, names, settings)

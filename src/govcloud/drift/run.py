@@ -76,6 +76,38 @@ def drifted_hosts(report: DriftReport) -> list[str]:
     return sorted({d.where for d in report.differences if d.kind is Kind.ROUTER})
 
 
+def fix_leases(settings, stacks: Sequence[str]):
+    """The leases of ``stacks`` for ``drift --fix`` (all or none; a lease this run holds already is
+    not taken again): the command takes them before it reads anything, as ``up`` does."""
+    from ..engine.lease import Holder, all_held
+    from ..engine.stackrun import _project_name
+
+    return all_held(settings.leases(), _project_name(settings.project_root), list(stacks),
+                    Holder.me("govcloud drift --fix", settings.project_root))
+
+
+def fix_stacks(environment, report: DriftReport, settings, policy_packs: Sequence[Path] = ()) -> list[str]:
+    """Bring the drifted stacks back through the normal path, holding their leases (all or none,
+    taken before anything changes, as ``up`` takes them) from the adoption to the end of the ``up``:
+    no other run can change a stack between its import and the ``up`` that deletes what was adopted.
+    ``policy_packs`` guard the ``up``. Returns the stacks fixed;
+    :class:`~govcloud.engine.lease.StackLeased` when another run holds one."""
+    from dataclasses import replace
+
+    from ..engine import automation, live
+
+    stacks = drifted_stacks(report)
+    if not stacks:
+        return []
+    with fix_leases(settings, stacks):
+        for name in stacks:
+            live.adopt(environment, name, report.unmanaged.get(name, []), settings)
+        automation.run(automation.Operation.REFRESH, environment, stacks, settings, quiet=True)
+        automation.run(automation.Operation.UP, environment, stacks,
+                       replace(settings, policy_packs=tuple(policy_packs)), quiet=True)
+    return stacks
+
+
 def engine_reader(environment, settings) -> Callable[[Sequence[str]], list[LiveRead]]:
     """Read stacks through the engine, then look for unmanaged rules in their managed groups."""
     from ..engine.credentials import find_clouds_yaml, load_credentials

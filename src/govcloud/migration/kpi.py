@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 
-from ..model import ExitStatus, Ipv6Status, Province, Target, Tier
+from ..model import ExitStatus, InternetExit, Ipv6Status, Province, Target, Tier
 from ..model.placement import RESOURCES, node_loads
 from ..model.systems import DataClass, DrMode, LegacySystem
 from .schema import MigrationWave, WaveStatus
@@ -79,8 +79,39 @@ class MigrationState:
 def measure(province: Province, state: MigrationState, ipv6: dict[str, Ipv6Status],
             exits: dict[str, ExitStatus], as_of: dt.date) -> list[Kpi]:
     """Every KPI; ``ipv6`` and ``exits`` override the model's statuses per site / exit code."""
-    return [*_adoption(province, state, as_of), *_ipv6(province, ipv6, as_of), _exits(province, exits, as_of),
-            _dr_coverage(province, state, as_of)]
+    return [*_adoption(province, state, as_of), *_ipv6(province, ipv6, as_of),
+            _exits("province", province.exits, exits, province.targets.exits_consolidated, as_of),
+            _dr_coverage("key systems", province.systems, state, province.targets.dr_coverage_key_systems, as_of)]
+
+
+def measure_cities(province: Province, state: MigrationState, ipv6: dict[str, Ipv6Status],
+                   exits: dict[str, ExitStatus], as_of: dt.date) -> list[Kpi]:
+    """Per city, the province's targets applied to the city's own part: IPv6 coverage of each tier
+    of its sites, the consolidation of its exits, the DR coverage of its departments' key systems
+    (its cloud adoption is among :func:`measure`'s rows). Scopes read ``<city>`` or ``<city>, <tier> tier``."""
+    city_of = _city_of_site(province)
+    targets = province.targets
+    rows = []
+    for city in (s.code for s in province.walk_sites() if s.tier is Tier.CITY):
+        for tier in Tier:
+            sites = [s for s in province.sites if s.tier is tier and city_of.get(s.code) == city]
+            if sites:
+                dual = sum(ipv6.get(s.code, s.ipv6_status) is Ipv6Status.DUAL_STACK for s in sites)
+                rows.append(_kpi("ipv6 coverage", f"{city}, {tier.value} tier", dual, len(sites),
+                                 targets.ipv6_coverage.get(tier), as_of))
+        own = [e for e in province.exits if city_of.get(e.site) == city]
+        if any(e.status is not ExitStatus.UNIFIED for e in own):
+            rows.append(_exits(city, own, exits, targets.exits_consolidated, as_of))
+        systems = [s for s in province.systems if city_of.get(_site_of(province, s)) == city]
+        if any(s.criticality.value == "key" for s in systems):
+            rows.append(_dr_coverage(city, systems, state, targets.dr_coverage_key_systems, as_of))
+    return rows
+
+
+def _site_of(province: Province, system: LegacySystem) -> str:
+    """Where a system belongs: its owner department's site (as for adoption), else where it runs."""
+    department = province.department_by_code.get(system.owner)
+    return department.site if department else system.current_site
 
 
 def measure_nodes(province: Province, state: MigrationState, as_of: dt.date) -> list[Kpi]:
@@ -135,8 +166,7 @@ def _adoption(province: Province, state: MigrationState, as_of: dt.date) -> list
     city_of = _city_of_site(province)
     by_city: dict[str, list[LegacySystem]] = {}
     for system in eligible:
-        department = province.department_by_code.get(system.owner)
-        city = city_of.get(department.site if department else system.current_site)
+        city = city_of.get(_site_of(province, system))
         if city is not None:
             by_city.setdefault(city, []).append(system)
     for city in sorted(set(by_city) | set(targets.cloud_adoption_by_city)):
@@ -195,17 +225,18 @@ def _ipv6(province: Province, overrides: dict[str, Ipv6Status], as_of: dt.date) 
     return rows
 
 
-def _exits(province: Province, overrides: dict[str, ExitStatus], as_of: dt.date) -> Kpi:
+def _exits(scope: str, exits: list[InternetExit], overrides: dict[str, ExitStatus], target: Target | None,
+           as_of: dt.date) -> Kpi:
     # Unified exits are where the others consolidate to; the KPI counts the others.
-    statuses = [overrides.get(e.code, e.status) for e in province.exits if e.status is not ExitStatus.UNIFIED]
+    statuses = [overrides.get(e.code, e.status) for e in exits if e.status is not ExitStatus.UNIFIED]
     done = sum(s is not ExitStatus.LEGACY for s in statuses)
-    return _kpi("exits consolidated", "province", done, len(statuses), province.targets.exits_consolidated, as_of)
+    return _kpi("exits consolidated", scope, done, len(statuses), target, as_of)
 
 
-def _dr_coverage(province: Province, state: MigrationState, as_of: dt.date) -> Kpi:
-    key = [s for s in province.systems if s.criticality.value == "key" and s.data_class is not DataClass.CLASSIFIED
+def _dr_coverage(scope: str, systems: list[LegacySystem], state: MigrationState, target: Target,
+                 as_of: dt.date) -> Kpi:
+    key = [s for s in systems if s.criticality.value == "key" and s.data_class is not DataClass.CLASSIFIED
            and s.code not in state.retired]
-    target = province.targets.dr_coverage_key_systems
     covered = projected = 0
     for system in key:
         if system.code in state.on_cloud:
@@ -217,4 +248,4 @@ def _dr_coverage(province: Province, state: MigrationState, as_of: dt.date) -> K
             later = state.moves_by(system.code, target.deadline)
             projected += later is not None and later is not DrMode.NONE
         covered += mode is not None and mode is not DrMode.NONE
-    return _kpi("dr coverage", "key systems", covered, len(key), target, as_of, covered + projected)
+    return _kpi("dr coverage", scope, covered, len(key), target, as_of, covered + projected)

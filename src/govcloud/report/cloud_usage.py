@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
 from ..model import Province
 from .measurements import CLOUD_USAGE_FILE, CloudUsage, NodeUsage, QuotaUse, write_measurement
 
@@ -89,7 +90,30 @@ def connect_node(node, clouds_yaml: Path | None = None) -> Any:
     return openstack.connection.Connection(config=config.get_one(cloud=node.cloud, region_name=node.region))
 
 
+def check_clouds_yaml(province: Province, clouds_yaml: Path | None) -> None:
+    """Bad settings stop the measurement before anything is read or recorded (UsageError, exit 2): a
+    clouds.yaml that is not there or not one, or one without a cloud the model's nodes name. A node
+    that does not answer is not bad input: it is recorded with its error."""
+    from ..engine.credentials import cloud_names, find_clouds_yaml
+
+    found = find_clouds_yaml(clouds_yaml)
+    if found is None:
+        return  # openstacksdk searches its usual places, as for the engine
+    if not found.is_file():
+        raise UsageError(f"--clouds-yaml {found}: no such file",
+                         fix="give --clouds-yaml (or OS_CLIENT_CONFIG_FILE) the clouds.yaml the stacks were "
+                             "deployed with")
+    there = set(cloud_names(found))
+    missing = {node.code: node.cloud for node in province.nodes if node.cloud not in there}
+    if missing:
+        named = ", ".join(f"{code} ({cloud})" for code, cloud in missing.items())
+        raise UsageError(f"{found} has no entry for the clouds of nodes {named} (clouds there: "
+                         f"{', '.join(sorted(there)) or 'none'})",
+                         fix="add those clouds to clouds.yaml, or correct the nodes' `cloud` field in the model")
+
+
 def measure_environment(province: Province, state_folder: Path, clouds_yaml: Path | None = None) -> Path:
     """Measure every node and record the result for the report."""
+    check_clouds_yaml(province, clouds_yaml)
     usage = measure_province(province, lambda node: connect_node(node, clouds_yaml))
     return write_measurement(state_folder / CLOUD_USAGE_FILE, usage)

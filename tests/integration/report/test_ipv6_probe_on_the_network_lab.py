@@ -30,10 +30,7 @@ from govcloud.paths import current_instance
 from govcloud.report.ipv6_probe import parse_octets
 from govcloud.report.measurements import read_ipv6_quality
 
-# Passes on its own and after the rollout tests, but not yet in the suite's order: after the exit
-# consolidation tests its network-lab restart fails with "RTNETLINK answers: File exists" on a
-# management veth (something of those tests still holds a namespace). `make test-unproven` runs it.
-pytestmark = [pytest.mark.integration, pytest.mark.unproven]
+pytestmark = pytest.mark.integration
 
 SERVICE_PORT = 7080  # the sites' service the TCP connects go to (started by the test, like a site's own)
 # A dual-stack listener that accepts and closes: what a TCP connect test needs from a service.

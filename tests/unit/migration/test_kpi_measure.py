@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from govcloud.migration.kpi import MigrationState, measure
+from govcloud.migration.kpi import MigrationState, measure, measure_cities
 from govcloud.migration.planner import PlanSettings, plan_waves
 from govcloud.migration.schema import Strategy, WaveStatus
 from govcloud.model import ExitStatus, Ipv6Status, load_environment
@@ -100,3 +100,30 @@ def test_a_state_file_in_another_shape_is_bad_input_naming_the_field(tmp_path):
         read_exits_state(tmp_path)
     assert raised.value.location.field == "exits.a"
     assert '"status": "decommissioned"' in raised.value.fix
+
+
+def test_each_city_is_judged_on_its_own_sites_exits_and_key_systems(lab):
+    province, waves = lab
+    # school-enrolment (city-a's education bureau) made a key system: city-a then has DR to cover
+    systems = tuple(s.model_copy(update={"criticality": s.criticality.__class__("key")})
+                    if s.code == "school-enrolment" else s for s in province.systems)
+    province = province.model_copy(update={"systems": systems})
+    ipv6 = {"city-a": Ipv6Status.DUAL_STACK, "county-a1": Ipv6Status.DUAL_STACK}
+    exits = {"legacy-city-a": ExitStatus.DECOMMISSIONED}
+    state = MigrationState.from_waves(waves, {})
+    kpis = rows(measure_cities(province, state, ipv6, exits, dt.date(2027, 1, 1)))
+    assert set(kpis) == {("ipv6 coverage", "city-a, city tier"), ("ipv6 coverage", "city-a, county tier"),
+                         ("ipv6 coverage", "city-a, township tier"), ("exits consolidated", "city-a"),
+                         ("dr coverage", "city-a"), ("ipv6 coverage", "city-b, city tier"),
+                         ("ipv6 coverage", "city-b, county tier"), ("ipv6 coverage", "city-b, township tier")}
+    assert kpis["ipv6 coverage", "city-a, city tier"].status == "met"
+    county = kpis["ipv6 coverage", "city-a, county tier"]
+    assert (county.achieved, county.total, county.target, county.status) == (1, 2, 0.9, "open")
+    assert kpis["ipv6 coverage", "city-b, city tier"].achieved == 0
+    assert kpis["exits consolidated", "city-a"].status == "met"  # legacy-prov-health is the province's, not city-a's
+    dr = kpis["dr coverage", "city-a"]
+    # the waves were planned while it was not key: they move it with no DR, so the city is behind
+    assert (dr.achieved, dr.total, dr.projected, dr.status) == (0, 1, 0, "behind")
+    late = rows(measure_cities(province, state, {}, {}, dt.date(2028, 1, 1)))
+    assert late["exits consolidated", "city-a"].status == "missed"
+    assert late["ipv6 coverage", "city-b, county tier"].status == "missed"

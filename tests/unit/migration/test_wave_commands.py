@@ -84,4 +84,4 @@ def test_a_malformed_state_file_names_itself(govcloud, planned, project):
     (state / "rollout.json").write_text(json.dumps({"sites": {"core": "yes"}}), encoding="utf-8")
     result = govcloud("kpi", "--env", "lab")
     assert result.code == 2
-    assert "rollout.json: sites.core: Input should be 'none', 'planned' or 'dual-stack'" in result.err
+    assert "rollout.json:1: sites.core: Input should be 'none', 'planned' or 'dual-stack'" in result.err
