@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from govcloud.drift.model import DriftReport
+from govcloud.drift.differences import DriftReport
 from govcloud.drift.run import judge_cloud
 from govcloud.engine.live import LiveRead, RefreshStep
 from govcloud.policy.checker import check_stack

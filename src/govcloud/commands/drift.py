@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from ..drift.model import DriftReport
+from ..drift.differences import DriftReport
 from ..engine.settings import EngineSettings
 from ..engine.statesettings import state_location
 from ..stackgraph import stack_names
@@ -65,10 +65,10 @@ def drift(env: str = ENV_OPTION,
     targets = DriftTargets(names, engine_reader(environment, settings), hosts, checker)
     # --fix changes stacks: their leases first, before anything is read, as `up` takes them.
     with fix_leases(settings, names) if fix else nullcontext():
-        report = detect(environment.name, root, targets, context)
+        report = detect(environment.path, root, targets, context)
         if fix and report.drifted:
             _fix(environment, report, settings, state_dir)
-            report = detect(environment.name, root, targets, context)
+            report = detect(environment.path, root, targets, context)
     _emit(report, format, output)
     raise typer.Exit(report.exit_code)
 
@@ -80,7 +80,7 @@ def _routers(environment, state_dir: Path | None):
     from .common import lab_topology
     from .network import _access, _require_inventory
 
-    hosts = rolled_out_hosts(read_rollout_record(rollout_state_path(project_root(), environment.name)))
+    hosts = rolled_out_hosts(read_rollout_record(rollout_state_path(project_root(), environment.path)))
     if not hosts:
         return (), None
     _require_inventory(environment, lab_topology(environment), state_dir)
@@ -105,11 +105,11 @@ def _fix(environment, report: DriftReport, settings: EngineSettings, state_dir: 
         topology = lab_topology(environment)
         waves = [w for w in ipv6_waves(topology) if set(w.hosts) & set(hosts)]
         run_waves(topology, waves, _access(environment, state_dir, "ssh", True),
-                  RolloutRecorder(project_root(), topology))
+                  RolloutRecorder(project_root(), topology, environment.path))
 
 
 def _emit(report: DriftReport, format: DriftFormat, output: Path | None) -> None:
-    from ..drift.report import finding_rows, rows, to_drift_sarif
+    from ..drift.views import finding_rows, rows, to_drift_sarif
 
     if format is DriftFormat.TABLE and output is None:
         print_table(f"drift of {report.env}", ["kind", "where", "what", "change", "in step until", "detail"],

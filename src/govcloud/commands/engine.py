@@ -15,11 +15,12 @@ from ..engine.settings import EngineSettings
 from ..engine.statesettings import state_location
 from ..stackgraph import stack_names
 from ..stackgraph.options import read_stack_options
+from ..paths import POLICIES, POLICY_PACK, PULUMI_STATE, STATE, STATE_DIR_VARIABLE
 from .common import ENV_OPTION, OutputFormat, load_env, print_json, project_root
 from .plan import selected_stacks
 
 console = make_console(stderr=True, emoji=False, highlight=False)
-BASELINE_PACK = Path("policies") / "govcloud-baseline"
+BASELINE_PACK = Path(POLICIES) / POLICY_PACK
 
 
 def register(app: typer.Typer) -> None:
@@ -39,7 +40,8 @@ def _command(operation: Operation):
                 format: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", help="table or json."),
                 parallel: int = typer.Option(None, "--parallel", min=1, help="Resource operations at once."),
                 backend: str = typer.Option(None, "--backend", help="Pulumi backend URL (default: file:// "
-                                            "under .state/pulumi in the project)."),
+                                            f"under {STATE}/{PULUMI_STATE} in the project, or {PULUMI_STATE}/ under "
+                                            f"${STATE_DIR_VARIABLE})."),
                 lock_url: str = typer.Option(None, "--lock-url", help="Folder URL (file://) all operators share "
                                              "for the stacks' leases (default: inside a file:// backend)."),
                 cloud: str = typer.Option(None, "--cloud", help="clouds.yaml cloud to use instead of each "

@@ -20,7 +20,7 @@ from ..policy.rule import Finding, Rule
 from ..policy.checker import check_stack
 from ..policy.view import ResourceView, StackView, split_urn
 from ..stackgraph.spec import ROOT_STACK_TYPE
-from .model import Change, Difference, Kind, PropertyDiff
+from .differences import Change, Difference, Kind, PropertyDiff
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # Pulumi's marker of a secret value in state
 _HIDDEN = object()

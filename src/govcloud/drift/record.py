@@ -14,8 +14,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, StrictStr
 
 from ..jsonstate import read_json_state
-from ..network.outcomes import state_dir, write_state
-from .model import DriftReport
+from ..network.outcomes import write_state
+from ..paths import DRIFT_RECORD, env_state_dir
+from .differences import DriftReport
 
 RECORD_FIX = ("repair drift.json from a backup, or delete it (the next drift run starts a new record; "
               "since when each part was in step is then unknown)")
@@ -37,8 +38,8 @@ def read_record(path: Path) -> DriftRecord | None:
     return read_json_state(path, DriftRecord, RECORD_FIX)
 
 
-def drift_state_path(project_root: Path, env: str) -> Path:
-    return state_dir(project_root, env) / "drift.json"
+def drift_state_path(project_root: Path, env_dir: Path) -> Path:
+    return env_state_dir(project_root, env_dir) / DRIFT_RECORD
 
 
 def _now() -> str:

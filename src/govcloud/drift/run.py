@@ -20,7 +20,7 @@ from ..policy.context import PolicyContext
 from ..policy.rule import Rule
 from ..policy.view import split_urn
 from .cloud import broken_rules, cloud_differences, deployed_view, live_view
-from .model import DriftReport, Kind
+from .differences import DriftReport, Kind
 from .record import drift_state_path, record_run
 
 
@@ -53,9 +53,9 @@ class DriftTargets:
     check_routers: Callable[[Sequence[str]], list] | None = None
 
 
-def detect(env: str, project_root: Path, targets: DriftTargets, context: PolicyContext | None) -> DriftReport:
-    """One drift run; records since when each part was in step."""
-    report = DriftReport(env)
+def detect(env_dir: Path, project_root: Path, targets: DriftTargets, context: PolicyContext | None) -> DriftReport:
+    """One drift run of the environment in ``env_dir``; records since when each part was in step."""
+    report = DriftReport(env_dir.name)
     if targets.stacks:
         judge_cloud(report, targets.read_stacks(targets.stacks), context)
     if targets.hosts and targets.check_routers is not None:
@@ -63,7 +63,7 @@ def detect(env: str, project_root: Path, targets: DriftTargets, context: PolicyC
         report.differences.extend(targets.check_routers(targets.hosts))
         report.checked["routers"] = round(time.monotonic() - started, 2)
     parts = [s for s in targets.stacks if s not in report.skipped] + list(targets.hosts)
-    record_run(drift_state_path(project_root, env), report, parts)
+    record_run(drift_state_path(project_root, env_dir), report, parts)
     return report
 
 

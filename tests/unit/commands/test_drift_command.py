@@ -8,7 +8,7 @@ import pytest
 
 from govcloud import cli
 from govcloud.drift import run as drift_run
-from govcloud.drift.model import Change, Difference, DriftReport, Kind
+from govcloud.drift.differences import Change, Difference, DriftReport, Kind
 from govcloud.errors import EngineError
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from govcloud import cli
 from govcloud.drift import run as drift_run
-from govcloud.drift.model import DriftReport
+from govcloud.drift.differences import DriftReport
 from govcloud.drift.record import drift_state_path, record_run
 from govcloud.errors import ModelError
 
@@ -19,7 +19,7 @@ from govcloud.errors import ModelError
     ('[1, 2]\n', "drift.json"),
 ])
 def test_a_broken_drift_record_is_bad_input_naming_file_line_or_field_and_fix(tmp_path, text, named):
-    path = drift_state_path(tmp_path, "lab")
+    path = drift_state_path(tmp_path, tmp_path / "inventories" / "lab")
     path.parent.mkdir(parents=True)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ModelError) as refused:
@@ -31,13 +31,14 @@ def test_a_broken_drift_record_is_bad_input_naming_file_line_or_field_and_fix(tm
 
 
 def test_the_command_exits_2_on_a_broken_record(tmp_path, monkeypatch, capsys):
-    path = drift_state_path(tmp_path, "lab")
+    path = drift_state_path(tmp_path, tmp_path / "inventories" / "lab")
     path.parent.mkdir(parents=True)
     path.write_text("{not json\n", encoding="utf-8")
 
     real = drift_run.detect
     monkeypatch.setattr(drift_run, "detect",
-                        lambda env, root, targets, context: real(env, tmp_path, drift_run.DriftTargets([], None),
+                        lambda env, root, targets, context: real(tmp_path / "inventories" / "lab", tmp_path,
+                                                                 drift_run.DriftTargets([], None),
                                                                  context))
     with pytest.raises(SystemExit) as info:
         cli.main(["drift", "--env", "lab", "--stack", "lab-province", "--no-routers"])

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from govcloud.commands.drift import _fix
-from govcloud.drift.model import Change, Difference, DriftReport, Kind
+from govcloud.drift.differences import Change, Difference, DriftReport, Kind
 from govcloud.engine import automation, live
 from govcloud.engine.lease import FileLeaseStore, Holder, StackLeased, acquire, lease_key
 from govcloud.engine.settings import EngineSettings

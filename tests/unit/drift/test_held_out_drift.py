@@ -11,8 +11,8 @@ import pytest
 
 from govcloud.drift.cloud import broken_rules, cloud_differences, deployed_view, live_view
 from govcloud.drift.extras import unmanaged_rules
-from govcloud.drift.model import Change, DriftReport, EXIT_DRIFT, Kind
-from govcloud.drift.report import to_drift_sarif
+from govcloud.drift.differences import Change, DriftReport, EXIT_DRIFT, Kind
+from govcloud.drift.views import to_drift_sarif
 from govcloud.drift.routers import router_differences
 from govcloud.drift.run import drifted_hosts, drifted_stacks, judge_cloud
 from govcloud.engine.live import LiveRead, RefreshStep

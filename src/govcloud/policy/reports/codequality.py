@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...paths import INVENTORIES, MODEL_FILE
 from ..rule import Enforcement, Severity
 from ..checker import CheckResult
 
@@ -20,7 +21,7 @@ def to_codequality(result: CheckResult, env: str) -> list[dict[str, Any]]:
     issues = []
     for f in result.findings:
         where = f.locations[0] if f.locations else None
-        path = where.file if where else f"inventories/{env}/province.yaml"
+        path = where.file if where else f"{INVENTORIES}/{env}/{MODEL_FILE}"
         severity = SEVERITY[f.severity] if f.level is Enforcement.MANDATORY else "info"
         issues.append({
             "type": "issue",
