@@ -9,7 +9,7 @@ from ..errors import UsageError
 from ..ipam import plan_environment
 from ..stackgraph import plan_stack, stack_names
 from ..stackgraph.options import read_stack_options
-from ..stackgraph.report import graph_to_json, summary, totals
+from ..stackgraph.listing import graph_to_json, summary, totals
 from .common import ENV_OPTION, OutputFormat, load_env, print_json, print_table, project_root
 
 # Type tokens such as ``govcloud:cloud:DepartmentTenant`` must not turn into emoji (``:cloud:``).

@@ -7,7 +7,7 @@ from enum import Enum
 
 from pydantic import Field, model_validator
 
-from .base import ApiName, Code, DisplayName, FrozenModel, MlpsLevel, Quota, Tier
+from .primitives import ApiName, Code, DisplayName, FrozenModel, MlpsLevel, Quota, Tier
 from .hosting import HIGHEST_SHARED_LEVEL, off_shared_cloud
 from .routing import NodeRouting
 

@@ -16,7 +16,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from .base import FrozenModel
+from .primitives import FrozenModel
 
 Asn = Annotated[int, Field(ge=1, le=4294967294, description="A BGP autonomous system number (RFC 6793).")]
 

@@ -6,7 +6,7 @@ from enum import Enum
 
 from pydantic import Field, model_validator
 
-from .base import Code, DisplayName, FrozenModel, MlpsLevel
+from .primitives import Code, DisplayName, FrozenModel, MlpsLevel
 from .hosting import off_shared_cloud
 
 

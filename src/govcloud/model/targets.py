@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import Field
 
-from .base import Code, FrozenModel, Tier
+from .primitives import Code, FrozenModel, Tier
 
 
 class Target(FrozenModel):

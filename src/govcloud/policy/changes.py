@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, UsageError
-from ..paths import MODEL_FILE, inventory_dir
+from ..paths import INVENTORIES, MODEL_FILE, POLICIES, PROJECT_FILE, STACKS, inventory_dir
 from .offline import check_environment
 from .rule import Finding
 from .checker import CheckResult
 
-SNAPSHOT_PATHS = ("Pulumi.yaml", "inventories", "policies", "stacks")
+SNAPSHOT_PATHS = (PROJECT_FILE, INVENTORIES, POLICIES, STACKS)
 """What a check reads from the project, apart from the code."""
 
 

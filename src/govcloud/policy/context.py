@@ -25,11 +25,11 @@ from ..errors import InputError
 from ..ipam.requirements import department_key, v4_department_key
 from ..model import ExitStatus, Province
 from ..yamlfile import YamlFile, read_yaml, refuse_look_alike
+from ..paths import policy_settings_file
 from .locate import Locator
 from .prefix import Prefix, from_netaddr
 from .rule import Enforcement
 
-PACK_DIR_NAME = "govcloud-baseline"
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ class Settings:
 
 
 def settings_path(project_root: Path, env: str) -> Path:
-    return project_root / "policies" / PACK_DIR_NAME / "environments" / f"{env}.yaml"
+    return policy_settings_file(project_root, env)
 
 
 SETTINGS_FIX = "a settings file is a mapping with 'enforcement:' (rule id: level) and 'parameters:' sections"

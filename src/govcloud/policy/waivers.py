@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..yamlfile import YamlFile, read_yaml, refuse_look_alike
-from .context import PACK_DIR_NAME
+from ..paths import policy_waivers_file
 from .rule import Finding
 from .checker import CheckResult
 
@@ -62,7 +62,7 @@ class WaivedFinding:
 
 
 def waivers_path(project_root: Path, env: str) -> Path:
-    return project_root / "policies" / PACK_DIR_NAME / "waivers" / f"{env}.yaml"
+    return policy_waivers_file(project_root, env)
 
 
 def load_waivers(path: Path, shown_as: str | None = None, known_rules: set[str] | None = None) -> tuple[Waiver, ...]:

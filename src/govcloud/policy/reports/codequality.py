@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from ...paths import INVENTORIES, MODEL_FILE
 from ..rule import Enforcement, Finding, Severity
 from ..checker import CheckResult
 
@@ -27,7 +28,7 @@ def _issue(check: str, description: str, severity: str, fingerprint: str, path: 
 def _finding(f: Finding, env: str, severity: str, prefix: str = "") -> dict[str, Any]:
     where = f.locations[0] if f.locations else None
     return _issue(f.rule_id, f"{prefix}{f.rule_id} {f.stack}: {f.message}. Fix: {f.remediation}", severity,
-                  f.fingerprint, where.file if where else f"inventories/{env}/province.yaml", where.line if where else 1)
+                  f.fingerprint, where.file if where else f"{INVENTORIES}/{env}/{MODEL_FILE}", where.line if where else 1)
 
 
 def _waiver_fingerprint(kind: str, waiver) -> str:

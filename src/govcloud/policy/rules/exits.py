@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...model import ExitStatus
 from ..rule import Severity, resource_rule, stack_rule
 from ..view import FLOATING_IP, NETWORK, ROUTER, TAGGABLE, ResourceView, StackView
-from .common import is_set, placement_node
+from .readings import is_set, placement_node
 from .extranet import TRANSIT_PURPOSE, gateway_on_transit
 
 

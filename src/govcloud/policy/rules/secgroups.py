@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..rule import Enforcement, Severity, resource_rule, stack_rule
 from ..view import INSTANCE, SEC_GROUP, SEC_GROUP_RULE, UNKNOWN, ResourceView, StackView
-from .common import from_anywhere, is_everything, is_internet_wide, opens_every_port, overlapping, rule_ports
+from .readings import from_anywhere, is_everything, is_internet_wide, opens_every_port, overlapping, rule_ports
 
 ADDRESS_GROUP = "openstack:networking/addressGroupV2:AddressGroupV2"
 

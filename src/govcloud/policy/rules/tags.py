@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..rule import Enforcement, Severity, resource_rule
 from ...stackgraph.spec import ROOT_STACK_TYPE
 from ..view import INSTANCE, MORE_TAGGABLE, TAGGABLE, VOLUME, ResourceView
-from .common import department_of, is_platform, system_of
+from .readings import department_of, is_platform, system_of
 
 
 @resource_rule(id="GOV-TAG-001", title="Every resource names its department (dept:<code>)",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...model.hosting import off_shared_cloud
 from ..rule import Severity, resource_rule, stack_rule
 from ..view import LABELLED, PROJECT, TAGGABLE, ResourceView, StackView
-from .common import department_of, placement_node, system_of
+from .readings import department_of, placement_node, system_of
 
 
 @resource_rule(id="GOV-TEN-001", title="No project outside the model (no new private clouds)",
