@@ -70,7 +70,9 @@ def _command(operation: Operation):
         names = selected_stacks(stack_names(environment.province, environment.name), stack, all_)
         root = project_root()
         for name in names:  # a malformed settings file is bad input (exit 2), before the engine starts
-            read_stack_options(root, name)
+            read_stack_options(root, name, environment.name)
+        if policy:  # the pack reads these inside the engine, where a mistake would be an analyzer crash
+            _check_pack_files(root, environment.name)
         packs = (root / BASELINE_PACK,) if policy else ()
         location = state_location(environment.path, backend, lock_url)
         settings = EngineSettings(root, backend_url=location.backend, lock_url=location.lock_url, cloud=cloud,
@@ -97,6 +99,17 @@ def _command(operation: Operation):
 
     command.__name__ = operation.value
     return command
+
+
+def _check_pack_files(root: Path, env: str) -> None:
+    """The baseline's environment file and waivers, read as the pack will: bad input (exit 2,
+    file, line, fix) before the engine starts."""
+    from ..policy import load_settings, settings_path
+    from ..policy.registry import rule_ids
+    from ..policy.waivers import load_waivers, waivers_path
+
+    load_settings(settings_path(root, env), rule_ids())
+    load_waivers(waivers_path(root, env), known_rules=rule_ids())
 
 
 def _print_summary(operation: Operation, results: list[StackResult], outcomes: list[StackOutcome] = ()) -> None:

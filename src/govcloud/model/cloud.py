@@ -8,6 +8,7 @@ from enum import Enum
 from pydantic import Field, model_validator
 
 from .primitives import ApiName, Code, DisplayName, FrozenModel, MlpsLevel, Quota, Tier
+from .hosting import HIGHEST_SHARED_LEVEL, off_shared_cloud
 from .routing import NodeRouting
 
 
@@ -119,4 +120,15 @@ class Department(FrozenModel):
     def _tier_has_a_department(self) -> Department:
         if self.tier not in (Tier.PROVINCE, Tier.CITY, Tier.COUNTY):
             raise ValueError(f"tier {self.tier.value!r} has no departments; use province, city or county")
+        return self
+
+    @model_validator(mode="after")
+    def _tenant_may_be_on_the_shared_cloud(self) -> Department:
+        # A department is a tenant of the shared cloud: its level is the level of what its tenant
+        # hosts (every resource carries it), so the one rule of what may run there applies to it.
+        reason = off_shared_cloud(self.mlps_level)
+        if reason:
+            raise ValueError(f"{reason}, and a department is a tenant of it: set mlps_level to the highest level "
+                             f"its tenant hosts (at most {int(HIGHEST_SHARED_LEVEL)}); its level-"
+                             f"{int(self.mlps_level)} systems stay off the cloud (no target_node in systems.yaml)")
         return self

@@ -64,4 +64,6 @@ class LegacySystem(FrozenModel):
         reason = off_shared_cloud(self.mlps_level, self.data_class)  # the policy baseline's rule too
         if reason and (self.target_node is not None or self.dr_node is not None):
             raise ValueError(f"{reason}: remove target_node and dr_node")
+        if reason and self.on_cloud:  # a system already there is on it as much as one planned to go
+            raise ValueError(f"{reason}, but on_cloud says it runs there: move it off and set on_cloud: false")
         return self
