@@ -50,7 +50,7 @@ def python_checks() -> list[Check]:
 
 
 def engine_checks() -> list[Check]:
-    from .engine.locate import engine_env, find_engine
+    from .engine.discovery import engine_env, find_engine
 
     try:
         install = find_engine()

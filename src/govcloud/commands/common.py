@@ -14,12 +14,12 @@ from rich.console import Console
 from rich.table import Table
 
 from ..model import Environment, load_environment
-from ..paths import current_instance, source_root
+from ..paths import current_instance, find_project_root
 from ..terminal import make_console
 
 if TYPE_CHECKING:  # the labs and the network planners load only for the commands that use them
     from ..lab.netlab import NetlabPaths
-    from ..network.topology import Topology
+    from ..network.topology import SiteFacts, Topology
 
 console = make_console()
 err_console = make_console(stderr=True)
@@ -34,10 +34,7 @@ class OutputFormat(str, Enum):
 
 def project_root() -> Path:
     """The folder holding Pulumi.yaml: the current one or a parent, else the source checkout."""
-    for folder in [Path.cwd(), *Path.cwd().parents]:
-        if (folder / "Pulumi.yaml").is_file() and (folder / "inventories").is_dir():
-            return folder
-    return source_root()
+    return find_project_root(Path.cwd())
 
 
 def load_env(env: str) -> Environment:
@@ -53,10 +50,17 @@ def netlab_paths(state_dir: Path | None) -> NetlabPaths:
 
 def lab_topology(environment: Environment) -> Topology:
     """The environment's topology with its site facts (:func:`site_facts`); the stack settings
-    decide which border routers peer with a BGP speaker."""
-    from ..network.lab import environment_topology
+    decide which border routers peer with a BGP speaker. An environment that runs in the network
+    lab (no inventory source of its own) gets the lab's simulated internet too."""
+    from ..network.environment import environment_topology
 
-    return environment_topology(environment, site_facts(environment), project_root())
+    facts, in_lab = site_facts(environment)
+    topology = environment_topology(environment, facts, project_root())
+    if not in_lab:
+        return topology
+    from ..lab.netlab.overlay import with_lab_internet
+
+    return with_lab_internet(topology)
 
 
 def print_json(data: Any) -> None:
@@ -72,16 +76,17 @@ def print_table(title: str, columns: list[str], rows: list[list[Any]], to: Conso
     (to or console).print(table)
 
 
-def site_facts(environment: Environment):
+def site_facts(environment: Environment) -> tuple[SiteFacts, bool]:
     """What the model does not hold about the environment's devices: its inventory source's
     export (``site-facts.yaml`` beside the model), or, without one, the network lab's overlay
-    (an environment without an inventory source of its own runs in the network lab)."""
+    (an environment without an inventory source of its own runs in the network lab); and
+    whether it is the lab's."""
     from ..network.facts import load_site_facts, site_facts_file
 
     path = site_facts_file(environment.path)
     if path.is_file():
-        return load_site_facts(path)
+        return load_site_facts(path), False
     from ..lab.netlab.overlay import LAB_FACTS
 
     # Numbered on the current lab instance's own management network: two labs never share one.
-    return replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network)
+    return replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network), True

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..migration.kpi import MigrationState, measure, measure_cities, measure_nodes
 from ..migration.locations import migration_folders
-from ..migration.progress import read_progress, statuses
+from ..migration.wavestatus import read_progress, statuses
 from ..migration.network_outcomes import read_exits_state, read_rollout_state, state_folder
 from ..migration.store import read_plan
 from .common import ENV_OPTION, OutputFormat, load_env, print_json, print_table, project_root
@@ -32,7 +32,7 @@ def kpi(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE,
     waves = [lw.wave for lw in read_plan(folders.plans)]
     progress = statuses(read_progress(folders.state, environment.name, waves))  # the run state: one source
     # Where the rollout and exit commands record their outcomes (the same folder for a project's env).
-    state = state_folder(project_root(), environment.name)
+    state = state_folder(project_root(), environment.path)
     day = _parse_date(as_of) if as_of else dt.date.today()
     migration = MigrationState.from_waves(waves, progress)
     ipv6, exits = read_rollout_state(state), read_exits_state(state)

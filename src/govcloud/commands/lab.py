@@ -51,7 +51,7 @@ def join(env: str = LAB_ENV, format: OutputFormat = OutputFormat.TABLE) -> None:
     from ..lab.join import join_labs
     from ..lab.netlab.runtime import namespace
     from ..network.cloud_routing import peerings_by_site
-    from ..network.lab import speaking_nodes
+    from ..network.environment import speaking_nodes
 
     environment = load_env(env)
     peerings = peerings_by_site(environment.province, plan_environment(environment),

@@ -64,7 +64,7 @@ def report(env: str = ENV_OPTION,
                          fix="give --output a folder (it is made when missing)")
     environment = load_env(env)
     root = project_root()
-    state = state_folder(root, environment.name)
+    state = state_folder(root, environment.path)
     # JSON on stdout is for other tools: what the measurements say goes to stderr then.
     say = err_console if format is ReportFormat.JSON and output is None else console
     if measure_cloud:

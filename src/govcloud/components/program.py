@@ -11,7 +11,7 @@ from typing import Any
 import pulumi
 
 from ..stackgraph import build
-from ..stackgraph.common import ComponentPlan
+from ..stackgraph.specparts import ComponentPlan
 from ..stackgraph.stacks import StackReferenceArgs, stack_exports
 from .base import SpecComponent
 from .dr import DRPair

@@ -26,7 +26,7 @@ from ..terminal import make_console
 from .checkpoints import checkpoint_env
 from .credentials import CloudCredentials, check_login, find_clouds_yaml, load_credentials
 from .failures import backend_error, engine_error  # noqa: F401 - part of this module's interface
-from .locate import EngineInstall, engine_env, find_engine
+from .discovery import EngineInstall, engine_env, find_engine
 from .outcome import Operation, StackResult
 from .parallel import StacksFailed, run_stages, stages
 from .progress import Progress, log_path, normalise_changes
@@ -69,7 +69,7 @@ def _run(operation: Operation, environment: Environment, order: list[str], all_n
     if settings.backend_url is None:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
     run_id = new_run_id()
-    files = RunFiles.create(settings.project_root, settings.state_dir.parent / "runs", run_id)
+    files = RunFiles.create(settings.project_root, settings.runs_dir, run_id)
     session = _Session(operation, environment, settings, install, passphrase, credentials, files, run_id,
                        progress, quiet)
     # The platform stack comes first: every other stack (cities, cross-region provincial nodes)
@@ -190,7 +190,7 @@ def run_project(operation: Operation, work_dir: Path, stack: str, settings: Engi
     env.update(checkpoint_env(operation, settings.skip_checkpoints))
     run_id = new_run_id()
     log_file = log_path(settings.logs, stack, operation.value, run_id)
-    files = RunFiles.create(work_dir, settings.state_dir.parent / "runs", run_id)
+    files = RunFiles.create(work_dir, settings.runs_dir, run_id)
     try:
         with leased(operation, settings, [stack], work_dir), EngineGuard() as guard, \
                 log_file.open("w", encoding="utf-8") as log:

@@ -11,7 +11,7 @@ from ..ipam import AddressPlan
 from ..model import Environment
 from ..stackgraph import plan_stack
 from ..stackgraph.options import read_stack_options
-from .locate import OPENSTACK_VERSION
+from .discovery import OPENSTACK_VERSION
 from .targeting import TargetSelection, select_targets
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import EngineError, UsageError
-from ..paths import openstack_lab_dir
+from ..paths import CLOUDS_FILE, openstack_lab_clouds_file
 LAB_FIX = "start the lab with `govcloud lab up` (or point --clouds-yaml at a reachable cloud)"
 
 # openstacksdk auth keys -> the provider's environment variables.
@@ -48,7 +48,7 @@ def find_clouds_yaml(explicit: Path | None, environ: Mapping[str, str] | None = 
         return explicit
     if env.get("OS_CLIENT_CONFIG_FILE"):
         return Path(env["OS_CLIENT_CONFIG_FILE"])
-    lab = openstack_lab_dir(env) / "clouds.yaml"
+    lab = openstack_lab_clouds_file(env)
     return lab if lab.is_file() else None  # None: openstacksdk searches its usual places
 
 
@@ -80,7 +80,7 @@ def load_credentials(cloud: str, clouds_yaml: Path | None) -> CloudCredentials:
             if clouds_yaml is None else []
         if clouds_yaml is None and cloud not in names:
             raise _unknown_cloud(cloud, "any clouds.yaml openstacksdk finds", names) from None
-        raise UsageError(f"cloud {cloud!r} in {clouds_yaml or 'clouds.yaml'} cannot be used: {exc}",
+        raise UsageError(f"cloud {cloud!r} in {clouds_yaml or CLOUDS_FILE} cannot be used: {exc}",
                          fix="correct the cloud's entry in clouds.yaml") from None
     return CloudCredentials(cloud, clouds_yaml, dict(region.auth), region.region_name)
 
@@ -133,7 +133,7 @@ def _login_error(credentials: CloudCredentials, exc: Exception) -> EngineError:
     text = str(exc).lower()
     if "401" in text or "unauthorized" in text or "authenticate" in text and "establish" not in text:
         return EngineError(f"cloud {credentials.cloud!r} refused the credentials in "
-                           f"{credentials.clouds_yaml or 'clouds.yaml'}",
+                           f"{credentials.clouds_yaml or CLOUDS_FILE}",
                            fix="correct the user name, password or project in clouds.yaml "
                                "(for the lab: `govcloud lab up` rewrites it)")
     return EngineError(f"cloud {credentials.cloud!r} does not answer at {credentials.auth.get('auth_url')}",

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import EngineError, UsageError
-from ..paths import log_dir, pulumi_state_dir
+from ..paths import (config_root, engine_cleanup_dir, engine_runs_dir, engine_salts_dir, log_dir,
+                     pulumi_state_dir)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,18 @@ class EngineSettings:
         return pulumi_state_dir(self.project_root)
 
     @property
+    def runs_dir(self) -> Path:
+        return engine_runs_dir(self.project_root)
+
+    @property
+    def cleanup_dir(self) -> Path:
+        return engine_cleanup_dir(self.project_root)
+
+    @property
+    def salts_dir(self) -> Path:
+        return engine_salts_dir(self.project_root)
+
+    @property
     def logs(self) -> Path:
         return self.log_dir or log_dir(self.project_root)
 
@@ -65,8 +78,7 @@ def default_passphrase_file(environ: Mapping[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     if env.get("GOVCLOUD_PASSPHRASE_FILE"):
         return Path(env["GOVCLOUD_PASSPHRASE_FILE"])
-    base = Path(env["XDG_CONFIG_HOME"]) if env.get("XDG_CONFIG_HOME") else Path.home() / ".config"
-    return base / "govcloud" / "pulumi-passphrase"
+    return config_root(env) / "pulumi-passphrase"
 
 
 def ensure_passphrase_file(path: Path) -> Path:

@@ -19,17 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..stackgraph import StackGraph
+from ..paths import PROJECT_FILE
 from . import cleanup
 from .adoption import existing_objects, plan_adoption, refuse_existing, state_is_empty
 from .cloudfind import FINDERS, CloudFinder
 from .credentials import CloudCredentials
 from .failures import backend_error, engine_error
-from .locate import EngineInstall
+from .discovery import EngineInstall
 from .lease import Holder, all_held
 from .locks import release_stale_locks
 from .outcome import Operation, StackResult
 from .progress import Progress, normalise_changes
-from .recovery import apply_resolutions, pending_operations, plan_recovery, refresh_arguments
+from .resume import apply_resolutions, pending_operations, plan_recovery, refresh_arguments
 from .services import check_services, services_for
 from .settings import EngineSettings
 from .signals import EngineGuard, engine_command_root
@@ -229,7 +230,7 @@ class StackRun:
 
     @property
     def _cleanup_note(self) -> Path:
-        return self.settings.state_dir.parent / "cleanup" / f"{self.stack_name}.json"
+        return self.settings.cleanup_dir / f"{self.stack_name}.json"
 
     def _after_destroy(self) -> None:
         """Delete what Neutron made in the stack's projects (their `default` groups)."""
@@ -266,7 +267,7 @@ def _project_file(work_dir: Path) -> dict:
     import yaml
 
     try:
-        data = yaml.safe_load((work_dir / "Pulumi.yaml").read_text(encoding="utf-8"))
+        data = yaml.safe_load((work_dir / PROJECT_FILE).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}

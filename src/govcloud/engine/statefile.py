@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..paths import stack_settings_file
 
 SUPPORTED_VERSIONS = (3,)
 
@@ -137,7 +138,7 @@ def _references(resource: dict[str, Any]) -> list[str]:
 def _stack(settings, stack: str, create: bool):
     from pulumi import automation as auto
 
-    from .locate import find_engine
+    from .discovery import find_engine
     from .automation import backend_error, engine_environment, project_workspace
     from .settings import default_passphrase_file, ensure_passphrase_file
 
@@ -158,8 +159,8 @@ def export_state(settings, stack: str, path: Path) -> ExportSummary:
     """``pulumi stack export`` of ``stack`` into ``path`` (+ digest)."""
     from .salt import salt_file, salt_outside_config
 
-    config_file = settings.project_root / "stacks" / f"Pulumi.{stack}.yaml"
-    with salt_outside_config(config_file, salt_file(settings.state_dir, settings.backend(), stack)):
+    config_file = stack_settings_file(settings.project_root, stack)
+    with salt_outside_config(config_file, salt_file(settings.salts_dir, settings.backend(), stack)):
         exported = _stack(settings, stack, create=False).export_stack()
     return write_export(path, {"version": exported.version, "deployment": exported.deployment})
 
@@ -177,11 +178,11 @@ def import_state(settings, stack: str, path: Path) -> ExportSummary:
         raise InputError(f"{path} holds stack {summary.stack}, not {stack}",
                          fix=f"import it with --stack {summary.stack}")
     data = json.loads(path.read_text(encoding="utf-8"))
-    config_file = settings.project_root / "stacks" / f"Pulumi.{stack}.yaml"
+    config_file = stack_settings_file(settings.project_root, stack)
     holder = Holder.me("govcloud state import", settings.project_root)
     # An import replaces the state: never under a run that is changing it.
     with held(settings.leases(), _project_name(settings.project_root), stack, holder), \
-            salt_outside_config(config_file, salt_file(settings.state_dir, settings.backend(), stack)):
+            salt_outside_config(config_file, salt_file(settings.salts_dir, settings.backend(), stack)):
         _stack(settings, stack, create=True).import_stack(Deployment(version=data["version"],
                                                                      deployment=data["deployment"]))
     return summary

@@ -251,7 +251,7 @@ def dump_ledger(ledger: Ledger) -> str:
 def write_ledger(env_path: Path, ledger: Ledger) -> Path:
     """Write atomically: a reader never sees half a ledger."""
     path = ledger_path(env_path)
-    tmp = path.with_suffix(".yaml.tmp")
+    tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(dump_ledger(ledger), encoding="utf-8")
     tmp.replace(path)
     return path

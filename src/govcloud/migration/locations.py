@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Environment
-from ..paths import STATE, env_state_dir
+from ..paths import env_state_dir, migrations_dir
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,5 @@ class MigrationFolders:
 
 def migration_folders(environment: Environment, project_root: Path, migrations: Path | None = None) -> MigrationFolders:
     """The folders of ``environment``; ``migrations`` (``--migrations``) overrides the wave folder."""
-    own = (project_root / "inventories" / environment.name).resolve()
-    if environment.path.resolve() == own:
-        plans, state = project_root / "migrations" / environment.name, env_state_dir(project_root, environment.name)
-    else:
-        plans, state = environment.path / "migrations", environment.path / STATE
-    return MigrationFolders(migrations if migrations is not None else plans, state)
+    plans = migrations if migrations is not None else migrations_dir(project_root, environment.path)
+    return MigrationFolders(plans, env_state_dir(project_root, environment.path))

@@ -22,10 +22,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ..paths import SEALS_DIR
 from .schema import MigrationWave
 from .store import LoadedWave
 
-SEALS_FOLDER = "seals"
+SEALS_FOLDER = SEALS_DIR
 #: Committed versions of a wave file searched for the sealed one (newest first).
 HISTORY_DEPTH = 50
 

@@ -1,6 +1,6 @@
 """The province model: one validated, frozen description of the 1+N cloud and its extranet."""
 
-from .base import Code, MlpsLevel, Tier
+from .primitives import Code, MlpsLevel, Tier
 from .cloud import Capacity, Department, Ipv6Mode, Node, NodeKind, Quotas, TenantNetwork
 from .exits import ExitDesignation, ExitOwnerKind, ExitPlan, ExitStatus, InternetExit, Uplink
 from .extranet import Ipv6Status, Link, LinkKind, Site, Unit, UnitKind

@@ -7,8 +7,8 @@ from enum import Enum
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import ApiName, Code, DisplayName, FrozenModel, Level, MlpsLevel, Quota, Tier, WholeNumber
-from .hosting import off_shared_cloud
+from .primitives import ApiName, Code, DisplayName, FrozenModel, Level, MlpsLevel, Quota, Tier, WholeNumber
+from .hosting import HIGHEST_SHARED_LEVEL, off_shared_cloud
 from .routing import NodeRouting
 
 
@@ -132,8 +132,9 @@ class Department(FrozenModel):
         # (govcloud.model.hosting, read by the policy baseline too) keeps a level-4 tenant off it.
         reason = off_shared_cloud(level)
         if reason:
-            raise ValueError(f"{reason}; a department's tenant is on it: host the level-4 systems on "
-                             "dedicated infrastructure and give the department level 3 or lower")
+            raise ValueError(f"{reason}; a department's tenant is on it: host its level-{int(level)} systems on "
+                             f"dedicated infrastructure (no target_node in systems.yaml) and give the department "
+                             f"level {int(HIGHEST_SHARED_LEVEL)} or lower (mlps_level: {int(HIGHEST_SHARED_LEVEL)})")
         return level
 
     @model_validator(mode="after")

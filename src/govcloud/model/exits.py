@@ -6,7 +6,7 @@ from enum import Enum
 
 from pydantic import Field
 
-from .base import DISPLAY_NAME_MAX, Code, FrozenModel, IPv4Network, IPv6Network, WholeNumber
+from .primitives import DISPLAY_NAME_MAX, Code, FrozenModel, IPv4Network, IPv6Network, WholeNumber
 
 
 class ExitOwnerKind(str, Enum):

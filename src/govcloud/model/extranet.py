@@ -7,7 +7,7 @@ from enum import Enum
 
 from pydantic import Field
 
-from .base import DISPLAY_NAME_MAX, Code, DisplayName, FrozenModel, IPv4Network, Tier, WholeNumber
+from .primitives import DISPLAY_NAME_MAX, Code, DisplayName, FrozenModel, IPv4Network, Tier, WholeNumber
 
 
 class UnitKind(str, Enum):

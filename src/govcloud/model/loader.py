@@ -21,22 +21,22 @@ from pydantic import ValidationError
 
 from .. import parsecache
 from ..errors import InputError, Location, ModelError
-from ..paths import inventory_dir, known_environments
+from ..paths import LEDGER_FILE, MODEL_FILE, inventory_dir, known_environments
 from ..problems import Problem, pydantic_problem
 from ..yamlpaths import LineIndex, expanded_size, format_path
 from .partial import partial_problems
 from .province import Province, reference_problems
 
-MODEL_FILES = ("province.yaml", "departments.yaml", "extranet.yaml", "exits.yaml", "systems.yaml")
+MODEL_FILES = (MODEL_FILE, "departments.yaml", "extranet.yaml", "exits.yaml", "systems.yaml")
 SECTIONS = tuple(Province.model_fields)
-SECTION_HOME = {"province": "province.yaml", "ipam": "province.yaml", "nodes": "province.yaml",
-                "targets": "province.yaml", "departments": "departments.yaml", "sites": "extranet.yaml",
+SECTION_HOME = {"province": MODEL_FILE, "ipam": MODEL_FILE, "nodes": MODEL_FILE,
+                "targets": MODEL_FILE, "departments": "departments.yaml", "sites": "extranet.yaml",
                 "links": "extranet.yaml", "exits": "exits.yaml", "systems": "systems.yaml"}
 """Where each section is written in the example and lab environments (named when one is missing)."""
 SECTION_HOME_OF = {Path(home).stem: section for section, home in reversed(SECTION_HOME.items())}
 """A model file's first section, by the file's stem (named in the fix for an empty file)."""
 YAML_SUFFIXES = (".yaml", ".yml")
-COMPANION_FILES = frozenset({"ipam-ledger.yaml", "ipam-ledger.yaml.tmp"})
+COMPANION_FILES = frozenset({LEDGER_FILE, LEDGER_FILE + ".tmp"})
 """Files beside the model that are not part of it: the address ledger and the Ansible inventory."""
 MAX_EXPANSION = 4
 """Aliases may at most quadruple a document's nodes (shared defaults do far less)."""
@@ -80,7 +80,7 @@ def resolve_env(env: str, project_root: Path) -> Path:
     """``env`` is a folder name under ``inventories/`` or the path of such a folder."""
     candidates = [Path(env), inventory_dir(project_root, env)]
     for candidate in candidates:
-        if (candidate / "province.yaml").is_file():
+        if (candidate / MODEL_FILE).is_file():
             return candidate.resolve()
     known = known_environments(project_root)
     raise InputError(f"--env {env!r}: no province.yaml in {candidates[1]} or {candidates[0]}",
@@ -396,11 +396,6 @@ class _LineFinder:
                 self._indexes[file] = None
         index = self._indexes[file]
         return index.line_of(path) if index is not None else None
-
-
-def locate(environment: Environment, path: tuple[str | int, ...]) -> Location:
-    """File, line and field path of a model field, for errors found after loading (e.g. by planners)."""
-    return _location(path, environment.section_files, _LineFinder())
 
 
 def _location(path: tuple[str | int, ...], section_files: dict[str, Path], lines: _LineFinder) -> Location:

@@ -16,7 +16,7 @@ from pydantic import Field
 from rapidfuzz import fuzz, process
 
 from ..problems import Problem
-from .base import Code, DisplayName, FrozenModel, IPv4Network, IPv6Network, Ratio, Tier, WholeNumber
+from .primitives import Code, DisplayName, FrozenModel, IPv4Network, IPv6Network, Ratio, Tier, WholeNumber
 from .cloud import Department, Node, NodeKind
 from .exits import ExitPlan, InternetExit
 from .extranet import Link, Site

@@ -16,7 +16,7 @@ from typing import Annotated
 
 from pydantic import Field, Strict, model_validator
 
-from .base import FrozenModel, WholeNumber
+from .primitives import FrozenModel, WholeNumber
 
 Asn = Annotated[int, Strict(), Field(ge=1, le=4294967294, description="A BGP autonomous system number (RFC 6793).")]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .base import Tier
+from .primitives import Tier
 from .cloud import NodeKind
 from .exits import ExitOwnerKind
 from .extranet import LinkKind
@@ -180,9 +180,9 @@ def _dr_pairs(p: Province) -> Iterator[Problem]:
                           f"(cloud {primary.cloud!r}, region {primary.region!r}): losing it loses both copies",
                           "choose a dr_node in another cloud or region")
         for problem in dr_inconsistencies(system.dr, system.rpo_s, system.rto_s):
-            if system.dr is DrMode.DUAL_ACTIVE and problem.field == "rpo_s":
+            if system.dr is DrMode.DUAL_ACTIVE and problem.path == ("rpo_s",):
                 continue  # the system's own validator reports it
-            yield Problem(("systems", index, problem.field), problem.message, problem.fix)
+            yield problem.under("systems", index)
 
 
 def _tenant_quotas(p: Province) -> Iterator[Problem]:

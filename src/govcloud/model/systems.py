@@ -6,7 +6,7 @@ from enum import Enum
 
 from pydantic import Field, model_validator
 
-from .base import Code, DisplayName, FrozenModel, Level, MlpsLevel, WholeNumber
+from .primitives import Code, DisplayName, FrozenModel, Level, MlpsLevel, WholeNumber
 from .hosting import off_shared_cloud
 
 RECOVERY_MAX_S = 10 * 365 * 86400
@@ -71,4 +71,6 @@ class LegacySystem(FrozenModel):
         reason = off_shared_cloud(self.mlps_level, self.data_class)  # the policy baseline's rule too
         if reason and (self.target_node is not None or self.dr_node is not None):
             raise ValueError(f"{reason}: remove target_node and dr_node")
+        if reason and self.on_cloud:  # a system already there is on it as much as one planned to go
+            raise ValueError(f"{reason}, but on_cloud says it runs there: move it off and set on_cloud: false")
         return self

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import Field
 
-from .base import Code, FrozenModel, Ratio, Tier
+from .primitives import Code, FrozenModel, Ratio, Tier
 
 
 class Target(FrozenModel):

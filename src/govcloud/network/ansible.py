@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, RunnerError
-from ..paths import source_root
+from ..paths import SHORT_TEMP, roles_dir
 
-ROLES_DIR = source_root() / "roles"
+ROLES_DIR = roles_dir()
 
 
 class Connection(str, Enum):
@@ -124,7 +124,7 @@ def run_playbook(request: PlaybookRequest, on_event: EventHandler | None = None)
         (run_dir / sub).mkdir(parents=True, exist_ok=True)
     # SSH's control sockets need a short path (a socket path has at most 107 bytes, and ssh adds a
     # suffix while it binds): not under the project, whose folder may be deep.
-    control_dir = Path(tempfile.mkdtemp(prefix="gc-ssh-", dir="/tmp"))
+    control_dir = Path(tempfile.mkdtemp(prefix="gc-ssh-", dir=SHORT_TEMP))
     shutil.copy(request.known_hosts, run_dir / "home/.ssh/known_hosts")
     extravars = dict(request.extravars)
     if request.connection is Connection.PARAMIKO:

@@ -71,7 +71,8 @@ class PackState:
             if env not in self._waived:
                 from .waivers import live_fingerprints, load_waivers, waivers_path
 
-                self._waived[env] = live_fingerprints(load_waivers(waivers_path(self.project_root, env)),
+                self._waived[env] = live_fingerprints(load_waivers(waivers_path(self.project_root, env),
+                                                                   known_rules=rule_ids()),
                                                       date.today())
             waived = self._waived[env]
         if not waived:

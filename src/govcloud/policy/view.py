@@ -73,9 +73,11 @@ MORE_TAGGABLE = (
     "openstack:loadbalancer/member:Member", "openstack:index/lbLoadbalancerV2:LbLoadbalancerV2",
     "openstack:networking/qosPolicy:QosPolicy", "openstack:networking/trunk:Trunk",
     "openstack:orchestration/stackV1:StackV1",
+    "openstack:sharedfilesystem/share:Share", "openstack:objectstorage/container:Container",
 )
-"""The provider's other types with a ``tags`` input (pulumi-openstack 5.5): what future components
-may create. No builder makes them today, so the older rules do not read them; the label rule does."""
+"""The provider's other types with a ``tags`` input, and the data stores labelled by ``metadata``
+as volumes are (pulumi-openstack 5.5): what future components may create. No builder makes them
+today, so the older rules do not read them; the label rule does."""
 
 LABELLED = TAGGABLE + MORE_TAGGABLE
 """Every type that can carry the asset labels."""

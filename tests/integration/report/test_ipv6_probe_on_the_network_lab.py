@@ -19,10 +19,10 @@ from support.projects import ROOT
 
 from govcloud.lab import netlab
 from govcloud.lab.netlab import namespace
-from govcloud.lab.netlab.overlay import LAB_FACTS
+from govcloud.lab.netlab.overlay import LAB_FACTS, with_lab_internet
 from govcloud.model import load_folder
 from govcloud.network.inventory import render_inventory, write_inventory
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.network.rollout import Access, RolloutRecorder, run_waves
 from govcloud.network.topology import NodeRole
 from govcloud.network.waves import ipv6_waves
@@ -63,8 +63,8 @@ def wait_for_slaac(host) -> None:
 def lab(project):
     subprocess.run(["bash", str(ROOT / "scripts" / "netlab-install.sh")], check=True, capture_output=True)
     environment = load_folder(project / "inventories" / "lab", name="lab")
-    topology = environment_topology(environment, replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network),
-                                    project)
+    topology = with_lab_internet(environment_topology(
+        environment, replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network), project))
     paths = netlab.NetlabPaths()
     netlab.down(paths)
     netlab.up(topology, paths)  # LabError (with its fix) when it cannot start: a loud failure

@@ -42,7 +42,7 @@ from ...model import DrMode, Province
 from . import backup, frontend
 from . import postgres as pg
 from .layout import APP_PORT, PG_PORT, SLOTS, Layout, Place, default_root
-from .runtime import ensure_place, remove_place, run, running, spawn, stop
+from .namespaces import ensure_place, remove_place, run, running, spawn, stop
 
 APP = Path(__file__).with_name("app.py")
 MONITOR = Path(__file__).with_name("monitor.py")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..rule import Severity, stack_rule
 from ..view import ROUTER, UNKNOWN, ResourceView, StackView
-from .common import is_set
+from .readings import is_set
 
 TRANSIT_PURPOSE = "transit"
 

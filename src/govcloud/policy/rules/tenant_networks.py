@@ -6,7 +6,7 @@ from ..prefix import Prefix, parse_prefix
 from ..rule import Enforcement, Severity, resource_rule, stack_rule
 from ..view import (NETWORK, PORT, RBAC_POLICY, ROUTER, ROUTER_INTERFACE, SUBNET, SUBNET_POOL, UNKNOWN, ResourceView,
                     StackView)
-from .common import department_of, ip_version, is_set, purpose_of
+from .readings import department_of, ip_version, is_set, purpose_of
 
 V6_MODES = frozenset({"slaac", "dhcpv6-stateful", "dhcpv6-stateless"})
 
