@@ -7,18 +7,19 @@ import sys
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..lab import netlab
 from ..model import Environment, load_environment
-from ..network.environment import environment_topology
-from ..network.topology import SiteFacts, Topology
 from ..paths import current_instance, find_project_root
 from ..terminal import make_console
+
+if TYPE_CHECKING:  # the labs and the network planners load only for the commands that use them
+    from ..lab.netlab import NetlabPaths
+    from ..network.topology import SiteFacts, Topology
 
 console = make_console()
 err_console = make_console(stderr=True)
@@ -40,15 +41,19 @@ def load_env(env: str) -> Environment:
     return load_environment(env, project_root())
 
 
-def netlab_paths(state_dir: Path | None) -> netlab.NetlabPaths:
+def netlab_paths(state_dir: Path | None) -> NetlabPaths:
     """The network lab's state: ``--state-dir`` when given, else the lab instance's own folder."""
-    return netlab.NetlabPaths(state_dir) if state_dir else netlab.NetlabPaths()
+    from ..lab.netlab import NetlabPaths
+
+    return NetlabPaths(state_dir) if state_dir else NetlabPaths()
 
 
 def lab_topology(environment: Environment) -> Topology:
     """The environment's topology with its site facts (:func:`site_facts`); the stack settings
     decide which border routers peer with a BGP speaker. An environment that runs in the network
     lab (no inventory source of its own) gets the lab's simulated internet too."""
+    from ..network.environment import environment_topology
+
     facts, in_lab = site_facts(environment)
     topology = environment_topology(environment, facts, project_root())
     if not in_lab:

@@ -209,6 +209,11 @@ def _check_roots(p: Province, ledger: Ledger) -> None:
         raise InputError(f"ipv6_block is {p.ipam.ipv6_block} but the ledger was planned for {root.prefix}",
                          fix=f"restore ipv6_block: {root.prefix}; renumbering is deliberate: move the ledger "
                              "aside and plan from scratch", at=("ipam", "ipv6_block"))
+    planned = ledger.levels.get(Level.V4_SUBNET)
+    if planned is not None and planned != p.ipam.ipv4_subnet_prefixlen:
+        raise InputError(f"ipv4_subnet_prefixlen is {p.ipam.ipv4_subnet_prefixlen} but the ledger's IPv4 subnets are "
+                         f"/{planned}", fix=f"restore ipv4_subnet_prefixlen: {planned}; renumbering is deliberate: move "
+                         "the ledger aside and plan from scratch", at=("ipam", "ipv4_subnet_prefixlen"))
     for index, block in enumerate(p.ipam.cloud_ipv4):
         old = ledger.allocations.get(v4_space_key(index))
         if old is not None and old.prefix != block:

@@ -16,7 +16,7 @@ from pydantic import Field
 from rapidfuzz import fuzz, process
 
 from ..problems import Problem
-from .primitives import Code, DisplayName, FrozenModel, IPv4Network, IPv6Network, Tier
+from .primitives import Code, DisplayName, FrozenModel, IPv4Network, IPv6Network, Ratio, Tier, WholeNumber
 from .cloud import Department, Node, NodeKind
 from .exits import ExitPlan, InternetExit
 from .extranet import Link, Site
@@ -45,8 +45,8 @@ class IpamSettings(FrozenModel):
 
     ipv6_block: IPv6Network
     cloud_ipv4: tuple[IPv4Network, ...] = Field(min_length=1)
-    headroom: float = Field(default=0.5, ge=0, le=8, description="Spare fraction kept at every level.")
-    ipv4_subnet_prefixlen: int = Field(default=24, ge=16, le=29)
+    headroom: Ratio = Field(default=0.5, ge=0, le=8, description="Spare fraction kept at every level.")
+    ipv4_subnet_prefixlen: WholeNumber = Field(default=24, ge=16, le=29)
 
 
 class Province(FrozenModel):

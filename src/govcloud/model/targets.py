@@ -6,11 +6,11 @@ import datetime as dt
 
 from pydantic import Field
 
-from .primitives import Code, FrozenModel, Tier
+from .primitives import Code, FrozenModel, Ratio, Tier
 
 
 class Target(FrozenModel):
-    value: float = Field(ge=0, le=1, description="A ratio between 0 and 1.")
+    value: Ratio = Field(ge=0, le=1, description="A ratio between 0 and 1.")
     deadline: dt.date
 
 
