@@ -193,8 +193,10 @@ def _adoption_kpi(scope: str, systems: list[LegacySystem], state: MigrationState
                   as_of: dt.date) -> Kpi:
     achieved = sum(_on_cloud(s, state) for s in systems)
     deadline = target.deadline if target else None
-    projected = achieved + sum(not _on_cloud(s, state) and state.moves_by(s.code, deadline) is not None
-                               for s in systems)
+    left = [s for s in systems if not _on_cloud(s, state)]
+    # As for the network plan: with no wave for any system still to move, there is no plan to judge by.
+    projected = achieved + sum(state.moves_by(s.code, deadline) is not None for s in left) \
+        if not left or any(s.code in state.scheduled for s in left) else None
     return _kpi("cloud adoption", scope, achieved, len(systems), target, as_of, projected)
 
 
@@ -301,6 +303,7 @@ def _dr_coverage(scope: str, systems: list[LegacySystem], state: MigrationState,
     key = [s for s in systems if s.criticality.value == "key" and s.data_class is not DataClass.CLASSIFIED
            and s.code not in state.retired]
     covered = projected = 0
+    planned = False
     for system in key:
         if system.code in state.on_cloud:
             mode: DrMode | None = state.on_cloud[system.code]
@@ -308,7 +311,10 @@ def _dr_coverage(scope: str, systems: list[LegacySystem], state: MigrationState,
             mode = system.dr
         else:
             mode = None
+            planned = planned or system.code in state.scheduled
             later = state.moves_by(system.code, target.deadline)
             projected += later is not None and later is not DrMode.NONE
         covered += mode is not None and mode is not DrMode.NONE
-    return _kpi("dr coverage", scope, covered, len(key), target, as_of, covered + projected)
+    # Open when no wave moves any key system still off the cloud (nothing planned to judge by).
+    judged = planned or covered == len(key) or all(_on_cloud(s, state) for s in key)
+    return _kpi("dr coverage", scope, covered, len(key), target, as_of, covered + projected if judged else None)
