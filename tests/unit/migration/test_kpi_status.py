@@ -167,3 +167,22 @@ def test_city_adoption_without_its_own_target_reads_no_target(lab):
     province = lab.model_copy(update={"targets": targets})
     kpi = {(k.kpi, k.scope): k for k in measure(province, MigrationState({}, frozenset()), {}, {}, BEFORE)}
     assert kpi["cloud adoption", "city-a"].status == "no target" and kpi["cloud adoption", "city-a"].gap is None
+
+
+def test_a_date_past_its_deadline_is_allowed_and_reads_behind(project_root):
+    """The lab plans its county wave after the county target's deadline: it loads, and is behind."""
+    province = load_environment("lab", project_root).province
+    wave, target = province.network_plan.ipv6_waves[Tier.COUNTY], province.targets.ipv6_coverage[Tier.COUNTY]
+    assert wave > target.deadline
+    kpis = {(k.kpi, k.scope): k for k in measure(province, MigrationState({}, frozenset()), {}, {}, BEFORE)}
+    assert kpis["ipv6 coverage", "county tier"].status == "behind"
+
+
+def test_an_environment_without_a_network_plan_stays_open(project_root):
+    """highland dates nothing: IPv6 and exits are met, missed or open, never judged by a plan."""
+    province = load_environment("highland", project_root).province
+    assert province.network_plan is None
+    rows = [k for k in measure(province, MigrationState({}, frozenset()), {}, {}, BEFORE)
+            if k.kpi in ("ipv6 coverage", "exits consolidated")]
+    assert rows and all(k.projected is None for k in rows)
+    assert {k.status for k in rows} <= {"met", "missed", "open", "no target"} and "open" in {k.status for k in rows}
