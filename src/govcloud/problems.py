@@ -104,6 +104,8 @@ def pydantic_fix(err: dict[str, Any]) -> str:
         return "write a YAML list here (lines starting with '- ')"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return "write a mapping here (key: value lines)"
+    if kind.startswith("date_"):
+        return "write a day of the calendar as YYYY-MM-DD (e.g. 2027-06-30)"
     if kind == "too_short":
         return "give at least one entry"
     if kind == "string_too_long":

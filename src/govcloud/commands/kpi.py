@@ -9,7 +9,7 @@ import typer
 from ..errors import UsageError
 from pathlib import Path
 
-from ..migration.kpi import MigrationState, measure, measure_cities, measure_nodes
+from ..migration.kpi import Kpi, MigrationState, measure, measure_cities, measure_nodes
 from ..migration.locations import migration_folders
 from ..migration.wavestatus import read_progress, statuses
 from ..migration.network_outcomes import read_exits_state, read_rollout_state, state_folder
@@ -46,11 +46,18 @@ def kpi(env: str = ENV_OPTION, format: OutputFormat = OutputFormat.TABLE,
         return
     for title, table in ((f"KPIs of {environment.name} as of {day}", rows), ("per city", cities), ("per node", nodes)):
         print_table(title, ["KPI", "scope", "value", "achieved", "by deadline (plan)", "target", "deadline",
-                            "status"],
+                            "status", "gap to target"],
                     [[r.kpi, r.scope, f"{r.value:.1%}", f"{r.achieved}/{r.total}",
                       f"{r.projected}/{r.total}" if r.projected is not None else "-",
-                      f"{r.target:.0%}" if r.target is not None else "-", r.deadline or "-", r.status]
+                      f"{r.target:.0%}" if r.target is not None else "-", r.deadline or "-", r.status, gap_text(r)]
                      for r in table])
+
+
+def gap_text(row: Kpi) -> str:
+    """'3 sites, 12.5 pp' for a row behind or missed (short by the deadline as planned, or today)."""
+    if row.gap is None:
+        return "-"
+    return f"{row.gap_count}, {row.gap_points:.1f} pp"
 
 
 def _parse_date(text: str) -> dt.date:

@@ -8,13 +8,13 @@ from .loader import Environment, ModelErrors, load_environment, load_folder, res
 from .province import IpamSettings, Province, reference_problems
 from .routing import NodeRouting
 from .systems import Criticality, DataClass, DrMode, Footprint, LegacySystem
-from .targets import Target, Targets
+from .targets import NetworkPlan, Target, Targets
 
 __all__ = [
     "Capacity", "Code", "Criticality", "DataClass", "Department", "DrMode", "Environment", "ExitDesignation",
     "ExitOwnerKind", "ExitPlan",
     "ExitStatus", "Footprint", "InternetExit", "IpamSettings", "Ipv6Mode", "Ipv6Status", "LegacySystem", "Link",
-    "LinkKind", "MlpsLevel", "ModelErrors", "Node", "NodeKind", "NodeRouting", "Province", "Quotas", "Site", "Target", "Targets",
+    "LinkKind", "MlpsLevel", "ModelErrors", "NetworkPlan", "Node", "NodeKind", "NodeRouting", "Province", "Quotas", "Site", "Target", "Targets",
     "TenantNetwork", "Tier", "Unit", "UnitKind", "Uplink", "load_environment", "load_folder", "reference_problems",
     "resolve_env",
 ]

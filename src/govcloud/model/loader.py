@@ -30,7 +30,7 @@ from .province import Province, reference_problems
 MODEL_FILES = (MODEL_FILE, "departments.yaml", "extranet.yaml", "exits.yaml", "systems.yaml")
 SECTIONS = tuple(Province.model_fields)
 SECTION_HOME = {"province": MODEL_FILE, "ipam": MODEL_FILE, "nodes": MODEL_FILE,
-                "targets": MODEL_FILE, "departments": "departments.yaml", "sites": "extranet.yaml",
+                "targets": MODEL_FILE, "network_plan": MODEL_FILE, "departments": "departments.yaml", "sites": "extranet.yaml",
                 "links": "extranet.yaml", "exits": "exits.yaml", "systems": "systems.yaml"}
 """Where each section is written in the example and lab environments (named when one is missing)."""
 SECTION_HOME_OF = {Path(home).stem: section for section, home in reversed(SECTION_HOME.items())}

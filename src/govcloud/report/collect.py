@@ -23,7 +23,8 @@ class KpiRow:
 
     kpi: dict[str, Any]
     gap: int | None
-    """Items still short of the target (by the deadline, for 'behind'); None when met or no target."""
+    """Items short of the target when behind (by the deadline, as planned) or missed (today): the
+    KPI's own :attr:`~govcloud.migration.kpi.Kpi.gap`; None otherwise."""
     standing: str
 
 
@@ -78,15 +79,15 @@ def kpi_row(kpi: Kpi) -> KpiRow:
     if kpi.status == "met":
         return KpiRow(kpi.to_dict(), None, "target met")
     if kpi.status == "on track":
-        return KpiRow(kpi.to_dict(), short_now, f"{short_now} to go; the planned waves bring "
+        return KpiRow(kpi.to_dict(), None, f"{short_now} to go; the plan brings "
                       f"{kpi.projected}/{kpi.total} by {kpi.deadline}")
     if kpi.status == "behind":
-        short = max(needed - (kpi.projected or 0), 0)
-        return KpiRow(kpi.to_dict(), short, f"behind by {short}: the plan brings {kpi.projected}/{kpi.total} "
-                      f"by {kpi.deadline}, {needed} are needed")
+        return KpiRow(kpi.to_dict(), kpi.gap, f"behind by {kpi.gap_count} ({kpi.gap_points:.1f} points): the plan "
+                      f"brings {kpi.projected}/{kpi.total} by {kpi.deadline}, {needed} are needed")
     if kpi.status == "missed":
-        return KpiRow(kpi.to_dict(), short_now, f"missed by {short_now} (deadline {kpi.deadline} has passed)")
-    return KpiRow(kpi.to_dict(), short_now, f"{short_now} to go, no plan yet to reach {needed} by {kpi.deadline}")
+        return KpiRow(kpi.to_dict(), kpi.gap, f"missed by {kpi.gap_count} ({kpi.gap_points:.1f} points; "
+                      f"deadline {kpi.deadline} has passed)")
+    return KpiRow(kpi.to_dict(), None, f"{short_now} to go, no plan yet to reach {needed} by {kpi.deadline}")
 
 
 def _cities(province: Province, kpis: list[Kpi], extranet: ExtranetView) -> list[dict[str, Any]]:

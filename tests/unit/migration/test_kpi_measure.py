@@ -37,8 +37,11 @@ def test_nothing_done_yet_the_plan_decides_on_track_or_behind(lab):
     behind = rows(measure(province, MigrationState.from_waves(late, {}), {}, {}, dt.date(2026, 11, 26)))
     assert behind["cloud adoption", "province"].status == "behind"
     unplanned = rows(measure(province, MigrationState({}, frozenset()), {}, {}, dt.date(2026, 11, 26)))
-    assert unplanned["cloud adoption", "province"].status == "behind"
-    assert unplanned["exits consolidated", "province"].status == "open"
+    assert unplanned["cloud adoption", "province"].status == "open"  # no wave at all: nothing to judge by
+    assert unplanned["exits consolidated", "province"].status == "on track"  # the lab's network plan dates both
+    undated = province.model_copy(update={"network_plan": None})
+    without = rows(measure(undated, MigrationState({}, frozenset()), {}, {}, dt.date(2026, 11, 26)))
+    assert without["exits consolidated", "province"].status == "open"
 
 
 def test_done_waves_count_and_deadlines_are_judged(lab):
@@ -107,7 +110,7 @@ def test_each_city_is_judged_on_its_own_sites_exits_and_key_systems(lab):
     # school-enrolment (city-a's education bureau) made a key system: city-a then has DR to cover
     systems = tuple(s.model_copy(update={"criticality": s.criticality.__class__("key")})
                     if s.code == "school-enrolment" else s for s in province.systems)
-    province = province.model_copy(update={"systems": systems})
+    province = province.model_copy(update={"systems": systems, "network_plan": None})  # IPv6 and exits undated
     ipv6 = {"city-a": Ipv6Status.DUAL_STACK, "county-a1": Ipv6Status.DUAL_STACK}
     exits = {"legacy-city-a": ExitStatus.DECOMMISSIONED}
     state = MigrationState.from_waves(waves, {})

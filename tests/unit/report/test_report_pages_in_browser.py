@@ -113,7 +113,7 @@ def kpi_rows_on_page(browser, table: str) -> list[dict]:
             const cell = f => tr.querySelector(`[data-field="${f}"]`).innerText.trim();
             return {kpi: tr.dataset.kpi, scope: tr.dataset.scope, value: cell('value'),
                     achieved: cell('achieved'), total: cell('total'), status: cell('status'),
-                    projected: cell('projected')};
+                    projected: cell('projected'), gap: cell('gap')};
         });""", table)
 
 
@@ -140,6 +140,24 @@ def check_rows(rows: list[dict], expected: list[dict]) -> None:
         assert row["value"] == f"{kpi['value'] * 100:.1f}%"
         assert row["status"] == kpi["status"]
         assert row["projected"] == (str(kpi["projected"]) if kpi["projected"] is not None else "—")
+        # behind or missed: by how much, in items and percentage points, as `govcloud kpi` says
+        unit = kpi["unit"][:-1] if kpi["gap"] == 1 else kpi["unit"]
+        gap = f"{kpi['gap']} {unit} · {kpi['gap_points']:.1f} pp" if kpi["gap"] is not None else "—"
+        assert row["gap"] == gap, (row, kpi)
+
+
+def test_the_overview_says_by_how_much_a_kpi_is_behind_or_missed(browser, site):
+    """The lab's network plan dates the county wave after its deadline, and the province's own
+    wave is overdue: both show their gap, province-wide and for each city."""
+    open_page(browser, site, "index.html", shot="overview-gaps.html")
+    rows = {(r["kpi"], r["scope"]): r for r in kpi_rows_on_page(browser, "kpi-table")}
+    assert (rows["ipv6 coverage", "county tier"]["status"], rows["ipv6 coverage", "county tier"]["gap"]) == (
+        "behind", "3 sites · 90.0 pp")
+    assert rows["ipv6 coverage", "city tier"]["status"] == "on track"  # city-a dual, city-b's wave in time
+    assert rows["ipv6 coverage", "city tier"]["gap"] == "—"
+    cities = {(r["kpi"], r["scope"]): r for r in kpi_rows_on_page(browser, "city-kpi-table")}
+    assert cities["ipv6 coverage", "city-a, county tier"]["gap"] == "2 sites · 90.0 pp"
+    assert cities["ipv6 coverage", "city-b, county tier"]["gap"] == "1 site · 90.0 pp"
 
 
 def test_pages_say_not_measured_without_probes_or_live_usage(browser, project, govcloud):
