@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...model import ExitStatus
 from ..rule import Severity, resource_rule, stack_rule
 from ..view import FLOATING_IP, NETWORK, ROUTER, TAGGABLE, ResourceView, StackView
-from .readings import is_set, placement_node
+from .readings import has_gateway, placement_node
 from .extranet import TRANSIT_PURPOSE, gateway_on_transit
 
 
@@ -28,7 +28,7 @@ def router_gateway(stack: StackView, report) -> None:
     # GOV-XNET-002 judge those. A stack rule, because telling them apart follows the reference.
     for router in stack.of_type(ROUTER):
         exits = _unified_exits(router)
-        if exits is None or not is_set(router.get("externalNetworkId")) or gateway_on_transit(stack, router):
+        if exits is None or not has_gateway(router) or gateway_on_transit(stack, router):
             continue
         if not exits:
             report(f"node {router.node!r} has no unified exit but router {router.name!r} has an external gateway",
@@ -107,7 +107,7 @@ def _designated(resource: ResourceView, report) -> None:
     ctx = resource.context
     if ctx is None:
         return
-    if resource.type == ROUTER and not is_set(resource.get("externalNetworkId")):
+    if resource.type == ROUTER and not has_gateway(resource):
         return
     if resource.type == NETWORK and resource.get("external") is not True:
         return

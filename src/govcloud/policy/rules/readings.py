@@ -62,6 +62,16 @@ def is_set(value: Any) -> bool:
     return value is UNKNOWN or value not in (None, "", [], {})
 
 
+def has_gateway(router: ResourceView) -> bool:
+    """Whether a router has an external gateway. In a preview the provider reports an unset,
+    provider-computed gateway as unknown; a real one is known (a network id, or a data-source read:
+    resolved during preview, and read as known offline) or depends on another resource."""
+    gateway = router.get("externalNetworkId")
+    if gateway is UNKNOWN:
+        return bool(router.refers_to("externalNetworkId"))
+    return is_set(gateway)
+
+
 def rule_ports(rule: ResourceView) -> tuple[int, int] | None:
     """The port range a security-group rule opens: None when unknown; (1, 65535) for every port."""
     protocol = rule.get("protocol")
