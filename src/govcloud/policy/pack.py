@@ -31,7 +31,7 @@ from .context import PolicyContext, load_context
 from .registry import all_rules, rule_ids
 from .rule import Rule, Scope, fingerprint
 from .view import resource_view_from_args, root_urn, split_urn, stack_view_from_resources
-from .waivers import live_fingerprints, load_waivers, waivers_path
+from . import waivers
 
 ENV_VARIABLE = "GOVCLOUD_ENV"
 CONFIG_KEY = "govcloud:env"
@@ -71,9 +71,9 @@ class PackState:
         env = self.context_for(stack).env
         with self._lock:
             if env not in self._waived:
-                self._waived[env] = live_fingerprints(load_waivers(waivers_path(self.project_root, env),
-                                                                   known_rules=rule_ids()),
-                                                      date.today())
+                path = waivers.waivers_path(self.project_root, env)
+                self._waived[env] = waivers.live_fingerprints(waivers.load_waivers(path, known_rules=rule_ids()),
+                                                              date.today())
             waived = self._waived[env]
         if not waived:
             return False
