@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import GovcloudError
 from .paths import pulumi_state_dir
+from .engine.discovery import engine_env, find_engine
 
 SETUP_FIX = "run `make setup` as root"
 PYTHON_PACKAGES = ("pydantic", "netaddr", "pulumi", "pulumi-openstack", "pulumi-policy", "ansible-core",
@@ -50,8 +51,6 @@ def python_checks() -> list[Check]:
 
 
 def engine_checks() -> list[Check]:
-    from .engine.discovery import engine_env, find_engine
-
     try:
         install = find_engine()
     except GovcloudError as exc:
@@ -72,7 +71,7 @@ def engine_checks() -> list[Check]:
 
 
 def openstack_lab_checks() -> list[Check]:
-    from .lab.openstack.api import lab_status
+    from .lab.openstack.api import lab_status  # lazy: the OpenStack lab loads openstacksdk (about 2 s)
 
     try:
         status = lab_status()

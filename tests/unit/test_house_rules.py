@@ -9,6 +9,9 @@
   ``__file__``, joins a name of the project's layout or of an environment's state files into a
   path, reads the user's home or XDG folders, or spells a state file's name; and every file name
   govcloud spells is spelled by one module only.
+* Imports at the top of modules: an import inside a function says why on its line (``# lazy:
+  <reason>``: a heavy package a light command must not pay for, a cycle, code that runs in another
+  process). ``commands/`` is exempt: the CLI loads each command's code only when it runs (test_cli).
 """
 
 from __future__ import annotations
@@ -258,3 +261,52 @@ def test_every_file_name_is_spelled_by_one_module():
                 spelled[node.value].add(rel(path))
     twice = {name: sorted(places) for name, places in spelled.items() if len(places) > 1}
     assert not twice, f"name each file in one module and import the name: {twice}"
+
+
+# --- imports at the top ---------------------------------------------------------------------------
+
+LAZY = "# lazy:"
+
+
+def unexplained_lazy_imports(path: Path) -> Iterator[str]:
+    """Imports inside a function (at any depth) whose lines carry no ``# lazy:`` reason."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+
+    def walk(node: ast.AST, in_function: bool) -> Iterator[str]:
+        for child in ast.iter_child_nodes(node):
+            if in_function and isinstance(child, (ast.Import, ast.ImportFrom)) \
+                    and not any(LAZY in line for line in lines[child.lineno - 1:child.end_lineno]):
+                yield f"{rel(path)}:{child.lineno}: {lines[child.lineno - 1].strip()}"
+            yield from walk(child, in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+    yield from walk(parsed(path), False)
+
+
+def lazy_import_violations(files: list[Path]) -> list[str]:
+    return [v for path in files if not rel(path).startswith(COMMANDS + "/") for v in unexplained_lazy_imports(path)]
+
+
+def test_every_import_inside_a_function_says_why_it_is_not_at_the_top():
+    found = lazy_import_violations(modules())
+    assert not found, ("move each to the top of its module, or end its line with `# lazy: <reason>` "
+                       "(measured: `python -X importtime`):\n" + "\n".join(found))
+
+
+def test_the_import_check_catches_an_unexplained_import_in_a_function(tmp_path):
+    (tmp_path / "commands").mkdir()
+    (tmp_path / "commands" / "cmd.py").write_text("def run():\n    from ..engine import automation\n")
+    (tmp_path / "bad.py").write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from .context import Context\n"
+        "import json\n"
+        "def ok():\n    import openstack  # lazy: openstacksdk (2 s)\n"
+        "    from pulumi import (automation,  # lazy: pulumi (1 s)\n                        runtime)\n"
+        "def bad():\n    import yaml\n"
+        "class Holder:\n    def method(self):\n        def inner():\n            from . import paths\n")
+    global SRC
+    real, SRC = SRC, tmp_path
+    try:
+        found = lazy_import_violations(sorted(tmp_path.rglob("*.py")))
+    finally:
+        SRC = real
+    assert found == ["bad.py:10: import yaml", "bad.py:14: from . import paths"]

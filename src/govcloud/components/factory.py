@@ -38,7 +38,7 @@ def resource_class(type_token: str) -> tuple[type, dict[str, str]]:
 
 @cache
 def _openstack_version() -> str:
-    from pulumi_openstack import _utilities
+    from pulumi_openstack import _utilities  # lazy: pulumi_openstack (about 1 s): the Pulumi program's only
 
     return _utilities.get_version()
 

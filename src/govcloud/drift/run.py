@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..engine.live import LiveRead
+from ..engine import automation, live
+from ..engine.credentials import find_clouds_yaml, load_credentials
+from ..engine.lease import Holder, all_held
+from ..engine.live import LiveRead, read_live
+from ..engine.stackrun import _project_name
 from ..policy.context import PolicyContext
 from ..policy.rule import Rule
 from ..policy.view import split_urn
 from .cloud import broken_rules, cloud_differences, deployed_view, live_view
 from .differences import DriftReport, Kind
+from .extras import neutron_rule_lister, unmanaged_rules
 from .record import drift_state_path, record_run
 
 
@@ -79,9 +84,6 @@ def drifted_hosts(report: DriftReport) -> list[str]:
 def fix_leases(settings, stacks: Sequence[str]):
     """The leases of ``stacks`` for ``drift --fix`` (all or none; a lease this run holds already is
     not taken again): the command takes them before it reads anything, as ``up`` does."""
-    from ..engine.lease import Holder, all_held
-    from ..engine.stackrun import _project_name
-
     return all_held(settings.leases(), _project_name(settings.project_root), list(stacks),
                     Holder.me("govcloud drift --fix", settings.project_root))
 
@@ -92,10 +94,6 @@ def fix_stacks(environment, report: DriftReport, settings, policy_packs: Sequenc
     no other run can change a stack between its import and the ``up`` that deletes what was adopted.
     ``policy_packs`` guard the ``up``. Returns the stacks fixed;
     :class:`~govcloud.engine.lease.StackLeased` when another run holds one."""
-    from dataclasses import replace
-
-    from ..engine import automation, live
-
     stacks = drifted_stacks(report)
     if not stacks:
         return []
@@ -110,10 +108,6 @@ def fix_stacks(environment, report: DriftReport, settings, policy_packs: Sequenc
 
 def engine_reader(environment, settings) -> Callable[[Sequence[str]], list[LiveRead]]:
     """Read stacks through the engine, then look for unmanaged rules in their managed groups."""
-    from ..engine.credentials import find_clouds_yaml, load_credentials
-    from ..engine.live import read_live
-    from .extras import neutron_rule_lister, unmanaged_rules
-
     def read(stacks: Sequence[str]) -> list[LiveRead]:
         reads = read_live(environment, stacks, settings)
         for item in reads:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from ..errors import EngineError, UsageError
 from ..paths import CLOUDS_FILE, openstack_lab_clouds_file
 LAB_FIX = "start the lab with `govcloud lab up` (or point --clouds-yaml at a reachable cloud)"
@@ -58,8 +60,8 @@ def load_credentials(cloud: str, clouds_yaml: Path | None) -> CloudCredentials:
     A clouds.yaml that is not one, or a cloud it does not hold, is bad input (UsageError, exit 2,
     naming the clouds there are); a lab that is not up (its clouds.yaml missing) is EngineError.
     """
-    import openstack.config
-    from openstack import exceptions
+    import openstack.config  # lazy: openstacksdk (about 2 s) only when a cloud is asked
+    from openstack import exceptions  # lazy: openstacksdk (about 2 s) only when a cloud is asked
 
     if clouds_yaml is not None and not clouds_yaml.is_file():
         if "openstack-lab" in str(clouds_yaml):
@@ -87,8 +89,6 @@ def load_credentials(cloud: str, clouds_yaml: Path | None) -> CloudCredentials:
 
 def cloud_names(clouds_yaml: Path) -> list[str]:
     """The cloud names in a clouds.yaml; UsageError saying what is wrong when it is not one."""
-    import yaml
-
     try:
         data = yaml.safe_load(clouds_yaml.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -116,9 +116,9 @@ def _unknown_cloud(cloud: str, where: str, available: list[str]) -> UsageError:
 
 def check_login(credentials: CloudCredentials) -> None:
     """Log in once with openstacksdk; a stopped lab or wrong credentials become an EngineError."""
-    import openstack
-    from keystoneauth1 import exceptions as ks
-    from openstack import exceptions as sdk
+    import openstack  # lazy: openstacksdk (about 2 s) only when a cloud is asked
+    from keystoneauth1 import exceptions as ks  # lazy: keystoneauth1 (0.3 s) only when a cloud is asked
+    from openstack import exceptions as sdk  # lazy: openstacksdk (about 2 s) only when a cloud is asked
 
     try:
         connection = openstack.connect(load_yaml_config=False, load_envvars=False, auth_type="password",

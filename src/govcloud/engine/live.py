@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi import automation as auto
+
 from ..model import Environment
 from ..stackgraph import node_for_stack, stack_names
 from ..paths import stack_settings_file
@@ -94,8 +96,6 @@ def read_live(environment: Environment, stacks: Sequence[str], settings: EngineS
 
 
 def _read_stack(stack_name: str, settings: EngineSettings, install, env: dict[str, str], log_file) -> LiveRead:
-    from pulumi import automation as auto
-
     started = time.monotonic()
     try:
         workspace = project_workspace(settings.project_root, install, env)
@@ -122,8 +122,6 @@ def adopt(environment: Environment, stack: str, resources: Sequence[dict[str, An
     they are not in the program, so the next ``up`` deletes them through the engine (recorded in
     the stack's history like any change), instead of a side channel deleting them behind its back.
     ``resources`` carry ``type``, ``name`` and ``id``."""
-    from pulumi import automation as auto
-
     if not resources:
         return
     install = find_engine()

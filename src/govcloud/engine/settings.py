@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import EngineError, UsageError
 from ..paths import (config_root, engine_cleanup_dir, engine_runs_dir, engine_salts_dir, log_dir,
                      pulumi_state_dir)
+from .lease import lease_store
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,6 @@ class EngineSettings:
 
     def leases(self):
         """Where the stacks' leases live (:mod:`.lease`); UsageError for a backend without one."""
-        from .lease import lease_store
-
         return lease_store(self.backend(), self.lock_url)
 
 

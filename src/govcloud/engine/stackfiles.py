@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+import yaml
 
 from ..paths import PROJECT_FILE, STACKS, stack_settings_file
 
@@ -74,8 +75,6 @@ class RunFiles:
     @staticmethod
     def add_config(config_file: Path, key: str, value: str) -> None:
         """Add one plain setting to a run's private settings file (never a committed one)."""
-        import yaml
-
         data = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
         data.setdefault("config", {})[key] = value
         config_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

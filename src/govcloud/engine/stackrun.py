@@ -18,6 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+from pulumi import automation as auto
+from pulumi.automation import Deployment
+
 from ..stackgraph import StackGraph
 from ..paths import PROJECT_FILE
 from . import cleanup
@@ -45,8 +49,6 @@ SELECT_LOCK = threading.Lock()
 
 
 def engine_workspace(work_dir: Path, install: EngineInstall, env: dict[str, str], files: RunFiles):
-    from pulumi import automation as auto
-
     # The engine runs through a wrapper that gives it a session of its own (see .signals).
     root = engine_command_root(install.cli, files.run_dir.parent.parent / "engine-wrapper")
     return auto.LocalWorkspace(work_dir=str(work_dir), pulumi_home=str(install.pulumi_home), env_vars=env,
@@ -63,7 +65,7 @@ class CloudAccess:
     def connection(self, region: str | None = None):
         region = region or self.region
         if region not in self._connections:
-            import openstack
+            import openstack  # lazy: openstacksdk (about 2 s) only when the cloud is asked
 
             self._connections[region] = openstack.connect(
                 load_yaml_config=False, load_envvars=False, auth_type="password", auth=dict(self.credentials.auth),
@@ -108,8 +110,6 @@ class StackRun:
 
     def execute(self) -> StackResult:
         """Run the operation (the caller holds the stack's lease when it changes the state: :func:`leased`)."""
-        from pulumi import automation as auto
-
         started = time.monotonic()
         work_dir = self.files.project_root
         if self.graph is not None:
@@ -217,8 +217,6 @@ class StackRun:
 
     def _resolve(self, pending, exported, scratch, workspace, config_file: str) -> None:
         """Import the pending creates that happened, drop the rest, read the real state of both."""
-        from pulumi.automation import Deployment
-
         resolutions = plan_recovery(pending, self.cloud)
         edited = apply_resolutions(exported.deployment, resolutions)
         scratch.import_stack(self.stack_name, Deployment(version=exported.version or 3, deployment=edited))
@@ -264,8 +262,6 @@ def leased(operation: Operation, settings: EngineSettings, stacks: Sequence[str]
 
 
 def _project_file(work_dir: Path) -> dict:
-    import yaml
-
     try:
         data = yaml.safe_load((work_dir / PROJECT_FILE).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):

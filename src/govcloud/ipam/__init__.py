@@ -1,5 +1,7 @@
 """Hierarchical IPv4/IPv6 address planning over netaddr, with a persistent ledger."""
 
+from ..errors import InputError
+from ..model.loader import problems_error
 from .ledger import Allocation, Ledger, Status, dump_ledger, load_ledger, write_ledger
 from .levels import Level
 from .addressplan import AddressPlan, compute_levels, plan_additions, plan_addresses, plan_growth
@@ -15,9 +17,6 @@ def plan_environment(environment, incremental: bool = True) -> AddressPlan:
     Running out of space is a problem of the model, so the error points at the model's field.
     When the model only grew, only what is new is planned (see :func:`plan_growth`).
     """
-    from ..errors import InputError
-    from ..model.loader import problems_error
-
     try:
         planner = plan_growth if incremental else plan_addresses
         return planner(environment.province, load_ledger(environment.path))

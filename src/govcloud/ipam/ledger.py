@@ -19,6 +19,7 @@ from ..errors import InputError, Location, ModelError
 from ..paths import ledger_file
 from ..problems import Problem
 from ..yamlpaths import LineIndex, format_path
+from ..model.loader import raise_marked_error  # the model's located YAML errors (marks, duplicate keys)
 from .levels import Level
 
 
@@ -133,8 +134,6 @@ LEDGER_SECTIONS = frozenset({"levels", "allocations"})
 def _ledger_document(path: Path, text: str, unreadable: str) -> dict:
     """The ledger's top level: a mapping of ``levels`` and ``allocations``. An empty file, another
     shape or an unknown section is an error: read as "no ledger", it would renumber everything."""
-    from ..model.loader import raise_marked_error  # the model's located YAML errors (marks, duplicate keys)
-
     try:
         data = yaml_rs.loads(text)
     except yaml_rs.YAMLDecodeError as exc:

@@ -16,6 +16,8 @@ from pydantic import Field
 from rapidfuzz import fuzz, process
 
 from ..problems import Problem
+from .shape import SHAPE_CHECKS
+from .space import address_problems
 from .primitives import Code, DisplayName, FrozenModel, IPv4Network, IPv6Network, Ratio, Tier, WholeNumber
 from .cloud import Department, Node, NodeKind
 from .exits import ExitPlan, InternetExit
@@ -139,9 +141,6 @@ class Province(FrozenModel):
 
 def reference_checks() -> tuple[Callable[[Province], Iterable[Problem]], ...]:
     """The cross-reference checks, in the order their problems are reported."""
-    from .shape import SHAPE_CHECKS  # they build on this module's Problem and Province
-    from .space import address_problems
-
     return (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _exit_plan_refs, _network_plan_refs,
             _system_refs, _system_cycles, _ipv4_overlaps, _node_routing, *SHAPE_CHECKS, address_problems)
 

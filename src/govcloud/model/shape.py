@@ -5,14 +5,19 @@ inside one namespace (units of a site, zones of a node …)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
+from ..problems import Problem
 from .primitives import Tier
 from .cloud import NodeKind
 from .exits import ExitOwnerKind
 from .extranet import LinkKind
-from .province import Problem, Province
 from .recovery import dr_inconsistencies
 from .systems import DataClass, DrMode
+
+if TYPE_CHECKING:  # annotations only: province.py runs these checks
+    from .province import Province
+
 
 #: The tiers of sites a node of each kind may sit at.
 NODE_SITE_TIERS = {NodeKind.PROVINCE: (Tier.PROVINCE, Tier.CITY), NodeKind.CITY: (Tier.CITY,)}

@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..ipam import plan_environment
 from ..ipam.requirements import department_key, v4_department_key
-from ..model import ExitStatus, Province
+from ..model import Environment, ExitStatus, Province, load_environment
+from ..stackgraph.stacks import stack_name
 from ..yamlfile import YamlFile, read_yaml, refuse_look_alike
 from ..paths import policy_settings_file
 from .locate import Locator
@@ -196,8 +198,6 @@ class PolicyContext:
 
     @cached_property
     def _node_of_stack(self) -> dict[str, str]:
-        from ..stackgraph.stacks import stack_name
-
         return {stack_name(self.env, node, self.province): node.code for node in self.province.nodes}
 
     @cached_property
@@ -262,9 +262,6 @@ class PolicyContext:
 def load_context(env: Any, project_root: Path, known_rules: set[str] | None = None) -> PolicyContext:
     """Load an environment's model (``env``: its name or path, or an already loaded
     :class:`~govcloud.model.Environment`), plan it, and read its baseline settings."""
-    from ..ipam import plan_environment
-    from ..model import Environment, load_environment
-
     environment = env if isinstance(env, Environment) else load_environment(env, project_root)
     settings = load_settings(settings_path(project_root, environment.name), known_rules)
     return PolicyContext(environment.name, environment.province, plan_environment(environment), settings,

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from ..engine.credentials import cloud_names, find_clouds_yaml
 from ..errors import UsageError
 from ..model import Province
 from .measurements import CLOUD_USAGE_FILE, CloudUsage, NodeUsage, QuotaUse, write_measurement
@@ -62,7 +63,7 @@ def measure_province(province: Province, connect: Callable[[Any], Any], parallel
     cannot be reached is recorded with its error, so the others are still reported. Nodes are read
     ``parallel`` at a time: each costs a login and a few calls, which add up over 17 nodes."""
     def one(node) -> NodeUsage:
-        from openstack import exceptions
+        from openstack import exceptions  # lazy: openstacksdk (about 2 s) only when a cloud is measured
 
         projects = [d.code for d in province.departments if d.node == node.code]
         try:
@@ -80,10 +81,8 @@ def connect_node(node, clouds_yaml: Path | None = None) -> Any:
     """A connection to ``node``'s cloud (its entry in clouds.yaml) and region; the clouds.yaml is
     found as the engine finds it (``--clouds-yaml``, ``OS_CLIENT_CONFIG_FILE``, the lab's, or
     openstacksdk's usual places), so the report reads the clouds the stacks were deployed to."""
-    import openstack.config
-    import openstack.connection
-
-    from ..engine.credentials import find_clouds_yaml
+    import openstack.config  # lazy: openstacksdk (about 2 s) only when a cloud is measured
+    import openstack.connection  # lazy: openstacksdk (about 2 s) only when a cloud is measured
 
     found = find_clouds_yaml(clouds_yaml)
     config = openstack.config.OpenStackConfig(config_files=[str(found)] if found else None, load_envvars=False)
@@ -94,8 +93,6 @@ def check_clouds_yaml(province: Province, clouds_yaml: Path | None) -> None:
     """Bad settings stop the measurement before anything is read or recorded (UsageError, exit 2): a
     clouds.yaml that is not there or not one, or one without a cloud the model's nodes name. A node
     that does not answer is not bad input: it is recorded with its error."""
-    from ..engine.credentials import cloud_names, find_clouds_yaml
-
     found = find_clouds_yaml(clouds_yaml)
     if found is None:
         return  # openstacksdk searches its usual places, as for the engine

@@ -32,6 +32,7 @@ Every step is idempotent: it looks at what runs before it acts.
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from pathlib import Path
@@ -310,8 +311,6 @@ def ensure_monitor(layout: Layout, place: Place, peer: Place) -> bool:
 
 def http_get(layout: Layout, place: Place, path: str) -> dict:
     """GET from the front namespace (the way HAProxy reaches the node); LabError unless 200."""
-    import json
-
     code = ("import json,sys,urllib.request;"
             f"r=urllib.request.urlopen('{place.app_url}{path}',timeout=2);print(r.read().decode())")
     done = run(["ip", "netns", "exec", layout.service.namespace, PYTHON, "-c", code], check=False, timeout=10)
