@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from govcloud.lab.workload import backup, runtime
+from govcloud.lab.workload import backup, namespaces
 from govcloud.lab.workload.drill import Client, kill_node, longest_gap, missing, recovery_time
 from govcloud.lab.workload.driver import LabWorkloadDriver, rebuild_standby, start_legacy
 from govcloud.migration.execution.executor import Executor
@@ -125,7 +125,7 @@ def main() -> None:
             try:
                 results.append(one_round(project, root))
             finally:
-                runtime.teardown(layout)
+                namespaces.teardown(layout)
         r = results[-1]
         print(f"round {number + 1}: wave {r['wave_s']:.1f} s, cutover downtime {r['cutover_downtime_s']:.3f} s, "
               f"standby lost: writes paused {r['standby_pause_s']:.3f} s, rebuilt in {r['rebuild_s']:.1f} s "

@@ -49,7 +49,7 @@ from govcloud.ipam import plan_environment
 from govcloud.model import load_folder
 from govcloud.stackgraph import Lookup, Ref, StackGraph, StackOutputRef, plan_stack, stack_names
 from govcloud.stackgraph.options import read_stack_options
-from govcloud.stackgraph.report import graph_to_json
+from govcloud.stackgraph.listing import graph_to_json
 from govcloud.stackgraph.spec import ROOT_STACK_TYPE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,7 +122,7 @@ def import_state(settings: EngineSettings, stack: str, deployment: dict) -> None
     """Create ``stack`` in the bench's backend with ``deployment`` as its state."""
     from pulumi import automation as auto
 
-    from govcloud.engine.locate import find_engine
+    from govcloud.engine.discovery import find_engine
     from govcloud.engine.automation import engine_environment, project_workspace
     from govcloud.engine.salt import salt_file, salt_outside_config
     from govcloud.engine.settings import default_passphrase_file, ensure_passphrase_file

@@ -26,9 +26,9 @@ from pathlib import Path
 from govcloud.lab import netlab
 from govcloud.model import load_folder
 from govcloud.network.inventory import render_inventory, write_inventory
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.network.ansible import Connection, PlaybookRequest, run_playbook
-from govcloud.lab.netlab.overlay import LAB_FACTS
+from govcloud.lab.netlab.overlay import LAB_FACTS, with_lab_internet
 
 PLAYBOOK = Path(__file__).resolve().parents[1] / "playbooks" / "ipv6_extranet.yml"
 GOAL_S = 60.0
@@ -47,7 +47,7 @@ def run_wave(env_dir: Path, paths: netlab.NetlabPaths, connection: Connection, h
 
 def bench_size(routers: int, connections: list[Connection], work: Path) -> list[dict]:
     env_dir = netlab.write_generated_env(routers, work / f"gen{routers}")
-    topology = environment_topology(load_folder(env_dir, name=f"gen{routers}"), LAB_FACTS)
+    topology = with_lab_internet(environment_topology(load_folder(env_dir, name=f"gen{routers}"), LAB_FACTS))
     paths = netlab.NetlabPaths()
     write_inventory(env_dir, render_inventory(topology, paths.client_key, paths.known_hosts))
     hosts = routers + 1

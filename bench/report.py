@@ -21,7 +21,7 @@ from pathlib import Path
 from govcloud.migration.kpi import MigrationState, measure
 from govcloud.migration.network_outcomes import read_exits_state, read_rollout_state, state_folder
 from govcloud.migration.locations import migration_folders
-from govcloud.migration.progress import read_progress, statuses
+from govcloud.migration.wavestatus import read_progress, statuses
 from govcloud.migration.store import read_plan
 from govcloud.model import load_environment
 from govcloud.policy import check_environment

@@ -25,7 +25,7 @@ from govcloud.ipam import plan_environment
 from govcloud.model import load_folder
 from govcloud.stackgraph import plan_stack, stack_names
 from govcloud.stackgraph.options import read_stack_options
-from govcloud.stackgraph.report import graph_to_json
+from govcloud.stackgraph.listing import graph_to_json
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "inventories" / "example"

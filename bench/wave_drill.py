@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from govcloud.lab.workload import runtime
+from govcloud.lab.workload import namespaces
 from govcloud.lab.workload.drill import Client, longest_gap, missing
 from govcloud.lab.workload.driver import LabWorkloadDriver, start_legacy
 from govcloud.migration.execution.executor import Executor
@@ -126,7 +126,7 @@ def main() -> None:
                 results.extend(run_wave(project, root, number, args.provisioner))
         finally:
             for layout in layouts:
-                runtime.teardown(layout)
+                namespaces.teardown(layout)
     for r in results:
         backup = f", backup rows restored on the DR node {r['backup_rows']}" if r["backup_rows"] is not None else ""
         print(f"{r['system']} ({r['dr']}): provision {r['provision_s']:.1f} s, copy {r['copy_s']:.1f} s "

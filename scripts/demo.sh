@@ -12,6 +12,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 gc=.venv/bin/govcloud
 step() { echo; echo "== $*"; }
+# What the demo deploys lives in the lab, which is the machine's, not this checkout's: so its state
+# (engine backend, logs, rollout and migration records) is kept with the lab. Another checkout's
+# demo then converges on the same deployment instead of colliding with it, and `lab down --purge`
+# removes the deployment's state with the cloud it describes.
+GOVCLOUD_STATE_DIR=$($gc lab deployment-dir)
+export GOVCLOUD_STATE_DIR
 
 step "example province: model, address plan, offline stacks, policy, migration plan"
 $gc validate --env example

@@ -5,7 +5,7 @@
 #
 #   make mutate PKG=ipam            # or model, stackgraph, policy-rules, migration
 #   JOBS=2 make mutate PKG=ipam     # worker processes (default 1: the machine is shared)
-#   MUTANTS='govcloud.ipam.ledger.x_load_ledger* govcloud.ipam.report.x_utilisation__mutmut_48' make mutate PKG=ipam
+#   MUTANTS='govcloud.ipam.ledger.x_load_ledger* govcloud.ipam.exports.x_utilisation__mutmut_48' make mutate PKG=ipam
 #                                   # only these mutants (mutmut's names, * matches): re-check survivors after
 #                                   # writing tests; the figures then cover the mutants run, not the package
 #
@@ -19,8 +19,8 @@ jobs=${JOBS:-1}
 case $pkg in
   model)        only='"src/govcloud/model/*"';                tests='"tests/unit/model"' ;;
   ipam)         only='"src/govcloud/ipam/*"'
-                tests='"tests/unit/ipam/test_allocator.py", "tests/unit/ipam/test_golden.py", "tests/unit/ipam/test_report.py",
-                       "tests/unit/ipam/test_plan_ledger.py", "tests/unit/ipam/test_ledger_file.py",
+                tests='"tests/unit/ipam/test_allocator.py", "tests/unit/ipam/test_golden.py", "tests/unit/ipam/test_exports.py",
+                       "tests/unit/ipam/test_addressplan_ledger.py", "tests/unit/ipam/test_ledger_file.py",
                        "tests/unit/ipam/test_conflicts.py", "tests/unit/ipam/test_transit.py", "tests/unit/ipam/test_growth.py",
                        "tests/unit/commands/test_model_and_ipam_commands.py",
                        "tests/unit/model/test_bad_input.py"' ;;
@@ -29,9 +29,9 @@ case $pkg in
                 tests='"tests/unit/policy/test_policy_golden.py", "tests/unit/policy/test_own_baseline.py"' ;;
   migration)    only='"src/govcloud/migration/scheduler.py", "src/govcloud/migration/capacity.py",
                       "src/govcloud/migration/planner.py", "src/govcloud/migration/validation.py",
-                      "src/govcloud/migration/dr.py"'
+                      "src/govcloud/model/recovery.py"'
                 tests='"tests/unit/migration/test_wave_scheduler.py", "tests/unit/migration/test_scheduler_properties.py",
-                       "tests/unit/migration/test_wave_validation.py", "tests/unit/migration/test_dr_levels.py"' ;;
+                       "tests/unit/migration/test_wave_validation.py", "tests/unit/model/test_recovery.py"' ;;
   *) echo "mutate: unknown package '$pkg' (use model, ipam, stackgraph, policy-rules or migration)" >&2; exit 2 ;;
 esac
 

@@ -10,6 +10,7 @@
 # is taken down on exit. A lab that cannot start fails the run. Each phase prints its duration.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+unset GOVCLOUD_STATE_DIR  # a state folder the shell names (the demo's, kept with the lab) is the user's
 py=.venv/bin/python
 gc=.venv/bin/govcloud
 instance=test  # the tests' lab instance: every lab and integration command below runs in it

@@ -1,13 +1,20 @@
-"""Shared fixtures: the repository root and copies of the committed environments; and no skips."""
+"""Shared fixtures: the repository root and copies of the committed environments; and no skips.
+
+Tests work on copies of the project, each keeping its state in its own copy: a state folder the
+calling shell names (``GOVCLOUD_STATE_DIR``, e.g. the demo's, kept with the lab) is the user's and
+is never seen, let alone written, by a test or the commands it runs.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.pop("GOVCLOUD_STATE_DIR", None)
 
 
 @pytest.fixture(scope="session")

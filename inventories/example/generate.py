@@ -59,11 +59,12 @@ def build(seed: int) -> dict[str, dict]:
     _build_exits(rng, sites, departments, exits, nodes)
     _build_systems(rng, departments, nodes, systems)
     _size_nodes(nodes, systems)
+    network_plan = _network_plan(rng, exits)  # last: the random draws before it stay as they were
     return {
         "province.yaml": {"province": {"code": "example", "name": "示范省"},
                           "ipam": {"ipv6_block": "2001:db8::/32", "cloud_ipv4": ["10.128.0.0/9"], "headroom": 0.5,
                                    "ipv4_subnet_prefixlen": 24},
-                          "nodes": nodes, "targets": _targets()},
+                          "nodes": nodes, "targets": _targets(), "network_plan": network_plan},
         "departments.yaml": {"departments": departments},
         "extranet.yaml": {"sites": sites, "links": links},
         "exits.yaml": {"exits": exits, "unified_exit_plan": {"designations": [
@@ -243,6 +244,25 @@ def _targets():
                               "township": {"value": 0.8, "deadline": "2028-06-30"}},
             "exits_consolidated": {"value": 1.0, "deadline": deadline},
             "dr_coverage_key_systems": {"value": 1.0, "deadline": deadline}}
+
+
+def _network_plan(rng, exits):
+    """The IPv6 waves (the township wave planned past its target's deadline) and most legacy exits'
+    consolidation: most in time, some late, some not dated yet; so the report shows every status."""
+    quarters = ["2026-06-30", "2026-09-30", "2026-12-31", "2027-03-31", "2027-06-30", "2027-09-30", "2027-12-31"]
+    consolidation = {}
+    for ex in exits:
+        if ex["status"] != "legacy":
+            continue
+        draw = rng.random()
+        if draw < 0.8:
+            consolidation[ex["code"]] = rng.choice(quarters)
+        elif draw < 0.9:
+            consolidation[ex["code"]] = "2028-06-30"
+    return {"start": "2026-01-01",
+            "ipv6_waves": {"province": "2026-06-30", "city": "2027-03-31", "county": "2027-09-30",
+                           "township": "2028-09-30"},
+            "exit_consolidation": consolidation}
 
 
 def write(files: dict[str, dict], folder: Path) -> None:

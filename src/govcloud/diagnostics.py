@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .errors import GovcloudError
-from .paths import PULUMI_STATE_DIR
+from .paths import pulumi_state_dir
+from .engine.discovery import engine_env, find_engine
 
 SETUP_FIX = "run `make setup` as root"
 PYTHON_PACKAGES = ("pydantic", "netaddr", "pulumi", "pulumi-openstack", "pulumi-policy", "ansible-core",
@@ -50,13 +51,11 @@ def python_checks() -> list[Check]:
 
 
 def engine_checks() -> list[Check]:
-    from .engine.locate import engine_env, find_engine
-
     try:
         install = find_engine()
     except GovcloudError as exc:
         return [Check("engine", "pulumi", False, exc.message, exc.fix)]
-    env = engine_env(install, Path.cwd() / PULUMI_STATE_DIR)
+    env = engine_env(install, pulumi_state_dir(Path.cwd()))
     version = _output([str(install.cli), "version"], env)
     checks = [Check("engine", "pulumi", bool(version), f"{version or 'does not run'} ({install.source}: "
                     f"{install.cli})", "" if version else SETUP_FIX)]
@@ -72,7 +71,7 @@ def engine_checks() -> list[Check]:
 
 
 def openstack_lab_checks() -> list[Check]:
-    from .lab.openstack.api import lab_status
+    from .lab.openstack.api import lab_status  # lazy: the OpenStack lab loads openstacksdk (about 2 s)
 
     try:
         status = lab_status()

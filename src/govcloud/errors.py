@@ -10,8 +10,7 @@ Every error carries a ``fix``: one sentence telling the operator what to do.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from .problems import Location, Problem
 
 
 class GovcloudError(Exception):
@@ -31,32 +30,16 @@ class GovcloudError(Exception):
 class InputError(GovcloudError):
     """Bad input: a file, a model, a plan or an argument. Exit code 2.
 
-    ``field`` names the model field at fault when the error is found after loading (by a
-    planner); the caller turns it into a file and line.
+    ``at`` is the field path of the model field at fault when the error is found after loading
+    (by a planner): the error then carries it as :attr:`problem`, the one "problem at a field path"
+    type, which the model's loader places in a file and line like every other problem.
     """
 
     exit_code = 2
 
-    def __init__(self, message: str, *, fix: str = "", field: tuple[str | int, ...] = ()) -> None:
+    def __init__(self, message: str, *, fix: str = "", at: tuple[str | int, ...] = ()) -> None:
         super().__init__(message, fix=fix)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where in the user's files a problem is: file, line (when YAML has one) and field path."""
-
-    file: Path | str | None = None
-    line: int | None = None
-    field: str = ""
-
-    def __str__(self) -> str:
-        parts = []
-        if self.file is not None:
-            parts.append(f"{self.file}:{self.line}" if self.line else str(self.file))
-        if self.field:
-            parts.append(self.field)
-        return ": ".join(parts)
+        self.problem: Problem | None = Problem(at, message, fix) if at else None
 
 
 class ModelError(InputError):

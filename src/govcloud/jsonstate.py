@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import Location, ModelError
 from .problems import pydantic_problem
+from .yamlpaths import line_of
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -22,10 +23,15 @@ def read_json_state(path: Path, model: type[M], fix: str,
     if not path.is_file():
         return None
     try:
-        return model.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelError(f"not UTF-8 text (byte {exc.start})", location=Location(path), fix=fix) from None
+    try:
+        return model.model_validate(json.loads(text))
     except json.JSONDecodeError as exc:
         raise ModelError(f"not valid JSON: {exc.msg}", location=Location(path, exc.lineno), fix=fix) from None
     except ValidationError as exc:
         problem = pydantic_problem(exc.errors()[0], file=path)
-        raise ModelError(problem.message, location=Location(path, None, ".".join(user_path(problem.path))),
-                         fix=fix) from None
+        # JSON is YAML: the YAML locator finds the field's line (its parent's, for a missing one).
+        raise ModelError(problem.message, location=Location(path, line_of(text, problem.path),
+                                                            ".".join(user_path(problem.path))), fix=fix) from None

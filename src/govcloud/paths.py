@@ -35,13 +35,43 @@ from netaddr import IPNetwork
 from .errors import UsageError
 
 # The project's files, relative to the project root.
+PROJECT_FILE = "Pulumi.yaml"  # with inventories/, what makes a folder a project root
 INVENTORIES = "inventories"
+MIGRATIONS = "migrations"  # the project's environments' wave files: migrations/<env>/
 MODEL_FILE = "province.yaml"  # the file that makes a folder under inventories/ an environment
 LEDGER_FILE = "ipam-ledger.yaml"
+ANSIBLE_INVENTORY_FILE = "hosts.yml"  # an environment's Ansible inventory, beside its model
+STATE_SETTINGS_FILE = "state.yaml"  # where the environment's stacks keep their state and leases (optional)
 STATE = Path(".state")
-PULUMI_STATE_DIR = STATE / "pulumi"  # the engine's default local backend
-LOG_DIR = STATE / "logs"
+# The project's state kept elsewhere than <project>/.state: with the lab it serves (the demo), or on
+# a disk a team shares. Everything under .state moves together: engine backend, logs, records.
+STATE_DIR_VARIABLE = "GOVCLOUD_STATE_DIR"
+# The engine's folders under the state root.
+PULUMI_STATE = "pulumi"  # the engine's default local backend
+LOGS = "logs"
+ENGINE_RUNS = "runs"  # per run: the engine's working copy of the project and settings
+ENGINE_CLEANUP = "cleanup"  # per stack: what an interrupted run left to delete
+ENGINE_SALTS = "salts"  # per stack: the encryption salt, out of the committed settings
 STACKS = "stacks"
+POLICIES = "policies"
+POLICY_PACK = "govcloud-baseline"  # the baseline CrossGuard pack under policies/
+BUILD = "build"  # generated output (runbooks, report pages): never committed
+ROLES = "roles"
+PLAYBOOKS = "playbooks"
+
+# What an environment's state folder holds (see env_state_dir), one name each.
+ROLLOUT_RECORD = "rollout.json"  # govcloud.network.outcomes
+EXITS_RECORD = "exits.json"  # govcloud.network.outcomes
+DRIFT_RECORD = "drift.json"  # govcloud.drift.record
+MIGRATION_RUN = "migration-run.json"  # govcloud.migration.execution.run_state
+SEALS_DIR = "seals"  # govcloud.migration.seal
+IPV6_QUALITY = "ipv6-quality.json"  # govcloud.report.measurements
+CLOUD_USAGE = "cloud-usage.json"  # govcloud.report.measurements
+REPORT_HISTORY = "report-history.jsonl"  # govcloud.report.trend
+
+SHORT_TEMP = Path("/tmp")
+"""For files whose path length matters (SSH control sockets: at most 107 bytes with ssh's suffix),
+never under the project, whose folder may be deep."""
 
 LAB_ROOT = Path("/var/lib/govcloud")
 # The labs' state directories under an instance's root.
@@ -56,6 +86,25 @@ _NAME = re.compile(r"[a-z][a-z0-9]{0,15}")
 def source_root() -> Path:
     """The checkout this package runs from (``<root>/src/govcloud/paths.py``): roles, playbooks."""
     return Path(__file__).resolve().parents[2]
+
+
+def is_project_root(folder: Path) -> bool:
+    return (folder / PROJECT_FILE).is_file() and (folder / INVENTORIES).is_dir()
+
+
+def find_project_root(start: Path) -> Path:
+    """The folder holding Pulumi.yaml and inventories/: ``start`` or a parent, else the source checkout."""
+    return next((folder for folder in [start, *start.parents] if is_project_root(folder)), source_root())
+
+
+def roles_dir() -> Path:
+    """The Ansible roles shipped with this checkout."""
+    return source_root() / ROLES
+
+
+def playbook(name: str) -> Path:
+    """A playbook shipped with this checkout (``ipv6_extranet.yml``, ``internet_exit.yml``)."""
+    return source_root() / PLAYBOOKS / name
 
 
 def inventory_dir(project_root: Path, env_name: str) -> Path:
@@ -73,14 +122,103 @@ def ledger_file(env_dir: Path) -> Path:
     return env_dir / LEDGER_FILE
 
 
-def env_state_dir(project_root: Path, env_name: str) -> Path:
-    """``.state/<env>``: what rollouts, exit consolidation, migrations and measurements record."""
-    return project_root / STATE / env_name
+def ansible_inventory_file(env_dir: Path) -> Path:
+    return env_dir / ANSIBLE_INVENTORY_FILE
+def state_settings_file(env_dir: Path) -> Path:
+    """The environment's state backend and lease folder (engine/statesettings.py), beside the model."""
+    return env_dir / STATE_SETTINGS_FILE
 
 
-def stack_settings_file(project_root: Path, stack: str) -> Path:
-    """``stacks/Pulumi.<stack>.yaml``: a stack's settings, read by the engine and the offline plan."""
-    return project_root / STACKS / f"Pulumi.{stack}.yaml"
+def state_root(project_root: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """Where the project's state lives: ``$GOVCLOUD_STATE_DIR``, else ``<project>/.state``.
+
+    The engine's default backend (``pulumi/``), its logs and run files, and each environment's
+    records are all below it, so a state moved elsewhere moves whole.
+    """
+    env = os.environ if environ is None else environ
+    if env.get(STATE_DIR_VARIABLE):
+        folder = Path(env[STATE_DIR_VARIABLE])
+        if not folder.is_absolute():
+            raise UsageError(f"{STATE_DIR_VARIABLE}={folder} is not an absolute path",
+                             fix=f"set {STATE_DIR_VARIABLE} to an absolute folder, or unset it to keep the "
+                                 f"state in <project>/{STATE}")
+        return folder
+    return project_root / STATE
+
+
+def pulumi_state_dir(project_root: Path) -> Path:
+    """The engine's default local backend (``file://``): ``<state root>/pulumi``."""
+    return state_root(project_root) / PULUMI_STATE
+
+
+def log_dir(project_root: Path) -> Path:
+    """The engine's logs, one per stack and operation: ``<state root>/logs``."""
+    return state_root(project_root) / LOGS
+
+
+def backend_checkpoints_dir(backend: Path) -> Path:
+    """Where the engine's ``file://`` backend keeps stack checkpoints (``<project>/<stack>.json``
+    below it, or ``<stack>.json`` in the legacy layout): the engine's format, not the project's."""
+    return backend / ".pulumi" / "stacks"
+
+
+def engine_runs_dir(project_root: Path) -> Path:
+    return state_root(project_root) / ENGINE_RUNS
+
+
+def engine_cleanup_dir(project_root: Path) -> Path:
+    return state_root(project_root) / ENGINE_CLEANUP
+
+
+def engine_salts_dir(project_root: Path) -> Path:
+    return state_root(project_root) / ENGINE_SALTS
+
+
+def is_project_environment(project_root: Path, env_dir: Path) -> bool:
+    """``env_dir`` is the project's own ``inventories/<name>`` (not a copy or a folder elsewhere)."""
+    return env_dir.resolve() == inventory_dir(project_root, env_dir.name).resolve()
+
+
+def env_state_dir(project_root: Path, env_dir: Path) -> Path:
+    """What rollouts, exit consolidation, drift, migrations and measurements record: ``<env>`` under
+    the state root (:func:`state_root`) for the project's environments; an environment given by the
+    path of a folder elsewhere keeps it beside itself, in ``<env>/.state``, and never writes into
+    the project's."""
+    if is_project_environment(project_root, env_dir):
+        return state_root(project_root) / env_dir.name
+    return env_dir / STATE
+
+
+def migrations_dir(project_root: Path, env_dir: Path) -> Path:
+    """An environment's wave files: ``migrations/<env>`` of the project for the project's
+    environments, ``<env>/migrations`` for an environment given by path (see :func:`env_state_dir`)."""
+    if is_project_environment(project_root, env_dir):
+        return project_root / MIGRATIONS / env_dir.name
+    return env_dir / MIGRATIONS
+
+
+def runbooks_dir(project_root: Path, env_name: str) -> Path:
+    """Where ``migrate runbook`` writes an environment's runbooks unless told otherwise."""
+    return project_root / BUILD / "runbooks" / env_name
+
+
+def policy_pack_dir(project_root: Path) -> Path:
+    return project_root / POLICIES / POLICY_PACK
+
+
+def policy_settings_file(project_root: Path, env_name: str) -> Path:
+    """The pack's settings for one environment (enforcement levels, the image catalogue)."""
+    return policy_pack_dir(project_root) / "environments" / f"{env_name}.yaml"
+
+
+def policy_waivers_file(project_root: Path, env_name: str) -> Path:
+    return policy_pack_dir(project_root) / "waivers" / f"{env_name}.yaml"
+
+
+def stack_settings_file(project_root: Path, stack: str, folder: str = STACKS) -> Path:
+    """``stacks/Pulumi.<stack>.yaml``: a stack's settings, read by the engine and the offline plan
+    (``folder``: the project's ``stackConfigDir`` when Pulumi.yaml names another)."""
+    return project_root / folder / f"Pulumi.{stack}.yaml"
 
 
 CACHE_VARIABLE = "GOVCLOUD_CACHE"
@@ -98,6 +236,19 @@ def cache_root(environ: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("HOME") or str(Path.home())) / ".cache" / "govcloud"
 
 
+def engine_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the built Pulumi engine is kept (``<cache root>/engine``, as scripts/engine.sh writes it)."""
+    return cache_root(environ) / "engine"
+
+
+def config_root(environ: Mapping[str, str] | None = None) -> Path:
+    """The user's govcloud configuration: ``$XDG_CONFIG_HOME/govcloud``, else ``~/.config/govcloud``."""
+    env = os.environ if environ is None else environ
+    if env.get("XDG_CONFIG_HOME"):
+        return Path(env["XDG_CONFIG_HOME"]) / "govcloud"
+    return Path(env.get("HOME") or str(Path.home())) / ".config" / "govcloud"
+
+
 def parse_cache_dir(environ: Mapping[str, str] | None = None) -> Path | None:
     """Where parsed models and ledgers are kept by content hash (:mod:`govcloud.parsecache`):
     ``$GOVCLOUD_PARSE_CACHE``, else ``<cache root>/parsed``; None when the variable says ``off``."""
@@ -112,6 +263,14 @@ def openstack_lab_dir(environ: Mapping[str, str] | None = None) -> Path:
     """The OpenStack lab's state directory: ``$GOVCLOUD_LAB_DIR``, else the current lab instance's."""
     env = os.environ if environ is None else environ
     return Path(env.get(LAB_DIR_VARIABLE) or current_instance(env).state_dir(OPENSTACK_LAB))
+
+
+CLOUDS_FILE = "clouds.yaml"
+
+
+def openstack_lab_clouds_file(environ: Mapping[str, str] | None = None) -> Path:
+    """The clouds.yaml the OpenStack lab writes (admin and tenant clouds) in its state directory."""
+    return openstack_lab_dir(environ) / CLOUDS_FILE
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,24 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import Location
 from .yamlpaths import format_path, line_of
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the user's files a problem is: file, line (when YAML has one) and field path."""
+
+    file: Path | str | None = None
+    line: int | None = None
+    field: str = ""
+
+    def __str__(self) -> str:
+        parts = []
+        if self.file is not None:
+            parts.append(f"{self.file}:{self.line}" if self.line else str(self.file))
+        if self.field:
+            parts.append(self.field)
+        return ": ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -33,6 +49,11 @@ class Problem:
     line: int | None = None
     unknown_code: str | None = None
     """For an unknown reference, the code it names (a rejected entry may define it: see model.partial)."""
+
+    def under(self, *prefix: str | int, **changes: Any) -> Problem:
+        """This problem placed inside a bigger document: ``prefix`` goes before its path (a check of
+        one entry reports paths relative to the entry; its caller knows where the entry is)."""
+        return replace(self, path=(*prefix, *self.path), **changes)
 
     def located(self) -> Problem:
         """This problem with the line of its field filled in (parses the file; call only on errors)."""
@@ -83,6 +104,8 @@ def pydantic_fix(err: dict[str, Any]) -> str:
         return "write a YAML list here (lines starting with '- ')"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return "write a mapping here (key: value lines)"
+    if kind.startswith("date_"):
+        return "write a day of the calendar as YYYY-MM-DD (e.g. 2027-06-30)"
     if kind == "too_short":
         return "give at least one entry"
     if kind == "string_too_long":

@@ -16,7 +16,36 @@ import yaml
 from .errors import Location, ModelError
 from .yamlpaths import format_path, line_of
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: Any, line: int) -> None:
+        super().__init__(key, line)
+        self.key, self.line = key, line
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, with two differences that settings files need: a key given twice is an
+    error (YAML forbids it; the parser would keep the last silently, so `GOV-NET-001` set twice
+    would take whichever came last), and dates stay text (``2027-02-30`` would otherwise fail
+    inside the constructor with a bare ValueError, and ``2027-06-30 10:00`` would read as a
+    datetime): readers that want a date parse it themselves, with a located error."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_mapping(self, node, deep=False):
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                key = self.construct_object(key_node, deep=True)
+                if key in seen:
+                    raise _DuplicateKey(key, key_node.start_mark.line + 1)
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _kind(value: Any) -> str:
@@ -26,7 +55,8 @@ def _kind(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
-    return f"a {type(value).__name__} ({value!r})"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name} ({value!r})"
 
 
 @dataclass(frozen=True)
@@ -69,11 +99,12 @@ class YamlFile:
         return value
 
 
-def read_yaml(path: Path, *, what: str, fix: str) -> YamlFile:
-    """Parse ``path``; a syntax error or a top level that is not a mapping is a located error.
+def read_yaml(path: Path, *, what: str, fix: str, allow_empty: bool = True, empty_fix: str = "") -> YamlFile:
+    """Parse ``path``; a syntax error, a key given twice or a top level that is not a mapping is a
+    located error, and so is an empty file (nothing, or only comments) unless ``allow_empty``.
 
     ``what`` names the file's role in messages (``stack settings``); ``fix`` says what its top level
-    should hold.
+    should hold; ``empty_fix`` what to do with an empty file (default: ``fix``).
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -90,11 +121,28 @@ def read_yaml(path: Path, *, what: str, fix: str) -> YamlFile:
         raise ModelError(f"YAML syntax error in the {what} file: {problem}",
                          location=Location(path, mark.line + 1 if mark else 1),
                          fix="correct the YAML syntax at that line (indentation, quotes, ':' after keys)") from None
+    except _DuplicateKey as exc:
+        raise ModelError(f"{exc.key!r} is given twice in the {what} file (here and above)",
+                         location=Location(path, exc.line), fix="keep one of the two entries") from None
     except yaml.YAMLError as exc:
         raise ModelError(f"the {what} file is not valid YAML: {exc}", location=Location(path, 1),
                          fix="correct the YAML") from None
     file = YamlFile(path, text, data)
+    if data is None and not allow_empty:
+        raise ModelError(f"the {what} file is empty", location=Location(path, 1), fix=empty_fix or fix)
     if data is not None and not isinstance(data, Mapping):
         raise ModelError(f"the {what} file holds {_kind(data)}, not a mapping", location=Location(path, 1),
                          fix=fix)
     return file
+
+
+def refuse_look_alike(path: Path, what: str) -> None:
+    """When ``path`` (``….yaml``) does not exist but ``….yml`` does, a located error: the file the
+    user wrote would be ignored without a word, and the defaults taken instead."""
+    if path.is_file() or path.suffix != ".yaml":
+        return
+    alike = path.with_suffix(".yml")
+    if alike.is_file():
+        raise ModelError(f"the {what} file is read from {path.name}, so {alike.name} is ignored",
+                         location=Location(alike, 1), fix=f"rename it to {path.name}")
+

@@ -20,7 +20,7 @@ import openstack  # noqa: E402
 import openstack.config  # noqa: E402
 import pytest  # noqa: E402
 
-from govcloud.engine.locate import find_engine  # noqa: E402
+from govcloud.engine.discovery import find_engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -128,12 +128,18 @@ def namespaces() -> list[str]:
 
 
 def state_fingerprint() -> dict[str, str]:
-    """The project's own Pulumi state (the demo's stacks): the tests work on copies, never here."""
-    state = ROOT / ".state"
-    if not state.is_dir():
-        return {}
-    return {str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(state.rglob("*.json")) if p.is_file() and "/.pulumi/history/" not in str(p)}
+    """The Pulumi state and records of the user's deployments: the checkout's own ``.state`` and the
+    default lab's deployment folder (where `make demo` keeps its state). The tests work on copies,
+    never here."""
+    from govcloud.lab.openstack.statedir import lab_paths
+    from govcloud.paths import DEFAULT_INSTANCE
+
+    prints = {}
+    for label, state in ((".state", ROOT / ".state"), ("lab deployment", lab_paths(DEFAULT_INSTANCE).deployment)):
+        if state.is_dir():
+            prints.update({f"{label}: {p.relative_to(state)}": hashlib.sha256(p.read_bytes()).hexdigest()
+                           for p in sorted(state.rglob("*.json")) if p.is_file() and "/.pulumi/history/" not in str(p)})
+    return prints
 
 
 def fingerprint() -> dict:

@@ -7,18 +7,19 @@ import sys
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..lab import netlab
 from ..model import Environment, load_environment
-from ..network.lab import environment_topology
-from ..network.topology import Topology
-from ..paths import current_instance, source_root
+from ..paths import current_instance, find_project_root
 from ..terminal import make_console
+
+if TYPE_CHECKING:  # the labs and the network planners load only for the commands that use them
+    from ..lab.netlab import NetlabPaths
+    from ..network.topology import SiteFacts, Topology
 
 console = make_console()
 err_console = make_console(stderr=True)
@@ -33,25 +34,33 @@ class OutputFormat(str, Enum):
 
 def project_root() -> Path:
     """The folder holding Pulumi.yaml: the current one or a parent, else the source checkout."""
-    for folder in [Path.cwd(), *Path.cwd().parents]:
-        if (folder / "Pulumi.yaml").is_file() and (folder / "inventories").is_dir():
-            return folder
-    return source_root()
+    return find_project_root(Path.cwd())
 
 
 def load_env(env: str) -> Environment:
     return load_environment(env, project_root())
 
 
-def netlab_paths(state_dir: Path | None) -> netlab.NetlabPaths:
+def netlab_paths(state_dir: Path | None) -> NetlabPaths:
     """The network lab's state: ``--state-dir`` when given, else the lab instance's own folder."""
-    return netlab.NetlabPaths(state_dir) if state_dir else netlab.NetlabPaths()
+    from ..lab.netlab import NetlabPaths
+
+    return NetlabPaths(state_dir) if state_dir else NetlabPaths()
 
 
 def lab_topology(environment: Environment) -> Topology:
     """The environment's topology with its site facts (:func:`site_facts`); the stack settings
-    decide which border routers peer with a BGP speaker."""
-    return environment_topology(environment, site_facts(environment), project_root())
+    decide which border routers peer with a BGP speaker. An environment that runs in the network
+    lab (no inventory source of its own) gets the lab's simulated internet too."""
+    from ..network.environment import environment_topology
+
+    facts, in_lab = site_facts(environment)
+    topology = environment_topology(environment, facts, project_root())
+    if not in_lab:
+        return topology
+    from ..lab.netlab.overlay import with_lab_internet
+
+    return with_lab_internet(topology)
 
 
 def print_json(data: Any) -> None:
@@ -67,16 +76,17 @@ def print_table(title: str, columns: list[str], rows: list[list[Any]], to: Conso
     (to or console).print(table)
 
 
-def site_facts(environment: Environment):
+def site_facts(environment: Environment) -> tuple[SiteFacts, bool]:
     """What the model does not hold about the environment's devices: its inventory source's
     export (``site-facts.yaml`` beside the model), or, without one, the network lab's overlay
-    (an environment without an inventory source of its own runs in the network lab)."""
+    (an environment without an inventory source of its own runs in the network lab); and
+    whether it is the lab's."""
     from ..network.facts import load_site_facts, site_facts_file
 
     path = site_facts_file(environment.path)
     if path.is_file():
-        return load_site_facts(path)
+        return load_site_facts(path), False
     from ..lab.netlab.overlay import LAB_FACTS
 
     # Numbered on the current lab instance's own management network: two labs never share one.
-    return replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network)
+    return replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network), True

@@ -6,17 +6,20 @@ Exit codes: 0 no drift, 3 drift found (after ``--fix``: drift left), 1 the run f
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from ..drift.model import DriftReport
+from ..drift.differences import DriftReport
 from ..engine.settings import EngineSettings
+from ..engine.statesettings import state_location
 from ..stackgraph import stack_names
 from .common import ENV_OPTION, console, load_env, print_table, project_root
 from .network import STATE_OPTION
 from .plan import selected_stacks
+from .state import LOCK_OPTION
 
 
 class DriftFormat(str, Enum):
@@ -37,11 +40,12 @@ def drift(env: str = ENV_OPTION,
           fix: bool = typer.Option(False, "--fix", help="Bring drifted stacks back with refresh + up and drifted "
                                    "routers with their rollout wave, then check again."),
           backend: str = typer.Option(None, "--backend", help="Pulumi backend URL (default: the project's)."),
+          lock_url: str = LOCK_OPTION,
           cloud: str = typer.Option(None, "--cloud", help="clouds.yaml cloud instead of each node's."),
           clouds_yaml: Path = typer.Option(None, "--clouds-yaml", help="The clouds.yaml to read."),
           state_dir: Path | None = STATE_OPTION) -> None:
     """Report what changed outside govcloud (exit 0 none, 3 drift, 1 failed)."""
-    from ..drift.run import DriftTargets, detect, engine_reader
+    from ..drift.run import DriftTargets, detect, engine_reader, fix_leases
     from ..policy.context import load_context
     from ..policy.registry import rule_ids
 
@@ -53,14 +57,18 @@ def drift(env: str = ENV_OPTION,
         raise UsageError("--routers-only checks the routers alone", fix="leave out --stack, --all and --no-routers")
     names = [] if routers_only else selected_stacks(stack_names(environment.province, environment.name), stack,
                                                     all_)
-    settings = EngineSettings(root, backend_url=backend, cloud=cloud, clouds_yaml=clouds_yaml)
+    location = state_location(environment.path, backend, lock_url)
+    settings = EngineSettings(root, backend_url=location.backend, lock_url=location.lock_url, cloud=cloud,
+                              clouds_yaml=clouds_yaml)
     context = load_context(environment.name, root, rule_ids())
     hosts, checker = _routers(environment, state_dir) if routers else ((), None)
     targets = DriftTargets(names, engine_reader(environment, settings), hosts, checker)
-    report = detect(environment.name, root, targets, context)
-    if fix and report.drifted:
-        _fix(environment, report, settings, state_dir)
-        report = detect(environment.name, root, targets, context)
+    # --fix changes stacks: their leases first, before anything is read, as `up` takes them.
+    with fix_leases(settings, names) if fix else nullcontext():
+        report = detect(environment.path, root, targets, context)
+        if fix and report.drifted:
+            _fix(environment, report, settings, state_dir)
+            report = detect(environment.path, root, targets, context)
     _emit(report, format, output)
     raise typer.Exit(report.exit_code)
 
@@ -72,7 +80,7 @@ def _routers(environment, state_dir: Path | None):
     from .common import lab_topology
     from .network import _access, _require_inventory
 
-    hosts = rolled_out_hosts(read_rollout_record(rollout_state_path(project_root(), environment.name)))
+    hosts = rolled_out_hosts(read_rollout_record(rollout_state_path(project_root(), environment.path)))
     if not hosts:
         return (), None
     _require_inventory(environment, lab_topology(environment), state_dir)
@@ -81,21 +89,12 @@ def _routers(environment, state_dir: Path | None):
 
 
 def _fix(environment, report: DriftReport, settings: EngineSettings, state_dir: Path | None) -> None:
-    """The normal paths: adopt what was made by hand, refresh, up; routers get their wave again."""
-    from dataclasses import replace
-
-    from ..drift.run import drifted_hosts, drifted_stacks
-    from ..engine.live import adopt
-    from ..engine.automation import Operation, run
+    """The normal paths: adopt what was made by hand, refresh, up (under the stacks' leases);
+    routers get their wave again."""
+    from ..drift.run import drifted_hosts, fix_stacks
     from .engine import BASELINE_PACK
 
-    stacks = drifted_stacks(report)
-    for name in stacks:
-        adopt(environment, name, report.unmanaged.get(name, []), settings)
-    if stacks:
-        run(Operation.REFRESH, environment, stacks, settings, quiet=True)
-        run(Operation.UP, environment, stacks,
-            replace(settings, policy_packs=(settings.project_root / BASELINE_PACK,)), quiet=True)
+    fix_stacks(environment, report, settings, (settings.project_root / BASELINE_PACK,))
     hosts = drifted_hosts(report)
     if hosts:
         from ..network.rollout import RolloutRecorder, run_waves
@@ -106,11 +105,11 @@ def _fix(environment, report: DriftReport, settings: EngineSettings, state_dir: 
         topology = lab_topology(environment)
         waves = [w for w in ipv6_waves(topology) if set(w.hosts) & set(hosts)]
         run_waves(topology, waves, _access(environment, state_dir, "ssh", True),
-                  RolloutRecorder(project_root(), topology))
+                  RolloutRecorder(project_root(), topology, environment.path))
 
 
 def _emit(report: DriftReport, format: DriftFormat, output: Path | None) -> None:
-    from ..drift.report import finding_rows, rows, to_drift_sarif
+    from ..drift.views import finding_rows, rows, to_drift_sarif
 
     if format is DriftFormat.TABLE and output is None:
         print_table(f"drift of {report.env}", ["kind", "where", "what", "change", "in step until", "detail"],

@@ -12,13 +12,15 @@ from ..engine.parallel import StackOutcome, StacksFailed
 from ..engine.automation import CHANGED_OPERATIONS, Operation, StackResult, run
 from ..errors import UsageError
 from ..engine.settings import EngineSettings
+from ..engine.statesettings import state_location
 from ..stackgraph import stack_names
 from ..stackgraph.options import read_stack_options
+from ..paths import POLICIES, POLICY_PACK, PULUMI_STATE, STATE, STATE_DIR_VARIABLE
 from .common import ENV_OPTION, OutputFormat, load_env, print_json, project_root
 from .plan import selected_stacks
 
 console = make_console(stderr=True, emoji=False, highlight=False)
-BASELINE_PACK = Path("policies") / "govcloud-baseline"
+BASELINE_PACK = Path(POLICIES) / POLICY_PACK
 
 
 def register(app: typer.Typer) -> None:
@@ -38,7 +40,8 @@ def _command(operation: Operation):
                 format: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", help="table or json."),
                 parallel: int = typer.Option(None, "--parallel", min=1, help="Resource operations at once."),
                 backend: str = typer.Option(None, "--backend", help="Pulumi backend URL (default: file:// "
-                                            "under .state/pulumi in the project)."),
+                                            f"under {STATE}/{PULUMI_STATE} in the project, or {PULUMI_STATE}/ under "
+                                            f"${STATE_DIR_VARIABLE})."),
                 lock_url: str = typer.Option(None, "--lock-url", help="Folder URL (file://) all operators share "
                                              "for the stacks' leases (default: inside a file:// backend)."),
                 cloud: str = typer.Option(None, "--cloud", help="clouds.yaml cloud to use instead of each "
@@ -67,10 +70,14 @@ def _command(operation: Operation):
         names = selected_stacks(stack_names(environment.province, environment.name), stack, all_)
         root = project_root()
         for name in names:  # a malformed settings file is bad input (exit 2), before the engine starts
-            read_stack_options(root, name)
+            read_stack_options(root, name, environment.name)
+        if policy:  # the pack reads these inside the engine, where a mistake would be an analyzer crash
+            _check_pack_files(root, environment.name)
         packs = (root / BASELINE_PACK,) if policy else ()
-        settings = EngineSettings(root, backend_url=backend, lock_url=lock_url, cloud=cloud, clouds_yaml=clouds_yaml,
-                                  parallel=parallel, policy_packs=packs, jobs=jobs, changed_only=changed,
+        location = state_location(environment.path, backend, lock_url)
+        settings = EngineSettings(root, backend_url=location.backend, lock_url=location.lock_url, cloud=cloud,
+                                  clouds_yaml=clouds_yaml, parallel=parallel, policy_packs=packs, jobs=jobs,
+                                  changed_only=changed,
                                   skip_checkpoints=skip_checkpoints, adopt=adopt)
         try:
             results = run(operation, environment, names, settings)
@@ -92,6 +99,17 @@ def _command(operation: Operation):
 
     command.__name__ = operation.value
     return command
+
+
+def _check_pack_files(root: Path, env: str) -> None:
+    """The baseline's environment file and waivers, read as the pack will: bad input (exit 2,
+    file, line, fix) before the engine starts."""
+    from ..policy import load_settings, settings_path
+    from ..policy.registry import rule_ids
+    from ..policy.waivers import load_waivers, waivers_path
+
+    load_settings(settings_path(root, env), rule_ids())
+    load_waivers(waivers_path(root, env), known_rules=rule_ids())
 
 
 def _print_summary(operation: Operation, results: list[StackResult], outcomes: list[StackOutcome] = ()) -> None:

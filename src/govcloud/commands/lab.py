@@ -51,7 +51,7 @@ def join(env: str = LAB_ENV, format: OutputFormat = OutputFormat.TABLE) -> None:
     from ..lab.join import join_labs
     from ..lab.netlab.runtime import namespace
     from ..network.cloud_routing import peerings_by_site
-    from ..network.lab import speaking_nodes
+    from ..network.environment import speaking_nodes
 
     environment = load_env(env)
     peerings = peerings_by_site(environment.province, plan_environment(environment),
@@ -63,6 +63,16 @@ def join(env: str = LAB_ENV, format: OutputFormat = OutputFormat.TABLE) -> None:
     print_table("transit joins", ["node", "bridge", "router", "speaker", "changed"],
                 [[r["node"], r.get("bridge") or r.get("missing"), r.get("router", ""), " ".join(r.get("speaker", [])),
                   r["changed"]] for r in rows])
+
+
+@app.command("deployment-dir")
+def deployment_dir() -> None:
+    """Print the folder that keeps the state of what is deployed into this lab. `make demo` keeps
+    its state there (GOVCLOUD_STATE_DIR), with the lab rather than in one checkout: a second
+    checkout's demo finds the same deployment, and `lab down --purge` removes both together."""
+    from ..lab.openstack.statedir import lab_paths_from_env
+
+    print(lab_paths_from_env().deployment)
 
 
 @app.command("status")

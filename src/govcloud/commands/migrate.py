@@ -2,7 +2,7 @@
 
 Wave files are written only by `plan` and `seal`; progress is recorded only in the environment's
 run state (`mark`, and `run`/`rollback` in :mod:`.migrate_exec`), read through
-:mod:`govcloud.migration.progress`. Where both live: :mod:`govcloud.migration.locations`.
+:mod:`govcloud.migration.wavestatus`. Where both live: :mod:`govcloud.migration.locations`.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from ..migration.execution.run_state import exclusive, load_run_state, save_run_
 from ..migration.findings import PlanErrors
 from ..migration.locations import migration_folders
 from ..migration.planner import PlanSettings, plan_waves
-from ..migration.progress import read_progress, started, statuses
+from ..migration.wavestatus import read_progress, started, statuses
 from ..migration.runbook import render_runbook
 from ..migration.schema import MigrationWave, WaveStatus
 from ..migration.store import LoadedWave, read_plan, write_plan
 from ..migration.validation import validate_plan
+from ..paths import runbooks_dir
 from .common import ENV_OPTION, OutputFormat, console, err_console, load_env, print_json, project_root
 from .migrate_exec import register_into as add_execution_commands
 from .migration_plan import MIGRATIONS_OPTION, validated_plan, wave_by_number
@@ -108,7 +109,7 @@ def runbook(env: str = ENV_OPTION, wave: int = typer.Option(..., "--wave", "-w",
     environment = plan.environment
     chosen = wave_by_number(plan.waves, wave)
     paths = render_runbook(chosen.wave, environment.name).write(
-        out or project_root() / "build" / "runbooks" / environment.name)
+        out or runbooks_dir(project_root(), environment.name))
     console.print("written " + ", ".join(str(p) for p in paths))
 
 

@@ -16,9 +16,10 @@ from ..migration.execution.providers import EngineProvisioner, PlannedSpecProvis
 from ..migration import seal as seals
 from ..migration.execution.run_state import load_run_state
 from ..migration.locations import migration_folders
-from ..migration.progress import wave_progress
+from ..migration.wavestatus import wave_progress
 from ..migration.store import LoadedWave, read_plan
 from ..model import Environment
+from ..paths import DEFAULT_INSTANCE, WORKLOAD
 from .common import ENV_OPTION, OutputFormat, console, load_env, print_json, print_table, project_root
 from .migration_plan import MIGRATIONS_OPTION, validated_plan, wave_by_number
 
@@ -36,7 +37,8 @@ PROVISIONER_OPTION = typer.Option(ProvisionerChoice.ENGINE, "--provisioner",
                                   help="engine: `up` of the target node's stack through the Pulumi engine; "
                                        "planned: record the planned resources only (no cloud).")
 WORKLOAD_ROOT_OPTION = typer.Option(None, "--workload-root", help="Folder of the lab workload's data "
-                                    "(default: the lab instance's, /var/lib/govcloud/workload for the default lab).")
+                                    f"(default: the lab instance's, {DEFAULT_INSTANCE.state_dir(WORKLOAD)} for the "
+                                    "default lab).")
 
 
 def register_into(migrate_app: typer.Typer) -> None:

@@ -17,7 +17,7 @@ from ..errors import UsageError
 from ..migration import seal as seals
 from ..migration.findings import PlanErrors
 from ..migration.locations import MigrationFolders, migration_folders
-from ..migration.progress import WaveProgress, read_progress, statuses
+from ..migration.wavestatus import WaveProgress, read_progress, statuses
 from ..migration.store import LoadedWave, read_plan
 from ..migration.validation import validate_plan
 from ..model import Environment

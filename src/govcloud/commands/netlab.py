@@ -9,6 +9,7 @@ import typer
 from ..errors import UsageError
 from ..lab import netlab
 from ..model import resolve_env
+from ..paths import MODEL_FILE
 from .common import (ENV_OPTION, OutputFormat, console, lab_topology, load_env, netlab_paths, print_json, print_table,
                      project_root)
 
@@ -70,7 +71,7 @@ def generate(routers: int = typer.Option(..., help="Number of extranet routers."
              out: Path = typer.Option(..., help="Folder to write province.yaml into.")) -> None:
     """Write a generated province of ROUTERS routers (for benchmarks); bring it up with --env OUT."""
     folder = netlab.write_generated_env(routers, out)
-    console.print(f"wrote {folder / 'province.yaml'}")
+    console.print(f"wrote {folder / MODEL_FILE}")
 
 
 def register(root: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from ..network.inventory import render_inventory, write_inventory
+from ..paths import ansible_inventory_file
 from .common import ENV_OPTION, OutputFormat, console, lab_topology, load_env, netlab_paths, print_json, print_table
 
 inventory_app = typer.Typer(no_args_is_help=True, help="Ansible inventories rendered from the model and the plan.")
@@ -36,12 +37,12 @@ def _access(environment, state_dir: Path | None, connection: str, pipelining: bo
     from ..network.ansible import Connection
 
     paths = netlab_paths(state_dir)
-    return Access(environment.path / "hosts.yml", paths.client_key, paths.known_hosts,
+    return Access(ansible_inventory_file(environment.path), paths.client_key, paths.known_hosts,
                   connection=Connection(connection), pipelining=pipelining)
 
 
 def _progress_factory(quiet: bool):
-    from ..network.progress import RolloutWaveView
+    from ..network.waveview import RolloutWaveView
 
     def factory(wave):
         if quiet:
@@ -74,7 +75,7 @@ def rollout_ipv6(env: str = ENV_OPTION, wave: int = typer.Option(None, help="Onl
     topology = lab_topology(environment)
     waves = select_waves(ipv6_waves(topology), wave=wave, tier=tier)
     _require_inventory(environment, topology, state_dir)
-    recorder = RolloutRecorder(project_root(), topology)
+    recorder = RolloutRecorder(project_root(), topology, environment.path)
     reports = run_waves(topology, waves, _access(environment, state_dir, connection, True), recorder, check=check,
                         max_failures=max_failures, progress=_progress_factory(quiet))
     for report in reports:
@@ -138,7 +139,7 @@ def exits_consolidate(env: str = ENV_OPTION, check: bool = typer.Option(False, "
     if lab is not None and lab["env"] == environment.name:
         probe = LabSwitchProbe([n.name for n in topology.by_role(NodeRole.HOST)], str(INTERNET_SERVER_V4),
                                str(INTERNET_SERVER_V6))
-    recorder = ExitRecorder(project_root(), topology)
+    recorder = ExitRecorder(project_root(), topology, environment.path)
     consolidate(topology, _access(environment, state_dir, "ssh", True), recorder, probe, check=check,
                 log=console.print)
     if not check:

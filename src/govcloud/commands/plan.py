@@ -9,7 +9,7 @@ from ..errors import UsageError
 from ..ipam import plan_environment
 from ..stackgraph import plan_stack, stack_names
 from ..stackgraph.options import read_stack_options
-from ..stackgraph.report import graph_to_json, summary, totals
+from ..stackgraph.listing import graph_to_json, summary, totals
 from .common import ENV_OPTION, OutputFormat, load_env, print_json, print_table, project_root
 
 # Type tokens such as ``govcloud:cloud:DepartmentTenant`` must not turn into emoji (``:cloud:``).
@@ -44,7 +44,8 @@ def plan(env: str = ENV_OPTION,
     names = selected_stacks(stack_names(province, environment.name), stack, all_)
     address_plan = plan_environment(environment)
     root = project_root()
-    graphs = [plan_stack(province, address_plan, environment.name, s, read_stack_options(root, s)) for s in names]
+    graphs = [plan_stack(province, address_plan, environment.name, s, read_stack_options(root, s, environment.name))
+              for s in names]
     if format is OutputFormat.JSON:
         print_json({"env": environment.name, "stacks": [graph_to_json(g) for g in graphs], "totals": totals(graphs)})
         return

@@ -59,7 +59,7 @@ def check(env: str = ENV_OPTION,
     if bool(stack) == all_stacks:
         raise UsageError("give --stack S (one or more) or --all", fix="e.g. --stack lab-province, or --all")
     root = project_root()
-    if changed_since:
+    if changed_since is not None:
         from ..model import resolve_env
 
         name = resolve_env(env, root).name
@@ -101,7 +101,7 @@ def _waive(result, root: Path, env: str, path: Path | None):
         shown = path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         shown = str(path)
-    return apply_waivers(result, load_waivers(path, shown), date.today())
+    return apply_waivers(result, load_waivers(path, shown, {r.id for r in all_rules()}), date.today())
 
 
 @app.command("list")

@@ -53,9 +53,18 @@ def report(env: str = ENV_OPTION,
 
     if format is ReportFormat.HTML and output is None:
         raise UsageError("--output is needed for the HTML report", fix="e.g. --output build/report/lab")
+    for given, option, needs in ((probe_from, "--probe-from", measure_ipv6), (probe_tcp_port, "--probe-tcp-port",
+                                  measure_ipv6), (clouds_yaml, "--clouds-yaml", measure_cloud)):
+        if given is not None and not needs:
+            what = "--measure-ipv6" if option.startswith("--probe") else "--measure-cloud"
+            raise UsageError(f"{option} is only read by {what}, which was not asked for",
+                             fix=f"add {what}, or leave out {option}")
+    if output is not None and output.exists() and not output.is_dir():
+        raise UsageError(f"--output {output}: a file is there, not a folder",
+                         fix="give --output a folder (it is made when missing)")
     environment = load_env(env)
     root = project_root()
-    state = state_folder(root, environment.name)
+    state = state_folder(root, environment.path)
     # JSON on stdout is for other tools: what the measurements say goes to stderr then.
     say = err_console if format is ReportFormat.JSON and output is None else console
     if measure_cloud:

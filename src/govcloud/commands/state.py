@@ -16,14 +16,18 @@ LOCK_OPTION = typer.Option(None, "--lock-url", help="Folder URL (file://) of the
                            "inside a file:// backend).")
 
 
-def _stack_of(env: str, stack: str) -> str:
+def _chosen(env: str, stack: str, backend: str | None, lock_url: str | None) -> tuple[str, EngineSettings]:
+    """The stack (a stack of ``env``) and the engine settings: the flags, else the environment's state.yaml."""
+    from ..engine.statesettings import state_location
     from ..errors import UsageError
 
     environment = load_env(env)
     names = stack_names(environment.province, environment.name)
     if stack not in names:
-        raise UsageError(f"--stack {stack!r} is not a stack of {environment.name}", fix=f"use one of {', '.join(names)}")
-    return stack
+        raise UsageError(f"--stack {stack!r} is not a stack of {environment.name}",
+                         fix=f"use one of {', '.join(names)}")
+    location = state_location(environment.path, backend, lock_url)
+    return stack, EngineSettings(project_root(), backend_url=location.backend, lock_url=location.lock_url)
 
 
 @state_app.command("export")
@@ -33,7 +37,8 @@ def export(env: str = ENV_OPTION, stack: str = typer.Option(..., "--stack", "-s"
     """Write the stack's state (as `pulumi stack export` does) and its sha256."""
     from ..engine.statefile import export_state
 
-    summary = export_state(EngineSettings(project_root(), backend_url=backend), _stack_of(env, stack), output)
+    name, settings = _chosen(env, stack, backend, None)
+    summary = export_state(settings, name, output)
     console.print(f"exported {summary.stack}: {summary.resources} resources to {output} (sha256 {summary.sha256[:12]}…)")
 
 
@@ -58,8 +63,8 @@ def import_(file: Path = typer.Argument(..., help="An export written by `govclou
     """Verify the export, then replace the stack's state with it (under the stack's lease)."""
     from ..engine.statefile import import_state
 
-    summary = import_state(EngineSettings(project_root(), backend_url=backend, lock_url=lock_url),
-                           _stack_of(env, stack), file)
+    name, settings = _chosen(env, stack, backend, lock_url)
+    summary = import_state(settings, name, file)
     console.print(f"imported {summary.resources} resources into {summary.stack or stack} from {file}")
 
 
@@ -70,9 +75,8 @@ def unlock(env: str = ENV_OPTION, stack: str = typer.Option(..., "--stack", "-s"
     from ..engine import lease
     from ..engine.stackrun import _project_name
 
-    root = project_root()
-    settings = EngineSettings(root, backend_url=backend, lock_url=lock_url)
-    broken = lease.unlock(settings.leases(), _project_name(root), _stack_of(env, stack))
+    name, settings = _chosen(env, stack, backend, lock_url)
+    broken = lease.unlock(settings.leases(), _project_name(settings.project_root), name)
     console.print(f"broke the lease of {stack} held by {broken.describe()}" if broken
                   else f"{stack} has no lease")
 

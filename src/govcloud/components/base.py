@@ -13,7 +13,7 @@ import pulumi
 
 from ..errors import PlanError
 from ..stackgraph import build
-from ..stackgraph.common import ComponentPlan
+from ..stackgraph.specparts import ComponentPlan
 from .factory import SpecContext
 
 

@@ -18,7 +18,7 @@ import pulumi._types as pulumi_types
 
 from ..errors import PlanError
 from ..stackgraph import tokens as t
-from ..stackgraph.providers import WRITE_ONLY, own_region, provider_name
+from ..stackgraph.regions import WRITE_ONLY, own_region, provider_name
 from ..stackgraph.spec import Lookup, Ref, ResourceSpec, StackOutputRef, refs_in
 
 
@@ -39,7 +39,7 @@ def resource_class(type_token: str) -> tuple[type, dict[str, str]]:
 
 @cache
 def _openstack_version() -> str:
-    from pulumi_openstack import _utilities
+    from pulumi_openstack import _utilities  # lazy: pulumi_openstack (about 1 s): the Pulumi program's only
 
     return _utilities.get_version()
 
@@ -139,7 +139,7 @@ class SpecContext:
         if region is None:
             return None
         if region not in self._providers:
-            from pulumi_openstack import Provider
+            from pulumi_openstack import Provider  # lazy: pulumi_openstack (1.7 s), only in the Pulumi program
 
             self._providers[region] = Provider(provider_name(region), region=region)
         return self._providers[region]

@@ -11,7 +11,7 @@ from typing import Any
 import pulumi
 
 from ..stackgraph import build
-from ..stackgraph.common import ComponentPlan
+from ..stackgraph.specparts import ComponentPlan
 from ..stackgraph.stacks import StackReferenceArgs, stack_exports
 from .base import SpecComponent
 from .dr import DRPair
@@ -45,7 +45,7 @@ def create_components(component_args: Iterable[Any], context: SpecContext | None
 def run_stack(component_args: Iterable[Any], adopt: Mapping[str, str] | None = None) -> SpecContext:
     """Create the components and export what the stack graph exports (Refs resolved); ``adopt``
     names existing objects to import instead of creating (spec name -> ID, see engine.adoption)."""
-    region = pulumi.Config("openstack").get("region")  # the default provider's; see stackgraph.providers
+    region = pulumi.Config("openstack").get("region")  # the default provider's; see stackgraph.regions
     context, plans = create_components(component_args, SpecContext(adopt, region))
     for name, value in stack_exports(plans).items():
         pulumi.export(name, context.resolve(value, None))

@@ -20,7 +20,7 @@ from ..policy.rule import Finding, Rule
 from ..policy.checker import check_stack
 from ..policy.view import ResourceView, StackView, split_urn
 from ..stackgraph.spec import ROOT_STACK_TYPE
-from .model import Change, Difference, Kind, PropertyDiff
+from .differences import Change, Difference, Kind, PropertyDiff
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # Pulumi's marker of a secret value in state
 _HIDDEN = object()
@@ -96,7 +96,12 @@ def cloud_differences(stack: str, resources: Sequence[Mapping[str, Any]], steps:
 def _view(stack: str, resource: Mapping[str, Any], outputs: Mapping[str, Any],
           context: PolicyContext | None) -> ResourceView:
     deps = resource.get("propertyDependencies") or {}
-    refs = {k: tuple(split_urn(u)[3] for u in urns) for k, urns in deps.items() if urns}
+    deployed = resource.get("outputs") or {}
+    # A reference holds only while the value is still the one deployed: a gateway moved by hand
+    # from the transit network to another is judged as the network it is on now, not by the
+    # reference the state recorded for the old value.
+    refs = {k: tuple(split_urn(u)[3] for u in urns) for k, urns in deps.items()
+            if urns and _plain(outputs.get(k)) == _plain(deployed.get(k))}
     parent = resource.get("parent")
     inputs = {k: (None if _plain(v) is _HIDDEN else v) for k, v in outputs.items()}
     return ResourceView(resource["type"], split_urn(resource["urn"])[3], resource["urn"], inputs, stack,

@@ -13,7 +13,7 @@ from typing import Any
 from ..network.rollout import PLAYBOOK, Access
 from ..network.ansible import PlaybookRequest, run_playbook
 from ..network.outcomes import RolloutRecord
-from .model import Change, Difference, Kind
+from .differences import Change, Difference, Kind
 
 IN_STEP_OUTCOMES = ("ok", "changed")
 

@@ -26,7 +26,7 @@ from ..stackgraph import StackGraph
 from ..stackgraph import tokens as t
 from ..stackgraph.spec import Ref
 from .cloudfind import IDEMPOTENT_CREATES
-from .recovery import ObjectFinder
+from .resume import ObjectFinder
 
 # Resources found by their own name (and tags); the rest hang off these and go with them.
 ADOPTABLE = (t.PROJECT, t.ADDRESS_SCOPE, t.NETWORK, t.SUBNET, t.ROUTER, t.PORT, t.SEC_GROUP, t.SUBNET_POOL,

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pulumi import automation as auto
 from rich.text import Text
 
 from ..ipam import plan_environment
@@ -23,10 +24,11 @@ from ..model import Environment
 from ..stackgraph import node_for_stack, plan_stack, stack_names
 from ..stackgraph.options import read_stack_options
 from ..terminal import make_console
+from .changed import ChangedTargets
 from .checkpoints import checkpoint_env
 from .credentials import CloudCredentials, check_login, find_clouds_yaml, load_credentials
 from .failures import backend_error, engine_error  # noqa: F401 - part of this module's interface
-from .locate import EngineInstall, engine_env, find_engine
+from .discovery import EngineInstall, engine_env, find_engine
 from .outcome import Operation, StackResult
 from .parallel import StacksFailed, run_stages, stages
 from .progress import Progress, log_path, normalise_changes
@@ -69,7 +71,7 @@ def _run(operation: Operation, environment: Environment, order: list[str], all_n
     if settings.backend_url is None:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
     run_id = new_run_id()
-    files = RunFiles.create(settings.project_root, settings.state_dir.parent / "runs", run_id)
+    files = RunFiles.create(settings.project_root, settings.runs_dir, run_id)
     session = _Session(operation, environment, settings, install, passphrase, credentials, files, run_id,
                        progress, quiet)
     # The platform stack comes first: every other stack (cities, cross-region provincial nodes)
@@ -157,8 +159,6 @@ class _Session:
 
     def _targets_for(self, stack: str, env: dict[str, str]):
         """The ``--changed`` targets of ``stack``, computed once its state is at hand."""
-        from .changed import ChangedTargets
-
         return ChangedTargets(self.environment, self._address_plan, self.settings.project_root, stack,
                               self.province_stack, lambda: self._province_outputs(env))
 
@@ -190,7 +190,7 @@ def run_project(operation: Operation, work_dir: Path, stack: str, settings: Engi
     env.update(checkpoint_env(operation, settings.skip_checkpoints))
     run_id = new_run_id()
     log_file = log_path(settings.logs, stack, operation.value, run_id)
-    files = RunFiles.create(work_dir, settings.state_dir.parent / "runs", run_id)
+    files = RunFiles.create(work_dir, settings.runs_dir, run_id)
     try:
         with leased(operation, settings, [stack], work_dir), EngineGuard() as guard, \
                 log_file.open("w", encoding="utf-8") as log:
@@ -203,8 +203,6 @@ def run_project(operation: Operation, work_dir: Path, stack: str, settings: Engi
 
 def _stack_outputs(stack_name: str, files: RunFiles, install: EngineInstall, env: dict[str, str]) -> dict | None:
     """A stack's outputs (plain values), or None when it does not exist or cannot be read."""
-    from pulumi import automation as auto
-
     try:
         # The scratch project: reading outputs needs the secrets provider, and the engine would
         # write the salt it finds in the state back into the settings file it reads.
@@ -221,8 +219,6 @@ def project_workspace(work_dir: Path, install: EngineInstall, env: dict[str, str
     """A workspace over the project itself, for engine commands outside a :class:`StackRun`
     (drift's refresh preview, state export and import). Their callers keep the committed settings
     file as it was around the command (:mod:`.salt`)."""
-    from pulumi import automation as auto
-
     return auto.LocalWorkspace(work_dir=str(work_dir), pulumi_home=str(install.pulumi_home), env_vars=env,
                                secrets_provider="passphrase",
                                pulumi_command=auto.PulumiCommand(root=str(install.cli.parent.parent)))

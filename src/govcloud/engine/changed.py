@@ -7,11 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..errors import PolicyViolation
 from ..ipam import AddressPlan
 from ..model import Environment
+from ..policy import offline
 from ..stackgraph import plan_stack
 from ..stackgraph.options import read_stack_options
-from .locate import OPENSTACK_VERSION
+from .discovery import OPENSTACK_VERSION
 from .targeting import TargetSelection, select_targets
 
 
@@ -44,10 +46,7 @@ def offline_policy_gate(env: str, project_root: Path, stack: str) -> None:
     targeted run: the pack's stack policies see only part of the stack there (a tenant network
     whose subnets are not targeted reads as having none) and fail a correct stack. Same rules,
     same levels; a mandatory finding stops the run before the engine starts."""
-    from ..errors import PolicyViolation
-    from ..policy.offline import check_environment
-
-    context, result, _ = check_environment(env, project_root, [stack])
+    context, result, _ = offline.check_environment(env, project_root, [stack])
     if not result.passed:
         raise PolicyViolation(f"{len(result.mandatory)} mandatory finding(s) in {stack}: "
                               + "; ".join(f"{f.rule_id} {f.message}" for f in result.mandatory[:3]),

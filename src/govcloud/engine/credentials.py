@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from ..errors import EngineError, UsageError
-from ..paths import openstack_lab_dir
+from ..paths import CLOUDS_FILE, openstack_lab_clouds_file
 LAB_FIX = "start the lab with `govcloud lab up` (or point --clouds-yaml at a reachable cloud)"
 
 # openstacksdk auth keys -> the provider's environment variables.
@@ -48,7 +50,7 @@ def find_clouds_yaml(explicit: Path | None, environ: Mapping[str, str] | None = 
         return explicit
     if env.get("OS_CLIENT_CONFIG_FILE"):
         return Path(env["OS_CLIENT_CONFIG_FILE"])
-    lab = openstack_lab_dir(env) / "clouds.yaml"
+    lab = openstack_lab_clouds_file(env)
     return lab if lab.is_file() else None  # None: openstacksdk searches its usual places
 
 
@@ -58,8 +60,8 @@ def load_credentials(cloud: str, clouds_yaml: Path | None) -> CloudCredentials:
     A clouds.yaml that is not one, or a cloud it does not hold, is bad input (UsageError, exit 2,
     naming the clouds there are); a lab that is not up (its clouds.yaml missing) is EngineError.
     """
-    import openstack.config
-    from openstack import exceptions
+    import openstack.config  # lazy: openstacksdk (about 2 s) only when a cloud is asked
+    from openstack import exceptions  # lazy: openstacksdk (about 2 s) only when a cloud is asked
 
     if clouds_yaml is not None and not clouds_yaml.is_file():
         if "openstack-lab" in str(clouds_yaml):
@@ -80,15 +82,13 @@ def load_credentials(cloud: str, clouds_yaml: Path | None) -> CloudCredentials:
             if clouds_yaml is None else []
         if clouds_yaml is None and cloud not in names:
             raise _unknown_cloud(cloud, "any clouds.yaml openstacksdk finds", names) from None
-        raise UsageError(f"cloud {cloud!r} in {clouds_yaml or 'clouds.yaml'} cannot be used: {exc}",
+        raise UsageError(f"cloud {cloud!r} in {clouds_yaml or CLOUDS_FILE} cannot be used: {exc}",
                          fix="correct the cloud's entry in clouds.yaml") from None
     return CloudCredentials(cloud, clouds_yaml, dict(region.auth), region.region_name)
 
 
 def cloud_names(clouds_yaml: Path) -> list[str]:
     """The cloud names in a clouds.yaml; UsageError saying what is wrong when it is not one."""
-    import yaml
-
     try:
         data = yaml.safe_load(clouds_yaml.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -117,9 +117,9 @@ def _unknown_cloud(cloud: str, where: str, available: list[str]) -> UsageError:
 def check_login(credentials: CloudCredentials, admin: bool = False) -> None:
     """Log in once with openstacksdk; a stopped lab or wrong credentials become an EngineError.
     ``admin``: the login must also administer the cloud (see :func:`require_admin`)."""
-    import openstack
-    from keystoneauth1 import exceptions as ks
-    from openstack import exceptions as sdk
+    import openstack  # lazy: openstacksdk (about 2 s) only when a cloud is asked
+    from keystoneauth1 import exceptions as ks  # lazy: keystoneauth1 (0.3 s) only when a cloud is asked
+    from openstack import exceptions as sdk  # lazy: openstacksdk (about 2 s) only when a cloud is asked
 
     try:
         connection = openstack.connect(load_yaml_config=False, load_envvars=False, auth_type="password",
@@ -137,7 +137,7 @@ def require_admin(connection, credentials: CloudCredentials) -> None:
     member's login those checks see nothing, and the engine would create duplicates until
     Keystone refused the first project. So a member's login (a misdirected ``--cloud``) is
     refused before anything runs; listing projects is what Keystone keeps for administrators."""
-    from openstack import exceptions as sdk
+    from openstack import exceptions as sdk  # lazy: openstacksdk (about 2 s) only when a cloud is asked
 
     try:
         next(iter(connection.identity.projects(limit=1)), None)
@@ -157,7 +157,7 @@ def _login_error(credentials: CloudCredentials, exc: Exception) -> EngineError:
     text = str(exc).lower()
     if "401" in text or "unauthorized" in text or "authenticate" in text and "establish" not in text:
         return EngineError(f"cloud {credentials.cloud!r} refused the credentials in "
-                           f"{credentials.clouds_yaml or 'clouds.yaml'}",
+                           f"{credentials.clouds_yaml or CLOUDS_FILE}",
                            fix="correct the user name, password or project in clouds.yaml "
                                "(for the lab: `govcloud lab up` rewrites it)")
     return EngineError(f"cloud {credentials.cloud!r} does not answer at {credentials.auth.get('auth_url')}",

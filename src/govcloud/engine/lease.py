@@ -31,6 +31,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -42,6 +43,10 @@ from .locks import StackLock, holder_is_dead
 LEASE_FOLDER = Path(".govcloud") / "leases"  # inside a file backend, beside the engine's own .pulumi
 DEFAULT_LEASE = timedelta(hours=4)  # longer than any up of a node's stack; a crashed run's lease on
 # this host is freed at once by the dead-pid rule, another host's only at expiry or by `state unlock`
+
+# The leases this run holds, by (folder, key): a run that holds a stack across several engine
+# operations (`drift --fix`: adopt, refresh, up) is not refused by its own lease inside them.
+_HELD: ContextVar[frozenset[tuple[str, str]]] = ContextVar("govcloud_leases_held", default=frozenset())
 
 
 @dataclass(frozen=True)
@@ -206,13 +211,20 @@ def lease_key(project: str, stack: str) -> str:
 
 @contextmanager
 def held(store: FileLeaseStore, project: str, stack: str, holder: Holder) -> Iterator[float]:
-    """Hold ``stack``'s lease for the block; yields how long taking it took (seconds)."""
+    """Hold ``stack``'s lease for the block; yields how long taking it took (seconds). Inside a
+    block that already holds it (same run, same thread), it is not taken again."""
     started = time.monotonic()
     key = lease_key(project, stack)
+    mine = (str(store.folder), key)
+    if mine in _HELD.get():  # taken by this run further out; released there
+        yield 0.0
+        return
     token = acquire(store, key, stack, holder)
+    outer = _HELD.set(_HELD.get() | {mine})
     try:
         yield time.monotonic() - started
     finally:
+        _HELD.reset(outer)
         release(store, key, token)
 
 

@@ -14,10 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi import automation as auto
+
 from ..model import Environment
 from ..stackgraph import node_for_stack, stack_names
+from ..paths import stack_settings_file
 from .credentials import CloudCredentials, check_login, find_clouds_yaml, load_credentials
-from .locate import find_engine
+from .discovery import find_engine
 from .progress import log_path
 from .automation import Operation, backend_error, engine_environment, engine_error, project_workspace
 from .salt import salt_file, salt_outside_config
@@ -84,8 +87,8 @@ def read_live(environment: Environment, stacks: Sequence[str], settings: EngineS
             check_login(logins[cloud])
         region = settings.region or node.region
         env = engine_environment(install, settings, passphrase, logins[cloud].engine_env(region))
-        config_file = settings.project_root / "stacks" / f"Pulumi.{stack}.yaml"
-        with salt_outside_config(config_file, salt_file(settings.state_dir, settings.backend(), stack)):
+        config_file = stack_settings_file(settings.project_root, stack)
+        with salt_outside_config(config_file, salt_file(settings.salts_dir, settings.backend(), stack)):
             read = _read_stack(stack, settings, install, env, log_path(settings.logs, stack, "drift", stamp))
         read.cloud, read.region = cloud, region
         reads.append(read)
@@ -93,8 +96,6 @@ def read_live(environment: Environment, stacks: Sequence[str], settings: EngineS
 
 
 def _read_stack(stack_name: str, settings: EngineSettings, install, env: dict[str, str], log_file) -> LiveRead:
-    from pulumi import automation as auto
-
     started = time.monotonic()
     try:
         workspace = project_workspace(settings.project_root, install, env)
@@ -121,8 +122,6 @@ def adopt(environment: Environment, stack: str, resources: Sequence[dict[str, An
     they are not in the program, so the next ``up`` deletes them through the engine (recorded in
     the stack's history like any change), instead of a side channel deleting them behind its back.
     ``resources`` carry ``type``, ``name`` and ``id``."""
-    from pulumi import automation as auto
-
     if not resources:
         return
     install = find_engine()
@@ -131,8 +130,8 @@ def adopt(environment: Environment, stack: str, resources: Sequence[dict[str, An
     credentials = load_credentials(settings.cloud or node.cloud, find_clouds_yaml(settings.clouds_yaml))
     env = engine_environment(install, settings, passphrase, credentials.engine_env(settings.region or node.region))
     log_file = log_path(settings.logs, stack, "adopt", time.strftime("%Y%m%dT%H%M%S"))
-    config_file = settings.project_root / "stacks" / f"Pulumi.{stack}.yaml"
-    with salt_outside_config(config_file, salt_file(settings.state_dir, settings.backend(), stack)), \
+    config_file = stack_settings_file(settings.project_root, stack)
+    with salt_outside_config(config_file, salt_file(settings.salts_dir, settings.backend(), stack)), \
             log_file.open("w", encoding="utf-8") as log:
         try:
             selected = auto.Stack.select(stack, project_workspace(settings.project_root, install, env))

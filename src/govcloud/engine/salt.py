@@ -18,9 +18,10 @@ from pathlib import Path
 _SALT = re.compile(r"^encryptionsalt:.*\n?", re.MULTILINE)
 
 
-def salt_file(state_dir: Path, backend: str, stack: str) -> Path:
+def salt_file(salts_dir: Path, backend: str, stack: str) -> Path:
+    """Where a stack's salt is kept between runs, per backend (``EngineSettings.salts_dir``)."""
     key = hashlib.sha256(backend.encode()).hexdigest()[:12]
-    return state_dir.parent / "salts" / key / stack
+    return salts_dir / key / stack
 
 
 @contextmanager

@@ -82,7 +82,7 @@ def _endpoint(connection, service: CloudService) -> str | None:
 
 def _failures() -> tuple[type[Exception], ...]:
     """What a read of an unusable service raises: openstacksdk's and keystoneauth's errors."""
-    from keystoneauth1 import exceptions as ks
-    from openstack import exceptions as sdk
+    from keystoneauth1 import exceptions as ks  # lazy: keystoneauth1 (0.3 s) only when a cloud is asked
+    from openstack import exceptions as sdk  # lazy: openstacksdk (about 2 s) only when a cloud is asked
 
     return (sdk.SDKException, ks.ClientException)

@@ -1,6 +1,6 @@
 """Where the engine keeps its state and its passphrase, and how a run is configured.
 
-State: a local ``file://`` backend under ``<project>/.state/pulumi`` unless the user gives a
+State: a local ``file://`` backend under ``<state root>/pulumi`` (``<project>/.state``, or ``$GOVCLOUD_STATE_DIR``) unless the user gives a
 backend URL. Secrets: the passphrase provider, with a passphrase generated once into a file
 outside the repository (``$GOVCLOUD_PASSPHRASE_FILE`` or ``~/.config/govcloud/pulumi-passphrase``,
 mode 0600) and handed to the engine as ``PULUMI_CONFIG_PASSPHRASE_FILE``: never printed, never on a
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import EngineError, UsageError
-from ..paths import LOG_DIR, PULUMI_STATE_DIR
-
-STATE_DIR = PULUMI_STATE_DIR
+from ..paths import (config_root, engine_cleanup_dir, engine_runs_dir, engine_salts_dir, log_dir,
+                     pulumi_state_dir)
+from .lease import lease_store
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class EngineSettings:
     """One run of the engine: the project, the backend, the passphrase, the cloud to log in to."""
 
     project_root: Path
-    backend_url: str | None = None  # None: file:// under project_root/.state/pulumi
+    backend_url: str | None = None  # None: file:// under the state root (.state)/pulumi
     lock_url: str | None = None  # None: the leases live inside a file:// backend (see lease.py)
     passphrase_file: Path | None = None  # None: default_passphrase_file()
     cloud: str | None = None  # None: each node's cloud from the model
@@ -42,11 +42,23 @@ class EngineSettings:
 
     @property
     def state_dir(self) -> Path:
-        return self.project_root / STATE_DIR
+        return pulumi_state_dir(self.project_root)
+
+    @property
+    def runs_dir(self) -> Path:
+        return engine_runs_dir(self.project_root)
+
+    @property
+    def cleanup_dir(self) -> Path:
+        return engine_cleanup_dir(self.project_root)
+
+    @property
+    def salts_dir(self) -> Path:
+        return engine_salts_dir(self.project_root)
 
     @property
     def logs(self) -> Path:
-        return self.log_dir or self.project_root / LOG_DIR
+        return self.log_dir or log_dir(self.project_root)
 
     def backend(self) -> str:
         if self.backend_url:
@@ -58,8 +70,6 @@ class EngineSettings:
 
     def leases(self):
         """Where the stacks' leases live (:mod:`.lease`); UsageError for a backend without one."""
-        from .lease import lease_store
-
         return lease_store(self.backend(), self.lock_url)
 
 
@@ -67,8 +77,7 @@ def default_passphrase_file(environ: Mapping[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     if env.get("GOVCLOUD_PASSPHRASE_FILE"):
         return Path(env["GOVCLOUD_PASSPHRASE_FILE"])
-    base = Path(env["XDG_CONFIG_HOME"]) if env.get("XDG_CONFIG_HOME") else Path.home() / ".config"
-    return base / "govcloud" / "pulumi-passphrase"
+    return config_root(env) / "pulumi-passphrase"
 
 
 def ensure_passphrase_file(path: Path) -> Path:

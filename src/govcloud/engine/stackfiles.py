@@ -31,6 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+import yaml
+
+from ..paths import PROJECT_FILE, STACKS, stack_settings_file
 
 SALT_LINE = re.compile(r"^encryptionsalt:.*\n?", re.MULTILINE)
 FALLBACK_VARIABLE = "PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER"
@@ -53,7 +56,7 @@ class RunFiles:
         sweep(runs_dir)
         run_dir = runs_dir / run_id
         (run_dir / "project").mkdir(parents=True)
-        shutil.copyfile(project_root / "Pulumi.yaml", run_dir / "project" / "Pulumi.yaml")
+        shutil.copyfile(project_root / PROJECT_FILE, run_dir / "project" / PROJECT_FILE)
         return cls(project_root, run_dir)
 
     @property
@@ -61,10 +64,10 @@ class RunFiles:
         """Work dir for commands that do not run the program."""
         return self.run_dir / "project"
 
-    def config_file(self, stack: str, stack_config_dir: str = "stacks") -> Path:
+    def config_file(self, stack: str, stack_config_dir: str = STACKS) -> Path:
         """The stack's committed settings minus any salt, as a file private to this run."""
-        committed = self.project_root / stack_config_dir / f"Pulumi.{stack}.yaml"
-        private = self.run_dir / f"Pulumi.{stack}.yaml"
+        committed = stack_settings_file(self.project_root, stack, stack_config_dir)
+        private = self.run_dir / committed.name
         text = committed.read_text(encoding="utf-8") if committed.is_file() else "config: {}\n"
         private.write_text(SALT_LINE.sub("", text), encoding="utf-8")
         return private
@@ -72,8 +75,6 @@ class RunFiles:
     @staticmethod
     def add_config(config_file: Path, key: str, value: str) -> None:
         """Add one plain setting to a run's private settings file (never a committed one)."""
-        import yaml
-
         data = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
         data.setdefault("config", {})[key] = value
         config_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -18,18 +18,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+from pulumi import automation as auto
+from pulumi.automation import Deployment
+
 from ..stackgraph import StackGraph
+from ..paths import PROJECT_FILE
 from . import cleanup
 from .adoption import existing_objects, plan_adoption, refuse_existing, state_is_empty
 from .cloudfind import FINDERS, CloudFinder
 from .credentials import CloudCredentials
 from .failures import backend_error, engine_error
-from .locate import EngineInstall
+from .discovery import EngineInstall
 from .lease import Holder, all_held
 from .locks import release_stale_locks
 from .outcome import Operation, StackResult
 from .progress import Progress, normalise_changes
-from .recovery import apply_resolutions, pending_operations, plan_recovery, refresh_arguments
+from .resume import apply_resolutions, pending_operations, plan_recovery, refresh_arguments
 from .services import check_services, services_for
 from .settings import EngineSettings
 from .signals import EngineGuard, engine_command_root
@@ -45,8 +50,6 @@ SELECT_LOCK = threading.Lock()
 
 
 def engine_workspace(work_dir: Path, install: EngineInstall, env: dict[str, str], files: RunFiles):
-    from pulumi import automation as auto
-
     # The engine runs through a wrapper that gives it a session of its own (see .signals).
     root = engine_command_root(install.cli, files.run_dir.parent.parent / "engine-wrapper")
     return auto.LocalWorkspace(work_dir=str(work_dir), pulumi_home=str(install.pulumi_home), env_vars=env,
@@ -63,7 +66,7 @@ class CloudAccess:
     def connection(self, region: str | None = None):
         region = region or self.region
         if region not in self._connections:
-            import openstack
+            import openstack  # lazy: openstacksdk (about 2 s) only when the cloud is asked
 
             self._connections[region] = openstack.connect(
                 load_yaml_config=False, load_envvars=False, auth_type="password", auth=dict(self.credentials.auth),
@@ -108,8 +111,6 @@ class StackRun:
 
     def execute(self) -> StackResult:
         """Run the operation (the caller holds the stack's lease when it changes the state: :func:`leased`)."""
-        from pulumi import automation as auto
-
         started = time.monotonic()
         work_dir = self.files.project_root
         if self.graph is not None:
@@ -220,8 +221,6 @@ class StackRun:
 
     def _resolve(self, pending, exported, scratch, workspace, config_file: str) -> None:
         """Import the pending creates that happened, drop the rest, read the real state of both."""
-        from pulumi.automation import Deployment
-
         resolutions = plan_recovery(pending, self.cloud)
         edited = apply_resolutions(exported.deployment, resolutions)
         scratch.import_stack(self.stack_name, Deployment(version=exported.version or 3, deployment=edited))
@@ -233,7 +232,7 @@ class StackRun:
 
     @property
     def _cleanup_note(self) -> Path:
-        return self.settings.state_dir.parent / "cleanup" / f"{self.stack_name}.json"
+        return self.settings.cleanup_dir / f"{self.stack_name}.json"
 
     def _after_destroy(self) -> None:
         """Delete what Neutron made in the stack's projects (their `default` groups)."""
@@ -267,10 +266,8 @@ def leased(operation: Operation, settings: EngineSettings, stacks: Sequence[str]
 
 
 def _project_file(work_dir: Path) -> dict:
-    import yaml
-
     try:
-        data = yaml.safe_load((work_dir / "Pulumi.yaml").read_text(encoding="utf-8"))
+        data = yaml.safe_load((work_dir / PROJECT_FILE).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}

@@ -20,6 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..paths import stack_settings_file
+from .discovery import find_engine
+from .lease import Holder, held
+from .salt import salt_file, salt_outside_config
+from .settings import default_passphrase_file, ensure_passphrase_file
 
 SUPPORTED_VERSIONS = (3,)
 
@@ -135,11 +140,9 @@ def _references(resource: dict[str, Any]) -> list[str]:
 # --- through the engine ---------------------------------------------------------------------------
 
 def _stack(settings, stack: str, create: bool):
-    from pulumi import automation as auto
+    from pulumi import automation as auto  # lazy: pulumi (about 1 s); `state verify` must not
 
-    from .locate import find_engine
-    from .automation import backend_error, engine_environment, project_workspace
-    from .settings import default_passphrase_file, ensure_passphrase_file
+    from .automation import backend_error, engine_environment, project_workspace  # lazy: loads pulumi
 
     install = find_engine()
     passphrase = ensure_passphrase_file(settings.passphrase_file or default_passphrase_file())
@@ -156,32 +159,28 @@ def _stack(settings, stack: str, create: bool):
 
 def export_state(settings, stack: str, path: Path) -> ExportSummary:
     """``pulumi stack export`` of ``stack`` into ``path`` (+ digest)."""
-    from .salt import salt_file, salt_outside_config
-
-    config_file = settings.project_root / "stacks" / f"Pulumi.{stack}.yaml"
-    with salt_outside_config(config_file, salt_file(settings.state_dir, settings.backend(), stack)):
+    config_file = stack_settings_file(settings.project_root, stack)
+    with salt_outside_config(config_file, salt_file(settings.salts_dir, settings.backend(), stack)):
         exported = _stack(settings, stack, create=False).export_stack()
     return write_export(path, {"version": exported.version, "deployment": exported.deployment})
 
 
 def import_state(settings, stack: str, path: Path) -> ExportSummary:
     """Verify ``path``, then replace ``stack``'s state with it. A file of another stack is refused."""
-    from pulumi.automation import Deployment
+    from pulumi.automation import Deployment  # lazy: pulumi (about 1 s); `state verify` must not
 
-    from .lease import Holder, held
-    from .salt import salt_file, salt_outside_config
-    from .stackrun import _project_name
+    from .stackrun import _project_name  # lazy: loads pulumi
 
     summary = verify_file(path)
     if summary.stack and summary.stack != stack:
         raise InputError(f"{path} holds stack {summary.stack}, not {stack}",
                          fix=f"import it with --stack {summary.stack}")
     data = json.loads(path.read_text(encoding="utf-8"))
-    config_file = settings.project_root / "stacks" / f"Pulumi.{stack}.yaml"
+    config_file = stack_settings_file(settings.project_root, stack)
     holder = Holder.me("govcloud state import", settings.project_root)
     # An import replaces the state: never under a run that is changing it.
     with held(settings.leases(), _project_name(settings.project_root), stack, holder), \
-            salt_outside_config(config_file, salt_file(settings.state_dir, settings.backend(), stack)):
+            salt_outside_config(config_file, salt_file(settings.salts_dir, settings.backend(), stack)):
         _stack(settings, stack, create=True).import_stack(Deployment(version=data["version"],
                                                                      deployment=data["deployment"]))
     return summary

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import EngineError
-from ..stackgraph.providers import WRITE_ONLY
+from ..stackgraph.regions import WRITE_ONLY
 from ..stackgraph.spec import ROOT_STACK_TYPE, Lookup, Ref, ResourceSpec, StackGraph, StackOutputRef
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # the engine's marker of a secret value in state
@@ -189,7 +189,7 @@ def _compare_inputs(spec: ResourceSpec, old: StateResource, context: _Context) -
             return "changed", f"input {key!r} is no longer set"
     for key, value in spec.inputs.items():
         if key in WRITE_ONLY.get(spec.type, ()):
-            continue  # the program ignores its changes (stackgraph.providers); its Refs still reach
+            continue  # the program ignores its changes (stackgraph.regions); its Refs still reach
         if key not in old.inputs:
             return "changed", f"input {key!r} is new"
         verdict = _same(value, old.inputs[key], context)
@@ -202,7 +202,7 @@ def _compare_inputs(spec: ResourceSpec, old: StateResource, context: _Context) -
 def _region_moved(spec: ResourceSpec, old: StateResource, context: _Context) -> str | None:
     """Why ``old`` must move to another provider: the provider that made it serves another region
     than the spec's (a state from before the objects of other regions had their own provider,
-    see stackgraph.providers). The engine moves it only when it is a target."""
+    see stackgraph.regions). The engine moves it only when it is a target."""
     region = spec.inputs.get("region")
     provider = context.state.get((old.provider or "").rsplit("::", 1)[0])
     if not isinstance(region, str) or provider is None:

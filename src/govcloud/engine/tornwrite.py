@@ -19,9 +19,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..paths import backend_checkpoints_dir
 from .locks import backend_dir
-
-STACKS_DIR = Path(".pulumi") / "stacks"
 
 
 def repair_torn_sidecars(backend_url: str, project: str, stack: str) -> list[Path]:
@@ -31,7 +30,8 @@ def repair_torn_sidecars(backend_url: str, project: str, stack: str) -> list[Pat
     if backend is None:
         return []
     removed = []
-    for folder in (backend / STACKS_DIR / project, backend / STACKS_DIR):  # project-scoped, legacy
+    checkpoints = backend_checkpoints_dir(backend)
+    for folder in (checkpoints / project, checkpoints):  # project-scoped, legacy
         for sidecar in sorted(folder.glob(f"{stack}.json*.attrs")):
             if not _readable(sidecar):
                 sidecar.unlink(missing_ok=True)

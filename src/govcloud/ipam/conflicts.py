@@ -9,7 +9,7 @@ from bisect import bisect_right
 from ..model import Province
 from ..problems import Problem
 from .ledger import Allocation
-from .plan import AddressPlan
+from .addressplan import AddressPlan
 
 
 def exit_conflicts(p: Province, plan: AddressPlan) -> list[Problem]:

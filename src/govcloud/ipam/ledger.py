@@ -19,6 +19,7 @@ from ..errors import InputError, Location, ModelError
 from ..paths import ledger_file
 from ..problems import Problem
 from ..yamlpaths import LineIndex, format_path
+from ..model.loader import raise_marked_error  # the model's located YAML errors (marks, duplicate keys)
 from .levels import Level
 
 
@@ -82,6 +83,9 @@ def ledger_path(env_path: Path) -> Path:
 def load_ledger(env_path: Path) -> Ledger:
     path = ledger_path(env_path)
     if not path.is_file():
+        if path.is_symlink() or path.exists():  # a folder or a broken link is not "no ledger yet"
+            raise ModelError("the ledger is not a readable file", location=Location(path),
+                             fix="restore it from version control, or delete it to plan from scratch")
         return Ledger()
     data = path.read_bytes()
     kept = parsecache.get("ledger", [(path.name, data)])
@@ -99,15 +103,16 @@ def _parse_ledger(path: Path, data: bytes) -> Ledger:
         raise ModelError("the ledger is not UTF-8 text", location=Location(path),
                          fix="restore it from version control") from None
     unreadable = "restore it from version control, or delete it to plan from scratch"
+    data = _ledger_document(path, text, unreadable)
     try:
-        data = yaml_rs.loads(text) or {}
         levels = {Level(k): int(v) for k, v in (data.get("levels") or {}).items()}
-    except (yaml_rs.YAMLDecodeError, KeyError, ValueError, TypeError, AddrFormatError, AttributeError) as exc:
-        raise ModelError(f"the ledger cannot be read: {exc}", location=Location(path), fix=unreadable) from None
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise ModelError(f"the ledger cannot be read: {exc}", location=Location(path, LineIndex(text).line_of(
+            ("levels",)), "levels"), fix=unreadable) from None
     rows = []
     for index, row in enumerate(data.get("allocations") or [] if isinstance(data, dict) else []):
         try:
-            rows.append(Allocation(row["key"], IPNetwork(row["prefix"]), Level(row["level"]), row.get("parent"),
+            rows.append(Allocation(row["key"], _row_prefix(row["prefix"]), Level(row["level"]), row.get("parent"),
                                    Status(row.get("status", "active"))))
         except (KeyError, ValueError, TypeError, AddrFormatError, AttributeError) as exc:
             detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
@@ -121,6 +126,39 @@ def _parse_ledger(path: Path, data: bytes) -> Ledger:
                          "`govcloud ipam plan --write-ledger`; restore it from version control)",
                          location=Location(path, lines.line_of(problems[0].path), format_path(problems[0].path)))
     return Ledger(levels, {a.key: a for a in rows})
+
+
+LEDGER_SECTIONS = frozenset({"levels", "allocations"})
+
+
+def _ledger_document(path: Path, text: str, unreadable: str) -> dict:
+    """The ledger's top level: a mapping of ``levels`` and ``allocations``. An empty file, another
+    shape or an unknown section is an error: read as "no ledger", it would renumber everything."""
+    try:
+        data = yaml_rs.loads(text)
+    except yaml_rs.YAMLDecodeError as exc:
+        raise_marked_error(path, text, str(exc))
+    if not data:
+        raise ModelError("the ledger is empty", location=Location(path, 1), fix=unreadable)
+    if not isinstance(data, dict):
+        raise ModelError(f"the ledger holds a {type(data).__name__}, not levels and allocations",
+                         location=Location(path, 1), fix=unreadable)
+    lines = LineIndex(text)
+    for key in data:
+        if key not in LEDGER_SECTIONS:
+            raise ModelError(f"unknown section {key!r}", location=Location(path, lines.line_of((key,)), str(key)),
+                             fix="a ledger holds levels and allocations only; " + unreadable)
+    if data.get("allocations") and not data.get("levels"):
+        raise ModelError("allocations without the levels that fix their prefix lengths", location=Location(path, 1),
+                         fix=unreadable)
+    return data
+
+
+def _row_prefix(value: object) -> IPNetwork:
+    prefix = IPNetwork(value)
+    if prefix.ip != prefix.network:
+        raise ValueError(f"{value!r} has host bits set (did you mean {prefix.cidr}?)")
+    return prefix
 
 
 def _row_problem(row: int, message: str, fix: str) -> Problem:
@@ -212,7 +250,7 @@ def dump_ledger(ledger: Ledger) -> str:
 def write_ledger(env_path: Path, ledger: Ledger) -> Path:
     """Write atomically: a reader never sees half a ledger."""
     path = ledger_path(env_path)
-    tmp = path.with_suffix(".yaml.tmp")
+    tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(dump_ledger(ledger), encoding="utf-8")
     tmp.replace(path)
     return path

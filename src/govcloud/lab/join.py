@@ -124,8 +124,8 @@ def transit_network_ids(conn, nodes) -> dict[str, str]:
 
 def join_labs(topology: Topology, peerings: Mapping[str, tuple[CloudPeering, ...]], namespace_of) -> list[dict]:
     """Join every deployed node's transit to its border router; one summary row per node."""
-    from .openstack import clouds, records
-    from .openstack.statedir import lab_paths_from_env, load_or_create_secrets
+    from .openstack import clouds, records  # lazy: openstacksdk (about 2 s)
+    from .openstack.statedir import lab_paths_from_env, load_or_create_secrets  # lazy: openstacksdk (about 2 s)
 
     paths = lab_paths_from_env()
     spec = records.recorded_spec(paths)

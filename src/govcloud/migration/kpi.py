@@ -1,18 +1,21 @@
 """The plan's KPIs, measured against its targets: cloud adoption (province and per city), IPv6
 coverage by tier, internet exits consolidated, DR coverage of key systems.
 
-Inputs are the model, the migration state (systems of waves whose progress is ``done`` are on the
-cloud, with the DR design of their wave entry; progress comes from :mod:`.progress`) and the rollout/exit state files (:mod:`.network_outcomes`). A pure function
+Inputs are the model (with its network plan's dated IPv6 waves and exit consolidations), the
+migration state (systems of waves whose progress is ``done`` are on the cloud, with the DR design
+of their wave entry; progress comes from :mod:`.progress`) and the rollout/exit state files
+(:mod:`.network_outcomes`). A pure function
 of those: :func:`measure` returns rows that print as a table or JSON.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 
-from ..model import ExitStatus, Ipv6Status, Province, Target, Tier
+from ..model import ExitStatus, InternetExit, Ipv6Status, NetworkPlan, Province, Site, Target, Tier
 from ..model.placement import RESOURCES, node_loads
 from ..model.systems import DataClass, DrMode, LegacySystem
 from .schema import MigrationWave, WaveStatus
@@ -30,15 +33,57 @@ class Kpi:
     deadline: dt.date | None
     status: str
     projected: int | None = None
-    """For KPIs the migration plan moves: achieved plus what waves not yet done move by the deadline."""
+    """Achieved plus what the plan brings by the deadline: the migration waves not yet done, the
+    network plan's dated IPv6 waves and exit consolidations. None where no plan dates the rest."""
 
     @property
     def value(self) -> float:
         return self.achieved / self.total if self.total else 1.0
 
+    @property
+    def unit(self) -> str:
+        """What the KPI counts (the gap is a number of these)."""
+        return UNITS.get(self.kpi, "")
+
+    @property
+    def gap(self) -> int | None:
+        """How many items short of the target: by the deadline as planned when ``behind``, today when
+        ``missed``; None for any other status."""
+        basis = self._gap_basis()
+        if basis is None or self.target is None:
+            return None
+        return max(math.ceil(self.target * self.total - 1e-9) - basis, 0)
+
+    @property
+    def gap_points(self) -> float | None:
+        """The same gap in percentage points of the ratio (target minus what the basis reaches)."""
+        basis = self._gap_basis()
+        if basis is None or self.target is None:
+            return None
+        return round(max(self.target - (basis / self.total if self.total else 1.0), 0.0) * 100, 1)
+
+    @property
+    def gap_count(self) -> str:
+        """The gap in words: '1 site', '3 key systems' ('' when there is none)."""
+        if self.gap is None:
+            return ""
+        unit = self.unit[:-1] if self.gap == 1 and self.unit.endswith("s") else self.unit
+        return f"{self.gap} {unit}".strip()
+
+    def _gap_basis(self) -> int | None:
+        if self.status == "behind":
+            return self.projected if self.projected is not None else self.achieved
+        return self.achieved if self.status == "missed" else None
+
     def to_dict(self) -> dict:
         return {**asdict(self), "value": round(self.value, 4),
-                "deadline": self.deadline.isoformat() if self.deadline else None}
+                "deadline": self.deadline.isoformat() if self.deadline else None,
+                "gap": self.gap, "gap_points": self.gap_points, "unit": self.unit}
+
+
+UNITS = {"cloud adoption": "systems", "node adoption": "systems", "ipv6 coverage": "sites",
+         "exits consolidated": "exits", "dr coverage": "key systems"}
+"""What each KPI counts, by name."""
 
 
 @dataclass(frozen=True)
@@ -79,8 +124,39 @@ class MigrationState:
 def measure(province: Province, state: MigrationState, ipv6: dict[str, Ipv6Status],
             exits: dict[str, ExitStatus], as_of: dt.date) -> list[Kpi]:
     """Every KPI; ``ipv6`` and ``exits`` override the model's statuses per site / exit code."""
-    return [*_adoption(province, state, as_of), *_ipv6(province, ipv6, as_of), _exits(province, exits, as_of),
-            _dr_coverage(province, state, as_of)]
+    return [*_adoption(province, state, as_of), *_ipv6(province, ipv6, as_of),
+            _exits("province", province.exits, exits, province.targets.exits_consolidated, province.network_plan,
+                   as_of),
+            _dr_coverage("key systems", province.systems, state, province.targets.dr_coverage_key_systems, as_of)]
+
+
+def measure_cities(province: Province, state: MigrationState, ipv6: dict[str, Ipv6Status],
+                   exits: dict[str, ExitStatus], as_of: dt.date) -> list[Kpi]:
+    """Per city, the province's targets applied to the city's own part: IPv6 coverage of each tier
+    of its sites, the consolidation of its exits, the DR coverage of its departments' key systems
+    (its cloud adoption is among :func:`measure`'s rows). Scopes read ``<city>`` or ``<city>, <tier> tier``."""
+    city_of = _city_of_site(province)
+    targets = province.targets
+    rows = []
+    for city in (s.code for s in province.walk_sites() if s.tier is Tier.CITY):
+        for tier in Tier:
+            sites = [s for s in province.sites if s.tier is tier and city_of.get(s.code) == city]
+            if sites:
+                rows.append(_ipv6_kpi(f"{city}, {tier.value} tier", tier, sites, ipv6, targets.ipv6_coverage.get(tier),
+                                      province.network_plan, as_of))
+        own = [e for e in province.exits if city_of.get(e.site) == city]
+        if any(e.status is not ExitStatus.UNIFIED for e in own):
+            rows.append(_exits(city, own, exits, targets.exits_consolidated, province.network_plan, as_of))
+        systems = [s for s in province.systems if city_of.get(_site_of(province, s)) == city]
+        if any(s.criticality.value == "key" for s in systems):
+            rows.append(_dr_coverage(city, systems, state, targets.dr_coverage_key_systems, as_of))
+    return rows
+
+
+def _site_of(province: Province, system: LegacySystem) -> str:
+    """Where a system belongs: its owner department's site (as for adoption), else where it runs."""
+    department = province.department_by_code.get(system.owner)
+    return department.site if department else system.current_site
 
 
 def measure_nodes(province: Province, state: MigrationState, as_of: dt.date) -> list[Kpi]:
@@ -91,7 +167,8 @@ def measure_nodes(province: Province, state: MigrationState, as_of: dt.date) -> 
 
 
 def _status(achieved: int, total: int, target: Target | None, as_of: dt.date, projected: int | None) -> str:
-    """met; missed (deadline passed); on track / behind (by the plan's waves); open (no plan to judge by)."""
+    """met; missed (deadline passed); on track / behind (by what the plan brings by the deadline:
+    ``projected``); open (no plan dates what is left)."""
     def ratio(count: int) -> float:
         return count / total if total else 1.0
 
@@ -116,8 +193,10 @@ def _adoption_kpi(scope: str, systems: list[LegacySystem], state: MigrationState
                   as_of: dt.date) -> Kpi:
     achieved = sum(_on_cloud(s, state) for s in systems)
     deadline = target.deadline if target else None
-    projected = achieved + sum(not _on_cloud(s, state) and state.moves_by(s.code, deadline) is not None
-                               for s in systems)
+    left = [s for s in systems if not _on_cloud(s, state)]
+    # As for the network plan: with no wave for any system still to move, there is no plan to judge by.
+    projected = achieved + sum(state.moves_by(s.code, deadline) is not None for s in left) \
+        if not left or any(s.code in state.scheduled for s in left) else None
     return _kpi("cloud adoption", scope, achieved, len(systems), target, as_of, projected)
 
 
@@ -135,8 +214,7 @@ def _adoption(province: Province, state: MigrationState, as_of: dt.date) -> list
     city_of = _city_of_site(province)
     by_city: dict[str, list[LegacySystem]] = {}
     for system in eligible:
-        department = province.department_by_code.get(system.owner)
-        city = city_of.get(department.site if department else system.current_site)
+        city = city_of.get(_site_of(province, system))
         if city is not None:
             by_city.setdefault(city, []).append(system)
     for city in sorted(set(by_city) | set(targets.cloud_adoption_by_city)):
@@ -189,24 +267,43 @@ def _ipv6(province: Province, overrides: dict[str, Ipv6Status], as_of: dt.date) 
         sites = [s for s in province.sites if s.tier is tier]
         if not sites and tier not in province.targets.ipv6_coverage:
             continue
-        dual = sum(overrides.get(s.code, s.ipv6_status) is Ipv6Status.DUAL_STACK for s in sites)
-        rows.append(_kpi("ipv6 coverage", f"{tier.value} tier", dual, len(sites),
-                         province.targets.ipv6_coverage.get(tier), as_of))
+        rows.append(_ipv6_kpi(f"{tier.value} tier", tier, sites, overrides, province.targets.ipv6_coverage.get(tier),
+                              province.network_plan, as_of))
     return rows
 
 
-def _exits(province: Province, overrides: dict[str, ExitStatus], as_of: dt.date) -> Kpi:
+def _ipv6_kpi(scope: str, tier: Tier, sites: list[Site], overrides: dict[str, Ipv6Status], target: Target | None,
+              plan: NetworkPlan | None, as_of: dt.date) -> Kpi:
+    """The tier's wave takes every site of the tier: if the plan dates it by the deadline, all of
+    them count as projected; dated later, none more than today; undated, the KPI stays open."""
+    dual = sum(overrides.get(s.code, s.ipv6_status) is Ipv6Status.DUAL_STACK for s in sites)
+    wave = plan.ipv6_waves.get(tier) if plan else None
+    projected = None
+    if wave is not None and target is not None:
+        projected = len(sites) if wave <= target.deadline else dual
+    return _kpi("ipv6 coverage", scope, dual, len(sites), target, as_of, projected)
+
+
+def _exits(scope: str, exits: list[InternetExit], overrides: dict[str, ExitStatus], target: Target | None,
+           plan: NetworkPlan | None, as_of: dt.date) -> Kpi:
     # Unified exits are where the others consolidate to; the KPI counts the others.
-    statuses = [overrides.get(e.code, e.status) for e in province.exits if e.status is not ExitStatus.UNIFIED]
-    done = sum(s is not ExitStatus.LEGACY for s in statuses)
-    return _kpi("exits consolidated", "province", done, len(statuses), province.targets.exits_consolidated, as_of)
+    statuses = {e.code: overrides.get(e.code, e.status) for e in exits if e.status is not ExitStatus.UNIFIED}
+    done = sum(s is not ExitStatus.LEGACY for s in statuses.values())
+    # Once the plan dates any exit still legacy here, an undated one is one the plan does not reach.
+    dated = [plan.exit_consolidation[code] for code, s in statuses.items()
+             if s is ExitStatus.LEGACY and plan is not None and code in plan.exit_consolidation]
+    projected = None
+    if dated and target is not None:
+        projected = done + sum(day <= target.deadline for day in dated)
+    return _kpi("exits consolidated", scope, done, len(statuses), target, as_of, projected)
 
 
-def _dr_coverage(province: Province, state: MigrationState, as_of: dt.date) -> Kpi:
-    key = [s for s in province.systems if s.criticality.value == "key" and s.data_class is not DataClass.CLASSIFIED
+def _dr_coverage(scope: str, systems: list[LegacySystem], state: MigrationState, target: Target,
+                 as_of: dt.date) -> Kpi:
+    key = [s for s in systems if s.criticality.value == "key" and s.data_class is not DataClass.CLASSIFIED
            and s.code not in state.retired]
-    target = province.targets.dr_coverage_key_systems
     covered = projected = 0
+    planned = False
     for system in key:
         if system.code in state.on_cloud:
             mode: DrMode | None = state.on_cloud[system.code]
@@ -214,7 +311,10 @@ def _dr_coverage(province: Province, state: MigrationState, as_of: dt.date) -> K
             mode = system.dr
         else:
             mode = None
+            planned = planned or system.code in state.scheduled
             later = state.moves_by(system.code, target.deadline)
             projected += later is not None and later is not DrMode.NONE
         covered += mode is not None and mode is not DrMode.NONE
-    return _kpi("dr coverage", "key systems", covered, len(key), target, as_of, covered + projected)
+    # Open when no wave moves any key system still off the cloud (nothing planned to judge by).
+    judged = planned or covered == len(key) or all(_on_cloud(s, state) for s in key)
+    return _kpi("dr coverage", scope, covered, len(key), target, as_of, covered + projected if judged else None)

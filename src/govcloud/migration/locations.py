@@ -1,7 +1,7 @@
 """Where an environment's migration lives: its wave files and its state (run progress, seals).
 
 An environment of the project (``inventories/<env>`` of the project root) keeps its waves in
-``migrations/<env>/`` and its state in ``.state/<env>/``, as before. An environment given by the
+``migrations/<env>/`` and its state in ``.state/<env>/`` (or ``$GOVCLOUD_STATE_DIR/<env>/``). An environment given by the
 path of a folder elsewhere (a copy, another checkout) keeps everything beside it, inside its own
 folder: ``<env>/migrations/`` and ``<env>/.state/``; ``--migrations`` names another wave folder.
 Nothing is ever written into the project's own ``migrations/`` for an environment that is not the
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Environment
+from ..paths import env_state_dir, migrations_dir
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,5 @@ class MigrationFolders:
 
 def migration_folders(environment: Environment, project_root: Path, migrations: Path | None = None) -> MigrationFolders:
     """The folders of ``environment``; ``migrations`` (``--migrations``) overrides the wave folder."""
-    own = (project_root / "inventories" / environment.name).resolve()
-    if environment.path.resolve() == own:
-        plans, state = project_root / "migrations" / environment.name, project_root / ".state" / environment.name
-    else:
-        plans, state = environment.path / "migrations", environment.path / ".state"
-    return MigrationFolders(migrations if migrations is not None else plans, state)
+    plans = migrations if migrations is not None else migrations_dir(project_root, environment.path)
+    return MigrationFolders(plans, env_state_dir(project_root, environment.path))

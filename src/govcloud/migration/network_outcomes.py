@@ -15,8 +15,8 @@ from ..network.outcomes import EXITS_FILE, ROLLOUT_FILE, read_exits_record, read
 from ..paths import env_state_dir
 
 
-def state_folder(project_root: Path, env_name: str) -> Path:
-    return env_state_dir(project_root, env_name)
+def state_folder(project_root: Path, env_dir: Path) -> Path:
+    return env_state_dir(project_root, env_dir)
 
 
 def read_rollout_state(folder: Path) -> dict[str, Ipv6Status]:

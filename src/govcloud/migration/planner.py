@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Footprint, Province
+from ..model.recovery import dr_level
 from ..model.systems import DrMode
-from .capacity import CapacityUsage, claims, system_claims
-from .dr import dr_level
 from ..problems import Problem
+from .capacity import CapacityUsage, claims, system_claims
 from .findings import PlanErrors
 from .scheduler import Placement, schedule
 from .schema import DrDesign, Owners, MigrationWave, WaveEntry, Window
-from .steps import choose_strategy, downtime_budget, go_no_go, rollback_steps, validation_steps
+from .entry_defaults import choose_strategy, downtime_budget, go_no_go, rollback_steps, validation_steps
 from .store import LoadedWave
 
 PROVINCE_TZ = dt.timezone(dt.timedelta(hours=8))

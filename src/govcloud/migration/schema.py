@@ -23,7 +23,7 @@ from enum import Enum
 
 from pydantic import Field, field_validator, model_validator
 
-from ..model.base import Code, FrozenModel
+from ..model.primitives import Code, FrozenModel
 from ..model.systems import DrMode
 
 

@@ -22,10 +22,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ..paths import SEALS_DIR
+from ..yamlpaths import format_path
 from .schema import MigrationWave
 from .store import LoadedWave
 
-SEALS_FOLDER = "seals"
+SEALS_FOLDER = SEALS_DIR
 #: Committed versions of a wave file searched for the sealed one (newest first).
 HISTORY_DEPTH = 50
 
@@ -107,8 +109,6 @@ def _key(content_hash: str | None) -> str:
 
 def describe(paths: list[tuple[str | int, ...]], sealed: MigrationWave, current: MigrationWave) -> str:
     """``systems[0].dr.node ('city-a' -> 'city-b')`` for each changed field (values when short)."""
-    from ..yamlpaths import format_path
-
     old, new = sealed.model_dump(mode="json"), current.model_dump(mode="json")
     parts = []
     for path in paths:

@@ -14,10 +14,10 @@ from pathlib import Path
 import networkx as nx
 
 from ..model import Province
+from ..model.recovery import dr_inconsistencies
 from ..model.systems import DataClass, DrMode
-from .capacity import CapacityUsage, claims, system_claims
-from .dr import dr_inconsistencies
 from ..problems import Problem
+from .capacity import CapacityUsage, claims, system_claims
 from .schema import Strategy, MigrationWave, WaveEntry, WaveStatus
 from .seal import changed_fields, describe
 from .store import LoadedWave
@@ -154,7 +154,7 @@ def _dr(province: Province, slots: dict[str, Slot]) -> Iterator[Problem]:
                           "put dr.node in a node other than target_node", system=code, file=slot.path)
         yield from _dr_agrees_with_model(province, slot)
         for problem in dr_inconsistencies(design.mode, design.rpo_s, design.rto_s, design.level):
-            yield Problem(slot.at("dr", problem.field), problem.message, problem.fix, system=code, file=slot.path)
+            yield problem.under(*slot.at("dr"), system=code, file=slot.path)
 
 
 def _dr_agrees_with_model(province: Province, slot: Slot) -> Iterator[Problem]:

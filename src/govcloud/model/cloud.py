@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from .base import ApiName, Code, DisplayName, FrozenModel, MlpsLevel, Quota, Tier
+from .primitives import ApiName, Code, DisplayName, FrozenModel, Level, MlpsLevel, Quota, Tier, WholeNumber
+from .hosting import HIGHEST_SHARED_LEVEL, off_shared_cloud
 from .routing import NodeRouting
 
 
@@ -22,9 +23,9 @@ class NodeKind(str, Enum):
 class Capacity(FrozenModel):
     """What a node can hold; migrations are scheduled against it."""
 
-    vcpu: int = Field(gt=0)
-    ram_gb: int = Field(gt=0)
-    storage_gb: int = Field(gt=0)
+    vcpu: WholeNumber = Field(gt=0)
+    ram_gb: WholeNumber = Field(gt=0)
+    storage_gb: WholeNumber = Field(gt=0)
 
 
 class Node(FrozenModel):
@@ -110,13 +111,35 @@ class Department(FrozenModel):
     tier: Tier
     node: Code = Field(description="Code of the cloud node that hosts this department's tenant.")
     site: Code = Field(description="The extranet site where the department's offices attach.")
-    mlps_level: MlpsLevel = MlpsLevel.L2
+    mlps_level: Level = MlpsLevel.L2
     quotas: Quotas = Quotas()
     networks: tuple[TenantNetwork, ...] = Field(default_factory=_default_networks, min_length=1)
     roles: tuple[RoleAssignment, ...] = ()
 
+    def tenant_demand(self) -> dict[str, int]:
+        """What the department's tenant stack creates, by Neutron quota: a network with an IPv4 and
+        an IPv6 subnet per declared network, each subnet on a router interface (a port), a router
+        per purpose and two security groups (govcloud.stackgraph.tenant builds them; a test holds
+        the two together). Ports for DHCP and instances come on top."""
+        networks = len(self.networks)
+        return {"networks": networks, "subnets": 2 * networks, "ports": 2 * networks,
+                "routers": len({n.purpose for n in self.networks}), "security_groups": 2}
+
+    @field_validator("mlps_level")
+    @classmethod
+    def _level_the_shared_cloud_hosts(cls, level: MlpsLevel) -> MlpsLevel:
+        # A department is a tenant on the shared cloud: the rule that keeps level-4 systems off it
+        # (govcloud.model.hosting, read by the policy baseline too) keeps a level-4 tenant off it.
+        reason = off_shared_cloud(level)
+        if reason:
+            raise ValueError(f"{reason}; a department's tenant is on it: host its level-{int(level)} systems on "
+                             f"dedicated infrastructure (no target_node in systems.yaml) and give the department "
+                             f"level {int(HIGHEST_SHARED_LEVEL)} or lower (mlps_level: {int(HIGHEST_SHARED_LEVEL)})")
+        return level
+
     @model_validator(mode="after")
     def _tier_has_a_department(self) -> Department:
         if self.tier not in (Tier.PROVINCE, Tier.CITY, Tier.COUNTY):
-            raise ValueError(f"tier {self.tier.value!r} has no departments; use province, city or county")
+            raise ValueError(f"tier {self.tier.value!r} has no departments (a {self.tier.value}'s offices are units of "
+                             "its site): use tier province, city or county, or make it a unit of the site")
         return self

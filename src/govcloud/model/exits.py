@@ -6,7 +6,7 @@ from enum import Enum
 
 from pydantic import Field
 
-from .base import DISPLAY_NAME_MAX, Code, FrozenModel, IPv4Network, IPv6Network
+from .primitives import DISPLAY_NAME_MAX, Code, FrozenModel, IPv4Network, IPv6Network, WholeNumber
 
 
 class ExitOwnerKind(str, Enum):
@@ -26,7 +26,7 @@ class Uplink(FrozenModel):
     """The exit's connection to an ISP, with its public ranges."""
 
     isp: str = Field(min_length=1)
-    bandwidth_mbps: int = Field(gt=0)
+    bandwidth_mbps: WholeNumber = Field(gt=0)
     ipv4: IPv4Network
     ipv6: IPv6Network | None = None
 

@@ -7,7 +7,7 @@ from enum import Enum
 
 from pydantic import Field
 
-from .base import DISPLAY_NAME_MAX, Code, DisplayName, FrozenModel, IPv4Network, Tier
+from .primitives import DISPLAY_NAME_MAX, Code, DisplayName, FrozenModel, IPv4Network, Tier, WholeNumber
 
 
 class UnitKind(str, Enum):
@@ -59,7 +59,7 @@ class Link(FrozenModel):
     a: Code
     b: Code
     kind: LinkKind = LinkKind.UPLINK
-    bandwidth_mbps: int = Field(default=1000, gt=0)
+    bandwidth_mbps: WholeNumber = Field(default=1000, gt=0)
 
     @property
     def key(self) -> str:

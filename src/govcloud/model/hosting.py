@@ -9,7 +9,7 @@ keeps them off it too.
 
 from __future__ import annotations
 
-from .base import MlpsLevel
+from .primitives import MlpsLevel
 
 CLASSIFIED = "classified"
 """The data class (``systems.DataClass.CLASSIFIED``) of state secrets."""

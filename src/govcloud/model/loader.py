@@ -21,26 +21,38 @@ from pydantic import ValidationError
 
 from .. import parsecache
 from ..errors import InputError, Location, ModelError
-from ..paths import inventory_dir, known_environments
+from ..paths import LEDGER_FILE, MODEL_FILE, inventory_dir, known_environments
 from ..problems import Problem, pydantic_problem
 from ..yamlpaths import LineIndex, expanded_size, format_path
 from .partial import partial_problems
 from .province import Province, reference_problems
 
-MODEL_FILES = ("province.yaml", "departments.yaml", "extranet.yaml", "exits.yaml", "systems.yaml")
+MODEL_FILES = (MODEL_FILE, "departments.yaml", "extranet.yaml", "exits.yaml", "systems.yaml")
 SECTIONS = tuple(Province.model_fields)
-SECTION_HOME = {"province": "province.yaml", "ipam": "province.yaml", "nodes": "province.yaml",
-                "targets": "province.yaml", "departments": "departments.yaml", "sites": "extranet.yaml",
+SECTION_HOME = {"province": MODEL_FILE, "ipam": MODEL_FILE, "nodes": MODEL_FILE,
+                "targets": MODEL_FILE, "network_plan": MODEL_FILE, "departments": "departments.yaml", "sites": "extranet.yaml",
                 "links": "extranet.yaml", "exits": "exits.yaml", "systems": "systems.yaml"}
 """Where each section is written in the example and lab environments (named when one is missing)."""
+SECTION_HOME_OF = {Path(home).stem: section for section, home in reversed(SECTION_HOME.items())}
+"""A model file's first section, by the file's stem (named in the fix for an empty file)."""
 YAML_SUFFIXES = (".yaml", ".yml")
-COMPANION_FILES = frozenset({"ipam-ledger.yaml", "ipam-ledger.yaml.tmp"})
+COMPANION_FILES = frozenset({LEDGER_FILE, LEDGER_FILE + ".tmp"})
 """Files beside the model that are not part of it: the address ledger and the Ansible inventory."""
 MAX_EXPANSION = 4
 """Aliases may at most quadruple a document's nodes (shared defaults do far less)."""
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ALIAS = re.compile(r"(^|[\s\[{,:-])\*[^\s,\]}]+")
+_NOT_YAML_TEXT = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters YAML does not allow in a stream (YAML 1.2, c-printable): the Rust parser stops at a NUL
+and keeps other control characters, so a file with one would be read short or misread."""
+_C0_CONTROLS = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)) + b"\x7f"
+"""The bytes of the C0 controls and DEL in UTF-8; C1 controls start with 0xC2, U+FFFE/U+FFFF with 0xEF 0xBF."""
+_TAG = re.compile(r"(^|[\s\[{,:-])!")
+_CORE_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")) | {"!"}
+"""Tags whose values the model reads as written; any other tag would be dropped by the parser, and
+its value read as plain text (``!vault``, ``!!binary``) or as another type (``!!set``)."""
+_DOCUMENT_START = re.compile(r"^---(?=\s|$)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,7 @@ def resolve_env(env: str, project_root: Path) -> Path:
     """``env`` is a folder name under ``inventories/`` or the path of such a folder."""
     candidates = [Path(env), inventory_dir(project_root, env)]
     for candidate in candidates:
-        if (candidate / "province.yaml").is_file():
+        if (candidate / MODEL_FILE).is_file():
             return candidate.resolve()
     known = known_environments(project_root)
     raise InputError(f"--env {env!r}: no province.yaml in {candidates[1]} or {candidates[0]}",
@@ -83,8 +95,8 @@ def load_environment(env: str, project_root: Path) -> Environment:
 def load_folder(path: Path, name: str | None = None) -> Environment:
     """The environment in ``path``, or every error of its model at once (ModelErrors): each file's
     YAML and schema errors, and the cross-reference problems of the parts that are valid."""
-    inputs = [(f.name, f.read_bytes()) for f in model_files(path)]
-    kept = parsecache.get("model", inputs)
+    inputs = _cache_inputs(model_files(path))
+    kept = parsecache.get("model", inputs) if inputs is not None else None
     if kept is not None:  # these very files loaded without error before
         province, homes = kept
         return Environment(name or path.name, path, province, {s: path / f for s, f in homes.items()})
@@ -99,7 +111,8 @@ def load_folder(path: Path, name: str | None = None) -> Environment:
             problems = reference_problems(province)
             if problems:
                 raise ModelErrors([_problem_error(p, read.section_files, lines) for p in problems])
-            parsecache.put("model", inputs, (province, {s: f.name for s, f in read.section_files.items()}))
+            if inputs is not None:
+                parsecache.put("model", inputs, (province, {s: f.name for s, f in read.section_files.items()}))
             return Environment(name or path.name, path, province, read.section_files)
     else:
         schema = _schema_errors(read.data)
@@ -108,6 +121,15 @@ def load_folder(path: Path, name: str | None = None) -> Environment:
     problems = partial_problems(read.data, schema, read.unavailable)
     raise ModelErrors([*read.errors, *(_pydantic_error(err, read.section_files, lines) for err in schema),
                        *(_problem_error(p, read.section_files, lines) for p in problems)])
+
+
+def _cache_inputs(files: list[Path]) -> list[tuple[str, bytes]] | None:
+    """The files' names and bytes (the parse cache's key); None when one cannot be read, which
+    reading the model then reports with the file."""
+    try:
+        return [(f.name, f.read_bytes()) for f in files]
+    except OSError:
+        return None
 
 
 def _schema_errors(data: dict[str, Any]) -> list[dict]:
@@ -125,15 +147,33 @@ def model_files(folder: Path) -> list[Path]:
     (the ledger, Ansible inventories, settings) are not the model's."""
     files = []
     for name in MODEL_FILES:
-        files += [folder / n for n in (name, Path(name).with_suffix(".yml").name) if (folder / n).is_file()]
+        # A folder or a broken link under a model file's name is reported when it is read, never skipped.
+        files += [folder / n for n in (name, Path(name).with_suffix(".yml").name)
+                  if (folder / n).is_file() or (folder / n).is_symlink() or (folder / n).exists()]
     for entry in sorted(folder.iterdir()):
         if entry in files or not entry.is_file() or entry.name in COMPANION_FILES or entry.name.startswith("."):
             continue
-        meant = _meant_model_file(entry.name)
+        read, holds = _holds_sections(entry)
+        # YAML that reads is judged by what it holds (notes.yaml is not nodes); anything else by its name.
+        meant = holds if read else _meant_model_file(entry.name)
         if meant is not None:
             raise ModelError("this file would be ignored: it looks like a model file but is not named like one",
                              location=Location(entry), fix=f"rename it to {meant} (or move it out of the folder)")
     return files
+
+
+def _holds_sections(entry: Path) -> tuple[bool, str | None]:
+    """Whether another file beside the model reads as YAML, and if it holds model sections
+    (``more.YAML`` with ``systems:``), the model file they belong in. Other YAML beside the model
+    (Ansible inventories, notes) holds none."""
+    if entry.suffix.lower() not in YAML_SUFFIXES:
+        return False, None
+    try:
+        content = yaml_rs.loads(entry.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml_rs.YAMLDecodeError):
+        return False, None
+    sections = [key for key in content if key in SECTION_HOME] if isinstance(content, dict) else []
+    return True, SECTION_HOME[sections[0]] if sections else None
 
 
 def _meant_model_file(name: str) -> str | None:
@@ -163,7 +203,11 @@ def _read_sections(folder: Path) -> _Sections:
     for file in model_files(folder):
         try:
             content = _parse_yaml(file)
-            if content is not None and not isinstance(content, dict):
+            if content is None:  # an emptied file would silently drop its sections (and release their addresses)
+                raise ModelError("the file is empty: it holds no section", location=Location(file, 1),
+                                 fix=f"write its sections (e.g. a '{SECTION_HOME_OF.get(file.stem, 'systems')}:' section), "
+                                     "or delete the file")
+            if not isinstance(content, dict):
                 raise ModelError(f"the file holds a {type(content).__name__}, not a mapping of sections",
                                  location=Location(file, 1), fix=f"start the file with one of: {', '.join(SECTIONS)}")
         except ModelError as exc:
@@ -188,19 +232,73 @@ def _read_sections(folder: Path) -> _Sections:
 def read_yaml_text(file: Path) -> str:
     """The text of a YAML file; a UTF-8 byte-order mark (valid YAML) is dropped."""
     try:
-        return file.read_text(encoding="utf-8-sig")
+        data = file.read_bytes()
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ModelError("the file is not UTF-8 text", location=Location(file), fix="save it as UTF-8") from None
+    except OSError as exc:  # a broken link, a folder, a link to itself: never read as "no file"
+        raise ModelError(f"the file cannot be read: {exc.strerror or exc}", location=Location(file),
+                         fix="make it a regular YAML file, or remove it") from None
+    # The byte checks find every candidate in a few milliseconds; the exact search runs only then.
+    suspect = len(data.translate(None, _C0_CONTROLS)) != len(data) or b"\xc2" in data or b"\xef\xbf" in data
+    bad = _NOT_YAML_TEXT.search(text) if suspect else None
+    if bad is not None:
+        raise ModelError(f"the file holds the control character U+{ord(bad.group()):04X}, which YAML does not allow",
+                         location=Location(file, text.count("\n", 0, bad.start()) + 1),
+                         fix="delete it (invisible characters come in with text pasted from other documents)")
+    return text
 
 
 def _parse_yaml(file: Path) -> Any:
     text = read_yaml_text(file)
     if "&" in text and "*" in text:
         _refuse_alias_bombs(file, text)
+    if "!" in text and _TAG.search(text):
+        _refuse_tags(file, text)
     try:
-        return yaml_rs.loads(text)
+        content = yaml_rs.loads(text)
     except yaml_rs.YAMLDecodeError as exc:
-        _raise_marked_error(file, text, str(exc))
+        raise_marked_error(file, text, str(exc))
+    if isinstance(content, list):
+        _refuse_documents(file, text)
+    return content
+
+
+def _refuse_tags(file: Path, text: str) -> None:
+    """A tag the model does not read (``!secret x``, ``!!binary …``) is an error at its line."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return  # a syntax error: the normal parse reports it with its line
+    stack, visited = [root] if root is not None else [], set()
+    while stack:  # aliases share nodes: each is visited once, never the expanded graph
+        node = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if node.tag not in _CORE_TAGS:
+            raise ModelError(f"YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not read by govcloud: "
+                             "its value would be taken as plain text", location=Location(file, node.start_mark.line + 1),
+                             fix="remove the tag and write the value itself")
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _refuse_documents(file: Path, text: str) -> None:
+    """Several YAML documents in one file ('---' between them) parse as a list of documents; a model
+    file holds one."""
+    starts = [text.count("\n", 0, m.start()) + 1 for m in _DOCUMENT_START.finditer(text)]
+    if not starts:
+        return
+    content_before = any(line.strip() and not line.lstrip().startswith(("#", "%"))
+                         for line in text.splitlines()[:starts[0] - 1])
+    second = starts[0] if content_before else starts[1] if len(starts) > 1 else None
+    if second is not None:
+        raise ModelError("a second YAML document starts here ('---'); a model file holds one",
+                         location=Location(file, second), fix="remove the '---' line and join the sections, "
+                         "or move the second document into a file of its own")
 
 
 def _refuse_alias_bombs(file: Path, text: str) -> None:
@@ -225,7 +323,7 @@ def _first_alias_line(text: str) -> int | None:
     return None
 
 
-def _raise_marked_error(file: Path, text: str, fast_message: str) -> None:
+def raise_marked_error(file: Path, text: str, fast_message: str) -> None:
     """Turn a parse failure into an error with a line, using PyYAML's marks (or, for a duplicate
     key, which PyYAML accepts silently, the position of the second occurrence)."""
     try:
@@ -298,11 +396,6 @@ class _LineFinder:
                 self._indexes[file] = None
         index = self._indexes[file]
         return index.line_of(path) if index is not None else None
-
-
-def locate(environment: Environment, path: tuple[str | int, ...]) -> Location:
-    """File, line and field path of a model field, for errors found after loading (e.g. by planners)."""
-    return _location(path, environment.section_files, _LineFinder())
 
 
 def _location(path: tuple[str | int, ...], section_files: dict[str, Path], lines: _LineFinder) -> Location:

@@ -83,8 +83,15 @@ def node_loads(p: Province, on_cloud: Iterable[str] = (), retired: Iterable[str]
 
 def capacity_problems(p: Province) -> Iterator[Problem]:
     """A node whose systems, once all have moved, claim more than it has: the plan cannot complete
-    as the model stands. A warning at `validate`, not an error: the migration scheduler places what
-    fits and names what does not, and each wave file is refused where it overruns a node."""
+    as the model stands. A warning at `validate`, not an error (decided in issue 13, kept on review):
+
+    * the claim is intent, not fact: ``target_node`` of a system not yet moved says where it should
+      go, and capacity is bought during a plan that runs for years;
+    * refusing it would block everything else the model drives (address plan, stacks, rollouts)
+      over a migration that is still months away;
+    * it is refused where it binds: the migration scheduler places what fits and names what does
+      not, and a wave file is refused where it overruns a node (govcloud.migration), using these
+      very claims."""
     index_of = {n.code: i for i, n in enumerate(p.nodes)}
     for load in node_loads(p):
         for resource in RESOURCES:

@@ -16,13 +16,15 @@ from pydantic import Field
 from rapidfuzz import fuzz, process
 
 from ..problems import Problem
-from .base import Code, DisplayName, FrozenModel, IPv4Network, IPv6Network, Tier
+from .shape import SHAPE_CHECKS
+from .space import address_problems
+from .primitives import Code, DisplayName, FrozenModel, IPv4Network, IPv6Network, Ratio, Tier, WholeNumber
 from .cloud import Department, Node, NodeKind
 from .exits import ExitPlan, InternetExit
 from .extranet import Link, Site
 from .routing import example_routing
 from .systems import LegacySystem
-from .targets import Targets
+from .targets import NetworkPlan, Targets
 
 
 PARENT_TIERS: dict[Tier, tuple[Tier, ...]] = {
@@ -45,8 +47,8 @@ class IpamSettings(FrozenModel):
 
     ipv6_block: IPv6Network
     cloud_ipv4: tuple[IPv4Network, ...] = Field(min_length=1)
-    headroom: float = Field(default=0.5, ge=0, le=8, description="Spare fraction kept at every level.")
-    ipv4_subnet_prefixlen: int = Field(default=24, ge=16, le=29)
+    headroom: Ratio = Field(default=0.5, ge=0, le=8, description="Spare fraction kept at every level.")
+    ipv4_subnet_prefixlen: WholeNumber = Field(default=24, ge=16, le=29)
 
 
 class Province(FrozenModel):
@@ -60,6 +62,7 @@ class Province(FrozenModel):
     unified_exit_plan: ExitPlan = ExitPlan()
     systems: tuple[LegacySystem, ...] = ()
     targets: Targets
+    network_plan: NetworkPlan | None = None
 
     # Indexes are derived once; the model is frozen so they never go stale.
     @cached_property
@@ -138,11 +141,8 @@ class Province(FrozenModel):
 
 def reference_checks() -> tuple[Callable[[Province], Iterable[Problem]], ...]:
     """The cross-reference checks, in the order their problems are reported."""
-    from .shape import SHAPE_CHECKS  # they build on this module's Problem and Province
-    from .space import address_problems
-
-    return (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _exit_plan_refs, _system_refs,
-            _system_cycles, _ipv4_overlaps, _node_routing, *SHAPE_CHECKS, address_problems)
+    return (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _exit_plan_refs, _network_plan_refs,
+            _system_refs, _system_cycles, _ipv4_overlaps, _node_routing, *SHAPE_CHECKS, address_problems)
 
 
 def reference_problems(p: Province) -> list[Problem]:
@@ -301,6 +301,38 @@ def _exit_plan_refs(p: Province) -> Iterator[Problem]:
         elif by not in _site_and_ancestors(p, ex.site):
             yield Problem((*path, "designated_by"), f"city {by!r} designates exit {ex.code!r} outside its area "
                           f"(site {ex.site!r})", f"let the province ({p.province.code!r}) designate it")
+
+
+def _network_plan_refs(p: Province) -> Iterator[Problem]:
+    """Planned dates name a tier that has a rollout wave (sites of that tier) and a legacy exit, on
+    or after the plan's start (past a target's deadline is allowed: the KPI then reads behind)."""
+    plan = p.network_plan
+    if plan is None:
+        return
+    tiers = [t for t in Tier if any(s.tier is t for s in p.sites)]
+    for tier, day in plan.ipv6_waves.items():
+        path = ("network_plan", "ipv6_waves", tier.value)
+        if tier not in tiers:
+            yield Problem(path, f"no IPv6 rollout wave for the {tier.value} tier: the model has no "
+                          f"{tier.value} sites",
+                          f"date the wave of a tier with sites: {', '.join(t.value for t in tiers)}")
+        yield from _before_start(path, day, plan.start)
+    exits = {ex.code: ex for ex in p.exits}
+    for code, day in plan.exit_consolidation.items():
+        path = ("network_plan", "exit_consolidation", code)
+        ex = exits.get(code)
+        if ex is None:
+            yield _unknown(path, "exit", code, exits)
+        elif ex.status.value == "unified":
+            yield Problem(path, f"exit {code!r} is unified: the other exits consolidate into it",
+                          "remove it from exit_consolidation (only legacy exits are consolidated)")
+        yield from _before_start(path, day, plan.start)
+
+
+def _before_start(path: tuple[str | int, ...], day, start) -> Iterator[Problem]:
+    if day < start:
+        yield Problem(path, f"planned for {day}, before the plan starts ({start})",
+                      f"plan it on or after {start}, or set network_plan.start earlier")
 
 
 def _site_and_ancestors(p: Province, code: str) -> set[str]:

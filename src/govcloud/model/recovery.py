@@ -21,8 +21,7 @@ whose objectives a mode cannot deliver, or whose recorded level is not the one i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..problems import Problem
 from .systems import DrMode
 
 MINUTE = 60
@@ -50,37 +49,29 @@ def dr_level(mode: DrMode, rpo_s: int, rto_s: int) -> int:
     return 1
 
 
-@dataclass(frozen=True)
-class DrInconsistency:
-    """An objective the DR mode cannot deliver, with the field to change."""
-
-    field: str
-    message: str
-    fix: str
-
-
-def dr_inconsistencies(mode: DrMode, rpo_s: int, rto_s: int, level: int | None = None) -> list[DrInconsistency]:
-    """What is wrong with a (mode, RPO, RTO, level) combination; empty when it is consistent."""
-    problems: list[DrInconsistency] = []
+def dr_inconsistencies(mode: DrMode, rpo_s: int, rto_s: int, level: int | None = None) -> list[Problem]:
+    """What is wrong with a (mode, RPO, RTO, level) combination, each a problem at the field to change
+    (``rpo_s``, ``rto_s`` or ``level``); the caller places it under its entry. Empty when it is consistent."""
+    problems: list[Problem] = []
     if mode is DrMode.DUAL_ACTIVE:
         if rpo_s != 0:
-            problems.append(DrInconsistency("rpo_s", f"dual-active replicates synchronously, yet rpo_s is {rpo_s}",
-                                            "set rpo_s to 0"))
+            problems.append(Problem(("rpo_s",), f"dual-active replicates synchronously, yet rpo_s is {rpo_s}",
+                                     "set rpo_s to 0"))
         if rto_s > HOUR:
-            problems.append(DrInconsistency("rto_s", f"dual-active fails over in minutes, yet rto_s is {rto_s}",
-                                            f"set rto_s to at most {HOUR}, or use offsite-backup"))
+            problems.append(Problem(("rto_s",), f"dual-active fails over in minutes, yet rto_s is {rto_s}",
+                                     f"set rto_s to at most {HOUR}, or use offsite-backup"))
     elif mode is DrMode.OFFSITE_BACKUP:
         if rpo_s == 0:
-            problems.append(DrInconsistency("rpo_s", "an off-site backup is asynchronous and cannot promise rpo_s 0",
-                                            "use dual-active for zero data loss, or set rpo_s above 0"))
+            problems.append(Problem(("rpo_s",), "an off-site backup is asynchronous and cannot promise rpo_s 0",
+                                     "use dual-active for zero data loss, or set rpo_s above 0"))
     elif rto_s < NO_DR_MIN_RTO_S or rpo_s < HOUR:
-        problems.append(DrInconsistency("rto_s", f"without a DR copy, rpo_s {rpo_s} / rto_s {rto_s} cannot be met "
-                                        "after losing the node",
-                                        f"set rto_s >= {NO_DR_MIN_RTO_S} and rpo_s >= {HOUR}, or choose a DR mode"))
+        problems.append(Problem(("rto_s",), f"without a DR copy, rpo_s {rpo_s} / rto_s {rto_s} cannot be met "
+                                 "after losing the node",
+                                 f"set rto_s >= {NO_DR_MIN_RTO_S} and rpo_s >= {HOUR}, or choose a DR mode"))
     if level is not None and not problems:
         expected = dr_level(mode, rpo_s, rto_s)
         if level != expected:
-            problems.append(DrInconsistency("level", f"GB/T 20988 level {level} does not match {mode.value} with "
-                                            f"rpo_s {rpo_s} / rto_s {rto_s} (that is level {expected})",
-                                            f"set level to {expected}, or change the design to reach level {level}"))
+            problems.append(Problem(("level",), f"GB/T 20988 level {level} does not match {mode.value} with "
+                                     f"rpo_s {rpo_s} / rto_s {rto_s} (that is level {expected})",
+                                     f"set level to {expected}, or change the design to reach level {level}"))
     return problems

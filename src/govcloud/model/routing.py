@@ -14,11 +14,11 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, Strict, model_validator
 
-from .base import FrozenModel
+from .primitives import FrozenModel, WholeNumber
 
-Asn = Annotated[int, Field(ge=1, le=4294967294, description="A BGP autonomous system number (RFC 6793).")]
+Asn = Annotated[int, Strict(), Field(ge=1, le=4294967294, description="A BGP autonomous system number (RFC 6793).")]
 
 PRIVATE_ASN_RANGES = ((64512, 65534), (4200000000, 4294967294))
 """RFC 6996: the ranges a province's own speakers and extranet routers should use."""
@@ -35,7 +35,7 @@ class TransitSegment(FrozenModel):
 
     physical_network: str = Field(min_length=1, max_length=64)
     network_type: SegmentType = SegmentType.FLAT
-    segmentation_id: int | None = Field(default=None, ge=1, le=4094, description="The VLAN id (vlan only).")
+    segmentation_id: WholeNumber | None = Field(default=None, ge=1, le=4094, description="The VLAN id (vlan only).")
 
     @model_validator(mode="after")
     def _vlan_has_an_id(self) -> TransitSegment:

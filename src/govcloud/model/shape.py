@@ -5,13 +5,19 @@ inside one namespace (units of a site, zones of a node …)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from .base import Tier
+from ..problems import Problem
+from .primitives import Tier
 from .cloud import NodeKind
+from .exits import ExitOwnerKind
 from .extranet import LinkKind
-from .province import Problem, Province
 from .recovery import dr_inconsistencies
 from .systems import DataClass, DrMode
+
+if TYPE_CHECKING:  # annotations only: province.py runs these checks
+    from .province import Province
+
 
 #: The tiers of sites a node of each kind may sit at.
 NODE_SITE_TIERS = {NodeKind.PROVINCE: (Tier.PROVINCE, Tier.CITY), NodeKind.CITY: (Tier.CITY,)}
@@ -49,6 +55,17 @@ def _uplinks(p: Province) -> Iterator[Problem]:
                           "a site has one parent: make this a cross link (kind: cross) or change the site's parent")
 
 
+def _reachable_sites(p: Province) -> Iterator[Problem]:
+    """Every site but the core hangs off its parent by an uplink: without one no route reaches it,
+    and the rollout would configure a site it cannot get to."""
+    uplinks = {frozenset((link.a, link.b)) for link in p.links if link.kind is LinkKind.UPLINK}
+    for index, site in enumerate(p.sites):
+        if site.parent in p.site_by_code and frozenset((site.parent, site.code)) not in uplinks:
+            yield Problem(("sites", index, "parent"), f"site {site.code!r} has no uplink to its parent "
+                          f"{site.parent!r}: no route reaches it",
+                          f"add {{a: {site.parent}, b: {site.code}}} to links")
+
+
 def _target_scopes(p: Province) -> Iterator[Problem]:
     for code in p.targets.cloud_adoption_by_city:
         site = p.site_by_code.get(code)
@@ -56,11 +73,12 @@ def _target_scopes(p: Province) -> Iterator[Problem]:
             cities = [s.code for s in p.sites if s.tier is Tier.CITY]
             what = "no site" if site is None else f"a {site.tier.value} site"
             yield Problem(("targets", "cloud_adoption_by_city", code), f"{code!r} is {what}, not a city",
-                          f"name a city site ({', '.join(cities[:5]) or 'none defined'})")
+                          f"name a city site ({', '.join(cities[:5]) or 'none defined'})",
+                          unknown_code=code if site is None else None)  # silent when the site's entry was refused
     for code in p.targets.cloud_adoption_by_node:
         if code not in p.node_by_code:
             yield Problem(("targets", "cloud_adoption_by_node", code), f"{code!r} is no node",
-                          f"name a node ({', '.join(n.code for n in p.nodes[:5])})")
+                          f"name a node ({', '.join(n.code for n in p.nodes[:5])})", unknown_code=code)
 
 
 def _served_cities(p: Province) -> Iterator[Problem]:
@@ -74,7 +92,7 @@ def _served_cities(p: Province) -> Iterator[Problem]:
             if site is None or site.tier is not Tier.CITY:
                 what = "no site" if site is None else f"a {site.tier.value} site"
                 yield Problem(("nodes", index, "serves", s_index), f"{code!r} is {what}, not a city",
-                              "name city sites in serves")
+                              "name city sites in serves", unknown_code=code if site is None else None)
         yield from _twice(("nodes", index, "serves"), node.serves, "served city")
 
 
@@ -105,6 +123,43 @@ def _department_hosting(p: Province) -> Iterator[Problem]:
                           f"add {city} to serves of node {node.code}, or host the department on its city's node")
 
 
+def _department_units(p: Province) -> Iterator[Problem]:
+    """A unit that names a department is where that department's offices attach, so the department's
+    own ``site`` must be the unit's site (a second unit elsewhere would give it two places)."""
+    for index, site in enumerate(p.sites):
+        for u_index, unit in enumerate(site.units):
+            dept = p.department_by_code.get(unit.department or "")
+            if dept is not None and dept.site != site.code and dept.site in p.site_by_code:
+                yield Problem(("sites", index, "units", u_index, "department"),
+                              f"department {dept.code!r} is attached at site {site.code!r} here, but its site "
+                              f"is {dept.site!r}",
+                              f"set site: {site.code} on department {dept.code}, or move this unit to site {dept.site}")
+
+
+def _exit_areas(p: Province) -> Iterator[Problem]:
+    """A county's, city's or department's exit is attached inside its owner's area (the owner's site
+    or a site below it); only the province's exits may sit anywhere. An exit at another area's site
+    would be consolidated and accounted to the wrong owner."""
+    for index, ex in enumerate(p.exits):
+        if ex.owner_kind is ExitOwnerKind.PROVINCE or ex.site not in p.site_by_code:
+            continue
+        owner_dept = p.department_by_code.get(ex.owner) if ex.owner_kind is ExitOwnerKind.DEPARTMENT else None
+        home = owner_dept.site if owner_dept is not None else ex.owner
+        if home not in p.site_by_code or home in _site_and_ancestors(p, ex.site):
+            continue
+        yield Problem(("exits", index, "site"), f"{ex.owner_kind.value} {ex.owner!r}'s exit {ex.code!r} is attached "
+                      f"at site {ex.site!r}, outside its owner's area (site {home!r} and the sites below it)",
+                      f"attach it at {home} or a site below it, or correct owner")
+
+
+def _site_and_ancestors(p: Province, code: str) -> set[str]:
+    found: set[str] = set()
+    while code and code not in found and code in p.site_by_code:  # bounded even on a parent cycle
+        found.add(code)
+        code = p.site_by_code[code].parent or ""
+    return found
+
+
 def _system_hosting(p: Province) -> Iterator[Problem]:
     """A system runs in its owner's tenant: on the node that hosts the owner, or anywhere when the
     owner is on the provincial platform (whose stack exports the owner's project to other nodes)."""
@@ -130,9 +185,22 @@ def _dr_pairs(p: Province) -> Iterator[Problem]:
                           f"(cloud {primary.cloud!r}, region {primary.region!r}): losing it loses both copies",
                           "choose a dr_node in another cloud or region")
         for problem in dr_inconsistencies(system.dr, system.rpo_s, system.rto_s):
-            if system.dr is DrMode.DUAL_ACTIVE and problem.field == "rpo_s":
+            if system.dr is DrMode.DUAL_ACTIVE and problem.path == ("rpo_s",):
                 continue  # the system's own validator reports it
-            yield Problem(("systems", index, problem.field), problem.message, problem.fix)
+            yield problem.under("systems", index)
+
+
+def _tenant_quotas(p: Province) -> Iterator[Problem]:
+    """A quota below what the department's own tenant stack creates: the engine would fail on it
+    minutes into an `up` (Neutron refuses the create past the quota)."""
+    for index, dept in enumerate(p.departments):
+        for quota, needed in dept.tenant_demand().items():
+            value = getattr(dept.quotas, quota)
+            if value is not None and value != -1 and value < needed:
+                yield Problem(("departments", index, "quotas", quota), f"quota {quota} {value} is below the "
+                              f"{needed} the department's tenant creates (its networks, subnets, routers, "
+                              "router ports and security groups)",
+                              f"raise quotas.{quota} to at least {needed}, with room for what runs in the tenant")
 
 
 def _namespaces(p: Province) -> Iterator[Problem]:
@@ -163,5 +231,5 @@ def _twice(path: tuple, values: Iterable, what: str, field: str | None = None) -
         seen.add(value)
 
 
-SHAPE_CHECKS = (_node_sites, _served_cities, _department_hosting, _uplinks, _target_scopes, _system_hosting, _dr_pairs,
-                _namespaces)
+SHAPE_CHECKS = (_node_sites, _served_cities, _department_hosting, _department_units, _uplinks, _reachable_sites,
+                _target_scopes, _exit_areas, _system_hosting, _dr_pairs, _tenant_quotas, _namespaces)

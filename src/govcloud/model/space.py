@@ -9,11 +9,15 @@ family no two of them may overlap, except a site's range with a cloud block, whi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from netaddr import IPNetwork
 
-from .province import Problem, Province
+from ..problems import Problem
+
+if TYPE_CHECKING:  # annotations only: province.py runs these checks
+    from .province import Province
+
 
 # RFC 4291 §2.4 and the IANA IPv6 special-purpose registry: what a plan's block must not be.
 _V6_SPECIAL = (

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, RunnerError
-from ..paths import source_root
+from ..paths import SHORT_TEMP, roles_dir
 
-ROLES_DIR = source_root() / "roles"
+ROLES_DIR = roles_dir()
 
 
 class Connection(str, Enum):
@@ -114,7 +114,7 @@ def _envvars(request: PlaybookRequest, run_dir: Path, control_dir: Path) -> dict
 
 def run_playbook(request: PlaybookRequest, on_event: EventHandler | None = None) -> PlaybookResult:
     """Run one playbook; returns per-host outcomes. Raises RunnerError when the run could not happen."""
-    import ansible_runner
+    import ansible_runner  # lazy: ansible_runner (0.6 s) only when a playbook runs
 
     request.validate()
     base = request.work_dir or Path(tempfile.gettempdir())
@@ -124,7 +124,7 @@ def run_playbook(request: PlaybookRequest, on_event: EventHandler | None = None)
         (run_dir / sub).mkdir(parents=True, exist_ok=True)
     # SSH's control sockets need a short path (a socket path has at most 107 bytes, and ssh adds a
     # suffix while it binds): not under the project, whose folder may be deep.
-    control_dir = Path(tempfile.mkdtemp(prefix="gc-ssh-", dir="/tmp"))
+    control_dir = Path(tempfile.mkdtemp(prefix="gc-ssh-", dir=SHORT_TEMP))
     shutil.copy(request.known_hosts, run_dir / "home/.ssh/known_hosts")
     extravars = dict(request.extravars)
     if request.connection is Connection.PARAMIKO:

@@ -19,7 +19,7 @@ from netaddr import AddrFormatError, IPAddress
 
 from ..errors import OperationError
 from ..model import ExitStatus
-from ..paths import source_root
+from ..paths import inventory_dir, playbook
 from .preflight import PreflightTarget, require_preflight
 from .rollout import Access
 from .ansible import PlaybookRequest, PlaybookResult, run_playbook
@@ -27,7 +27,7 @@ from .outcomes import ExitRecord, ExitsRecord, exits_state_path, read_exits_reco
 from .topology import NetNode, NodeRole, Topology
 from .waves import legacy_exit_order, unified_exits
 
-PLAYBOOK = source_root() / "playbooks" / "internet_exit.yml"
+PLAYBOOK = playbook("internet_exit.yml")
 VERIFY_TIMEOUT_S = 15.0
 
 
@@ -134,8 +134,10 @@ def sources_ok(topology: Topology, sources: dict[str, dict[str, str]],
 
 
 class ExitRecorder:
-    def __init__(self, project_root: Path, topology: Topology) -> None:
-        self.path = exits_state_path(project_root, topology.env)
+    def __init__(self, project_root: Path, topology: Topology, env_dir: Path | None = None) -> None:
+        """``env_dir``: the environment's folder (default: the project's ``inventories/<env>``);
+        an environment given by path keeps its record beside it (:func:`govcloud.paths.env_state_dir`)."""
+        self.path = exits_state_path(project_root, env_dir or inventory_dir(project_root, topology.env))
         self.record = read_exits_record(self.path) or ExitsRecord(env=topology.env)
         for node in topology.by_role(NodeRole.EXIT):
             self.record.exits.setdefault(node.name, ExitRecord(status=node.exit_status))

@@ -14,7 +14,7 @@ from pydantic import Field, ValidationError
 from ..errors import InputError
 from ..problems import pydantic_problem
 from ..yamlpaths import format_path
-from ..model.base import FrozenModel, IPv4Network, IPv6Network
+from ..model.primitives import FrozenModel, IPv4Network, IPv6Network
 from .topology import Device, SiteFacts
 
 FACTS_FILE = "site-facts.yaml"

@@ -11,10 +11,10 @@ from typing import Any
 
 import jinja2
 
-from ..paths import source_root
+from ..paths import roles_dir
 from .topology import NetNode, NodeRole
 
-ROLES_DIR = source_root() / "roles"
+ROLES_DIR = roles_dir()
 FRR_TEMPLATE = ROLES_DIR / "ipv6_extranet" / "templates" / "frr.conf.j2"
 
 

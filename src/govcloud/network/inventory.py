@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import InputError
+from ..paths import ANSIBLE_INVENTORY_FILE
 from .hostvars import internet_exit_vars, ipv6_extranet_vars
 from .topology import NetNode, NodeRole, Topology
 from .waves import ipv6_waves
@@ -102,7 +103,7 @@ def group_vars(key_file: Path, known_hosts: Path) -> dict[str, dict[str, Any]]:
 
 def render_inventory(topology: Topology, key_file: Path, known_hosts: Path) -> dict[str, str]:
     """File contents by path relative to the env folder."""
-    files = {"hosts.yml": HEADER + yaml.safe_dump(inventory_data(topology), sort_keys=False, width=120)}
+    files = {ANSIBLE_INVENTORY_FILE: HEADER + yaml.safe_dump(inventory_data(topology), sort_keys=False, width=120)}
     for name, data in group_vars(key_file, known_hosts).items():
         files[f"group_vars/{name}.yml"] = HEADER + yaml.safe_dump(data, sort_keys=False, width=120)
     return files

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..jsonstate import read_json_state
 from ..model import ExitStatus, Ipv6Status
-from ..paths import env_state_dir
+from ..paths import EXITS_RECORD, ROLLOUT_RECORD, env_state_dir
 
 
 class _Record(BaseModel):
@@ -61,24 +61,20 @@ class ExitsRecord(_Record):
     updated: str | None = None
 
 
-ROLLOUT_FILE = "rollout.json"
-EXITS_FILE = "exits.json"
+ROLLOUT_FILE = ROLLOUT_RECORD
+EXITS_FILE = EXITS_RECORD
 ROLLOUT_EXAMPLE = '{"env": "<env>", "sites": {"<site-code>": "dual-stack"}, "hosts": {}}'
 EXITS_EXAMPLE = '{"env": "<env>", "exits": {"<exit-code>": {"status": "decommissioned"}}}'
 
 
-def state_dir(project_root: Path, env: str) -> Path:
-    return env_state_dir(project_root, env)
-
-
-def rollout_state_path(project_root: Path, env: str) -> Path:
+def rollout_state_path(project_root: Path, env_dir: Path) -> Path:
     """The IPv6 rollout's record: per host its last outcome, per site its IPv6 status."""
-    return state_dir(project_root, env) / ROLLOUT_FILE
+    return env_state_dir(project_root, env_dir) / ROLLOUT_FILE
 
 
-def exits_state_path(project_root: Path, env: str) -> Path:
+def exits_state_path(project_root: Path, env_dir: Path) -> Path:
     """The exit consolidation's record: per exit its status and the loss measured at its switch."""
-    return state_dir(project_root, env) / EXITS_FILE
+    return env_state_dir(project_root, env_dir) / EXITS_FILE
 
 
 def read_rollout_record(path: Path) -> RolloutRecord | None:

@@ -14,14 +14,14 @@ from pathlib import Path
 
 from ..errors import OperationError, RunnerError
 from ..model import Ipv6Status
-from ..paths import source_root
+from ..paths import inventory_dir, playbook
 from .preflight import PreflightResult, PreflightTarget, preflight
 from .ansible import Connection, EventHandler, HostOutcome, PlaybookRequest, PlaybookResult, run_playbook
 from .outcomes import HostOutcomeRecord, RolloutRecord, read_rollout_record, rollout_state_path, write_record
 from .topology import Topology
 from .waves import RolloutWave
 
-PLAYBOOK = source_root() / "playbooks" / "ipv6_extranet.yml"
+PLAYBOOK = playbook("ipv6_extranet.yml")
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,10 @@ def _now() -> str:
 class RolloutRecorder:
     """Keeps ``rollout.json`` current: per host its last outcome, per site its IPv6 status."""
 
-    def __init__(self, project_root: Path, topology: Topology) -> None:
-        self.path = rollout_state_path(project_root, topology.env)
+    def __init__(self, project_root: Path, topology: Topology, env_dir: Path | None = None) -> None:
+        """``env_dir``: the environment's folder (default: the project's ``inventories/<env>``);
+        an environment given by path keeps its record beside it (:func:`govcloud.paths.env_state_dir`)."""
+        self.path = rollout_state_path(project_root, env_dir or inventory_dir(project_root, topology.env))
         self.topology = topology
         self.record = read_rollout_record(self.path) or RolloutRecord(env=topology.env)
 

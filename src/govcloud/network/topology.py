@@ -15,11 +15,13 @@ Address choices, written down once:
   advertisements of the /64; a unified exit sits on its node's ``transit:<node>`` /64 (site ::1,
   exit ::2).
 * What the model does not hold (:class:`SiteFacts`): management addresses, platforms and
-  credentials references of the devices, the ISPs' IPv6 link prefixes (each uplink gets one /64:
-  ISP ::1, exit ::2; the exit translates inside prefixes to its uplink prefix), and, in a lab, a
-  simulated internet. They come from the inventory source (a NetBox-style export) or, in the lab,
-  from the lab's own overlay (:mod:`govcloud.lab.netlab.overlay`); this module holds none of them.
-  Devices without an address of their own are numbered in the management network from +10.
+  credentials references of the devices, and the ISPs' IPv6 link prefixes (each uplink gets one
+  /64: ISP ::1, exit ::2; the exit translates inside prefixes to its uplink prefix). They come from
+  the inventory source (a NetBox-style export) or, in the lab, from the lab's own overlay
+  (:mod:`govcloud.lab.netlab.overlay`); this module holds none of them. Devices without an
+  address of their own are numbered in the management network from +10.
+* The ISPs' side of the uplinks is not ours: a lab adds its own simulated internet to the
+  topology (:mod:`govcloud.lab.netlab.internet`), from what each exit node records of its uplink.
 """
 
 from __future__ import annotations
@@ -51,21 +53,11 @@ class Device:
 
 
 @dataclass(frozen=True)
-class SimulatedInternet:
-    """A lab's fake internet: one node with a server that reports the source address it sees."""
-
-    server_v4: IPAddress
-    server_v6: IPAddress
-    port: int
-
-
-@dataclass(frozen=True)
 class SiteFacts:
     """What the model does not hold about the real network (see the module docstring)."""
 
     mgmt_network: IPNetwork
     isp_links_v6: IPNetwork | None = None
-    internet: SimulatedInternet | None = None
     devices: Mapping[str, Device] = field(default_factory=dict)
 
 
@@ -233,14 +225,11 @@ def build_topology(env: str, p: Province, plan: AddressPlan, facts: SiteFacts,
     parts.add_loopbacks()
     parts.add_links()
     hosts = parts.add_lans_and_hosts()
-    exits, uplinks = parts.add_exits(facts.isp_links_v6, simulated=facts.internet is not None)
+    exits = parts.add_exits(facts.isp_links_v6)
     for site_code, site_peerings in (peerings or {}).items():
         parts.ifaces[site_code].extend(_cloud_interfaces(site_code, site_peerings, parts.ifaces[site_code], parts.ifname))
     routers = parts.routers(peerings or {})
-    nodes = [*routers, *exits, *hosts]
-    if facts.internet is not None:
-        nodes.append(_internet(facts.internet, uplinks))
-    return Topology(env, _number_mgmt(nodes, facts), tuple(parts.wires), facts)
+    return Topology(env, number_mgmt([*routers, *exits, *hosts], facts), tuple(parts.wires), facts)
 
 
 def _check_mgmt_overlap(p: Province, mgmt: IPNetwork) -> None:
@@ -248,18 +237,6 @@ def _check_mgmt_overlap(p: Province, mgmt: IPNetwork) -> None:
     if in_use:
         raise InputError(f"site {in_use[0][0]!r} uses {in_use[0][1]}, which overlaps the management "
                          f"network {mgmt}", fix=f"keep {mgmt} out of ipv4_in_use")
-
-
-@dataclass(frozen=True)
-class _Uplink:
-    """An exit's uplink as the ISP side sees it (for a simulated internet)."""
-
-    exit: str
-    isp_ifname: str
-    isp_v4: IPNetwork
-    isp_v6: IPNetwork | None
-    translated_v6: IPNetwork | None
-    exit_v6: IPNetwork | None
 
 
 class _Parts:
@@ -312,19 +289,11 @@ class _Parts:
                     hosts.append(_host(self.p, site, host, lan4, lan6))
         return hosts
 
-    def add_exits(self, isp_links_v6: IPNetwork | None, *, simulated: bool) -> tuple[list[NetNode], list[_Uplink]]:
-        exits: list[NetNode] = []
-        uplinks: list[_Uplink] = []
+    def add_exits(self, isp_links_v6: IPNetwork | None) -> list[NetNode]:
         isp_links = isp_links_v6.subnet(64) if isp_links_v6 is not None else iter(())
-        for ex in self.p.exits:
-            if ex.status is ExitStatus.DECOMMISSIONED:
-                continue
-            node, uplink = self._exit(ex, isp_links, simulated)
-            exits.append(node)
-            uplinks.append(uplink)
-        return exits, uplinks
+        return [self._exit(ex, isp_links) for ex in self.p.exits if ex.status is not ExitStatus.DECOMMISSIONED]
 
-    def _exit(self, ex, isp_links, simulated: bool) -> tuple[NetNode, _Uplink]:
+    def _exit(self, ex, isp_links) -> NetNode:
         v4 = self.addrs[ex.site].next_p2p()
         site_if = self.ifname(ex.site, "ex")
         v6_site = v6_exit = None
@@ -334,17 +303,13 @@ class _Parts:
         self.ifaces[ex.site].append(Interface(site_if, "transit", _addr(v4, 0), v6_site, ospf=True, peer=ex.code))
         self.wires.append(Wire(ex.site, site_if, ex.code, "in0"))
         uplink4 = ex.uplink.ipv4
-        isp_name = ""
-        if simulated:  # the ISP's end of the uplink lives on the simulated internet
-            isp_name = self.ifname("internet", "isp")
-            self.wires.append(Wire(ex.code, "isp0", "internet", isp_name))
         uplink6 = isp6 = None
         if ex.uplink.ipv6 is not None and v6_exit is not None:
             link6 = next(isp_links, None)
             if link6 is not None:
                 uplink6, isp6 = _addr(link6, 2), _addr(link6, 1)
         unified = ex.status is ExitStatus.UNIFIED
-        node = NetNode(
+        return NetNode(
             ex.code, NodeRole.EXIT, IPNetwork("0.0.0.0/32"), site=ex.site, tier=self.p.site_by_code[ex.site].tier,
             city=_city_of(self.p, ex.site), router_id=_addr(v4, 1).ip, exit_status=ex.status,
             exit_owner_kind=ex.owner_kind.value,
@@ -354,8 +319,6 @@ class _Parts:
             translate_v6=ex.uplink.ipv6 if uplink6 is not None else None,
             inside_v6=self.p.ipam.ipv6_block if uplink6 is not None else None,
             isp_v4=IPAddress(uplink4.first + 1), isp_v6=isp6.ip if isp6 is not None else None)
-        return node, _Uplink(ex.code, isp_name, _addr(uplink4, 1), isp6, ex.uplink.ipv6 if uplink6 is not None else None,
-                             uplink6)
 
     def routers(self, peerings: Mapping[str, tuple[CloudPeering, ...]]) -> list[NetNode]:
         return [NetNode(s.code, NodeRole.ROUTER, IPNetwork("0.0.0.0/32"), interfaces=tuple(self.ifaces[s.code]),
@@ -371,28 +334,16 @@ def _host(p: Province, site, name: str, lan4: IPNetwork, lan6: IPNetwork) -> Net
                    routes=(Route(IPNetwork("0.0.0.0/0"), IPAddress(lan4.first + 1)),), slaac_prefix=lan6)
 
 
-def _internet(internet: SimulatedInternet, uplinks: list[_Uplink]) -> NetNode:
-    """The simulated internet: the ISP end of every uplink, and routes back to translated prefixes."""
-    interfaces = [Interface("lo", "loopback", IPNetwork(f"{internet.server_v4}/32"),
-                            IPNetwork(f"{internet.server_v6}/128"))]
-    routes = []
-    for uplink in uplinks:
-        interfaces.append(Interface(uplink.isp_ifname, "uplink", uplink.isp_v4, uplink.isp_v6, peer=uplink.exit))
-        if uplink.translated_v6 is not None:
-            routes.append(Route(uplink.translated_v6, uplink.exit_v6.ip))
-    return NetNode("internet", NodeRole.INTERNET, IPNetwork("0.0.0.0/32"), interfaces=tuple(interfaces),
-                   routes=tuple(routes))
-
-
-def _number_mgmt(nodes: list[NetNode], facts: SiteFacts) -> tuple[NetNode, ...]:
+def number_mgmt(nodes: list[NetNode], facts: SiteFacts, first: int = 0) -> tuple[NetNode, ...]:
     """Each node's management address, platform and credentials reference: the inventory
-    source's where it has them, else numbered in the management network from +10."""
+    source's where it has them, else numbered in the management network from +10 (the
+    ``first`` node is the topology's ``first``-th: nodes added later continue the numbering)."""
     mgmt = facts.mgmt_network
-    if len(nodes) > mgmt.size - MGMT_FIRST_OFFSET - 2:
-        raise InputError(f"{len(nodes)} nodes do not fit the management network {mgmt}",
+    if first + len(nodes) > mgmt.size - MGMT_FIRST_OFFSET - 2:
+        raise InputError(f"{first + len(nodes)} nodes do not fit the management network {mgmt}",
                          fix="build a smaller topology or give a larger management network")
     numbered = []
-    for index, node in enumerate(nodes):
+    for index, node in enumerate(nodes, first):
         device = facts.devices.get(node.name, Device())
         address = device.mgmt or IPNetwork(f"{IPAddress(mgmt.first + MGMT_FIRST_OFFSET + index)}/{mgmt.prefixlen}")
         numbered.append(replace(node, mgmt=address, platform=device.platform, credentials_ref=device.credentials_ref))

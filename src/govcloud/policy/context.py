@@ -22,14 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..ipam import plan_environment
 from ..ipam.requirements import department_key, v4_department_key
-from ..model import ExitStatus, Province
-from ..yamlfile import YamlFile, read_yaml
+from ..model import Environment, ExitStatus, Province, load_environment
+from ..stackgraph.stacks import stack_name
+from ..yamlfile import YamlFile, read_yaml, refuse_look_alike
+from ..paths import policy_settings_file
 from .locate import Locator
 from .prefix import Prefix, from_netaddr
 from .rule import Enforcement
 
-PACK_DIR_NAME = "govcloud-baseline"
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,16 @@ class PortRange:
 
     @classmethod
     def parse(cls, text: str | int) -> PortRange:
-        low, _, high = str(text).partition("-")
-        return cls(int(low), int(high or low))
+        """``22`` or ``5900-5999``; ValueError for anything else (a half range, a port above
+        65535, a range the wrong way round), so a settings file cannot widen or empty a list
+        by accident."""
+        low, dash, high = str(text).strip().partition("-")
+        if dash and not high.strip():
+            raise ValueError(f"{text!r} is a range without its end")
+        first, last = int(low), int(high or low)
+        if not 0 <= first <= last <= 65535:
+            raise ValueError(f"{text!r} is not a port or a range of ports (0-65535, low-high)")
+        return cls(first, last)
 
     def overlaps(self, low: int, high: int) -> bool:
         return self.low <= high and low <= self.high
@@ -103,8 +113,8 @@ def _parameter(key: str, value: Any, default: Any, file: YamlFile | None) -> Any
         items = file.strings(at, value, fix=fix)
         try:
             return _ports(*items)
-        except ValueError:
-            raise file.error(at, f"parameters.{key}: {value!r} is not a list of ports", fix=fix) from None
+        except ValueError as exc:
+            raise file.error(at, f"parameters.{key}: {value!r} is not a list of ports ({exc})", fix=fix) from None
     if isinstance(default, frozenset):
         return frozenset(file.strings(at, value, fix="list the names, e.g. [name-one, name-two]"))
     return file.scalar(at, value, fix="give a single value")
@@ -123,7 +133,7 @@ class Settings:
 
 
 def settings_path(project_root: Path, env: str) -> Path:
-    return project_root / "policies" / PACK_DIR_NAME / "environments" / f"{env}.yaml"
+    return policy_settings_file(project_root, env)
 
 
 SETTINGS_FIX = "a settings file is a mapping with 'enforcement:' (rule id: level) and 'parameters:' sections"
@@ -133,9 +143,12 @@ def load_settings(path: Path, known_rules: set[str] | None = None) -> Settings:
     """Read an environment's settings file; a missing file means the defaults. Every mistake in it
     (syntax, a list for a mapping, an unknown rule or level, a parameter of the wrong shape) is a
     located error: file, line, field and fix."""
+    refuse_look_alike(path, "policy settings")
     if not path.is_file():
         return Settings(source=str(path))
-    file = read_yaml(path, what="policy settings", fix=SETTINGS_FIX)
+    file = read_yaml(path, what="policy settings", fix=SETTINGS_FIX, allow_empty=False,
+                     empty_fix="delete the file to take the baseline's defaults, or write its 'enforcement:' and "
+                               "'parameters:' sections (an empty file may be one truncated by mistake)")
     data = file.data or {}
     for section in data:
         if section not in ("enforcement", "parameters"):
@@ -185,8 +198,6 @@ class PolicyContext:
 
     @cached_property
     def _node_of_stack(self) -> dict[str, str]:
-        from ..stackgraph.stacks import stack_name
-
         return {stack_name(self.env, node, self.province): node.code for node in self.province.nodes}
 
     @cached_property
@@ -251,9 +262,6 @@ class PolicyContext:
 def load_context(env: Any, project_root: Path, known_rules: set[str] | None = None) -> PolicyContext:
     """Load an environment's model (``env``: its name or path, or an already loaded
     :class:`~govcloud.model.Environment`), plan it, and read its baseline settings."""
-    from ..ipam import plan_environment
-    from ..model import Environment, load_environment
-
     environment = env if isinstance(env, Environment) else load_environment(env, project_root)
     settings = load_settings(settings_path(project_root, environment.name), known_rules)
     return PolicyContext(environment.name, environment.province, plan_environment(environment), settings,

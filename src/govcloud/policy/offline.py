@@ -48,7 +48,7 @@ def check_environment(env: str | Environment, project_root: Path, stacks: Sequen
     for name in names:
         node_for_stack(context.province, context.env, name)  # an unknown stack is a usage error
     graphs = plan_stacks(context.province, context.plan, context.env, names,
-                         options_for=lambda stack: read_stack_options(project_root, stack))
+                         options_for=lambda stack: read_stack_options(project_root, stack, context.env))
     planned, planned_cpu = perf_counter(), process_time()
     result = check_graphs(graphs, context, all_rules(), locate=locate)
     done, done_cpu = perf_counter(), process_time()

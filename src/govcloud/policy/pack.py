@@ -23,6 +23,7 @@ from typing import Any
 
 from pulumi_policy import (EnforcementLevel, PolicyComplianceFramework, ResourceValidationPolicy, Severity,
                            StackValidationPolicy)
+from pulumi_policy import policy as sdk
 
 from ..errors import InputError
 from ..paths import known_environments
@@ -30,6 +31,7 @@ from .context import PolicyContext, load_context
 from .registry import all_rules, rule_ids
 from .rule import Rule, Scope, fingerprint
 from .view import resource_view_from_args, root_urn, split_urn, stack_view_from_resources
+from . import waivers
 
 ENV_VARIABLE = "GOVCLOUD_ENV"
 CONFIG_KEY = "govcloud:env"
@@ -69,10 +71,9 @@ class PackState:
         env = self.context_for(stack).env
         with self._lock:
             if env not in self._waived:
-                from .waivers import live_fingerprints, load_waivers, waivers_path
-
-                self._waived[env] = live_fingerprints(load_waivers(waivers_path(self.project_root, env)),
-                                                      date.today())
+                path = waivers.waivers_path(self.project_root, env)
+                self._waived[env] = waivers.live_fingerprints(waivers.load_waivers(path, known_rules=rule_ids()),
+                                                              date.today())
             waived = self._waived[env]
         if not waived:
             return False
@@ -151,8 +152,6 @@ def watch_stack_configuration(state: PackState) -> None:
     pulumi-policy 1.21 keeps only the stack tags from that call; this wraps its servicer's method
     (a private class, hence the check that it exists) instead of re-implementing the analyzer.
     """
-    from pulumi_policy import policy as sdk
-
     servicer = getattr(sdk, "_PolicyAnalyzerServicer", None)
     original = getattr(servicer, "ConfigureStack", None)
     if original is None or getattr(original, "_govcloud_wrapped", False):

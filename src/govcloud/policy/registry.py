@@ -5,9 +5,10 @@ from __future__ import annotations
 from functools import cache
 
 from .rule import Rule
-from .rules import compute, crypto, dr, exits, exposure, extranet, network, quotas, scopes, secgroups, tags, tenancy
+from .rules import (compute, crypto, dr, exits, exposure, extranet, quotas, scopes, secgroups, tags, tenancy,
+                    tenant_networks)
 
-RULE_MODULES = (network, scopes, secgroups, exits, extranet, exposure, crypto, compute, tags, tenancy, quotas, dr)
+RULE_MODULES = (tenant_networks, scopes, secgroups, exits, extranet, exposure, crypto, compute, tags, tenancy, quotas, dr)
 
 
 @cache

@@ -9,6 +9,7 @@ stack checks see a :class:`~govcloud.policy.view.StackView` with every resource 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -122,8 +123,8 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """The finding's identity across runs: rule, resource and message, not the line (moving an
-        entry in a file keeps it, as code scanning and waivers need)."""
+        """The finding's identity across runs: rule, resource and message without its asides, not
+        the line (moving an entry in a file keeps it, as code scanning and waivers need)."""
         return fingerprint(self.rule_id, self.urn, self.message)
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,6 +135,17 @@ class Finding:
                 "locations": [location.to_dict() for location in self.locations]}
 
 
+_ASIDE = re.compile(r"\s*\([^()]*\)")
+
+
+def identity(message: str) -> str:
+    """A message without its asides in parentheses. Messages put there what surrounds the fault
+    rather than the fault itself (the exits the plan designates, a node's zones, a department's
+    blocks): an unrelated edit to those (designating another exit) must not give a finding a new
+    identity, which would orphan its waiver and show it as new in code scanning."""
+    return _ASIDE.sub("", message)
+
+
 def fingerprint(rule_id: str, urn: str, message: str) -> str:
     """A finding's identity: the same offline and in the engine's pack (waivers match either)."""
-    return hashlib.sha256(f"{rule_id}|{urn}|{message}".encode()).hexdigest()
+    return hashlib.sha256(f"{rule_id}|{urn}|{identity(message)}".encode()).hexdigest()

@@ -73,9 +73,11 @@ MORE_TAGGABLE = (
     "openstack:loadbalancer/member:Member", "openstack:index/lbLoadbalancerV2:LbLoadbalancerV2",
     "openstack:networking/qosPolicy:QosPolicy", "openstack:networking/trunk:Trunk",
     "openstack:orchestration/stackV1:StackV1",
+    "openstack:sharedfilesystem/share:Share", "openstack:objectstorage/container:Container",
 )
-"""The provider's other types with a ``tags`` input (pulumi-openstack 5.5): what future components
-may create. No builder makes them today, so the older rules do not read them; the label rule does."""
+"""The provider's other types with a ``tags`` input, and the data stores labelled by ``metadata``
+as volumes are (pulumi-openstack 5.5): what future components may create. No builder makes them
+today, so the older rules do not read them; the label rule does."""
 
 LABELLED = TAGGABLE + MORE_TAGGABLE
 """Every type that can carry the asset labels."""
@@ -279,7 +281,7 @@ def plain_engine_value(value: Any) -> Any:
     The proxies raise on reading an unknown value; rules must be able to skip what they cannot know
     instead, so the view unwraps them once.
     """
-    from pulumi_policy.proxy import _is_unknown  # the SDK's own test for its sentinels
+    from pulumi_policy.proxy import _is_unknown  # lazy: pulumi_policy (1.5 s) is the pack's
 
     if isinstance(value, Mapping):
         target = value["__target"] if _is_proxy(value) else value
@@ -293,13 +295,13 @@ def plain_engine_value(value: Any) -> Any:
 
 
 def _is_proxy(value: Any) -> bool:
-    from pulumi_policy.proxy import _DictProxy
+    from pulumi_policy.proxy import _DictProxy  # lazy: pulumi_policy (1.5 s) is the pack's
 
     return isinstance(value, _DictProxy)
 
 
 def _is_proxy_list(value: Any) -> bool:
-    from pulumi_policy.proxy import _ListProxy
+    from pulumi_policy.proxy import _ListProxy  # lazy: pulumi_policy (1.5 s) is the pack's
 
     return isinstance(value, _ListProxy)
 

@@ -23,8 +23,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..yamlfile import YamlFile, read_yaml
-from .context import PACK_DIR_NAME
+from ..yamlfile import YamlFile, read_yaml, refuse_look_alike
+from ..paths import policy_waivers_file
 from .rule import Finding
 from .checker import CheckResult
 
@@ -62,11 +62,14 @@ class WaivedFinding:
 
 
 def waivers_path(project_root: Path, env: str) -> Path:
-    return project_root / "policies" / PACK_DIR_NAME / "waivers" / f"{env}.yaml"
+    return policy_waivers_file(project_root, env)
 
 
-def load_waivers(path: Path, shown_as: str | None = None) -> tuple[Waiver, ...]:
-    """The waivers of a file (none when it does not exist); every mistake is a located error."""
+def load_waivers(path: Path, shown_as: str | None = None, known_rules: set[str] | None = None) -> tuple[Waiver, ...]:
+    """The waivers of a file (none when it does not exist); every mistake is a located error,
+    among them a rule that is not in ``known_rules`` (a typo would otherwise waive nothing and
+    read as merely unused)."""
+    refuse_look_alike(path, "waivers")
     if not path.is_file():
         return ()
     file = read_yaml(path, what="waivers", fix=WAIVERS_FIX)
@@ -78,6 +81,10 @@ def load_waivers(path: Path, shown_as: str | None = None) -> tuple[Waiver, ...]:
     if not isinstance(entries, list):
         raise file.error(("waivers",), "waivers is not a list", fix=WAIVERS_FIX)
     waivers = [_waiver(file, index, entry, shown_as or str(path)) for index, entry in enumerate(entries)]
+    for index, waiver in enumerate(waivers):
+        if known_rules is not None and waiver.rule not in known_rules:
+            raise file.error(("waivers", index, "rule"), f"waivers[{index}].rule: {waiver.rule!r} names no rule",
+                             fix="copy the rule id from the report (see `govcloud policy list`)")
     seen: dict[str, int] = {}
     for index, waiver in enumerate(waivers):
         if waiver.fingerprint in seen:

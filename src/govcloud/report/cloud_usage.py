@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from ..engine.credentials import cloud_names, find_clouds_yaml
+from ..errors import UsageError
 from ..model import Province
 from .measurements import CLOUD_USAGE_FILE, CloudUsage, NodeUsage, QuotaUse, write_measurement
 
@@ -61,7 +63,7 @@ def measure_province(province: Province, connect: Callable[[Any], Any], parallel
     cannot be reached is recorded with its error, so the others are still reported. Nodes are read
     ``parallel`` at a time: each costs a login and a few calls, which add up over 17 nodes."""
     def one(node) -> NodeUsage:
-        from openstack import exceptions
+        from openstack import exceptions  # lazy: openstacksdk (about 2 s) only when a cloud is measured
 
         projects = [d.code for d in province.departments if d.node == node.code]
         try:
@@ -79,17 +81,36 @@ def connect_node(node, clouds_yaml: Path | None = None) -> Any:
     """A connection to ``node``'s cloud (its entry in clouds.yaml) and region; the clouds.yaml is
     found as the engine finds it (``--clouds-yaml``, ``OS_CLIENT_CONFIG_FILE``, the lab's, or
     openstacksdk's usual places), so the report reads the clouds the stacks were deployed to."""
-    import openstack.config
-    import openstack.connection
-
-    from ..engine.credentials import find_clouds_yaml
+    import openstack.config  # lazy: openstacksdk (about 2 s) only when a cloud is measured
+    import openstack.connection  # lazy: openstacksdk (about 2 s) only when a cloud is measured
 
     found = find_clouds_yaml(clouds_yaml)
     config = openstack.config.OpenStackConfig(config_files=[str(found)] if found else None, load_envvars=False)
     return openstack.connection.Connection(config=config.get_one(cloud=node.cloud, region_name=node.region))
 
 
+def check_clouds_yaml(province: Province, clouds_yaml: Path | None) -> None:
+    """Bad settings stop the measurement before anything is read or recorded (UsageError, exit 2): a
+    clouds.yaml that is not there or not one, or one without a cloud the model's nodes name. A node
+    that does not answer is not bad input: it is recorded with its error."""
+    found = find_clouds_yaml(clouds_yaml)
+    if found is None:
+        return  # openstacksdk searches its usual places, as for the engine
+    if not found.is_file():
+        raise UsageError(f"--clouds-yaml {found}: no such file",
+                         fix="give --clouds-yaml (or OS_CLIENT_CONFIG_FILE) the clouds.yaml the stacks were "
+                             "deployed with")
+    there = set(cloud_names(found))
+    missing = {node.code: node.cloud for node in province.nodes if node.cloud not in there}
+    if missing:
+        named = ", ".join(f"{code} ({cloud})" for code, cloud in missing.items())
+        raise UsageError(f"{found} has no entry for the clouds of nodes {named} (clouds there: "
+                         f"{', '.join(sorted(there)) or 'none'})",
+                         fix="add those clouds to clouds.yaml, or correct the nodes' `cloud` field in the model")
+
+
 def measure_environment(province: Province, state_folder: Path, clouds_yaml: Path | None = None) -> Path:
     """Measure every node and record the result for the report."""
+    check_clouds_yaml(province, clouds_yaml)
     usage = measure_province(province, lambda node: connect_node(node, clouds_yaml))
     return write_measurement(state_folder / CLOUD_USAGE_FILE, usage)

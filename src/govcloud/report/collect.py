@@ -9,7 +9,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..migration.kpi import Kpi, measure
+from ..migration.kpi import Kpi, measure, measure_cities
 from ..model import DataClass, Province, Tier
 from .extranet import ExtranetView, extranet_view, ipv6_quality_view
 from .operations import dr_view, policy_view, supervision_view
@@ -23,7 +23,8 @@ class KpiRow:
 
     kpi: dict[str, Any]
     gap: int | None
-    """Items still short of the target (by the deadline, for 'behind'); None when met or no target."""
+    """Items short of the target when behind (by the deadline, as planned) or missed (today): the
+    KPI's own :attr:`~govcloud.migration.kpi.Kpi.gap`; None otherwise."""
     standing: str
 
 
@@ -59,7 +60,9 @@ def build_report(inputs: ReportInputs, taken_at: dt.datetime) -> tuple[ReportDat
     data = ReportData(
         env=inputs.environment.name, province={"code": province.province.code, "name": province.province.name},
         as_of=inputs.as_of.isoformat(), taken_at=taken_at.isoformat(timespec="seconds"),
-        kpis=[kpi_row(k) for k in kpis], cities=_cities(province, kpis, extranet),
+        kpis=[kpi_row(k) for k in kpis],
+        cities=_cities(province, [*kpis, *measure_cities(province, migration, inputs.ipv6, inputs.exits, inputs.as_of)],
+                       extranet),
         adoption=_adoption(inputs, kpis), extranet=extranet,
         ipv6_quality=ipv6_quality_view(province, inputs.ipv6_quality),
         supervision=supervision_view(province, migration, inputs.cloud_usage),
@@ -76,19 +79,20 @@ def kpi_row(kpi: Kpi) -> KpiRow:
     if kpi.status == "met":
         return KpiRow(kpi.to_dict(), None, "target met")
     if kpi.status == "on track":
-        return KpiRow(kpi.to_dict(), short_now, f"{short_now} to go; the planned waves bring "
+        return KpiRow(kpi.to_dict(), None, f"{short_now} to go; the plan brings "
                       f"{kpi.projected}/{kpi.total} by {kpi.deadline}")
     if kpi.status == "behind":
-        short = max(needed - (kpi.projected or 0), 0)
-        return KpiRow(kpi.to_dict(), short, f"behind by {short}: the plan brings {kpi.projected}/{kpi.total} "
-                      f"by {kpi.deadline}, {needed} are needed")
+        return KpiRow(kpi.to_dict(), kpi.gap, f"behind by {kpi.gap_count} ({kpi.gap_points:.1f} points): the plan "
+                      f"brings {kpi.projected}/{kpi.total} by {kpi.deadline}, {needed} are needed")
     if kpi.status == "missed":
-        return KpiRow(kpi.to_dict(), short_now, f"missed by {short_now} (deadline {kpi.deadline} has passed)")
-    return KpiRow(kpi.to_dict(), short_now, f"{short_now} to go, no plan yet to reach {needed} by {kpi.deadline}")
+        return KpiRow(kpi.to_dict(), kpi.gap, f"missed by {kpi.gap_count} ({kpi.gap_points:.1f} points; "
+                      f"deadline {kpi.deadline} has passed)")
+    return KpiRow(kpi.to_dict(), None, f"{short_now} to go, no plan yet to reach {needed} by {kpi.deadline}")
 
 
 def _cities(province: Province, kpis: list[Kpi], extranet: ExtranetView) -> list[dict[str, Any]]:
-    """Per city: its adoption KPI, the IPv6 status of its sites and the consolidation of its exits."""
+    """Per city: its adoption KPI, the IPv6 status of its sites and the consolidation of its exits,
+    and every KPI of the city's own part against the province's targets (`govcloud kpi`'s rows)."""
     adoption = {k.scope: kpi_row(k) for k in kpis if k.kpi == "cloud adoption"}
     rows = []
     for site in province.sites:
@@ -97,7 +101,8 @@ def _cities(province: Province, kpis: list[Kpi], extranet: ExtranetView) -> list
         subtree = extranet.subtree_totals.get(site.code, {})
         rows.append({"code": site.code, "name": site.name, "adoption": adoption.get(site.code),
                      "sites": subtree.get("sites", 0), "dual_stack": subtree.get("dual-stack", 0),
-                     "exits_total": subtree.get("exits", 0), "exits_legacy": subtree.get("legacy", 0)})
+                     "exits_total": subtree.get("exits", 0), "exits_legacy": subtree.get("legacy", 0),
+                     "kpis": [kpi_row(k) for k in kpis if k.scope.split(",")[0] == site.code]})
     return rows
 
 

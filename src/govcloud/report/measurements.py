@@ -28,9 +28,10 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..jsonstate import read_json_state
+from ..paths import CLOUD_USAGE, IPV6_QUALITY
 
-IPV6_QUALITY_FILE = "ipv6-quality.json"
-CLOUD_USAGE_FILE = "cloud-usage.json"
+IPV6_QUALITY_FILE = IPV6_QUALITY
+CLOUD_USAGE_FILE = CLOUD_USAGE
 
 
 class _Record(BaseModel):

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from ..migration.capacity import system_claims
-from ..migration.dr import dr_level
+from ..model.recovery import dr_level
 from ..migration.kpi import MigrationState
 from ..model import DataClass, Province
 from ..model.systems import DrMode

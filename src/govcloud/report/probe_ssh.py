@@ -103,6 +103,16 @@ def probe_node(topology: Topology, name: str | None) -> NetNode:
     return hosts[0]
 
 
+def check_access(access: SshAccess) -> None:
+    """A key or known_hosts file that is not there is bad input, said before any login (paramiko
+    would report it as an unreachable host)."""
+    for what, path in (("the operator's SSH key", access.key_file), ("the known host keys", access.known_hosts)):
+        if not path.is_file():
+            raise UsageError(f"{what} {path}: no such file",
+                             fix="point --state-dir at the folder holding keys/id_ed25519 and known_hosts "
+                                 "(`govcloud netlab up` writes them for the lab)")
+
+
 def unified_exits(topology: Topology) -> list[NetNode]:
     return [node for node in topology.by_role(NodeRole.EXIT) if node.exit_status is ExitStatus.UNIFIED]
 
@@ -111,6 +121,7 @@ def measure_over_ssh(topology: Topology, access: SshAccess, probe_from: str | No
                      tcp_port: int | None = None, count: int = 5) -> Ipv6Quality:
     """Probe every site router from the probe host and read the unified exits' counters, over SSH."""
     node = probe_node(topology, probe_from)
+    check_access(access)
     with ExitStack() as stack:
         probe = stack.enter_context(SshRunner(node.name, str(node.mgmt.ip), access))
         exits = {e.name: stack.enter_context(SshRunner(e.name, str(e.mgmt.ip), access))

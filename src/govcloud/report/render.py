@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from ..errors import OperationError
 from . import charts
 from .collect import ReportData
-from .topology import layout
+from .drawing import layout
 
 
 @dataclass(frozen=True)

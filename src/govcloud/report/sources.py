@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..migration.kpi import MigrationState
 from ..migration.locations import migration_folders
-from ..migration.progress import read_progress
+from ..migration.wavestatus import read_progress
 from ..migration.schema import MigrationWave, WaveStatus
 from ..migration.network_outcomes import read_exits_state, read_rollout_state, state_folder
 from ..migration.store import read_plan
@@ -51,7 +51,7 @@ class ReportInputs:
 
 def wave_progress(project_root: Path, environment: Environment) -> tuple[TimelineWave, ...]:
     """Every wave and its status, from the one source `migrate status` and `kpi` read: the run state
-    (:func:`govcloud.migration.progress.read_progress`)."""
+    (:func:`govcloud.migration.wavestatus.read_progress`)."""
     folders = migration_folders(environment, project_root)
     waves = [lw.wave for lw in read_plan(folders.plans)]
     progress = read_progress(folders.state, environment.name, waves)
@@ -61,7 +61,7 @@ def wave_progress(project_root: Path, environment: Environment) -> tuple[Timelin
 def gather_inputs(environment: Environment, project_root: Path, as_of: dt.date,
                   policy: CheckResult | None) -> ReportInputs:
     """Read every input of the report; ``policy`` is the offline check's result (the caller runs it)."""
-    state = state_folder(project_root, environment.name)
+    state = state_folder(project_root, environment.path)
     return ReportInputs(environment=environment, as_of=as_of, waves=wave_progress(project_root, environment),
                         ipv6=read_rollout_state(state), exits=read_exits_state(state), policy=policy,
                         ipv6_quality=read_ipv6_quality(state), cloud_usage=read_cloud_usage(state),

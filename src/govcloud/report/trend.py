@@ -16,8 +16,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import Location, ModelError
+from ..paths import REPORT_HISTORY
 
-HISTORY_FILE = "report-history.jsonl"
+HISTORY_FILE = REPORT_HISTORY
 
 
 class _Record(BaseModel):

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..model import DrMode, LegacySystem, Node
 from . import tokens as t
-from .common import ComponentPlan, SpecList, tags
+from .specparts import ComponentPlan, SpecList, tags
 from .spec import Ref, ResourceSpec
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from netaddr import IPNetwork
 from ..ipam.transit import exit_address
 from ..model import InternetExit, Node
 from . import tokens as t
-from .common import ComponentPlan, SpecList, tags
+from .specparts import ComponentPlan, SpecList, tags
 from .spec import Lookup, Ref, ResourceSpec
 
 

@@ -19,8 +19,23 @@ from netaddr import IPNetwork
 from ..ipam.transit import allocation_pool, border_address
 from ..model import Node
 from . import tokens as t
-from .common import ComponentPlan, SpecList, tags
+from .specparts import ComponentPlan, SpecList, tags
 from .spec import Ref, ResourceSpec
+
+
+def address_scope_spec(province: str, version: int) -> str:
+    """Spec name of the province's IPv4 or IPv6 address scope (tenants' pools refer to it)."""
+    return f"{province}-scope-v{version}"
+
+
+def transit_network_spec(node: str) -> str:
+    """Spec name of a node's transit network (exits and department routers attach to it)."""
+    return f"transit-{node}-net"
+
+
+def transit_subnet_spec(node: str, version: int) -> str:
+    """Spec name of a node's IPv4 or IPv6 transit subnet."""
+    return f"transit-{node}-v{version}"
 
 
 @dataclass(frozen=True)
@@ -35,7 +50,7 @@ def build_shared_services(args: SharedServicesArgs) -> ComponentPlan:
     specs = SpecList(component)
     scopes = {}
     for version in (4, 6):
-        scopes[version] = specs.add(t.ADDRESS_SCOPE, f"{args.province}-scope-v{version}", {
+        scopes[version] = specs.add(t.ADDRESS_SCOPE, address_scope_spec(args.province, version), {
             # Not shared with everyone: each department's project gets an RBAC grant (see .tenant).
             "name": f"{args.province}-extranet-v{version}", "ipVersion": version, "shared": False,
         })
@@ -66,14 +81,14 @@ def build_extranet_attachment(args: ExtranetAttachmentArgs) -> ComponentPlan:
     specs = SpecList(component)
     transit_tags = tags(extra=(f"node:{node.code}", "purpose:transit"))
     base = f"transit-{node.code}"
-    network = specs.add(t.NETWORK, f"{base}-net", {
+    network = specs.add(t.NETWORK, transit_network_spec(node.code), {
         "name": base, "tags": transit_tags, "external": True, "segments": _segments(node),
         "description": f"{node.name}: transit to the e-government extranet",
     })
     subnets = {}
     for version, cidr, scope in ((4, args.transit_v4, args.address_scope_v4), (6, args.transit_v6,
                                                                                args.address_scope_v6)):
-        subnets[version] = _transit_subnet(specs, base, network, version, IPNetwork(cidr), scope, transit_tags)
+        subnets[version] = _transit_subnet(specs, node.code, network, version, IPNetwork(cidr), scope, transit_tags)
     outputs = {"transitNetworkId": Ref(network), "transitSubnetV4Id": Ref(subnets[4]),
                "transitSubnetV6Id": Ref(subnets[6]), "ipv4": args.transit_v4, "ipv6": args.transit_v6}
     if node.routing is not None and args.speakers:
@@ -92,8 +107,9 @@ def _segments(node: Node) -> list[dict[str, Any]] | None:
     return [found]
 
 
-def _transit_subnet(specs: SpecList, base: str, network: str, version: int, cidr: IPNetwork, scope: Any,
+def _transit_subnet(specs: SpecList, node: str, network: str, version: int, cidr: IPNetwork, scope: Any,
                     transit_tags: list[str]) -> str:
+    base = f"transit-{node}"
     pool = None
     if scope is not None:
         pool = specs.add(t.SUBNET_POOL, f"{base}-pool-v{version}", {
@@ -105,7 +121,7 @@ def _transit_subnet(specs: SpecList, base: str, network: str, version: int, cidr
     # Stateful, not SLAAC: the exit's and the speaker's ports take fixed addresses from the transit
     # plan (+2, +3), and Neutron refuses a fixed address on a SLAAC subnet (AllocationOnAutoAddressSubnet).
     stateful = {"ipv6AddressMode": "dhcpv6-stateful", "ipv6RaMode": "dhcpv6-stateful"} if version == 6 else {}
-    return specs.add(t.SUBNET, f"{base}-v{version}", {
+    return specs.add(t.SUBNET, transit_subnet_spec(node, version), {
         "name": f"{base}-v{version}", "networkId": Ref(network), "ipVersion": version, "cidr": str(cidr),
         "gatewayIp": str(border_address(cidr)), "allocationPools": [{"start": str(first), "end": str(last)}],
         "subnetpoolId": Ref(pool) if pool else None, **stateful, "tags": transit_tags,

@@ -18,13 +18,13 @@ from ..ipam import AddressPlan
 from ..ipam.requirements import DR_SIDES
 from ..model import DataClass, DrMode, ExitStatus, Node, NodeKind, Province
 from . import tokens as t
-from .common import ComponentPlan
 from .dr import DRPairArgs, build_dr_pair
 from .exit import UnifiedExitArgs, build_unified_exit
-from .extranet import (ExtranetAttachmentArgs, SharedServicesArgs, build_extranet_attachment,
-                       build_shared_services)
+from .extranet import (ExtranetAttachmentArgs, SharedServicesArgs, address_scope_spec, build_extranet_attachment,
+                       build_shared_services, transit_network_spec, transit_subnet_spec)
 from .spec import Ref, ResourceSpec, StackGraph, StackOutputRef
-from .tenant import DepartmentTenantArgs, NetworkAddresses, build_department_tenant
+from .specparts import ComponentPlan
+from .tenant import DepartmentTenantArgs, NetworkAddresses, build_department_tenant, pool_spec, project_spec
 
 PROJECT = "govcloud"
 
@@ -99,15 +99,16 @@ def stack_components(province: Province, plan: AddressPlan, env: str, stack: str
     args: list[Any] = []
     if is_province:
         args.append(SharedServicesArgs(province.province.code))
-        scopes = (Ref(f"{province.province.code}-scope-v4"), Ref(f"{province.province.code}-scope-v6"))
+        scopes = (Ref(address_scope_spec(province.province.code, 4)), Ref(address_scope_spec(province.province.code, 6)))
     else:
         args.append(StackReferenceArgs(province_stack))
         scopes = (StackOutputRef(province_stack, "addressScopeV4Id"),
                   StackOutputRef(province_stack, "addressScopeV6Id"))
     attachment = _attachment_args(plan, node, scopes, options.bgp_speakers)
     args.append(attachment)
-    transit_net = f"transit-{node.code}-net"
-    transit = ((f"transit-{node.code}-v4", attachment.transit_v4), (f"transit-{node.code}-v6", attachment.transit_v6))
+    transit_net = transit_network_spec(node.code)
+    transit = ((transit_subnet_spec(node.code, 4), attachment.transit_v4),
+               (transit_subnet_spec(node.code, 6), attachment.transit_v6))
     for ex in province.exits:
         if ex.status is ExitStatus.UNIFIED and ex.node == node.code:
             args.append(UnifiedExitArgs(ex, node, transit_net, transit))
@@ -146,7 +147,7 @@ def _dr_args(province: Province, plan: AddressPlan, node: Node, system, province
              options: StackOptions) -> DRPairArgs:
     owner = province.department_by_code[system.owner]
     if owner.node == node.code:
-        project, pools = Ref(f"{owner.code}-project"), (Ref(f"{owner.code}-pool-v4"), Ref(f"{owner.code}-pool-v6"))
+        project, pools = Ref(project_spec(owner.code)), (Ref(pool_spec(owner.code, 4)), Ref(pool_spec(owner.code, 6)))
     elif owner.node == province.province_node.code:
         path = f"departments.{owner.code}"
         project = StackOutputRef(province_stack, f"{path}.projectId")

@@ -19,7 +19,7 @@ from ..model import Department, Ipv6Mode
 from ..model.cloud import NetworkPurpose
 from ..model.routing import reaches_extranet
 from . import tokens as t
-from .common import ComponentPlan, SpecList, tags
+from .specparts import ComponentPlan, SpecList, tags
 from .spec import Lookup, Ref, ResourceSpec
 
 # Model quota field -> (quota resource, provider property).
@@ -69,13 +69,23 @@ class DepartmentTenantArgs:
     extranet_subnets: tuple[str, ...] = ()
 
 
+def project_spec(department: str) -> str:
+    """Spec name of a department's project (a DR pair in the same stack creates its servers there)."""
+    return f"{department}-project"
+
+
+def pool_spec(department: str, version: int) -> str:
+    """Spec name of a department's IPv4 or IPv6 subnet pool (DR replication subnets come from it)."""
+    return f"{department}-pool-v{version}"
+
+
 def build_department_tenant(args: DepartmentTenantArgs) -> ComponentPlan:
     dept = args.department
     code = dept.code
     component = ResourceSpec(t.DEPARTMENT_TENANT, code)
     specs = SpecList(component)
     dept_tags = tags(dept=code, mlps=dept.mlps_level.value, extra=(f"tier:{dept.tier.value}",))
-    project = specs.add(t.PROJECT, f"{code}-project", {
+    project = specs.add(t.PROJECT, project_spec(code), {
         "name": code,
         "description": f"{dept.name} ({code}), MLPS level {dept.mlps_level.value}",
         "tags": dept_tags,
@@ -152,7 +162,7 @@ def _pools(specs: SpecList, code: str, args: DepartmentTenantArgs, project_id: R
             "objectType": "address_scope", "objectId": scope, "action": "access_as_shared",
             "targetTenant": project_id,
         })
-        pools[version] = specs.add(t.SUBNET_POOL, f"{code}-pool-v{version}", {
+        pools[version] = specs.add(t.SUBNET_POOL, pool_spec(code, version), {
             "name": f"{code}-v{version}", "projectId": project_id, "addressScopeId": scope,
             "prefixes": [block], "minPrefixlen": length, "defaultPrefixlen": length, "tags": dept_tags,
             "description": f"IPv{version} block of {code} from the address plan",

@@ -1,7 +1,10 @@
 """Drift on the real lab: `up` lab-province; a converged lab has no drift (0 false positives);
 a security-group rule changed by hand with openstacksdk is reported as drift and as the rule it
-breaks (with its clauses); `drift --fix` brings it back through adopt + refresh + up; a second
-drift reports nothing. The state is exported, verified and imported back on the way.
+breaks (with its clauses); `drift --fix` brings it back through adopt + refresh + up (under the
+stack's lease: a run holding it refuses the fix, naming the holder); a second drift reports
+nothing. A department router's gateway moved by hand from the transit to the internet-facing
+network is drift and breaks the exit rules (the state's reference no longer holds); --fix moves it
+back. The state is exported, verified and imported back on the way.
 
 Runs on a throw-away copy of the project with its own file backend (support.projects); the
 stack is destroyed at the end. Drift run times are printed (figures, not assertions).
@@ -19,7 +22,8 @@ import pytest
 from govcloud.lab.openstack import ADMIN_CLOUD
 from support.projects import copy_lab_project
 
-from drift_handmade import SEC_GROUP_RULE, managed_ingress_rule, open_rule_to_the_world
+from drift_handmade import (SEC_GROUP_RULE, department_router_on_transit, managed_ingress_rule, move_gateway_to,
+                            open_rule_to_the_world)
 
 pytestmark = pytest.mark.integration
 STACK = "lab-province"
@@ -97,3 +101,39 @@ def test_drift_reports_a_hand_made_rule_and_the_rule_it_breaks_and_fix_restores_
     code, again = deployed.drift()
     print(f"drift after the fix: {again['checked_seconds']}")
     assert code == 0 and again["differences"] == [] and again["findings"] == []
+
+
+def test_a_department_gateway_moved_to_the_internet_is_drift_and_breaks_the_exit_rules(deployed, connector,
+                                                                                       tmp_path):
+    backup = tmp_path / "before.json"
+    deployed.govcloud("state", "export", "--env", "lab", "--stack", STACK, "--output", str(backup), engine=False)
+    router = department_router_on_transit(json.loads(backup.read_text())["deployment"]["resources"])
+    transit = router["outputs"]["externalNetworkId"]
+    conn = connector(ADMIN_CLOUD)
+    public = move_gateway_to(conn, router, "public")
+
+    code, drifted = deployed.drift()
+    print(f"drift with a department gateway moved to the internet: {drifted['checked_seconds']}")
+    assert code == 3
+    moved = [d for d in drifted["differences"] if d["what"] == router["urn"]]
+    assert moved and moved[0]["change"] == "changed", drifted["differences"]
+    assert {"key": "externalNetworkId", "deployed": transit, "live": public} in [
+        {k: p[k] for k in ("key", "deployed", "live")} for p in moved[0]["properties"]]
+    broken = {f["rule"]: f for f in drifted["findings"] if f["urn"] == router["urn"]}
+    assert {"GOV-EXIT-001", "GOV-XNET-001"} <= set(broken), drifted["findings"]
+    assert all(f["clauses"] for f in broken.values())
+
+    # The fix takes the stack's lease like up: another run holding it is named, and nothing changes.
+    lease = deployed.backend / ".govcloud" / "leases" / f"govcloud.{STACK}.json"
+    lease.parent.mkdir(parents=True, exist_ok=True)
+    lease.write_text(json.dumps({"user": "carol", "host": "ops-9", "pid": 4242, "command": "govcloud up",
+                                 "working_copy": "/srv/carol/govcloud", "since": "2026-12-06T10:00:00+00:00",
+                                 "expires": "2999-01-01T00:00:00+00:00"}))
+    refused = deployed.govcloud("drift", "--env", "lab", "--stack", STACK, "--fix", expect=(1,))
+    assert "locked by carol@ops-9" in refused.stderr.replace("\n", " ")
+    assert conn.network.get_router(router["id"]).external_gateway_info["network_id"] == public
+    deployed.govcloud("state", "unlock", "--env", "lab", "--stack", STACK, engine=False)
+
+    code, fixed = deployed.drift("--fix")
+    assert code == 0 and fixed["differences"] == [] and fixed["findings"] == [], fixed
+    assert conn.network.get_router(router["id"]).external_gateway_info["network_id"] == transit

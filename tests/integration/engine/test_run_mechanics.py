@@ -22,7 +22,7 @@ from types import SimpleNamespace
 import psutil
 import pytest
 
-from govcloud.engine.locate import engine_dir
+from govcloud.engine.discovery import engine_dir
 from govcloud.engine.locks import stack_locks
 from govcloud.engine.outcome import Operation
 from govcloud.engine.progress import Progress

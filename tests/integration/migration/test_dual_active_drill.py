@@ -29,7 +29,7 @@ from netaddr import IPNetwork
 
 from govcloud.ipam import plan_environment
 from govcloud.ipam.requirements import DR_SIDES, replication_key, v4_replication_key
-from govcloud.lab.workload import backup, runtime
+from govcloud.lab.workload import backup, namespaces
 from govcloud.lab.workload.drill import Client, kill_node, longest_gap, missing, recovery_time
 from govcloud.lab.workload.driver import rebuild_standby
 from govcloud.migration.execution.providers import provision_stacks, target_stacks
@@ -91,10 +91,10 @@ def drill(request, tmp_path_factory, engine, clouds_yaml, connector):
         assert state.system_networks(connector) == [], f"networks tagged system:{CODE} left behind"
 
     request.addfinalizer(destroy)
-    runtime.teardown(state.layout)
+    namespaces.teardown(state.layout)
     yield state
-    runtime.teardown(state.layout)
-    left = [ns for ns in runtime.namespaces() if ns in {p.namespace for p in state.layout.places}]
+    namespaces.teardown(state.layout)
+    left = [ns for ns in namespaces.namespaces() if ns in {p.namespace for p in state.layout.places}]
     assert not left, f"namespaces left behind: {left}"
     print("\ndrill figures:", json.dumps(FIGURES))
 
@@ -239,6 +239,6 @@ def test_rollback_restores_the_legacy_site_with_every_acknowledged_write(drill):
     assert lost == [], f"{len(lost)} acknowledged writes missing on the legacy site, e.g. {lost[:5]}"
     assert acks[-1].node == "legacy"
     assert drill.status()["waves"][str(WAVE)][CODE]["phase"] == "rolled_back"
-    assert not any(runtime.namespace_pids(drill.layout.place(n).namespace) for n in
+    assert not any(namespaces.namespace_pids(drill.layout.place(n).namespace) for n in
                    (drill.layout.primary, drill.layout.secondary) if drill.layout.place(n).namespace
-                   in runtime.namespaces())
+                   in namespaces.namespaces())

@@ -27,7 +27,7 @@ import json
 
 import pytest
 
-from govcloud.lab.workload import backup, runtime
+from govcloud.lab.workload import backup, namespaces
 from govcloud.lab.workload.drill import Client, longest_gap, missing
 from govcloud.lab.workload.driver import start_legacy
 from govcloud.migration.execution.lifecycle import STEP_NAMES
@@ -46,11 +46,11 @@ def lab(request, tmp_path_factory, engine, clouds_yaml):
     request.addfinalizer(state.destroy_stacks)  # runs even when a test or the rest of this setup fails
     layouts = [state.layout_of(e) for number in WAVES for e in state.entries(number)]
     for layout in layouts:
-        runtime.teardown(layout)
+        namespaces.teardown(layout)
     yield state
     for layout in layouts:
-        runtime.teardown(layout)
-    left = [ns for ns in runtime.namespaces() if ns in {p.namespace for layout in layouts for p in layout.places}]
+        namespaces.teardown(layout)
+    left = [ns for ns in namespaces.namespaces() if ns in {p.namespace for layout in layouts for p in layout.places}]
     assert not left, f"namespaces left behind: {left}"
     print("\nwave figures:", json.dumps(FIGURES))
 

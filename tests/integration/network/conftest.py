@@ -16,12 +16,12 @@ import pytest
 from govcloud.lab import netlab
 from govcloud.model import load_folder
 from govcloud.network.inventory import render_inventory, write_inventory
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.paths import current_instance
 from govcloud.network.rollout import Access, RolloutRecorder, run_waves
 from govcloud.network.topology import Topology
 from govcloud.network.waves import RolloutWave, ipv6_waves
-from govcloud.lab.netlab.overlay import LAB_FACTS
+from govcloud.lab.netlab.overlay import LAB_FACTS, with_lab_internet
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -56,7 +56,7 @@ def lab(tmp_path_factory) -> Lab:
     # do not deploy the cloud, so no border router is given a BGP session with a node's speakers
     # (tests/integration/onenetwork joins the two labs and checks those).
     facts = replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network)
-    topology = environment_topology(environment, facts, ROOT, cloud=False)
+    topology = with_lab_internet(environment_topology(environment, facts, ROOT, cloud=False))
     paths = netlab.NetlabPaths()
     netlab.down(paths)
     result = netlab.up(topology, paths)  # LabError (with its fix) when it cannot start: a loud failure

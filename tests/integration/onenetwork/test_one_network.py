@@ -33,14 +33,14 @@ from govcloud.ipam import plan_environment
 from govcloud.lab import netlab
 from govcloud.lab.dataplane_probe import plug, unplug
 from govcloud.lab.join import join_labs
-from govcloud.lab.netlab.overlay import LAB_FACTS
+from govcloud.lab.netlab.overlay import LAB_FACTS, with_lab_internet
 from govcloud.lab.openstack import ADMIN_CLOUD
 from govcloud.lab.openstack.dataplane import NETWORK_HOST
 from govcloud.lab.openstack.statedir import lab_paths_from_env
 from govcloud.model import load_folder
 from govcloud.network.cloud_routing import node_prefixes, peerings_by_site
 from govcloud.network.inventory import render_inventory, write_inventory
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.network.rollout import Access, RolloutRecorder, run_waves
 from govcloud.network.waves import ipv6_waves
 from govcloud.paths import current_instance
@@ -71,7 +71,7 @@ def one_network(clouds_yaml, tmp_path_factory):
     assert done.returncode == 0, f"up failed:\n{done.stderr[-4000:]}"
     up_seconds = time.monotonic() - started
     facts = replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network)
-    topology = environment_topology(environment, facts)  # every node speaks, as in the copy's stacks
+    topology = with_lab_internet(environment_topology(environment, facts))  # every node speaks, as in the stacks
     paths = netlab.NetlabPaths()
     netlab.down(paths)
     netlab.up(topology, paths)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from govcloud.engine.credentials import find_clouds_yaml, load_credentials
-from govcloud.engine.locate import engine_env
+from govcloud.engine.discovery import engine_env
 from govcloud.lab.openstack import ADMIN_CLOUD
 from govcloud.policy import check_graphs, load_context
 from govcloud.policy.registry import rule_ids

@@ -19,10 +19,10 @@ from support.projects import ROOT
 
 from govcloud.lab import netlab
 from govcloud.lab.netlab import namespace
-from govcloud.lab.netlab.overlay import LAB_FACTS
+from govcloud.lab.netlab.overlay import LAB_FACTS, with_lab_internet
 from govcloud.model import load_folder
 from govcloud.network.inventory import render_inventory, write_inventory
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.network.rollout import Access, RolloutRecorder, run_waves
 from govcloud.network.topology import NodeRole
 from govcloud.network.waves import ipv6_waves
@@ -30,10 +30,7 @@ from govcloud.paths import current_instance
 from govcloud.report.ipv6_probe import parse_octets
 from govcloud.report.measurements import read_ipv6_quality
 
-# Passes on its own and after the rollout tests, but not yet in the suite's order: after the exit
-# consolidation tests its network-lab restart fails with "RTNETLINK answers: File exists" on a
-# management veth (something of those tests still holds a namespace). `make test-unproven` runs it.
-pytestmark = [pytest.mark.integration, pytest.mark.unproven]
+pytestmark = pytest.mark.integration
 
 SERVICE_PORT = 7080  # the sites' service the TCP connects go to (started by the test, like a site's own)
 # A dual-stack listener that accepts and closes: what a TCP connect test needs from a service.
@@ -66,8 +63,8 @@ def wait_for_slaac(host) -> None:
 def lab(project):
     subprocess.run(["bash", str(ROOT / "scripts" / "netlab-install.sh")], check=True, capture_output=True)
     environment = load_folder(project / "inventories" / "lab", name="lab")
-    topology = environment_topology(environment, replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network),
-                                    project)
+    topology = with_lab_internet(environment_topology(
+        environment, replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network), project))
     paths = netlab.NetlabPaths()
     netlab.down(paths)
     netlab.up(topology, paths)  # LabError (with its fix) when it cannot start: a loud failure

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from govcloud.engine.credentials import load_credentials
-from govcloud.engine.locate import engine_env
+from govcloud.engine.discovery import engine_env
 from govcloud.engine.salt import salt_outside_config
 from govcloud.engine.settings import default_passphrase_file, ensure_passphrase_file
 from govcloud.ipam import plan_environment

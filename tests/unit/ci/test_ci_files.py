@@ -121,3 +121,24 @@ def test_each_command_runs_against_the_example_province(args, tmp_path, monkeypa
             assert issues and all(i["location"]["lines"]["begin"] >= 1 and i["fingerprint"] for i in issues)
         elif fmt == "junit":
             assert len(list(JUnitXml.fromfile(str(path)))) == 17
+
+
+def test_a_failing_check_leaves_every_report_written(tmp_path) -> None:
+    """GitLab runs the script lines in one shell that stops at the first failing line: with a
+    govcloud whose every policy check fails, every artifact is still written and the job still
+    fails (the SARIF file was not written before when the review step found new findings)."""
+    import subprocess
+
+    fake = ('govcloud() { check=0; [ "$1 $2" = "policy check" ] && check=1; out=""; '
+            'while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out=$2; fi; shift; done; '
+            'if [ -n "$out" ]; then touch "$out"; fi; return $check; }')
+    script = "\n".join(["set -eo pipefail", fake, "CI_MERGE_REQUEST_DIFF_BASE_SHA=abc",
+                        *[line for line in _gitlab_lines() if "pip install" not in line]])
+    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    job = yaml.safe_load(GITLAB.read_text(encoding="utf-8"))["policy"]
+    written = {p.name for p in tmp_path.iterdir()}
+    assert set(job["artifacts"]["reports"].values()) | set(job["artifacts"]["paths"]) <= written, done.stderr
+    assert done.returncode != 0
+    workflow = yaml.safe_load(GITHUB.read_text(encoding="utf-8"))
+    review = next(s for s in workflow["jobs"]["policy"]["steps"] if "--changed-since" in s.get("run", ""))
+    assert "!cancelled()" in review["if"] or "always()" in review["if"]  # runs after a failed full check

@@ -9,7 +9,7 @@ import pytest
 
 from govcloud.drift.cloud import broken_rules, cloud_differences, deployed_view, live_view, property_diffs
 from govcloud.drift.extras import unmanaged_rules
-from govcloud.drift.model import Change, DriftReport, EXIT_DRIFT, EXIT_NO_DRIFT
+from govcloud.drift.differences import Change, DriftReport, EXIT_DRIFT, EXIT_NO_DRIFT
 from govcloud.drift.run import judge_cloud
 from govcloud.engine.live import LiveRead, RefreshStep
 from govcloud.policy.context import load_context

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from govcloud.drift.model import Change, Difference, DriftReport, Kind, PropertyDiff
+from govcloud.drift.differences import Change, Difference, DriftReport, Kind, PropertyDiff
 from govcloud.drift.record import drift_state_path, record_run
-from govcloud.drift.report import rows, to_drift_sarif
+from govcloud.drift.views import rows, to_drift_sarif
 from govcloud.drift.routers import rolled_out_hosts, router_differences
 from govcloud.network.outcomes import RolloutRecord, read_state
 
@@ -41,7 +41,7 @@ def _difference(where: str) -> Difference:
 
 
 def test_in_step_until_is_the_last_clean_run_of_that_part(tmp_path):
-    path = drift_state_path(tmp_path, "lab")
+    path = drift_state_path(tmp_path, tmp_path / "inventories" / "lab")
     record_run(path, DriftReport("lab"), ["lab-province", "core"], now="2026-12-01T10:00:00Z")
     report = DriftReport("lab", differences=[_difference("lab-province")])
     record_run(path, report, ["lab-province", "core"], now="2026-12-02T10:00:00Z")
@@ -56,7 +56,7 @@ def test_in_step_until_is_the_last_clean_run_of_that_part(tmp_path):
 
 def test_never_in_step_is_said_so(tmp_path):
     report = DriftReport("lab", differences=[_difference("lab-city-a")])
-    record_run(drift_state_path(tmp_path, "lab"), report, ["lab-city-a"])
+    record_run(drift_state_path(tmp_path, tmp_path / "inventories" / "lab"), report, ["lab-city-a"])
     assert report.since[report.differences[0].key] is None
     assert rows(report)[0][4] == "never seen in step"
 

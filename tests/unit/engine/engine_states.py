@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from govcloud.stackgraph import Lookup, Ref, StackGraph, StackOutputRef
-from govcloud.stackgraph.providers import own_region, provider_name
+from govcloud.stackgraph.regions import own_region, provider_name
 from govcloud.stackgraph.spec import ROOT_STACK_TYPE
 
 PROVIDER = "urn:pulumi:lab-province::govcloud::pulumi:providers:openstack::default_5_5_3"

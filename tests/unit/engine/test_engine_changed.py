@@ -111,7 +111,7 @@ def test_a_refused_targeting_runs_nothing_and_says_why(tmp_path, fake_engine, la
     state = applied(graph)
     state["deployment"]["pending_operations"] = [{"type": "creating", "resource": {"urn": graph.urn(graph.resources[1])}}]
     stack = fake_engine(state)
-    # A preview: an `up` resolves a killed run's pending operations first (see engine/recovery.py).
+    # A preview: an `up` resolves a killed run's pending operations first (see engine/resume.py).
     with pytest.raises(StacksFailed) as caught:
         run(Operation.PREVIEW, environment, ["lab-province"], _settings(tmp_path), quiet=True)
     assert stack.calls == []

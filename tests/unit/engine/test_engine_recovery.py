@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from govcloud.engine.cloudfind import CloudFinder
-from govcloud.engine.recovery import apply_resolutions, pending_operations, plan_recovery, refresh_arguments
+from govcloud.engine.resume import apply_resolutions, pending_operations, plan_recovery, refresh_arguments
 from govcloud.errors import EngineError
 from govcloud.stackgraph import tokens as t
 

@@ -60,7 +60,7 @@ def test_objects_made_through_another_regions_provider_move_to_their_own(graph):
 
 def test_an_adopted_vm_without_its_scheduler_hints_in_the_state_is_unchanged(graph):
     """Nova does not report scheduler hints, so an imported VM's state lacks them; the program
-    ignores their changes (stackgraph.providers.WRITE_ONLY), so --changed must not target it."""
+    ignores their changes (stackgraph.regions.WRITE_ONLY), so --changed must not target it."""
     state = copy.deepcopy(applied(graph))
     vm = next(r for r in _resources(state) if r["urn"] == _urn(graph, "unified-identity-b-vm"))
     del vm["inputs"]["schedulerHints"]

@@ -72,12 +72,39 @@ def test_what_is_written_is_read_back_the_same(tmp_path):
     assert load_ledger(tmp_path) == SMALL
 
 
-def test_no_file_is_an_empty_ledger_and_so_is_an_empty_file(tmp_path):
-    assert load_ledger(tmp_path) == Ledger()
-    write(tmp_path, "")
+def test_no_file_is_an_empty_ledger_and_so_are_empty_sections(tmp_path):
     assert load_ledger(tmp_path) == Ledger()
     write(tmp_path, "levels:\nallocations:\n")
     assert load_ledger(tmp_path) == Ledger()
+
+
+@pytest.mark.parametrize("text", ["", "# nothing\n", "---\n", "null\n"])
+def test_an_emptied_ledger_is_refused_not_read_as_no_ledger(tmp_path, text):
+    # Read as "no ledger", the next plan would renumber everything it had handed out.
+    error = refused(tmp_path, text)
+    assert (error.location.file, error.location.line) == (ledger_file(tmp_path), 1)
+    assert "the ledger is empty" in error.message and error.fix == UNREADABLE
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("- levels\n", 1, "holds a list"),
+    ("levels: {subnet: 64}\nnotes: hi\n", 2, "unknown section 'notes'"),
+    ("levelz: {subnet: 64}\nallocations: []\n", 1, "unknown section 'levelz'"),
+    ("allocations:\n  - {key: k, prefix: '2001:db8::/64', level: subnet}\n", 1, "without the levels"),
+    ("levels: {subnet: 64}\nallocations:\n  - {key: k, prefix: '2001:db8::1/64', level: subnet}\n", 3,
+     "host bits set (did you mean 2001:db8::/64?)"),
+    ("levels: {subnet: 64, subnet: 60}\n", 1, "duplicate key 'subnet'"),
+])
+def test_a_ledger_of_the_wrong_shape_is_refused_at_its_line(tmp_path, text, line, message):
+    error = refused(tmp_path, text)
+    assert (error.location.file, error.location.line) == (ledger_file(tmp_path), line)
+    assert message in error.message
+
+
+def test_a_folder_in_the_ledger_s_place_is_refused_not_read_as_no_ledger(tmp_path):
+    ledger_file(tmp_path).mkdir()
+    with pytest.raises(ModelError, match="not a readable file"):
+        load_ledger(tmp_path)
 
 
 def test_a_byte_order_mark_is_read_past_and_status_defaults_to_active(tmp_path):
@@ -94,12 +121,17 @@ def test_a_ledger_that_is_not_utf8_is_refused_with_its_path(tmp_path):
     assert error.fix == "restore it from version control"
 
 
-@pytest.mark.parametrize("text", ["levels: [", "levels: {planet: 64}\n", "levels: {subnet: many}\n",
-                                  "levels: [subnet]\n"])
-def test_unreadable_levels_are_refused_naming_the_file(tmp_path, text):
+@pytest.mark.parametrize("text", ["levels: {planet: 64}\n", "levels: {subnet: many}\n", "levels: [subnet]\n"])
+def test_unreadable_levels_are_refused_naming_the_file_and_line(tmp_path, text):
     error = refused(tmp_path, text)
-    assert error.location.file == ledger_file(tmp_path) and error.location.line is None
+    assert error.location.file == ledger_file(tmp_path) and error.location.line == 1
     assert "the ledger cannot be read: " in error.message and error.fix == UNREADABLE
+
+
+def test_a_ledger_s_syntax_error_names_its_line(tmp_path):
+    error = refused(tmp_path, "levels: {subnet: 64}\nallocations: a: b\n")
+    assert error.location.file == ledger_file(tmp_path) and error.location.line == 2
+    assert "YAML syntax error" in error.message
 
 
 @pytest.mark.parametrize(("row", "detail"), [

@@ -15,7 +15,7 @@ from govcloud.lab.join import plan_joins, transit_bridge
 from govcloud.lab.netlab.overlay import LAB_FACTS
 from govcloud.model import load_folder
 from govcloud.network.cloud_routing import peerings_by_site
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 
 IDS = {"province": "0123456789abcdef-province", "city-a": "fedcba9876543210-city-a"}
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from govcloud.migration.kpi import MigrationState, measure
+from govcloud.migration.kpi import MigrationState, measure, measure_cities
 from govcloud.migration.planner import PlanSettings, plan_waves
 from govcloud.migration.schema import Strategy, WaveStatus
 from govcloud.model import ExitStatus, Ipv6Status, load_environment
@@ -37,8 +37,11 @@ def test_nothing_done_yet_the_plan_decides_on_track_or_behind(lab):
     behind = rows(measure(province, MigrationState.from_waves(late, {}), {}, {}, dt.date(2026, 11, 26)))
     assert behind["cloud adoption", "province"].status == "behind"
     unplanned = rows(measure(province, MigrationState({}, frozenset()), {}, {}, dt.date(2026, 11, 26)))
-    assert unplanned["cloud adoption", "province"].status == "behind"
-    assert unplanned["exits consolidated", "province"].status == "open"
+    assert unplanned["cloud adoption", "province"].status == "open"  # no wave at all: nothing to judge by
+    assert unplanned["exits consolidated", "province"].status == "on track"  # the lab's network plan dates both
+    undated = province.model_copy(update={"network_plan": None})
+    without = rows(measure(undated, MigrationState({}, frozenset()), {}, {}, dt.date(2026, 11, 26)))
+    assert without["exits consolidated", "province"].status == "open"
 
 
 def test_done_waves_count_and_deadlines_are_judged(lab):
@@ -100,3 +103,30 @@ def test_a_state_file_in_another_shape_is_bad_input_naming_the_field(tmp_path):
         read_exits_state(tmp_path)
     assert raised.value.location.field == "exits.a"
     assert '"status": "decommissioned"' in raised.value.fix
+
+
+def test_each_city_is_judged_on_its_own_sites_exits_and_key_systems(lab):
+    province, waves = lab
+    # school-enrolment (city-a's education bureau) made a key system: city-a then has DR to cover
+    systems = tuple(s.model_copy(update={"criticality": s.criticality.__class__("key")})
+                    if s.code == "school-enrolment" else s for s in province.systems)
+    province = province.model_copy(update={"systems": systems, "network_plan": None})  # IPv6 and exits undated
+    ipv6 = {"city-a": Ipv6Status.DUAL_STACK, "county-a1": Ipv6Status.DUAL_STACK}
+    exits = {"legacy-city-a": ExitStatus.DECOMMISSIONED}
+    state = MigrationState.from_waves(waves, {})
+    kpis = rows(measure_cities(province, state, ipv6, exits, dt.date(2027, 1, 1)))
+    assert set(kpis) == {("ipv6 coverage", "city-a, city tier"), ("ipv6 coverage", "city-a, county tier"),
+                         ("ipv6 coverage", "city-a, township tier"), ("exits consolidated", "city-a"),
+                         ("dr coverage", "city-a"), ("ipv6 coverage", "city-b, city tier"),
+                         ("ipv6 coverage", "city-b, county tier"), ("ipv6 coverage", "city-b, township tier")}
+    assert kpis["ipv6 coverage", "city-a, city tier"].status == "met"
+    county = kpis["ipv6 coverage", "city-a, county tier"]
+    assert (county.achieved, county.total, county.target, county.status) == (1, 2, 0.9, "open")
+    assert kpis["ipv6 coverage", "city-b, city tier"].achieved == 0
+    assert kpis["exits consolidated", "city-a"].status == "met"  # legacy-prov-health is the province's, not city-a's
+    dr = kpis["dr coverage", "city-a"]
+    # the waves were planned while it was not key: they move it with no DR, so the city is behind
+    assert (dr.achieved, dr.total, dr.projected, dr.status) == (0, 1, 0, "behind")
+    late = rows(measure_cities(province, state, {}, {}, dt.date(2028, 1, 1)))
+    assert late["exits consolidated", "city-a"].status == "missed"
+    assert late["ipv6 coverage", "city-b, county tier"].status == "missed"

@@ -78,10 +78,27 @@ def test_kpi_counts_done_waves_and_state_files(govcloud, planned, project):
     assert table.code == 0 and "cloud adoption" in table.out
 
 
+def test_kpi_says_by_how_much_a_row_is_behind_or_missed(govcloud, planned, project):
+    """The lab's network plan dates the county wave after its target's deadline: behind, with the
+    whole gap; after the deadline the undone province-tier wave is missed by its one site."""
+    result = govcloud("kpi", "--env", "lab", "--format", "json", "--as-of", "2027-01-31")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    county = {(r["kpi"], r["scope"]): r for r in data["kpis"]}["ipv6 coverage", "county tier"]
+    assert (county["status"], county["projected"], county["gap"], county["gap_points"], county["unit"]) == (
+        "behind", 0, 3, 90.0, "sites")
+    city = {(r["kpi"], r["scope"]): r for r in data["cities"]}["ipv6 coverage", "city-a, county tier"]
+    assert (city["status"], city["gap"], city["gap_points"]) == ("behind", 2, 90.0)
+    table = govcloud("kpi", "--env", "lab", "--as-of", "2027-01-31")
+    assert table.code == 0, table.err
+    assert "gap to target" in table.out and "3 sites, 90.0 pp" in table.out and "2 sites, 90.0 pp" in table.out
+    assert "1 site, 100.0 pp" in table.out  # the province tier's wave was due by 2026-12-31
+
+
 def test_a_malformed_state_file_names_itself(govcloud, planned, project):
     state = project / ".state" / "lab"
     state.mkdir(parents=True, exist_ok=True)
     (state / "rollout.json").write_text(json.dumps({"sites": {"core": "yes"}}), encoding="utf-8")
     result = govcloud("kpi", "--env", "lab")
     assert result.code == 2
-    assert "rollout.json: sites.core: Input should be 'none', 'planned' or 'dual-stack'" in result.err
+    assert "rollout.json:1: sites.core: Input should be 'none', 'planned' or 'dual-stack'" in result.err

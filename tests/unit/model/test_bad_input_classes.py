@@ -7,7 +7,6 @@ rather than one example of it."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -15,39 +14,10 @@ import pytest
 import yaml
 
 from govcloud import cli
+from support.model_edits import apply_edits, snapshot
 
 CASES = yaml.safe_load((Path(__file__).parents[2] / "data" / "bad_models" / "classes.yaml").read_text())
 OLD_CASES = yaml.safe_load((Path(__file__).parents[2] / "data" / "bad_models" / "cases.yaml").read_text())
-
-
-def apply_edits(case: dict, env: Path) -> None:
-    for part in case.get("edits", []):  # several files edited at once
-        apply_edits(part, env)
-    if "rename" in case:
-        (env / case["rename"][0]).rename(env / case["rename"][1])
-    if "copy" in case:
-        shutil.copyfile(env / case["copy"][0], env / case["copy"][1])
-    if case.get("fresh"):
-        (env / "ipam-ledger.yaml").unlink()
-    if "edit" not in case:
-        return
-    file = env / case["edit"]
-    if "whole_file" in case:
-        file.write_text(case["whole_file"], encoding="utf-8")
-        return
-    if "whole_file_latin1" in case:
-        file.write_bytes(case["whole_file_latin1"].encode("latin-1"))
-        return
-    text = file.read_text(encoding="utf-8")
-    replacements = case.get("replace", [])
-    for old, new in [replacements] if replacements and isinstance(replacements[0], str) else replacements:
-        assert old in text, f"case {case['id']}: {old!r} not in {file.name}; update the case"
-        text = text.replace(old, new, 1)
-    file.write_text(text + case.get("append", ""), encoding="utf-8")
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def run_valid(args: list[str]) -> None:
@@ -67,7 +37,8 @@ def validate(env: Path, capsys) -> tuple[int, list[str]]:
 
 def test_the_corpus_covers_every_class_with_several_cases():
     classes = Counter(c["class"] for c in CASES)
-    assert set(classes) == {"space", "ipv6", "api", "graph", "dr", "duplicates", "files", "ledger", "yaml", "several"}
+    assert set(classes) == {"space", "ipv6", "api", "types", "graph", "dr", "duplicates", "files", "ledger", "yaml",
+                            "several"}
     assert min(classes.values()) >= 4, classes
     assert len(CASES) + len(OLD_CASES) >= 60
     assert len({c["id"] for c in CASES + OLD_CASES}) == len(CASES) + len(OLD_CASES)
@@ -112,5 +83,58 @@ def test_a_model_file_saved_as_yml_is_read(lab_copy, capsys):
 def test_unlimited_quota_is_accepted(lab_copy, capsys):
     path = lab_copy / "departments.yaml"
     path.write_text(path.read_text().replace("instances: 20,", "instances: -1,", 1))
+    run_valid(["validate", "--env", str(lab_copy)])
+    assert "valid lab" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("replace_with", ["folder", "broken link", "link to itself"])
+def test_a_model_file_that_cannot_be_read_is_refused_not_skipped(lab_copy, capsys, replace_with):
+    # Skipped, a systems.yaml that is a folder or a broken link would be "no systems" and release
+    # every replication prefix the ledger holds for them.
+    path = lab_copy / "systems.yaml"
+    path.unlink()
+    if replace_with == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to(lab_copy / "nowhere.yaml" if replace_with == "broken link" else path)
+    before = snapshot(lab_copy)
+    code, lines = validate(lab_copy, capsys)
+    assert code == 2, lines
+    assert lines[0].startswith(f"error: {path}: the file cannot be read") and "(fix: make it a regular YAML file" in lines[0]
+    assert snapshot(lab_copy) == before
+
+
+def test_a_folder_in_the_ledger_s_place_is_refused_at_validate(lab_copy, capsys):
+    ledger = lab_copy / "ipam-ledger.yaml"
+    ledger.unlink()
+    ledger.mkdir()
+    code, lines = validate(lab_copy, capsys)
+    assert code == 2 and lines[0].startswith(f"error: {ledger}: the ledger is not a readable file"), lines
+
+
+def test_other_yaml_beside_the_model_is_left_alone(lab_copy, capsys):
+    (lab_copy / "hosts.yml").write_text("all:\n  hosts: {r1: {ansible_host: 192.0.2.1}}\n", encoding="utf-8")
+    (lab_copy / "notes.yaml").write_text("- not a mapping\n", encoding="utf-8")
+    run_valid(["validate", "--env", str(lab_copy)])
+    assert "valid lab" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("edit", [
+    ("extranet.yaml", "    ipv4_in_use: [198.18.16.0/20]\n", "    ipv4_in_use: 198.18.16.0/20\n"),
+    ("extranet.yaml", "name: 甲市中级人民法院}", "name: " + "长" * 70 + "}"),
+])
+def test_a_refused_city_entry_is_not_also_reported_as_unknown_in_targets(lab_copy, capsys, edit):
+    # The city's own error says what is wrong; "'city-a' is no site" in the targets would send the
+    # operator to the wrong file.
+    path = lab_copy / edit[0]
+    path.write_text(path.read_text(encoding="utf-8").replace(edit[1], edit[2], 1), encoding="utf-8")
+    code, lines = validate(lab_copy, capsys)
+    assert code == 2 and len(lines) == 1 and "extranet.yaml" in lines[0], lines
+
+
+def test_printable_characters_near_the_controls_are_read(lab_copy, capsys):
+    # U+00B7 and U+FFE5 share their first UTF-8 bytes with C1 controls and U+FFFE: read, not refused.
+    path = lab_copy / "systems.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("乙市社会救助系统", "乙市·社会救助￥系统"), encoding="utf-8")
     run_valid(["validate", "--env", str(lab_copy)])
     assert "valid lab" in capsys.readouterr().out

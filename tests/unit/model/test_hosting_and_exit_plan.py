@@ -51,6 +51,22 @@ def test_a_level_4_system_placed_on_the_shared_cloud_is_refused(lab) -> None:
     assert error.location.file == systems and error.location.line
 
 
+def test_a_classified_system_marked_as_running_on_the_cloud_is_refused(lab) -> None:
+    systems = lab / "systems.yaml"
+    _edit(systems, "    data_class: classified\n", "    data_class: classified\n    on_cloud: true\n")
+    (error,) = _errors(lab)
+    assert "classified" in str(error) and "on_cloud" in error.fix
+    assert error.location.file == systems and error.location.line
+
+
+def test_a_level_4_department_is_refused_as_a_tenant_of_the_shared_cloud(lab) -> None:
+    departments = lab / "departments.yaml"
+    _edit(departments, "    mlps_level: 3\n", "    mlps_level: 4\n")
+    (error,) = _errors(lab)
+    assert "MLPS level 4" in str(error) and "mlps_level" in error.fix
+    assert error.location.file == departments and error.location.line
+
+
 def test_the_lab_and_example_plans_designate_their_unified_exits() -> None:
     for env in ("lab", "example"):
         province = load_folder(ROOT / "inventories" / env).province

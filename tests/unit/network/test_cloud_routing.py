@@ -16,7 +16,7 @@ from govcloud.ipam.requirements import subnet_key, transit_key, v4_subnet_key, v
 from govcloud.model import load_folder
 from govcloud.network.cloud_routing import cloud_peering, node_prefixes, one_border_asn, peerings_by_site
 from govcloud.network.hostvars import ipv6_extranet_vars, render_frr_conf
-from govcloud.network.lab import environment_topology, speaking_nodes
+from govcloud.network.environment import environment_topology, speaking_nodes
 from govcloud.network.topology import build_topology
 from govcloud.lab.netlab.overlay import LAB_FACTS
 

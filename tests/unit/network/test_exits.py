@@ -6,7 +6,7 @@ import pytest
 
 from govcloud.model import load_folder
 from govcloud.network.exits import ExitFinding, sources_ok, unified_addresses
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.network.waves import legacy_exit_order
 from govcloud.lab.netlab.overlay import LAB_FACTS
 

@@ -9,7 +9,7 @@ import pytest
 
 from govcloud.model import load_folder
 from govcloud.network.hostvars import render_frr_conf
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.lab.netlab.overlay import LAB_FACTS
 
 

@@ -69,9 +69,12 @@ def test_an_unreachable_host_fails_preflight_with_its_name(tmp_path, monkeypatch
 
 
 def test_state_paths_and_atomic_write(tmp_path):
-    assert rollout_state_path(tmp_path, "lab") == tmp_path / ".state" / "lab" / "rollout.json"
-    assert exits_state_path(tmp_path, "lab").name == "exits.json"
-    path = rollout_state_path(tmp_path, "lab")
+    lab = tmp_path / "inventories" / "lab"
+    assert rollout_state_path(tmp_path, lab) == tmp_path / ".state" / "lab" / "rollout.json"
+    assert exits_state_path(tmp_path, lab).name == "exits.json"
+    elsewhere = tmp_path / "copies" / "lab"  # an environment given by path keeps its records beside it
+    assert rollout_state_path(tmp_path, elsewhere) == elsewhere / ".state" / "rollout.json"
+    path = rollout_state_path(tmp_path, lab)
     write_state(path, {"sites": {"core": "dual-stack"}})
     assert read_state(path) == {"sites": {"core": "dual-stack"}}
     assert read_state(tmp_path / "missing.json") == {}

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from govcloud.model import load_folder
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.network.rollout import RolloutRecorder, RolloutWaveReport
 from govcloud.lab.netlab.overlay import LAB_FACTS
 
@@ -62,3 +62,15 @@ def test_what_the_exit_consolidation_writes_the_kpis_read(topology, tmp_path):
     data = json.loads(recorder.path.read_text())
     assert data["exits"][legacy[0]]["loss"] == [{"lost": 0}]
     assert data["consolidated_ratio"] == round(1 / len(legacy), 3)
+
+
+def test_an_environment_given_by_path_keeps_its_records_beside_it(topology, tmp_path):
+    from govcloud.network.exits import ExitRecorder
+
+    project, elsewhere = tmp_path / "project", tmp_path / "copies" / "lab"
+    rollout = RolloutRecorder(project, topology, elsewhere)
+    rollout.record_wave(RolloutWaveReport(1, "province", ("core",), {"core": "changed"}), check=False)
+    assert rollout.path == elsewhere / ".state" / "rollout.json" and rollout.path.is_file()
+    assert ExitRecorder(project, topology, elsewhere).path == elsewhere / ".state" / "exits.json"
+    assert RolloutRecorder(project, topology).path == project / ".state" / "lab" / "rollout.json"
+    assert not project.exists(), "nothing written into the project for an environment that is not its own"

@@ -11,11 +11,11 @@ import pytest
 from netaddr import IPNetwork
 
 from govcloud.errors import InputError
-from govcloud.lab.netlab.overlay import LAB_FACTS
+from govcloud.lab.netlab.overlay import LAB_FACTS, with_lab_internet
 from govcloud.model import load_folder
 from govcloud.network.facts import load_site_facts
 from govcloud.network.inventory import inventory_data
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.network.topology import NodeRole
 
 SRC = Path(__file__).resolve().parents[3] / "src" / "govcloud"
@@ -66,8 +66,11 @@ def test_an_inventory_source_names_devices_and_the_rest_are_numbered(environment
 
 
 def test_the_lab_overlay_supplies_the_lab_values(environment):
-    topology = environment_topology(environment, LAB_FACTS)
+    production = environment_topology(environment, LAB_FACTS)
+    assert not production.by_role(NodeRole.INTERNET), "the ISPs' side is not the province's to build"
+    topology = with_lab_internet(production)
     assert topology.node("internet").role is NodeRole.INTERNET
+    assert topology.nodes[:-1] == production.nodes and set(production.wires) < set(topology.wires)
     assert all(n.mgmt.ip in LAB_FACTS.mgmt_network for n in topology.nodes)
     assert topology.mgmt_gateway == LAB_FACTS.mgmt_network.network + 1
 

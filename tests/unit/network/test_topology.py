@@ -8,15 +8,15 @@ from netaddr import IPNetwork
 from govcloud.errors import InputError
 from govcloud.ipam import plan_environment
 from govcloud.model import load_folder
-from govcloud.network.lab import environment_topology
-from govcloud.lab.netlab.overlay import LAB_FACTS, MGMT_NETWORK
+from govcloud.network.environment import environment_topology
+from govcloud.lab.netlab.overlay import LAB_FACTS, MGMT_NETWORK, with_lab_internet
 from govcloud.network.topology import NodeRole, build_topology
 
 
 @pytest.fixture(scope="module")
 def lab(project_root):
     environment = load_folder(project_root / "inventories" / "lab", name="lab")
-    return environment, plan_environment(environment), environment_topology(environment, LAB_FACTS)
+    return environment, plan_environment(environment), with_lab_internet(environment_topology(environment, LAB_FACTS))
 
 
 def test_one_node_per_site_exit_department_host_and_the_internet(lab):

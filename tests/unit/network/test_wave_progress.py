@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from govcloud.network.progress import RolloutWaveView
+from govcloud.network.waveview import RolloutWaveView
 from govcloud.terminal import make_console
 
 

@@ -8,14 +8,15 @@ import yaml
 from govcloud.errors import UsageError
 from govcloud.model import Tier, load_folder
 from govcloud.network.inventory import inventory_data, render_inventory, write_inventory
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.network.waves import ipv6_waves, legacy_exit_order, select_waves
-from govcloud.lab.netlab.overlay import LAB_FACTS
+from govcloud.lab.netlab.overlay import LAB_FACTS, with_lab_internet
 
 
 @pytest.fixture(scope="module")
 def topology(project_root):
-    return environment_topology(load_folder(project_root / "inventories" / "lab", name="lab"), LAB_FACTS)
+    return with_lab_internet(environment_topology(load_folder(project_root / "inventories" / "lab", name="lab"),
+                                                 LAB_FACTS))
 
 
 def test_waves_go_core_then_cities_counties_townships(topology):

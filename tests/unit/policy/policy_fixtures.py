@@ -94,8 +94,11 @@ def _options(parent_urn: str | None) -> PolicyResourceOptions:
     return PolicyResourceOptions(False, [], None, [], None, [], parent_urn)
 
 
-def engine_names(rule, graph: StackGraph, context) -> list[str]:
-    """The names the pack's validator reports, given what the engine sends during a preview."""
+def engine_names(rule, graph: StackGraph, context, computed: dict[str, dict] | None = None) -> list[str]:
+    """The names the pack's validator reports, given what the engine sends during a preview.
+
+    ``computed`` adds, per resource name, outputs the provider computes: a stack check sees a
+    created resource's outputs, and in a preview those are unknown (e.g. a router's unset gateway)."""
     state = PackState(DATA, env=context.env)
     state._contexts[context.env] = context
     policy = to_policy(rule, state)
@@ -115,7 +118,8 @@ def engine_names(rule, graph: StackGraph, context) -> list[str]:
     else:
         resources = {}
         for spec in graph.resources:
-            props = unknown_checking_proxy(_engine_value(dict(spec.inputs)))
+            outputs = {**{k: UNKNOWN_STRING_VALUE for k in (computed or {}).get(spec.name, ())}, **dict(spec.inputs)}
+            props = unknown_checking_proxy(_engine_value(outputs))
             resources[spec.name] = PolicyResource(spec.type, props, urns[spec.name], spec.name,
                                                   _options(urns.get(spec.parent)), None, None, [], {})
         for spec in graph.resources:

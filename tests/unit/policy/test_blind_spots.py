@@ -48,3 +48,19 @@ def test_a_level_4_resource_from_a_future_component_is_refused(context) -> None:
     ])
     result = check_graphs([graph], context, [rule_by_id("GOV-TEN-004"), rule_by_id("GOV-TAG-005")])
     assert [(f.rule_id, f.resource_name) for f in result.findings] == [("GOV-TEN-004", "l4-lb")]
+
+
+def test_a_city_that_declares_its_own_exit_unified_gets_no_floating_ip_either(project) -> None:
+    from govcloud.policy import load_context
+    from govcloud.policy.registry import rule_ids
+
+    exits = project / "inventories" / "fx" / "exits.yaml"
+    text = exits.read_text(encoding="utf-8")
+    exits.write_text(text.replace("    status: legacy\n    uplink: {isp: lab-isp, bandwidth_mbps: 1000",
+                                  "    status: unified\n    node: city-a\n"
+                                  "    uplink: {isp: lab-isp, bandwidth_mbps: 1000", 1), encoding="utf-8")
+    context = load_context("fx", project, rule_ids())
+    assert context.unified_exits_by_node.get("city-a") == ["legacy-city-a"]
+    graph = graph_from_fixture("fx-city-a", [{"type": "fip", "name": "city-fip", "inputs": {"pool": "public"}}])
+    result = check_graphs([graph], context, [rule_by_id("GOV-EXIT-002")])
+    assert [f.resource_name for f in result.findings] == ["city-fip"]

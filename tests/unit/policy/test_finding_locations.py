@@ -142,3 +142,55 @@ def test_the_cli_json_report_has_locations(project, capsys) -> None:
         cli.main(["policy", "check", "--env", "fx", "--all", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     assert all(f["locations"] and f["locations"][0]["line"] >= 1 for f in data["findings"])
+
+
+def _declare_unified(exits: Path) -> None:
+    """prov-health and city-a declare their own exits unified; the plan designates neither."""
+    text = exits.read_text(encoding="utf-8")
+    for bandwidth, node in (("200", "province"), ("1000", "city-a")):
+        text = text.replace(f"    status: legacy\n    uplink: {{isp: lab-isp, bandwidth_mbps: {bandwidth}",
+                            f"    status: unified\n    node: {node}\n    uplink: {{isp: lab-isp, bandwidth_mbps: "
+                            f"{bandwidth}", 1)
+    exits.write_text(text, encoding="utf-8")
+
+
+def _sarif_by_fingerprint(result) -> dict[str, dict]:
+    return {r["partialFingerprints"]["govcloudFinding/v1"]: r for r in to_sarif(result, "fx")["runs"][0]["results"]}
+
+
+def test_a_finding_keeps_its_identity_across_unrelated_edits(project) -> None:
+    exits = project / "inventories" / "fx" / "exits.yaml"
+    _declare_unified(exits)
+    _, before, _ = check_environment("fx", project)
+    health = next(f for f in before.findings if f.rule_id == "GOV-EXIT-005" and "prov-health" in f.resource_name)
+    line = health.locations[0].line
+    assert health.locations[0].file == "inventories/fx/exits.yaml"
+    assert exits.read_text(encoding="utf-8").splitlines()[line - 1] == "    status: unified"
+    # The plan designates city-a's exit (an edit about another finding), and a comment moves every line.
+    exits.write_text("# reviewed 2026-12\n" + exits.read_text(encoding="utf-8").replace(
+        "      decision: 实验省电子政务外网互联网出口整合方案\n",
+        "      decision: 实验省电子政务外网互联网出口整合方案\n    - exit: legacy-city-a\n      designated_by: lab\n"
+        "      decision: 甲市出口纳入统一出口\n"), encoding="utf-8")
+    _, after, _ = check_environment("fx", project)
+    again = next(f for f in after.findings if f.rule_id == "GOV-EXIT-005" and "prov-health" in f.resource_name)
+    assert again.message != health.message  # it names the designated exits, which changed
+    assert again.fingerprint == health.fingerprint
+    sarif = _sarif_by_fingerprint(after)[health.fingerprint]
+    assert sarif["locations"][0]["physicalLocation"]["region"] == {"startLine": line + 1}
+    assert not [f for f in after.findings if "legacy-city-a" in f.resource_name and f.rule_id == "GOV-EXIT-005"]
+
+
+def test_an_environment_outside_the_project_is_located_by_file_uri(project, tmp_path_factory) -> None:
+    import shutil
+
+    elsewhere = tmp_path_factory.mktemp("copies") / "fx"
+    shutil.copytree(project / "inventories" / "fx", elsewhere)
+    _declare_unified(elsewhere / "exits.yaml")
+    _, result, _ = check_environment(str(elsewhere), project)
+    found = next(f for f in result.findings if f.rule_id == "GOV-EXIT-005")
+    assert found.locations[0].file == str((elsewhere / "exits.yaml").resolve())
+    log = to_sarif(result, "fx")
+    jsonschema.Draft4Validator(sarif_schema()).validate(log)
+    artifact = _sarif_by_fingerprint(result)[found.fingerprint]["locations"][0]["physicalLocation"]["artifactLocation"]
+    # Not a path from %SRCROOT% (which it is not under): an absolute file URI.
+    assert artifact == {"uri": (elsewhere / "exits.yaml").resolve().as_uri()}

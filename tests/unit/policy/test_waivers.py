@@ -16,7 +16,7 @@ from rich.console import Console
 from govcloud import cli
 from govcloud.errors import ModelError
 from govcloud.policy import check_graphs
-from govcloud.policy.reports import print_findings, to_json, to_junit, to_sarif
+from govcloud.policy.reports import print_findings, to_codequality, to_json, to_junit, to_sarif
 from govcloud.policy.waivers import apply_waivers, load_waivers
 from policy_fixtures import violating_graph
 from test_reports import sarif_schema
@@ -112,6 +112,17 @@ def test_waivers_appear_in_every_report(result, tmp_path) -> None:
     ssh_case = next(c for c in suites["fx-city-a"] if c.name.startswith("GOV-SG-001"))
     assert "[waived]" in ssh_case.system_out and not ssh_case.result
 
+    # GitLab's code quality report: the waived finding as info naming its waiver, the expired
+    # waiver as a blocker at its line in the waivers file (left out before).
+    issues = to_codequality(checked, "fx")
+    waived_issue = next(i for i in issues if i["fingerprint"] == ssh.fingerprint)
+    assert waived_issue["severity"] == "info" and "waived by ops@example.gov.cn until 2027-06-30" in \
+        waived_issue["description"]
+    expired = [i for i in issues if i["check_name"] == "expired-waiver"]
+    assert len(expired) == 1 and expired[0]["severity"] == "blocker"
+    assert expired[0]["location"] == {"path": "policies/govcloud-baseline/waivers/fx.yaml", "lines": {"begin": 8}}
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+
     out = io.StringIO()
     print_findings(checked, "fx", Console(file=out, width=300))
     text = out.getvalue()
@@ -128,6 +139,17 @@ def test_waivers_appear_in_every_report(result, tmp_path) -> None:
     ("waivers:\n  - fingerprint: " + "a" * 64 + "\n    rule: R\n    owner: o\n    reason: r\n    expires: 2027-01-01\n"
      "    approver: me\n", 7, "is not a field"),
     ("waivers: [\n", 2, "YAML syntax error"),
+    # Held out before: a day that does not exist and a date with a time were tracebacks.
+    ("waivers:\n  - fingerprint: " + "a" * 64 + "\n    rule: R\n    owner: o\n    reason: r\n    expires: 2027-02-30\n",
+     6, "is not a date"),
+    ("waivers:\n  - fingerprint: " + "a" * 64 + "\n    rule: R\n    owner: o\n    reason: r\n"
+     "    expires: 2027-06-30 10:00:00\n", 6, "is not a date"),
+    ("waivers:\n  - fingerprint: " + "a" * 64 + "\n    rule: R\n    reason: r\n    expires: 2027-01-01\n", 2,
+     "has no owner"),
+    ("waivers:\n  - fingerprint: " + "a" * 64 + "\n    rule: R\n    owner: o\n    reason: ' '\n    expires: 2027-01-01\n",
+     2, "has no reason"),
+    ("waivers:\n  - fingerprint: " + "a" * 64 + "\n    rule: R\n    owner: o\n    owner: p\n    reason: r\n"
+     "    expires: 2027-01-01\n", 5, "given twice"),
 ])
 def test_a_malformed_waivers_file_is_located_bad_input(tmp_path, text, line, message) -> None:
     path = tmp_path / "w.yaml"
@@ -135,6 +157,15 @@ def test_a_malformed_waivers_file_is_located_bad_input(tmp_path, text, line, mes
     with pytest.raises(ModelError) as info:
         load_waivers(path)
     assert info.value.location.line == line and message in str(info.value) and info.value.fix
+
+
+def test_a_waiver_of_a_rule_that_does_not_exist_is_located_bad_input(tmp_path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text("waivers:\n  - fingerprint: " + "a" * 64 + "\n    rule: GOV-SG-01\n    owner: o\n    reason: r\n"
+                    "    expires: 2027-01-01\n", encoding="utf-8")
+    with pytest.raises(ModelError) as info:
+        load_waivers(path, known_rules={"GOV-SG-001"})
+    assert info.value.location.line == 3 and "names no rule" in str(info.value)
 
 
 def test_the_cli_applies_the_default_waivers_file(project, capsys) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from govcloud.report import charts
 from govcloud.report.extranet import ExtranetView
-from govcloud.report.topology import COUNTY_W, layout
+from govcloud.report.drawing import COUNTY_W, layout
 
 
 def test_bar_segments_stack_in_proportion_to_their_values():

@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from support.report_dates import AS_OF
 
 
@@ -67,3 +69,54 @@ def test_probing_from_a_host_the_network_lacks_is_bad_input(project, govcloud):
                       "--probe-from", "no-such-host")
     assert result.code == 2 and "no-such-host" in result.err and "Traceback" not in result.err
     assert not (project / ".state" / "lab" / "ipv6-quality.json").exists()
+
+
+def test_an_output_that_is_a_file_is_bad_input_and_nothing_is_recorded(progressed, govcloud):
+    taken = (progressed / "report-history.jsonl").read_text(encoding="utf-8") \
+        if (progressed / "report-history.jsonl").exists() else ""
+    result = govcloud("report", "--env", "lab", "--no-policy", "--output", "Pulumi.yaml")
+    assert result.code == 2 and "--output Pulumi.yaml" in result.err and "folder" in result.err
+    after = progressed / "report-history.jsonl"
+    assert (after.read_text(encoding="utf-8") if after.exists() else "") == taken
+
+
+def test_a_clouds_yaml_that_is_not_there_or_lacks_a_nodes_cloud_is_bad_input(project, govcloud, tmp_path):
+    missing = govcloud("report", "--env", "lab", "--format", "json", "--no-policy", "--measure-cloud",
+                       "--clouds-yaml", str(tmp_path / "none.yaml"))
+    assert missing.code == 2 and "none.yaml: no such file" in missing.err
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("clouds:\n  a: [1\n", encoding="utf-8")
+    result = govcloud("report", "--env", "lab", "--format", "json", "--no-policy", "--measure-cloud",
+                      "--clouds-yaml", str(broken))
+    assert result.code == 2 and "broken.yaml:" in result.err and "not valid YAML" in result.err
+    partial = tmp_path / "partial.yaml"
+    partial.write_text("clouds:\n  somewhere-else:\n    auth: {auth_url: 'http://192.0.2.1:5000'}\n", encoding="utf-8")
+    result = govcloud("report", "--env", "lab", "--format", "json", "--no-policy", "--measure-cloud",
+                      "--clouds-yaml", str(partial))
+    assert result.code == 2 and "province (" in result.err and "somewhere-else" in result.err
+    assert "Traceback" not in result.err
+    assert not (project / ".state" / "lab" / "cloud-usage.json").exists()  # nothing measured, nothing recorded
+
+
+def test_a_missing_ssh_key_is_bad_input_before_any_login(project, govcloud, tmp_path):
+    result = govcloud("report", "--env", "lab", "--format", "json", "--no-policy", "--measure-ipv6",
+                      "--state-dir", str(tmp_path / "nowhere"))
+    assert result.code == 2 and "id_ed25519: no such file" in result.err and "--state-dir" in result.err
+    assert not (project / ".state" / "lab" / "ipv6-quality.json").exists()
+
+
+def test_the_wave_timeline_is_what_migrate_status_says(progressed, govcloud):
+    status = govcloud("migrate", "status", "--env", "lab", "--format", "json")
+    assert status.code == 0, status.err
+    expected = {int(number): value for number, value in json.loads(status.out)["status"].items()}
+    report = govcloud("report", "--env", "lab", "--format", "json", "--no-policy")
+    timeline = {w["wave"]: w["status"] for w in json.loads(report.out)["adoption"]["waves"]}
+    assert timeline == expected
+    assert set(timeline.values()) == {"done", "rolled-back", "planned"}  # the fixture's progress, all three kinds
+
+
+@pytest.mark.parametrize("option", [["--probe-from", "core"], ["--probe-tcp-port", "80"],
+                                    ["--clouds-yaml", "clouds.yaml"]])
+def test_a_measurement_option_without_its_measurement_is_bad_input(project, govcloud, option):
+    result = govcloud("report", "--env", "lab", "--format", "json", "--no-policy", *option)
+    assert result.code == 2 and f"{option[0]} is only read by --measure-" in result.err

@@ -107,24 +107,57 @@ def test_topology_draws_every_site_down_to_the_county_with_its_colour(browser, s
     assert sorted(badges) == ["decommissioned", "legacy", "unified"]
 
 
-def test_kpi_numbers_on_the_page_equal_the_kpi_command(browser, site, govcloud):
-    result = govcloud("kpi", "--env", "lab", "--format", "json", "--as-of", AS_OF)
-    assert result.code == 0, result.err
-    expected = json.loads(result.out)["kpis"]
-    open_page(browser, site, "index.html")
-    rows = browser.execute_script("""
-        return [...document.querySelectorAll('#kpi-table tr.kpi')].map(tr => {
+def kpi_rows_on_page(browser, table: str) -> list[dict]:
+    return browser.execute_script("""
+        return [...document.querySelectorAll(`#${arguments[0]} tr.kpi`)].map(tr => {
             const cell = f => tr.querySelector(`[data-field="${f}"]`).innerText.trim();
             return {kpi: tr.dataset.kpi, scope: tr.dataset.scope, value: cell('value'),
                     achieved: cell('achieved'), total: cell('total'), status: cell('status'),
-                    projected: cell('projected')};
-        });""")
-    assert [(r["kpi"], r["scope"]) for r in rows] == [(k["kpi"], k["scope"]) for k in expected]
-    for row, kpi in zip(rows, expected):
+                    projected: cell('projected'), gap: cell('gap')};
+        });""", table)
+
+
+def test_kpi_numbers_on_the_page_equal_the_kpi_command(browser, site, govcloud):
+    result = govcloud("kpi", "--env", "lab", "--format", "json", "--as-of", AS_OF)
+    assert result.code == 0, result.err
+    kpis = json.loads(result.out)
+    open_page(browser, site, "index.html")
+    by_city = kpi_rows_on_page(browser, "city-kpi-table")
+    # each city: its adoption (among the plan's rows), and its own part of every other target
+    city_rows = [k for k in kpis["kpis"] if k["kpi"] == "cloud adoption" and k["scope"] != "province"] + kpis["cities"]
+    assert sorted((r["kpi"], r["scope"]) for r in by_city) == sorted((k["kpi"], k["scope"]) for k in city_rows)
+    assert {"ipv6 coverage", "exits consolidated", "cloud adoption"} <= {r["kpi"] for r in by_city}
+    check_rows(by_city, sorted(city_rows, key=lambda k: [(r["kpi"], r["scope"]) for r in by_city].index(
+        (k["kpi"], k["scope"]))))
+    rows = kpi_rows_on_page(browser, "kpi-table")
+    assert [(r["kpi"], r["scope"]) for r in rows] == [(k["kpi"], k["scope"]) for k in kpis["kpis"]]
+    check_rows(rows, kpis["kpis"])
+
+
+def check_rows(rows: list[dict], expected: list[dict]) -> None:
+    for row, kpi in zip(rows, expected, strict=True):
         assert int(row["achieved"]) == kpi["achieved"] and int(row["total"]) == kpi["total"]
         assert row["value"] == f"{kpi['value'] * 100:.1f}%"
         assert row["status"] == kpi["status"]
         assert row["projected"] == (str(kpi["projected"]) if kpi["projected"] is not None else "—")
+        # behind or missed: by how much, in items and percentage points, as `govcloud kpi` says
+        unit = kpi["unit"][:-1] if kpi["gap"] == 1 else kpi["unit"]
+        gap = f"{kpi['gap']} {unit} · {kpi['gap_points']:.1f} pp" if kpi["gap"] is not None else "—"
+        assert row["gap"] == gap, (row, kpi)
+
+
+def test_the_overview_says_by_how_much_a_kpi_is_behind_or_missed(browser, site):
+    """The lab's network plan dates the county wave after its deadline, and the province's own
+    wave is overdue: both show their gap, province-wide and for each city."""
+    open_page(browser, site, "index.html", shot="overview-gaps.html")
+    rows = {(r["kpi"], r["scope"]): r for r in kpi_rows_on_page(browser, "kpi-table")}
+    assert (rows["ipv6 coverage", "county tier"]["status"], rows["ipv6 coverage", "county tier"]["gap"]) == (
+        "behind", "3 sites · 90.0 pp")
+    assert rows["ipv6 coverage", "city tier"]["status"] == "on track"  # city-a dual, city-b's wave in time
+    assert rows["ipv6 coverage", "city tier"]["gap"] == "—"
+    cities = {(r["kpi"], r["scope"]): r for r in kpi_rows_on_page(browser, "city-kpi-table")}
+    assert cities["ipv6 coverage", "city-a, county tier"]["gap"] == "2 sites · 90.0 pp"
+    assert cities["ipv6 coverage", "city-b, county tier"]["gap"] == "1 site · 90.0 pp"
 
 
 def test_pages_say_not_measured_without_probes_or_live_usage(browser, project, govcloud):

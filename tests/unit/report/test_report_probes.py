@@ -173,7 +173,7 @@ def test_targets_are_probed_in_parallel_and_reported_in_their_order():
 @pytest.fixture
 def lab_topology(project):
     from govcloud.model import load_environment
-    from govcloud.network.lab import environment_topology
+    from govcloud.network.environment import environment_topology
     from govcloud.network.topology import SiteFacts
     from netaddr import IPNetwork
 

@@ -13,7 +13,7 @@ import yaml
 
 from govcloud.model import load_folder
 from govcloud.network.hostvars import internet_exit_vars
-from govcloud.network.lab import environment_topology
+from govcloud.network.environment import environment_topology
 from govcloud.lab.netlab.overlay import LAB_FACTS
 
 ROLE = Path(__file__).resolve().parents[3] / "roles" / "internet_exit"

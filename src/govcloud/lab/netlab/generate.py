@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from ...errors import UsageError
+from ...paths import MODEL_FILE
 
 MAX_ROUTERS = 200
 
@@ -74,6 +75,6 @@ def generate_province(routers: int) -> dict[str, Any]:
 def write_generated_env(routers: int, folder: Path) -> Path:
     """Write a generated province as ``folder/province.yaml``; returns the folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "province.yaml").write_text(yaml.safe_dump(generate_province(routers), sort_keys=False,
+    (folder / MODEL_FILE).write_text(yaml.safe_dump(generate_province(routers), sort_keys=False,
                                                          allow_unicode=True))
     return folder

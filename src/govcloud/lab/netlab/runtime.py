@@ -25,7 +25,11 @@ from ...network.topology import NetNode, NodeRole, Topology
 from ...paths import NETLAB, current_instance
 from ..processes import namespace_pids, terminate
 from .files import etc_files, init_script, legacy_exit_nft, node_passwd, runs_frr, sshd_config
+from .mgmt_links import mgmt_bridge, mgmt_links, mgmt_veth, remove_mgmt_links
+
 CONVERGENCE_TIMEOUT_S = 30.0
+STOP_ROUNDS = 3  # a supervisor (watchfrr) may restart a daemon it saw die before its own SIGTERM came
+STOP_TIMEOUT_S = 2.0
 
 NODE_SYSCTLS = {
     "net.ipv4.icmp_ratelimit": "0",
@@ -43,10 +47,6 @@ def default_state_dir() -> Path:
 
 def ns_prefix() -> str:
     return current_instance().prefix("gc-")
-
-
-def mgmt_bridge() -> str:
-    return current_instance().prefix("gcmgmt0")
 
 
 def namespace(node: str) -> str:
@@ -150,11 +150,11 @@ def _write_node_files(paths: NetlabPaths, node: NetNode) -> Path:
 def _links(topology: Topology) -> tuple[dict[str, list[str]], list[str]]:
     """ip batch commands per namespace (links, addresses, routes) and the root's commands."""
     per_ns: dict[str, list[str]] = {namespace(n.name): ["link set lo up"] for n in topology.nodes}
-    bridge, veth_prefix = mgmt_bridge(), current_instance().prefix("gcm")
+    bridge = mgmt_bridge()
     root = [f"link add {bridge} type bridge", f"addr add {topology.mgmt_gateway}/{topology.mgmt_network.prefixlen} "
             f"dev {bridge}", f"link set {bridge} up"]
     for index, node in enumerate(topology.nodes):
-        ns, veth = namespace(node.name), f"{veth_prefix}{index}"
+        ns, veth = namespace(node.name), mgmt_veth(index)
         root += [f"link add {veth} type veth peer name mgmt0 netns {ns}", f"link set {veth} master {bridge}",
                  f"link set {veth} up"]
         per_ns[ns] += [f"addr add {node.mgmt} dev mgmt0", "link set mgmt0 up"]
@@ -210,7 +210,7 @@ def up(topology: Topology, paths: NetlabPaths | None = None) -> dict:
             return {"env": topology.env, "changed": False, "seconds": round(time.monotonic() - started, 2),
                     "nodes": len(topology.nodes)}
         down(paths)
-    elif lab_namespaces():
+    elif lab_namespaces() or mgmt_links():  # leftovers of a lab whose down did not finish
         down(paths)
     paths.root.mkdir(parents=True, exist_ok=True)
     _ensure_keys(paths, topology)
@@ -271,21 +271,35 @@ def wait_converged(topology: Topology, timeout_s: float = CONVERGENCE_TIMEOUT_S)
 
 
 def down(paths: NetlabPaths | None = None) -> dict:
-    """Stop every process in the lab's namespaces and delete them; a second ``down`` does nothing."""
+    """Stop every process in the lab's namespaces, delete them and the management interfaces;
+    return when all are gone, so an ``up`` right after starts clean. A second ``down`` does nothing."""
     paths = paths or NetlabPaths()
     started = time.monotonic()
     spaces = lab_namespaces()
-    terminate([pid for ns in spaces for pid in namespace_pids(ns)], 2)
+    _stop_processes(spaces)
     if spaces:
         _ip_batch(None, [f"netns del {ns}" for ns in spaces])
-    if Path(f"/sys/class/net/{mgmt_bridge()}").exists():
-        _run(["ip", "link", "del", mgmt_bridge()])
+    links = remove_mgmt_links()  # the kernel deletes them later, or never while a namespace is held
     if (paths.root / "nodes").exists():
         shutil.rmtree(paths.root / "nodes")
     lab = read_lab(paths)
     paths.lab_file.unlink(missing_ok=True)
-    return {"env": lab["env"] if lab else None, "changed": bool(spaces or lab),
+    return {"env": lab["env"] if lab else None, "changed": bool(spaces or lab or links),
             "seconds": round(time.monotonic() - started, 2), "namespaces": len(spaces)}
+
+
+def _stop_processes(spaces: list[str]) -> None:
+    """Stop every process in the namespaces, looking again after each round for any started since."""
+    for _ in range(STOP_ROUNDS):
+        pids = [pid for ns in spaces for pid in namespace_pids(ns)]
+        if not pids:
+            return
+        terminate(pids, STOP_TIMEOUT_S)
+    left = {ns: namespace_pids(ns) for ns in spaces}
+    if any(left.values()):
+        raise LabError(f"processes still run in the network lab after {STOP_ROUNDS} rounds of SIGTERM and SIGKILL: "
+                       + "; ".join(f"{ns}: {pids}" for ns, pids in left.items() if pids),
+                       fix="see what they are (`ps -p <pid>`), stop them, then `govcloud netlab down` again")
 
 
 def _daemons(ns: str) -> set[str]:

@@ -14,7 +14,7 @@ test suites asking for different specs do not restart services under each other.
 
 from govcloud.lab.openstack.api import lab_down, lab_spec_in_use, lab_status, lab_up
 from govcloud.lab.openstack.clouds import ADMIN_CLOUD, TENANT_CLOUD
-from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec, TenantSpec, default_spec
+from govcloud.lab.openstack.labspec import ComputeHost, OpenStackLabSpec, TenantSpec, default_spec
 from govcloud.lab.openstack.status import LabStatus, ServiceStatus
 
 __all__ = [

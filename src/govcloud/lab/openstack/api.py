@@ -24,16 +24,16 @@ from govcloud.lab.openstack import (
     config,
     database,
     dataplane,
+    dbsync,
     identity,
-    lifecycle,
-    preflight,
+    prerequisites,
     records,
-    schema,
     seed,
+    startup,
     supervisor,
 )
-from govcloud.lab.openstack.services import ServicePlan, plan_services
-from govcloud.lab.openstack.spec import OpenStackLabSpec, default_spec
+from govcloud.lab.openstack.daemons import ServicePlan, plan_services
+from govcloud.lab.openstack.labspec import OpenStackLabSpec, default_spec
 from govcloud.lab.openstack.statedir import (
     BOOTSTRAPPED,
     OpenStackLabPaths,
@@ -64,7 +64,7 @@ def lab_up(spec: OpenStackLabSpec | None = None) -> LabStatus:
     status = _already_holding(paths, spec)
     if status is not None:
         return status
-    preflight.check(data_plane=spec.data_plane)
+    prerequisites.check(data_plane=spec.data_plane)
     paths.create()
     with _exclusive(paths):
         # Another lab_up may have done the job while this one waited for the lock.
@@ -88,7 +88,7 @@ def lab_down(purge: bool = False) -> None:
         had_data_plane = _had_data_plane(paths)
         # Asked before MariaDB stops: which router and DHCP namespaces are this lab's.
         ids = database.router_and_network_ids(paths) if had_data_plane else set()
-        lifecycle.bring_down(paths, _stop_tiers(paths))
+        startup.bring_down(paths, _stop_tiers(paths))
         if had_data_plane:
             dataplane.remove_namespaces(paths, ids)
         if purge:
@@ -115,7 +115,7 @@ def lab_status() -> LabStatus:
     spec = records.recorded_spec(paths) or default_spec()
     plan = plan_services(paths, spec)
     pids = {service.name: supervisor.running_pid(paths, service.name) for service in plan.all}
-    answers = lifecycle.answering([service for service in plan.all if pids[service.name] is not None])
+    answers = startup.answering([service for service in plan.all if pids[service.name] is not None])
     services = tuple(
         ServiceStatus(
             name=service.name,
@@ -182,7 +182,7 @@ def _start(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> None:
         dataplane.ensure_namespace(paths)
     if not paths.marker(BOOTSTRAPPED).exists():
         _create_schemas(paths, plan, spec, secrets)
-    lifecycle.bring_up(paths, plan.core, START_TIMEOUT)
+    startup.bring_up(paths, plan.core, START_TIMEOUT)
     try:
         _start_workers_and_seed(paths, plan, spec, secrets)
     except (SDKException, ClientException) as exc:
@@ -214,7 +214,7 @@ def _start_workers_and_seed(
             identity.ensure_identity(conn, spec, secrets, paths.ports)
         paths.marker(BOOTSTRAPPED).write_text("keystone, schemas and service users are in place\n")
         records.add_tenant(paths, spec.tenant)
-    lifecycle.bring_up(paths, plan.workers, START_TIMEOUT)
+    startup.bring_up(paths, plan.workers, START_TIMEOUT)
     if not records.seeded_with(paths, spec):
         # A fresh connection: the first one's token was issued before the catalog existed.
         with clouds.connect(paths, spec, secrets) as conn:
@@ -230,12 +230,12 @@ def _create_schemas(paths: OpenStackLabPaths, plan: ServicePlan, spec: OpenStack
     if not database.datadir_initialised(paths):
         database.init_datadir(paths)
     infrastructure = {service.name: service for service in plan.core}
-    lifecycle.bring_up(paths, [infrastructure["mariadb"], infrastructure["epmd"]], START_TIMEOUT)
+    startup.bring_up(paths, [infrastructure["mariadb"], infrastructure["epmd"]], START_TIMEOUT)
     if supervisor.running_pid(paths, "rabbitmq") is None:
         supervisor.start(infrastructure["rabbitmq"], paths)
     database.create_databases(paths, secrets)
-    schema.sync_all(paths)
-    schema.keystone_bootstrap(paths, secrets["admin"], spec.primary_region, paths.ports.keystone_url)
+    dbsync.sync_all(paths)
+    dbsync.keystone_bootstrap(paths, secrets["admin"], spec.primary_region, paths.ports.keystone_url)
 
 
 def _make_data_dirs(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> None:
@@ -267,14 +267,14 @@ def _stop_services_not_in(paths: OpenStackLabPaths, plan: ServicePlan) -> None:
     wanted = {service.name for service in plan.all}
     stale = [_generic(p.stem) for p in paths.pids.glob("*.pid") if p.stem not in wanted]
     if stale:
-        lifecycle.bring_down(paths, [stale])
+        startup.bring_down(paths, [stale])
 
 
 def _stop_services_reading(paths: OpenStackLabPaths, plan: ServicePlan, changed: set) -> None:
     """Stop running services whose config files changed; bring_up starts them again."""
     outdated = [s for s in plan.all if changed & set(s.configs) and supervisor.running_pid(paths, s.name)]
     if outdated:
-        lifecycle.bring_down(paths, [outdated])
+        startup.bring_down(paths, [outdated])
 
 
 def stop_service(name: str) -> bool:

@@ -13,7 +13,7 @@ import openstack
 import yaml
 
 from govcloud.lab.openstack.ports import LabPorts
-from govcloud.lab.openstack.spec import OpenStackLabSpec
+from govcloud.lab.openstack.labspec import OpenStackLabSpec
 from govcloud.lab.openstack.statedir import OpenStackLabPaths, write_if_changed
 
 ADMIN_CLOUD = "govcloud-lab-admin"

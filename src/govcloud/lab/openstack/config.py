@@ -15,11 +15,12 @@ from netaddr import IPAddress
 
 from govcloud.lab.openstack import dataplane
 from govcloud.lab.openstack.ports import HOST, LabPorts
-from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
+from govcloud.lab.openstack.labspec import ComputeHost, OpenStackLabSpec
 from govcloud.lab.openstack.statedir import OpenStackLabPaths, write_if_changed
 
 TEMPLATES = Path(__file__).with_name("templates")
 PHYSNET = "physnet1"
+ML2_CONF = "ml2_conf.ini"  # neutron's ML2 settings; neutron-db-manage reads them too (dbsync)
 # The host name Nova's and Cinder's control services report (compute hosts use their spec name).
 CONTROLLER = "controller"
 
@@ -99,7 +100,7 @@ def rendered_files(paths: OpenStackLabPaths, spec: OpenStackLabSpec, secrets: di
         etc / "placement" / "placement.conf": render("placement.conf.j2"),
         etc / "glance-api.conf": render("glance-api.conf.j2"),
         etc / "neutron" / "neutron.conf": render("neutron.conf.j2"),
-        etc / "neutron" / "ml2_conf.ini": render("ml2_conf.ini.j2"),
+        etc / "neutron" / ML2_CONF: render("ml2_conf.ini.j2"),
         etc / "nova" / "nova.conf": render("nova.conf.j2", compute_host=None),
         etc / "cinder.conf": render("cinder.conf.j2"),
         etc / "my.cnf": render("my.cnf.j2"),

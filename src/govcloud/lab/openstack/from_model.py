@@ -9,7 +9,7 @@ province, so it never collides with a department project the stacks create.
 from __future__ import annotations
 
 from ...model import NodeKind, Province
-from .spec import ComputeHost, OpenStackLabSpec, TenantSpec
+from .labspec import ComputeHost, OpenStackLabSpec, TenantSpec
 
 
 def lab_spec(province: Province) -> OpenStackLabSpec:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from openstack.connection import Connection
 
 from govcloud.lab.openstack.ports import HOST, LabPorts
-from govcloud.lab.openstack.spec import OpenStackLabSpec
+from govcloud.lab.openstack.labspec import OpenStackLabSpec
 
 SERVICE_USERS = ("nova", "neutron", "glance", "cinder", "placement")
 INTERFACES = ("public", "internal", "admin")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from govcloud.lab.openstack.spec import OpenStackLabSpec, TenantSpec, spec_from_json, spec_to_json
+from govcloud.lab.openstack.labspec import OpenStackLabSpec, TenantSpec, spec_from_json, spec_to_json
 from govcloud.lab.openstack.statedir import SEEDED, TENANTS, OpenStackLabPaths, write_if_changed
 
 SPEC_FILE = "spec.json"

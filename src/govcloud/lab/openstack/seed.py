@@ -12,7 +12,7 @@ from openstack.connection import Connection
 
 from govcloud.lab.openstack import database
 from govcloud.lab.openstack.config import PHYSNET
-from govcloud.lab.openstack.spec import OpenStackLabSpec
+from govcloud.lab.openstack.labspec import OpenStackLabSpec
 from govcloud.lab.openstack.statedir import OpenStackLabPaths
 
 IMAGE_NAME = "govcloud-lab-raw"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govcloud.lab.openstack.ports import LabPorts
-from govcloud.paths import DEFAULT_INSTANCE, OPENSTACK_LAB, LabInstance, current_instance, openstack_lab_dir
+from govcloud.paths import CLOUDS_FILE, DEFAULT_INSTANCE, OPENSTACK_LAB, LabInstance, current_instance, openstack_lab_dir
 
 # Every account the lab creates a password for: MariaDB users double as keystone service users.
 ACCOUNTS = ("admin", "tenant", "rabbit", "keystone", "nova", "neutron", "glance", "cinder", "placement")
@@ -58,6 +58,13 @@ class OpenStackLabPaths:
         return self.root / "etc"
 
     @property
+    def deployment(self) -> Path:
+        """The state of what is deployed into this lab (``GOVCLOUD_STATE_DIR`` of `make demo`): kept
+        with the cloud it describes, so every checkout on the machine sees the same deployment, and
+        `lab down --purge` removes the two together."""
+        return self.root / "deployment"
+
+    @property
     def run(self) -> Path:
         return self.root / "run"
 
@@ -87,7 +94,7 @@ class OpenStackLabPaths:
 
     @property
     def clouds_yaml(self) -> Path:
-        return self.root / "clouds.yaml"
+        return self.root / CLOUDS_FILE
 
     def marker(self, name: str) -> Path:
         return self.root / name

@@ -18,7 +18,7 @@ from pathlib import Path
 from ...errors import LabError
 from . import postgres as pg
 from .layout import Place
-from .runtime import chown_postgres, in_namespace, run
+from .namespaces import chown_postgres, in_namespace, run
 
 
 def sha256(path: Path) -> str:

@@ -13,7 +13,7 @@ from ...errors import LabError
 from . import backup
 from .driver import PYTHON
 from .layout import APP_PORT, Layout, Place
-from .runtime import kill_namespace, record_pid, running, spawn
+from .namespaces import kill_namespace, record_pid, running, spawn
 
 CLIENT = Path(__file__).with_name("client.py")
 

@@ -32,6 +32,7 @@ Every step is idempotent: it looks at what runs before it acts.
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from pathlib import Path
@@ -42,7 +43,7 @@ from ...model import DrMode, Province
 from . import backup, frontend
 from . import postgres as pg
 from .layout import APP_PORT, PG_PORT, SLOTS, Layout, Place, default_root
-from .runtime import ensure_place, remove_place, run, running, spawn, stop
+from .namespaces import ensure_place, remove_place, run, running, spawn, stop
 
 APP = Path(__file__).with_name("app.py")
 MONITOR = Path(__file__).with_name("monitor.py")
@@ -310,8 +311,6 @@ def ensure_monitor(layout: Layout, place: Place, peer: Place) -> bool:
 
 def http_get(layout: Layout, place: Place, path: str) -> dict:
     """GET from the front namespace (the way HAProxy reaches the node); LabError unless 200."""
-    import json
-
     code = ("import json,sys,urllib.request;"
             f"r=urllib.request.urlopen('{place.app_url}{path}',timeout=2);print(r.read().decode())")
     done = run(["ip", "netns", "exec", layout.service.namespace, PYTHON, "-c", code], check=False, timeout=10)

@@ -15,7 +15,7 @@ import time
 
 from ...errors import LabError
 from .layout import APP_PORT, Layout
-from .runtime import run, running, spawn
+from .namespaces import run, running, spawn
 
 ROLE = "haproxy"
 

@@ -15,7 +15,7 @@ import time
 from ...errors import LabError
 from ..processes import alive
 from .layout import PG_PORT, SUBNET, Place
-from .runtime import as_postgres, chown_postgres, in_namespace, run
+from .namespaces import as_postgres, chown_postgres, in_namespace, run
 
 BIN = "/usr/lib/postgresql/15/bin"
 FIX = "look at the cluster's log in <workload root>/places/<place>/log/postgres.log"

@@ -17,8 +17,12 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from ...engine.credentials import find_clouds_yaml, load_credentials
 from ...errors import EngineError
+from ...ipam import plan_environment
 from ...model import Environment
+from ...stackgraph import plan_stacks, stack_names
+from ...stackgraph.stacks import stack_name
 from ..schema import WaveEntry
 
 Details = dict[str, Any]
@@ -47,8 +51,6 @@ class WorkloadDriver(Protocol):
 
 def target_stacks(environment: Environment, entry: WaveEntry) -> list[str]:
     """The stack holding the system's resources: its target node's (DR sides are placed by region)."""
-    from ...stackgraph.stacks import stack_name
-
     node = environment.province.node_by_code[entry.target_node]
     return [stack_name(environment.name, node, environment.province)]
 
@@ -56,8 +58,6 @@ def target_stacks(environment: Environment, entry: WaveEntry) -> list[str]:
 def provision_stacks(environment: Environment, entry: WaveEntry) -> list[str]:
     """The stacks `up` must run on, in order: the province stack first (every city stack reads it
     through a StackReference), then the target node's when that is a city's."""
-    from ...stackgraph import stack_names
-
     province = stack_names(environment.province, environment.name)[0]
     return [province, *(s for s in target_stacks(environment, entry) if s != province)]
 
@@ -69,9 +69,6 @@ class PlannedSpecProvisioner:
         self.environment = environment
 
     def provision(self, entry: WaveEntry) -> Details:
-        from ...ipam import plan_environment
-        from ...stackgraph import plan_stacks
-
         if entry.target_node is None:
             return {"provisioner": "planned-specs", "resources": []}
         plan = plan_environment(self.environment)
@@ -96,7 +93,7 @@ class EngineProvisioner:
         self.up_in_this_run: set[str] = set()
 
     def provision(self, entry: WaveEntry) -> Details:
-        from ...engine.automation import Operation, run
+        from ...engine.automation import Operation, run  # lazy: engine.automation loads pulumi (about 1 s)
 
         stacks = provision_stacks(self.environment, entry)
         pending = [s for s in stacks if s not in self.up_in_this_run]
@@ -118,9 +115,7 @@ class EngineProvisioner:
     def _tagged_networks(self, entry: WaveEntry) -> dict[str, list[str]]:
         """The system's networks per DR side node. Each side is matched by its node tag as well as
         its region: regions may share one Neutron endpoint (they do in the lab)."""
-        import openstack
-
-        from ...engine.credentials import find_clouds_yaml, load_credentials
+        import openstack  # lazy: openstacksdk (about 2 s) only when the cloud is asked
 
         node = self.environment.province.node_by_code[entry.target_node]
         credentials = load_credentials(self.settings.cloud or node.cloud, find_clouds_yaml(self.settings.clouds_yaml))

@@ -32,10 +32,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ...errors import Location, ModelError, OperationError
 from ...jsonstate import read_json_state
+from ...paths import MIGRATION_RUN
 from ..schema import WaveStatus
 from .lifecycle import Phase
 
-RUN_FILE = "migration-run.json"
+RUN_FILE = MIGRATION_RUN
 LOCK_FILE = "migration.lock"
 
 

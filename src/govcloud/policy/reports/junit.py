@@ -65,7 +65,7 @@ def to_junit(result: CheckResult, env: str) -> str:
     waived: dict[tuple[str, str], list] = defaultdict(list)
     for item in result.waived:
         waived[(item.finding.stack, item.finding.rule_id)].append(item)
-    since = f" (new since {result.changes.since})" if result.changes is not None else ""
+    since = f" (new findings only, {result.changes})" if result.changes is not None else ""
     root = ET.Element("testsuites", name=f"govcloud policy check {env}{since}")
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     for stack in result.stacks:

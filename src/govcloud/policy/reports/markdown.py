@@ -20,9 +20,17 @@ Mandatory findings block a deployment and make `govcloud policy check` exit 1.
 Every finding of `govcloud policy check` names the lines to edit: the model entry the resource
 serves (by its `system:`, `exit:`, `dept:` or `node:` tag, or the entry a stack rule judges), and
 first, when a stack setting put the offending value there, the line of `stacks/Pulumi.<stack>.yaml`.
-Its fingerprint (rule, URN and message; not the line) is its identity across runs: SARIF
-`partialFingerprints`, waivers (`policies/govcloud-baseline/waivers/<env>.yaml`: owner, reason,
-expiry; an expired waiver fails the check) and `--changed-since <git ref>` (new, fixed, unchanged).
+Its fingerprint (rule, URN and message without its asides in parentheses; not the line) is its
+identity across runs and unrelated edits: SARIF `partialFingerprints`, waivers
+(`policies/govcloud-baseline/waivers/<env>.yaml`: owner, reason, expiry; an expired waiver fails
+the check) and `--changed-since <git ref>` (new, fixed, unchanged; a finding the change makes
+blocking is new).
+
+Settings files (`stacks/Pulumi.<stack>.yaml`, `environments/<env>.yaml`, waivers) are read
+strictly: a syntax error, a list or nothing where a mapping belongs, a key given twice or
+misspelt, a value of the wrong kind, a stack file without `govcloud:env` or naming another
+environment, or a `.yml` twin is bad input (exit 2, file, line, field and fix), also before
+`preview`/`up` start the engine. A missing file means the defaults.
 
 What the rules read besides resource inputs: tags `dept:<code>`, `system:<code>`, `mlps:<n>`,
 `govcloud:managed`, `purpose:<business|management|transit|unified-exit>`, `exit:<code>`,

@@ -14,7 +14,9 @@ finding's identity when a setting, not the model, is to blame; the log itself is
 
 from __future__ import annotations
 
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from ... import __version__
 from ..clauses import CLAUSES
@@ -45,9 +47,17 @@ def _rule_descriptor(rule: Rule, level: Enforcement) -> dict[str, Any]:
     }
 
 
+def _artifact(file: str) -> dict[str, Any]:
+    """A file of the project relative to ``%SRCROOT%``; one outside it (an environment given by
+    path) as an absolute ``file:`` URI, since a path from the root is no relative reference."""
+    path = PurePosixPath(file)
+    if path.is_absolute():
+        return {"uri": Path(file).as_uri()}
+    return {"uri": quote(file), "uriBaseId": "%SRCROOT%"}
+
+
 def _physical(location: SourceLocation) -> dict[str, Any]:
-    return {"artifactLocation": {"uri": location.file, "uriBaseId": "%SRCROOT%"},
-            "region": {"startLine": location.line}}
+    return {"artifactLocation": _artifact(location.file), "region": {"startLine": max(location.line, 1)}}
 
 
 def _locations(f) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -85,13 +95,13 @@ def to_sarif(result: CheckResult, env: str) -> dict[str, Any]:
         if waiver is not None:  # code scanning shows it as dismissed, with the reviewer's reason
             entry["suppressions"] = [{"kind": "external", "status": "accepted", "justification": waiver.reason,
                                       "location": {"physicalLocation": {
-                                          "artifactLocation": {"uri": waiver.file, "uriBaseId": "%SRCROOT%"},
+                                          "artifactLocation": _artifact(waiver.file),
                                           "region": {"startLine": max(waiver.line, 1)}}},
                                       "properties": {"owner": waiver.owner, "expires": waiver.expires.isoformat()}}]
         results.append(entry)
     notifications = [{"level": "error", "descriptor": {"id": "expired-waiver"},
                       "message": {"text": f"waiver expired: {w} ({w.reason}); renew it or fix the finding"},
-                      "locations": [{"physicalLocation": {"artifactLocation": {"uri": w.file, "uriBaseId": "%SRCROOT%"},
+                      "locations": [{"physicalLocation": {"artifactLocation": _artifact(w.file),
                                                           "region": {"startLine": max(w.line, 1)}}}]}
                      for w in result.expired_waivers]
     notifications += [{"level": "note", "descriptor": {"id": "unused-waiver"},

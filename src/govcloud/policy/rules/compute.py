@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..rule import Enforcement, Severity, resource_rule
 from ..view import INSTANCE, SERVER_GROUP, UNKNOWN, VOLUME, ResourceView
-from .common import is_set, mlps_level, placement_node
+from .readings import is_set, mlps_level, placement_node
 
 
 def _image_problem(instance: ResourceView) -> str | None:

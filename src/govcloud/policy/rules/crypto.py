@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..rule import Enforcement, Severity, resource_rule
 from ..view import INSTANCE, UNKNOWN, VOLUME, ResourceView
-from .common import mlps_level
+from .readings import mlps_level
 
 
 def _unencrypted(resource: ResourceView) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ...model import DataClass, DrMode
 from ..rule import Enforcement, Severity, resource_rule, stack_rule
 from ..view import INSTANCE, TAGGABLE, VOLUME, ResourceView, StackView
-from .common import placement_node, system_of
+from .readings import placement_node, system_of
 
 
 def _placements(stack: StackView) -> dict[str, dict[str, set[str]]]:

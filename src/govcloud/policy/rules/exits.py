@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...model import ExitStatus
 from ..rule import Severity, resource_rule, stack_rule
 from ..view import FLOATING_IP, NETWORK, ROUTER, TAGGABLE, ResourceView, StackView
-from .common import is_set
+from .readings import has_gateway, placement_node
 from .extranet import TRANSIT_PURPOSE, gateway_on_transit
 
 
@@ -28,14 +28,14 @@ def router_gateway(stack: StackView, report) -> None:
     # GOV-XNET-002 judge those. A stack rule, because telling them apart follows the reference.
     for router in stack.of_type(ROUTER):
         exits = _unified_exits(router)
-        if exits is None or not is_set(router.get("externalNetworkId")) or gateway_on_transit(stack, router):
+        if exits is None or not has_gateway(router) or gateway_on_transit(stack, router):
             continue
         if not exits:
             report(f"node {router.node!r} has no unified exit but router {router.name!r} has an external gateway",
                    router.urn)
         elif router.tags.get("exit") not in exits:
-            report(f"router {router.name!r} has an external gateway but is not the router of unified exit "
-                   f"{' or '.join(exits)}", router.urn)
+            report(f"router {router.name!r} has an external gateway but is not the router of a unified exit of "
+                   f"its node ({' or '.join(exits)})", router.urn)
 
 
 @resource_rule(id="GOV-EXIT-002", title="Floating IPs exist only where a unified exit serves",
@@ -43,8 +43,14 @@ def router_gateway(stack: StackView, report) -> None:
                remediation="Publish the service through the unified exit's node instead of a local floating IP.")
 def floating_ip_at_exit(fip: ResourceView, report) -> None:
     exits = _unified_exits(fip)
-    if exits is not None and not exits:
-        report(f"node {fip.node!r} has no unified exit", fip.urn)
+    if exits is None:
+        return
+    # Only a designated exit counts: a node that declared its own exit unified reaches the
+    # internet through it no more lawfully with a floating IP than with a gateway (GOV-EXIT-005).
+    designated = [code for code in exits if code in fip.context.designated_exits]
+    if not designated:
+        report(f"node {fip.node!r} has no unified exit the provincial plan designates "
+               f"({', '.join(exits) or 'none'} declared)", fip.urn)
 
 
 @resource_rule(id="GOV-EXIT-003", title="External networks belong to a unified exit of their node",
@@ -101,14 +107,19 @@ def _designated(resource: ResourceView, report) -> None:
     ctx = resource.context
     if ctx is None:
         return
-    if resource.type == ROUTER and not is_set(resource.get("externalNetworkId")):
+    if resource.type == ROUTER and not has_gateway(resource):
         return
     if resource.type == NETWORK and resource.get("external") is not True:
         return
     code = resource.tags.get("exit")
-    if code in ctx.designated_exits:
-        return
     what = "has an external gateway" if resource.type == ROUTER else "is an external network"
+    if code in ctx.designated_exits:
+        # A designation is of one exit at one node: naming it elsewhere gives no gateway there.
+        served, node = ctx.exit_by_code[code].node, placement_node(resource)
+        if served is not None and node is not None and served != node:
+            report(f"{resource.name!r} {what} on node {node!r} for exit {code!r}, which the provincial plan "
+                   f"designates at node {served!r} only", resource.urn, subject=("exits", code, "node"))
+        return
     designated = ", ".join(sorted(ctx.designated_exits)) or "none"
     if code:
         report(f"{resource.name!r} {what} for exit {code!r}, which the provincial plan does not designate "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..rule import Severity, stack_rule
 from ..view import FLOATING_IP, FLOATING_IP_ASSOCIATE, INSTANCE, NETWORK, PORT, StackView
-from .common import mlps_level
+from .readings import mlps_level
 
 
 @stack_rule(id="GOV-MLPS-001", title="Level-3 systems have no public address", severity=Severity.CRITICAL,

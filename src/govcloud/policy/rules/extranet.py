@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..rule import Severity, stack_rule
 from ..view import ROUTER, UNKNOWN, ResourceView, StackView
-from .common import is_set
+from .readings import has_gateway
 
 TRANSIT_PURPOSE = "transit"
 
@@ -38,17 +38,14 @@ def _department_routers(stack: StackView):
                         "from the ExtranetAttachment); the internet is reached through the unified exit.")
 def department_gateway_on_transit(stack: StackView, report) -> None:
     for router in _department_routers(stack):
-        gateway = router.get("externalNetworkId")
-        if not is_set(gateway):
+        if not has_gateway(router):
             continue
         networks = gateway_networks(stack, router)
         if not networks:
             # A gateway not made in this stack: an existing network found by name or id, which is
-            # how the internet-facing provider networks are reached. Unknown and unreferenced means
-            # unset and computed by the provider.
-            if gateway is not UNKNOWN:
-                report(f"department router {router.name!r} has its gateway on a network outside the "
-                       "extranet transit (an internet-facing network)", router.urn)
+            # how the internet-facing provider networks are reached.
+            report(f"department router {router.name!r} has its gateway on a network outside the "
+                   "extranet transit (an internet-facing network)", router.urn)
             continue
         for network in networks:
             if network.tags.get("purpose") != TRANSIT_PURPOSE:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..rule import Enforcement, Severity, stack_rule
 from ..view import COMPUTE_QUOTA, NETWORK_QUOTA, PROJECT, VOLUME_QUOTA, StackView
-from .common import department_of
+from .readings import department_of
 
 # Provider input name -> field of the model's Quotas, per quota resource type.
 QUOTA_FIELDS = {

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ..rule import Enforcement, Severity, resource_rule, stack_rule
 from ..view import INSTANCE, SEC_GROUP, SEC_GROUP_RULE, UNKNOWN, ResourceView, StackView
-from .common import from_anywhere, opens_every_port, overlapping, rule_ports
+from .readings import from_anywhere, is_everything, is_internet_wide, opens_every_port, overlapping, rule_ports
+
+ADDRESS_GROUP = "openstack:networking/addressGroupV2:AddressGroupV2"
 
 
 def _open_to_all(rule: ResourceView) -> tuple[int, int] | None:
@@ -91,3 +93,19 @@ def public_ports_only(rule: ResourceView, report) -> None:
     low, high = ports
     if not any(r.low <= low and high <= r.high for r in params.public_ports):
         report(f"ingress from any source to port(s) {low}-{high}", rule.urn)
+
+
+@resource_rule(id="GOV-SG-006", title="Address groups hold no prefix as wide as the internet",
+               severity=Severity.CRITICAL, clauses=("MLPS-8.1.3.2c", "MLPS-8.2.3.1a"), types=(ADDRESS_GROUP,),
+               remediation="List the sources the group stands for (bastion, operations or partner ranges); a "
+                           "rule whose remoteAddressGroupId names a group holding 0.0.0.0/0 or ::/0 is open to "
+                           "everyone, which GOV-SG-001 to GOV-SG-003 cannot see from the rule alone.")
+def address_group_sources(group: ResourceView, report) -> None:
+    addresses = group.get("addresses")
+    if not isinstance(addresses, list):
+        return
+    wide = [a for a in addresses if isinstance(a, str) and (is_everything(a) or is_internet_wide(a))]
+    if wide:
+        report(f"address group {group.name!r} holds {', '.join(wide)}: every rule that uses it as a source is "
+               f"open to the internet", group.urn)
+

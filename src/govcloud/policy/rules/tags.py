@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..rule import Enforcement, Severity, resource_rule
 from ...stackgraph.spec import ROOT_STACK_TYPE
 from ..view import INSTANCE, MORE_TAGGABLE, TAGGABLE, VOLUME, ResourceView
-from .common import department_of, is_platform, system_of
+from .readings import department_of, is_platform, system_of
 
 
 @resource_rule(id="GOV-TAG-001", title="Every resource names its department (dept:<code>)",
@@ -65,10 +65,11 @@ def managed_tag(resource: ResourceView, report) -> None:
 
 def _must_be_labelled(resource: ResourceView) -> bool:
     """Types the older label rules do not read: the provider's other taggable types, and any
-    resource (a future component's, or one a stack setting adds) that carries a ``tags`` input."""
+    resource (a future component's, or one a stack setting adds) that carries ``tags`` or
+    ``metadata``."""
     if resource.type in TAGGABLE or resource.type.startswith("govcloud:") or resource.type == ROOT_STACK_TYPE:
         return False
-    return resource.type in MORE_TAGGABLE or resource.get("tags") is not None
+    return resource.type in MORE_TAGGABLE or resource.get("tags") is not None or resource.get("metadata") is not None
 
 
 @resource_rule(id="GOV-TAG-005", title="Resources of every other labelled type name their department and MLPS "

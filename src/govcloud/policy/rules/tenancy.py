@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...model.hosting import off_shared_cloud
 from ..rule import Severity, resource_rule, stack_rule
 from ..view import LABELLED, PROJECT, TAGGABLE, ResourceView, StackView
-from .common import department_of, placement_node, system_of
+from .readings import department_of, placement_node, system_of
 
 
 @resource_rule(id="GOV-TEN-001", title="No project outside the model (no new private clouds)",
@@ -68,6 +68,8 @@ def hosted_on_shared_cloud(resource: ResourceView, report) -> None:
     if system is not None:
         reason = off_shared_cloud(system.mlps_level, system.data_class) or reason
     if reason:
-        subject = ("systems", system.code, "data_class") if system is not None else None
+        # The field to edit: the data class of a classified system, else its level.
+        field = "data_class" if system is not None and off_shared_cloud(None, system.data_class) else "mlps_level"
+        subject = ("systems", system.code, field) if system is not None else None
         report(f"{resource.name!r}{f' of system {system.code!r}' if system is not None else ''}: {reason}",
                resource.urn, subject=subject)

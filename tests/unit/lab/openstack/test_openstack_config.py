@@ -9,7 +9,7 @@ import pytest
 
 from govcloud.lab.openstack.config import compute_config, db_url, rendered_files, uwsgi_apps, uwsgi_config
 from govcloud.lab.openstack.ports import LabPorts
-from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
+from govcloud.lab.openstack.labspec import ComputeHost, OpenStackLabSpec
 from govcloud.lab.openstack.statedir import ACCOUNTS, OpenStackLabPaths
 
 SPEC = OpenStackLabSpec(regions=("RegionA", "RegionB"),

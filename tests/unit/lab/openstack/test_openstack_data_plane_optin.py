@@ -13,10 +13,10 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from govcloud.lab.openstack import api, dataplane, preflight, records
+from govcloud.lab.openstack import api, dataplane, prerequisites, records
 from govcloud.lab.openstack.config import rendered_files
-from govcloud.lab.openstack.services import plan_services
-from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec, spec_from_json, spec_to_json
+from govcloud.lab.openstack.daemons import plan_services
+from govcloud.lab.openstack.labspec import ComputeHost, OpenStackLabSpec, spec_from_json, spec_to_json
 from govcloud.lab.openstack.statedir import ACCOUNTS, OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import Service
 from govcloud.paths import LabInstance
@@ -85,10 +85,10 @@ def test_a_lab_up_without_the_data_plane_turns_it_off():
 
 
 def test_preflight_asks_for_the_agents_packages_only_with_the_data_plane(monkeypatch):
-    monkeypatch.setattr(preflight, "REQUIRED_FILES", {})
-    monkeypatch.setattr(preflight, "DATA_PLANE_FILES", {"/nonexistent/neutron-l3-agent": "neutron-l3-agent"})
-    assert preflight.missing_packages() == []
-    assert preflight.missing_packages(data_plane=True) == ["neutron-l3-agent"]
+    monkeypatch.setattr(prerequisites, "REQUIRED_FILES", {})
+    monkeypatch.setattr(prerequisites, "DATA_PLANE_FILES", {"/nonexistent/neutron-l3-agent": "neutron-l3-agent"})
+    assert prerequisites.missing_packages() == []
+    assert prerequisites.missing_packages(data_plane=True) == ["neutron-l3-agent"]
 
 
 def _down_calls(monkeypatch, tmp_path, spec: OpenStackLabSpec) -> list[str]:
@@ -100,7 +100,7 @@ def _down_calls(monkeypatch, tmp_path, spec: OpenStackLabSpec) -> list[str]:
     calls: list[str] = []
     monkeypatch.setattr(api, "lab_paths_from_env", lambda: paths)
     monkeypatch.setattr(api, "_object_store_down", lambda purge: None)
-    monkeypatch.setattr(api.lifecycle, "bring_down", lambda *args: calls.append("bring_down"))
+    monkeypatch.setattr(api.startup, "bring_down", lambda *args: calls.append("bring_down"))
     monkeypatch.setattr(api.database, "router_and_network_ids", lambda p: calls.append("ids") or set())
     monkeypatch.setattr(api.dataplane, "remove_namespaces", lambda p, ids: calls.append("remove_namespaces") or [])
     api.lab_down()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from govcloud.lab.openstack import dataplane
 from govcloud.lab.openstack.config import rendered_files
 from govcloud.lab.openstack.ports import LabPorts
-from govcloud.lab.openstack.services import plan_services
-from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
+from govcloud.lab.openstack.daemons import plan_services
+from govcloud.lab.openstack.labspec import ComputeHost, OpenStackLabSpec
 from govcloud.lab.openstack.statedir import ACCOUNTS, OpenStackLabPaths
 from govcloud.paths import LabInstance
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from govcloud.lab.openstack import records
-from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec, TenantSpec, default_spec
+from govcloud.lab.openstack.labspec import ComputeHost, OpenStackLabSpec, TenantSpec, default_spec
 from govcloud.lab.openstack.statedir import OpenStackLabPaths
 
 GROWN = OpenStackLabSpec(compute_hosts=(ComputeHost("compute1"), ComputeHost("compute2")))

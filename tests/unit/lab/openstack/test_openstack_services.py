@@ -6,8 +6,8 @@ import pytest
 
 from govcloud.lab.openstack.config import rendered_files
 from govcloud.lab.openstack.ports import LabPorts
-from govcloud.lab.openstack.services import plan_services
-from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
+from govcloud.lab.openstack.daemons import plan_services
+from govcloud.lab.openstack.labspec import ComputeHost, OpenStackLabSpec
 from govcloud.lab.openstack.statedir import ACCOUNTS, OpenStackLabPaths
 
 SPEC = OpenStackLabSpec(compute_hosts=(ComputeHost("c1"), ComputeHost("c2", "zone2")))

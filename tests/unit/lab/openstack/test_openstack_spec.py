@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from govcloud.errors import InputError
-from govcloud.lab.openstack.spec import (
+from govcloud.lab.openstack.labspec import (
     ComputeHost,
     OpenStackLabSpec,
     TenantSpec,

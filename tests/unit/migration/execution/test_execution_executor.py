@@ -20,7 +20,7 @@ from govcloud.migration.execution.lifecycle import STEP_NAMES, Phase
 from govcloud.migration.execution.run_state import load_run_state
 from govcloud.errors import PlanError
 from govcloud.migration.kpi import MigrationState
-from govcloud.migration.progress import read_progress, statuses
+from govcloud.migration.wavestatus import read_progress, statuses
 from govcloud.migration.schema import WaveStatus
 from govcloud.migration.store import read_plan
 

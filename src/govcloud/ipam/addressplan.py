@@ -196,7 +196,7 @@ def _allocate(p: Province, reqs: list[Requirement], levels: dict[Level, int], le
             except AddressSpaceExhausted as exc:
                 field = ("ipam", "ipv6_block") if not req.key.startswith("v4:") else ("ipam", "cloud_ipv4")
                 raise AddressSpaceExhausted(f"no room for {req.key}: {exc.message}", fix=exc.fix,
-                                            field=field) from None
+                                            at=field) from None
             allocations[req.key] = Allocation(req.key, prefix, req.level, parent)
             added.append(req.key)
     return added, reactivated
@@ -208,13 +208,18 @@ def _check_roots(p: Province, ledger: Ledger) -> None:
     if root is not None and root.prefix != p.ipam.ipv6_block:
         raise InputError(f"ipv6_block is {p.ipam.ipv6_block} but the ledger was planned for {root.prefix}",
                          fix=f"restore ipv6_block: {root.prefix}; renumbering is deliberate: move the ledger "
-                             "aside and plan from scratch", field=("ipam", "ipv6_block"))
+                             "aside and plan from scratch", at=("ipam", "ipv6_block"))
+    planned = ledger.levels.get(Level.V4_SUBNET)
+    if planned is not None and planned != p.ipam.ipv4_subnet_prefixlen:
+        raise InputError(f"ipv4_subnet_prefixlen is {p.ipam.ipv4_subnet_prefixlen} but the ledger's IPv4 subnets are "
+                         f"/{planned}", fix=f"restore ipv4_subnet_prefixlen: {planned}; renumbering is deliberate: move "
+                         "the ledger aside and plan from scratch", at=("ipam", "ipv4_subnet_prefixlen"))
     for index, block in enumerate(p.ipam.cloud_ipv4):
         old = ledger.allocations.get(v4_space_key(index))
         if old is not None and old.prefix != block:
             raise InputError(f"cloud_ipv4[{index}] is {block} but the ledger was planned for {old.prefix}",
                              fix=f"restore {old.prefix} at that position (add new blocks at the end)",
-                             field=("ipam", "cloud_ipv4", index))
+                             at=("ipam", "cloud_ipv4", index))
 
 
 def _groups_top_down(reqs: list[Requirement]) -> list[list[Requirement]]:

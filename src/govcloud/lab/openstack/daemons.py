@@ -15,14 +15,14 @@ from pathlib import Path
 from govcloud.lab.openstack import database, dataplane
 from govcloud.lab.openstack.ports import HOST
 from govcloud.lab.openstack.config import CONTROLLER, compute_config, uwsgi_config
-from govcloud.lab.openstack.probes import (
+from govcloud.lab.openstack.readiness import (
     HeartbeatBoard,
     amqp_probe,
     http_probe,
     tcp_probe,
     unix_greeting_probe,
 )
-from govcloud.lab.openstack.spec import ComputeHost, OpenStackLabSpec
+from govcloud.lab.openstack.labspec import ComputeHost, OpenStackLabSpec
 from govcloud.lab.openstack.statedir import OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import Service, started_at
 

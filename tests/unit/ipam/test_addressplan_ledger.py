@@ -58,13 +58,13 @@ def test_running_out_of_space_names_the_models_block_and_keeps_the_fix():
     with pytest.raises(AddressSpaceExhausted) as info:
         plan_addresses(small_v6)
     assert info.value.message.startswith("no room for site:c0: ") and "2001:db8::/56" in info.value.message
-    assert info.value.field == ("ipam", "ipv6_block") and "larger block" in info.value.fix
+    assert info.value.problem.path == ("ipam", "ipv6_block") and "larger block" in info.value.fix
     roomy = build_province({"c0": {}}, {"core": 2})
     wide_v4 = roomy.model_copy(update={"ipam": roomy.ipam.model_copy(update={"ipv4_subnet_prefixlen": 16})})
     with pytest.raises(AddressSpaceExhausted) as info:
         plan_addresses(wide_v4)
     assert info.value.message.startswith("no room for v4:node:province: ")
-    assert info.value.field == ("ipam", "cloud_ipv4") and "ipam.cloud_ipv4" in info.value.fix
+    assert info.value.problem.path == ("ipam", "cloud_ipv4") and "ipam.cloud_ipv4" in info.value.fix
 
 
 @pytest.mark.parametrize("planner", ["full", "growth", "additions"])
@@ -118,7 +118,7 @@ def test_a_changed_ipv6_block_is_refused_before_anything_is_renumbered():
         with pytest.raises(InputError) as info:
             plan()
         assert info.value.message == "ipv6_block is 2001:db8:8000::/33 but the ledger was planned for 2001:db8::/32"
-        assert info.value.field == ("ipam", "ipv6_block")
+        assert info.value.problem.path == ("ipam", "ipv6_block")
         assert info.value.fix == ("restore ipv6_block: 2001:db8::/32; renumbering is deliberate: move the ledger "
                                   "aside and plan from scratch")
 
@@ -136,7 +136,7 @@ def test_a_changed_ipv4_block_is_refused_at_its_position_and_a_new_one_at_the_en
     with pytest.raises(InputError) as info:
         plan_addresses(swapped, ledger)
     assert info.value.message == "cloud_ipv4[1] is 203.0.113.0/24 but the ledger was planned for 198.51.100.0/24"
-    assert info.value.field == ("ipam", "cloud_ipv4", 1)
+    assert info.value.problem.path == ("ipam", "cloud_ipv4", 1)
     assert info.value.fix == "restore 198.51.100.0/24 at that position (add new blocks at the end)"
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from ..policy.registry import all_rules
 from ..policy.reports.sarif import to_sarif
 from ..policy.checker import CheckResult
-from .model import DriftReport
+from .differences import DriftReport
 
 DRIFT_RULE = {
     "id": "GOV-DRIFT-001",

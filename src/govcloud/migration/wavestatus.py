@@ -7,7 +7,7 @@ are reviewed data and never change because a wave ran. ``migrate status``, ``kpi
 (which keeps started waves) and the province report all read it through :func:`read_progress`::
 
     from govcloud.migration.locations import migration_folders
-    from govcloud.migration.progress import read_progress
+    from govcloud.migration.wavestatus import read_progress
 
     folders = migration_folders(environment, project_root)
     waves = [lw.wave for lw in read_plan(folders.plans)]

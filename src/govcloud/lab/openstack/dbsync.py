@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from govcloud.errors import LabError
+from govcloud.lab.openstack.config import ML2_CONF
 from govcloud.lab.openstack.statedir import OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import clean_env, tail
 
@@ -48,7 +49,7 @@ def sync_chains(paths: OpenStackLabPaths) -> dict[str, tuple[SchemaCommand, ...]
                     "--config-file",
                     str(etc / "neutron" / "neutron.conf"),
                     "--config-file",
-                    str(etc / "neutron" / "ml2_conf.ini"),
+                    str(etc / "neutron" / ML2_CONF),
                     "upgrade",
                     "heads",
                 )

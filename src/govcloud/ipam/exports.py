@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .ledger import Allocation, Status
-from .plan import AddressPlan
+from .addressplan import AddressPlan
 
 
 @dataclass(frozen=True)

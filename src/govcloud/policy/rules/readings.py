@@ -9,6 +9,10 @@ from ..prefix import parse_prefix
 from ..view import UNKNOWN, ResourceView
 
 ANYWHERE = frozenset({"0.0.0.0/0", "::/0"})
+WIDEST_SOURCE = {4: 8, 6: 16}
+"""Source prefixes wider than these (an IPv4 /1, IPv6's 2000::/3 of every global address) admit
+the internet as surely as a /0: no province's own ranges, or a partner's, are that wide (the whole
+private 10.0.0.0/8 is still a source, not everyone)."""
 _MANAGEMENT_NAME = re.compile(r"(^|[-_])(mgmt|management|manage|oob)([-_]|$)")
 
 
@@ -58,6 +62,16 @@ def is_set(value: Any) -> bool:
     return value is UNKNOWN or value not in (None, "", [], {})
 
 
+def has_gateway(router: ResourceView) -> bool:
+    """Whether a router has an external gateway. In a preview the provider reports an unset,
+    provider-computed gateway as unknown; a real one is known (a network id, or a data-source read:
+    resolved during preview, and read as known offline) or depends on another resource."""
+    gateway = router.get("externalNetworkId")
+    if gateway is UNKNOWN:
+        return bool(router.refers_to("externalNetworkId"))
+    return is_set(gateway)
+
+
 def rule_ports(rule: ResourceView) -> tuple[int, int] | None:
     """The port range a security-group rule opens: None when unknown; (1, 65535) for every port."""
     protocol = rule.get("protocol")
@@ -85,7 +99,7 @@ def from_anywhere(rule: ResourceView) -> bool:
     prefix = rule.get("remoteIpPrefix")
     if prefix is UNKNOWN:
         return False
-    if prefix in ANYWHERE or is_everything(prefix):
+    if prefix in ANYWHERE or is_everything(prefix) or is_internet_wide(prefix):
         return True
     return not prefix and not is_set(rule.get("remoteGroupId")) and not is_set(rule.get("remoteAddressGroupId"))
 
@@ -94,6 +108,12 @@ def is_everything(prefix) -> bool:
     """A /0 however it is written (``0.0.0.0/0``, ``::0/0``, ``0::/0``, ``10.0.0.0/0``): every address."""
     parsed = parse_prefix(prefix.strip()) if isinstance(prefix, str) and "/" in prefix else None
     return parsed is not None and parsed.prefixlen == 0
+
+
+def is_internet_wide(prefix) -> bool:
+    """A prefix wider than :data:`WIDEST_SOURCE` of its family: as good as any source."""
+    parsed = parse_prefix(prefix.strip()) if isinstance(prefix, str) and "/" in prefix else None
+    return parsed is not None and parsed.prefixlen < WIDEST_SOURCE[parsed.version]
 
 
 def overlapping(ranges, low: int, high: int) -> list[str]:

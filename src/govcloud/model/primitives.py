@@ -11,7 +11,9 @@ from enum import Enum
 from typing import Annotated, Any
 
 from netaddr import AddrFormatError, IPNetwork
-from pydantic import AfterValidator, BaseModel, PlainValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PlainValidator,
+                      Strict, WithJsonSchema)
+from pydantic_core import PydanticCustomError
 
 CODE_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 
@@ -37,7 +39,11 @@ DisplayName = Annotated[str, Field(min_length=1, max_length=DISPLAY_NAME_MAX)]
 """A display name (Chinese welcome); it reaches OpenStack in names and descriptions."""
 ApiName = Annotated[str, Field(min_length=1, max_length=API_NAME_MAX)]
 """A name that reaches an OpenStack API as it is (cloud, region, availability zone, role)."""
-Quota = Annotated[int, Field(ge=-1, le=QUOTA_MAX, description="-1 means unlimited.")]
+WholeNumber = Annotated[int, Strict()]
+"""A number written as a whole number: ``true``, ``'10'`` and ``10.0`` are refused, not read as 1 and 10."""
+Ratio = Annotated[float, Strict()]
+"""A number (whole or not); ``true`` and quoted text are refused, not read as 1 and a number."""
+Quota = Annotated[int, Strict(), Field(ge=-1, le=QUOTA_MAX, description="-1 means unlimited.")]
 
 
 class FrozenModel(BaseModel):
@@ -104,3 +110,14 @@ class MlpsLevel(int, Enum):
     L2 = 2
     L3 = 3
     L4 = 4
+
+
+def _level_as_written(value: Any) -> Any:
+    # An int enum reads true as 1 and '3' as 3; a level is written as the number.
+    if isinstance(value, bool) or not isinstance(value, (int, MlpsLevel)):
+        raise PydanticCustomError("enum", "Input should be 1, 2, 3 or 4", {"expected": "1, 2, 3 or 4"})
+    return value
+
+
+Level = Annotated[MlpsLevel, BeforeValidator(_level_as_written)]
+"""An MLPS level as the model writes it: the number 1, 2, 3 or 4."""

@@ -6,7 +6,7 @@ from ..prefix import Prefix, parse_prefix
 from ..rule import Enforcement, Severity, resource_rule, stack_rule
 from ..view import (NETWORK, PORT, RBAC_POLICY, ROUTER, ROUTER_INTERFACE, SUBNET, SUBNET_POOL, UNKNOWN, ResourceView,
                     StackView)
-from .common import department_of, ip_version, is_set, purpose_of
+from .readings import department_of, has_gateway, ip_version, is_set, purpose_of
 
 V6_MODES = frozenset({"slaac", "dhcpv6-stateful", "dhcpv6-stateless"})
 
@@ -173,12 +173,7 @@ def _router_purposes(stack: StackView) -> dict[str, set[str]]:
 def management_not_external(stack: StackView, report) -> None:
     purposes = stack.shared("router-purposes", _router_purposes)
     for router in stack.of_type(ROUTER):
-        # In a preview the provider reports an unset, provider-computed gateway as unknown; a real
-        # gateway is either known (a network id, or a data-source read: resolved during preview,
-        # and read as known offline) or depends on another resource.
-        gateway = router.get("externalNetworkId")
-        if "management" in purposes.get(router.name, ()) and (
-                (is_set(gateway) and gateway is not UNKNOWN) or router.refers_to("externalNetworkId")):
+        if "management" in purposes.get(router.name, ()) and has_gateway(router):
             report(f"router {router.name!r} gives a management network an external gateway", router.urn)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from netaddr import IPNetwork
 
 from govcloud.ipam import plan_addresses
-from govcloud.ipam.plan import DualStack
+from govcloud.ipam.addressplan import DualStack
 from govcloud.ipam.requirements import department_key, subnet_key, v4_department_key, v4_subnet_key
 
 from support.provinces import build_province

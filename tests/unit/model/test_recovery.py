@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from govcloud.migration.dr import dr_inconsistencies, dr_level
+from govcloud.model.recovery import dr_inconsistencies, dr_level
 from govcloud.model.systems import DrMode
 
 
@@ -29,10 +29,10 @@ def test_gbt_20988_level(mode, rpo, rto, level):
     (DrMode.NONE, 86400, 600, "rto_s"),
 ])
 def test_objectives_a_mode_cannot_deliver(mode, rpo, rto, field):
-    assert [p.field for p in dr_inconsistencies(mode, rpo, rto)] == [field]
+    assert [p.path for p in dr_inconsistencies(mode, rpo, rto)] == [(field,)]
 
 
 def test_a_recorded_level_must_match_the_design():
     problems = dr_inconsistencies(DrMode.OFFSITE_BACKUP, 3600, 14400, level=6)
-    assert [p.field for p in problems] == ["level"]
+    assert [p.path for p in problems] == [("level",)]
     assert "that is level 4" in problems[0].message

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EngineError
-from ..paths import cache_root
+from ..paths import engine_cache_dir
 
 # Keep equal to ENGINE_KEY in scripts/engine.sh (a unit test compares them).
 PULUMI_VERSION = "v3.274.1"
@@ -53,7 +53,7 @@ class EngineInstall:
 
 def engine_dir(environ: Mapping[str, str]) -> Path:
     """The cache directory of the pinned engine version."""
-    return cache_root(environ) / "engine" / ENGINE_KEY
+    return engine_cache_dir(environ) / ENGINE_KEY
 
 
 def find_engine(environ: Mapping[str, str] | None = None) -> EngineInstall:

@@ -1,4 +1,4 @@
-"""Offline tests of govcloud.engine.locate: no engine is run, only files in tmp_path are looked at."""
+"""Offline tests of govcloud.engine.discovery: no engine is run, only files in tmp_path are looked at."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from govcloud.engine import locate
-from govcloud.engine.locate import ENGINE_KEY, EngineInstall, engine_env, find_engine
+from govcloud.engine import discovery
+from govcloud.engine.discovery import ENGINE_KEY, EngineInstall, engine_env, find_engine
 from govcloud.errors import EngineError
 
 SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "engine.sh"
@@ -27,7 +27,7 @@ def _executable(path: Path, body: str = "#!/bin/sh\nexit 0\n") -> Path:
 def _cached_engine(cache: Path, versions: object = None) -> Path:
     """A fake complete build under cache, as scripts/engine.sh lays it out."""
     root = cache / "engine" / ENGINE_KEY
-    for name in locate.CACHED_BINARIES:
+    for name in discovery.CACHED_BINARIES:
         _executable(root / "bin" / name)
     doc = {"key": ENGINE_KEY, "pulumi": {"version": "v3.274.1"}} if versions is None else versions
     (root / "versions.json").write_text(json.dumps(doc))
@@ -179,5 +179,5 @@ def test_engine_key_matches_the_setup_script() -> None:
     script = SCRIPT.read_text(encoding="utf-8")
     pins = dict(re.findall(r"^(PULUMI_VERSION|OPENSTACK_VERSION)=(\S+)$", script, re.MULTILINE))
 
-    assert pins == {"PULUMI_VERSION": locate.PULUMI_VERSION, "OPENSTACK_VERSION": locate.OPENSTACK_VERSION}
+    assert pins == {"PULUMI_VERSION": discovery.PULUMI_VERSION, "OPENSTACK_VERSION": discovery.OPENSTACK_VERSION}
     assert 'ENGINE_KEY="pulumi-${PULUMI_VERSION}-openstack-v${OPENSTACK_VERSION}"' in script
