@@ -156,6 +156,12 @@ def log_dir(project_root: Path) -> Path:
     return state_root(project_root) / LOGS
 
 
+def backend_checkpoints_dir(backend: Path) -> Path:
+    """Where the engine's ``file://`` backend keeps stack checkpoints (``<project>/<stack>.json``
+    below it, or ``<stack>.json`` in the legacy layout): the engine's format, not the project's."""
+    return backend / ".pulumi" / "stacks"
+
+
 def engine_runs_dir(project_root: Path) -> Path:
     return state_root(project_root) / ENGINE_RUNS
 

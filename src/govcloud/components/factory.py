@@ -18,7 +18,8 @@ import pulumi._types as pulumi_types
 
 from ..errors import PlanError
 from ..stackgraph import tokens as t
-from ..stackgraph.spec import Lookup, Ref, ResourceSpec, StackOutputRef
+from ..stackgraph.regions import WRITE_ONLY, own_region, provider_name
+from ..stackgraph.spec import Lookup, Ref, ResourceSpec, StackOutputRef, refs_in
 
 
 @cache
@@ -56,11 +57,14 @@ def _py_name(name: str) -> str:
 class SpecContext:
     """What one stack program has created so far, by spec name: the targets of Refs."""
 
-    def __init__(self, adopt: Mapping[str, str] | None = None) -> None:
+    def __init__(self, adopt: Mapping[str, str] | None = None, region: str | None = None) -> None:
         self.resources: dict[str, pulumi.Resource] = {}
         self._lookups: dict[tuple, pulumi.Output] = {}
         # `up --adopt`: spec name -> ID of the existing object the engine imports instead of creating.
         self.adopt = dict(adopt or {})
+        # The stack's region (its default provider's); objects of other regions get their own provider.
+        self.region = region
+        self._providers: dict[str, pulumi.ProviderResource] = {}
 
     def resolve(self, value: Any, parent: pulumi.Resource | None) -> Any:
         """``value`` with every Ref, StackOutputRef and Lookup replaced by the Output it names."""
@@ -103,10 +107,7 @@ class SpecContext:
 
     def create(self, spec: ResourceSpec, parent: pulumi.Resource) -> pulumi.Resource:
         """Create ``spec``'s resource as a child of ``parent`` and remember it by name."""
-        depends_on = [self.resources[name] for name in spec.depends_on]
-        opts = pulumi.ResourceOptions(parent=parent, depends_on=depends_on or None,
-                                      additional_secret_outputs=list(spec.additional_secret_outputs) or None,
-                                      import_=self.adopt.get(spec.name))
+        opts = self.options(spec, parent)
         if spec.type == t.STACK_REFERENCE:
             resource = pulumi.StackReference(spec.name, spec.inputs.get("name"), opts=opts)
         else:
@@ -120,6 +121,28 @@ class SpecContext:
             resource = cls(spec.name, opts=opts, **kwargs)
         self.resources[spec.name] = resource
         return resource
+
+    def options(self, spec: ResourceSpec, parent: pulumi.Resource | None) -> pulumi.ResourceOptions:
+        """The engine options of ``spec``'s resource (the resources it names must exist already)."""
+        depends_on = [self.resources[name] for name in spec.depends_on]
+        unread = [key for key in WRITE_ONLY.get(spec.type, ()) if key in spec.inputs]
+        followed = [self.resources[ref.name] for key in unread for ref in refs_in(spec.inputs[key])]
+        return pulumi.ResourceOptions(parent=parent, depends_on=depends_on or None,
+                                      additional_secret_outputs=list(spec.additional_secret_outputs) or None,
+                                      import_=self.adopt.get(spec.name), provider=self._provider(spec),
+                                      ignore_changes=unread or None, replace_with=followed or None)
+
+    def _provider(self, spec: ResourceSpec) -> pulumi.ProviderResource | None:
+        """The explicit provider of ``spec``'s own region (None: the stack's default provider).
+        Credentials reach it as they reach the default one, through the engine's OS_* variables."""
+        region = own_region(spec, self.region)
+        if region is None:
+            return None
+        if region not in self._providers:
+            from pulumi_openstack import Provider  # lazy: pulumi_openstack (1.7 s), only in the Pulumi program
+
+            self._providers[region] = Provider(provider_name(region), region=region)
+        return self._providers[region]
 
 
 def _walk(value: Any, path: list[str], ref: StackOutputRef) -> Any:

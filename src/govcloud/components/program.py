@@ -45,7 +45,8 @@ def create_components(component_args: Iterable[Any], context: SpecContext | None
 def run_stack(component_args: Iterable[Any], adopt: Mapping[str, str] | None = None) -> SpecContext:
     """Create the components and export what the stack graph exports (Refs resolved); ``adopt``
     names existing objects to import instead of creating (spec name -> ID, see engine.adoption)."""
-    context, plans = create_components(component_args, SpecContext(adopt))
+    region = pulumi.Config("openstack").get("region")  # the default provider's; see stackgraph.regions
+    context, plans = create_components(component_args, SpecContext(adopt, region))
     for name, value in stack_exports(plans).items():
         pulumi.export(name, context.resolve(value, None))
     return context

@@ -139,7 +139,7 @@ class _Session:
     def _login(self, cloud: str) -> CloudCredentials:
         with self._lock:
             if cloud not in self._logins:
-                check_login(self.credentials[cloud])
+                check_login(self.credentials[cloud], admin=True)
                 self._logins[cloud] = self.credentials[cloud]
             return self._logins[cloud]
 

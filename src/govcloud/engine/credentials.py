@@ -114,8 +114,9 @@ def _unknown_cloud(cloud: str, where: str, available: list[str]) -> UsageError:
     return UsageError(f"cloud {cloud!r} is not in {where} (clouds there: {listed})", fix=fix)
 
 
-def check_login(credentials: CloudCredentials) -> None:
-    """Log in once with openstacksdk; a stopped lab or wrong credentials become an EngineError."""
+def check_login(credentials: CloudCredentials, admin: bool = False) -> None:
+    """Log in once with openstacksdk; a stopped lab or wrong credentials become an EngineError.
+    ``admin``: the login must also administer the cloud (see :func:`require_admin`)."""
     import openstack  # lazy: openstacksdk (about 2 s) only when a cloud is asked
     from keystoneauth1 import exceptions as ks  # lazy: keystoneauth1 (0.3 s) only when a cloud is asked
     from openstack import exceptions as sdk  # lazy: openstacksdk (about 2 s) only when a cloud is asked
@@ -126,6 +127,29 @@ def check_login(credentials: CloudCredentials) -> None:
         connection.authorize()
     except (ks.Unauthorized, ks.ConnectFailure, ks.DiscoveryFailure, ks.ConnectTimeout, sdk.SDKException) as exc:
         raise _login_error(credentials, exc) from None
+    if admin:
+        require_admin(connection, credentials)
+
+
+def require_admin(connection, credentials: CloudCredentials) -> None:
+    """A province's stacks create projects and find objects across every project (an empty
+    state's check for existing objects, the recovery of a killed run): through a project
+    member's login those checks see nothing, and the engine would create duplicates until
+    Keystone refused the first project. So a member's login (a misdirected ``--cloud``) is
+    refused before anything runs; listing projects is what Keystone keeps for administrators."""
+    from openstack import exceptions as sdk  # lazy: openstacksdk (about 2 s) only when a cloud is asked
+
+    try:
+        next(iter(connection.identity.projects(limit=1)), None)
+    except sdk.ForbiddenException:
+        fix = "pass --cloud naming an administrator's entry in clouds.yaml"
+        if credentials.cloud.startswith("govcloud-lab"):
+            fix += "; for the lab, govcloud-lab-admin"
+        raise UsageError(f"cloud {credentials.cloud!r} logs in without the admin role "
+                         f"(user {credentials.auth.get('username', '?')!r} of project "
+                         f"{credentials.auth.get('project_name', '?')!r}): govcloud's stacks create projects "
+                         "and must see every project's objects; nothing was changed",
+                         fix=fix) from None
 
 
 def _login_error(credentials: CloudCredentials, exc: Exception) -> EngineError:

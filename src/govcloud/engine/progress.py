@@ -37,6 +37,24 @@ def normalise_changes(raw: dict | None) -> dict[str, int]:
     return counts
 
 
+_TRACEBACK = "Traceback (most recent call last):"
+
+
+def without_traceback(message: str) -> str:
+    """An engine diagnostic without the Python traceback it may hold (the program died, e.g. on a
+    lookup while Neutron was down): the line before it and the exception it ends with say what
+    happened; the frames, which are the SDK's, stay in the log only."""
+    lines = message.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.strip() == _TRACEBACK]
+    if not starts:
+        return message
+    head = [line for line in lines[:starts[0]] if line.strip()]
+    frames = lines[starts[-1] + 1:]
+    # Frames are indented ("  File ...", "    code", "    ^^^"); the exception starts at column 0.
+    tail = next((i for i, line in enumerate(frames) if line and not line[0].isspace()), len(frames))
+    return "\n".join(head + frames[tail:])
+
+
 class Progress:
     """Prints finished resources to ``console`` and writes the engine's output to ``log``."""
 
@@ -72,7 +90,7 @@ class Progress:
             self.failed.append(event.res_op_failed_event.metadata.urn)
             self._print(f"  ! failed {self._short(event.res_op_failed_event.metadata.urn)}", "red")
         elif event.diagnostic_event is not None and event.diagnostic_event.severity == "error":
-            self._print(f"  ! {event.diagnostic_event.message.strip()}", "red")
+            self._print(f"  ! {without_traceback(event.diagnostic_event.message).strip()}", "red")
 
     def note(self, line: str) -> None:
         """A line of govcloud's own (e.g. what was recovered), on the console and in the log."""

@@ -39,6 +39,7 @@ from .services import check_services, services_for
 from .settings import EngineSettings
 from .signals import EngineGuard, engine_command_root
 from .stackfiles import RunFiles
+from .tornwrite import repair_torn_sidecars
 
 # When the engine dies, the Automation API's event thread warns "Error in event stream" on stderr;
 # the run's own error already says what happened, once.
@@ -118,6 +119,9 @@ class StackRun:
         try:
             released = release_stale_locks(self.env["PULUMI_BACKEND_URL"], _project_name(work_dir), self.stack_name)
             self._note(f"released the lock of a run that died: {lock.describe()}" for lock in released)
+            torn = repair_torn_sidecars(self.env["PULUMI_BACKEND_URL"], _project_name(work_dir), self.stack_name)
+            self._note(f"removed {path.name}, which a killed run left half-written in the state backend"
+                       for path in torn)
             # Create (or find) the stack in the scratch project: `stack init` writes the salt there.
             scratch = engine_workspace(self.files.scratch_project, self.install, self.env, self.files)
             workspace = engine_workspace(work_dir, self.install, self.env, self.files)

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import EngineError
+from ..stackgraph.regions import WRITE_ONLY
 from ..stackgraph.spec import ROOT_STACK_TYPE, Lookup, Ref, ResourceSpec, StackGraph, StackOutputRef
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # the engine's marker of a secret value in state
@@ -179,11 +180,16 @@ def _compare_inputs(spec: ResourceSpec, old: StateResource, context: _Context) -
             return "changed", f"depends on {name}, which is new"
         if not _is_component(target) and urn not in old.dependencies:
             return "changed", f"now depends on {name}"
+    moved = _region_moved(spec, old, context)
+    if moved:
+        return "changed", moved
     defaults = set(old.inputs.get("__defaults") or ())
     for key in old.inputs:
         if key != "__defaults" and key not in spec.inputs and key not in defaults:
             return "changed", f"input {key!r} is no longer set"
     for key, value in spec.inputs.items():
+        if key in WRITE_ONLY.get(spec.type, ()):
+            continue  # the program ignores its changes (stackgraph.regions); its Refs still reach
         if key not in old.inputs:
             return "changed", f"input {key!r} is new"
         verdict = _same(value, old.inputs[key], context)
@@ -191,6 +197,18 @@ def _compare_inputs(spec: ResourceSpec, old: StateResource, context: _Context) -
             return ("undecided", f"input {key!r}: {verdict}") if isinstance(verdict, str) else \
                 ("changed", f"input {key!r} differs")
     return None
+
+
+def _region_moved(spec: ResourceSpec, old: StateResource, context: _Context) -> str | None:
+    """Why ``old`` must move to another provider: the provider that made it serves another region
+    than the spec's (a state from before the objects of other regions had their own provider,
+    see stackgraph.regions). The engine moves it only when it is a target."""
+    region = spec.inputs.get("region")
+    provider = context.state.get((old.provider or "").rsplit("::", 1)[0])
+    if not isinstance(region, str) or provider is None:
+        return None
+    served = provider.inputs.get("region")
+    return f"its provider serves region {served}, not {region}" if served != region else None
 
 
 def _same(expected: Any, actual: Any, context: _Context) -> bool | str:

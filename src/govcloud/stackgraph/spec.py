@@ -68,6 +68,11 @@ class ResourceSpec:
 _SCALARS = (str, int, float, bool, type(None))
 
 
+def refs_in(value: Any) -> Iterator[Ref]:
+    """Every Ref in one input value, however deeply nested."""
+    yield from _refs_in(value)
+
+
 def _refs_in(value: Any) -> Iterator[Ref]:
     if isinstance(value, _SCALARS):  # the common case, first: most inputs are plain values
         return

@@ -46,21 +46,28 @@ from govcloud.lab.openstack import ADMIN_CLOUD, lab_up
 from govcloud.lab.openstack.api import stop_service
 from govcloud.model import load_environment
 from govcloud.stackgraph import plan_stack
+from govcloud.stackgraph.options import read_stack_options
 from govcloud.stackgraph import tokens as t
 from support.projects import copy_lab_project
 
-# Not yet seen passing end to end on the lab (see the note): `make test-unproven` runs it.
+# Not yet seen passing end to end on the lab: `make test-unproven` runs it. Last run (i18, fresh
+# instance, 29m50s): 6 of 7 passed; the adopt run met an untagged second network a kill between
+# Neutron's create and its tag call had left (recovery's finders require the tags: see the note).
 pytestmark = [pytest.mark.integration, pytest.mark.unproven]
 
 STACK = "lab-province"
 RESOURCE_LINE = re.compile(rf"^\[{STACK}\]\s+(\+-|\+|-|~)\s+(create|delete|update|replace)\s")
 RECOVERY_LINE = re.compile(rf"^\[{STACK}\]\s+\*\s")
-# (mode, how many resource events of that run to let pass first): 12 kills over up and destroy. The
+# (mode, how many resource events of that run to let pass first): 10 kills over up and destroy. The
 # counts add up to well under the stack's ~85 creates and deletes, so each kill point is reached
 # with work left for the next (a SIGTERM lets the operations in flight finish: a few more events).
-UP_KILLS = (("start", 0), ("engine", 2), ("sigterm", 4), ("neutron", 4), ("engine", 7), ("sigterm", 10),
-            ("engine", 13), ("sigterm", 16))
-DESTROY_KILLS = (("engine", 2), ("sigterm", 5), ("start", 0), ("engine", 9), ("sigterm", 13))
+UP_KILLS = (("start", 0), ("engine", 2), ("sigterm", 4), ("neutron", 4), ("engine", 7), ("sigterm", 10))
+DESTROY_KILLS = (("engine", 2), ("sigterm", 5), ("engine", 9), ("sigterm", 13))
+# An update of a deployed stack, killed too: renamed departments and a renamed system change the
+# descriptions of their projects, routers and volumes in place (7 updates).
+RENAMES = {"省人民政府办公厅": "省人民政府办公厅（新）", "省卫生健康委员会": "省卫生健康委员会（新）",
+           "统一身份认证平台": "统一身份认证平台（新）"}
+UPDATE_KILL = ("engine", 2)
 
 
 @dataclass
@@ -284,7 +291,9 @@ def journey(tmp_path_factory, engine, clouds_yaml, connector):
 @pytest.fixture(scope="module")
 def province_graph(journey):
     environment = load_environment("lab", journey.project.root)
-    return plan_stack(environment.province, plan_environment(environment), "lab", STACK)
+    # The stack's own settings (the lab's keep BGP speakers off: its Neutron has no such API to ask).
+    return plan_stack(environment.province, plan_environment(environment), "lab", STACK,
+                      read_stack_options(journey.project.root, STACK))
 
 
 def test_killed_ups_converge_with_nothing_orphaned_or_doubled(journey, connector):
@@ -298,6 +307,34 @@ def test_killed_ups_converge_with_nothing_orphaned_or_doubled(journey, connector
     assert again.code == 0 and again.events == 0, again.stderr[-3000:]
     journey.converged = True
     assert kills == len(UP_KILLS), f"only {kills} of the {len(UP_KILLS)} kill points of up were reached"
+
+
+def test_a_killed_update_converges_to_the_changed_model(journey, connector):
+    journey.deployed()
+    project = journey.project
+    for name in ("departments.yaml", "systems.yaml"):  # the operator's edit of the model
+        path = project.root / "inventories" / "lab" / name
+        text = path.read_text(encoding="utf-8")
+        for old, new in RENAMES.items():
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+    project.fingerprint = project.committed_files()
+    journey.converged = False
+    killed = journey.run("up", UPDATE_KILL)
+    _after_kill(project, killed, "update engine@2")
+    assert killed.killed, f"the update never reached {UPDATE_KILL[1]} resource events"
+    finished = journey.run("up")
+    assert finished.code == 0, finished.stderr[-4000:]
+    _after_kill(project, finished, "update to the end")
+    admin = connector(ADMIN_CLOUD)
+    _check_state_against_cloud(CloudFinder(admin), _state(project))
+    again = journey.run("up")
+    assert again.code == 0 and again.events == 0, again.stderr[-3000:]
+    journey.converged = True
+    described = {p.description.split(" (")[0] for p in admin.identity.projects() if p.id in journey.project_ids}
+    assert described == {"省人民政府办公厅（新）", "省卫生健康委员会（新）"}
+    volumes = [v for v in admin.block_storage.volumes(all_projects=True) if v.name.startswith("unified-identity-")]
+    assert len(volumes) == 2 and all(v.description.startswith("统一身份认证平台（新）:") for v in volumes)
 
 
 def test_of_two_ups_at_once_the_loser_stops_at_once_naming_the_winner(journey):
@@ -316,7 +353,8 @@ def test_of_two_ups_at_once_the_loser_stops_at_once_naming_the_winner(journey):
                 first.communicate(timeout=3600)
     assert [code for code, _, _ in results] == [0, 1], [err[-2000:] for _, _, err in results]
     loser = results[1][2]
-    assert "being changed by another run" in loser and "since" in loser and "pulumi cancel" not in loser
+    # Told by the stack's lease (taken before the engine starts): who holds it and since when.
+    assert "is locked by" in loser and "govcloud up" in loser and "since" in loser and "pulumi cancel" not in loser
     winner = json.loads(results[0][1])
     logs = [path for path in (project.root / ".state" / "logs").glob("*.log")
             if parse_log_name(path.name)[1:] == (STACK, "up")]

@@ -35,3 +35,17 @@ def test_a_clouds_yaml_that_is_not_one_exits_2_saying_what_is_wrong(tmp_path, ca
     code, err = run(["up", "--env", "lab", "--stack", "lab-province", "--clouds-yaml", str(bogus)], capsys)
     assert code == 2
     assert "is not a clouds.yaml" in err and "lab up" not in err
+
+
+@pytest.mark.parametrize("operation", ["preview", "up", "destroy"])
+def test_a_stack_of_another_environment_exits_2_naming_this_ones(operation, tmp_path, capsys, monkeypatch):
+    """A misdirected --env (or --stack): refused before any login or engine, naming the stacks of
+    the environment given."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no engine either: the argument is reported first
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text(yaml.safe_dump(CLOUDS))
+    code, err = run([operation, "--env", "lab", "--stack", "highland-province", "--cloud", "site-admin",
+                     "--clouds-yaml", str(clouds)], capsys)
+    assert code == 2, err
+    assert "'highland-province' is not a stack of this environment" in err
+    assert "lab-province" in err and "lab-city-a" in err and "Traceback" not in err

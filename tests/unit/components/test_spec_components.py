@@ -230,6 +230,24 @@ def test_dr_pair_spans_two_regions_with_anti_affinity(attached_context, lab, exp
 
 
 @pulumi.runtime.test
+def test_a_vms_scheduler_hints_are_kept_at_creation_and_followed_not_diffed(attached_context, lab, expect):
+    """Nova does not report a server's scheduler hints: an adopted (imported) VM reads back
+    without them. Ignored after creation, so the import is not a replacement; the VM is replaced
+    with its server group instead, which keeps what a changed hint would have done."""
+    recorded, context = attached_context
+    DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-gov-office"), context)
+    pair = DRPair(_args_of(lab, "lab-province", DRPairArgs, "unified-identity-dr"), context)
+    specs = {s.name: s for s in pair.plan.children}
+    vm = context.options(specs["unified-identity-b-vm"], pair)
+    assert vm.ignore_changes == ["schedulerHints"]
+    assert vm.replace_with == [context.resources["unified-identity-b-group"]]
+    volume = context.options(specs["unified-identity-b-data"], pair)
+    assert volume.ignore_changes is None and volume.replace_with is None
+    assert specs["unified-identity-b-vm"].inputs["schedulerHints"]  # still set when the VM is created
+    return _created_exactly(pair, recorded.created, "lab-province", expect)
+
+
+@pulumi.runtime.test
 def test_offsite_backup_is_one_volume_in_the_other_node(attached_context, lab, expect):
     recorded, context = attached_context
     DepartmentTenant(_args_of(lab, "lab-province", DepartmentTenantArgs, "prov-gov-office"), context)
@@ -240,6 +258,40 @@ def test_offsite_backup_is_one_volume_in_the_other_node(attached_context, lab, e
         assert recorded.created["e-licence-backup"].inputs["region"] == "RegionCityB"
 
     return _created_exactly(pair, recorded.created, "lab-province", expect, check)
+
+
+def _provider_name(args) -> str | None:
+    """The provider a registration names (``<urn>::<id>``), by its logical name; None: the default."""
+    return args.provider.split("::")[-2] if args.provider else None
+
+
+@pulumi.runtime.test
+def test_objects_of_another_region_go_through_that_regions_own_provider(mocks, lab, monkeypatch):
+    """Side b of a DR pair and an off-site backup are read back (imported, refreshed) through
+    their provider's region, so each has a provider of its own region; the rest keep the default."""
+    recorded = mocks("lab-province")
+    monkeypatch.setitem(pulumi.runtime.config.CONFIG.get(), "openstack:region", "RegionOne")  # the stack file's
+    environment, plan = lab
+    adopt = {"unified-identity-b-data": "volume-b-id", "unified-identity-a-data": "volume-a-id"}
+    context = run_stack(stack_components(environment.province, plan, "lab", "lab-province"), adopt)
+    graph = plan_stack(environment.province, plan, "lab", "lab-province")
+
+    def check(_) -> None:
+        providers = {name: args.inputs for name, args in recorded.created.items()
+                     if args.typ == "pulumi:providers:openstack"}
+        assert providers == {"openstack-RegionCityA": {"region": "RegionCityA"},
+                             "openstack-RegionCityB": {"region": "RegionCityB"}}
+        for spec in graph.resources:
+            region = spec.inputs.get("region")
+            wanted = f"openstack-{region}" if region not in (None, "RegionOne") else None
+            assert _provider_name(recorded.created[spec.name]) == wanted, spec.name
+        assert recorded.created["e-licence-backup"].provider.split("::")[-2] == "openstack-RegionCityB"
+        # An adopted object is imported through the provider of its own region.
+        assert recorded.created["unified-identity-b-data"].resource_id == "volume-b-id"
+        assert recorded.created["unified-identity-a-data"].resource_id == "volume-a-id"
+        assert _provider_name(recorded.created["unified-identity-a-data"]) is None
+
+    return _after(context, [r.name for r in graph.resources], check)
 
 
 @pulumi.runtime.test

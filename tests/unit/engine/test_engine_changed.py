@@ -57,7 +57,7 @@ def fake_engine(tmp_path, monkeypatch):
                                    pulumi_home=tmp_path / "home", source="path")
     monkeypatch.setattr(automation, "find_engine", lambda: install)
     monkeypatch.setattr(automation, "load_credentials", lambda cloud, path: automation.CloudCredentials(cloud, None, {}, None))
-    monkeypatch.setattr(automation, "check_login", lambda credentials: None)
+    monkeypatch.setattr(automation, "check_login", lambda credentials, admin=False: None)
     # The scratch workspace exports the state; the cloud is never asked (no services to check,
     # no dead run's lock, no objects of the stack already there).
     monkeypatch.setattr(stackrun, "engine_workspace", lambda *args: stack_holder["stack"])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import yaml
+from openstack.exceptions import ForbiddenException
 
-from govcloud.engine.credentials import check_login, find_clouds_yaml, load_credentials
+from govcloud.engine.credentials import check_login, find_clouds_yaml, load_credentials, require_admin
 from govcloud.errors import EngineError, UsageError
 
 CLOUDS = {"clouds": {"test-admin": {
@@ -65,6 +68,32 @@ def test_missing_lab_clouds_yaml_says_start_the_lab(tmp_path):
 def test_a_cloud_that_does_not_answer_says_start_the_lab(clouds_yaml):
     with pytest.raises(EngineError, match="lab up"):
         check_login(load_credentials("test-admin", clouds_yaml))
+
+
+class _Identity:
+    """A login's identity service: Keystone answers a project listing only to administrators."""
+
+    def __init__(self, admin: bool) -> None:
+        self.admin, self.asked = admin, 0
+
+    def projects(self, **_):
+        self.asked += 1
+        if not self.admin:
+            raise ForbiddenException("403: You are not authorized to perform: identity:list_projects")
+        return iter([object()])
+
+
+def test_a_project_members_login_is_refused_before_anything_runs(clouds_yaml):
+    """A misdirected --cloud (a tenant's entry): its login sees only its own project, so the
+    checks for existing objects would see nothing; refused as bad input, naming the user."""
+    member = SimpleNamespace(identity=_Identity(admin=False))
+    with pytest.raises(UsageError) as refused:
+        require_admin(member, load_credentials("test-admin", clouds_yaml))
+    assert refused.value.exit_code == 2 and "without the admin role" in refused.value.message
+    assert "'admin'" in refused.value.message and "--cloud" in refused.value.fix
+    administrator = SimpleNamespace(identity=_Identity(admin=True))
+    require_admin(administrator, load_credentials("test-admin", clouds_yaml))
+    assert administrator.identity.asked == 1
 
 
 def test_clouds_yaml_search_order(tmp_path, clouds_yaml):

@@ -145,7 +145,7 @@ def test_the_runner_schedules_real_stacks_with_a_fake_engine(tmp_path, monkeypat
 
     monkeypatch.setattr(automation, "find_engine", lambda: fake_install)
     monkeypatch.setattr(automation, "load_credentials", lambda cloud, path: automation.CloudCredentials(cloud, None, {}, None))
-    monkeypatch.setattr(automation, "check_login", lambda credentials: None)
+    monkeypatch.setattr(automation, "check_login", lambda credentials, admin=False: None)
     monkeypatch.setattr(automation, "_stack_outputs", lambda *args: {"addressScopeV4Id": "x"})
     monkeypatch.setattr(automation.StackRun, "execute", fake_execute)
     monkeypatch.setenv("GOVCLOUD_PASSPHRASE_FILE", str(tmp_path / "passphrase"))

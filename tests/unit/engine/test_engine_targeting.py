@@ -47,6 +47,29 @@ def test_the_state_of_an_up_of_the_plan_differs_in_nothing_but_lookups(graph):
     assert "getNetwork" in diff.undecided[_urn(graph, "unified-province-router")]
 
 
+def test_objects_made_through_another_regions_provider_move_to_their_own(graph):
+    """A state from before each region had its own provider: the objects of other regions are
+    targeted (the engine moves a resource to its new provider only in a target), nothing else."""
+    diff = diff_plan(graph, applied(graph, own_providers=False))
+    moved = {urn for urn, why in diff.changed.items() if "its provider serves region RegionOne" in why}
+    elsewhere = {_urn(graph, s.name) for s in graph.resources if s.inputs.get("region") not in (None, "RegionOne")}
+    assert moved == elsewhere and len(moved) == 9  # side b of the identity pair (7), two backup volumes
+    assert set(diff.changed) == moved and not diff.new and not diff.deleted
+    assert "RegionCityB" in diff.changed[_urn(graph, "e-licence-backup")]
+
+
+def test_an_adopted_vm_without_its_scheduler_hints_in_the_state_is_unchanged(graph):
+    """Nova does not report scheduler hints, so an imported VM's state lacks them; the program
+    ignores their changes (stackgraph.regions.WRITE_ONLY), so --changed must not target it."""
+    state = copy.deepcopy(applied(graph))
+    vm = next(r for r in _resources(state) if r["urn"] == _urn(graph, "unified-identity-b-vm"))
+    del vm["inputs"]["schedulerHints"]
+    diff = diff_plan(graph, state)
+    assert _urn(graph, "unified-identity-b-vm") not in {**diff.changed, **diff.undecided}
+    vm["inputs"]["flavorName"] = "m1.huge"  # any other input still counts
+    assert "flavorName" in diff_plan(graph, state).changed[_urn(graph, "unified-identity-b-vm")]
+
+
 def test_a_new_department_is_new_and_nothing_else_is(graph):
     state = applied(graph)
     department = "prov-health"
