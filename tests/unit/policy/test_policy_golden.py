@@ -62,3 +62,13 @@ def test_every_rule_has_a_passing_and_a_failing_case() -> None:
 
 def test_case_files_exist() -> None:
     assert len(CASE_FILES) >= 5, f"no golden cases under {Path(DATA, 'cases')}"
+
+
+def test_without_a_model_nothing_is_the_platform_s_and_labels_are_still_required() -> None:
+    # A platform resource is one the model's parameters name; with no model there is none, so a
+    # transit-tagged load balancer without labels is reported, not excused as the platform's.
+    graph = graph_from_fixture("fx-province", [
+        {"type": "openstack:loadbalancer/loadBalancer:LoadBalancer", "name": "transit-lb",
+         "inputs": {"tags": ["purpose:transit", "exit:x"]}}])
+    found = check_stack(stack_view_from_graph(graph, None), [rule_by_id("GOV-TAG-005")])
+    assert [f.resource_name for f in found] == ["transit-lb"]
