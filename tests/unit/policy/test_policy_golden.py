@@ -72,3 +72,27 @@ def test_without_a_model_nothing_is_the_platform_s_and_labels_are_still_required
          "inputs": {"tags": ["purpose:transit", "exit:x"]}}])
     found = check_stack(stack_view_from_graph(graph, None), [rule_by_id("GOV-TAG-005")])
     assert [f.resource_name for f in found] == ["transit-lb"]
+
+
+def test_an_undesignated_exit_s_findings_say_why_and_name_the_model_entry(context) -> None:
+    # The golden cases compare resource names only; the messages and the model entry they point
+    # at (exits[code].node or .status) are what an operator acts on.
+    graph = graph_from_fixture("fx-city-a", [
+        {"type": "router", "name": "borrowed-exit-router",
+         "inputs": {"externalNetworkId": "9d8e7f00-0000-4000-8000-000000000003",
+                    "tags": ["exit:unified-province", "dept:city-a-edu", "mlps:2"]}},
+        {"type": "network", "name": "health-public", "inputs": {"external": True, "tags": ["exit:legacy-prov-health"]}},
+        {"type": "network", "name": "rogue-public", "inputs": {"external": True}}])
+    found = []
+    rule_by_id("GOV-EXIT-005")(stack_view_from_graph(graph, context),
+                               lambda message, urn=None, subject=None: found.append((urn.rsplit("::", 1)[-1],
+                                                                                    message, subject)))
+    assert found == [
+        ("borrowed-exit-router", "'borrowed-exit-router' has an external gateway on node 'city-a' for exit "
+         "'unified-province', which the provincial plan designates at node 'province' only",
+         ("exits", "unified-province", "node")),
+        ("health-public", "'health-public' is an external network for exit 'legacy-prov-health', which the "
+         "provincial plan does not designate unified (designated: unified-province)",
+         ("exits", "legacy-prov-health", "status")),
+        ("rogue-public", "'rogue-public' is an external network but serves no exit the provincial plan "
+         "designates (designated: unified-province)", None)]
