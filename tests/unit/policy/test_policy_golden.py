@@ -96,3 +96,22 @@ def test_an_undesignated_exit_s_findings_say_why_and_name_the_model_entry(contex
          ("exits", "legacy-prov-health", "status")),
         ("rogue-public", "'rogue-public' is an external network but serves no exit the provincial plan "
          "designates (designated: unified-province)", None)]
+
+
+@pytest.mark.parametrize(("designated", "listed"), [((), "none"),
+                                                    (("unified-province", "legacy-city-a"),
+                                                     "legacy-city-a, unified-province")])
+def test_the_designated_exits_are_listed_sorted_or_none(context, designated, listed) -> None:
+    import dataclasses
+
+    plan = context.province.unified_exit_plan
+    first = plan.designations[0]
+    designations = tuple(first.model_copy(update={"exit": code}) for code in designated)
+    province = context.province.model_copy(
+        update={"unified_exit_plan": plan.model_copy(update={"designations": designations})})
+    graph = graph_from_fixture("fx-city-b", [{"type": "network", "name": "rogue-public", "inputs": {"external": True}}])
+    found = []
+    rule_by_id("GOV-EXIT-005")(stack_view_from_graph(graph, dataclasses.replace(context, province=province)),
+                               lambda message, urn=None, subject=None: found.append(message))
+    assert found == ["'rogue-public' is an external network but serves no exit the provincial plan designates "
+                     f"(designated: {listed})"]
