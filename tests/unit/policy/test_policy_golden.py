@@ -115,3 +115,20 @@ def test_the_designated_exits_are_listed_sorted_or_none(context, designated, lis
                                lambda message, urn=None, subject=None: found.append(message))
     assert found == ["'rogue-public' is an external network but serves no exit the provincial plan designates "
                      f"(designated: {listed})"]
+
+
+def test_a_department_the_address_plan_lacks_is_reported_on_its_subnet(context) -> None:
+    import dataclasses
+
+    from govcloud.ipam import AddressPlan, Ledger
+
+    ledger = context.plan.ledger
+    kept = {k: a for k, a in ledger.allocations.items() if k != "dept:prov-gov-office"}
+    plan = AddressPlan(Ledger(ledger.levels, kept), (), (), ())
+    graph = graph_from_fixture("fx-province", [{"type": "subnet", "name": "mgmt-v6", "inputs": {
+        "ipVersion": 6, "cidr": "2001:db8:2:101::/64", "tags": ["dept:prov-gov-office"]}}])
+    found = []
+    rule_by_id("GOV-NET-003")(stack_view_from_graph(graph, dataclasses.replace(context, plan=plan)).resources[0],
+                              lambda message, urn=None, subject=None: found.append((message, urn)))
+    assert [(m, urn.rsplit("::", 1)[-1]) for m, urn in found] == [
+        ("the address plan has no IPv6 block for department 'prov-gov-office'", "mgmt-v6")]
