@@ -132,3 +132,14 @@ def test_a_department_the_address_plan_lacks_is_reported_on_its_subnet(context) 
                               lambda message, urn=None, subject=None: found.append((message, urn)))
     assert [(m, urn.rsplit("::", 1)[-1]) for m, urn in found] == [
         ("the address plan has no IPv6 block for department 'prov-gov-office'", "mgmt-v6")]
+
+
+def test_a_subnet_outside_its_department_s_block_is_reported_with_both_prefixes(context) -> None:
+    graph = graph_from_fixture("fx-province", [{"type": "subnet", "name": "stolen-v6", "inputs": {
+        "ipVersion": 6, "cidr": "2001:db8:2:110::/64", "tags": ["dept:prov-gov-office"]}}])
+    found = []
+    rule_by_id("GOV-NET-003")(stack_view_from_graph(graph, context).resources[0],
+                              lambda message, urn=None, subject=None: found.append((message, urn)))
+    block = context.department_v6("prov-gov-office")
+    assert [(m, urn.rsplit("::", 1)[-1]) for m, urn in found] == [
+        (f"2001:db8:2:110::/64 is outside department 'prov-gov-office''s block {block}", "stolen-v6")]
