@@ -8,6 +8,7 @@
 #   MUTANTS='govcloud.ipam.ledger.x_load_ledger* govcloud.ipam.exports.x_utilisation__mutmut_48' make mutate PKG=ipam
 #                                   # only these mutants (mutmut's names, * matches): re-check survivors after
 #                                   # writing tests; the figures then cover the mutants run, not the package
+#   TIMEOUT_MULTIPLIER=15 ...       # mutmut's wall-clock timeout factor (default here 60: the machine is shared)
 #
 # Each package runs against its fast unit tests only: the property tests run every function many
 # times per mutant (ipam's would take hours). Survivors are worth checking against them by hand.
@@ -30,8 +31,10 @@ case $pkg in
   migration)    only='"src/govcloud/migration/scheduler.py", "src/govcloud/migration/capacity.py",
                       "src/govcloud/migration/planner.py", "src/govcloud/migration/validation.py",
                       "src/govcloud/model/recovery.py"'
-                tests='"tests/unit/migration/test_wave_scheduler.py", "tests/unit/migration/test_scheduler_properties.py",
-                       "tests/unit/migration/test_wave_validation.py", "tests/unit/model/test_recovery.py"' ;;
+                # Not test_scheduler_properties.py: its hypothesis runs make every mutant take ~25 s. It stays
+                # in the unit suite; check the scheduler's survivors against it by hand.
+                tests='"tests/unit/migration/test_wave_scheduler.py", "tests/unit/migration/test_wave_validation.py",
+                       "tests/unit/model/test_recovery.py"' ;;
   *) echo "mutate: unknown package '$pkg' (use model, ipam, stackgraph, policy-rules or migration)" >&2; exit 2 ;;
 esac
 
@@ -45,6 +48,9 @@ source_paths = ["src/"]
 only_mutate = [$only]
 pytest_add_cli_args_test_selection = [$tests]
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"]
+# A mutant is "timeout" (counted killed) after (tests' time + 1 s) x this many seconds of wall time. mutmut's
+# 15 is too short on a loaded machine (nice 19, load 6 on 2 cores): mutants that merely fail late timed out.
+timeout_multiplier = ${TIMEOUT_MULTIPLIER:-60}
 # The tests run inside mutants/: they read the committed environments, settings and plans there.
 also_copy = ["inventories/", "policies/", "stacks/", "migrations/", "roles/", "playbooks/", "Pulumi.yaml"]
 TOML

@@ -189,3 +189,17 @@ def test_running_out_of_cloud_ipv4_says_where_and_what_to_do():
     assert info.value.message.startswith("no room for v4:node:province: no cloud IPv4 space left for "
                                          "v4:node:province: ")
     assert info.value.fix == "add a block to ipam.cloud_ipv4 or lower ipam.headroom"
+
+
+def test_a_level_with_no_member_is_sized_for_one_subnet_with_headroom_and_its_parents_keep_that_room():
+    from govcloud.ipam.addressplan import compute_levels
+    from govcloud.ipam.requirements import build_requirements
+
+    # A county without townships: the township level and its infrastructure level have no member.
+    province = build_province({"c0": {"c0-x0": []}}, {"c0-x0": 1})
+    levels = compute_levels(province, build_requirements(province))
+    # An empty infrastructure level holds one /64 and half again, rounded up to a nibble: a /60.
+    assert levels[Level.INFRA_TOWNSHIP] == 60
+    # The phantom township keeps room for its /60 of infrastructure and one /60 village: a nibble more.
+    assert levels[Level.TOWNSHIP] == 56
+    assert levels[Level.COUNTY] == 52

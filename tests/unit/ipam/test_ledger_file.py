@@ -275,3 +275,24 @@ def test_a_cycle_of_parents_inside_another_key_ends_and_is_reported():
     found = problems(*rows)
     assert {p[1] for p in found} >= {"a and wide hold 2001:db8::/48, inside 2001:db8::/40",
                                      "b and wide hold 2001:db8:1::/48, inside 2001:db8::/40"}
+
+
+def test_an_overlap_is_found_when_the_other_family_holds_the_same_integers_in_between():
+    # ::c633:6400 is 198.51.100.0 as an integer: ordered by first address alone, the IPv6 row would
+    # sort between the two IPv4 rows and close the wider one before the narrower one is compared.
+    assert problems(alloc("v4:a", "198.51.100.0/24", Level.V4_SPACE),
+                    alloc("v6", "::c633:6400/120", Level.SUBNET),
+                    alloc("v4:b", "198.51.100.0/25", Level.V4_SUBNET)) == [
+        (2, "v4:b and v4:a hold 198.51.100.0/25, inside 198.51.100.0/24",
+         "every prefix belongs to one key: restore the row that was changed")]
+
+
+def test_a_single_address_is_an_overlap_at_its_wider_neighbours_last_address_or_on_its_own():
+    fix = "every prefix belongs to one key: restore the row that was changed"
+    # The wider prefix ends on the very address the next one starts at: still open, still overlapping.
+    assert problems(alloc("v4:a", "198.51.100.0/24", Level.V4_SPACE),
+                    alloc("v4:b", "198.51.100.255/32", Level.V4_SUBNET)) == [
+        (1, "v4:b and v4:a hold 198.51.100.255/32, inside 198.51.100.0/24", fix)]
+    assert problems(alloc("host:a", "2001:db8::1/128", Level.SUBNET),
+                    alloc("host:b", "2001:db8::1/128", Level.SUBNET)) == [
+        (1, "host:b and host:a hold the same prefix", fix)]

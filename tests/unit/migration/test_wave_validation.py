@@ -141,3 +141,19 @@ def test_a_downtime_budget_longer_than_the_rto_is_rejected(govcloud, planned):
     result = govcloud("migrate", "validate", "--env", "lab")
     assert result.code == 2
     assert "system 'unified-identity': downtime budget 600 s is longer than the RTO (60 s)" in result.err
+
+
+def test_the_reported_cycle_is_a_real_cycle_reached_from_the_source_and_started_at_its_first_member():
+    import networkx as nx
+
+    from govcloud.migration.validation import ordered_cycle
+
+    # p <-> q is a cycle the source does not reach; s only leads into x -> y -> z -> x.
+    graph = nx.DiGraph([("p", "q"), ("q", "p"), ("s", "x"), ("x", "y"), ("y", "z"), ("z", "x")])
+    rank = {"y": 0, "z": 1, "x": 2}
+    cycle = ordered_cycle(graph, "s", key=rank.__getitem__)
+    assert cycle == ["y", "z", "x"]
+    assert all(graph.has_edge(a, b) for a, b in zip(cycle, cycle[1:] + cycle[:1]))
+    # the member that sorts first starts it, whichever member the search met first
+    assert ordered_cycle(graph, "x", key=lambda c: -rank[c]) == ["x", "y", "z"]
+    assert ordered_cycle(graph, "z", key=lambda c: rank[c] != 1) == ["z", "x", "y"]

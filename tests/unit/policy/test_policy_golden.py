@@ -62,3 +62,84 @@ def test_every_rule_has_a_passing_and_a_failing_case() -> None:
 
 def test_case_files_exist() -> None:
     assert len(CASE_FILES) >= 5, f"no golden cases under {Path(DATA, 'cases')}"
+
+
+def test_without_a_model_nothing_is_the_platform_s_and_labels_are_still_required() -> None:
+    # A platform resource is one the model's parameters name; with no model there is none, so a
+    # transit-tagged load balancer without labels is reported, not excused as the platform's.
+    graph = graph_from_fixture("fx-province", [
+        {"type": "openstack:loadbalancer/loadBalancer:LoadBalancer", "name": "transit-lb",
+         "inputs": {"tags": ["purpose:transit", "exit:x"]}}])
+    found = check_stack(stack_view_from_graph(graph, None), [rule_by_id("GOV-TAG-005")])
+    assert [f.resource_name for f in found] == ["transit-lb"]
+
+
+def test_an_undesignated_exit_s_findings_say_why_and_name_the_model_entry(context) -> None:
+    # The golden cases compare resource names only; the messages and the model entry they point
+    # at (exits[code].node or .status) are what an operator acts on.
+    graph = graph_from_fixture("fx-city-a", [
+        {"type": "router", "name": "borrowed-exit-router",
+         "inputs": {"externalNetworkId": "9d8e7f00-0000-4000-8000-000000000003",
+                    "tags": ["exit:unified-province", "dept:city-a-edu", "mlps:2"]}},
+        {"type": "network", "name": "health-public", "inputs": {"external": True, "tags": ["exit:legacy-prov-health"]}},
+        {"type": "network", "name": "rogue-public", "inputs": {"external": True}}])
+    found = []
+    rule_by_id("GOV-EXIT-005")(stack_view_from_graph(graph, context),
+                               lambda message, urn=None, subject=None: found.append((urn.rsplit("::", 1)[-1],
+                                                                                    message, subject)))
+    assert found == [
+        ("borrowed-exit-router", "'borrowed-exit-router' has an external gateway on node 'city-a' for exit "
+         "'unified-province', which the provincial plan designates at node 'province' only",
+         ("exits", "unified-province", "node")),
+        ("health-public", "'health-public' is an external network for exit 'legacy-prov-health', which the "
+         "provincial plan does not designate unified (designated: unified-province)",
+         ("exits", "legacy-prov-health", "status")),
+        ("rogue-public", "'rogue-public' is an external network but serves no exit the provincial plan "
+         "designates (designated: unified-province)", None)]
+
+
+@pytest.mark.parametrize(("designated", "listed"), [((), "none"),
+                                                    (("unified-province", "legacy-city-a"),
+                                                     "legacy-city-a, unified-province")])
+def test_the_designated_exits_are_listed_sorted_or_none(context, designated, listed) -> None:
+    import dataclasses
+
+    plan = context.province.unified_exit_plan
+    first = plan.designations[0]
+    designations = tuple(first.model_copy(update={"exit": code}) for code in designated)
+    province = context.province.model_copy(
+        update={"unified_exit_plan": plan.model_copy(update={"designations": designations})})
+    graph = graph_from_fixture("fx-city-b", [{"type": "network", "name": "rogue-public", "inputs": {"external": True}}])
+    found = []
+    rule_by_id("GOV-EXIT-005")(stack_view_from_graph(graph, dataclasses.replace(context, province=province)),
+                               lambda message, urn=None, subject=None: found.append(message))
+    assert found == ["'rogue-public' is an external network but serves no exit the provincial plan designates "
+                     f"(designated: {listed})"]
+
+
+def test_a_department_the_address_plan_lacks_is_reported_on_its_subnet(context) -> None:
+    import dataclasses
+
+    from govcloud.ipam import AddressPlan, Ledger
+
+    ledger = context.plan.ledger
+    kept = {k: a for k, a in ledger.allocations.items() if k != "dept:prov-gov-office"}
+    plan = AddressPlan(Ledger(ledger.levels, kept), (), (), ())
+    graph = graph_from_fixture("fx-province", [{"type": "subnet", "name": "mgmt-v6", "inputs": {
+        "ipVersion": 6, "cidr": "2001:db8:2:101::/64", "tags": ["dept:prov-gov-office"]}}])
+    found = []
+    rule_by_id("GOV-NET-003")(stack_view_from_graph(graph, dataclasses.replace(context, plan=plan)).resources[0],
+                              lambda message, urn=None, subject=None: found.append((message, urn)))
+    assert [(m, urn.rsplit("::", 1)[-1]) for m, urn in found] == [
+        ("the address plan has no IPv6 block for department 'prov-gov-office'", "mgmt-v6")]
+
+
+def test_a_subnet_outside_its_department_s_block_is_reported_with_both_prefixes(context) -> None:
+    graph = graph_from_fixture("fx-province", [{"type": "subnet", "name": "stolen-v6", "inputs": {
+        "ipVersion": 6, "cidr": "2001:db8:2:110::/64", "tags": ["dept:prov-gov-office"]}}])
+    found = []
+    rule_by_id("GOV-NET-003")(stack_view_from_graph(graph, context).resources[0],
+                              lambda message, urn=None, subject=None: found.append((message, urn)))
+    block = context.department_v6("prov-gov-office")
+    assert [(m, urn.rsplit("::", 1)[-1]) for m, urn in found] == [
+        (f"2001:db8:2:110::/64 is outside department 'prov-gov-office''s block {block}", "stolen-v6")]
