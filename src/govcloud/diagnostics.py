@@ -1,4 +1,4 @@
-"""What `govcloud doctor` checks: each check says what it found and, when something is wrong,
+"""What `govcloud doctor` checks of the machine (the labs add theirs: :mod:`govcloud.lab.checks`): each check says what it found and, when something is wrong,
 the one thing to do about it. Checks only look; they start, install or change nothing."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.metadata
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -16,8 +17,6 @@ from .engine.discovery import engine_env, find_engine
 SETUP_FIX = "run `make setup` as root"
 PYTHON_PACKAGES = ("pydantic", "netaddr", "pulumi", "pulumi-openstack", "pulumi-policy", "ansible-core",
                    "ansible-runner", "paramiko", "typer", "rich", "networkx", "openstacksdk", "yaml-rs")
-NETLAB_TOOLS = {"ip": "iproute2", "vtysh": "frr", "sshd": "openssh-server", "nft": "nftables",
-                "ping": "iputils-ping"}
 
 
 @dataclass(frozen=True)
@@ -32,9 +31,11 @@ class Check:
         return asdict(self)
 
 
-def run_checks() -> list[Check]:
+def run_checks(*more: Callable[[], list[Check]]) -> list[Check]:
+    """The Python packages and the engine, then ``more`` groups of checks (the labs' own, added by
+    the doctor command: this module, like all production code, knows no lab)."""
     checks: list[Check] = []
-    for group in (python_checks, engine_checks, openstack_lab_checks, netlab_checks):
+    for group in (python_checks, engine_checks, *more):
         checks.extend(group())
     return checks
 
@@ -56,10 +57,10 @@ def engine_checks() -> list[Check]:
     except GovcloudError as exc:
         return [Check("engine", "pulumi", False, exc.message, exc.fix)]
     env = engine_env(install, pulumi_state_dir(Path.cwd()))
-    version = _output([str(install.cli), "version"], env)
+    version = command_output([str(install.cli), "version"], env)
     checks = [Check("engine", "pulumi", bool(version), f"{version or 'does not run'} ({install.source}: "
                     f"{install.cli})", "" if version else SETUP_FIX)]
-    plugins = _output([str(install.cli), "plugin", "ls"], env) or ""
+    plugins = command_output([str(install.cli), "plugin", "ls"], env) or ""
     has_openstack = "openstack" in plugins
     checks.append(Check("engine", "openstack provider", has_openstack,
                         "registered" if has_openstack else "not registered in " + str(install.pulumi_home),
@@ -70,31 +71,7 @@ def engine_checks() -> list[Check]:
     return checks
 
 
-def openstack_lab_checks() -> list[Check]:
-    from .lab.openstack.api import lab_status  # lazy: the OpenStack lab loads openstacksdk (about 2 s)
-
-    try:
-        status = lab_status()
-    except GovcloudError as exc:
-        return [Check("openstack-lab", "status", False, exc.message, exc.fix)]
-    if status.up:
-        return [Check("openstack-lab", "services", True, f"up; clouds.yaml {status.clouds_yaml} "
-                      f"({', '.join(status.clouds)})")]
-    detail = "down" if status.down else f"degraded: not answering {', '.join(status.not_answering)}"
-    return [Check("openstack-lab", "services", False, detail, "run `govcloud lab up`")]
-
-
-def netlab_checks() -> list[Check]:
-    checks = [Check("network-lab", tool, shutil.which(tool) is not None,
-                    shutil.which(tool) or "missing", "" if shutil.which(tool) else f"install {package} ({SETUP_FIX})")
-              for tool, package in NETLAB_TOOLS.items()]
-    netns = _output(["ip", "netns", "list"], None) is not None
-    checks.append(Check("network-lab", "network namespaces", netns, "usable" if netns else "not permitted",
-                        "" if netns else "run as root on a kernel with network namespaces"))
-    return checks
-
-
-def _output(argv: list[str], env: dict | None) -> str | None:
+def command_output(argv: list[str], env: dict | None) -> str | None:
     try:
         result = subprocess.run(argv, capture_output=True, text=True, timeout=30, env=env, check=False)
     except (OSError, subprocess.TimeoutExpired):

@@ -114,7 +114,7 @@ def test_the_top_level_commands():
 
 def test_doctor_problems_fail_through_the_error_mapping_and_are_named(monkeypatch, capsys):
     monkeypatch.setattr(diagnostics, "run_checks",
-                        lambda: [Check("engine", "pulumi", False, "?", "do this"), Check("lab", "ip", False, "?", "x")])
+                        lambda *more: [Check("engine", "pulumi", False, "?", "do this"), Check("lab", "ip", False, "?", "x")])
     with pytest.raises(SystemExit) as info:
         cli.main(["doctor", "--format", "json"])
     assert info.value.code == 1

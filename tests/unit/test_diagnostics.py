@@ -27,7 +27,7 @@ def test_a_missing_engine_names_the_setup_fix(monkeypatch, tmp_path):
 @pytest.mark.parametrize("ok, code", [(True, 0), (False, 1)])
 def test_doctor_exit_code_follows_the_checks(monkeypatch, capsys, ok, code):
     monkeypatch.setattr(diagnostics, "run_checks",
-                        lambda: [Check("python", "x", True, "1.0"), Check("engine", "pulumi", ok, "?", "do this")])
+                        lambda *more: [Check("python", "x", True, "1.0"), Check("engine", "pulumi", ok, "?", "do this")])
     with pytest.raises(SystemExit) as info:
         cli.main(["doctor", "--format", "json"])
     assert info.value.code == code

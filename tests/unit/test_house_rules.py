@@ -310,3 +310,43 @@ def test_the_import_check_catches_an_unexplained_import_in_a_function(tmp_path):
     finally:
         SRC = real
     assert found == ["bad.py:10: import yaml", "bad.py:14: from . import paths"]
+
+
+# --- Production code knows no lab ------------------------------------------------------------
+
+# Where the labs may be named: the labs themselves, and the commands that assemble (`lab`, `netlab`,
+# `doctor` adding the labs' checks, a command given the lab's overlay when an environment has none).
+MAY_KNOW_THE_LAB = ("lab/", f"{COMMANDS}/")
+
+
+def imported_modules(where: str, tree: ast.Module) -> Iterator[str]:
+    """The absolute names of the modules the module at ``where`` (relative to src/govcloud)
+    imports, relative imports resolved."""
+    package = ["govcloud", *where.split("/")[:-1]]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            name = ".".join([*base, *(node.module.split(".") if node.module else [])])
+            yield name
+            yield from (f"{name}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+
+
+def lab_imports(sources: list[tuple[str, ast.Module]]) -> list[str]:
+    return [f"{where} imports {name}" for where, tree in sources if not where.startswith(MAY_KNOW_THE_LAB)
+            for name in sorted(set(imported_modules(where, tree)))
+            if name == "govcloud.lab" or name.startswith("govcloud.lab.")]
+
+
+def test_production_code_imports_no_lab_module():
+    found = lab_imports([(rel(p), parsed(p)) for p in modules()])
+    assert not found, "the labs supply their values through their overlays and the commands"
+
+
+def test_the_lab_import_check_catches_a_relative_and_an_absolute_import():
+    tree = ast.parse("from ..lab.openstack import api\nimport govcloud.lab.netlab\nfrom ..paths import state_root\n")
+    assert lab_imports([("engine/planted.py", tree)]) == [
+        "engine/planted.py imports govcloud.lab.netlab", "engine/planted.py imports govcloud.lab.openstack",
+        "engine/planted.py imports govcloud.lab.openstack.api"]
+    assert lab_imports([("lab/planted.py", tree), ("commands/planted.py", tree)]) == []

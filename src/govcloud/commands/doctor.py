@@ -16,9 +16,10 @@ def doctor(format: OutputFormat = OutputFormat.TABLE) -> None:
     """Check Python packages, the Pulumi engine and plugins, the OpenStack lab and the network lab's tools.
 
     Fails (exit 1) when something needs fixing."""
-    from ..diagnostics import run_checks
+    from .. import diagnostics
+    from ..lab.checks import LAB_CHECKS
 
-    checks = run_checks()
+    checks = diagnostics.run_checks(*LAB_CHECKS)
     problems = [c for c in checks if not c.ok]
     if format is OutputFormat.JSON:
         print_json([c.to_dict() for c in checks])
