@@ -1,6 +1,6 @@
 """Backup and restore of a stack's state: export, verify, import.
 
-An export is exactly what ``pulumi stack export`` writes (``{"version": 3, "deployment": …}``,
+An export is exactly what ``pulumi stack export`` writes (``{"version": 3 or 4, "deployment": …}``,
 so the plain CLI can import it too), plus a ``<file>.sha256`` beside it in ``sha256sum`` format.
 Secrets stay encrypted by the stack's own secrets provider; nothing is decrypted on the way.
 
@@ -26,7 +26,9 @@ from .lease import Holder, held
 from .salt import salt_file, salt_outside_config
 from .settings import default_passphrase_file, ensure_passphrase_file
 
-SUPPORTED_VERSIONS = (3,)
+# 4 is 3's deployment plus a list of the features it uses (e.g. a resource's replaceWith, which
+# the region providers' VMs carry): the engine writes 4 only for a state that uses one.
+SUPPORTED_VERSIONS = (3, 4)
 
 
 @dataclass(frozen=True)
