@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from functools import cache
@@ -42,6 +43,13 @@ SAME_CONCEPT = {
 }
 # Command modules are named after the package whose commands they hold (commands/ipam.py: `govcloud ipam`).
 COMMANDS = "commands"
+
+
+@pytest.fixture
+def planted(tmp_path, monkeypatch) -> Path:
+    """A folder that stands in for src/govcloud while a test plants bad cases in it."""
+    monkeypatch.setattr(sys.modules[__name__], "SRC", tmp_path)
+    return tmp_path
 
 
 def modules() -> list[Path]:
@@ -88,17 +96,12 @@ def test_no_two_modules_share_a_name_unless_they_are_one_concept_in_different_la
     assert not clashes, "rename one of each: " + "; ".join(f"{n}: {sorted(p)}" for n, p in sorted(clashes.items()))
 
 
-def test_the_module_name_check_catches_a_second_state_py_and_a_module_named_like_a_package(tmp_path):
+def test_the_module_name_check_catches_a_second_state_py_and_a_module_named_like_a_package(tmp_path, planted):
     for name in ("network/state.py", "migration/state.py", "drift/model.py", "model/__init__.py",
                  "commands/model.py", "components/dr.py", "stackgraph/dr.py", "policy/rules/dr.py"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("")
-    global SRC
-    real, SRC = SRC, tmp_path
-    try:
-        clashes = module_name_clashes(sorted(tmp_path.rglob("*.py")))
-    finally:
-        SRC = real
+    clashes = module_name_clashes(sorted(tmp_path.rglob("*.py")))
     assert clashes == {"state.py": {"network/state.py", "migration/state.py"},
                        "model.py": {"commands/model.py", "drift/model.py"}}
 
@@ -227,7 +230,7 @@ def test_no_module_but_paths_knows_where_the_projects_files_and_state_live():
     assert not found, "ask govcloud.paths instead:\n" + "\n".join(found)
 
 
-def test_the_path_check_catches_a_hard_coded_state_folder(tmp_path):
+def test_the_path_check_catches_a_hard_coded_state_folder(tmp_path, planted):
     bad = tmp_path / "bad.py"
     bad.write_text('from pathlib import Path\n'
                    'ROOT = Path(__file__).resolve().parents[3]\n'
@@ -236,12 +239,7 @@ def test_the_path_check_catches_a_hard_coded_state_folder(tmp_path):
                    'LAB = Path("/var/lib/govcloud/openstack-lab")\n'
                    'RECORD = "rollout.json"\n'
                    'HELP = "default: under .state/pulumi"\n')
-    global SRC
-    real, SRC = SRC, tmp_path
-    try:
-        found = list(path_violations(bad))
-    finally:
-        SRC = real
+    found = list(path_violations(bad))
     joined = sorted(f.split("joins ")[1] for f in found if "joins" in f)
     assert joined == ["'.state' into a path", "'/var/lib/govcloud/openstack-lab' into a path",
                       "'Pulumi.{}.yaml' into a path", "'stacks' into a path"]
@@ -292,7 +290,7 @@ def test_every_import_inside_a_function_says_why_it_is_not_at_the_top():
                        "(measured: `python -X importtime`):\n" + "\n".join(found))
 
 
-def test_the_import_check_catches_an_unexplained_import_in_a_function(tmp_path):
+def test_the_import_check_catches_an_unexplained_import_in_a_function(tmp_path, planted):
     (tmp_path / "commands").mkdir()
     (tmp_path / "commands" / "cmd.py").write_text("def run():\n    from ..engine import automation\n")
     (tmp_path / "bad.py").write_text(
@@ -303,12 +301,7 @@ def test_the_import_check_catches_an_unexplained_import_in_a_function(tmp_path):
         "    from pulumi import (automation,  # lazy: pulumi (1 s)\n                        runtime)\n"
         "def bad():\n    import yaml\n"
         "class Holder:\n    def method(self):\n        def inner():\n            from . import paths\n")
-    global SRC
-    real, SRC = SRC, tmp_path
-    try:
-        found = lazy_import_violations(sorted(tmp_path.rglob("*.py")))
-    finally:
-        SRC = real
+    found = lazy_import_violations(sorted(tmp_path.rglob("*.py")))
     assert found == ["bad.py:10: import yaml", "bad.py:14: from . import paths"]
 
 
