@@ -3,7 +3,7 @@
 govcloud names every object from stable model codes and tags it (``govcloud:managed``,
 ``dept:<code>`` …), so the inputs the engine recorded for a create are enough to find the object
 that create made, if it made one. Used to resolve pending creates after a kill
-(:mod:`.recovery`) and to notice objects an empty state does not know (:mod:`.adoption`).
+(:mod:`.resume`) and to notice objects an empty state does not know (:mod:`.adoption`).
 
 Each finder returns the provider IDs of every match (the ID format the provider imports: a port
 ID for a router interface, ``<server>/<volume>`` for a volume attachment). Types whose create is
@@ -37,6 +37,26 @@ def _tagged(found, inputs: Mapping[str, Any]) -> list[str]:
 def _project_filter(inputs: Mapping[str, Any]) -> dict[str, str]:
     project = _text(inputs, "tenantId") or _text(inputs, "projectId")
     return {"project_id": project} if project else {}
+
+
+def _untagged(lister: str) -> Finder:
+    """Objects of the name in the create's project carrying no tag at all.
+
+    The provider creates a Neutron object, then sets its tags in a second call: a run killed
+    between the two leaves an untagged object that is the pending create's own. Only recovery of a
+    pending create asks this (an empty state's adoption never does: an untagged object there may be
+    anyone's), and only in the project the create named, or the run's own project when it named none.
+    """
+    def find(conn, inputs):
+        name = _text(inputs, "name")
+        if name is None:
+            return []
+        project = _project_filter(inputs) or {"project_id": conn.current_project_id}
+        proxy, method = lister.split(".")
+        listing = getattr(getattr(conn, proxy), method)
+        return [item.id for item in listing(name=name, **project)
+                if item.name == name and not (getattr(item, "tags", None) or ())]
+    return find
 
 
 def _named(lister: str, *, api_filters: bool = True) -> Finder:
@@ -143,6 +163,18 @@ FINDERS: Mapping[str, Finder] = {
 }
 
 
+# Neutron types whose tags the provider sets after the create, in a call of its own.
+TAGGED_AFTER_CREATE: Mapping[str, Finder] = {
+    t.NETWORK: _untagged("network.networks"),
+    t.SUBNET: _untagged("network.subnets"),
+    t.ROUTER: _untagged("network.routers"),
+    t.PORT: _untagged("network.ports"),
+    t.SEC_GROUP: _untagged("network.security_groups"),
+    t.SUBNET_POOL: _untagged("network.subnet_pools"),
+    t.ADDRESS_SCOPE: _untagged("network.address_scopes"),
+}
+
+
 class CloudFinder:
     """Finds objects in one OpenStack connection (admin: objects of every project)."""
 
@@ -154,3 +186,12 @@ class CloudFinder:
 
     def find(self, type_: str, inputs: Mapping[str, Any]) -> list[str]:
         return FINDERS[type_](self.connection, inputs)
+
+    def find_created(self, type_: str, inputs: Mapping[str, Any]) -> tuple[list[str], bool]:
+        """What a pending create made: its tagged object, else one left untagged by a kill between
+        the create and the tag call. The flag says the IDs are of untagged objects."""
+        ids = self.find(type_, inputs)
+        if ids or type_ not in TAGGED_AFTER_CREATE:
+            return ids, False
+        untagged = TAGGED_AFTER_CREATE[type_](self.connection, inputs)
+        return untagged, bool(untagged)

@@ -38,6 +38,8 @@ class ObjectFinder(Protocol):
 
     def find(self, type_: str, inputs: Mapping[str, Any]) -> list[str]: ...
 
+    def find_created(self, type_: str, inputs: Mapping[str, Any]) -> tuple[list[str], bool]: ...
+
 
 @dataclass(frozen=True)
 class PendingOperation:
@@ -66,7 +68,8 @@ class Resolution:
     def describe(self) -> str:
         name = self.urn.rsplit("::", 1)[-1]
         if self.action == "import":
-            return f"recovered {name}: it had been created ({self.id}); imported into the state"
+            aside = f" ({self.reason})" if self.reason else ""
+            return f"recovered {name}: it had been created ({self.id}){aside}; imported into the state"
         if self.action == "clear":
             return f"recovered {name}: {self.reason}; cleared from the state"
         return f"recovered {name}: {self.reason}"
@@ -107,9 +110,10 @@ def plan_recovery(pending: Sequence[PendingOperation], finder: ObjectFinder) -> 
                               fix="delete the object if it exists, then run `pulumi refresh "
                                   "--clear-pending-creates` on the stack")
         else:
-            ids = finder.find(op.type, op.inputs)
+            ids, untagged = finder.find_created(op.type, op.inputs)
             if len(ids) == 1:
-                resolutions.append(Resolution(op.urn, "import", ids[0]))
+                reason = "its tags were never set: the next step sets them" if untagged else ""
+                resolutions.append(Resolution(op.urn, "import", ids[0], reason))
             elif not ids:
                 resolutions.append(Resolution(op.urn, "clear", reason="it had not been created"))
             else:

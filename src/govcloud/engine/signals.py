@@ -36,7 +36,7 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 GRACE_SECONDS = 10.0  # how long a stray process gets between SIGTERM and SIGKILL
 # How long a cancelling engine gets before the second SIGTERM (terminate now). Seen on the lab: an
 # engine that printed its summary after a cancel and then never exited. What a terminated engine
-# leaves pending, the next run resolves (see .recovery), so waiting longer buys nothing.
+# leaves pending, the next run resolves (see .resume), so waiting longer buys nothing.
 CANCEL_SECONDS = 180.0
 _WRAPPER = ("#!/bin/sh\n# Written by govcloud: the engine in its own session, signalled only by govcloud.\n"
             "exec setsid {cli} \"$@\"\n")

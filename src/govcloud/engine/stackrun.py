@@ -76,14 +76,20 @@ class CloudAccess:
     def finder(self, region: str | None = None) -> CloudFinder:
         return CloudFinder(self.connection(region))
 
-    # An ObjectFinder (see .recovery) that connects only when a lookup is needed, and looks where
+    # An ObjectFinder (see .resume) that connects only when a lookup is needed, and looks where
     # the object lives: a DR pair's side b is in another region than the stack's own.
     def can_find(self, type_: str) -> bool:
         return type_ in FINDERS
 
     def find(self, type_: str, inputs) -> list[str]:
+        return self._finder_for(inputs).find(type_, inputs)
+
+    def find_created(self, type_: str, inputs) -> tuple[list[str], bool]:
+        return self._finder_for(inputs).find_created(type_, inputs)
+
+    def _finder_for(self, inputs) -> CloudFinder:
         region = inputs.get("region")
-        return self.finder(region if isinstance(region, str) and region else None).find(type_, inputs)
+        return self.finder(region if isinstance(region, str) and region else None)
 
     def check(self, types: Sequence[str], during: str = "") -> None:
         """EngineError naming the first service the types need that does not answer."""

@@ -79,6 +79,9 @@ class FolderFinder:
     def find(self, type_, inputs):
         return [inputs["name"]] if (self.cloud / inputs["name"]).exists() else []
 
+    def find_created(self, type_, inputs):
+        return self.find(type_, inputs), False
+
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):

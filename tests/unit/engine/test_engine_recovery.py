@@ -38,7 +38,7 @@ class FakeNetwork:
 
 
 def _finder(**network) -> CloudFinder:
-    return CloudFinder(SimpleNamespace(network=FakeNetwork(**network)))
+    return CloudFinder(SimpleNamespace(network=FakeNetwork(**network), current_project_id="admin"))
 
 
 def _net(id_, name, tags=TAGS, project="p1"):
@@ -59,11 +59,36 @@ def test_a_create_that_happened_is_imported_one_that_did_not_is_cleared():
     assert "imported" in plan[0].describe() and "had not been created" in plan[1].describe()
 
 
-def test_an_object_of_the_same_name_without_the_tags_is_not_taken_for_ours():
-    [op] = pending_operations({"pending_operations": [
-        _op(t.NETWORK, "d1-app-net", {"name": "d1-app", "tags": TAGS})]})
-    plan = plan_recovery([op], _finder(networks=[_net("foreign", "d1-app", tags=[])]))
-    assert plan[0].action == "clear"
+def test_an_object_of_the_same_name_in_another_project_or_with_other_tags_is_not_taken_for_ours():
+    ops = pending_operations({"pending_operations": [
+        _op(t.NETWORK, "d1-app-net", {"name": "d1-app", "tags": TAGS}),  # the run's own project: admin
+        _op(t.NETWORK, "d1-db-net", {"name": "d1-db", "tenantId": "p1", "tags": TAGS})]})
+    plan = plan_recovery(ops, _finder(networks=[_net("elsewhere", "d1-app", tags=[]),
+                                                _net("foreign", "d1-db", tags=["owner:someone"])]))
+    assert [r.action for r in plan] == ["clear", "clear"]
+
+
+def test_a_create_killed_before_its_tag_call_is_imported_and_says_its_tags_come_next():
+    # Neutron made the network; the provider's separate tag call never ran. Clearing it (as
+    # recovery did) left an orphan and made the next run create a second network of the name.
+    ops = pending_operations({"pending_operations": [
+        _op(t.NETWORK, "d1-app-net", {"name": "d1-app", "tenantId": "p1", "tags": TAGS}),
+        _op(t.NETWORK, "transit-net", {"name": "transit", "tags": TAGS})]})
+    finder = _finder(networks=[_net("n-app", "d1-app", tags=[]), _net("n-transit", "transit", tags=None,
+                                                                      project="admin")])
+    plan = plan_recovery(ops, finder)
+    assert [(r.action, r.id) for r in plan] == [("import", "n-app"), ("import", "n-transit")]
+    assert "tags were never set" in plan[0].describe()
+
+
+def test_untagged_objects_are_looked_for_only_when_the_tagged_one_is_missing_and_only_for_neutron():
+    finder = _finder(networks=[_net("ours", "d1-app"), _net("bare", "d1-app", tags=[])])
+    assert finder.find_created(t.NETWORK, {"name": "d1-app", "tenantId": "p1", "tags": TAGS}) == (["ours"], False)
+    assert finder.find(t.NETWORK, {"name": "x", "tenantId": "p1", "tags": TAGS}) == []
+    two_bare = _finder(networks=[_net("a", "d1-app", tags=[]), _net("b", "d1-app", tags=[])])
+    with pytest.raises(EngineError, match="a, b"):
+        plan_recovery(pending_operations({"pending_operations": [
+            _op(t.NETWORK, "n", {"name": "d1-app", "tenantId": "p1", "tags": TAGS})]}), two_bare)
 
 
 def test_duplicates_are_refused_naming_them():
