@@ -16,6 +16,7 @@ import yaml
 
 from govcloud.policy import check_stack, rule_by_id, stack_view_from_graph
 from govcloud.policy.registry import all_rules
+from govcloud.policy.rule import Scope
 from govcloud.stackgraph.spec import StackGraph
 
 from policy_fixtures import DATA, engine_names, graph_from_fixture
@@ -143,3 +144,42 @@ def test_a_subnet_outside_its_department_s_block_is_reported_with_both_prefixes(
     block = context.department_v6("prov-gov-office")
     assert [(m, urn.rsplit("::", 1)[-1]) for m, urn in found] == [
         (f"2001:db8:2:110::/64 is outside department 'prov-gov-office''s block {block}", "stolen-v6")]
+
+
+def _findings(rule_id: str, stack: str, resources: list[dict], context) -> list[tuple[str, str]]:
+    """(resource name, message) of every finding of one rule over a fixture stack, in report order."""
+    rule = rule_by_id(rule_id)
+    view = stack_view_from_graph(graph_from_fixture(stack, resources), context)
+    found = []
+
+    def report(message, urn=None, subject=None):
+        found.append((urn.rsplit("::", 1)[-1], message))
+
+    if rule.scope is Scope.STACK:
+        rule(view, report)
+    else:
+        for resource in view.resources:
+            rule(resource, report)
+    return found
+
+
+def _sg_rule(name: str, low: int, high: int, **inputs) -> dict:
+    return {"type": "sgrule", "name": name, "inputs": {"direction": "ingress", "ethertype": "IPv4", "protocol": "tcp",
+                                                       "portRangeMin": low, "portRangeMax": high, **inputs}}
+
+
+def test_an_exposed_port_s_finding_names_the_source_or_any_source_and_every_port_it_opens(context) -> None:
+    # The golden cases compare resource names only; the source and the ports are what an operator fixes.
+    management = _findings("GOV-SG-001", "fx-province", [
+        _sg_rule("ssh-world", 22, 22, remoteIpPrefix="0.0.0.0/0"),
+        _sg_rule("rdp-no-remote", 3389, 3389),
+        _sg_rule("ssh-telnet-range", 20, 30, remoteIpPrefix="::/0", ethertype="IPv6"),
+        _sg_rule("vnc-range", 5900, 5999, remoteIpPrefix="0.0.0.0/1")], context)
+    assert management == [
+        ("ssh-world", "ingress from 0.0.0.0/0 to management port(s) 22"),
+        ("rdp-no-remote", "ingress from any source to management port(s) 3389"),
+        ("ssh-telnet-range", "ingress from ::/0 to management port(s) 22, 23"),
+        ("vnc-range", "ingress from 0.0.0.0/1 to management port(s) 5900-5999, 5985-5986")]
+    # In the order of the database_ports parameter.
+    database = _findings("GOV-SG-002", "fx-province", [_sg_rule("mysql-pg", 3306, 5432)], context)
+    assert database == [("mysql-pg", "ingress from any source to database port(s) 3306, 5432, 5236, 5258, 4567")]
