@@ -183,3 +183,40 @@ def test_an_exposed_port_s_finding_names_the_source_or_any_source_and_every_port
     # In the order of the database_ports parameter.
     database = _findings("GOV-SG-002", "fx-province", [_sg_rule("mysql-pg", 3306, 5432)], context)
     assert database == [("mysql-pg", "ingress from any source to database port(s) 3306, 5432, 5236, 5258, 4567")]
+
+
+def test_image_findings_name_the_level_the_instance_and_the_image_or_its_id(context) -> None:
+    level_3 = _findings("GOV-CMP-001", "fx-province", [
+        {"type": "instance", "name": "cirros-vm", "inputs": {"imageName": "cirros", "tags": ["dept:prov-gov-office"]}},
+        {"type": "instance", "name": "by-id-vm", "inputs": {"imageId": "5e1d0b6c-0000-4000-8000-000000000004",
+                                                             "tags": ["dept:prov-health"]}},
+        # An image name known only after the update, or no image at all (a volume boot): nothing to judge.
+        {"type": "instance", "name": "later-vm", "inputs": {"imageName": {"$ref": "image"}, "tags": ["mlps:3"]}},
+        {"type": "instance", "name": "volume-vm", "inputs": {"tags": ["mlps:3"]}}], context)
+    assert level_3 == [
+        ("cirros-vm", "level-3 instance 'cirros-vm': image 'cirros' is not on the approved list"),
+        ("by-id-vm", "level-3 instance 'by-id-vm': boots by imageId, which cannot be checked against the approved "
+                     "list")]
+    below = _findings("GOV-CMP-002", "fx-city-a", [
+        {"type": "instance", "name": "edu-cirros", "inputs": {"imageName": "cirros", "tags": ["dept:city-a-edu"]}}],
+        context)
+    assert below == [("edu-cirros", "level-2 instance 'edu-cirros': image 'cirros' is not on the approved list")]
+
+
+def test_encryption_findings_name_the_level_and_every_unencrypted_volume_type(context) -> None:
+    devices = [{"sourceType": "image", "destinationType": "volume", "volumeType": "standard"},
+               {"sourceType": "blank", "destinationType": "volume"},
+               {"sourceType": "blank", "destinationType": "volume", "volumeType": "encrypted"},
+               {"sourceType": "blank", "destinationType": "volume", "volumeType": {"$ref": "later-type"}},
+               {"sourceType": "image", "destinationType": "local", "volumeType": "standard"}]
+    level_3 = _findings("GOV-CRY-001", "fx-province", [
+        {"type": "volume", "name": "health-data", "inputs": {"metadata": {"dept": "prov-health", "mlps": "3"}}},
+        {"type": "instance", "name": "gov-vm", "inputs": {"tags": ["dept:prov-gov-office"], "blockDevices": devices}}],
+        context)
+    assert level_3 == [
+        ("health-data", "level-3 'health-data' stores data on unencrypted volume type(s) (default)"),
+        ("gov-vm", "level-3 'gov-vm' stores data on unencrypted volume type(s) standard, (default)")]
+    below = _findings("GOV-CRY-002", "fx-city-a", [
+        {"type": "volume", "name": "edu-plain", "inputs": {"volumeType": "standard",
+                                                            "metadata": {"dept": "city-a-edu", "mlps": "2"}}}], context)
+    assert below == [("edu-plain", "level-2 'edu-plain' stores data on unencrypted volume type(s) standard")]
