@@ -220,3 +220,12 @@ def test_encryption_findings_name_the_level_and_every_unencrypted_volume_type(co
         {"type": "volume", "name": "edu-plain", "inputs": {"volumeType": "standard",
                                                             "metadata": {"dept": "city-a-edu", "mlps": "2"}}}], context)
     assert below == [("edu-plain", "level-2 'edu-plain' stores data on unencrypted volume type(s) standard")]
+
+
+def test_without_a_model_an_mlps_tag_is_taken_as_given(context) -> None:
+    # No model, so no system or department to compare the tag with: only a missing tag is reported.
+    graph = graph_from_fixture("fx-province", [
+        {"type": "network", "name": "tagged-net", "inputs": {"tags": ["mlps:2", "system:e-licence", "dept:prov-health"]}},
+        {"type": "network", "name": "untagged-net", "inputs": {"tags": ["system:e-licence"]}}])
+    found = check_stack(stack_view_from_graph(graph, None), [rule_by_id("GOV-TAG-002")])
+    assert [f.resource_name for f in found] == ["untagged-net"]
