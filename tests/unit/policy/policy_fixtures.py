@@ -40,12 +40,15 @@ def fixture_context() -> PolicyContext:
 
 def _value(value: Any) -> Any:
     """``{$ref: name}`` in a fixture is a reference to another resource of the stack;
-    ``{$lookup: token, args: {...}}`` a data-source read."""
+    ``{$lookup: token, args: {...}}`` a data-source read; ``{$output: name, stack: stack}`` another
+    stack's output, read through a StackReference."""
     if isinstance(value, dict):
         if set(value) == {"$ref"}:
             return Ref(value["$ref"])
         if set(value) == {"$lookup", "args"}:
             return Lookup(value["$lookup"], tuple(value["args"].items()))
+        if set(value) == {"$output", "stack"}:
+            return StackOutputRef(value["stack"], value["$output"])
         return {k: _value(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_value(v) for v in value]

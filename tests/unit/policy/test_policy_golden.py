@@ -16,6 +16,7 @@ import yaml
 
 from govcloud.policy import check_stack, rule_by_id, stack_view_from_graph
 from govcloud.policy.registry import all_rules
+from govcloud.policy.rule import Scope
 from govcloud.stackgraph.spec import StackGraph
 
 from policy_fixtures import DATA, engine_names, graph_from_fixture
@@ -143,3 +144,88 @@ def test_a_subnet_outside_its_department_s_block_is_reported_with_both_prefixes(
     block = context.department_v6("prov-gov-office")
     assert [(m, urn.rsplit("::", 1)[-1]) for m, urn in found] == [
         (f"2001:db8:2:110::/64 is outside department 'prov-gov-office''s block {block}", "stolen-v6")]
+
+
+def _findings(rule_id: str, stack: str, resources: list[dict], context) -> list[tuple[str, str]]:
+    """(resource name, message) of every finding of one rule over a fixture stack, in report order."""
+    rule = rule_by_id(rule_id)
+    view = stack_view_from_graph(graph_from_fixture(stack, resources), context)
+    found = []
+
+    def report(message, urn=None, subject=None):
+        found.append((urn.rsplit("::", 1)[-1], message))
+
+    if rule.scope is Scope.STACK:
+        rule(view, report)
+    else:
+        for resource in view.resources:
+            rule(resource, report)
+    return found
+
+
+def _sg_rule(name: str, low: int, high: int, **inputs) -> dict:
+    return {"type": "sgrule", "name": name, "inputs": {"direction": "ingress", "ethertype": "IPv4", "protocol": "tcp",
+                                                       "portRangeMin": low, "portRangeMax": high, **inputs}}
+
+
+def test_an_exposed_port_s_finding_names_the_source_or_any_source_and_every_port_it_opens(context) -> None:
+    # The golden cases compare resource names only; the source and the ports are what an operator fixes.
+    management = _findings("GOV-SG-001", "fx-province", [
+        _sg_rule("ssh-world", 22, 22, remoteIpPrefix="0.0.0.0/0"),
+        _sg_rule("rdp-no-remote", 3389, 3389),
+        _sg_rule("ssh-telnet-range", 20, 30, remoteIpPrefix="::/0", ethertype="IPv6"),
+        _sg_rule("vnc-range", 5900, 5999, remoteIpPrefix="0.0.0.0/1")], context)
+    assert management == [
+        ("ssh-world", "ingress from 0.0.0.0/0 to management port(s) 22"),
+        ("rdp-no-remote", "ingress from any source to management port(s) 3389"),
+        ("ssh-telnet-range", "ingress from ::/0 to management port(s) 22, 23"),
+        ("vnc-range", "ingress from 0.0.0.0/1 to management port(s) 5900-5999, 5985-5986")]
+    # In the order of the database_ports parameter.
+    database = _findings("GOV-SG-002", "fx-province", [_sg_rule("mysql-pg", 3306, 5432)], context)
+    assert database == [("mysql-pg", "ingress from any source to database port(s) 3306, 5432, 5236, 5258, 4567")]
+
+
+def test_image_findings_name_the_level_the_instance_and_the_image_or_its_id(context) -> None:
+    level_3 = _findings("GOV-CMP-001", "fx-province", [
+        {"type": "instance", "name": "cirros-vm", "inputs": {"imageName": "cirros", "tags": ["dept:prov-gov-office"]}},
+        {"type": "instance", "name": "by-id-vm", "inputs": {"imageId": "5e1d0b6c-0000-4000-8000-000000000004",
+                                                             "tags": ["dept:prov-health"]}},
+        # An image name known only after the update, or no image at all (a volume boot): nothing to judge.
+        {"type": "instance", "name": "later-vm", "inputs": {"imageName": {"$ref": "image"}, "tags": ["mlps:3"]}},
+        {"type": "instance", "name": "volume-vm", "inputs": {"tags": ["mlps:3"]}}], context)
+    assert level_3 == [
+        ("cirros-vm", "level-3 instance 'cirros-vm': image 'cirros' is not on the approved list"),
+        ("by-id-vm", "level-3 instance 'by-id-vm': boots by imageId, which cannot be checked against the approved "
+                     "list")]
+    below = _findings("GOV-CMP-002", "fx-city-a", [
+        {"type": "instance", "name": "edu-cirros", "inputs": {"imageName": "cirros", "tags": ["dept:city-a-edu"]}}],
+        context)
+    assert below == [("edu-cirros", "level-2 instance 'edu-cirros': image 'cirros' is not on the approved list")]
+
+
+def test_encryption_findings_name_the_level_and_every_unencrypted_volume_type(context) -> None:
+    devices = [{"sourceType": "image", "destinationType": "volume", "volumeType": "standard"},
+               {"sourceType": "blank", "destinationType": "volume"},
+               {"sourceType": "blank", "destinationType": "volume", "volumeType": "encrypted"},
+               {"sourceType": "blank", "destinationType": "volume", "volumeType": {"$ref": "later-type"}},
+               {"sourceType": "image", "destinationType": "local", "volumeType": "standard"}]
+    level_3 = _findings("GOV-CRY-001", "fx-province", [
+        {"type": "volume", "name": "health-data", "inputs": {"metadata": {"dept": "prov-health", "mlps": "3"}}},
+        {"type": "instance", "name": "gov-vm", "inputs": {"tags": ["dept:prov-gov-office"], "blockDevices": devices}}],
+        context)
+    assert level_3 == [
+        ("health-data", "level-3 'health-data' stores data on unencrypted volume type(s) (default)"),
+        ("gov-vm", "level-3 'gov-vm' stores data on unencrypted volume type(s) standard, (default)")]
+    below = _findings("GOV-CRY-002", "fx-city-a", [
+        {"type": "volume", "name": "edu-plain", "inputs": {"volumeType": "standard",
+                                                            "metadata": {"dept": "city-a-edu", "mlps": "2"}}}], context)
+    assert below == [("edu-plain", "level-2 'edu-plain' stores data on unencrypted volume type(s) standard")]
+
+
+def test_without_a_model_an_mlps_tag_is_taken_as_given(context) -> None:
+    # No model, so no system or department to compare the tag with: only a missing tag is reported.
+    graph = graph_from_fixture("fx-province", [
+        {"type": "network", "name": "tagged-net", "inputs": {"tags": ["mlps:2", "system:e-licence", "dept:prov-health"]}},
+        {"type": "network", "name": "untagged-net", "inputs": {"tags": ["system:e-licence"]}}])
+    found = check_stack(stack_view_from_graph(graph, None), [rule_by_id("GOV-TAG-002")])
+    assert [f.resource_name for f in found] == ["untagged-net"]

@@ -8,11 +8,10 @@ from typing import Any
 from ..prefix import parse_prefix
 from ..view import UNKNOWN, ResourceView
 
-ANYWHERE = frozenset({"0.0.0.0/0", "::/0"})
 WIDEST_SOURCE = {4: 8, 6: 16}
-"""Source prefixes wider than these (an IPv4 /1, IPv6's 2000::/3 of every global address) admit
-the internet as surely as a /0: no province's own ranges, or a partner's, are that wide (the whole
-private 10.0.0.0/8 is still a source, not everyone)."""
+"""Source prefixes wider than these (a /0 however written, an IPv4 /1, IPv6's 2000::/3 of every
+global address) admit the internet: no province's own ranges, or a partner's, are that wide (the
+whole private 10.0.0.0/8 is still a source, not everyone)."""
 _MANAGEMENT_NAME = re.compile(r"(^|[-_])(mgmt|management|manage|oob)([-_]|$)")
 
 
@@ -93,26 +92,22 @@ def opens_every_port(rule: ResourceView) -> bool:
 
 
 def from_anywhere(rule: ResourceView) -> bool:
-    """An ingress rule that admits any source: ``0.0.0.0/0``, ``::/0``, or no remote at all."""
+    """An ingress rule that admits any source: ``0.0.0.0/0``, ``::/0`` or as wide, or no remote at all."""
     if rule.get("direction") != "ingress":
         return False
     prefix = rule.get("remoteIpPrefix")
     if prefix is UNKNOWN:
         return False
-    if prefix in ANYWHERE or is_everything(prefix) or is_internet_wide(prefix):
+    if is_internet_wide(prefix):
         return True
     return not prefix and not is_set(rule.get("remoteGroupId")) and not is_set(rule.get("remoteAddressGroupId"))
 
 
-def is_everything(prefix) -> bool:
-    """A /0 however it is written (``0.0.0.0/0``, ``::0/0``, ``0::/0``, ``10.0.0.0/0``): every address."""
-    parsed = parse_prefix(prefix.strip()) if isinstance(prefix, str) and "/" in prefix else None
-    return parsed is not None and parsed.prefixlen == 0
-
-
 def is_internet_wide(prefix) -> bool:
-    """A prefix wider than :data:`WIDEST_SOURCE` of its family: as good as any source."""
-    parsed = parse_prefix(prefix.strip()) if isinstance(prefix, str) and "/" in prefix else None
+    """A prefix wider than :data:`WIDEST_SOURCE` of its family: as good as any source. That takes in
+    every /0 however it is written (``0.0.0.0/0``, ``::0/0``, ``10.0.0.0/0``); an address without a
+    length is one host."""
+    parsed = parse_prefix(prefix.strip()) if isinstance(prefix, str) else None
     return parsed is not None and parsed.prefixlen < WIDEST_SOURCE[parsed.version]
 
 

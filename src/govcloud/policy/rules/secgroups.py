@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..rule import Enforcement, Severity, resource_rule, stack_rule
 from ..view import INSTANCE, SEC_GROUP, SEC_GROUP_RULE, UNKNOWN, ResourceView, StackView
-from .readings import from_anywhere, is_everything, is_internet_wide, opens_every_port, overlapping, rule_ports
+from .readings import from_anywhere, is_internet_wide, opens_every_port, overlapping, rule_ports
 
 ADDRESS_GROUP = "openstack:networking/addressGroupV2:AddressGroupV2"
 
@@ -104,7 +104,7 @@ def address_group_sources(group: ResourceView, report) -> None:
     addresses = group.get("addresses")
     if not isinstance(addresses, list):
         return
-    wide = [a for a in addresses if isinstance(a, str) and (is_everything(a) or is_internet_wide(a))]
+    wide = [a for a in addresses if is_internet_wide(a)]
     if wide:
         report(f"address group {group.name!r} holds {', '.join(wide)}: every rule that uses it as a source is "
                f"open to the internet", group.urn)
