@@ -10,10 +10,11 @@ is missing, so joining twice changes nothing.
 
 A unified exit of the node sits on the same transit (the plan gives it the transit's IPv6 ::2),
 and the border router holds the transit's IPv6 ::1 on its link to that exit, not on the cloud
-interface. In production all of them are ports of the one transit segment. The lab builds the
-router's end of that link as a bridge (:func:`shared_transit_links`) and plugs the transit into it
-too, so the border router's ::1, the exit's ::2, the speaker and the department routers share the
-segment as they would on the provider network.
+interface. The lab cannot put that link on the transit's segment: the stack's own unified exit
+router holds ::2 there too, and the two copies of one exit would clash (duplicate address
+detection never lets the network lab's exit use its ::2). So the join routes instead: the cloud
+interface answers for ::1 as well, and the border router reaches the transit's /64 through it,
+except the exit's ::2, which stays on the link (:func:`shared_transit_links`).
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ from pathlib import Path
 from netaddr import IPNetwork
 
 from ..errors import LabError
+from ..ipam.transit import exit_address
 from ..network.cloud_routing import CloudPeering
 from ..network.topology import NetNode, NodeRole, Topology
 from .processes import run_command
 
 BRIDGE_PREFIX = "brq"  # neutron's Linux bridge agent names a network's bridge so
+TRANSIT_METRIC = 16  # below the kernel's 256 of the exit link's connected /64
+ROUTE_METRIC = 1024  # the kernel's default for a route without one
 _ID_CHARS = 11
 
 
@@ -44,8 +48,8 @@ class TransitJoin:
     cloud_if: str
     veth: str
     speaker: tuple[IPNetwork, ...]
-    exit_link: str | None = None  # the router's bridge towards a unified exit on the same transit
-    exit_veth: str | None = None
+    exit_link: str | None = None  # the router's link to a unified exit holding the transit's ::1
+    border_v6: IPNetwork | None = None  # with exit_link: the transit's ::1 and /64
 
 
 def transit_bridge(network_id: str) -> str:
@@ -64,7 +68,7 @@ def plan_joins(topology: Topology, peerings: Mapping[str, tuple[CloudPeering, ..
                network_ids: Mapping[str, str], namespace_of) -> list[TransitJoin]:
     """A join per node whose transit network exists; the speaker takes an address of each family
     the border router holds on the transit (on its cloud interface, or on its link to the node's
-    unified exit, which the join then plugs into the transit as well)."""
+    unified exit, which the join then routes to the transit as well)."""
     routers = {n.name: n for n in topology.by_role(NodeRole.ROUTER)}
     joins = []
     for site, site_peerings in peerings.items():
@@ -86,7 +90,7 @@ def plan_joins(topology: Topology, peerings: Mapping[str, tuple[CloudPeering, ..
                 speaker.append(IPNetwork(f"{peering.speaker_v6}/{peering.border_v6.prefixlen}"))
             joins.append(TransitJoin(peering.node, transit_bridge(network_ids[peering.node]), namespace_of(site),
                                      cloud.name, f"xt-{peering.node}"[:15], tuple(speaker), exit_link,
-                                     f"xe-{peering.node}"[:15] if exit_link else None))
+                                     peering.border_v6 if exit_link else None))
     return joins
 
 
@@ -105,7 +109,7 @@ def apply_join(join: TransitJoin, dataplane_ns: str) -> bool:
         changed = True
     _ip(dataplane_ns, "link", "set", join.veth, "up")
     if join.exit_link is not None:
-        changed |= _plug_exit_link(join, dataplane_ns)
+        changed |= _route_transit_v6(join, join.router_ns)
     _ip(dataplane_ns, "link", "set", join.bridge, "up")
     held = _run(["ip", "-n", dataplane_ns, "addr", "show", "dev", join.bridge]).stdout
     for address in join.speaker:
@@ -115,22 +119,21 @@ def apply_join(join: TransitJoin, dataplane_ns: str) -> bool:
     return changed
 
 
-def _plug_exit_link(join: TransitJoin, dataplane_ns: str) -> bool:
-    """The transit into the router's bridge towards the exit as well. Two of the router's
-    interfaces are then on one segment: each answers ARP only for its own addresses (arp_ignore=1),
-    and reverse-path filtering is loose, or the segment would learn the wrong port for an address."""
+def _route_transit_v6(join: TransitJoin, router_ns: str) -> bool:
+    """The border router's ::1 on the cloud interface too, the transit's /64 through it (a lower
+    metric than the link's connected route), and the exit's ::2 on the link; True when added."""
+    border = join.border_v6
+    exit_v6 = exit_address(border.cidr)
     changed = False
-    if not _exists(dataplane_ns, join.exit_veth):
-        _ip(dataplane_ns, "link", "add", join.exit_veth, "type", "veth", "peer", "name", join.exit_veth, "netns",
-            join.router_ns)
-        _ip(dataplane_ns, "link", "set", join.exit_veth, "master", join.bridge)
-        _ip(join.router_ns, "link", "set", join.exit_veth, "master", join.exit_link)
-        _ip(join.router_ns, "link", "set", join.exit_veth, "up")
+    if f" {border.ip}/128 " not in _run(["ip", "-n", router_ns, "-6", "addr", "show", "dev", join.cloud_if]).stdout:
+        _ip(router_ns, "-6", "addr", "add", f"{border.ip}/128", "dev", join.cloud_if, "nodad")
         changed = True
-    _ip(dataplane_ns, "link", "set", join.exit_veth, "up")
-    settings = [f"net.ipv4.conf.{name}.{key}={value}" for name in (join.cloud_if, join.exit_link)
-                for key, value in (("arp_ignore", 1), ("arp_announce", 2), ("rp_filter", 2))]
-    _run(["ip", "netns", "exec", join.router_ns, "sysctl", "-q", "-w", *settings])
+    for prefix, device, metric in ((str(border.cidr), join.cloud_if, TRANSIT_METRIC),
+                                   (f"{exit_v6}/128", join.exit_link, ROUTE_METRIC)):
+        route = ["exact", prefix, "dev", device, "proto", "static", "metric", str(metric)]
+        if not _run(["ip", "-n", router_ns, "-6", "route", "show", *route]).stdout.strip():
+            _ip(router_ns, "-6", "route", "replace", *route[1:])
+            changed = True
     return changed
 
 
