@@ -10,17 +10,19 @@ is missing, so joining twice changes nothing.
 
 A unified exit of the node sits on the same transit (the plan gives it the transit's IPv6 ::2),
 and the border router holds the transit's IPv6 ::1 on its link to that exit, not on the cloud
-interface. The lab cannot put that link on the transit's segment: the stack's own unified exit
-router holds ::2 there too, and the two copies of one exit would clash (duplicate address
-detection never lets the network lab's exit use its ::2). So the join routes instead: the cloud
-interface answers for ::1 as well, and the border router reaches the transit's /64 through it,
-except the exit's ::2, which stays on the link (:func:`shared_transit_links`).
+interface. In production all of them are ports of the one transit segment. The lab builds the
+router's end of that link as a bridge (:func:`shared_transit_links`) and plugs the transit into it
+too, so the border router's ::1, the exit's ::2, the speaker and the department routers share the
+segment as they would on the provider network. The stack's own unified exit router holds the
+transit's +2 as well (the cloud's record of the same exit): the lab keeps that copy off the wire
+(an ebtables drop on its ports), or the segment would hold ::2 twice.
 """
 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +35,6 @@ from ..network.topology import NetNode, NodeRole, Topology
 from .processes import run_command
 
 BRIDGE_PREFIX = "brq"  # neutron's Linux bridge agent names a network's bridge so
-TRANSIT_METRIC = 16  # below the kernel's 256 of the exit link's connected /64
-ROUTE_METRIC = 1024  # the kernel's default for a route without one
 _ID_CHARS = 11
 
 
@@ -48,8 +48,9 @@ class TransitJoin:
     cloud_if: str
     veth: str
     speaker: tuple[IPNetwork, ...]
-    exit_link: str | None = None  # the router's link to a unified exit holding the transit's ::1
-    border_v6: IPNetwork | None = None  # with exit_link: the transit's ::1 and /64
+    exit_link: str | None = None  # the router's bridge towards a unified exit on the same transit
+    exit_veth: str | None = None
+    isolated: tuple[str, ...] = ()  # taps of the stack's exit router on the transit, kept off the wire
 
 
 def transit_bridge(network_id: str) -> str:
@@ -68,7 +69,7 @@ def plan_joins(topology: Topology, peerings: Mapping[str, tuple[CloudPeering, ..
                network_ids: Mapping[str, str], namespace_of) -> list[TransitJoin]:
     """A join per node whose transit network exists; the speaker takes an address of each family
     the border router holds on the transit (on its cloud interface, or on its link to the node's
-    unified exit, which the join then routes to the transit as well)."""
+    unified exit, which the join then plugs into the transit as well)."""
     routers = {n.name: n for n in topology.by_role(NodeRole.ROUTER)}
     joins = []
     for site, site_peerings in peerings.items():
@@ -90,8 +91,16 @@ def plan_joins(topology: Topology, peerings: Mapping[str, tuple[CloudPeering, ..
                 speaker.append(IPNetwork(f"{peering.speaker_v6}/{peering.border_v6.prefixlen}"))
             joins.append(TransitJoin(peering.node, transit_bridge(network_ids[peering.node]), namespace_of(site),
                                      cloud.name, f"xt-{peering.node}"[:15], tuple(speaker), exit_link,
-                                     peering.border_v6 if exit_link else None))
+                                     f"xe-{peering.node}"[:15] if exit_link else None))
     return joins
+
+
+def stack_exit_taps(conn, network_id: str, transit: Iterable[IPNetwork]) -> tuple[str, ...]:
+    """Taps (in the data plane's namespace) of the ports holding a unified exit's address
+    (:func:`~govcloud.ipam.transit.exit_address`) on the transit network ``network_id``."""
+    wanted = {str(exit_address(prefix.cidr)) for prefix in transit}
+    return tuple(sorted(f"tap{port.id[:_ID_CHARS]}" for port in conn.network.ports(network_id=network_id)
+                        if any(ip["ip_address"] in wanted for ip in port.fixed_ips)))
 
 
 def apply_join(join: TransitJoin, dataplane_ns: str) -> bool:
@@ -109,7 +118,9 @@ def apply_join(join: TransitJoin, dataplane_ns: str) -> bool:
         changed = True
     _ip(dataplane_ns, "link", "set", join.veth, "up")
     if join.exit_link is not None:
-        changed |= _route_transit_v6(join, join.router_ns)
+        changed |= _plug_exit_link(join, dataplane_ns)
+    for tap in join.isolated:
+        changed |= _keep_off_the_wire(dataplane_ns, tap)
     _ip(dataplane_ns, "link", "set", join.bridge, "up")
     held = _run(["ip", "-n", dataplane_ns, "addr", "show", "dev", join.bridge]).stdout
     for address in join.speaker:
@@ -119,22 +130,33 @@ def apply_join(join: TransitJoin, dataplane_ns: str) -> bool:
     return changed
 
 
-def _route_transit_v6(join: TransitJoin, router_ns: str) -> bool:
-    """The border router's ::1 on the cloud interface too, the transit's /64 through it (a lower
-    metric than the link's connected route), and the exit's ::2 on the link; True when added."""
-    border = join.border_v6
-    exit_v6 = exit_address(border.cidr)
+def _plug_exit_link(join: TransitJoin, dataplane_ns: str) -> bool:
+    """The transit into the router's bridge towards the exit as well. Two of the router's
+    interfaces are then on one segment: each answers ARP only for its own addresses (arp_ignore=1),
+    and reverse-path filtering is loose, or the segment would learn the wrong port for an address."""
     changed = False
-    if f" {border.ip}/128 " not in _run(["ip", "-n", router_ns, "-6", "addr", "show", "dev", join.cloud_if]).stdout:
-        _ip(router_ns, "-6", "addr", "add", f"{border.ip}/128", "dev", join.cloud_if, "nodad")
+    if not _exists(dataplane_ns, join.exit_veth):
+        _ip(dataplane_ns, "link", "add", join.exit_veth, "type", "veth", "peer", "name", join.exit_veth, "netns",
+            join.router_ns)
+        _ip(dataplane_ns, "link", "set", join.exit_veth, "master", join.bridge)
+        _ip(join.router_ns, "link", "set", join.exit_veth, "master", join.exit_link)
+        _ip(join.router_ns, "link", "set", join.exit_veth, "up")
         changed = True
-    for prefix, device, metric in ((str(border.cidr), join.cloud_if, TRANSIT_METRIC),
-                                   (f"{exit_v6}/128", join.exit_link, ROUTE_METRIC)):
-        route = ["exact", prefix, "dev", device, "proto", "static", "metric", str(metric)]
-        if not _run(["ip", "-n", router_ns, "-6", "route", "show", *route]).stdout.strip():
-            _ip(router_ns, "-6", "route", "replace", *route[1:])
-            changed = True
+    _ip(dataplane_ns, "link", "set", join.exit_veth, "up")
+    settings = [f"net.ipv4.conf.{name}.{key}={value}" for name in (join.cloud_if, join.exit_link)
+                for key, value in (("arp_ignore", 1), ("arp_announce", 2), ("rp_filter", 2))]
+    _run(["ip", "netns", "exec", join.router_ns, "sysctl", "-q", "-w", *settings])
     return changed
+
+
+def _keep_off_the_wire(dataplane_ns: str, tap: str) -> bool:
+    """Drop every frame to or from ``tap`` on its bridge; True when the rules were added."""
+    held = _run(["ip", "netns", "exec", dataplane_ns, "ebtables", "-L", "FORWARD"]).stdout
+    if f"-i {tap} -j DROP" in held:
+        return False
+    for direction in ("-i", "-o"):
+        _run(["ip", "netns", "exec", dataplane_ns, "ebtables", "-A", "FORWARD", direction, tap, "-j", "DROP"])
+    return True
 
 
 def _exists(ns: str, ifname: str) -> bool:
@@ -178,15 +200,17 @@ def join_labs(topology: Topology, peerings: Mapping[str, tuple[CloudPeering, ...
     nodes = [p.node for site_peerings in peerings.values() for p in site_peerings]
     with clouds.connect(paths, spec, load_or_create_secrets(paths)) as conn:
         ids = transit_network_ids(conn, nodes)
+        joins = [replace(join, isolated=stack_exit_taps(conn, ids[join.node], join.speaker)) if join.exit_link
+                 else join for join in plan_joins(topology, peerings, ids, namespace_of)]
     rows = []
-    for join in plan_joins(topology, peerings, ids, namespace_of):
+    for join in joins:
         if not namespace_exists(join.router_ns):
             raise LabError(f"the network lab's namespace {join.router_ns} is missing",
                            fix="run `govcloud netlab up` for this environment first")
         changed = apply_join(join, paths.dataplane_namespace)
         rows.append({"node": join.node, "bridge": join.bridge, "router": join.router_ns,
                      "interface": " ".join(filter(None, (join.cloud_if, join.exit_link))),
-                     "speaker": [str(a) for a in join.speaker], "changed": changed})
+                     "speaker": [str(a) for a in join.speaker], "isolated": list(join.isolated), "changed": changed})
     missing = sorted(set(nodes) - set(ids))
     rows += [{"node": node, "bridge": None, "changed": False, "missing": "no transit network (stack not up)"}
              for node in missing]

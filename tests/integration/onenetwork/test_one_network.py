@@ -114,38 +114,6 @@ def test_the_border_router_holds_exactly_its_node_prefixes_from_bgp(one_network,
     assert _wait_for_prefixes(BORDERS[node], "ipv6", set(v6)) == set(v6)
 
 
-def test_a_prefix_the_plan_does_not_give_is_advertised_by_the_speaker_and_refused_by_the_border(one_network,
-                                                                                              connector):
-    """A subnet behind a department's router that the plan does not hold: the node's speaker
-    advertises it (Neutron sees it in the scope), the border router's prefix list refuses it."""
-    conn = connector(ADMIN_CLOUD)
-    dept = TARGETS["city-a"]
-    business = conn.network.find_network(f"{dept}-business", ignore_missing=False)
-    planned = conn.network.get_subnet(next(s for s in business.subnet_ids
-                                           if conn.network.get_subnet(s).ip_version == 4))
-    router = conn.network.find_router(f"{dept}-router", ignore_missing=False)  # the business router
-    network = conn.network.create_network(name=f"unplanned-{uuid.uuid4().hex[:6]}", project_id=business.project_id)
-    subnet = conn.network.create_subnet(network_id=network.id, ip_version=4, subnetpool_id=planned.subnetpool_id,
-                                        prefixlen=IPNetwork(planned.cidr).prefixlen, project_id=business.project_id)
-    conn.network.add_interface_to_router(router, subnet_id=subnet.id)
-    try:
-        speaker = conn.network.find_bgp_speaker("city-a-bgp-v4", ignore_missing=False)
-        deadline = time.monotonic() + BGP_WAIT_S
-        advertised: set[IPNetwork] = set()
-        while time.monotonic() < deadline and IPNetwork(subnet.cidr) not in advertised:
-            routes = conn.network.get_advertised_routes_of_speaker(speaker)["advertised_routes"]
-            advertised = {IPNetwork(r["destination"]) for r in routes}
-            time.sleep(2)
-        assert IPNetwork(subnet.cidr) in advertised
-        time.sleep(10)  # the dragent passes it on within its next sync
-        v4, _ = node_prefixes(one_network["environment"].province, one_network["plan"], "city-a")
-        assert IPNetwork(subnet.cidr) not in _bgp_prefixes("city-a", "ipv4")
-        assert _bgp_prefixes("city-a", "ipv4") == set(v4)
-    finally:
-        conn.network.remove_interface_from_router(router, subnet_id=subnet.id)
-        conn.network.delete_network(network.id)
-
-
 @pytest.fixture
 def make_probe(one_network, connector):
     """Probes on a department's network, open to ICMP and TCP_PORT, listening on TCP_PORT and CLOSED_PORT."""
@@ -172,7 +140,7 @@ def make_probe(one_network, connector):
             addresses.append((IPAddress(fixed["ip_address"]), IPNetwork(subnet.cidr),
                               IPAddress(subnet.gateway_ip) if subnet.gateway_ip else None))
         ns = f"{current_instance().prefix('gcpr')}-{node}-{network_name}"
-        wired = plug(dp, ns, port.id, port.mac_address, addresses)
+        wired = plug(dp, ns, port.id, network.id, port.mac_address, addresses)
         servers = [subprocess.Popen(["ip", "netns", "exec", ns, "socat", f"TCP6-LISTEN:{p},fork,reuseaddr,ipv6only=0",
                                      "EXEC:/bin/echo probe"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                    for p in (TCP_PORT, CLOSED_PORT)]
@@ -187,6 +155,7 @@ def make_probe(one_network, connector):
     for wired, servers, port, group in made:
         for server in servers:
             server.kill()
+            server.wait()
         unplug(dp, wired)
         conn.network.delete_port(port.id)
         conn.network.delete_security_group(group.id)
@@ -239,3 +208,48 @@ def test_a_department_reaches_the_internet_only_by_the_unified_exit(one_network,
                               capture_output=True, text=True)
         assert seen.returncode == 0, f"{probe.namespace} cannot reach {server}: {seen.stderr}"
         assert any(IPAddress(seen.stdout.strip()) in net for net in allowed), (server, seen.stdout)
+
+
+def _updates_received(router: str, neighbor: str) -> int:
+    out = netlab.node_exec(router, ["vtysh", "-c", f"show bgp neighbors {neighbor} json"]).stdout
+    return int(json.loads(out)[neighbor]["messageStats"]["updatesRecv"])
+
+
+def test_a_prefix_the_plan_does_not_give_is_sent_by_the_speaker_and_refused_by_the_border(one_network, connector):
+    """A subnet behind a department's router that the plan does not hold: the node's speaker
+    advertises it (Neutron lists it, and the border router receives an update), and the border
+    router's prefix list refuses it.
+
+    Last in this module: neutron-dynamic-routing 21 (Zed) also hands the new IPv4 route, with the
+    router's IPv6 next hop, to the node's IPv6 speaker, whose os-ken peer thread dies of it (seen
+    on instance i14: that session never came back after its next drop). See the session's note."""
+    conn = connector(ADMIN_CLOUD)
+    dept = TARGETS["city-a"]
+    business = conn.network.find_network(f"{dept}-business", ignore_missing=False)
+    planned = conn.network.get_subnet(next(s for s in business.subnet_ids
+                                           if conn.network.get_subnet(s).ip_version == 4))
+    router = conn.network.find_router(f"{dept}-router", ignore_missing=False)  # the business router
+    peering = next(p for p in one_network["topology"].node("city-a").cloud_peerings if p.node == "city-a")
+    neighbor = str(peering.speaker_v4)
+    updates = _updates_received("city-a", neighbor)
+    network = conn.network.create_network(name=f"unplanned-{uuid.uuid4().hex[:6]}", project_id=business.project_id)
+    subnet = conn.network.create_subnet(network_id=network.id, ip_version=4, subnetpool_id=planned.subnet_pool_id,
+                                        prefixlen=IPNetwork(planned.cidr).prefixlen, project_id=business.project_id)
+    conn.network.add_interface_to_router(router, subnet_id=subnet.id)
+    try:
+        speaker = conn.network.find_bgp_speaker("city-a-bgp-v4", ignore_missing=False)
+        deadline = time.monotonic() + BGP_WAIT_S
+        advertised: set[IPNetwork] = set()
+        while time.monotonic() < deadline and (IPNetwork(subnet.cidr) not in advertised
+                                               or _updates_received("city-a", neighbor) == updates):
+            routes = conn.network.get_advertised_routes_of_speaker(speaker)["advertised_routes"]
+            advertised = {IPNetwork(r["destination"]) for r in routes}
+            time.sleep(2)
+        assert IPNetwork(subnet.cidr) in advertised
+        assert _updates_received("city-a", neighbor) > updates, "the border router received no update"
+        v4, _ = node_prefixes(one_network["environment"].province, one_network["plan"], "city-a")
+        assert IPNetwork(subnet.cidr) not in _bgp_prefixes("city-a", "ipv4")
+        assert _bgp_prefixes("city-a", "ipv4") == set(v4)
+    finally:
+        conn.network.remove_interface_from_router(router, subnet_id=subnet.id)
+        conn.network.delete_network(network.id)
