@@ -8,6 +8,7 @@ kept), then the proportional memory (PSS) of every process the lab started. Prin
 the data plane's ratios against the baseline. Leaves the lab up with its data plane.
 
     GOVCLOUD_LAB_INSTANCE=<yours> PYTHONPATH=src .venv/bin/python bench/lab_data_plane.py   # root; minutes
+    ... bench/lab_data_plane.py --warm-only   # no cold starts: keeps the lab's state (a lab must exist)
 
 The time from ``govcloud up`` to the first ping through the data plane is printed by the
 one-network integration test (tests/integration/onenetwork), which builds everything it needs.
@@ -55,10 +56,14 @@ def memory_by_service() -> dict[str, float]:
     return {s.name: sum(pss_mib(pid) for pid in supervisor.family(paths, s.name)) for s in lab_status().services}
 
 
-def measure(label: str, spec) -> dict[str, float]:
+def measure(label: str, spec, cold: bool) -> dict[str, float]:
     print(f"\n{label}", flush=True)
-    timed("stop and purge", lambda: lab_down(purge=True))
-    figures = {"cold start": timed("cold start", lambda: lab_up(spec))}
+    figures = {}
+    if cold:
+        timed("stop and purge", lambda: lab_down(purge=True))
+        figures["cold start"] = timed("cold start", lambda: lab_up(spec))
+    else:
+        timed("start (state kept)", lambda: lab_up(spec))
     timed("stop", lab_down)
     figures["warm start"] = timed("warm start", lambda: lab_up(spec))
     memory = memory_by_service()
@@ -70,11 +75,12 @@ def measure(label: str, spec) -> dict[str, float]:
 
 
 def main() -> None:
+    cold = "--warm-only" not in sys.argv[1:]
     base = lab_spec(load_environment("lab", ROOT).province)
     print(f"OpenStack lab with and without its data plane, state dir {lab_paths_from_env().root}; "
           f"{base.bgp_agents} BGP agents with it")
-    without = measure("baseline: without the data plane", replace(base, data_plane=False))
-    with_dp = measure("with the data plane", replace(base, data_plane=True))
+    without = measure("baseline: without the data plane", replace(base, data_plane=False), cold)
+    with_dp = measure("with the data plane", replace(base, data_plane=True), cold)
     print("\nsummary (with / without, same run)")
     for key in without:
         print(f"  {key:<28} {without[key]:8.1f} {with_dp[key]:8.1f}   ratio {with_dp[key] / without[key]:5.2f}")
