@@ -2,9 +2,11 @@
 
 Neutron's own debug probes worked this way: create the port (bound to the data plane's host), then
 a device named ``tap`` + the first 11 characters of the port's id where the Linux bridge agent
-looks (the data plane's namespace). The agent plugs it into the network's bridge and applies the
-port's security groups; the other end of the veth, in the probe's namespace, carries the port's
-MAC and fixed addresses and a default route to each subnet's gateway (the department router).
+looks (the data plane's namespace). The probe's port is a compute port (its security groups hold,
+unlike a ``network:`` port's), and the agent leaves plugging a compute port's tap into the
+network's bridge to Nova's VIF driver: :func:`plug` does that part, then the agent applies the
+security groups. The other end of the veth, in the probe's namespace, carries the port's MAC and
+fixed addresses and a default route to each subnet's gateway (the department router).
 """
 
 from __future__ import annotations
@@ -35,15 +37,24 @@ def tap_name(port_id: str) -> str:
     return f"tap{port_id[:_ID_CHARS]}"
 
 
-def plug(dataplane_ns: str, namespace: str, port_id: str, mac: str,
+def network_bridge(network_id: str) -> str:
+    """The Linux bridge agent's bridge of a network (``brq`` + the id's first 11 characters)."""
+    return f"brq{network_id[:_ID_CHARS]}"
+
+
+def plug(dataplane_ns: str, namespace: str, port_id: str, network_id: str, mac: str,
          addresses: list[tuple[IPAddress, IPNetwork, IPAddress | None]]) -> Probe:
     """Wire a created port: ``addresses`` are ``(fixed ip, subnet cidr, gateway)`` per subnet."""
     tap = tap_name(port_id)
+    bridge = network_bridge(network_id)
     _run(["ip", "netns", "add", namespace])
     _run(["ip", "-n", namespace, "link", "set", "lo", "up"])
     _run(["ip", "netns", "exec", namespace, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0",
           "net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.default.accept_ra=0"])
     _run(["ip", "-n", dataplane_ns, "link", "add", tap, "type", "veth", "peer", "name", "eth0", "netns", namespace])
+    if _run(["ip", "-n", dataplane_ns, "link", "show", "dev", bridge], check=False).returncode != 0:
+        _run(["ip", "-n", dataplane_ns, "link", "add", bridge, "type", "bridge"])  # the agent adopts it
+    _run(["ip", "-n", dataplane_ns, "link", "set", tap, "master", bridge])
     _run(["ip", "-n", dataplane_ns, "link", "set", tap, "up"])
     _run(["ip", "-n", namespace, "link", "set", "eth0", "address", mac])
     for ip, cidr, _ in addresses:

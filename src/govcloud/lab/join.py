@@ -7,20 +7,31 @@ a bridge (``cl<N>``) inside its network-lab namespace. A veth pair plugs one int
 the BGP speaker's transit addresses (+3 of :mod:`govcloud.ipam.transit`) go on the transit bridge,
 where the BGP agent runs. Planning is pure (:func:`plan_joins`); :func:`apply_join` only adds what
 is missing, so joining twice changes nothing.
+
+A unified exit of the node sits on the same transit (the plan gives it the transit's IPv6 ::2),
+and the border router holds the transit's IPv6 ::1 on its link to that exit, not on the cloud
+interface. In production all of them are ports of the one transit segment. The lab builds the
+router's end of that link as a bridge (:func:`shared_transit_links`) and plugs the transit into it
+too, so the border router's ::1, the exit's ::2, the speaker and the department routers share the
+segment as they would on the provider network. The stack's own unified exit router holds the
+transit's +2 as well (the cloud's record of the same exit): the lab keeps that copy off the wire
+(an ebtables drop on its ports), or the segment would hold ::2 twice.
 """
 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from dataclasses import dataclass
 from pathlib import Path
 
 from netaddr import IPNetwork
 
 from ..errors import LabError
+from ..ipam.transit import exit_address
 from ..network.cloud_routing import CloudPeering
-from ..network.topology import NodeRole, Topology
+from ..network.topology import NetNode, NodeRole, Topology
 from .processes import run_command
 
 BRIDGE_PREFIX = "brq"  # neutron's Linux bridge agent names a network's bridge so
@@ -37,17 +48,28 @@ class TransitJoin:
     cloud_if: str
     veth: str
     speaker: tuple[IPNetwork, ...]
+    exit_link: str | None = None  # the router's bridge towards a unified exit on the same transit
+    exit_veth: str | None = None
+    isolated: tuple[str, ...] = ()  # taps of the stack's exit router on the transit, kept off the wire
 
 
 def transit_bridge(network_id: str) -> str:
     return f"{BRIDGE_PREFIX}{network_id[:_ID_CHARS]}"
 
 
+def shared_transit_links(router: NetNode) -> dict[str, str]:
+    """``{interface: node}``: the router's links to a unified exit that hold a peered node's
+    transit IPv6 address (the border's ::1) instead of its cloud interface."""
+    borders = {p.border_v6: p.node for p in router.cloud_peerings}
+    return {i.name: borders[i.ipv6] for i in router.interfaces
+            if i.kind == "transit" and i.ipv6 is not None and i.ipv6 in borders}
+
+
 def plan_joins(topology: Topology, peerings: Mapping[str, tuple[CloudPeering, ...]],
                network_ids: Mapping[str, str], namespace_of) -> list[TransitJoin]:
-    """A join per node whose transit network exists. The speaker takes an IPv6 address only where
-    the border router's cloud interface holds the transit's IPv6 prefix (a unified exit on the same
-    site may hold it on its own link instead)."""
+    """A join per node whose transit network exists; the speaker takes an address of each family
+    the border router holds on the transit (on its cloud interface, or on its link to the node's
+    unified exit, which the join then plugs into the transit as well)."""
     routers = {n.name: n for n in topology.by_role(NodeRole.ROUTER)}
     joins = []
     for site, site_peerings in peerings.items():
@@ -62,12 +84,23 @@ def plan_joins(topology: Topology, peerings: Mapping[str, tuple[CloudPeering, ..
             if cloud is None:
                 raise LabError(f"the network lab's router {site} has no cloud interface for node {peering.node}",
                                fix="bring the network lab up from the same environment (`govcloud netlab up`)")
+            exit_link = next((name for name, node in shared_transit_links(router).items() if node == peering.node),
+                             None)
             speaker = [IPNetwork(f"{peering.speaker_v4}/{peering.border_v4.prefixlen}")]
-            if cloud.ipv6 is not None:
+            if cloud.ipv6 is not None or exit_link is not None:
                 speaker.append(IPNetwork(f"{peering.speaker_v6}/{peering.border_v6.prefixlen}"))
             joins.append(TransitJoin(peering.node, transit_bridge(network_ids[peering.node]), namespace_of(site),
-                                     cloud.name, f"xt-{peering.node}"[:15], tuple(speaker)))
+                                     cloud.name, f"xt-{peering.node}"[:15], tuple(speaker), exit_link,
+                                     f"xe-{peering.node}"[:15] if exit_link else None))
     return joins
+
+
+def stack_exit_taps(conn, network_id: str, transit: Iterable[IPNetwork]) -> tuple[str, ...]:
+    """Taps (in the data plane's namespace) of the ports holding a unified exit's address
+    (:func:`~govcloud.ipam.transit.exit_address`) on the transit network ``network_id``."""
+    wanted = {str(exit_address(prefix.cidr)) for prefix in transit}
+    return tuple(sorted(f"tap{port.id[:_ID_CHARS]}" for port in conn.network.ports(network_id=network_id)
+                        if any(ip["ip_address"] in wanted for ip in port.fixed_ips)))
 
 
 def apply_join(join: TransitJoin, dataplane_ns: str) -> bool:
@@ -84,6 +117,10 @@ def apply_join(join: TransitJoin, dataplane_ns: str) -> bool:
         _ip(join.router_ns, "link", "set", join.veth, "up")
         changed = True
     _ip(dataplane_ns, "link", "set", join.veth, "up")
+    if join.exit_link is not None:
+        changed |= _plug_exit_link(join, dataplane_ns)
+    for tap in join.isolated:
+        changed |= _keep_off_the_wire(dataplane_ns, tap)
     _ip(dataplane_ns, "link", "set", join.bridge, "up")
     held = _run(["ip", "-n", dataplane_ns, "addr", "show", "dev", join.bridge]).stdout
     for address in join.speaker:
@@ -91,6 +128,35 @@ def apply_join(join: TransitJoin, dataplane_ns: str) -> bool:
             _ip(dataplane_ns, "addr", "add", str(address), "dev", join.bridge, "nodad")
             changed = True
     return changed
+
+
+def _plug_exit_link(join: TransitJoin, dataplane_ns: str) -> bool:
+    """The transit into the router's bridge towards the exit as well. Two of the router's
+    interfaces are then on one segment: each answers ARP only for its own addresses (arp_ignore=1),
+    and reverse-path filtering is loose, or the segment would learn the wrong port for an address."""
+    changed = False
+    if not _exists(dataplane_ns, join.exit_veth):
+        _ip(dataplane_ns, "link", "add", join.exit_veth, "type", "veth", "peer", "name", join.exit_veth, "netns",
+            join.router_ns)
+        _ip(dataplane_ns, "link", "set", join.exit_veth, "master", join.bridge)
+        _ip(join.router_ns, "link", "set", join.exit_veth, "master", join.exit_link)
+        _ip(join.router_ns, "link", "set", join.exit_veth, "up")
+        changed = True
+    _ip(dataplane_ns, "link", "set", join.exit_veth, "up")
+    settings = [f"net.ipv4.conf.{name}.{key}={value}" for name in (join.cloud_if, join.exit_link)
+                for key, value in (("arp_ignore", 1), ("arp_announce", 2), ("rp_filter", 2))]
+    _run(["ip", "netns", "exec", join.router_ns, "sysctl", "-q", "-w", *settings])
+    return changed
+
+
+def _keep_off_the_wire(dataplane_ns: str, tap: str) -> bool:
+    """Drop every frame to or from ``tap`` on its bridge; True when the rules were added."""
+    held = _run(["ip", "netns", "exec", dataplane_ns, "ebtables", "-L", "FORWARD"]).stdout
+    if f"-i {tap} -j DROP" in held:
+        return False
+    for direction in ("-i", "-o"):
+        _run(["ip", "netns", "exec", dataplane_ns, "ebtables", "-A", "FORWARD", direction, tap, "-j", "DROP"])
+    return True
 
 
 def _exists(ns: str, ifname: str) -> bool:
@@ -134,14 +200,17 @@ def join_labs(topology: Topology, peerings: Mapping[str, tuple[CloudPeering, ...
     nodes = [p.node for site_peerings in peerings.values() for p in site_peerings]
     with clouds.connect(paths, spec, load_or_create_secrets(paths)) as conn:
         ids = transit_network_ids(conn, nodes)
+        joins = [replace(join, isolated=stack_exit_taps(conn, ids[join.node], join.speaker)) if join.exit_link
+                 else join for join in plan_joins(topology, peerings, ids, namespace_of)]
     rows = []
-    for join in plan_joins(topology, peerings, ids, namespace_of):
+    for join in joins:
         if not namespace_exists(join.router_ns):
             raise LabError(f"the network lab's namespace {join.router_ns} is missing",
                            fix="run `govcloud netlab up` for this environment first")
         changed = apply_join(join, paths.dataplane_namespace)
-        rows.append({"node": join.node, "bridge": join.bridge, "router": join.router_ns, "interface": join.cloud_if,
-                     "speaker": [str(a) for a in join.speaker], "changed": changed})
+        rows.append({"node": join.node, "bridge": join.bridge, "router": join.router_ns,
+                     "interface": " ".join(filter(None, (join.cloud_if, join.exit_link))),
+                     "speaker": [str(a) for a in join.speaker], "isolated": list(join.isolated), "changed": changed})
     missing = sorted(set(nodes) - set(ids))
     rows += [{"node": node, "bridge": None, "changed": False, "missing": "no transit network (stack not up)"}
              for node in missing]

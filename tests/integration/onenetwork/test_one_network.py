@@ -1,19 +1,17 @@
 """Issue 14 on the real labs: the cloud's departments reachable over the extranet.
 
-The lab stacks are deployed (a throw-away copy of the project and backend), the network lab is
-built with the border routers' BGP sessions, the two labs are joined (`govcloud lab join`), and
-the IPv6 waves roll out (they deploy the border routers' BGP and verify that every session is
-Established). Then: the border routers hold exactly their node's department prefixes from BGP,
-and a township office host reaches a probe on a department's Neutron network, through the
-extranet routers and the department's Neutron router, with ping and a TCP connection.
+The lab stacks are deployed (a throw-away copy of the project and backend, BGP speakers on), the
+network lab is built with the border routers' BGP sessions, the two labs are joined (`govcloud lab
+join`), the IPv6 waves roll out (they deploy the border routers' BGP and verify that every session
+is Established) and the legacy exits are consolidated onto the unified exit. Then: the border
+routers hold exactly their node's department prefixes from BGP (and refuse one the plan does not
+give); a county office host reaches a probe on a department's Neutron network on the provincial
+node and on each city node, through the extranet routers and the department's Neutron router, with
+ping and a TCP connection over IPv4 and IPv6; the probe's security group refuses a port it does not
+open; a department's management network is not reachable; and a probe reaches the fake internet
+only by the unified exit.
 
-The lab runs with its data plane (`lab up --data-plane`; see conftest.py).
-
-Unproven: not yet seen passing. Known blocker: the os-ken driver of neutron-bgp-dragent hosts one
-BGP speaker per agent (driver.py raises BgpSpeakerMaxScheduled(count=1)), and the lab stacks make
-two per node (IPv4, IPv6), six in all, for the lab's one dragent. Seen by hand on instance i14
-with one IPv4 speaker: the session Established, the core learned the department's prefix via the
-Neutron router's gateway on cl0, and pinged the router's inside address (session note, issue 14).
+The lab runs with its data plane (`lab up --data-plane`, one BGP agent per speaker; see conftest.py).
 """
 
 from __future__ import annotations
@@ -31,30 +29,35 @@ from netaddr import IPAddress, IPNetwork
 
 from govcloud.ipam import plan_environment
 from govcloud.lab import netlab
-from govcloud.lab.dataplane_probe import plug, unplug
+from govcloud.lab.dataplane_probe import Probe, plug, unplug
 from govcloud.lab.join import join_labs
-from govcloud.lab.netlab.overlay import LAB_FACTS, with_lab_internet
+from govcloud.lab.netlab.overlay import INTERNET_SERVER_PORT, INTERNET_SERVER_V4, INTERNET_SERVER_V6, LAB_FACTS, \
+    with_lab_internet
 from govcloud.lab.openstack import ADMIN_CLOUD
 from govcloud.lab.openstack.dataplane import NETWORK_HOST
 from govcloud.lab.openstack.statedir import lab_paths_from_env
 from govcloud.model import load_folder
 from govcloud.network.cloud_routing import node_prefixes, peerings_by_site
-from govcloud.network.inventory import render_inventory, write_inventory
 from govcloud.network.environment import environment_topology
+from govcloud.network.exits import ExitRecorder, consolidate, unified_addresses
+from govcloud.network.inventory import render_inventory, write_inventory
 from govcloud.network.rollout import Access, RolloutRecorder, run_waves
 from govcloud.network.waves import ipv6_waves
 from govcloud.paths import current_instance
 from support.projects import copy_lab_project
 
-pytestmark = [pytest.mark.integration, pytest.mark.unproven]
+pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[3]
 TCP_PORT = 7014
+CLOSED_PORT = 7015  # the probe listens here too; only its security group keeps the office out
 # The lowest-tier office of the lab (a county department; the lab model has no township office
 # host) and the department network (with a router on the transit) of each node.
 OFFICE_HOST = "host-county-a1-agri"
 TARGETS = {"province": "prov-gov-office", "city-a": "city-a-edu", "city-b": "city-b-civil"}
+BORDERS = {"province": "core", "city-a": "city-a", "city-b": "city-b"}
 BGP_WAIT_S = 180
+PORT_WAIT_S = 90
 
 
 @pytest.fixture(scope="module")
@@ -64,30 +67,31 @@ def one_network(clouds_yaml, tmp_path_factory):
     for settings in (project / "stacks").glob("Pulumi.lab-*.yaml"):  # the copy's stacks speak BGP
         settings.write_text(settings.read_text().replace("govcloud:bgpSpeakers: false", "govcloud:bgpSpeakers: true"))
     backend = f"file://{tmp_path_factory.mktemp('backend')}"
-    command = [str(Path(sys.executable).parent / "govcloud"), "up", "--all", "--env", "lab", "--format", "json",
-               "--backend", backend, "--clouds-yaml", str(clouds_yaml)]
+    govcloud = str(Path(sys.executable).parent / "govcloud")
+    common = ["--all", "--env", "lab", "--backend", backend, "--clouds-yaml", str(clouds_yaml)]
     started = time.monotonic()
-    done = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=3600)
+    done = subprocess.run([govcloud, "up", *common], cwd=project, capture_output=True, text=True, timeout=3600)
     assert done.returncode == 0, f"up failed:\n{done.stderr[-4000:]}"
-    up_seconds = time.monotonic() - started
     facts = replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network)
     topology = with_lab_internet(environment_topology(environment, facts))  # every node speaks, as in the stacks
     paths = netlab.NetlabPaths()
-    netlab.down(paths)
-    netlab.up(topology, paths)
-    plan = plan_environment(environment)
-    peerings = peerings_by_site(environment.province, plan)
-    joins = join_labs(topology, peerings, netlab.namespace)
-    assert all(row.get("bridge") for row in joins), joins
-    env_dir = project / "inventories" / "lab"
-    write_inventory(env_dir, render_inventory(topology, paths.client_key, paths.known_hosts))
-    access = Access(env_dir / "hosts.yml", paths.client_key, paths.known_hosts, work_dir=project / "runs")
-    reports = run_waves(topology, ipv6_waves(topology), access, RolloutRecorder(project, topology))
-    assert all(r.status == "ok" for r in reports), [(r.wave, r.status) for r in reports]
-    yield {"environment": environment, "plan": plan, "topology": topology, "up_seconds": up_seconds}
-    netlab.down(paths)
-    subprocess.run([*command[:2], "--all", "--env", "lab", "--backend", backend, "--clouds-yaml", str(clouds_yaml)],
-                   cwd=project, capture_output=True, text=True, timeout=3600, check=False)
+    try:
+        netlab.down(paths)
+        netlab.up(topology, paths)
+        plan = plan_environment(environment)
+        joins = join_labs(topology, peerings_by_site(environment.province, plan), netlab.namespace)
+        assert all(row.get("bridge") for row in joins), joins
+        env_dir = project / "inventories" / "lab"
+        write_inventory(env_dir, render_inventory(topology, paths.client_key, paths.known_hosts))
+        access = Access(env_dir / "hosts.yml", paths.client_key, paths.known_hosts, work_dir=project / "runs")
+        reports = run_waves(topology, ipv6_waves(topology), access, RolloutRecorder(project, topology))
+        assert all(r.status == "done" for r in reports), [(r.wave, r.status) for r in reports]
+        consolidate(topology, access, ExitRecorder(project, topology), None, log=lambda _line: None)
+        yield {"environment": environment, "plan": plan, "topology": topology, "started": started}
+    finally:
+        netlab.down(paths)
+        subprocess.run([govcloud, "destroy", *common], cwd=project, capture_output=True, text=True, timeout=3600,
+                       check=False)
 
 
 def _bgp_prefixes(router: str, family: str) -> set[IPNetwork]:
@@ -95,58 +99,157 @@ def _bgp_prefixes(router: str, family: str) -> set[IPNetwork]:
     return {IPNetwork(prefix) for prefix in json.loads(out).get("routes", {})}
 
 
-@pytest.mark.parametrize(("node", "router"), [("province", "core"), ("city-a", "city-a"), ("city-b", "city-b")])
-def test_the_border_router_holds_exactly_its_node_prefixes_from_bgp(one_network, node, router):
-    v4, v6 = node_prefixes(one_network["environment"].province, one_network["plan"], node)
+def _wait_for_prefixes(router: str, family: str, wanted: set[IPNetwork]) -> set[IPNetwork]:
     deadline = time.monotonic() + BGP_WAIT_S
-    while time.monotonic() < deadline and _bgp_prefixes(router, "ipv4") != set(v4):
+    while time.monotonic() < deadline and _bgp_prefixes(router, family) != wanted:
         time.sleep(2)
-    assert _bgp_prefixes(router, "ipv4") == set(v4)
-    if one_network["topology"].node(router).interfaces and any(
-            i.kind == "cloud" and i.ipv6 is not None for i in one_network["topology"].node(router).interfaces):
-        assert _bgp_prefixes(router, "ipv6") == set(v6)
+    return _bgp_prefixes(router, family)
+
+
+@pytest.mark.parametrize("node", list(BORDERS))
+def test_the_border_router_holds_exactly_its_node_prefixes_from_bgp(one_network, node):
+    v4, v6 = node_prefixes(one_network["environment"].province, one_network["plan"], node)
+    assert v4 and v6
+    assert _wait_for_prefixes(BORDERS[node], "ipv4", set(v4)) == set(v4)
+    assert _wait_for_prefixes(BORDERS[node], "ipv6", set(v6)) == set(v6)
 
 
 @pytest.fixture
-def probe(one_network, connector, request):
-    """A port on the node's department business network, open to ICMP and the test's TCP port."""
-    node = request.param
+def make_probe(one_network, connector):
+    """Probes on a department's network, open to ICMP and TCP_PORT, listening on TCP_PORT and CLOSED_PORT."""
     conn = connector(ADMIN_CLOUD)
-    dept = TARGETS[node]
-    network = conn.network.find_network(f"{dept}-business", ignore_missing=False)
-    group = conn.network.create_security_group(name=f"probe-{uuid.uuid4().hex[:8]}", project_id=network.project_id)
-    for ethertype, icmp in (("IPv4", "icmp"), ("IPv6", "ipv6-icmp")):
-        conn.network.create_security_group_rule(security_group_id=group.id, direction="ingress", ethertype=ethertype,
-                                                protocol=icmp)
-        conn.network.create_security_group_rule(security_group_id=group.id, direction="ingress", ethertype=ethertype,
-                                                protocol="tcp", port_range_min=TCP_PORT, port_range_max=TCP_PORT)
-    port = conn.network.create_port(network_id=network.id, project_id=network.project_id, security_group_ids=[group.id],
-                                    binding_host_id=NETWORK_HOST, device_owner="compute:govcloud-probe",
-                                    name=f"probe-{node}")
-    addresses = []
-    for fixed in port.fixed_ips:
-        subnet = conn.network.get_subnet(fixed["subnet_id"])
-        addresses.append((IPAddress(fixed["ip_address"]), IPNetwork(subnet.cidr),
-                          IPAddress(subnet.gateway_ip) if subnet.gateway_ip else None))
-    ns = f"{current_instance().prefix('gcpr')}-{node}"[:15]
+    made: list[tuple[Probe, list, object, object]] = []
     dp = lab_paths_from_env().dataplane_namespace
-    wired = plug(dp, ns, port.id, port.mac_address, addresses)
-    server = subprocess.Popen(["ip", "netns", "exec", ns, "socat", f"TCP6-LISTEN:{TCP_PORT},fork,reuseaddr,ipv6only=0",
-                               "EXEC:/bin/echo probe"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and conn.network.get_port(port.id).status != "ACTIVE":
-        time.sleep(1)
-    yield wired
-    server.kill()
-    unplug(dp, wired)
-    conn.network.delete_port(port.id)
-    conn.network.delete_security_group(group.id)
+
+    def make(node: str, network_name: str = "business") -> Probe:
+        network = conn.network.find_network(f"{TARGETS[node]}-{network_name}", ignore_missing=False)
+        group = conn.network.create_security_group(name=f"probe-{uuid.uuid4().hex[:8]}",
+                                                   project_id=network.project_id)
+        for ethertype, icmp in (("IPv4", "icmp"), ("IPv6", "ipv6-icmp")):
+            conn.network.create_security_group_rule(security_group_id=group.id, direction="ingress",
+                                                    ethertype=ethertype, protocol=icmp)
+            conn.network.create_security_group_rule(security_group_id=group.id, direction="ingress",
+                                                    ethertype=ethertype, protocol="tcp", port_range_min=TCP_PORT,
+                                                    port_range_max=TCP_PORT)
+        port = conn.network.create_port(network_id=network.id, project_id=network.project_id,
+                                        security_group_ids=[group.id], binding_host_id=NETWORK_HOST,
+                                        device_owner="compute:govcloud-probe", name=f"probe-{node}-{network_name}")
+        addresses = []
+        for fixed in port.fixed_ips:
+            subnet = conn.network.get_subnet(fixed["subnet_id"])
+            addresses.append((IPAddress(fixed["ip_address"]), IPNetwork(subnet.cidr),
+                              IPAddress(subnet.gateway_ip) if subnet.gateway_ip else None))
+        ns = f"{current_instance().prefix('gcpr')}-{node}-{network_name}"
+        wired = plug(dp, ns, port.id, network.id, port.mac_address, addresses)
+        servers = [subprocess.Popen(["ip", "netns", "exec", ns, "socat", f"TCP6-LISTEN:{p},fork,reuseaddr,ipv6only=0",
+                                     "EXEC:/bin/echo probe"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   for p in (TCP_PORT, CLOSED_PORT)]
+        made.append((wired, servers, port, group))
+        deadline = time.monotonic() + PORT_WAIT_S
+        while time.monotonic() < deadline and conn.network.get_port(port.id).status != "ACTIVE":
+            time.sleep(1)
+        assert conn.network.get_port(port.id).status == "ACTIVE", "the Linux bridge agent did not wire the probe"
+        return wired
+
+    yield make
+    for wired, servers, port, group in made:
+        for server in servers:
+            server.kill()
+            server.wait()
+        unplug(dp, wired)
+        conn.network.delete_port(port.id)
+        conn.network.delete_security_group(group.id)
 
 
-@pytest.mark.parametrize("probe", list(TARGETS), indirect=True)
-def test_a_county_office_reaches_a_department_probe_over_ipv4(probe):
-    target = str(probe.address(4))
-    ping = netlab.node_exec(OFFICE_HOST, ["ping", "-c", "3", "-W", "2", target], check=False)
+def _ping(target: IPAddress) -> subprocess.CompletedProcess:
+    return netlab.node_exec(OFFICE_HOST, ["ping", "-c", "3", "-W", "2", str(target)], check=False)
+
+
+def _tcp(target: IPAddress, port: int) -> subprocess.CompletedProcess:
+    family = "TCP4" if target.version == 4 else "TCP6"
+    host = str(target) if target.version == 4 else f"[{target}]"
+    return netlab.node_exec(OFFICE_HOST, ["socat", "-T", "5", "-", f"{family}:{host}:{port},connect-timeout=5"],
+                            check=False)
+
+
+@pytest.mark.parametrize("version", [4, 6])
+@pytest.mark.parametrize("node", list(TARGETS))
+def test_a_county_office_reaches_a_department_probe(one_network, make_probe, node, version, capsys):
+    probe = make_probe(node)
+    target = probe.address(version)
+    ping = _ping(target)
     assert ping.returncode == 0, ping.stdout + ping.stderr
-    tcp = netlab.node_exec(OFFICE_HOST, ["socat", "-T", "5", "-", f"TCP4:{target}:{TCP_PORT}"], check=False)
+    if "first_ping" not in one_network:  # a figure for the note, not a speed goal
+        one_network["first_ping"] = time.monotonic() - one_network["started"]
+        with capsys.disabled():
+            print(f"\nfrom `up` to the first ping: {one_network['first_ping']:.0f} s")
+    tcp = _tcp(target, TCP_PORT)
     assert tcp.stdout.strip() == "probe", tcp.stderr
+    # The probe listens on CLOSED_PORT too: only the port's security group refuses the office.
+    refused = _tcp(target, CLOSED_PORT)
+    assert refused.returncode != 0 and "probe" not in refused.stdout, refused.stdout
+
+
+def test_a_departments_management_network_is_not_reachable_from_the_extranet(make_probe):
+    business, management = make_probe("province"), make_probe("province", "management")
+    assert _ping(business.address(4)).returncode == 0  # the path works; the management network is not on it
+    for version in (4, 6):
+        ping = _ping(management.address(version))
+        assert ping.returncode != 0, ping.stdout
+
+
+@pytest.mark.parametrize("node", ["province", "city-b"])
+def test_a_department_reaches_the_internet_only_by_the_unified_exit(one_network, make_probe, node):
+    probe = make_probe(node)
+    v4, v6 = unified_addresses(one_network["topology"])
+    for server, allowed in ((INTERNET_SERVER_V4, v4), (INTERNET_SERVER_V6, v6)):
+        seen = subprocess.run(["ip", "netns", "exec", probe.namespace, "timeout", "5", "bash", "-c",
+                               f"exec 3<>/dev/tcp/{server}/{INTERNET_SERVER_PORT} && head -n1 <&3"],
+                              capture_output=True, text=True)
+        assert seen.returncode == 0, f"{probe.namespace} cannot reach {server}: {seen.stderr}"
+        assert any(IPAddress(seen.stdout.strip()) in net for net in allowed), (server, seen.stdout)
+
+
+def _updates_received(router: str, neighbor: str) -> int:
+    out = netlab.node_exec(router, ["vtysh", "-c", f"show bgp neighbors {neighbor} json"]).stdout
+    return int(json.loads(out)[neighbor]["messageStats"]["updatesRecv"])
+
+
+def test_a_prefix_the_plan_does_not_give_is_sent_by_the_speaker_and_refused_by_the_border(one_network, connector):
+    """A subnet behind a department's router that the plan does not hold: the node's speaker
+    advertises it (Neutron lists it, and the border router receives an update), and the border
+    router's prefix list refuses it.
+
+    Last in this module: neutron-dynamic-routing 21 (Zed) also hands the new IPv4 route, with the
+    router's IPv6 next hop, to the node's IPv6 speaker, whose os-ken peer thread dies of it (seen
+    on instance i14: that session never came back after its next drop). See the session's note."""
+    conn = connector(ADMIN_CLOUD)
+    dept = TARGETS["city-a"]
+    business = conn.network.find_network(f"{dept}-business", ignore_missing=False)
+    planned = conn.network.get_subnet(next(s for s in business.subnet_ids
+                                           if conn.network.get_subnet(s).ip_version == 4))
+    router = conn.network.find_router(f"{dept}-router", ignore_missing=False)  # the business router
+    peering = next(p for p in one_network["topology"].node("city-a").cloud_peerings if p.node == "city-a")
+    neighbor = str(peering.speaker_v4)
+    updates = _updates_received("city-a", neighbor)
+    network = conn.network.create_network(name=f"unplanned-{uuid.uuid4().hex[:6]}", project_id=business.project_id)
+    subnet = conn.network.create_subnet(network_id=network.id, ip_version=4, subnetpool_id=planned.subnet_pool_id,
+                                        prefixlen=IPNetwork(planned.cidr).prefixlen, project_id=business.project_id)
+    conn.network.add_interface_to_router(router, subnet_id=subnet.id)
+    try:
+        speaker = conn.network.find_bgp_speaker("city-a-bgp-v4", ignore_missing=False)
+        deadline = time.monotonic() + BGP_WAIT_S
+        advertised: set[IPNetwork] = set()
+        while time.monotonic() < deadline and (IPNetwork(subnet.cidr) not in advertised
+                                               or _updates_received("city-a", neighbor) == updates):
+            routes = conn.network.get_advertised_routes_of_speaker(speaker)["advertised_routes"]
+            advertised = {IPNetwork(r["destination"]) for r in routes}
+            time.sleep(2)
+        assert IPNetwork(subnet.cidr) in advertised
+        assert _updates_received("city-a", neighbor) > updates, "the border router received no update"
+        v4, _ = node_prefixes(one_network["environment"].province, one_network["plan"], "city-a")
+        assert IPNetwork(subnet.cidr) not in _bgp_prefixes("city-a", "ipv4")
+        assert _bgp_prefixes("city-a", "ipv4") == set(v4)
+    finally:
+        conn.network.remove_interface_from_router(router, subnet_id=subnet.id)
+        conn.network.delete_network(network.id)

@@ -1,6 +1,6 @@
 """Joining the labs, planned from the model: which bridge meets which border router's cloud interface,
-and which transit addresses the BGP speaker takes there (no IPv6 where the border router holds the
-transit's IPv6 prefix on its unified exit's link instead)."""
+and which transit addresses the BGP speaker takes there (where the border router holds the transit's
+IPv6 prefix on its unified exit's link, the transit is plugged into that link's bridge too)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from govcloud.errors import LabError
 from govcloud.ipam import plan_environment
 from govcloud.ipam.requirements import transit_key, v4_transit_key
 from govcloud.ipam.transit import speaker_address
-from govcloud.lab.join import plan_joins, transit_bridge
+from govcloud.lab.join import plan_joins, shared_transit_links, transit_bridge
+from govcloud.lab.netlab.files import etc_files, runs_frr
+from govcloud.lab.netlab.runtime import _links
+from govcloud.lab.join import stack_exit_taps
 from govcloud.lab.netlab.overlay import LAB_FACTS
 from govcloud.model import load_folder
 from govcloud.network.cloud_routing import peerings_by_site
@@ -38,8 +41,29 @@ def test_each_deployed_node_joins_its_border_router_with_the_speaker_addresses(l
     v4, v6 = plan[v4_transit_key("city-a")], plan[transit_key("city-a")]
     assert city.speaker == (IPNetwork(f"{speaker_address(v4)}/{v4.prefixlen}"),
                             IPNetwork(f"{speaker_address(v6)}/{v6.prefixlen}"))
-    # The core holds the province transit's IPv6 /64 on its unified exit's link: IPv4 only here.
-    assert [a.version for a in joins["province"].speaker] == [4]
+    assert (city.exit_link, city.exit_veth) == (None, None)
+    # The core holds the province transit's IPv6 ::1 on its unified exit's link: the transit is
+    # plugged into that link as well, and the speaker takes its IPv6 address.
+    province = joins["province"]
+    v6 = plan[transit_key("province")]
+    assert province.speaker[1] == IPNetwork(f"{speaker_address(v6)}/{v6.prefixlen}")
+    assert province.exit_link is not None and province.exit_veth == "xe-province"
+
+
+def test_the_routers_link_to_a_unified_exit_on_its_nodes_transit_is_a_bridge_in_the_network_lab(lab):
+    environment, plan, _ = lab
+    topology = environment_topology(environment, LAB_FACTS)
+    shared = {node.name: shared_transit_links(node) for node in topology.nodes if shared_transit_links(node)}
+    assert list(shared) == ["core"] and list(shared["core"].values()) == ["province"]
+    link = next(iter(shared["core"]))
+    per_ns, _ = _links(topology)
+    core = next(cmds for ns, cmds in per_ns.items() if ns.endswith("-core"))
+    assert f"link add {link} type bridge mcast_snooping 0" in core
+    assert f"link set {link}p master {link}" in core
+    assert not any(cmd.startswith(f"link add {link} type veth") for cmd in core)
+    # Without the cloud (the network lab alone) the link stays a plain veth.
+    alone = environment_topology(environment, LAB_FACTS, cloud=False)
+    assert not any(shared_transit_links(node) for node in alone.nodes)
 
 
 def test_bridge_names_follow_the_linux_bridge_agent_and_fit_an_interface_name():
@@ -53,3 +77,26 @@ def test_a_network_lab_without_cloud_interfaces_is_refused_with_the_fix(lab):
     with pytest.raises(LabError) as error:
         plan_joins(alone, peerings, IDS, lambda site: site)
     assert "netlab up" in error.value.fix
+
+
+def test_the_stacks_copy_of_the_exit_is_found_by_its_transit_address():
+    class Ports:
+        def ports(self, network_id):
+            assert network_id == "net"
+            return [type("P", (), {"id": "aaaaaaaaaaaa-exit", "fixed_ips": [{"ip_address": "192.0.2.2"}]}),
+                    type("P", (), {"id": "bbbbbbbbbbbb-dept", "fixed_ips": [{"ip_address": "192.0.2.40"}]}),
+                    type("P", (), {"id": "cccccccccccc-ex6", "fixed_ips": [{"ip_address": "2001:db8::2"}]})]
+
+    conn = type("C", (), {"network": Ports()})()
+    taps = stack_exit_taps(conn, "net", (IPNetwork("192.0.2.3/24"), IPNetwork("2001:db8::3/64")))
+    assert taps == ("tapaaaaaaaaaaa", "tapccccccccccc")
+
+
+def test_bgpd_runs_on_the_border_routers_only(lab):
+    environment, _, _ = lab
+    topology = environment_topology(environment, LAB_FACTS)
+    daemons = {node.name: etc_files(node)["frr/daemons"] for node in topology.nodes if runs_frr(node)}
+    borders = {node.name for node in topology.nodes if node.cloud_peerings}
+    assert borders == {"core", "city-a", "city-b"}
+    assert {name for name, text in daemons.items() if "bgpd=yes\n" in text} == borders
+    assert all("bgpd=no\n" in text for name, text in daemons.items() if name not in borders)

@@ -15,7 +15,7 @@ SOURCE_SERVER = Path(__file__).with_name("source_server.py")
 FRR_DAEMONS = """\
 # Written by the govcloud network lab.
 zebra=yes
-bgpd=no
+bgpd={bgpd}
 ospfd=yes
 ospf6d=yes
 staticd=yes
@@ -24,6 +24,7 @@ zebra_options="  -A 127.0.0.1 -s 90000000"
 ospfd_options="  -A 127.0.0.1"
 ospf6d_options=" -A ::1"
 staticd_options="-A 127.0.0.1"
+bgpd_options="   -A 127.0.0.1"
 """
 
 
@@ -59,7 +60,8 @@ def etc_files(node: NetNode) -> dict[str, str]:
         "resolv.conf": "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
     }
     if runs_frr(node):
-        files["frr/daemons"] = FRR_DAEMONS
+        # bgpd runs on the border routers, the ones that peer with a node's BGP speakers.
+        files["frr/daemons"] = FRR_DAEMONS.format(bgpd="yes" if node.cloud_peerings else "no")
         files["frr/frr.conf"] = render_frr_conf(node, ipv6=False)
     return files
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from ...errors import LabError
 from ...network.topology import NetNode, NodeRole, Topology
 from ...paths import NETLAB, current_instance
+from ..join import shared_transit_links
 from ..processes import namespace_pids, terminate
 from .files import etc_files, init_script, legacy_exit_nft, node_passwd, runs_frr, sshd_config
 from .mgmt_links import mgmt_bridge, mgmt_links, mgmt_veth, remove_mgmt_links
@@ -158,7 +159,16 @@ def _links(topology: Topology) -> tuple[dict[str, list[str]], list[str]]:
         root += [f"link add {veth} type veth peer name mgmt0 netns {ns}", f"link set {veth} master {bridge}",
                  f"link set {veth} up"]
         per_ns[ns] += [f"addr add {node.mgmt} dev mgmt0", "link set mgmt0 up"]
+    shared = {(n.name, name) for n in topology.nodes for name in shared_transit_links(n)}
     for wire in topology.wires:
+        if (wire.a, wire.a_ifname) in shared:
+            # The router's end is a bridge: `lab join` plugs the node's transit into it (see ..join).
+            port = f"{wire.a_ifname}p"
+            per_ns[namespace(wire.a)] += [
+                f"link add {wire.a_ifname} type bridge mcast_snooping 0",
+                f"link add {port} type veth peer name {wire.b_ifname} netns {namespace(wire.b)}",
+                f"link set {port} master {wire.a_ifname}", f"link set {port} up"]
+            continue
         per_ns[namespace(wire.a)].append(
             f"link add {wire.a_ifname} type veth peer name {wire.b_ifname} netns {namespace(wire.b)}")
     for node in topology.nodes:

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import jinja2
-from netaddr import IPAddress
 
 from govcloud.lab.openstack import dataplane
 from govcloud.lab.openstack.ports import HOST, LabPorts
@@ -109,9 +108,8 @@ def rendered_files(paths: OpenStackLabPaths, spec: OpenStackLabSpec, secrets: di
         etc / "rabbitmq-enabled-plugins": "[].\n",
     }
     if spec.data_plane:
-        for agent in dataplane.AGENTS:
-            config = dataplane.agent_config(paths, agent)
-            files[config] = render(f"{config.stem}.ini.j2")
+        for agent in dataplane.agents(paths, spec.bgp_agents):
+            files[agent.config] = render(agent.template, agent=agent)
     for host in spec.compute_hosts:
         files[compute_config(paths, host)] = render("nova.conf.j2", compute_host=host.name)
     for app in uwsgi_apps(paths.ports):
@@ -145,18 +143,15 @@ def _context(paths: OpenStackLabPaths, spec: OpenStackLabSpec, secrets: dict[str
         "quota": asdict(LabQuotas()),
         # None when the lab has no data plane: the Neutron templates then render as they did
         # before it existed (openvswitch only, vxlan tenant networks, no DHCP notifications).
-        "dataplane": _dataplane(paths) if spec.data_plane else None,
+        "dataplane": _dataplane() if spec.data_plane else None,
         # 256-bit key for Cinder's fixed-key manager, derived from a lab secret so it is stable.
         "fixed_key": (secrets["cinder"] * 4)[:64],
         "db_url": lambda database, user=None: db_url(paths, secrets, database, user),
     }
 
 
-def _dataplane(paths: OpenStackLabPaths) -> dataplane.DataPlane:
-    # The speakers' router id: an address of the instance's own management network that the
-    # network lab leaves unused (its nodes number from .10), so no border router shares it.
-    router_id = IPAddress(paths.instance.mgmt_network.last - 1)
-    return dataplane.DataPlane(dataplane.NETWORK_HOST, dataplane.REPORT_INTERVAL, str(router_id))
+def _dataplane() -> dataplane.DataPlane:
+    return dataplane.DataPlane(dataplane.NETWORK_HOST, dataplane.REPORT_INTERVAL)
 
 
 def _environment() -> jinja2.Environment:

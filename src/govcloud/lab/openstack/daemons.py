@@ -47,9 +47,8 @@ def plan_services(paths: OpenStackLabPaths, spec: OpenStackLabSpec) -> ServicePl
     """Every service of a lab holding ``spec``."""
     board = HeartbeatBoard(lambda: database.heartbeats(paths), lambda: database.mapped_compute_hosts(paths))
     # The data plane is opt-in (spec.data_plane): without it no relay or agent is planned.
-    network = dataplane.services(paths, lambda agent: board.probe(agent, dataplane.NETWORK_HOST,
-                                                                  lambda: started_at(paths, agent))) \
-        if spec.data_plane else ()
+    network = dataplane.services(paths, spec.bgp_agents, lambda agent: board.probe(
+        agent.binary, agent.host, lambda: started_at(paths, agent.name))) if spec.data_plane else ()
     relays, agents = network[:2], network[2:]
     core = (
         *_infrastructure(paths),

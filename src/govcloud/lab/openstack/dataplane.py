@@ -1,4 +1,9 @@
-"""The lab's Neutron data plane: the Linux bridge, L3, DHCP and BGP agents of one host.
+"""The lab's Neutron data plane: the Linux bridge, L3 and DHCP agents of one host, and BGP agents.
+
+os-ken's BGP driver hosts one speaker per agent (it raises BgpSpeakerMaxScheduled for a second)
+and the scheduler gives a speaker only to an agent that hosts none, so the lab runs one BGP agent
+per speaker the stacks make (``OpenStackLabSpec.bgp_agents``), each as its own host
+(``network-bgp<N>``) with its own router id.
 
 Every agent of a lab instance runs inside that instance's own network namespace (``gcos`` for
 the default lab, ``g<NN>os`` for an instance): the bridges, iptables rules, the BGP speakers'
@@ -21,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from netaddr import IPAddress
+
 from govcloud.lab.openstack.ports import HOST
 from govcloud.lab.openstack.statedir import OpenStackLabPaths
 from govcloud.lab.openstack.supervisor import Service, running_pid, started_at
@@ -33,12 +40,13 @@ NETWORK_HOST = "network"
 REPORT_INTERVAL = 30
 # The bridge that stands for the flat physical network in the agents' namespace.
 PHYSNET_BRIDGE = "brphys"
-AGENTS = ("neutron-linuxbridge-agent", "neutron-l3-agent", "neutron-dhcp-agent", "neutron-bgp-dragent")
+# One of each on the data plane's host; then ``bgp_agents`` BGP agents (see the module's docstring).
+AGENTS = ("neutron-linuxbridge-agent", "neutron-l3-agent", "neutron-dhcp-agent")
+BGP_AGENT = "neutron-bgp-dragent"
 _AGENT_CONFIGS = {
-    "neutron-linuxbridge-agent": "neutron/linuxbridge_agent.ini",
-    "neutron-l3-agent": "neutron/l3_agent.ini",
-    "neutron-dhcp-agent": "neutron/dhcp_agent.ini",
-    "neutron-bgp-dragent": "neutron/bgp_dragent.ini",
+    "neutron-linuxbridge-agent": "linuxbridge_agent",
+    "neutron-l3-agent": "l3_agent",
+    "neutron-dhcp-agent": "dhcp_agent",
 }
 RELAY_OUT, RELAY_IN = "amqp-relay-root", "amqp-relay-netns"
 # Namespaces the agents create, named by the id of a router or network of this lab's Neutron.
@@ -52,20 +60,49 @@ class DataPlane:
 
     host: str
     report_interval: int
-    bgp_router_id: str
     physnet_bridge: str = PHYSNET_BRIDGE
+
+
+@dataclass(frozen=True)
+class Agent:
+    """One agent process: its service name, the binary and host it reports as, its config file
+    (named after the template it is rendered from), and a BGP agent's router id."""
+
+    name: str
+    binary: str
+    host: str
+    config: Path
+    bgp_router_id: str | None = None
+
+    @property
+    def template(self) -> str:
+        return f"{self.config.stem.rsplit('-', 1)[0]}.ini.j2"
 
 
 def amqp_socket(paths: OpenStackLabPaths) -> Path:
     return paths.run / "amqp.sock"
 
 
-def agent_config(paths: OpenStackLabPaths, agent: str) -> Path:
-    return paths.etc / _AGENT_CONFIGS[agent]
+def agents(paths: OpenStackLabPaths, bgp_agents: int) -> tuple[Agent, ...]:
+    """The host's three agents, then the BGP agents numbered from 1."""
+    neutron = paths.etc / "neutron"
+    host = tuple(Agent(name, name, NETWORK_HOST, neutron / f"{_AGENT_CONFIGS[name]}.ini") for name in AGENTS)
+    return host + tuple(
+        Agent(f"{BGP_AGENT}-{n}", BGP_AGENT, f"{NETWORK_HOST}-bgp{n}", neutron / f"bgp_dragent-{n}.ini",
+              str(bgp_router_id(paths, n)))
+        for n in range(1, bgp_agents + 1))
 
 
-def services(paths: OpenStackLabPaths, board_probe: Callable[[str], Callable[[], bool]]) -> tuple[Service, ...]:
-    """The relays, then the four agents (each answers when its heartbeat is fresh)."""
+def bgp_router_id(paths: OpenStackLabPaths, number: int) -> IPAddress:
+    """BGP agent ``number``'s router id: an address of the instance's own management network that
+    the network lab leaves unused (its nodes number from .10, these from the top down), so no
+    border router shares it."""
+    return IPAddress(paths.instance.mgmt_network.last - number)
+
+
+def services(paths: OpenStackLabPaths, bgp_agents: int,
+             board_probe: Callable[[Agent], Callable[[], bool]]) -> tuple[Service, ...]:
+    """The relays, then the agents (each answers when its heartbeat is fresh)."""
     ns = paths.dataplane_namespace
     rabbit = paths.ports.RABBIT
     sock = amqp_socket(paths)
@@ -78,15 +115,15 @@ def services(paths: OpenStackLabPaths, board_probe: Callable[[str], Callable[[],
                            f"TCP-LISTEN:{rabbit},bind={HOST},fork,reuseaddr", f"UNIX-CONNECT:{sock}"),
                 probe=_listening_probe(paths, RELAY_IN, rabbit), after=(RELAY_OUT,)),
     )
-    agents = tuple(
-        Service(agent, ("/usr/bin/ip", "netns", "exec", ns, "/usr/bin/python3", f"/usr/bin/{agent}",
-                        "--config-file", str(paths.etc / "neutron" / "neutron.conf"),
-                        "--config-file", str(agent_config(paths, agent))),
+    processes = tuple(
+        Service(agent.name, ("/usr/bin/ip", "netns", "exec", ns, "/usr/bin/python3", f"/usr/bin/{agent.binary}",
+                             "--config-file", str(paths.etc / "neutron" / "neutron.conf"),
+                             "--config-file", str(agent.config)),
                 probe=board_probe(agent),
-                configs=(paths.etc / "neutron" / "neutron.conf", agent_config(paths, agent)),
+                configs=(paths.etc / "neutron" / "neutron.conf", agent.config),
                 after=("neutron-server", RELAY_IN))
-        for agent in AGENTS)
-    return relays + agents
+        for agent in agents(paths, bgp_agents))
+    return relays + processes
 
 
 def ensure_namespace(paths: OpenStackLabPaths) -> None:

@@ -16,6 +16,10 @@ from govcloud.errors import InputError
 # Nova's default availability zone: hosts in it need no aggregate.
 DEFAULT_ZONE = "nova"
 
+# BGP agents take router ids from the top of the instance's management network, below its
+# broadcast address; the network lab's nodes number from its bottom (.10 up).
+MAX_BGP_AGENTS = 32
+
 # Host, region, project and user names end up in config files, SQL rows and URLs:
 # keep them to a conservative slug so none of those needs quoting.
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,62}$")
@@ -53,6 +57,9 @@ class OpenStackLabSpec:
     # .dataplane). Opt-in: off, the lab is the API-only lab with fake agent rows. Unlike the
     # rest of the spec it does not only grow: each lab_up's spec turns it on or off.
     data_plane: bool = False
+    # BGP agents of the data plane: one per BGP speaker the stacks make (os-ken's driver hosts one
+    # speaker per agent; see .dataplane). Like data_plane, each lab_up's spec sets it.
+    bgp_agents: int = 1
 
     def __post_init__(self) -> None:
         validate_spec(self)
@@ -81,6 +88,7 @@ class OpenStackLabSpec:
             and set(self.compute_hosts) >= set(other.compute_hosts)
             and set(self.extra_projects) >= set(other.extra_projects)
             and self.data_plane == other.data_plane
+            and (not self.data_plane or self.bgp_agents == other.bgp_agents)
         )
 
     def merged_with(self, other: OpenStackLabSpec) -> OpenStackLabSpec:
@@ -99,6 +107,7 @@ class OpenStackLabSpec:
             tenant=other.tenant,
             extra_projects=_union(self.extra_projects, other.extra_projects),
             data_plane=other.data_plane,
+            bgp_agents=other.bgp_agents,
         )
 
 
@@ -121,6 +130,7 @@ def spec_from_json(text: str) -> OpenStackLabSpec:
         tenant=TenantSpec(**raw["tenant"]),
         extra_projects=tuple(raw["extra_projects"]),
         data_plane=bool(raw.get("data_plane", False)),
+        bgp_agents=int(raw.get("bgp_agents", 1)),
     )
 
 
@@ -143,6 +153,11 @@ def validate_spec(spec: OpenStackLabSpec) -> None:
             "OpenStackLabSpec uses a reserved project name (admin or service)",
             fix="pick another project name; admin and service belong to the lab itself",
         )
+    if not 1 <= spec.bgp_agents <= MAX_BGP_AGENTS:
+        raise InputError(
+            f"OpenStackLabSpec.bgp_agents is {spec.bgp_agents}",
+            fix=f"give between 1 and {MAX_BGP_AGENTS} (one per BGP speaker the stacks make)",
+        )
     if spec.tenant.user in {"admin", "nova", "neutron", "glance", "cinder", "placement"}:
         raise InputError(
             f"OpenStackLabSpec.tenant.user {spec.tenant.user!r} is a service user name",
@@ -151,11 +166,11 @@ def validate_spec(spec: OpenStackLabSpec) -> None:
 
 
 def _recorded(spec: OpenStackLabSpec) -> dict[str, object]:
-    # data_plane is recorded only when on: a lab without it keeps the record and fingerprint it
-    # had before the option existed, so a warm lab does not rerun its seed steps.
+    # data_plane (and its BGP agents) are recorded only when on: a lab without it keeps the record
+    # and fingerprint it had before the option existed, so a warm lab does not rerun its seed steps.
     raw = asdict(spec)
     if not spec.data_plane:
-        del raw["data_plane"]
+        del raw["data_plane"], raw["bgp_agents"]
     return raw
 
 

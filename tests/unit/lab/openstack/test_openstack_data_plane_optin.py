@@ -63,10 +63,11 @@ def test_with_the_data_plane_the_agents_relays_and_their_configs_appear():
     paths = OpenStackLabPaths(ROOT)
     off, on = render(SPEC), render(replace(SPEC, data_plane=True))
     names = [s["name"] for s in on["workers"]]
-    assert set(dataplane.AGENTS) <= set(names) and not set(dataplane.AGENTS) & {s["name"] for s in off["workers"]}
+    agents = {agent.name for agent in dataplane.agents(paths, SPEC.bgp_agents)}
+    assert agents <= set(names) and not agents & {s["name"] for s in off["workers"]}
     relays = {dataplane.RELAY_OUT, dataplane.RELAY_IN}
     assert relays <= {s["name"] for s in on["core"]} and not relays & {s["name"] for s in off["core"]}
-    agent_files = {str(dataplane.agent_config(paths, agent).relative_to(ROOT)) for agent in dataplane.AGENTS}
+    agent_files = {str(agent.config.relative_to(ROOT)) for agent in dataplane.agents(paths, SPEC.bgp_agents)}
     assert agent_files <= set(on["files"]) and not agent_files & set(off["files"])
     ml2 = on["files"]["etc/neutron/ml2_conf.ini"]
     assert "mechanism_drivers = linuxbridge,openvswitch" in ml2 and "tenant_network_types = local" in ml2
@@ -76,6 +77,14 @@ def test_with_the_data_plane_the_agents_relays_and_their_configs_appear():
     # Every config an agent reads is one the lab renders.
     for service in on["workers"] + on["core"]:
         assert set(service["configs"]) <= {str(ROOT / name) for name in on["files"]}, service["name"]
+
+
+def test_the_bgp_agents_count_is_recorded_with_the_data_plane_only_and_set_by_each_lab_up():
+    assert "bgp_agents" not in spec_to_json(replace(SPEC, bgp_agents=6))  # off: recorded as before
+    six = replace(SPEC, data_plane=True, bgp_agents=6)
+    assert spec_from_json(spec_to_json(six)) == six and six.fingerprint() != replace(six, bgp_agents=2).fingerprint()
+    two = replace(six, bgp_agents=2)
+    assert not six.covers(two) and six.merged_with(two).bgp_agents == 2
 
 
 def test_a_lab_up_without_the_data_plane_turns_it_off():
