@@ -50,6 +50,7 @@ from govcloud.model import load_folder
 from govcloud.stackgraph import Lookup, Ref, StackGraph, StackOutputRef, plan_stack, stack_names
 from govcloud.stackgraph.options import read_stack_options
 from govcloud.stackgraph.listing import graph_to_json
+from govcloud.stackgraph.regions import PROVIDER_TYPE, own_region, provider_name
 from govcloud.stackgraph.spec import ROOT_STACK_TYPE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,6 +100,18 @@ def applied_deployment(graph: StackGraph, region: str, leave_out: set[str] = fro
                  {"urn": provider_urn, "type": "pulumi:providers:openstack", "custom": True,
                   "id": provider.rsplit("::", 1)[1], "inputs": {"region": region, "version": PROVIDER_VERSION},
                   "outputs": {"region": region, "version": PROVIDER_VERSION}}]
+    # The program gives objects of another region than the stack's an explicit provider of that
+    # region (stackgraph.regions); a state without them would have every such object move provider.
+    region_providers: dict[str, str] = {}
+    for number, spec in enumerate(s for s in graph.resources if own_region(s, region)):
+        other = own_region(spec, region)
+        if other not in region_providers:
+            urn = f"urn:pulumi:{graph.stack}::{graph.project}::{PROVIDER_TYPE}::{provider_name(other)}"
+            region_providers[other] = f"{urn}::00000000-0000-4000-8000-{number + 2:012d}"
+            resources.append({"urn": urn, "type": PROVIDER_TYPE, "custom": True, "parent": stack_urn,
+                              "id": region_providers[other].rsplit("::", 1)[1],
+                              "inputs": {"region": other, "version": PROVIDER_VERSION},
+                              "outputs": {"region": other, "version": PROVIDER_VERSION}})
     urn_of: dict[str, str] = {}
     for spec in graph.resources:
         urn_of[spec.name] = urn = graph.urn(spec)
@@ -110,7 +123,7 @@ def applied_deployment(graph: StackGraph, region: str, leave_out: set[str] = fro
                  "dependencies": list(dict.fromkeys(urn_of[r.name] for r in spec.refs())) +
                  [urn_of[d] for d in spec.depends_on]}
         if not spec.is_component:
-            entry.update(id=f"{spec.name}-id", provider=provider)
+            entry.update(id=f"{spec.name}-id", provider=region_providers.get(own_region(spec, region), provider))
         resources.append(entry)
     # The engine checks the manifest's magic: the SHA-256 of its version string (deploy/manifest.go).
     manifest = {"time": "2026-01-01T00:00:00Z", "version": "v3.274.1"}

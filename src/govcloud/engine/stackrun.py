@@ -23,6 +23,7 @@ from pulumi import automation as auto
 from pulumi.automation import Deployment
 
 from ..stackgraph import StackGraph
+from ..stackgraph.scope import CONFIG_KEY as SCOPE_KEY
 from ..paths import PROJECT_FILE
 from . import cleanup
 from .adoption import existing_objects, plan_adoption, refuse_existing, state_is_empty
@@ -183,6 +184,8 @@ class StackRun:
         if selection is not None:
             common["target"] = list(selection.targets)
             common["target_dependents"] = True
+            if selection.scope is not None:  # the program registers only these (see .scope)
+                RunFiles.add_config(Path(config_file), f"govcloud:{SCOPE_KEY}", selection.scope.to_json())
             if self.settings.policy_packs:
                 self.targets.check_policies()  # the offline baseline over the whole stack (see .changed)
         elif self.settings.policy_packs and self.operation in (Operation.PREVIEW, Operation.UP):
