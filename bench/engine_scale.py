@@ -2,6 +2,7 @@
 
     PYTHONPATH=src .venv/bin/python bench/engine_scale.py [--jobs N] [--cloud govcloud-lab-admin]
                                                           [--region RegionOne] [--no-policy]
+                                                          [--parts stack,whole,changed]
 
 Figures (each with its ratio to the offline plan and to the full pass):
 
@@ -13,16 +14,17 @@ Figures (each with its ratio to the offline plan and to the full pass):
 4. full pass: `preview` of example-province over a state that holds every resource of its plan
    but one department (what every small change pays without targeting);
 5. one-department change: the same preview with ``--changed`` (the department's resources and
-   their dependents targeted).
+   their dependents targeted, and only what those read registered by the program).
 
-States 4 and 5 are imported: the plan's resources recorded with placeholder IDs. Caveat, seen
-on a city stack: such a state lacks what the provider records beyond the inputs (defaults such as
-``enabled``/``isDomain``, computed ``allTags``, the StackReference's provider), so the provider
-plans replacements a real state would not have; the full pass then costs more than it should and
-the targeted run cannot report the same changes. Faithful figures for 4 and 5 need a state made by
-a real `up` into a lab instance of one's own. The provider functions of the program (the external network, roles) do need a
-reachable Keystone: run it with the lab up (it does not change the lab: previews only). The engine
-runs on a copy of the project whose stack settings say the lab's region (``lab_project.py``).
+States 4 and 5 are imported: the plan's resources recorded with placeholder IDs, each with the
+inputs the provider's Check returned for it in the stack preview (defaults such as ``enabled`` or
+``isDomain`` added, data-source reads resolved) where that preview knew them, so the provider diffs
+them as it would a real state; objects of other regions through their region's own provider, as
+the program makes them. Without the stack preview (``--parts changed`` alone) the plan's inputs
+stand in and the provider plans replacements a real state would not have. The provider functions
+of the program (the external network, roles) need a reachable Keystone: run it with the lab up
+(it does not change the lab: previews only). The engine runs on a copy of the project whose stack
+settings say the lab's region (``lab_project.py``). Every figure is printed with the load average.
 
 The last lines are machine-readable, one figure each.
 """
@@ -43,6 +45,7 @@ from lab_project import lab_project
 
 from govcloud.engine.parallel import default_jobs
 from govcloud.engine.automation import Operation, run
+from govcloud.engine.progress import Progress
 from govcloud.engine.settings import EngineSettings
 from govcloud.errors import GovcloudError
 from govcloud.ipam import plan_environment
@@ -70,6 +73,54 @@ def offline_plan() -> tuple[float, Any, Any, list[StackGraph]]:
     return time.perf_counter() - start, environment, plan, graphs
 
 
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown value in a preview's inputs
+
+
+class CheckedInputs(Progress):
+    """A quiet progress that keeps each resource's inputs as the provider's Check returned them in a
+    preview (defaults added, data-source reads resolved): an imported state made of them is what
+    the provider would have recorded, so a pass over it diffs like one over a real state."""
+
+    seen: dict[str, dict] = {}
+
+    def on_event(self, event) -> None:
+        pre = event.resource_pre_event
+        if pre is not None and pre.metadata.new is not None and pre.metadata.new.inputs is not None:
+            CheckedInputs.seen[pre.metadata.urn] = dict(pre.metadata.new.inputs)
+        super().on_event(event)
+
+
+def _has_unknown(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_unknown(v) for v in value)
+    return value == UNKNOWN
+
+
+def _inputs(spec, checked: dict | None, stack_outputs: dict | None) -> dict:
+    """The inputs a state records for ``spec``: the provider's checked inputs where the preview
+    knew them, the plan's (references as placeholder IDs) where it did not."""
+    if not checked:
+        return _recorded(dict(spec.inputs), stack_outputs)
+    inputs = dict(checked)
+    for key, value in spec.inputs.items():
+        if key not in inputs or _has_unknown(inputs[key]) or not isinstance(value, Lookup) and _reads(value):
+            inputs[key] = _recorded(value, stack_outputs)
+    return inputs
+
+
+def _reads(value: Any) -> bool:
+    """Whether a spec input reads another resource or stack (its state value is a placeholder ID)."""
+    if isinstance(value, (Ref, StackOutputRef)):
+        return True
+    if isinstance(value, dict):
+        return any(_reads(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_reads(v) for v in value)
+    return False
+
+
 def _recorded(value: Any, stack_outputs: dict | None = None) -> Any:
     """A spec input as the state records it after an up (placeholder IDs for references; another
     stack's output as ``stack_outputs`` holds it)."""
@@ -90,9 +141,11 @@ def _recorded(value: Any, stack_outputs: dict | None = None) -> Any:
 
 
 def applied_deployment(graph: StackGraph, region: str, leave_out: set[str] = frozenset(),
-                       outputs: dict | None = None, stack_outputs: dict | None = None) -> dict:
+                       outputs: dict | None = None, stack_outputs: dict | None = None,
+                       checked: dict[str, dict] | None = None) -> dict:
     """The deployment an `up` of ``graph`` would leave, without the specs named in ``leave_out``;
-    ``outputs`` are the stack's own, ``stack_outputs`` those of the stacks it reads."""
+    ``outputs`` are the stack's own, ``stack_outputs`` those of the stacks it reads, ``checked``
+    the inputs a preview's Check returned (by URN; see CheckedInputs)."""
     stack_urn = f"urn:pulumi:{graph.stack}::{graph.project}::{ROOT_STACK_TYPE}::{graph.project}-{graph.stack}"
     provider_urn = f"urn:pulumi:{graph.stack}::{graph.project}::pulumi:providers:openstack::default_5_5_3"
     provider = f"{provider_urn}::00000000-0000-4000-8000-000000000001"
@@ -117,7 +170,7 @@ def applied_deployment(graph: StackGraph, region: str, leave_out: set[str] = fro
         urn_of[spec.name] = urn = graph.urn(spec)
         if spec.name in leave_out:
             continue
-        inputs = _recorded(dict(spec.inputs), stack_outputs)
+        inputs = _inputs(spec, (checked or {}).get(urn), stack_outputs)
         entry = {"urn": urn, "type": spec.type, "custom": not spec.is_component,
                  "parent": urn_of[spec.parent] if spec.parent else stack_urn, "inputs": inputs, "outputs": inputs,
                  "dependencies": list(dict.fromkeys(urn_of[r.name] for r in spec.refs())) +
@@ -152,10 +205,40 @@ def _placeholder_outputs(graph: StackGraph) -> dict:
     return json.loads(json.dumps(_recorded(dict(graph.exports)), default=str))
 
 
-def timed_run(operation: Operation, environment, stacks: list[str], settings: EngineSettings) -> tuple[float, list]:
+def timed_run(operation: Operation, environment, stacks: list[str], settings: EngineSettings,
+              progress=Progress) -> tuple[float, list]:
     start = time.perf_counter()
-    results = run(operation, environment, stacks, settings, quiet=True)
+    results = run(operation, environment, stacks, settings, progress=progress, quiet=True)
     return time.perf_counter() - start, results
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def one_department(args, figures: dict[str, float], environment, province_graph: StackGraph, settings_for) -> None:
+    """The full pass and the one-department change over the same imported state (made of the
+    stack preview's checked inputs when that ran first, so the provider diffs it like a real one)."""
+    department = args.department or next(s.name for s in reversed(province_graph.resources)
+                                         if s.type == "govcloud:cloud:DepartmentTenant")
+    leave_out = {s.name for s in province_graph.resources if s.name == department or s.parent == department}
+    state = applied_deployment(province_graph, args.region, leave_out, checked=CheckedInputs.seen)
+    print(f"imported state: {len(province_graph.resources) - len(leave_out)} resources, "
+          f"{'checked inputs from the stack preview' if CheckedInputs.seen else 'the plan inputs (run --parts stack too for checked ones)'}")
+    full = settings_for("full")
+    import_state(full, PROVINCE, state)
+    figures["full-pass-s"], results = timed_run(Operation.PREVIEW, environment, [PROVINCE], full)
+    full_changes = results[0].changes
+    print(f"full pass             {figures['full-pass-s']:8.2f} s   changes {full_changes} ({load()})")
+    changed = settings_for("changed", changed_only=True)
+    import_state(changed, PROVINCE, state)
+    figures["one-department-change-s"], results = timed_run(Operation.PREVIEW, environment, [PROVINCE], changed)
+    print(f"one-department change {figures['one-department-change-s']:8.2f} s   {department} "
+          f"({len(leave_out)} resources), {results[0].targeted} targeted, changes {results[0].changes} ({load()})")
+    # The check the targeted run must pass: it reports every change the full pass reports.
+    changed_only = {k: n for k, n in results[0].changes.items() if k != "same" and n}
+    print("targeted run reports the full pass's changes: "
+          + ("yes" if changed_only == {k: n for k, n in full_changes.items() if k != "same" and n} else "NO"))
 
 
 def main() -> int:
@@ -166,13 +249,16 @@ def main() -> int:
     parser.add_argument("--no-policy", action="store_true", help="Leave the baseline policy pack out.")
     parser.add_argument("--department", default=None, help="The department left out of the state (default: "
                                                             "the province stack's last one).")
+    parser.add_argument("--parts", default="stack,whole,changed",
+                        help="Engine figures to measure, comma-separated: stack (the stack preview), whole (the "
+                             "whole example), changed (the full pass and the one-department change).")
     args = parser.parse_args()
+    args.parts = set(args.parts.split(","))
 
     offline_s, environment, plan, graphs = offline_plan()
     province_graph = graphs[0]
     total = sum(len(g.resources) for g in graphs)
-    print(f"offline plan          {offline_s:8.2f} s   {len(graphs)} stacks, {total} resources "
-          f"(load average {' '.join(f'{x:.1f}' for x in os.getloadavg())})")
+    print(f"offline plan          {offline_s:8.2f} s   {len(graphs)} stacks, {total} resources ({load()})")
     figures: dict[str, float] = {"offline-plan-s": offline_s}
     with tempfile.TemporaryDirectory(prefix="govcloud-scale-") as tmp:
         base = Path(tmp)
@@ -186,41 +272,26 @@ def main() -> int:
                                   log_dir=base / "logs" / name, policy_packs=packs, jobs=args.jobs, **extra)
 
         try:
-            figures["stack-preview-s"], _ = timed_run(Operation.PREVIEW, environment, [PROVINCE], settings_for("one"))
-            print(f"stack preview         {figures['stack-preview-s']:8.2f} s   {PROVINCE}, "
-                  f"{len(province_graph.resources)} resources, empty backend")
-
-            whole = settings_for("whole")
-            import_state(whole, PROVINCE, applied_deployment(province_graph, args.region, set(
-                s.name for s in province_graph.resources), _placeholder_outputs(province_graph)))
-            figures["whole-example-preview-s"], results = timed_run(
-                Operation.PREVIEW, environment, stack_names(environment.province, ENV), whole)
-            creates = sum(r.changes.get("create", 0) for r in results)
-            print(f"whole example preview {figures['whole-example-preview-s']:8.2f} s   {len(results)} stacks, "
-                  f"{creates} creates, --jobs {args.jobs}")
-
-            department = args.department or next(s.name for s in reversed(province_graph.resources)
-                                                 if s.type == "govcloud:cloud:DepartmentTenant")
-            leave_out = {s.name for s in province_graph.resources if s.name == department or s.parent == department}
-            state = applied_deployment(province_graph, args.region, leave_out)
-            full = settings_for("full")
-            import_state(full, PROVINCE, state)
-            figures["full-pass-s"], results = timed_run(Operation.PREVIEW, environment, [PROVINCE], full)
-            full_changes = results[0].changes
-            print(f"full pass             {figures['full-pass-s']:8.2f} s   changes {full_changes}")
-            changed = settings_for("changed", changed_only=True)
-            import_state(changed, PROVINCE, state)
-            figures["one-department-change-s"], results = timed_run(Operation.PREVIEW, environment, [PROVINCE],
-                                                                    changed)
-            print(f"one-department change {figures['one-department-change-s']:8.2f} s   {department} "
-                  f"({len(leave_out)} resources), {results[0].targeted} targeted, changes {results[0].changes}")
-            # The check the targeted run must pass: it reports every change the full pass reports.
-            changed_only = {k: n for k, n in results[0].changes.items() if k != "same"}
-            print("targeted run reports the full pass's changes: "
-                  + ("yes" if changed_only == {k: n for k, n in full_changes.items() if k != "same"} else "NO"))
+            if "stack" in args.parts:
+                figures["stack-preview-s"], _ = timed_run(Operation.PREVIEW, environment, [PROVINCE],
+                                                          settings_for("one"), CheckedInputs)
+                print(f"stack preview         {figures['stack-preview-s']:8.2f} s   {PROVINCE}, "
+                      f"{len(province_graph.resources)} resources, empty backend ({load()})")
+            if "whole" in args.parts:
+                whole = settings_for("whole")
+                import_state(whole, PROVINCE, applied_deployment(province_graph, args.region, set(
+                    s.name for s in province_graph.resources), _placeholder_outputs(province_graph)))
+                figures["whole-example-preview-s"], results = timed_run(
+                    Operation.PREVIEW, environment, stack_names(environment.province, ENV), whole)
+                creates = sum(r.changes.get("create", 0) for r in results)
+                print(f"whole example preview {figures['whole-example-preview-s']:8.2f} s   {len(results)} stacks, "
+                      f"{creates} creates, --jobs {args.jobs} ({load()})")
+            if "changed" in args.parts:
+                one_department(args, figures, environment, province_graph, settings_for)
         except GovcloudError as exc:
             print(f"engine half not measured: {exc}", file=sys.stderr)
     full_pass = figures.get("full-pass-s")
+    print(f"load average at the end: {load()}")
     for key, value in figures.items():
         ratios = [f"{value / offline_s:8.1f}x the offline plan"]
         if full_pass:
@@ -229,7 +300,7 @@ def main() -> int:
     for key in ("offline-plan-s", "stack-preview-s", "whole-example-preview-s", "one-department-change-s",
                 "full-pass-s"):
         print(f"{key}: {figures[key]:.2f}" if key in figures else f"{key}: nan")
-    return 0 if len(figures) == 5 else 1
+    return 0 if len(figures) == 1 + len(args.parts) + ("changed" in args.parts) else 1
 
 
 if __name__ == "__main__":

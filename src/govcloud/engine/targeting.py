@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import EngineError
-from ..stackgraph.regions import WRITE_ONLY
+from ..stackgraph.regions import SDK_SECRET_OUTPUTS, WRITE_ONLY
 from ..stackgraph.scope import RegistrationScope
 from ..stackgraph.spec import ROOT_STACK_TYPE, Lookup, Ref, ResourceSpec, StackGraph, StackOutputRef
 
@@ -172,7 +172,8 @@ class _Context:
 
 def _compare_inputs(spec: ResourceSpec, old: StateResource, context: _Context) -> tuple[str, str] | None:
     """None when ``spec``'s inputs and options equal ``old``'s; else ("changed" | "undecided", why)."""
-    if frozenset(spec.additional_secret_outputs) != old.secret_outputs:
+    if frozenset(spec.additional_secret_outputs) | frozenset(SDK_SECRET_OUTPUTS.get(spec.type, ())) \
+            != old.secret_outputs:
         return "changed", "its secret outputs differ"
     for name in spec.depends_on:
         # A depends_on edge carries no value; the state records it among the dependencies (a

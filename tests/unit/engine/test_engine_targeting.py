@@ -256,6 +256,11 @@ def test_depends_on_and_secret_outputs_are_compared_too(lab):
     entry["dependencies"] = [d for d in entry["dependencies"] if not d.endswith("::" + vm.depends_on[0])]
     assert "now depends on" in diff_plan(graph, state).changed[graph.urn(vm)]
     state = applied(graph)
+    vm = next(s for s in graph.resources if s.type == "openstack:compute/instance:Instance")
     entry = next(r for r in _resources(state) if r["urn"] == graph.urn(vm))
-    entry["additionalSecretOutputs"] = ["adminPass"]
+    assert entry["additionalSecretOutputs"] == ["adminPass"]  # the SDK class's own: no change
+    assert graph.urn(vm) not in diff_plan(graph, state).changed
+    entry["additionalSecretOutputs"] = ["adminPass", "accessIpV4"]
+    assert "secret outputs" in diff_plan(graph, state).changed[graph.urn(vm)]
+    entry["additionalSecretOutputs"] = []  # a state the SDK did not write: not what an up records
     assert "secret outputs" in diff_plan(graph, state).changed[graph.urn(vm)]
