@@ -4,6 +4,7 @@ parents of both; every value read from a spec left out comes from the state, or 
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from govcloud.engine.scope import registration_scope
 from govcloud.engine.targeting import SECRET_SIG, dependents_closure, select_targets
 from govcloud.ipam import plan_environment
 from govcloud.model import load_environment
-from govcloud.stackgraph import StackOutputRef
+from govcloud.stackgraph import Ref, StackOutputRef
 from govcloud.stackgraph.scope import RegistrationScope
 from govcloud.stackgraph.spec import refs_in
 from govcloud.stackgraph.specparts import ComponentPlan
@@ -114,6 +115,19 @@ def test_a_component_whose_outputs_read_a_changed_resource_registers_them_again(
     entry["inputs"]["description"] = entry["outputs"]["description"] = "edited by hand"
     scope, _ = _scope(plans, state)
     assert "prov-health" in scope.names  # its registered outputs name the project
+
+
+def test_a_component_whose_outputs_read_another_components_change_is_registered(lab):
+    """Today a component's outputs read its own children (registered as their parent anyway);
+    one that read another component's resource must still register its outputs anew."""
+    plans = _plans(lab)
+    reader = next(i for i, p in enumerate(plans) if p.component.name == "prov-gov-office")
+    plans[reader] = replace(plans[reader], outputs={**plans[reader].outputs, "healthProjectId": Ref("prov-health-project")})
+    graph = stack_graph("lab-province", plans)
+    scope = registration_scope(plans, graph, applied(graph), {graph.urn(graph.by_name()["prov-health-project"])})
+    assert "prov-gov-office" in scope.names
+    assert not _department(plans, "prov-gov-office") - {"prov-gov-office"} & scope.names
+    assert scope.known["prov-gov-office-project"] == {"id": "prov-gov-office-project-id"}  # its own outputs
 
 
 def _with_exported_project(lab, change) -> RegistrationScope | None:
