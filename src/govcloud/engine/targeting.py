@@ -66,6 +66,10 @@ class StateResource:
         deps = list(raw.get("dependencies") or ())
         for urns in (raw.get("propertyDependencies") or {}).values():
             deps.extend(urns or ())
+        # The engine's targeting follows these edges too (a resource replaced with, or deleted
+        # with, a target goes with it).
+        deps.extend(raw.get("replaceWith") or ())
+        deps.extend([raw["deletedWith"]] if raw.get("deletedWith") else [])
         return cls(urn=raw["urn"], type=raw.get("type", ""), id=raw.get("id") or None,
                    inputs=raw.get("inputs") or {}, outputs=raw.get("outputs") or {},
                    parent=raw.get("parent") or None, dependencies=tuple(dict.fromkeys(deps)),
