@@ -235,8 +235,9 @@ def one_department(args, figures: dict[str, float], environment, province_graph:
                                          if s.type == "govcloud:cloud:DepartmentTenant")
     leave_out = {s.name for s in province_graph.resources if s.name == department or s.parent == department}
     state = applied_deployment(province_graph, args.region, leave_out, checked=CheckedInputs.seen)
-    print(f"imported state: {len(province_graph.resources) - len(leave_out)} resources, "
-          f"{'checked inputs from the stack preview' if CheckedInputs.seen else 'the plan inputs (run --parts stack too for checked ones)'}")
+    made_of = ("checked inputs from the stack preview" if CheckedInputs.seen
+               else "the plan inputs (run --parts stack too for checked ones)")
+    print(f"imported state: {len(province_graph.resources) - len(leave_out)} resources, {made_of}")
     full = settings_for("full")
     import_state(full, PROVINCE, state)
     figures["full-pass-s"], results = timed_run(Operation.PREVIEW, environment, [PROVINCE], full, figure="full-pass-s")

@@ -15,7 +15,7 @@ from ..policy import offline
 from ..stackgraph.options import read_stack_options
 from ..stackgraph.stacks import component_plans, stack_graph
 from .discovery import OPENSTACK_VERSION
-from .scope import registration_scope
+from .registration import registration_scope
 from .targeting import TargetSelection, select_targets
 
 
@@ -38,7 +38,7 @@ class ChangedTargets:
         # Without the province's outputs the city's StackReference inputs stay undecided (targeted).
         selection = select_targets(graph, deployment, OPENSTACK_VERSION,
                                    {self.province_stack: outputs} if outputs is not None else None)
-        # The program then registers only what the run may change and what that reads (see .scope).
+        # The program then registers only what the run may change and what that reads (see .registration).
         return replace(selection, scope=registration_scope(plans, graph, deployment, selection.reach))
 
     def check_policies(self) -> None:

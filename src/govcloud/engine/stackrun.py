@@ -198,7 +198,7 @@ class StackRun:
         if selection is not None:
             common["target"] = list(selection.targets)
             common["target_dependents"] = True
-            if selection.scope is not None:  # the program registers only these (see .scope)
+            if selection.scope is not None:  # the program registers only these (see .registration)
                 RunFiles.add_config(Path(config_file), f"govcloud:{SCOPE_KEY}", selection.scope.to_json())
             if self.settings.policy_packs:
                 self.targets.check_policies()  # the offline baseline over the whole stack (see .changed)

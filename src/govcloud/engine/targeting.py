@@ -104,7 +104,7 @@ class TargetSelection:
     diff: StackDiff
     targets: tuple[str, ...]
     reach: frozenset[str]  # every URN the targeted run can change (offline closure of the targets)
-    scope: RegistrationScope | None = None  # what the program registers (None: everything; see .scope)
+    scope: RegistrationScope | None = None  # what the program registers (None: everything; see .registration)
 
     def to_dict(self) -> dict[str, Any]:
         return {"stack": self.diff.stack, "resources": self.diff.total, "new": len(self.diff.new),

@@ -1,5 +1,5 @@
 """What the program of a targeted run registers: the one schema its writer (the engine's
-``--changed``, :mod:`govcloud.engine.scope`) and its reader (the stack program,
+``--changed``, :mod:`govcloud.engine.registration`) and its reader (the stack program,
 :mod:`govcloud.components.program`) share.
 
 A targeted run changes only its targets and their dependents; the engine keeps every other

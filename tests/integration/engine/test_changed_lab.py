@@ -1,5 +1,5 @@
 """`up --changed` on the lab: one more department applied by a targeted run whose program
-registers only its scope (govcloud.engine.scope) leaves the state a full run would: every
+registers only its scope (govcloud.engine.registration) leaves the state a full run would: every
 resource of the plan recorded, the new ones with the full program's dependencies, and a full
 preview afterwards finds nothing to do.
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from engine_states import applied
 
-from govcloud.engine.scope import registration_scope
+from govcloud.engine.registration import registration_scope
 from govcloud.engine.targeting import SECRET_SIG, dependents_closure, select_targets
 from govcloud.ipam import plan_environment
 from govcloud.model import load_environment
@@ -56,7 +56,7 @@ def _department(plans, code: str) -> set[str]:
 
 
 def _assert_complete(scope: RegistrationScope, plans, graph, reach_names: set[str]) -> None:
-    """The invariants the engine relies on (see govcloud.engine.scope)."""
+    """The invariants the engine relies on (see govcloud.engine.registration)."""
     by_name = graph.by_name()
     outputs = {p.component.name: p.outputs for p in plans}
     for name in reach_names:  # what may change reads only registered specs: its dependencies are the full program's
@@ -122,7 +122,8 @@ def test_a_component_whose_outputs_read_another_components_change_is_registered(
     one that read another component's resource must still register its outputs anew."""
     plans = _plans(lab)
     reader = next(i for i, p in enumerate(plans) if p.component.name == "prov-gov-office")
-    plans[reader] = replace(plans[reader], outputs={**plans[reader].outputs, "healthProjectId": Ref("prov-health-project")})
+    outputs = {**plans[reader].outputs, "healthProjectId": Ref("prov-health-project")}
+    plans[reader] = replace(plans[reader], outputs=outputs)
     graph = stack_graph("lab-province", plans)
     scope = registration_scope(plans, graph, applied(graph), {graph.urn(graph.by_name()["prov-health-project"])})
     assert "prov-gov-office" in scope.names
