@@ -16,15 +16,18 @@ Figures (each with its ratio to the offline plan and to the full pass):
 5. one-department change: the same preview with ``--changed`` (the department's resources and
    their dependents targeted, and only what those read registered by the program).
 
-States 4 and 5 are imported: the plan's resources recorded with placeholder IDs, each with the
-inputs the provider's Check returned for it in the stack preview (defaults such as ``enabled`` or
-``isDomain`` added, data-source reads resolved) where that preview knew them, so the provider diffs
-them as it would a real state; objects of other regions through their region's own provider, as
-the program makes them. Without the stack preview (``--parts changed`` alone) the plan's inputs
-stand in and the provider plans replacements a real state would not have. The provider functions
-of the program (the external network, roles) need a reachable Keystone: run it with the lab up
-(it does not change the lab: previews only). The engine runs on a copy of the project whose stack
-settings say the lab's region (``lab_project.py``). Every figure is printed with the load average.
+States 4 and 5 are imported: the plan's resources recorded with placeholder IDs (objects of other
+regions through their region's own provider, as the program makes them). Such a state lacks what
+the provider records beyond the inputs (defaults, computed attributes), so in the full pass the
+provider plans updates and replacements a real state would not have (measured: 225 updates and
+1,565 replacements of 1,888 resources; 343 and 739 with the inputs its Check returned), and the targeted run cannot report the
+same changes: the line saying whether it does reads NO here. That it does on a real state is
+proven by tests/integration/engine/test_changed_lab.py (a full preview after `up --changed` finds
+nothing to do). The provider functions of the program (the external network, roles) need a
+reachable Keystone: run it with the lab up (it does not change the lab: previews only). The engine
+runs on a copy of the project whose stack settings say the lab's region (``lab_project.py``).
+Every figure is printed with the load average, and with its CPU seconds (this process and the
+engine processes it waited for), which depend much less than the wall time on what else runs.
 
 The last lines are machine-readable, one figure each.
 """
@@ -46,7 +49,6 @@ from lab_project import lab_project
 
 from govcloud.engine.parallel import default_jobs
 from govcloud.engine.automation import Operation, run
-from govcloud.engine.progress import Progress
 from govcloud.engine.settings import EngineSettings
 from govcloud.errors import GovcloudError
 from govcloud.ipam import plan_environment
@@ -74,54 +76,6 @@ def offline_plan() -> tuple[float, Any, Any, list[StackGraph]]:
     return time.perf_counter() - start, environment, plan, graphs
 
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown value in a preview's inputs
-
-
-class CheckedInputs(Progress):
-    """A quiet progress that keeps each resource's inputs as the provider's Check returned them in a
-    preview (defaults added, data-source reads resolved): an imported state made of them is what
-    the provider would have recorded, so a pass over it diffs like one over a real state."""
-
-    seen: dict[str, dict] = {}
-
-    def on_event(self, event) -> None:
-        pre = event.resource_pre_event
-        if pre is not None and pre.metadata.new is not None and pre.metadata.new.inputs is not None:
-            CheckedInputs.seen[pre.metadata.urn] = dict(pre.metadata.new.inputs)
-        super().on_event(event)
-
-
-def _has_unknown(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(_has_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_unknown(v) for v in value)
-    return value == UNKNOWN
-
-
-def _inputs(spec, checked: dict | None, stack_outputs: dict | None) -> dict:
-    """The inputs a state records for ``spec``: the provider's checked inputs where the preview
-    knew them, the plan's (references as placeholder IDs) where it did not."""
-    if not checked:
-        return _recorded(dict(spec.inputs), stack_outputs)
-    inputs = dict(checked)
-    for key, value in spec.inputs.items():
-        if key not in inputs or _has_unknown(inputs[key]) or not isinstance(value, Lookup) and _reads(value):
-            inputs[key] = _recorded(value, stack_outputs)
-    return inputs
-
-
-def _reads(value: Any) -> bool:
-    """Whether a spec input reads another resource or stack (its state value is a placeholder ID)."""
-    if isinstance(value, (Ref, StackOutputRef)):
-        return True
-    if isinstance(value, dict):
-        return any(_reads(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_reads(v) for v in value)
-    return False
-
-
 def _recorded(value: Any, stack_outputs: dict | None = None) -> Any:
     """A spec input as the state records it after an up (placeholder IDs for references; another
     stack's output as ``stack_outputs`` holds it)."""
@@ -142,11 +96,9 @@ def _recorded(value: Any, stack_outputs: dict | None = None) -> Any:
 
 
 def applied_deployment(graph: StackGraph, region: str, leave_out: set[str] = frozenset(),
-                       outputs: dict | None = None, stack_outputs: dict | None = None,
-                       checked: dict[str, dict] | None = None) -> dict:
+                       outputs: dict | None = None, stack_outputs: dict | None = None) -> dict:
     """The deployment an `up` of ``graph`` would leave, without the specs named in ``leave_out``;
-    ``outputs`` are the stack's own, ``stack_outputs`` those of the stacks it reads, ``checked``
-    the inputs a preview's Check returned (by URN; see CheckedInputs)."""
+    ``outputs`` are the stack's own, ``stack_outputs`` those of the stacks it reads."""
     stack_urn = f"urn:pulumi:{graph.stack}::{graph.project}::{ROOT_STACK_TYPE}::{graph.project}-{graph.stack}"
     provider_urn = f"urn:pulumi:{graph.stack}::{graph.project}::pulumi:providers:openstack::default_5_5_3"
     provider = f"{provider_urn}::00000000-0000-4000-8000-000000000001"
@@ -171,7 +123,7 @@ def applied_deployment(graph: StackGraph, region: str, leave_out: set[str] = fro
         urn_of[spec.name] = urn = graph.urn(spec)
         if spec.name in leave_out:
             continue
-        inputs = _inputs(spec, (checked or {}).get(urn), stack_outputs)
+        inputs = _recorded(dict(spec.inputs), stack_outputs)
         entry = {"urn": urn, "type": spec.type, "custom": not spec.is_component,
                  "parent": urn_of[spec.parent] if spec.parent else stack_urn, "inputs": inputs, "outputs": inputs,
                  "dependencies": list(dict.fromkeys(urn_of[r.name] for r in spec.refs())) +
@@ -215,11 +167,11 @@ def _cpu() -> float:
 
 
 def timed_run(operation: Operation, environment, stacks: list[str], settings: EngineSettings,
-              progress=Progress, figure: str = "") -> tuple[float, list]:
+              figure: str = "") -> tuple[float, list]:
     """Wall seconds and results of one run; its CPU seconds go to CPU[figure] (the wall time
     depends on what else the machine runs, the CPU time much less)."""
     start, cpu = time.perf_counter(), _cpu()
-    results = run(operation, environment, stacks, settings, progress=progress, quiet=True)
+    results = run(operation, environment, stacks, settings, quiet=True)
     CPU[figure] = _cpu() - cpu
     return time.perf_counter() - start, results
 
@@ -229,15 +181,11 @@ def load() -> str:
 
 
 def one_department(args, figures: dict[str, float], environment, province_graph: StackGraph, settings_for) -> None:
-    """The full pass and the one-department change over the same imported state (made of the
-    stack preview's checked inputs when that ran first, so the provider diffs it like a real one)."""
+    """The full pass and the one-department change over the same imported state."""
     department = args.department or next(s.name for s in reversed(province_graph.resources)
                                          if s.type == "govcloud:cloud:DepartmentTenant")
     leave_out = {s.name for s in province_graph.resources if s.name == department or s.parent == department}
-    state = applied_deployment(province_graph, args.region, leave_out, checked=CheckedInputs.seen)
-    made_of = ("checked inputs from the stack preview" if CheckedInputs.seen
-               else "the plan inputs (run --parts stack too for checked ones)")
-    print(f"imported state: {len(province_graph.resources) - len(leave_out)} resources, {made_of}")
+    state = applied_deployment(province_graph, args.region, leave_out)
     full = settings_for("full")
     import_state(full, PROVINCE, state)
     figures["full-pass-s"], results = timed_run(Operation.PREVIEW, environment, [PROVINCE], full, figure="full-pass-s")
@@ -288,7 +236,7 @@ def main() -> int:
         try:
             if "stack" in args.parts:
                 figures["stack-preview-s"], _ = timed_run(Operation.PREVIEW, environment, [PROVINCE],
-                                                          settings_for("one"), CheckedInputs, "stack-preview-s")
+                                                          settings_for("one"), figure="stack-preview-s")
                 print(f"stack preview         {figures['stack-preview-s']:8.2f} s   {PROVINCE}, "
                       f"{len(province_graph.resources)} resources, empty backend ({load()})")
             if "whole" in args.parts:
