@@ -56,7 +56,7 @@ from govcloud.model import load_folder
 from govcloud.stackgraph import Lookup, Ref, StackGraph, StackOutputRef, plan_stack, stack_names
 from govcloud.stackgraph.options import read_stack_options
 from govcloud.stackgraph.listing import graph_to_json
-from govcloud.stackgraph.regions import PROVIDER_TYPE, own_region, provider_name
+from govcloud.stackgraph.regions import PROVIDER_TYPE, SDK_SECRET_OUTPUTS, own_region, provider_name
 from govcloud.stackgraph.spec import ROOT_STACK_TYPE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,7 +124,10 @@ def applied_deployment(graph: StackGraph, region: str, leave_out: set[str] = fro
         if spec.name in leave_out:
             continue
         inputs = _recorded(dict(spec.inputs), stack_outputs)
+        # The SDK class adds its own secret outputs (an instance's adminPass), as in a real state.
+        secrets = [*spec.additional_secret_outputs, *SDK_SECRET_OUTPUTS.get(spec.type, ())]
         entry = {"urn": urn, "type": spec.type, "custom": not spec.is_component,
+                 **({"additionalSecretOutputs": secrets} if secrets else {}),
                  "parent": urn_of[spec.parent] if spec.parent else stack_urn, "inputs": inputs, "outputs": inputs,
                  "dependencies": list(dict.fromkeys(urn_of[r.name] for r in spec.refs())) +
                  [urn_of[d] for d in spec.depends_on]}
