@@ -50,10 +50,8 @@ from govcloud.stackgraph.options import read_stack_options
 from govcloud.stackgraph import tokens as t
 from support.projects import copy_lab_project
 
-# Not yet seen passing end to end on the lab: `make test-unproven` runs it. Last run (i18, fresh
-# instance, 29m50s): 6 of 7 passed; the adopt run met an untagged second network a kill between
-# Neutron's create and its tag call had left (recovery's finders require the tags: see the note).
-pytestmark = [pytest.mark.integration, pytest.mark.unproven]
+# About 33 min at load 12 on 2 cores (7 passed from a fresh instance), about half that on a quiet machine.
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 STACK = "lab-province"
 RESOURCE_LINE = re.compile(rf"^\[{STACK}\]\s+(\+-|\+|-|~)\s+(create|delete|update|replace)\s")
