@@ -14,6 +14,7 @@ from govcloud.ipam import plan_environment
 from govcloud.model import load_environment
 from govcloud.stackgraph import stack_components
 from govcloud.stackgraph.options import options_from_config
+from govcloud.stackgraph.scope import CONFIG_KEY, RegistrationScope
 
 config = pulumi.Config("govcloud")
 env_name = config.require("env")
@@ -22,5 +23,7 @@ options = options_from_config({key: config.get(key)
                                for key in ("drImage", "drFlavor", "encryptedVolumeType", "bgpSpeakers")})
 # `govcloud up --adopt` puts the existing objects to import here, in the run's private settings only.
 adopt = json.loads(config.get("adopt") or "{}")
+# `govcloud up|preview --changed` puts the specs its targeted run registers here (the rest stay as they are).
+scope = RegistrationScope.from_json(config.get(CONFIG_KEY))
 run_stack(stack_components(environment.province, plan_environment(environment), environment.name,
-                           pulumi.get_stack(), options), adopt)
+                           pulumi.get_stack(), options), adopt, scope)

@@ -37,6 +37,7 @@ class SpecComponent(pulumi.ComponentResource):
         self.context = context or SpecContext()
         self.context.resources[plan.component.name] = self
         for spec in plan.children:
-            self.context.create(spec, parent=self)
+            if self.context.registers(spec.name):
+                self.context.create(spec, parent=self)
         self.outputs = self.context.resolve(dict(plan.outputs), self)
         self.register_outputs(self.outputs)

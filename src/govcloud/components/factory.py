@@ -19,6 +19,7 @@ import pulumi._types as pulumi_types
 from ..errors import PlanError
 from ..stackgraph import tokens as t
 from ..stackgraph.regions import WRITE_ONLY, own_region, provider_name
+from ..stackgraph.scope import RegistrationScope
 from ..stackgraph.spec import Lookup, Ref, ResourceSpec, StackOutputRef, refs_in
 
 
@@ -57,7 +58,8 @@ def _py_name(name: str) -> str:
 class SpecContext:
     """What one stack program has created so far, by spec name: the targets of Refs."""
 
-    def __init__(self, adopt: Mapping[str, str] | None = None, region: str | None = None) -> None:
+    def __init__(self, adopt: Mapping[str, str] | None = None, region: str | None = None,
+                 scope: RegistrationScope | None = None) -> None:
         self.resources: dict[str, pulumi.Resource] = {}
         self._lookups: dict[tuple, pulumi.Output] = {}
         # `up --adopt`: spec name -> ID of the existing object the engine imports instead of creating.
@@ -65,6 +67,12 @@ class SpecContext:
         # The stack's region (its default provider's); objects of other regions get their own provider.
         self.region = region
         self._providers: dict[str, pulumi.ProviderResource] = {}
+        # A targeted run's program registers only the specs its scope names (see stackgraph.scope).
+        self.scope = scope
+
+    def registers(self, name: str) -> bool:
+        """Whether this run registers spec ``name`` (every spec, unless a scope leaves it out)."""
+        return self.scope is None or self.scope.registers(name)
 
     def resolve(self, value: Any, parent: pulumi.Resource | None) -> Any:
         """``value`` with every Ref, StackOutputRef and Lookup replaced by the Output it names."""
@@ -80,7 +88,9 @@ class SpecContext:
             return [self.resolve(v, parent) for v in value]
         return value
 
-    def _output_of(self, ref: Ref) -> pulumi.Output:
+    def _output_of(self, ref: Ref) -> Any:
+        if not self.registers(ref.name):
+            return self.scope.value(ref.name, ref.attr)  # left out: unchanged, so the state's value
         try:
             resource = self.resources[ref.name]
         except KeyError:
@@ -124,13 +134,19 @@ class SpecContext:
 
     def options(self, spec: ResourceSpec, parent: pulumi.Resource | None) -> pulumi.ResourceOptions:
         """The engine options of ``spec``'s resource (the resources it names must exist already)."""
-        depends_on = [self.resources[name] for name in spec.depends_on]
+        depends_on = self._registered(spec.depends_on)
         unread = [key for key in WRITE_ONLY.get(spec.type, ()) if key in spec.inputs]
-        followed = [self.resources[ref.name] for key in unread for ref in refs_in(spec.inputs[key])]
+        followed = self._registered(ref.name for key in unread for ref in refs_in(spec.inputs[key]))
         return pulumi.ResourceOptions(parent=parent, depends_on=depends_on or None,
                                       additional_secret_outputs=list(spec.additional_secret_outputs) or None,
                                       import_=self.adopt.get(spec.name), provider=self._provider(spec),
                                       ignore_changes=unread or None, replace_with=followed or None)
+
+    def _registered(self, names) -> list[pulumi.Resource]:
+        """The resources of ``names``, without those a scope leaves out. Only a spec the targeted
+        run leaves untouched names one (a target's every dependency is registered), and the engine
+        keeps such a spec's recorded dependencies, not the ones registered now."""
+        return [self.resources[name] for name in names if self.registers(name)]
 
     def _provider(self, spec: ResourceSpec) -> pulumi.ProviderResource | None:
         """The explicit provider of ``spec``'s own region (None: the stack's default provider).

@@ -11,6 +11,7 @@ from typing import Any
 import pulumi
 
 from ..stackgraph import build
+from ..stackgraph.scope import RegistrationScope
 from ..stackgraph.specparts import ComponentPlan
 from ..stackgraph.stacks import StackReferenceArgs, stack_exports
 from .base import SpecComponent
@@ -32,9 +33,11 @@ def create_components(component_args: Iterable[Any], context: SpecContext | None
     context = context or SpecContext()
     plans: list[ComponentPlan] = []
     for args in component_args:
-        if isinstance(args, StackReferenceArgs):
-            plan = build(args)
-            spec = plan.component
+        plan = build(args)
+        spec = plan.component
+        if not context.registers(spec.name):
+            pass  # left out of a targeted run: unchanged, its outputs read from the state
+        elif isinstance(args, StackReferenceArgs):
             context.resources[spec.name] = pulumi.StackReference(spec.name, spec.inputs["name"])
         else:
             plan = COMPONENTS[type(args)](args, context).plan
@@ -42,11 +45,13 @@ def create_components(component_args: Iterable[Any], context: SpecContext | None
     return context, plans
 
 
-def run_stack(component_args: Iterable[Any], adopt: Mapping[str, str] | None = None) -> SpecContext:
+def run_stack(component_args: Iterable[Any], adopt: Mapping[str, str] | None = None,
+              scope: RegistrationScope | None = None) -> SpecContext:
     """Create the components and export what the stack graph exports (Refs resolved); ``adopt``
-    names existing objects to import instead of creating (spec name -> ID, see engine.adoption)."""
+    names existing objects to import instead of creating (spec name -> ID, see engine.adoption);
+    ``scope``, in a targeted run, the specs to register (see stackgraph.scope)."""
     region = pulumi.Config("openstack").get("region")  # the default provider's; see stackgraph.regions
-    context, plans = create_components(component_args, SpecContext(adopt, region))
+    context, plans = create_components(component_args, SpecContext(adopt, region, scope))
     for name, value in stack_exports(plans).items():
         pulumi.export(name, context.resolve(value, None))
     return context

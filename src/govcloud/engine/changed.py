@@ -4,6 +4,7 @@ targets with :mod:`.targeting` (which holds the rules and is tested without an e
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,10 @@ from ..errors import PolicyViolation
 from ..ipam import AddressPlan
 from ..model import Environment
 from ..policy import offline
-from ..stackgraph import plan_stack
 from ..stackgraph.options import read_stack_options
+from ..stackgraph.stacks import component_plans, stack_graph
 from .discovery import OPENSTACK_VERSION
+from .registration import registration_scope
 from .targeting import TargetSelection, select_targets
 
 
@@ -29,12 +31,15 @@ class ChangedTargets:
     def __call__(self, deployment: dict[str, Any]) -> TargetSelection | None:
         if not deployment.get("resources"):
             return None
-        graph = plan_stack(self.environment.province, self.address_plan(), self.environment.name, self.stack,
-                           read_stack_options(self.project_root, self.stack))
+        plans = component_plans(self.environment.province, self.address_plan(), self.environment.name, self.stack,
+                                read_stack_options(self.project_root, self.stack))
+        graph = stack_graph(self.stack, plans)
         outputs = None if self.stack == self.province_stack else self.province_outputs()
         # Without the province's outputs the city's StackReference inputs stay undecided (targeted).
-        return select_targets(graph, deployment, OPENSTACK_VERSION,
-                              {self.province_stack: outputs} if outputs is not None else None)
+        selection = select_targets(graph, deployment, OPENSTACK_VERSION,
+                                   {self.province_stack: outputs} if outputs is not None else None)
+        # The program then registers only what the run may change and what that reads (see .registration).
+        return replace(selection, scope=registration_scope(plans, graph, deployment, selection.reach))
 
     def check_policies(self) -> None:
         """Stand in for the engine's policy pack, which a targeted run cannot use."""

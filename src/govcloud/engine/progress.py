@@ -77,7 +77,8 @@ class Progress:
         diff = selection.diff
         line = (f"  --changed: {len(diff.new)} new, {len(diff.changed)} changed, {len(diff.undecided)} undecided, "
                 f"{len(diff.deleted)} deleted of {diff.total}: {len(selection.targets)} targets, "
-                f"{len(selection.reach)} resources within reach of them")
+                f"{len(selection.reach)} resources within reach of them; the program registers "
+                f"{len(selection.scope.names) if selection.scope is not None else 'all'}")
         self.on_output(line.strip())
         for urn, why in {**diff.changed, **diff.undecided}.items():
             self.on_output(f"  {self._short(urn)}: {why}")

@@ -23,6 +23,7 @@ from pulumi import automation as auto
 from pulumi.automation import Deployment
 
 from ..stackgraph import StackGraph
+from ..stackgraph.scope import CONFIG_KEY as SCOPE_KEY
 from ..paths import PROJECT_FILE
 from . import cleanup
 from .adoption import existing_objects, plan_adoption, refuse_existing, state_is_empty
@@ -53,7 +54,21 @@ def engine_workspace(work_dir: Path, install: EngineInstall, env: dict[str, str]
     # The engine runs through a wrapper that gives it a session of its own (see .signals).
     root = engine_command_root(install.cli, files.run_dir.parent.parent / "engine-wrapper")
     return auto.LocalWorkspace(work_dir=str(work_dir), pulumi_home=str(install.pulumi_home), env_vars=env,
-                               secrets_provider="passphrase", pulumi_command=auto.PulumiCommand(root=str(root)))
+                               secrets_provider="passphrase", pulumi_command=_command(root, install.cli))
+
+
+_COMMANDS: dict[tuple[str, str], auto.PulumiCommand] = {}
+_COMMANDS_LOCK = threading.Lock()
+
+
+def _command(root: Path, cli: Path) -> auto.PulumiCommand:
+    """One PulumiCommand per wrapper and CLI: making one runs `pulumi version` (a CLI start, about
+    0.3 s), and a stack run makes up to three workspaces, seventeen stacks fifty-one."""
+    key = (str(root), str(cli))
+    with _COMMANDS_LOCK:
+        if key not in _COMMANDS:
+            _COMMANDS[key] = auto.PulumiCommand(root=str(root))
+        return _COMMANDS[key]
 
 
 class CloudAccess:
@@ -183,6 +198,8 @@ class StackRun:
         if selection is not None:
             common["target"] = list(selection.targets)
             common["target_dependents"] = True
+            if selection.scope is not None:  # the program registers only these (see .registration)
+                RunFiles.add_config(Path(config_file), f"govcloud:{SCOPE_KEY}", selection.scope.to_json())
             if self.settings.policy_packs:
                 self.targets.check_policies()  # the offline baseline over the whole stack (see .changed)
         elif self.settings.policy_packs and self.operation in (Operation.PREVIEW, Operation.UP):

@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import EngineError
-from ..stackgraph.regions import WRITE_ONLY
+from ..stackgraph.regions import SDK_SECRET_OUTPUTS, WRITE_ONLY
+from ..stackgraph.scope import RegistrationScope
 from ..stackgraph.spec import ROOT_STACK_TYPE, Lookup, Ref, ResourceSpec, StackGraph, StackOutputRef
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # the engine's marker of a secret value in state
@@ -65,6 +66,10 @@ class StateResource:
         deps = list(raw.get("dependencies") or ())
         for urns in (raw.get("propertyDependencies") or {}).values():
             deps.extend(urns or ())
+        # The engine's targeting follows these edges too (a resource replaced with, or deleted
+        # with, a target goes with it).
+        deps.extend(raw.get("replaceWith") or ())
+        deps.extend([raw["deletedWith"]] if raw.get("deletedWith") else [])
         return cls(urn=raw["urn"], type=raw.get("type", ""), id=raw.get("id") or None,
                    inputs=raw.get("inputs") or {}, outputs=raw.get("outputs") or {},
                    parent=raw.get("parent") or None, dependencies=tuple(dict.fromkeys(deps)),
@@ -99,11 +104,13 @@ class TargetSelection:
     diff: StackDiff
     targets: tuple[str, ...]
     reach: frozenset[str]  # every URN the targeted run can change (offline closure of the targets)
+    scope: RegistrationScope | None = None  # what the program registers (None: everything; see .registration)
 
     def to_dict(self) -> dict[str, Any]:
         return {"stack": self.diff.stack, "resources": self.diff.total, "new": len(self.diff.new),
                 "changed": dict(self.diff.changed), "undecided": dict(self.diff.undecided),
-                "deleted": list(self.diff.deleted), "targets": len(self.targets), "reach": len(self.reach)}
+                "deleted": list(self.diff.deleted), "targets": len(self.targets), "reach": len(self.reach),
+                "registered": len(self.scope.names) if self.scope is not None else self.diff.total}
 
 
 def state_resources(deployment: Mapping[str, Any]) -> dict[str, StateResource]:
@@ -169,7 +176,8 @@ class _Context:
 
 def _compare_inputs(spec: ResourceSpec, old: StateResource, context: _Context) -> tuple[str, str] | None:
     """None when ``spec``'s inputs and options equal ``old``'s; else ("changed" | "undecided", why)."""
-    if frozenset(spec.additional_secret_outputs) != old.secret_outputs:
+    if frozenset(spec.additional_secret_outputs) | frozenset(SDK_SECRET_OUTPUTS.get(spec.type, ())) \
+            != old.secret_outputs:
         return "changed", "its secret outputs differ"
     for name in spec.depends_on:
         # A depends_on edge carries no value; the state records it among the dependencies (a
@@ -307,21 +315,22 @@ def _plan_dependencies(spec: ResourceSpec) -> Iterable[str]:
         yield spec.parent
     yield from spec.depends_on
     yield from (ref.name for ref in spec.refs())
-    yield from (ref.stack for ref in _stack_output_refs(spec.inputs))
+    yield from (ref.stack for ref in stack_output_refs(spec.inputs))
 
 
-def _stack_output_refs(value: Any) -> Iterable[StackOutputRef]:
+def stack_output_refs(value: Any) -> Iterable[StackOutputRef]:
+    """Every StackOutputRef in one input value, however deeply nested."""
     if isinstance(value, StackOutputRef):
         yield value
     elif isinstance(value, Mapping):
         for item in value.values():
-            yield from _stack_output_refs(item)
+            yield from stack_output_refs(item)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from _stack_output_refs(item)
+            yield from stack_output_refs(item)
     elif isinstance(value, Lookup):
         for _, item in value.args:
-            yield from _stack_output_refs(item)
+            yield from stack_output_refs(item)
 
 
 def refusal(graph: StackGraph, deployment: Mapping[str, Any], provider_version: str | None) -> str | None:

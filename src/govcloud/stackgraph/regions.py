@@ -23,6 +23,11 @@ PROVIDER_TYPE = "pulumi:providers:openstack"
 # changes to them and follows the resources they name instead: replaced with them (replace_with).
 WRITE_ONLY: Mapping[str, tuple[str, ...]] = {t.INSTANCE: ("schedulerHints",)}
 
+# Outputs the provider's SDK class itself registers as secret, whatever the program asks
+# (``secret_opts`` in pulumi_openstack's ``_internal_init``): a state records them among the
+# resource's additional secret outputs, so they are no sign of a change.
+SDK_SECRET_OUTPUTS: Mapping[str, tuple[str, ...]] = {t.INSTANCE: ("adminPass",), t.BGP_PEER: ("password",)}
+
 
 def own_region(spec: ResourceSpec, stack_region: str | None) -> str | None:
     """The region of ``spec``'s explicit provider, or None for the stack's default provider."""

@@ -167,9 +167,18 @@ def _dr_args(province: Province, plan: AddressPlan, node: Node, system, province
 def plan_stack(province: Province, plan: AddressPlan, env: str, stack: str,
                options: StackOptions = StackOptions()) -> StackGraph:
     """The whole resource graph of one stack, and what it exports."""
-    plans = [build(a) for a in stack_components(province, plan, env, stack, options)]
-    resources = tuple(r for p in plans for r in p.resources)
-    return StackGraph(PROJECT, stack, resources, stack_exports(plans))
+    return stack_graph(stack, component_plans(province, plan, env, stack, options))
+
+
+def component_plans(province: Province, plan: AddressPlan, env: str, stack: str,
+                    options: StackOptions = StackOptions()) -> list[ComponentPlan]:
+    """The plan of every component of ``stack`` (with the outputs each registers), in creation order."""
+    return [build(a) for a in stack_components(province, plan, env, stack, options)]
+
+
+def stack_graph(stack: str, plans: list[ComponentPlan]) -> StackGraph:
+    """The resource graph of ``stack`` made of its component plans."""
+    return StackGraph(PROJECT, stack, tuple(r for p in plans for r in p.resources), stack_exports(plans))
 
 
 def plan_stacks(province: Province, plan: AddressPlan, env: str, stacks: Iterable[str] | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from govcloud.stackgraph import Lookup, Ref, StackGraph, StackOutputRef
-from govcloud.stackgraph.regions import own_region, provider_name
+from govcloud.stackgraph.regions import SDK_SECRET_OUTPUTS, own_region, provider_name
 from govcloud.stackgraph.spec import ROOT_STACK_TYPE
 
 PROVIDER = "urn:pulumi:lab-province::govcloud::pulumi:providers:openstack::default_5_5_3"
@@ -57,7 +57,10 @@ def applied(graph: StackGraph, own_providers: bool = True) -> dict:
         if region:
             provider = f"{providers[region]}::{region}-id"
         deps = [urn_of[r.name] for r in spec.refs()] + [urn_of[d] for d in spec.depends_on]
+        # The SDK class adds its own secret outputs (an instance's adminPass) to the program's.
+        secrets = [*spec.additional_secret_outputs, *SDK_SECRET_OUTPUTS.get(spec.type, ())]
         resources.append({"urn": urn, "type": spec.type, "custom": not spec.is_component,
+                          **({"additionalSecretOutputs": secrets} if secrets else {}),
                           "id": None if spec.is_component else f"{spec.name}-id", "inputs": inputs,
                           "outputs": dict(inputs), "parent": urn_of.get(spec.parent or "", stack_urn),
                           "dependencies": list(dict.fromkeys(deps)),

@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import yaml
 from engine_states import applied
 
 from govcloud.engine import automation, stackrun
@@ -16,6 +17,7 @@ from govcloud.engine.settings import EngineSettings
 from govcloud.ipam import plan_environment
 from govcloud.model import load_environment
 from govcloud.stackgraph import plan_stack
+from govcloud.stackgraph.scope import CONFIG_KEY, RegistrationScope
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -31,6 +33,8 @@ class FakeStack:
         return SimpleNamespace(version=3, deployment=self.deployment["deployment"])
 
     def preview(self, **kwargs):
+        # The run's private settings file is gone once the run ends: keep what the program would read.
+        kwargs["settings"] = yaml.safe_load(Path(kwargs["config_file"]).read_text(encoding="utf-8"))
         self.calls.append(("preview", kwargs))
         return SimpleNamespace(change_summary={"create": len(kwargs.get("target", [])), "same": 1})
 
@@ -96,6 +100,21 @@ def test_a_new_department_is_previewed_alone(tmp_path, fake_engine, lab_province
     assert result.targeted == len(kwargs["target"])
     log = Path(result.log).read_text()
     assert f"{len(department)} new" in log and "undecided" in log
+
+
+def test_the_program_of_a_targeted_run_registers_its_scope_only(tmp_path, fake_engine, lab_province):
+    environment, graph = lab_province
+    state = applied(graph)
+    department = {s.name for s in graph.resources if s.name == "prov-health" or s.parent == "prov-health"}
+    urns = {graph.urn(graph.by_name()[name]) for name in department}
+    state["deployment"]["resources"] = [r for r in state["deployment"]["resources"] if r["urn"] not in urns]
+    stack = fake_engine(state)
+    [result] = run(Operation.PREVIEW, environment, ["lab-province"], _settings(tmp_path), quiet=True)
+    [(_, kwargs)] = stack.calls
+    scope = RegistrationScope.from_json(kwargs["settings"]["config"][f"govcloud:{CONFIG_KEY}"])
+    assert department <= scope.names and len(scope.names) < len(graph.resources) / 2
+    assert "prov-gov-office-project" not in scope.names and "prov-gov-office-project" in scope.known
+    assert f"the program registers {len(scope.names)}" in Path(result.log).read_text()
 
 
 def test_a_stack_without_state_runs_in_full(tmp_path, fake_engine, lab_province):

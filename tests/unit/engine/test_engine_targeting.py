@@ -211,6 +211,17 @@ def test_reach_follows_parents_refs_and_state_edges(graph):
     assert _urn(graph, "prov-health-pool-v4") in dependents_closure(graph, state, [scope])
 
 
+def test_reach_follows_the_states_replace_with_and_deleted_with_edges(graph):
+    """Edges only the state records: the engine replaces or deletes such resources with a target."""
+    state = applied(graph)
+    target, follower, other = (_urn(graph, n) for n in ("prov-health-project", "lab-scope-v4", "lab-scope-v6"))
+    assert follower not in dependents_closure(graph, state, [target])
+    entries = {r["urn"]: r for r in _resources(state)}
+    entries[follower]["replaceWith"] = [target]
+    entries[other]["deletedWith"] = target
+    assert {follower, other} <= dependents_closure(graph, state, [target])
+
+
 def test_pending_operations_refuse_a_targeted_run(graph):
     state = applied(graph)
     state["deployment"]["pending_operations"] = [{"resource": {"urn": _urn(graph, "prov-health-project")},
@@ -256,6 +267,11 @@ def test_depends_on_and_secret_outputs_are_compared_too(lab):
     entry["dependencies"] = [d for d in entry["dependencies"] if not d.endswith("::" + vm.depends_on[0])]
     assert "now depends on" in diff_plan(graph, state).changed[graph.urn(vm)]
     state = applied(graph)
+    vm = next(s for s in graph.resources if s.type == "openstack:compute/instance:Instance")
     entry = next(r for r in _resources(state) if r["urn"] == graph.urn(vm))
-    entry["additionalSecretOutputs"] = ["adminPass"]
+    assert entry["additionalSecretOutputs"] == ["adminPass"]  # the SDK class's own: no change
+    assert graph.urn(vm) not in diff_plan(graph, state).changed
+    entry["additionalSecretOutputs"] = ["adminPass", "accessIpV4"]
+    assert "secret outputs" in diff_plan(graph, state).changed[graph.urn(vm)]
+    entry["additionalSecretOutputs"] = []  # a state the SDK did not write: not what an up records
     assert "secret outputs" in diff_plan(graph, state).changed[graph.urn(vm)]
