@@ -33,5 +33,5 @@ phase "unit tests" $py -m pytest tests/unit -q -p no:cacheprovider
 phase "user's lab: fingerprint (and stand-in deployment when none runs)" guard prepare
 phase "OpenStack lab: a fresh instance $instance" in_test_lab $gc lab down --purge
 phase "OpenStack lab up (instance $instance)" in_test_lab $gc lab up --env lab
-phase "integration tests" in_test_lab $py -m pytest tests/integration -q -p no:cacheprovider --durations=30 -m "${GOVCLOUD_TEST_MARKS:-integration and not unproven}"
+phase "integration tests" in_test_lab $py -m pytest tests/integration -q -p no:cacheprovider --durations=30 -m "${GOVCLOUD_TEST_MARKS:-integration and not unproven and not long}"
 phase "user's lab: unchanged by the tests" guard verify
