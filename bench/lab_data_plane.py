@@ -22,10 +22,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from govcloud.lab.openstack import lab_down, lab_status, lab_up, supervisor
+from govcloud.lab.openstack import lab_down, lab_up
 from govcloud.lab.openstack.from_model import lab_spec
 from govcloud.lab.openstack.statedir import lab_paths_from_env
 from govcloud.model import load_environment
+from lab_start import memory_by_service  # bench/ is the script's own folder on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,22 +39,6 @@ def timed(label: str, action: Callable[[], object]) -> float:
         sys.exit(f"{label}: the lab is not up ({status.not_answering}); no figure")
     print(f"  {label:<28} {elapsed:8.1f} s", flush=True)
     return elapsed
-
-
-def pss_mib(pid: int) -> float:
-    """Proportional set size of one process: shared pages are split among their users."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def memory_by_service() -> dict[str, float]:
-    paths = lab_paths_from_env()
-    return {s.name: sum(pss_mib(pid) for pid in supervisor.family(paths, s.name)) for s in lab_status().services}
 
 
 def measure(label: str, spec, cold: bool) -> dict[str, float]:
