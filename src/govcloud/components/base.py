@@ -24,11 +24,11 @@ class SpecComponent(pulumi.ComponentResource):
     args_type: ClassVar[type]
 
     def __init__(self, args: Any, context: SpecContext | None = None,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 opts: pulumi.ResourceOptions | None = None, plan: ComponentPlan | None = None) -> None:
         if not isinstance(args, self.args_type):
             raise PlanError(f"{type(self).__name__} takes {self.args_type.__name__}, not {type(args).__name__}",
                             fix="build the args with govcloud.stackgraph.stack_components")
-        plan: ComponentPlan = build(args)
+        plan = plan if plan is not None else build(args)  # the program passes the plan it has built
         if plan.component.type != self.type_token:
             raise PlanError(f"builder for {type(self).__name__} returned a {plan.component.type}",
                             fix="keep the component's type_token equal to its builder's")

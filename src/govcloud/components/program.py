@@ -34,13 +34,13 @@ def create_components(component_args: Iterable[Any], context: SpecContext | None
     plans: list[ComponentPlan] = []
     for args in component_args:
         plan = build(args)
-        spec = plan.component
-        if not context.registers(spec.name):
-            pass  # left out of a targeted run: unchanged, its outputs read from the state
-        elif isinstance(args, StackReferenceArgs):
-            context.resources[spec.name] = pulumi.StackReference(spec.name, spec.inputs["name"])
-        else:
-            plan = COMPONENTS[type(args)](args, context).plan
+        name = plan.component.name
+        # A targeted run's scope may leave a component out: unchanged, its outputs read from the state.
+        if context.registers(name):
+            if isinstance(args, StackReferenceArgs):
+                context.resources[name] = pulumi.StackReference(name, plan.component.inputs["name"])
+            else:
+                COMPONENTS[type(args)](args, context, plan=plan)
         plans.append(plan)
     return context, plans
 

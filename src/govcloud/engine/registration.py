@@ -53,7 +53,7 @@ def registration_scope(plans: Sequence[ComponentPlan], graph: StackGraph, deploy
     read = [by_name[name].inputs for name in names] + [outputs[n] for n in names if n in outputs] + [graph.exports]
     references = {ref.stack for value in read for ref in stack_output_refs(value)}
     names.update(stack for stack in references if stack in by_name)
-    known = _known(read, names, graph, state_resources(deployment))
+    known = _known(read, names, graph, by_name, state_resources(deployment))
     return None if known is None else RegistrationScope(frozenset(names), known)
 
 
@@ -67,11 +67,10 @@ def _parents(names: Iterable[str], by_name: Mapping[str, ResourceSpec]) -> set[s
     return found
 
 
-def _known(read: Sequence[Any], names: set[str], graph: StackGraph,
+def _known(read: Sequence[Any], names: set[str], graph: StackGraph, by_name: Mapping[str, ResourceSpec],
            state: Mapping[str, StateResource]) -> dict[str, dict[str, Any]] | None:
     """The state's values of every Ref in ``read`` to a spec outside ``names``; None when one is
     missing or secret."""
-    by_name = graph.by_name()
     known: dict[str, dict[str, Any]] = {}
     for value in read:
         for ref in refs_in(value):

@@ -62,7 +62,7 @@ class ResourceSpec:
 
     def refs(self) -> Iterator[Ref]:
         """Every Ref among the inputs, however deeply nested."""
-        yield from _refs_in(self.inputs)
+        yield from refs_in(self.inputs)
 
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -70,25 +70,21 @@ _SCALARS = (str, int, float, bool, type(None))
 
 def refs_in(value: Any) -> Iterator[Ref]:
     """Every Ref in one input value, however deeply nested."""
-    yield from _refs_in(value)
-
-
-def _refs_in(value: Any) -> Iterator[Ref]:
     if isinstance(value, _SCALARS):  # the common case, first: most inputs are plain values
         return
     if isinstance(value, Ref):
         yield value
     elif isinstance(value, Lookup):
         for _, item in value.args:
-            yield from _refs_in(item)
+            yield from refs_in(item)
     elif isinstance(value, (dict, Mapping)):
         for item in value.values():
             if not isinstance(item, _SCALARS):
-                yield from _refs_in(item)
+                yield from refs_in(item)
     elif isinstance(value, (list, tuple)):
         for item in value:
             if not isinstance(item, _SCALARS):
-                yield from _refs_in(item)
+                yield from refs_in(item)
 
 
 @dataclass(frozen=True)
