@@ -30,9 +30,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..stackgraph.scope import RegistrationScope
-from ..stackgraph.spec import ResourceSpec, StackGraph, refs_in
+from ..stackgraph.spec import ResourceSpec, StackGraph, refs_in, stack_output_refs
 from ..stackgraph.specparts import ComponentPlan
-from .targeting import SECRET_SIG, StateResource, stack_output_refs, state_resources
+from .targeting import SECRET_SIG, StateResource, state_resources
 
 
 def registration_scope(plans: Sequence[ComponentPlan], graph: StackGraph, deployment: Mapping[str, Any],

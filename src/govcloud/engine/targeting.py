@@ -37,7 +37,7 @@ from typing import Any
 from ..errors import EngineError
 from ..stackgraph.regions import SDK_SECRET_OUTPUTS, WRITE_ONLY
 from ..stackgraph.scope import RegistrationScope
-from ..stackgraph.spec import ROOT_STACK_TYPE, Lookup, Ref, ResourceSpec, StackGraph, StackOutputRef
+from ..stackgraph.spec import ROOT_STACK_TYPE, Lookup, Ref, ResourceSpec, StackGraph, StackOutputRef, stack_output_refs
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # the engine's marker of a secret value in state
 PROVIDER_PREFIX = "pulumi:providers:"
@@ -316,21 +316,6 @@ def _plan_dependencies(spec: ResourceSpec) -> Iterable[str]:
     yield from spec.depends_on
     yield from (ref.name for ref in spec.refs())
     yield from (ref.stack for ref in stack_output_refs(spec.inputs))
-
-
-def stack_output_refs(value: Any) -> Iterable[StackOutputRef]:
-    """Every StackOutputRef in one input value, however deeply nested."""
-    if isinstance(value, StackOutputRef):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from stack_output_refs(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from stack_output_refs(item)
-    elif isinstance(value, Lookup):
-        for _, item in value.args:
-            yield from stack_output_refs(item)
 
 
 def refusal(graph: StackGraph, deployment: Mapping[str, Any], provider_version: str | None) -> str | None:

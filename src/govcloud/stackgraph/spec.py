@@ -68,6 +68,21 @@ class ResourceSpec:
 _SCALARS = (str, int, float, bool, type(None))
 
 
+def stack_output_refs(value: Any) -> Iterator[StackOutputRef]:
+    """Every StackOutputRef in one input value, however deeply nested."""
+    if isinstance(value, StackOutputRef):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from stack_output_refs(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from stack_output_refs(item)
+    elif isinstance(value, Lookup):
+        for _, item in value.args:
+            yield from stack_output_refs(item)
+
+
 def refs_in(value: Any) -> Iterator[Ref]:
     """Every Ref in one input value, however deeply nested."""
     if isinstance(value, _SCALARS):  # the common case, first: most inputs are plain values

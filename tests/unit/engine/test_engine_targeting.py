@@ -15,6 +15,7 @@ from govcloud.engine.targeting import (SECRET_SIG, TargetingRefused, dependents_
 from govcloud.ipam import plan_environment
 from govcloud.model import load_environment
 from govcloud.stackgraph import StackGraph, StackOutputRef, plan_stack
+from govcloud.stackgraph.spec import stack_output_refs
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -181,24 +182,13 @@ def _outputs_for(graph: StackGraph, state: dict) -> dict:
     """Province outputs under which every StackOutputRef of ``graph`` resolves to what ``state`` holds."""
     outputs: dict = {}
     for spec in graph.resources:
-        for value in _stack_output_refs(dict(spec.inputs)):
+        for value in stack_output_refs(spec.inputs):
             node = outputs
             *path, last = value.output.split(".")
             for key in path:
                 node = node.setdefault(key, {})
             node[last] = f"{value.stack}-{value.output}"
     return outputs
-
-
-def _stack_output_refs(value):
-    if isinstance(value, StackOutputRef):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _stack_output_refs(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _stack_output_refs(v)
 
 
 def test_reach_follows_parents_refs_and_state_edges(graph):
