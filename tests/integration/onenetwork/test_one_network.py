@@ -17,6 +17,7 @@ The lab runs with its data plane (`lab up --data-plane`, one BGP agent per speak
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -62,6 +63,14 @@ BGP_WAIT_S = 180
 PORT_WAIT_S = 90
 
 
+def _cli_env() -> dict[str, str]:
+    """The environment of the `govcloud` runs: this checkout's sources first. They run in the
+    project's copy, where a relative PYTHONPATH (``src``) would name nothing and the virtualenv's
+    own install of govcloud (another checkout's) would run instead."""
+    inherited = [entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep) if entry]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), *inherited])}
+
+
 @pytest.fixture(scope="module")
 def one_network(clouds_yaml, tmp_path_factory):
     environment = load_folder(ROOT / "inventories" / "lab", name="lab")
@@ -72,7 +81,8 @@ def one_network(clouds_yaml, tmp_path_factory):
     govcloud = str(Path(sys.executable).parent / "govcloud")
     common = ["--all", "--env", "lab", "--backend", backend, "--clouds-yaml", str(clouds_yaml)]
     started = time.monotonic()
-    done = subprocess.run([govcloud, "up", *common], cwd=project, capture_output=True, text=True, timeout=3600)
+    done = subprocess.run([govcloud, "up", *common], cwd=project, capture_output=True, text=True, timeout=3600,
+                          env=_cli_env())
     assert done.returncode == 0, f"up failed:\n{done.stderr[-4000:]}"
     facts = replace(LAB_FACTS, mgmt_network=current_instance().mgmt_network)
     topology = with_lab_internet(environment_topology(environment, facts))  # every node speaks, as in the stacks
@@ -94,7 +104,7 @@ def one_network(clouds_yaml, tmp_path_factory):
     finally:
         netlab.down(paths)
         subprocess.run([govcloud, "destroy", *common], cwd=project, capture_output=True, text=True, timeout=3600,
-                       check=False)
+                       check=False, env=_cli_env())
 
 
 def _bgp_prefixes(router: str, family: str) -> set[IPNetwork]:
@@ -236,10 +246,11 @@ NEW_DEPARTMENT_YAML = """  - code: city-b-health
 NEW_NODE, NEW_STACK, NEW_TIER = "city-b", "lab-city-b", "city"  # the node, its stack, its border's wave
 
 
-def _govcloud(one_network, *args: str) -> None:
+def _govcloud(one_network, *args: str) -> str:
     done = subprocess.run([one_network["govcloud"], *args], cwd=one_network["project"], capture_output=True,
-                          text=True, timeout=3600)
+                          text=True, timeout=3600, env=_cli_env())
     assert done.returncode == 0, f"govcloud {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-4000:]}"
+    return done.stdout + done.stderr
 
 
 def _apply_model_change(one_network) -> tuple[tuple[IPNetwork, ...], tuple[IPNetwork, ...]]:
@@ -247,7 +258,9 @@ def _apply_model_change(one_network) -> tuple[tuple[IPNetwork, ...], tuple[IPNet
     node's stack, the inventory, and the rollout of the border router's wave. Returns the node's
     prefixes by the changed model."""
     _govcloud(one_network, "ipam", "plan", "--env", "lab", "--write-ledger")
-    _govcloud(one_network, "up", "--stack", NEW_STACK, *one_network["engine"])
+    up = _govcloud(one_network, "up", "--stack", NEW_STACK, *one_network["engine"])
+    # The department's router changed: `up` re-seats the node's IPv6 speaker (see the test's docstring).
+    assert f"re-seated IPv6 BGP speaker {NEW_NODE}-bgp-v6" in up, up[-3000:]
     _govcloud(one_network, "inventory", "render", "--env", "lab")
     _govcloud(one_network, "rollout", "ipv6", "--env", "lab", "--tier", NEW_TIER, "--quiet")
     environment = load_folder(one_network["project"] / "inventories" / "lab", name="lab")
