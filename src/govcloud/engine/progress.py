@@ -66,6 +66,7 @@ class Progress:
         self.console = console or make_console(stderr=True, emoji=False, highlight=False)
         self.quiet = quiet
         self.done: Counter[str] = Counter()
+        self.changed_types: set[str] = set()  # resource types created, updated, replaced or deleted
         self.failed: list[str] = []
 
     def on_output(self, line: str) -> None:
@@ -102,6 +103,8 @@ class Progress:
     def _finished(self, metadata) -> None:
         op = metadata.op.value if isinstance(metadata.op, OpType) else str(metadata.op)
         self.done[op] += 1
+        if op != "same":
+            self.changed_types.add(metadata.type)
         if op != "same" and not metadata.type.startswith("pulumi:"):
             self._print(f"  {_SYMBOL.get(op, '?'):>2} {op:<7} {self._short(metadata.urn)}",
                         "green" if op == "create" else "yellow" if op != "delete" else "magenta")

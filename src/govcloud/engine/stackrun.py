@@ -26,6 +26,7 @@ from ..stackgraph import StackGraph
 from ..stackgraph.scope import CONFIG_KEY as SCOPE_KEY
 from ..paths import PROJECT_FILE
 from . import cleanup
+from .bgpreseat import reseat, speakers_to_reseat
 from .adoption import existing_objects, plan_adoption, refuse_existing, state_is_empty
 from .cloudfind import FINDERS, CloudFinder
 from .credentials import CloudCredentials
@@ -168,6 +169,8 @@ class StackRun:
             changes, outputs = self._operate(stack, config_file, selection)
             if self.operation is Operation.DESTROY:
                 self._after_destroy()
+            elif self.operation is Operation.UP and self.graph is not None:
+                self._after_up()
         except (auto.errors.CommandError, subprocess.CalledProcessError) as exc:
             self.guard.check(self.operation.value, self.stack_name)
             if self.graph is not None:  # a service that went down mid-run is the likeliest cause: name it
@@ -263,6 +266,12 @@ class StackRun:
         if noted:
             self._note(f"removed {line}" for line in cleanup.remove_leftovers(self.cloud.connection(), noted))
         self._cleanup_note.unlink(missing_ok=True)
+
+    def _after_up(self) -> None:
+        """Re-seat the stack's IPv6 BGP speakers when a router behind them changed (see .bgpreseat)."""
+        names = speakers_to_reseat(self.graph, self.printer.changed_types)
+        if names:
+            self._note(reseat(self.cloud.connection(), name) for name in names)
 
     def _types(self) -> list[str]:
         return [spec.type for spec in self.graph.resources] if self.graph is not None else []

@@ -1,0 +1,67 @@
+"""A stack's IPv6 BGP speakers re-seated on their agents after `up` changed a router behind them.
+
+Why (neutron-dynamic-routing 21, Zed, and unchanged upstream since): when a router interface or
+gateway is created, the BGP service plugin's callback hands the speakers bound to the router's
+gateway network the router's tenant prefixes at once, over RPC, instead of waiting for the agent's
+own sync. The query behind it (``_tenant_prefixes_by_router``) filters by neither the speaker nor
+the address family, so each speaker receives every pool-allocated subnet behind the router, both
+families, with its own family's next hop: the IPv6 speaker gets the department's IPv4 subnet with
+the router's IPv6 gateway address as next hop. os-ken sends IPv4 unicast paths to every
+Established peer whatever the session negotiated, and builds the IPv4 NEXT_HOP attribute from that
+IPv6 address: serialising it raises netaddr's AddrFormatError inside the peer's sending loop,
+which ends the loop. The session stays up on keepalives, but the speaker sends nothing more (no
+new prefix, no withdrawal) and does not reconnect after the session next drops. (Removal only
+withdraws, across families as well: harmless, the agent ignores routes it never advertised.) The
+IPv4 speaker is unharmed: the IPv6 paths it is handed leave with an IPv4-mapped next hop in
+MP_REACH_NLRI, for a family its session does not carry, and the border ignores them.
+
+No order of the stack's own operations avoids it: a router takes its gateway (both families) when
+it is created, and every interface attached after that, or a gateway set after the interfaces,
+runs the same callback. So after an `up` that created, updated, replaced or deleted a router or a
+router interface, each IPv6 speaker of the stack is taken off its BGP agents and given back. The
+agent then builds a fresh speaker and session from the server's list of routes, which is right per
+family (it joins subnets to gateways through their address scopes). Cost: the node's IPv6 BGP
+sessions re-establish, a few seconds in which the border router drops the node's IPv6 prefixes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..errors import EngineError
+from ..stackgraph import StackGraph
+from ..stackgraph import tokens as t
+
+# Changes of these run the plugin's router callbacks (see the module's docstring).
+ROUTER_TYPES = frozenset({t.ROUTER, t.ROUTER_INTERFACE})
+
+
+def speakers_to_reseat(graph: StackGraph, changed_types: Iterable[str]) -> tuple[str, ...]:
+    """Names of the stack's IPv6 speakers when ``changed_types`` (the resource types an `up`
+    created, updated, replaced or deleted) include a router or router interface; else none."""
+    if not ROUTER_TYPES & set(changed_types):
+        return ()
+    return tuple(spec.inputs["name"] for spec in graph.resources
+                 if spec.type == t.BGP_SPEAKER and spec.inputs.get("ipVersion") == 6)
+
+
+def reseat(conn, name: str) -> str:
+    """Take speaker ``name`` off each BGP agent hosting it and give it back; a line for the log.
+    A speaker no agent hosts has no session to mend (its first agent will sync it from the server)."""
+    speaker = conn.network.find_bgp_speaker(name, ignore_missing=True)
+    if speaker is None:
+        return f"BGP speaker {name} not found: nothing to re-seat"
+    agents = list(conn.network.get_bgp_dragents_hosting_speaker(speaker))
+    if not agents:
+        return f"BGP speaker {name} is on no agent yet: nothing to re-seat"
+    for agent in agents:
+        conn.network.remove_bgp_speaker_from_dragent(agent, speaker)
+        conn.network.add_bgp_speaker_to_dragent(agent, speaker)
+    hosting = {agent.id for agent in conn.network.get_bgp_dragents_hosting_speaker(speaker)}
+    lost = [agent.host for agent in agents if agent.id not in hosting]
+    if lost:
+        raise EngineError(f"BGP speaker {name} was re-seated (a router behind it changed) but is no longer on "
+                          f"agent(s) {', '.join(lost)}",
+                          fix=f"give it back: `openstack bgp dragent add speaker <agent id> {name}`")
+    return (f"re-seated IPv6 BGP speaker {name} on {', '.join(a.host for a in agents)} "
+            "(its session restarts: neutron-dynamic-routing hands it IPv4 routes when a router changes)")
