@@ -19,6 +19,7 @@ from .dr import DRPair
 from .exit import UnifiedExit
 from .extranet import ExtranetAttachment, SharedServices
 from .factory import SpecContext
+from .runtime import install as install_linear_wait
 from .tenant import DepartmentTenant
 
 COMPONENTS: dict[type, type[SpecComponent]] = {
@@ -50,6 +51,7 @@ def run_stack(component_args: Iterable[Any], adopt: Mapping[str, str] | None = N
     """Create the components and export what the stack graph exports (Refs resolved); ``adopt``
     names existing objects to import instead of creating (spec name -> ID, see engine.adoption);
     ``scope``, in a targeted run, the specs to register (see stackgraph.scope)."""
+    install_linear_wait()  # the SDK's end-of-program wait is quadratic in the Outputs pending (see .runtime)
     region = pulumi.Config("openstack").get("region")  # the default provider's; see stackgraph.regions
     context, plans = create_components(component_args, SpecContext(adopt, region, scope))
     for name, value in stack_exports(plans).items():
