@@ -19,7 +19,7 @@ from govcloud.errors import InputError
 from govcloud.policy.pack import PackState, baseline_policies, watch_stack_configuration
 from govcloud.policy.registry import all_rules
 from govcloud.policy.rule import Scope
-from govcloud.policy.view import UNKNOWN, plain_engine_value
+from govcloud.policy.view import UNKNOWN, StackView, plain_engine_value
 from policy_fixtures import FIXTURE_ENV
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -116,3 +116,39 @@ def test_committed_environment_settings_are_valid(env) -> None:
 
     settings = load_settings(settings_path(ROOT, env), rule_ids())
     assert settings.parameters.approved_images and settings.parameters.encrypted_volume_types
+
+
+def test_one_analyze_stack_request_builds_the_stack_view_once(project, monkeypatch) -> None:
+    """pulumi-policy hands every stack policy the request's resources anew: the pack turns them
+    into a view once per request, and a later request (an up's update after its preview) anew."""
+    import govcloud.policy.pack as pack
+    from pulumi_policy import PolicyResource, StackValidationArgs
+
+    monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
+    servicer = sdk._PolicyAnalyzerServicer
+    monkeypatch.setattr(servicer, "AnalyzeStack", servicer.AnalyzeStack)  # restored after the test
+    built = []
+    monkeypatch.setattr(pack, "stack_view_from_resources",
+                        lambda resources, context: built.append(resources) or StackView("fx-city-a", [], context))
+    policies, state = baseline_policies(project, env="fx")
+    stack_policies = [p for p in policies if isinstance(p, StackValidationPolicy)]
+    assert len(stack_policies) > 1
+
+    def analyze(_servicer, request, _context):  # what pulumi-policy does: new resources per policy
+        for policy in stack_policies:
+            urn = "urn:pulumi:fx-city-a::govcloud::openstack:networking/network:Network::net"
+            resource = PolicyResource("openstack:networking/network:Network", unknown_checking_proxy({}), urn, "net",
+                                      PolicyResourceOptions(False, [], None, [], None, [], None), None, None, [], {})
+            policy.validate(StackValidationArgs([resource]), lambda message, urn=None: None)
+        return request
+
+    monkeypatch.setattr(servicer, "AnalyzeStack", analyze)
+    watch_stack_configuration(state)
+    pack.watch_stack_analysis(state)
+    pack.watch_stack_analysis(state)  # idempotent: wrapped once
+    servicer.AnalyzeStack(None, "preview", None)
+    assert len(built) == 1
+    servicer.AnalyzeStack(None, "update", None)
+    assert len(built) == 2
+    stack_policies[0].validate(StackValidationArgs(built[0]), lambda message, urn=None: None)  # outside a request
+    assert len(built) == 3
