@@ -1,4 +1,5 @@
-"""The Pulumi Python runtime's end-of-program wait, made linear for programs of a thousand resources.
+"""The Pulumi Python runtime tuned for programs of a thousand resources: a linear end-of-program
+wait, and the SDK's debug chatter kept off the wire.
 
 When a program's body has run, the SDK (``pulumi.runtime.stack.wait_for_rpcs``, 3.272) awaits
 the outstanding RPCs and then every Output still pending, with ``asyncio.wait(...,
@@ -11,6 +12,12 @@ city stack: 54 rounds, 784,000 callbacks, a fifth of the program's CPU).
 (the SDK's own loop for the RPCs, then the Outputs, then again while new RPCs appeared) but wakes
 once per batch of Outputs: when all of them are done or the first has failed. Whatever fails
 still fails the program with its own exception; only how often the waiter wakes changes.
+
+:func:`quiet_sdk_debug`: the SDK sends each of its debug lines ("registering resource ...",
+"resource registration successful ...", about five per resource) to the engine as a synchronous
+Log RPC, which the engine shows only under ``pulumi --debug``. Dropping them where they are made
+saved about a tenth of a city stack preview's CPU (program and CLI). Messages of every other
+severity, and debug lines with ``govcloud:sdkDebug`` set, still go through.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+import pulumi.log as sdk_log
 from pulumi.runtime import settings as sdk_settings
 from pulumi.runtime import stack as sdk_stack
 
@@ -66,3 +74,15 @@ def install() -> bool:
     _SDK_WAIT = current
     sdk_stack.wait_for_rpcs = wait_for_rpcs
     return True
+
+
+_SDK_DEBUG = sdk_log.debug
+
+
+def _no_debug(msg: str, resource=None, stream_id=None, ephemeral=None) -> None:
+    """Debug lines go nowhere (see :func:`quiet_sdk_debug`)."""
+
+
+def quiet_sdk_debug(quiet: bool = True) -> None:
+    """Keep the SDK's debug lines in the program (``quiet``) or send them to the engine as the SDK does."""
+    sdk_log.debug = _no_debug if quiet else _SDK_DEBUG

@@ -69,3 +69,36 @@ def test_a_failing_output_fails_the_program_with_its_own_error(mocks) -> None:
 
     with pytest.raises(ValueError, match="the cause, not a timeout"):
         pulumi.runtime.test(program)()
+
+
+class Engine:
+    """Where pulumi.log sends its lines: the engine's Log RPC."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[int, str]] = []
+
+    def Log(self, request) -> None:  # noqa: N802 - the RPC's name
+        self.lines.append((request.severity, request.message))
+
+
+@pytest.fixture
+def engine(monkeypatch) -> Engine:
+    import pulumi.log as sdk_log
+
+    recording = Engine()
+    monkeypatch.setattr(sdk_log, "get_engine", lambda: recording)
+    monkeypatch.setattr(sdk_log, "debug", sdk_log.debug)  # restored after the test
+    return recording
+
+
+def test_the_sdks_debug_lines_stay_in_the_program_unless_asked_for(engine) -> None:
+    from pulumi.runtime.proto import engine_pb2
+
+    runtime.quiet_sdk_debug()
+    pulumi.log.debug("registering resource: ty=x, name=y")
+    pulumi.log.info("an operator's line")
+    pulumi.log.warn("a warning")
+    assert engine.lines == [(engine_pb2.INFO, "an operator's line"), (engine_pb2.WARNING, "a warning")]
+    runtime.quiet_sdk_debug(False)  # govcloud:sdkDebug
+    pulumi.log.debug("registering resource: ty=x, name=y")
+    assert engine.lines[-1] == (engine_pb2.DEBUG, "registering resource: ty=x, name=y")
