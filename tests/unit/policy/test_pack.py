@@ -152,3 +152,43 @@ def test_one_analyze_stack_request_builds_the_stack_view_once(project, monkeypat
     assert len(built) == 2
     stack_policies[0].validate(StackValidationArgs(built[0]), lambda message, urn=None: None)  # outside a request
     assert len(built) == 3
+
+
+def test_analyze_runs_only_the_policies_that_apply_and_answers_the_same(monkeypatch) -> None:
+    """The real analyzer servicer, asked about each resource of a violating stack: the same
+    response with and without the narrowing, from a fraction of the policy calls."""
+    import govcloud.policy.pack as pack
+    from google.protobuf import struct_pb2
+    from policy_fixtures import _engine_value, fixture_context, violating_graph
+
+    monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
+    servicer_type = sdk._PolicyAnalyzerServicer
+    monkeypatch.setattr(servicer_type, "Analyze", servicer_type.Analyze)  # restored after the test
+    context = fixture_context()
+    policies, state = baseline_policies(ROOT, env=context.env)
+    state._contexts[context.env] = context
+    servicer = servicer_type("govcloud-baseline", "0.1.0", policies, EnforcementLevel.MANDATORY)
+    calls = []
+    deserialize = sdk.deserialize_properties
+    monkeypatch.setattr(sdk, "deserialize_properties", lambda props: calls.append(1) or deserialize(props))
+    graph = violating_graph()
+
+    def answers() -> list[bytes]:
+        found = []
+        for spec in graph.resources:
+            properties = struct_pb2.Struct()
+            properties.update(_engine_value(dict(spec.inputs)))
+            request = analyzer_pb2.AnalyzeRequest(type=spec.type, urn=graph.urn(spec), name=spec.name,
+                                                  properties=properties)
+            found.append(servicer_type.Analyze(servicer, request, None).SerializeToString(deterministic=True))
+        return found
+
+    plain = answers()
+    calls_plain = len(calls)
+    pack.watch_resource_analysis(state)
+    pack.watch_resource_analysis(state)  # idempotent: wrapped once
+    calls.clear()
+    assert answers() == plain
+    diagnostics = [analyzer_pb2.AnalyzeResponse.FromString(answer).diagnostics for answer in plain]
+    assert {d.urn.rsplit("::", 1)[1] for found in diagnostics for d in found} >= {"ssh-world", "edu-router"}
+    assert 0 < len(calls) < calls_plain / 2
