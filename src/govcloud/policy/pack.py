@@ -74,6 +74,11 @@ class PackState:
     def analysing_stack(self, active: bool) -> None:
         """Start (True) or end (False) the AnalyzeStack request this thread serves."""
         self._request.active, self._request.view = active, None
+        self._request.messages = {} if active else None
+
+    def request_memo(self) -> dict | None:
+        """The messages read so far in the AnalyzeStack request this thread serves (None outside one)."""
+        return getattr(self._request, "messages", None)
 
     def env_for_stack(self, stack: str) -> str:
         if self.env:
@@ -194,17 +199,21 @@ def watch_stack_configuration(state: PackState) -> None:
 
 
 def watch_stack_analysis(state: PackState) -> None:
-    """Make each ``AnalyzeStack`` request build the stack's view once for all stack policies.
+    """Make each ``AnalyzeStack`` request read the stack's resources once for all stack policies.
 
-    pulumi-policy 1.21 deserialises the request's resources anew for each stack policy and calls
-    it with them; our seventeen policies each turned them into the same view (a sixth of the
-    analyzer's CPU in a preview). The view lives only for the request it was built in: an ``up``
-    analyses its preview and its update with different values.
+    pulumi-policy 1.21 turns the request's resources into policy arguments anew for each stack
+    policy (``json_format.MessageToDict`` of every resource's and provider's properties), and
+    our seventeen policies each turned those into the same view: together nearly all of the
+    analyzer's CPU in a preview. During a request, the same message now gives the same dict
+    (pulumi-policy only reads it) and the stack policies share one view. Both live only for the
+    request: an ``up`` analyses its preview and its update with different values.
     """
     servicer = getattr(sdk, "_PolicyAnalyzerServicer", None)
     original = getattr(servicer, "AnalyzeStack", None)
     if original is None or getattr(original, "_govcloud_wrapped", False):
         return
+    if not isinstance(getattr(sdk, "json_format", None), _RequestMessages):
+        sdk.json_format = _RequestMessages(sdk.json_format, state)
 
     def analyze_stack(self, request, context):
         state.analysing_stack(True)
@@ -215,6 +224,28 @@ def watch_stack_analysis(state: PackState) -> None:
 
     analyze_stack._govcloud_wrapped = True  # type: ignore[attr-defined]
     servicer.AnalyzeStack = analyze_stack
+
+
+class _RequestMessages:
+    """``google.protobuf.json_format`` as pulumi-policy's policy module sees it: within an
+    AnalyzeStack request, ``MessageToDict`` of one message is computed once."""
+
+    def __init__(self, module: Any, state: PackState) -> None:
+        self._module, self._state = module, state
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
+
+    def MessageToDict(self, message: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 - protobuf's name
+        memo = self._state.request_memo()
+        if memo is None or args or kwargs:
+            return self._module.MessageToDict(message, *args, **kwargs)
+        # Keyed by identity, with the message kept alive in the entry: its id cannot be reused
+        # by another message while the request lasts.
+        entry = memo.get(id(message))
+        if entry is None or entry[0] is not message:
+            entry = memo[id(message)] = (message, self._module.MessageToDict(message))
+        return entry[1]
 
 
 _POLICIES = "_PolicyAnalyzerServicer__policies"  # the servicer's (name-mangled) list of policies

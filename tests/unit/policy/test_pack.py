@@ -127,6 +127,7 @@ def test_one_analyze_stack_request_builds_the_stack_view_once(project, monkeypat
     monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
     servicer = sdk._PolicyAnalyzerServicer
     monkeypatch.setattr(servicer, "AnalyzeStack", servicer.AnalyzeStack)  # restored after the test
+    monkeypatch.setattr(sdk, "json_format", sdk.json_format)
     built = []
     monkeypatch.setattr(pack, "stack_view_from_resources",
                         lambda resources, context: built.append(resources) or StackView("fx-city-a", [], context))
@@ -192,3 +193,41 @@ def test_analyze_runs_only_the_policies_that_apply_and_answers_the_same(monkeypa
     diagnostics = [analyzer_pb2.AnalyzeResponse.FromString(answer).diagnostics for answer in plain]
     assert {d.urn.rsplit("::", 1)[1] for found in diagnostics for d in found} >= {"ssh-world", "edu-router"}
     assert 0 < len(calls) < calls_plain / 2
+
+
+def test_analyze_stack_reads_each_message_once_and_answers_the_same(monkeypatch) -> None:
+    """The real analyzer servicer, asked about a violating stack: the same response with and
+    without reading each resource's properties once per request, from a seventeenth of the reads."""
+    import govcloud.policy.pack as pack
+    from google.protobuf import struct_pb2
+    from policy_fixtures import _engine_value, fixture_context, violating_graph
+
+    monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
+    servicer_type = sdk._PolicyAnalyzerServicer
+    monkeypatch.setattr(servicer_type, "AnalyzeStack", servicer_type.AnalyzeStack)  # restored after the test
+    monkeypatch.setattr(sdk, "json_format", sdk.json_format)
+    context = fixture_context()
+    policies, state = baseline_policies(ROOT, env=context.env)
+    state._contexts[context.env] = context
+    servicer = servicer_type("govcloud-baseline", "0.1.0", policies, EnforcementLevel.MANDATORY)
+    graph = violating_graph()
+    urns = {spec.name: graph.urn(spec) for spec in graph.resources}
+    resources = []
+    for spec in graph.resources:
+        properties = struct_pb2.Struct()
+        properties.update(_engine_value(dict(spec.inputs)))
+        resources.append(analyzer_pb2.AnalyzerResource(type=spec.type, urn=urns[spec.name], name=spec.name,
+                                                       properties=properties, parent=urns.get(spec.parent, "")))
+    request = analyzer_pb2.AnalyzeStackRequest(resources=resources)
+    reads = []
+    message_to_dict = sdk.json_format.MessageToDict
+    monkeypatch.setattr(sdk.json_format, "MessageToDict", lambda m, *a, **k: reads.append(1) or message_to_dict(m, *a, **k))
+
+    plain = servicer_type.AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True)
+    plain_reads = len(reads)
+    pack.watch_stack_analysis(state)
+    reads.clear()
+    for _ in range(2):  # a second request (an up's update after its preview) reads anew
+        assert servicer_type.AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True) == plain
+    assert len(reads) == 2 * len(resources) < plain_reads
+    assert analyzer_pb2.AnalyzeResponse.FromString(plain).diagnostics  # the stack rules found something
