@@ -230,4 +230,7 @@ def test_analyze_stack_reads_each_message_once_and_answers_the_same(monkeypatch)
     for _ in range(2):  # a second request (an up's update after its preview) reads anew
         assert servicer_type.AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True) == plain
     assert len(reads) == 2 * len(resources) < plain_reads
+    import gc
+
+    assert gc.isenabled()  # the collector, held off during a request, runs again after it
     assert analyzer_pb2.AnalyzeResponse.FromString(plain).diagnostics  # the stack rules found something
