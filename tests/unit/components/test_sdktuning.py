@@ -1,4 +1,4 @@
-"""The end-of-program wait that replaces the SDK's (govcloud.components.runtime): it waits for the
+"""The end-of-program wait that replaces the SDK's (govcloud.components.sdktuning): it waits for the
 same things, and a failure still fails the program with its own exception. Run under Pulumi's mock
 runtime, whose ``pulumi.runtime.test`` ends through the same ``run_pulumi_func`` as a real program."""
 
@@ -10,7 +10,7 @@ import pulumi
 import pytest
 from pulumi.runtime import stack as sdk_stack
 
-from govcloud.components import runtime
+from govcloud.components import sdktuning
 
 
 class Recording(pulumi.runtime.Mocks):
@@ -28,8 +28,8 @@ class Recording(pulumi.runtime.Mocks):
 @pytest.fixture
 def mocks(monkeypatch) -> Recording:
     monkeypatch.setattr(sdk_stack, "wait_for_rpcs", sdk_stack.wait_for_rpcs)  # restored after the test
-    assert runtime.install() and runtime.install()  # once, and again without wrapping itself
-    assert sdk_stack.wait_for_rpcs is runtime.wait_for_rpcs
+    assert sdktuning.install() and sdktuning.install()  # once, and again without wrapping itself
+    assert sdk_stack.wait_for_rpcs is sdktuning.wait_for_rpcs
     recording = Recording()
     pulumi.runtime.set_mocks(recording, project="govcloud", stack="fx-province", preview=True)
     return recording
@@ -94,11 +94,11 @@ def engine(monkeypatch) -> Engine:
 def test_the_sdks_debug_lines_stay_in_the_program_unless_asked_for(engine) -> None:
     from pulumi.runtime.proto import engine_pb2
 
-    runtime.quiet_sdk_debug()
+    sdktuning.quiet_sdk_debug()
     pulumi.log.debug("registering resource: ty=x, name=y")
     pulumi.log.info("an operator's line")
     pulumi.log.warn("a warning")
     assert engine.lines == [(engine_pb2.INFO, "an operator's line"), (engine_pb2.WARNING, "a warning")]
-    runtime.quiet_sdk_debug(False)  # govcloud:sdkDebug
+    sdktuning.quiet_sdk_debug(False)  # govcloud:sdkDebug
     pulumi.log.debug("registering resource: ty=x, name=y")
     assert engine.lines[-1] == (engine_pb2.DEBUG, "registering resource: ty=x, name=y")
