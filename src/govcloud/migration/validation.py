@@ -197,27 +197,27 @@ def _dependencies(province: Province, slots: dict[str, Slot]) -> Iterator[Proble
         model_deps = province.system_by_code[code].depends_on if code in province.system_by_code else ()
         graph.add_node(code)
         graph.add_edges_from((code, dep) for dep in dict.fromkeys(model_deps + slot.entry.depends_on))
-    in_cycle: set[str] = set()
-    for component in nx.strongly_connected_components(graph):
-        if len(component) > 1:
-            in_cycle |= component
-            yield from _cycle(graph, component, slots)
+    cycles = [component for component in nx.strongly_connected_components(graph) if len(component) > 1]
+    for component in cycles:
+        yield from _cycle(graph, component, slots)
+    # An edge inside a cycle is reported with the cycle; an edge between two cycles is an order like any other.
+    cycle_of = {code: number for number, component in enumerate(cycles) for code in component}
     for code, slot in slots.items():
         for dep in graph.successors(code):
-            if dep in slot.entry.interim_links or (code in in_cycle and dep in in_cycle):
+            if dep in slot.entry.interim_links or (code in cycle_of and cycle_of.get(dep) == cycle_of[code]):
                 continue
             yield from _dependency_order(province, slot, dep, slots.get(dep))
 
 
 def _cycle(graph: nx.DiGraph, component: set[str], slots: dict[str, Slot]) -> Iterator[Problem]:
-    members = [slots[c] for c in component if c in slots]
-    together = len({(m.wave, m.entry.group) for m in members}) == 1 and members[0].entry.group is not None
-    if together and len(members) == len(component):
+    # Only listed systems have edges (a system in no wave adds none), so every member of a cycle has a slot.
+    members = [slots[c] for c in component]
+    if len({(m.wave, m.entry.group) for m in members}) == 1 and members[0].entry.group is not None:
         return  # a dependency group: moved together in one wave, which is what a cycle requires
     first = min(members, key=lambda s: (s.order, s.position))
     cycle = ordered_cycle(graph.subgraph(component), first.entry.code,
-                          key=lambda c: (slots[c].order, slots[c].position) if c in slots else (len(slots), 0))
-    first = slots.get(cycle[0], first)
+                          key=lambda c: (slots[c].order, slots[c].position))
+    first = slots[cycle[0]]
     yield Problem(first.at("depends_on"), f"dependency cycle: {' -> '.join(cycle + [cycle[0]])}",
                   "break the cycle, or move these systems together: one wave, one 'group'",
                   system=first.entry.code, file=first.path)
