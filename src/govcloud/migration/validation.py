@@ -119,7 +119,7 @@ def _systems(province: Province, slots: dict[str, Slot]) -> Iterator[Problem]:
         system = province.system_by_code.get(code)
         entry = slot.entry
         if system is None:
-            close = difflib.get_close_matches(code, list(province.system_by_code), n=1)
+            close = difflib.get_close_matches(code, list(province.system_by_code))
             yield Problem(slot.at("code"), "no such system in the model",
                           f"did you mean {close[0]!r}?" if close else "add it to systems.yaml or remove the entry",
                           system=code, file=slot.path)

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from govcloud.migration.planner import PlanSettings, plan_waves
-from govcloud.migration.schema import MigrationWave, WaveEntry, WaveStatus
+from govcloud.migration.schema import MigrationWave, Strategy, WaveEntry, WaveStatus
 from govcloud.migration.store import LoadedWave
 from govcloud.migration.validation import validate_plan
 from govcloud.model import Province, load_environment, load_folder
@@ -43,9 +43,9 @@ def entry(wave: MigrationWave, code: str) -> WaveEntry:
     return next(e for e in wave.systems if e.code == code)
 
 
-def changed(wave: MigrationWave, code: str, **fields) -> MigrationWave:
+def changed(wave: MigrationWave, system: str, **fields) -> MigrationWave:
     """``wave`` with one entry's fields changed, still carrying its old seal (as after a hand edit)."""
-    systems = tuple(e.model_copy(update=fields) if e.code == code else e for e in wave.systems)
+    systems = tuple(e.model_copy(update=fields) if e.code == system else e for e in wave.systems)
     return wave.model_copy(update={"systems": systems})
 
 
@@ -209,3 +209,165 @@ def test_a_system_already_on_the_cloud_may_stay_only_in_a_wave_that_started(lab_
         "migrations/lab/0002-city-a.yaml: systems[1].code: system 'relief-payments': is already on the cloud "
         "(on_cloud: true in the model) (fix: remove it from the wave, or run govcloud migrate plan to re-plan)"]
     assert findings(moved, waves, progress={1: WaveStatus.DONE, 2: WaveStatus.DONE}) == []
+
+
+def test_unknown_systems_are_each_reported_with_a_close_code_when_there_is_one(province, waves):
+    w1, w2, w3 = waves
+    plan = [w1, changed(w2, "relief-payments", code="relief-payment").sealed_copy(),
+            changed(w3, "farm-subsidies", code="farm-subsidy-2027").sealed_copy()]
+    assert findings(province, plan)[:2] == [
+        "migrations/lab/0002-city-a.yaml: systems[1].code: system 'relief-payment': no such system in the model "
+        "(fix: did you mean 'relief-payments'?)",
+        "migrations/lab/0003-city-a.yaml: systems[1].code: system 'farm-subsidy-2027': no such system in the model "
+        "(fix: did you mean 'farm-subsidies'?)"]
+    plan = [w1, w2, changed(w3, "farm-subsidies", code="zzz").sealed_copy()]
+    assert findings(province, plan)[0] == (
+        "migrations/lab/0003-city-a.yaml: systems[1].code: system 'zzz': no such system in the model "
+        "(fix: add it to systems.yaml or remove the entry)")
+
+
+def test_a_classified_system_may_be_listed_only_to_stay_where_it_is(province, waves):
+    w1, w2, w3 = waves
+    secret = entry(w3, "farm-subsidies").model_copy(update={"code": "archive-secret", "depends_on": ()})
+    assert findings(province, [w1, w2, signed(w3, systems=(*w3.systems, secret))]) == [
+        "migrations/lab/0003-city-a.yaml: systems[2].strategy: system 'archive-secret': classified systems stay "
+        "off the shared cloud (fix: use strategy retain, or remove the entry)"]
+    kept = secret.model_copy(update={"strategy": Strategy.RETAIN, "target_node": None})
+    assert findings(province, [w1, w2, signed(w3, systems=(*w3.systems, kept))]) == []
+
+
+def test_unknown_target_and_dr_nodes_are_reported_at_their_fields(province, waves):
+    w1, w2, w3 = waves
+    records = entry(w3, "health-records")
+    plan = [w1, w2, changed(w3, "health-records", target_node="city-z",
+                            dr=records.dr.model_copy(update={"node": "city-y"})).sealed_copy()]
+    assert findings(province, plan)[:2] == [
+        "migrations/lab/0003-city-a.yaml: systems[0].target_node: system 'health-records': unknown node 'city-z' "
+        "(fix: use one of province, city-a, city-b)",
+        "migrations/lab/0003-city-a.yaml: systems[0].dr.node: system 'health-records': unknown node 'city-y' "
+        "(fix: use one of province, city-a, city-b)"]
+
+
+@pytest.mark.parametrize("node, expected", [
+    (None, ["systems[0].dr.node: system 'e-licence': dr mode offsite-backup without a second node (fix: name the "
+            "DR node, a node other than target_node)"]),
+    ("province", ["systems[0].dr.node: system 'e-licence': the off-site backup and the primary are in node "
+                  "'province' (fix: put dr.node in a node other than target_node)",
+                  "systems[0].dr.node: system 'e-licence': dr.node is 'province' but the model's dr_node is "
+                  "'city-b': the stacks build the DR copy where the model says (fix: set dr.node to 'city-b', or "
+                  "change dr_node in the model and re-plan)"]),
+    ("city-a", ["systems[0].dr.node: system 'e-licence': dr.node is 'city-a' but the model's dr_node is 'city-b': "
+                "the stacks build the DR copy where the model says (fix: set dr.node to 'city-b', or change dr_node "
+                "in the model and re-plan)"]),
+], ids=["no-dr-node", "dr-node-is-the-target", "dr-node-not-the-models"])
+def test_a_dr_copy_needs_a_second_node_the_model_agrees_with(province, waves, node, expected):
+    w1, w2, w3 = waves
+    design = entry(w2, "e-licence").dr.model_copy(update={"node": node})
+    assert findings(province, [w1, changed(w2, "e-licence", dr=design).sealed_copy(), w3]) == [
+        f"migrations/lab/0002-city-a.yaml: {line}" for line in expected]
+    # a system that stays where it is has no DR copy built for it by the move
+    kept = changed(w2, "e-licence", strategy=Strategy.RETAIN, dr=design).sealed_copy()
+    assert findings(province, [w1, kept, w3]) == []
+
+
+def test_a_dr_copy_of_a_system_the_model_gives_none_says_to_set_it_in_the_model(province, waves):
+    w1, w2, w3 = waves
+    design = entry(w2, "e-licence").dr.model_copy(update={"node": "city-b"})
+    plan = [w1, changed(w2, "school-enrolment", dr=design).sealed_copy(), w3]
+    assert findings(province, plan) == [
+        "migrations/lab/0002-city-a.yaml: systems[2].dr.node: system 'school-enrolment': dr.node is 'city-b' but the "
+        "model's dr_node is 'no DR node': the stacks build the DR copy where the model says (fix: set dr_node in "
+        "the model and re-plan)"]
+
+
+def test_a_downtime_budget_fits_the_window_and_the_rto(province, waves):
+    w1, w2, w3 = waves
+    assert findings(province, [w1, changed(w2, "relief-payments", downtime_budget_s=30000).sealed_copy(), w3]) == [
+        "migrations/lab/0002-city-a.yaml: systems[1].downtime_budget_s: system 'relief-payments': downtime budget "
+        "30000 s is longer than the window (28800 s) (fix: shorten the budget or widen the window)"]
+    assert findings(province, [w1, changed(w2, "e-licence", downtime_budget_s=14401).sealed_copy(), w3]) == [
+        "migrations/lab/0002-city-a.yaml: systems[0].downtime_budget_s: system 'e-licence': downtime budget 14401 s "
+        "is longer than the RTO (14400 s) (fix: the cutover may not take the service away longer than a disaster "
+        "may: set at most 14400)"]
+    # the RTO itself is within it; a system that does not move takes nothing away
+    assert findings(province, [w1, changed(w2, "e-licence", downtime_budget_s=14400).sealed_copy(), w3]) == []
+    retained = changed(w2, "relief-payments", strategy=Strategy.RETAIN, target_node=None, downtime_budget_s=30000)
+    assert findings(province, [w1, retained.sealed_copy(), w3]) == []
+
+
+def test_a_dependency_must_exist_and_move_in_time_unless_it_is_an_interim_link(province, waves):
+    w1, w2, w3 = waves
+    ghost = changed(w2, "relief-payments", depends_on=("unified-identity", "ghost")).sealed_copy()
+    assert findings(province, [w1, ghost, w3]) == [
+        "migrations/lab/0002-city-a.yaml: systems[1].depends_on: system 'relief-payments': depends on 'ghost', which "
+        "is not in the model (fix: remove 'ghost' from depends_on or add it to systems.yaml)"]
+    # a classified dependency never moves, and is not expected to
+    secret = changed(w2, "relief-payments", depends_on=("unified-identity", "archive-secret")).sealed_copy()
+    assert findings(province, [w1, secret, w3]) == []
+    without_school = signed(w2, systems=w2.systems[:2])
+    assert findings(province, [w1, without_school, w3])[0] == (
+        "migrations/lab/0003-city-a.yaml: systems[1].depends_on: system 'farm-subsidies': depends on "
+        "'school-enrolment', which no wave moves (fix: add 'school-enrolment' to this or an earlier wave, or list "
+        "it under interim_links)")
+    linked = changed(w3, "farm-subsidies", interim_links=("school-enrolment",)).sealed_copy()
+    assert findings(province, [w1, without_school, linked]) == [
+        ": system 'school-enrolment': is in the model but in no wave (fix: run govcloud migrate plan to re-plan, "
+        "or add it to a wave)"]
+    retired = changed(w2, "school-enrolment", strategy=Strategy.RETIRE, target_node=None).sealed_copy()
+    assert findings(province, [w1, retired, w3]) == [
+        "migrations/lab/0003-city-a.yaml: systems[1].depends_on: system 'farm-subsidies': depends on "
+        "'school-enrolment', retired in 0002-city-a.yaml (fix: move the dependency off 'school-enrolment' first, "
+        "or do not retire it)"]
+    # a dependency listed earlier in the same wave is in time
+    together = signed(w2, systems=(*w2.systems, entry(w3, "farm-subsidies")))
+    assert findings(province, [w1, together, signed(w3, systems=w3.systems[:1])]) == []
+
+
+def edited_lab(lab_copy: Path, nodes=None, systems=None) -> Province:
+    """The lab model with its nodes (province.yaml) or systems (systems.yaml) changed by a function."""
+    for name, change in (("province.yaml", nodes), ("systems.yaml", systems)):
+        if change is not None:
+            path = lab_copy / name
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            change(data)
+            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return load_folder(lab_copy).province
+
+
+def item(items: list[dict], code: str) -> dict:
+    return next(i for i in items if i["code"] == code)
+
+
+def test_a_capacity_overrun_is_reported_once_at_the_claim_that_causes_it(lab_copy, waves):
+    # city-a holds unified-identity's dual-active half (8 vCPU) from wave 1; school-enrolment's 2 overrun
+    # it in wave 2, and farm-subsidies adds to the same overrun in wave 3 without a second finding.
+    small = edited_lab(lab_copy, nodes=lambda d: item(d["nodes"], "city-a")["capacity"].update(vcpu=8))
+    assert findings(small, waves) == [
+        "migrations/lab/0002-city-a.yaml: systems[2].target_node: system 'school-enrolment': capacity overrun in "
+        "wave 2: node 'city-a' vcpu would reach 10 of 8 (primary claim of 2) (fix: move systems to a later wave or "
+        "another node, or raise the node's capacity)"]
+
+
+def test_a_capacity_overrun_of_a_dr_copy_is_reported_at_the_dr_field(lab_copy, waves):
+    small = edited_lab(lab_copy, nodes=lambda d: item(d["nodes"], "city-b")["capacity"].update(storage_gb=900))
+    assert findings(small, waves) == [
+        "migrations/lab/0002-city-a.yaml: systems[0].dr: system 'e-licence': capacity overrun in wave 2: node "
+        "'city-b' storage_gb would reach 1000 of 900 (backup claim of 1000) (fix: move systems to a later wave or "
+        "another node, or raise the node's capacity)"]
+
+
+def test_a_system_on_the_cloud_takes_capacity_once_whether_a_wave_lists_it_or_not(lab_copy, waves):
+    """relief-payments (100 GB on city-b) is on the cloud: before wave 2 when no wave lists it, as its
+    wave placed it when a started wave does; never twice."""
+    w1, w2, w3 = waves
+    moved = edited_lab(lab_copy, nodes=lambda d: item(d["nodes"], "city-b")["capacity"].update(storage_gb=1000),
+                       systems=lambda d: item(d["systems"], "relief-payments").update(on_cloud=True))
+    unlisted = signed(w2, systems=(entry(w2, "e-licence"), entry(w2, "school-enrolment")))
+    assert findings(moved, [w1, unlisted, w3]) == [
+        "migrations/lab/0002-city-a.yaml: systems[0].dr: system 'e-licence': capacity overrun in wave 2: node "
+        "'city-b' storage_gb would reach 1100 of 1000 (backup claim of 1000) (fix: move systems to a later wave or "
+        "another node, or raise the node's capacity)"]
+    assert findings(moved, waves, progress={1: WaveStatus.DONE, 2: WaveStatus.DONE}) == [
+        "migrations/lab/0002-city-a.yaml: systems[1].target_node: system 'relief-payments': capacity overrun in "
+        "wave 2: node 'city-b' storage_gb would reach 1100 of 1000 (primary claim of 100) (fix: move systems to a "
+        "later wave or another node, or raise the node's capacity)"]
