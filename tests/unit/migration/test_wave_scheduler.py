@@ -81,3 +81,48 @@ def test_a_started_wave_naming_a_system_the_model_dropped_takes_nothing(project_
     before, _ = kept_ledger(province, [])
     after, settled = kept_ledger(province, loaded([gone]))
     assert after.used == before.used and "gone-system" in settled
+
+
+def _crowded_home(province_factor: float, dr: str = "none") -> "Province":
+    """sys-0 (4 vCPU, 8 GB, 100 GB) is homed on city-1, which has room for half of it; sys-1 and
+    sys-2, on the cloud already, fill half of city-2 and, by ``province_factor``, of the province."""
+    from support.migration_strategies import Parts, SystemParts, build
+
+    def part(home, status, pinned, dr="none", dr_offset=1):
+        return SystemParts(home=home, vcpu=4, ram_gb=8, storage_gb=100, criticality="medium", status=status,
+                           pinned=pinned, dr=dr, dr_offset=dr_offset, depends_on=frozenset())
+
+    # nodes: province (0), city-1 (1), city-2 (2); a DR copy of sys-0 goes to the province (offset 2)
+    systems = (part(1, "move", False, dr=dr, dr_offset=2), part(0, "on-cloud", True), part(2, "on-cloud", True))
+    return build(Parts(cities=2, systems=systems, capacity=(province_factor, 0.5, 2.0)))
+
+
+@pytest.mark.parametrize("province_factor, expected", [
+    (3.0, "province"),  # the province keeps 2/3 of each resource free, city-2 only 1/2
+    (1.5, "city-2"),  # the province keeps 1/3 free
+    (2.0, "city-2"),  # both keep 1/2 free: the first code wins, so plans are stable
+])
+def test_a_system_whose_home_node_is_full_moves_to_the_node_with_the_most_room_left(province_factor, expected):
+    from govcloud.migration.planner import kept_ledger
+    from govcloud.migration.scheduler import schedule
+
+    province = _crowded_home(province_factor)
+    ledger, settled = kept_ledger(province, [])
+    # the systems on the cloud count on the node the model gives them
+    assert {node: ledger.headroom(node) for node in ledger.capacities} == {
+        "province": (int(4 * province_factor) - 4, int(8 * province_factor) - 8, int(100 * province_factor) - 100),
+        "city-1": (2, 4, 50), "city-2": (4, 8, 100)}
+    result = schedule(province, ledger, settled, max_systems_per_wave=40)
+    assert result.unplaced == []
+    assert [(p.code, p.target_node) for wave in result.waves for p in wave] == [("sys-0", expected)]
+
+
+def test_a_system_whose_home_node_is_full_never_moves_onto_its_own_dr_node():
+    from govcloud.migration.planner import kept_ledger
+    from govcloud.migration.scheduler import schedule
+
+    province = _crowded_home(3.0, dr="offsite-backup")  # the province has the most room, but holds the backup
+    ledger, settled = kept_ledger(province, [])
+    result = schedule(province, ledger, settled, max_systems_per_wave=40)
+    assert [(p.code, p.target_node, p.dr_node) for wave in result.waves for p in wave] == [
+        ("sys-0", "city-2", "province")]
