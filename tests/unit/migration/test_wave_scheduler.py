@@ -126,3 +126,28 @@ def test_a_system_whose_home_node_is_full_never_moves_onto_its_own_dr_node():
     result = schedule(province, ledger, settled, max_systems_per_wave=40)
     assert [(p.code, p.target_node, p.dr_node) for wave in result.waves for p in wave] == [
         ("sys-0", "city-2", "province")]
+
+
+def test_every_system_that_does_not_fit_is_reported_not_only_the_first(lab_copy):
+    """city-b has 1 vCPU (relief-payments needs 2); city-a has 9, of which unified-identity's
+    dual-active half takes 8: neither school-enrolment nor farm-subsidies after it fit."""
+    import yaml
+
+    from govcloud.migration.findings import PlanErrors
+    from govcloud.model import load_folder
+
+    path = lab_copy / "province.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for node in data["nodes"]:
+        node["capacity"]["vcpu"] = {"city-a": 9, "city-b": 1}.get(node["code"], node["capacity"]["vcpu"])
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(PlanErrors) as error:
+        plan_waves(load_folder(lab_copy).province, [], PlanSettings(start=START))
+    fix = "(fix: raise the node's capacity, or set another target_node/dr_node in the model)"
+    assert [str(f) for f in error.value.findings] == [
+        f"systems[4].target_node: system 'relief-payments': does not fit: node 'city-b' vcpu would reach 2 of 1 "
+        f"(primary claim of 2) {fix}",
+        f"systems[3].target_node: system 'school-enrolment': does not fit: node 'city-a' vcpu would reach 10 of 9 "
+        f"(primary claim of 2) {fix}",
+        f"systems[5].target_node: system 'farm-subsidies': does not fit: node 'city-a' vcpu would reach 10 of 9 "
+        f"(primary claim of 2) {fix}"]
