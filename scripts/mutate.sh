@@ -18,7 +18,13 @@ root=$PWD
 pkg=${1:-ipam}
 jobs=${JOBS:-1}
 case $pkg in
-  model)        only='"src/govcloud/model/*"';                tests='"tests/unit/model"' ;;
+  model)        only='"src/govcloud/model/*"'
+                # Not test_fuzz.py: its hypothesis run takes minutes per mutant. It stays in the unit suite.
+                tests='"tests/unit/model/test_accepted_shapes.py", "tests/unit/model/test_bad_input.py",
+                       "tests/unit/model/test_bad_input_classes.py", "tests/unit/model/test_hosting_and_exit_plan.py",
+                       "tests/unit/model/test_loader.py", "tests/unit/model/test_partial.py",
+                       "tests/unit/model/test_placement.py", "tests/unit/model/test_recovery.py",
+                       "tests/unit/model/test_shapes.py", "tests/unit/model/test_system_cycles.py"' ;;
   ipam)         only='"src/govcloud/ipam/*"'
                 tests='"tests/unit/ipam/test_allocator.py", "tests/unit/ipam/test_golden.py", "tests/unit/ipam/test_exports.py",
                        "tests/unit/ipam/test_addressplan_ledger.py", "tests/unit/ipam/test_ledger_file.py",
