@@ -124,9 +124,8 @@ def _slug(placements: list[Placement]) -> str:
     return min(counts, key=lambda n: (-counts[n], n))
 
 
-def _home_node(province: Province, owner: str) -> str | None:
-    department = province.department_by_code.get(owner)
-    return department.node if department else None
+def _home_node(province: Province, owner: str) -> str:
+    return province.department_by_code[owner].node  # the loader checks that every owner is a department
 
 
 def _footprint(province: Province, code: str) -> Footprint:

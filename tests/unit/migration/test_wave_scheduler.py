@@ -85,7 +85,8 @@ def test_a_started_wave_naming_a_system_the_model_dropped_takes_nothing(project_
 
 def _crowded_home(province_factor: float, dr: str = "none") -> "Province":
     """sys-0 (4 vCPU, 8 GB, 100 GB) is homed on city-1, which has room for half of it; sys-1 and
-    sys-2, on the cloud already, fill half of city-2 and, by ``province_factor``, of the province."""
+    sys-2, on the cloud already, fill half of city-2 and, by ``province_factor``, of the province
+    (sys-2 has no target_node: it runs on its owner's node)."""
     from support.migration_strategies import Parts, SystemParts, build
 
     def part(home, status, pinned, dr="none", dr_offset=1):
@@ -93,7 +94,7 @@ def _crowded_home(province_factor: float, dr: str = "none") -> "Province":
                            pinned=pinned, dr=dr, dr_offset=dr_offset, depends_on=frozenset())
 
     # nodes: province (0), city-1 (1), city-2 (2); a DR copy of sys-0 goes to the province (offset 2)
-    systems = (part(1, "move", False, dr=dr, dr_offset=2), part(0, "on-cloud", True), part(2, "on-cloud", True))
+    systems = (part(1, "move", False, dr=dr, dr_offset=2), part(0, "on-cloud", True), part(2, "on-cloud", False))
     return build(Parts(cities=2, systems=systems, capacity=(province_factor, 0.5, 2.0)))
 
 
