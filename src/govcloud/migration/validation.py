@@ -131,9 +131,8 @@ def _systems(province: Province, slots: dict[str, Slot]) -> Iterator[Problem]:
         if system.data_class is DataClass.CLASSIFIED and entry.strategy.lands_on_cloud:
             yield Problem(slot.at("strategy"), "classified systems stay off the shared cloud",
                           "use strategy retain, or remove the entry", system=code, file=slot.path)
-        for field, node in (("target_node", entry.target_node), ("node", entry.dr.node)):
+        for path, node in ((slot.at("target_node"), entry.target_node), (slot.at("dr", "node"), entry.dr.node)):
             if node is not None and node not in province.node_by_code:
-                path = slot.at(field) if field == "target_node" else slot.at("dr", "node")
                 yield Problem(path, f"unknown node {node!r}",
                               f"use one of {', '.join(province.node_by_code)}", system=code, file=slot.path)
 

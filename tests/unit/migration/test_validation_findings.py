@@ -274,7 +274,9 @@ def test_a_dr_copy_needs_a_second_node_the_model_agrees_with(province, waves, no
 def test_a_dr_copy_of_a_system_the_model_gives_none_says_to_set_it_in_the_model(province, waves):
     w1, w2, w3 = waves
     design = entry(w2, "e-licence").dr.model_copy(update={"node": "city-b"})
-    plan = [w1, changed(w2, "school-enrolment", dr=design).sealed_copy(), w3]
+    # e-licence, listed first, stays where it is: the entries after it are still checked
+    retained = changed(w2, "e-licence", strategy=Strategy.RETAIN)
+    plan = [w1, changed(retained, "school-enrolment", dr=design).sealed_copy(), w3]
     assert findings(province, plan) == [
         "migrations/lab/0002-city-a.yaml: systems[2].dr.node: system 'school-enrolment': dr.node is 'city-b' but the "
         "model's dr_node is 'no DR node': the stacks build the DR copy where the model says (fix: set dr_node in "
