@@ -374,3 +374,12 @@ def test_a_system_on_the_cloud_takes_capacity_once_whether_a_wave_lists_it_or_no
         "migrations/lab/0002-city-a.yaml: systems[1].target_node: system 'relief-payments': capacity overrun in "
         "wave 2: node 'city-b' storage_gb would reach 1100 of 1000 (primary claim of 100) (fix: move systems to a "
         "later wave or another node, or raise the node's capacity)"]
+
+
+def test_a_recorded_dr_level_the_design_does_not_reach_is_reported_at_the_level(province, waves):
+    w1, w2, w3 = waves
+    design = entry(w2, "e-licence").dr.model_copy(update={"level": 5})  # offsite-backup, rpo 1 h, rto 4 h: level 4
+    assert findings(province, [w1, changed(w2, "e-licence", dr=design).sealed_copy(), w3]) == [
+        "migrations/lab/0002-city-a.yaml: systems[0].dr.level: system 'e-licence': GB/T 20988 level 5 does not "
+        "match offsite-backup with rpo_s 3600 / rto_s 14400 (that is level 4) (fix: set level to 4, or change the "
+        "design to reach level 5)"]
