@@ -258,9 +258,8 @@ def _dependency_order(province: Province, slot: Slot, dep: str, dep_slot: Slot |
 def _capacity(province: Province, waves: list[LoadedWave], slots: dict[str, Slot]) -> Iterator[Problem]:
     ledger = CapacityUsage.for_province(province)
     for system in province.systems:
-        if system.on_cloud and system.code not in slots:
-            department = province.department_by_code.get(system.owner)
-            ledger.add(system_claims(system, system.target_node or (department.node if department else None)))
+        if system.on_cloud and system.code not in slots:  # the loader checks that every owner is a department
+            ledger.add(system_claims(system, system.target_node or province.department_by_code[system.owner].node))
     reported: set[tuple[str, str]] = set()
     for loaded in waves:
         for position, entry in enumerate(loaded.wave.systems):

@@ -184,7 +184,8 @@ def test_a_cycle_found_inside_a_bigger_knot_starts_at_its_member_listed_first(pr
 
 def test_a_system_moved_in_a_wave_before_its_dependency_names_both_waves(province, waves):
     w1, w2, w3 = waves
-    early = signed(w1, systems=(*w1.systems, entry(w3, "farm-subsidies")))
+    # the entry no longer lists school-enrolment, but the model's dependency still counts
+    early = signed(w1, systems=(*w1.systems, entry(w3, "farm-subsidies").model_copy(update={"depends_on": ()})))
     rest = signed(w3, systems=(entry(w3, "health-records"),))
     assert findings(province, [early, w2, rest]) == [
         "migrations/lab/0001-province.yaml: systems[1].code: system 'farm-subsidies': moves in wave 1 before its "
@@ -285,7 +286,10 @@ def test_a_dr_copy_of_a_system_the_model_gives_none_says_to_set_it_in_the_model(
 
 def test_a_downtime_budget_fits_the_window_and_the_rto(province, waves):
     w1, w2, w3 = waves
-    assert findings(province, [w1, changed(w2, "relief-payments", downtime_budget_s=30000).sealed_copy(), w3]) == [
+    # e-licence, listed first, stays where it is: the entries after it are still checked
+    retained = changed(w2, "e-licence", strategy=Strategy.RETAIN)
+    assert findings(province, [w1, changed(retained, "relief-payments", downtime_budget_s=30000).sealed_copy(),
+                               w3]) == [
         "migrations/lab/0002-city-a.yaml: systems[1].downtime_budget_s: system 'relief-payments': downtime budget "
         "30000 s is longer than the window (28800 s) (fix: shorten the budget or widen the window)"]
     assert findings(province, [w1, changed(w2, "e-licence", downtime_budget_s=14401).sealed_copy(), w3]) == [
@@ -345,6 +349,8 @@ def test_a_capacity_overrun_is_reported_once_at_the_claim_that_causes_it(lab_cop
     # city-a holds unified-identity's dual-active half (8 vCPU) from wave 1; school-enrolment's 2 overrun
     # it in wave 2, and farm-subsidies adds to the same overrun in wave 3 without a second finding.
     small = edited_lab(lab_copy, nodes=lambda d: item(d["nodes"], "city-a")["capacity"].update(vcpu=8))
+    assert findings(small, waves) == findings(small, [waves[0], changed(waves[1], "relief-payments",
+                                                                   strategy=Strategy.RETAIN).sealed_copy(), waves[2]])
     assert findings(small, waves) == [
         "migrations/lab/0002-city-a.yaml: systems[2].target_node: system 'school-enrolment': capacity overrun in "
         "wave 2: node 'city-a' vcpu would reach 10 of 8 (primary claim of 2) (fix: move systems to a later wave or "
@@ -359,12 +365,14 @@ def test_a_capacity_overrun_of_a_dr_copy_is_reported_at_the_dr_field(lab_copy, w
         "another node, or raise the node's capacity)"]
 
 
-def test_a_system_on_the_cloud_takes_capacity_once_whether_a_wave_lists_it_or_not(lab_copy, waves):
+@pytest.mark.parametrize("pinned", [True, False], ids=["target-node-city-b", "owner-on-city-b"])
+def test_a_system_on_the_cloud_takes_capacity_once_whether_a_wave_lists_it_or_not(lab_copy, waves, pinned):
     """relief-payments (100 GB on city-b) is on the cloud: before wave 2 when no wave lists it, as its
     wave placed it when a started wave does; never twice."""
     w1, w2, w3 = waves
     moved = edited_lab(lab_copy, nodes=lambda d: item(d["nodes"], "city-b")["capacity"].update(storage_gb=1000),
-                       systems=lambda d: item(d["systems"], "relief-payments").update(on_cloud=True))
+                       systems=lambda d: item(d["systems"], "relief-payments").update(
+                           on_cloud=True, target_node="city-b" if pinned else None))
     unlisted = signed(w2, systems=(entry(w2, "e-licence"), entry(w2, "school-enrolment")))
     assert findings(moved, [w1, unlisted, w3]) == [
         "migrations/lab/0002-city-a.yaml: systems[0].dr: system 'e-licence': capacity overrun in wave 2: node "
@@ -383,3 +391,26 @@ def test_a_recorded_dr_level_the_design_does_not_reach_is_reported_at_the_level(
         "migrations/lab/0002-city-a.yaml: systems[0].dr.level: system 'e-licence': GB/T 20988 level 5 does not "
         "match offsite-backup with rpo_s 3600 / rto_s 14400 (that is level 4) (fix: set level to 4, or change the "
         "design to reach level 5)"]
+
+
+def test_an_interim_link_excuses_only_the_dependency_it_names(province, waves):
+    w1, w2, w3 = waves
+    # health-records first in wave 1: unified-identity is an interim link, e-licence (wave 2) is not
+    records = entry(w3, "health-records").model_copy(update={"interim_links": ("unified-identity",)})
+    plan = [signed(w1, systems=(records, *w1.systems)), w2, signed(w3, systems=w3.systems[1:])]
+    assert findings(province, plan) == [
+        "migrations/lab/0001-province.yaml: systems[0].code: system 'health-records': moves in wave 1 before its "
+        "dependency 'e-licence' (wave 2, 0002-city-a.yaml) (fix: move it to wave 2 or later, or list 'e-licence' "
+        "under interim_links)"]
+
+
+def test_each_resource_a_claim_overruns_is_reported_once(lab_copy, waves):
+    """city-a: 8 vCPU and 38 GB; unified-identity's half takes 8 and 32, school-enrolment 2 and 4 (the vCPU
+    overrun), farm-subsidies 2 and 4 more: the vCPU overrun again (not repeated) and a RAM overrun (new)."""
+    small = edited_lab(lab_copy, nodes=lambda d: item(d["nodes"], "city-a")["capacity"].update(vcpu=8, ram_gb=38))
+    fix = "(fix: move systems to a later wave or another node, or raise the node's capacity)"
+    assert findings(small, waves) == [
+        "migrations/lab/0002-city-a.yaml: systems[2].target_node: system 'school-enrolment': capacity overrun in "
+        f"wave 2: node 'city-a' vcpu would reach 10 of 8 (primary claim of 2) {fix}",
+        "migrations/lab/0003-city-a.yaml: systems[1].target_node: system 'farm-subsidies': capacity overrun in "
+        f"wave 3: node 'city-a' ram_gb would reach 40 of 38 (primary claim of 4) {fix}"]
