@@ -83,18 +83,20 @@ def test_a_started_wave_naming_a_system_the_model_dropped_takes_nothing(project_
     assert after.used == before.used and "gone-system" in settled
 
 
-def _crowded_home(province_factor: float, dr: str = "none") -> "Province":
+def _crowded_home(province_factor: float, dr: str = "none", province_size: int = 1) -> "Province":
     """sys-0 (4 vCPU, 8 GB, 100 GB) is homed on city-1, which has room for half of it; sys-1 and
     sys-2, on the cloud already, fill half of city-2 and, by ``province_factor``, of the province
     (sys-2 has no target_node: it runs on its owner's node)."""
     from support.migration_strategies import Parts, SystemParts, build
 
-    def part(home, status, pinned, dr="none", dr_offset=1):
-        return SystemParts(home=home, vcpu=4, ram_gb=8, storage_gb=100, criticality="medium", status=status,
+    def part(home, status, pinned, dr="none", dr_offset=1, size=1):
+        return SystemParts(home=home, vcpu=4 * size, ram_gb=8 * size, storage_gb=100 * size, criticality="medium",
+                           status=status,
                            pinned=pinned, dr=dr, dr_offset=dr_offset, depends_on=frozenset())
 
     # nodes: province (0), city-1 (1), city-2 (2); a DR copy of sys-0 goes to the province (offset 2)
-    systems = (part(1, "move", False, dr=dr, dr_offset=2), part(0, "on-cloud", True), part(2, "on-cloud", False))
+    systems = (part(1, "move", False, dr=dr, dr_offset=2), part(0, "on-cloud", True, size=province_size),
+               part(2, "on-cloud", False))
     return build(Parts(cities=2, systems=systems, capacity=(province_factor, 0.5, 2.0)))
 
 
@@ -196,3 +198,15 @@ def test_waves_fill_up_to_their_limit_in_order_and_a_group_never_splits():
 def test_within_a_generation_key_systems_go_first_then_by_code():
     parts = _parts(3, criticality={0: "low", 1: "medium", 2: "key"})
     assert _waves(parts, limit=1) == [[("sys-2", None)], [("sys-1", None)], [("sys-0", None)]]
+
+
+def test_room_left_is_a_share_of_each_node_not_an_amount():
+    """The province (60 vCPU) keeps 20 free, a third; city-2 (8 vCPU) keeps 4, a half: city-2 has more room."""
+    from govcloud.migration.planner import kept_ledger
+    from govcloud.migration.scheduler import schedule
+
+    province = _crowded_home(1.5, province_size=10)
+    ledger, settled = kept_ledger(province, [])
+    assert ledger.headroom("province") == (20, 40, 500) and ledger.headroom("city-2") == (4, 8, 100)
+    result = schedule(province, ledger, settled, max_systems_per_wave=40)
+    assert [(p.code, p.target_node) for wave in result.waves for p in wave] == [("sys-0", "city-2")]
