@@ -210,3 +210,22 @@ def test_room_left_is_a_share_of_each_node_not_an_amount():
     assert ledger.headroom("province") == (20, 40, 500) and ledger.headroom("city-2") == (4, 8, 100)
     result = schedule(province, ledger, settled, max_systems_per_wave=40)
     assert [(p.code, p.target_node) for wave in result.waves for p in wave] == [("sys-0", "city-2")]
+
+
+def test_a_dependency_group_is_written_into_each_of_its_wave_entries():
+    from support.migration_strategies import build
+
+    planned = plan_waves(build(_parts(3, depends_on={2: {1}}, rings=[(0, 1)])), [], PlanSettings(start=START)).planned
+    assert [[(e.code, e.group) for e in w.systems] for w in planned] == [
+        [("sys-0", "group-sys-0"), ("sys-1", "group-sys-0")], [("sys-2", None)]]
+
+
+def test_replanning_keeps_started_waves_and_removes_the_files_of_the_others(project_root):
+    from govcloud.model import load_environment
+
+    province = load_environment("lab", project_root).province
+    first = loaded(plan_waves(province, [], PlanSettings(start=START)).planned)
+    again = plan_waves(province, first, PlanSettings(start=START), started={1})
+    assert again.kept == first[:1]
+    assert again.remove == [lw.path for lw in first[1:]]
+    assert [w.wave for w in again.planned] == [2, 3]

@@ -43,6 +43,9 @@ def test_a_recorded_level_must_match_the_design():
     (DrMode.DUAL_ACTIVE, 0, 1801, 5),
     (DrMode.OFFSITE_BACKUP, 1800, 7200, 5),  # a 30-minute RPO is still near real time
     (DrMode.OFFSITE_BACKUP, 1801, 7200, 4),
+    (DrMode.OFFSITE_BACKUP, 86400, 7200, 4),  # a day's data, back within the day
+    (DrMode.OFFSITE_BACKUP, 86400, 86400, 3),
+    (DrMode.OFFSITE_BACKUP, 86401, 86400, 2),
 ])
 def test_gbt_20988_level_boundaries(mode, rpo, rto, level):
     assert dr_level(mode, rpo, rto) == level
