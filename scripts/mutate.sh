@@ -18,7 +18,13 @@ root=$PWD
 pkg=${1:-ipam}
 jobs=${JOBS:-1}
 case $pkg in
-  model)        only='"src/govcloud/model/*"';                tests='"tests/unit/model"' ;;
+  model)        only='"src/govcloud/model/*"'
+                # Not test_fuzz.py: its hypothesis run takes minutes per mutant. It stays in the unit suite.
+                tests='"tests/unit/model/test_accepted_shapes.py", "tests/unit/model/test_bad_input.py",
+                       "tests/unit/model/test_bad_input_classes.py", "tests/unit/model/test_hosting_and_exit_plan.py",
+                       "tests/unit/model/test_loader.py", "tests/unit/model/test_partial.py",
+                       "tests/unit/model/test_placement.py", "tests/unit/model/test_recovery.py",
+                       "tests/unit/model/test_shapes.py", "tests/unit/model/test_system_cycles.py"' ;;
   ipam)         only='"src/govcloud/ipam/*"'
                 tests='"tests/unit/ipam/test_allocator.py", "tests/unit/ipam/test_golden.py", "tests/unit/ipam/test_exports.py",
                        "tests/unit/ipam/test_addressplan_ledger.py", "tests/unit/ipam/test_ledger_file.py",
@@ -34,6 +40,7 @@ case $pkg in
                 # Not test_scheduler_properties.py: its hypothesis runs make every mutant take ~25 s. It stays
                 # in the unit suite; check the scheduler's survivors against it by hand.
                 tests='"tests/unit/migration/test_wave_scheduler.py", "tests/unit/migration/test_wave_validation.py",
+                       "tests/unit/migration/test_validation_findings.py", "tests/unit/migration/test_committed_plans.py",
                        "tests/unit/model/test_recovery.py"' ;;
   *) echo "mutate: unknown package '$pkg' (use model, ipam, stackgraph, policy-rules or migration)" >&2; exit 2 ;;
 esac

@@ -71,7 +71,3 @@ class CapacityUsage:
         cap = self.capacities[node]
         used = self.used[node]
         return (cap.vcpu - used[0], cap.ram_gb - used[1], cap.storage_gb - used[2])
-
-    def utilisation(self) -> dict[str, dict[str, float]]:
-        return {node: {r: self.used[node][i] / getattr(cap, r) for i, r in enumerate(RESOURCES)}
-                for node, cap in self.capacities.items()}

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from ..model import Footprint, Province
 from ..model.recovery import dr_level
-from ..model.systems import DrMode
 from ..problems import Problem
 from .capacity import CapacityUsage, claims, system_claims
 from .findings import PlanErrors
@@ -97,7 +96,7 @@ def plan_waves(province: Province, existing: list[LoadedWave], settings: PlanSet
 
 def _entry(province: Province, placement: Placement, window: Window, moved: set[str]) -> WaveEntry:
     system = province.system_by_code[placement.code]
-    dr_node = placement.dr_node if system.dr is not DrMode.NONE else None
+    dr_node = placement.dr_node  # the model names one exactly when dr is not none
     return WaveEntry(
         code=system.code, name=system.name, group=placement.group, strategy=choose_strategy(system),
         target_node=placement.target_node,
@@ -125,9 +124,8 @@ def _slug(placements: list[Placement]) -> str:
     return min(counts, key=lambda n: (-counts[n], n))
 
 
-def _home_node(province: Province, owner: str) -> str | None:
-    department = province.department_by_code.get(owner)
-    return department.node if department else None
+def _home_node(province: Province, owner: str) -> str:
+    return province.department_by_code[owner].node  # the loader checks that every owner is a department
 
 
 def _footprint(province: Province, code: str) -> Footprint:

@@ -73,10 +73,10 @@ def schedule(province: Province, ledger: CapacityUsage, settled: set[str], max_s
     wave_of_group: dict[int, int] = {}
     first_open = 0
     for generation in nx.topological_generations(condensed):
-        for group_id in sorted(generation, key=lambda g: _group_key(condensed, g, candidates)):
-            members = [candidates[c] for c in sorted(condensed.nodes[group_id]["members"]) if c in candidates]
-            if not members:
-                continue  # a dependency that is not moving (on the cloud, classified, or in a kept wave)
+        # A group without candidates is a dependency that is not moving (on the cloud, classified, or in a kept wave).
+        groups = {g: [candidates[c] for c in sorted(condensed.nodes[g]["members"]) if c in candidates]
+                  for g in generation}
+        for group_id, members in sorted(((g, m) for g, m in groups.items() if m), key=lambda gm: _group_key(gm[1])):
             earliest = max((wave_of_group[p] + 1 for p in condensed.predecessors(group_id) if p in wave_of_group),
                            default=0)
             placements, group_claims, overrun = _place_group(province, ledger, members)
@@ -92,11 +92,9 @@ def schedule(province: Province, ledger: CapacityUsage, settled: set[str], max_s
     return result
 
 
-def _group_key(condensed: nx.DiGraph, group_id: int, candidates: dict[str, LegacySystem]) -> tuple:
+def _group_key(members: list[LegacySystem]) -> tuple:
     # Key systems first within a generation, so what others depend on lands early; then stable codes.
-    members = [candidates[c] for c in condensed.nodes[group_id]["members"] if c in candidates]
-    rank = max((CRITICALITY_RANK[m.criticality.value] for m in members), default=0)
-    return (-rank, min((m.code for m in members), default=""))
+    return (-max(CRITICALITY_RANK[m.criticality.value] for m in members), min(m.code for m in members))
 
 
 def _first_wave_with_room(waves: list[list[Placement]], earliest: int, size: int, limit: int) -> int:
@@ -115,9 +113,9 @@ def _place_group(province: Province, ledger: CapacityUsage,
     all_claims: list[Claim] = []
     for system in members:
         target = _target_node(province, ledger, system, all_claims)
-        dr_node = system.dr_node if system.dr is not DrMode.NONE else None
-        placements.append(Placement(system.code, target, dr_node, group))
-        all_claims.extend(claims(system.footprint, target, system.dr, dr_node))
+        # The model names a dr_node exactly when dr is not none.
+        placements.append(Placement(system.code, target, system.dr_node, group))
+        all_claims.extend(claims(system.footprint, target, system.dr, system.dr_node))
     overrun = next(ledger.overruns(all_claims), None)
     return placements, all_claims, overrun
 
@@ -128,7 +126,7 @@ def _target_node(province: Province, ledger: CapacityUsage, system: LegacySystem
     home = province.department_by_code.get(system.owner)
     preferred = [home.node] if home is not None else []
     # Never the system's DR node: a dual-active half or a backup must sit on another node than the primary.
-    away = {system.dr_node} if system.dr is not DrMode.NONE and system.dr_node else set()
+    away = {system.dr_node} if system.dr_node else set()
     for node in [n for n in preferred if n not in away] + _by_headroom(ledger, exclude=away):
         trial = pending + claims(system.footprint, node, DrMode.NONE, None)
         if ledger.fits(trial):

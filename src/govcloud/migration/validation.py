@@ -119,7 +119,7 @@ def _systems(province: Province, slots: dict[str, Slot]) -> Iterator[Problem]:
         system = province.system_by_code.get(code)
         entry = slot.entry
         if system is None:
-            close = difflib.get_close_matches(code, list(province.system_by_code), n=1)
+            close = difflib.get_close_matches(code, list(province.system_by_code))
             yield Problem(slot.at("code"), "no such system in the model",
                           f"did you mean {close[0]!r}?" if close else "add it to systems.yaml or remove the entry",
                           system=code, file=slot.path)
@@ -131,9 +131,8 @@ def _systems(province: Province, slots: dict[str, Slot]) -> Iterator[Problem]:
         if system.data_class is DataClass.CLASSIFIED and entry.strategy.lands_on_cloud:
             yield Problem(slot.at("strategy"), "classified systems stay off the shared cloud",
                           "use strategy retain, or remove the entry", system=code, file=slot.path)
-        for field, node in (("target_node", entry.target_node), ("node", entry.dr.node)):
+        for path, node in ((slot.at("target_node"), entry.target_node), (slot.at("dr", "node"), entry.dr.node)):
             if node is not None and node not in province.node_by_code:
-                path = slot.at(field) if field == "target_node" else slot.at("dr", "node")
                 yield Problem(path, f"unknown node {node!r}",
                               f"use one of {', '.join(province.node_by_code)}", system=code, file=slot.path)
 
@@ -197,27 +196,27 @@ def _dependencies(province: Province, slots: dict[str, Slot]) -> Iterator[Proble
         model_deps = province.system_by_code[code].depends_on if code in province.system_by_code else ()
         graph.add_node(code)
         graph.add_edges_from((code, dep) for dep in dict.fromkeys(model_deps + slot.entry.depends_on))
-    in_cycle: set[str] = set()
-    for component in nx.strongly_connected_components(graph):
-        if len(component) > 1:
-            in_cycle |= component
-            yield from _cycle(graph, component, slots)
+    cycles = [component for component in nx.strongly_connected_components(graph) if len(component) > 1]
+    for component in cycles:
+        yield from _cycle(graph, component, slots)
+    # An edge inside a cycle is reported with the cycle; an edge between two cycles is an order like any other.
+    cycle_of = {code: number for number, component in enumerate(cycles) for code in component}
     for code, slot in slots.items():
         for dep in graph.successors(code):
-            if dep in slot.entry.interim_links or (code in in_cycle and dep in in_cycle):
+            if dep in slot.entry.interim_links or (code in cycle_of and cycle_of.get(dep) == cycle_of[code]):
                 continue
             yield from _dependency_order(province, slot, dep, slots.get(dep))
 
 
 def _cycle(graph: nx.DiGraph, component: set[str], slots: dict[str, Slot]) -> Iterator[Problem]:
-    members = [slots[c] for c in component if c in slots]
-    together = len({(m.wave, m.entry.group) for m in members}) == 1 and members[0].entry.group is not None
-    if together and len(members) == len(component):
+    # Only listed systems have edges (a system in no wave adds none), so every member of a cycle has a slot.
+    members = [slots[c] for c in component]
+    if len({(m.wave, m.entry.group) for m in members}) == 1 and members[0].entry.group is not None:
         return  # a dependency group: moved together in one wave, which is what a cycle requires
     first = min(members, key=lambda s: (s.order, s.position))
     cycle = ordered_cycle(graph.subgraph(component), first.entry.code,
-                          key=lambda c: (slots[c].order, slots[c].position) if c in slots else (len(slots), 0))
-    first = slots.get(cycle[0], first)
+                          key=lambda c: (slots[c].order, slots[c].position))
+    first = slots[cycle[0]]
     yield Problem(first.at("depends_on"), f"dependency cycle: {' -> '.join(cycle + [cycle[0]])}",
                   "break the cycle, or move these systems together: one wave, one 'group'",
                   system=first.entry.code, file=first.path)
@@ -259,9 +258,8 @@ def _dependency_order(province: Province, slot: Slot, dep: str, dep_slot: Slot |
 def _capacity(province: Province, waves: list[LoadedWave], slots: dict[str, Slot]) -> Iterator[Problem]:
     ledger = CapacityUsage.for_province(province)
     for system in province.systems:
-        if system.on_cloud and system.code not in slots:
-            department = province.department_by_code.get(system.owner)
-            ledger.add(system_claims(system, system.target_node or (department.node if department else None)))
+        if system.on_cloud and system.code not in slots:  # the loader checks that every owner is a department
+            ledger.add(system_claims(system, system.target_node or province.department_by_code[system.owner].node))
     reported: set[tuple[str, str]] = set()
     for loaded in waves:
         for position, entry in enumerate(loaded.wave.systems):

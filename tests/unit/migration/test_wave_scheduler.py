@@ -81,3 +81,151 @@ def test_a_started_wave_naming_a_system_the_model_dropped_takes_nothing(project_
     before, _ = kept_ledger(province, [])
     after, settled = kept_ledger(province, loaded([gone]))
     assert after.used == before.used and "gone-system" in settled
+
+
+def _crowded_home(province_factor: float, dr: str = "none", province_size: int = 1) -> "Province":
+    """sys-0 (4 vCPU, 8 GB, 100 GB) is homed on city-1, which has room for half of it; sys-1 and
+    sys-2, on the cloud already, fill half of city-2 and, by ``province_factor``, of the province
+    (sys-2 has no target_node: it runs on its owner's node)."""
+    from support.migration_strategies import Parts, SystemParts, build
+
+    def part(home, status, pinned, dr="none", dr_offset=1, size=1):
+        return SystemParts(home=home, vcpu=4 * size, ram_gb=8 * size, storage_gb=100 * size, criticality="medium",
+                           status=status,
+                           pinned=pinned, dr=dr, dr_offset=dr_offset, depends_on=frozenset())
+
+    # nodes: province (0), city-1 (1), city-2 (2); a DR copy of sys-0 goes to the province (offset 2)
+    systems = (part(1, "move", False, dr=dr, dr_offset=2), part(0, "on-cloud", True, size=province_size),
+               part(2, "on-cloud", False))
+    return build(Parts(cities=2, systems=systems, capacity=(province_factor, 0.5, 2.0)))
+
+
+@pytest.mark.parametrize("province_factor, expected", [
+    (3.0, "province"),  # the province keeps 2/3 of each resource free, city-2 only 1/2
+    (1.5, "city-2"),  # the province keeps 1/3 free
+    (2.0, "city-2"),  # both keep 1/2 free: the first code wins, so plans are stable
+])
+def test_a_system_whose_home_node_is_full_moves_to_the_node_with_the_most_room_left(province_factor, expected):
+    from govcloud.migration.planner import kept_ledger
+    from govcloud.migration.scheduler import schedule
+
+    province = _crowded_home(province_factor)
+    ledger, settled = kept_ledger(province, [])
+    # the systems on the cloud count on the node the model gives them
+    assert {node: ledger.headroom(node) for node in ledger.capacities} == {
+        "province": (int(4 * province_factor) - 4, int(8 * province_factor) - 8, int(100 * province_factor) - 100),
+        "city-1": (2, 4, 50), "city-2": (4, 8, 100)}
+    result = schedule(province, ledger, settled, max_systems_per_wave=40)
+    assert result.unplaced == []
+    assert [(p.code, p.target_node) for wave in result.waves for p in wave] == [("sys-0", expected)]
+
+
+def test_a_system_whose_home_node_is_full_never_moves_onto_its_own_dr_node():
+    from govcloud.migration.planner import kept_ledger
+    from govcloud.migration.scheduler import schedule
+
+    province = _crowded_home(3.0, dr="offsite-backup")  # the province has the most room, but holds the backup
+    ledger, settled = kept_ledger(province, [])
+    result = schedule(province, ledger, settled, max_systems_per_wave=40)
+    assert [(p.code, p.target_node, p.dr_node) for wave in result.waves for p in wave] == [
+        ("sys-0", "city-2", "province")]
+
+
+def test_every_system_that_does_not_fit_is_reported_not_only_the_first(lab_copy):
+    """city-b has 1 vCPU (relief-payments needs 2); city-a has 9, of which unified-identity's
+    dual-active half takes 8: neither school-enrolment nor farm-subsidies after it fit."""
+    import yaml
+
+    from govcloud.migration.findings import PlanErrors
+    from govcloud.model import load_folder
+
+    path = lab_copy / "province.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for node in data["nodes"]:
+        node["capacity"]["vcpu"] = {"city-a": 9, "city-b": 1}.get(node["code"], node["capacity"]["vcpu"])
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(PlanErrors) as error:
+        plan_waves(load_folder(lab_copy).province, [], PlanSettings(start=START))
+    fix = "(fix: raise the node's capacity, or set another target_node/dr_node in the model)"
+    assert [str(f) for f in error.value.findings] == [
+        f"systems[4].target_node: system 'relief-payments': does not fit: node 'city-b' vcpu would reach 2 of 1 "
+        f"(primary claim of 2) {fix}",
+        f"systems[3].target_node: system 'school-enrolment': does not fit: node 'city-a' vcpu would reach 10 of 9 "
+        f"(primary claim of 2) {fix}",
+        f"systems[5].target_node: system 'farm-subsidies': does not fit: node 'city-a' vcpu would reach 10 of 9 "
+        f"(primary claim of 2) {fix}"]
+
+
+def _parts(count: int, depends_on: dict[int, set[int]] | None = None, rings=(), criticality=None):
+    """``count`` pinned systems of 1 vCPU on city-1, with room for all; ``depends_on[i]`` as distances back."""
+    from support.migration_strategies import Parts, SystemParts
+
+    def part(index):
+        return SystemParts(home=1, vcpu=1, ram_gb=1, storage_gb=10, criticality=(criticality or {}).get(index, "low"),
+                           status="move", pinned=True, dr="none", dr_offset=1,
+                           depends_on=frozenset((depends_on or {}).get(index, ())))
+
+    return Parts(cities=1, systems=tuple(part(i) for i in range(count)), rings=tuple(rings), capacity=(2.0, 2.0))
+
+
+def _waves(parts, limit: int = 40) -> list[list[tuple[str, str | None]]]:
+    from govcloud.migration.planner import kept_ledger
+    from govcloud.migration.scheduler import schedule
+    from support.migration_strategies import build
+
+    province = build(parts)
+    ledger, settled = kept_ledger(province, [])
+    result = schedule(province, ledger, settled, max_systems_per_wave=limit)
+    assert result.unplaced == []
+    return [[(p.code, p.group) for p in wave] for wave in result.waves]
+
+
+def test_systems_that_depend_on_each_other_move_in_one_wave_as_one_group_and_their_dependants_after():
+    # sys-0 <-> sys-1 (a ring), sys-2 depends on sys-1, sys-3 on nothing
+    parts = _parts(4, depends_on={2: {1}}, rings=[(0, 1)])
+    assert _waves(parts) == [[("sys-0", "group-sys-0"), ("sys-1", "group-sys-0"), ("sys-3", None)],
+                             [("sys-2", None)]]
+
+
+def test_waves_fill_up_to_their_limit_in_order_and_a_group_never_splits():
+    assert _waves(_parts(5), limit=2) == [[("sys-0", None), ("sys-1", None)], [("sys-2", None), ("sys-3", None)],
+                                          [("sys-4", None)]]
+    # the group sys-1 <-> sys-2 does not fit beside sys-0 in a wave of 2: it takes the next, and sys-3 the gap
+    assert _waves(_parts(4, rings=[(1, 2)]), limit=2) == [
+        [("sys-0", None), ("sys-3", None)], [("sys-1", "group-sys-1"), ("sys-2", "group-sys-1")]]
+
+
+def test_within_a_generation_key_systems_go_first_then_by_code():
+    parts = _parts(3, criticality={0: "low", 1: "medium", 2: "key"})
+    assert _waves(parts, limit=1) == [[("sys-2", None)], [("sys-1", None)], [("sys-0", None)]]
+
+
+def test_room_left_is_a_share_of_each_node_not_an_amount():
+    """The province (60 vCPU) keeps 20 free, a third; city-2 (8 vCPU) keeps 4, a half: city-2 has more room."""
+    from govcloud.migration.planner import kept_ledger
+    from govcloud.migration.scheduler import schedule
+
+    province = _crowded_home(1.5, province_size=10)
+    ledger, settled = kept_ledger(province, [])
+    assert ledger.headroom("province") == (20, 40, 500) and ledger.headroom("city-2") == (4, 8, 100)
+    result = schedule(province, ledger, settled, max_systems_per_wave=40)
+    assert [(p.code, p.target_node) for wave in result.waves for p in wave] == [("sys-0", "city-2")]
+
+
+def test_a_dependency_group_is_written_into_each_of_its_wave_entries():
+    from support.migration_strategies import build
+
+    planned = plan_waves(build(_parts(3, depends_on={2: {1}}, rings=[(0, 1)])), [], PlanSettings(start=START)).planned
+    assert [[(e.code, e.group) for e in w.systems] for w in planned] == [
+        [("sys-0", "group-sys-0"), ("sys-1", "group-sys-0")], [("sys-2", None)]]
+
+
+def test_replanning_keeps_started_waves_and_removes_the_files_of_the_others(project_root):
+    from govcloud.model import load_environment
+
+    province = load_environment("lab", project_root).province
+    first = loaded(plan_waves(province, [], PlanSettings(start=START)).planned)
+    again = plan_waves(province, first, PlanSettings(start=START), started={1})
+    assert again.kept == first[:1]
+    assert again.remove == [lw.path for lw in first[1:]]
+    assert [w.wave for w in again.planned] == [2, 3]
