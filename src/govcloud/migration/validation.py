@@ -232,6 +232,10 @@ def ordered_cycle(graph: nx.DiGraph, source: str, key: Callable[[str], object]) 
 
 def _dependency_order(province: Province, slot: Slot, dep: str, dep_slot: Slot | None) -> Iterator[Problem]:
     code = slot.entry.code
+    if dep == code:  # a loop on one system is no strongly connected component of two: say it here
+        yield Problem(slot.at("depends_on"), "depends on itself", f"remove {code!r} from its own depends_on",
+                      system=code, file=slot.path)
+        return
     if dep_slot is None:
         system = province.system_by_code.get(dep)
         if system is None:

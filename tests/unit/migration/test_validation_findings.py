@@ -193,6 +193,15 @@ def test_a_system_moved_in_a_wave_before_its_dependency_names_both_waves(provinc
         "'school-enrolment' under interim_links)"]
 
 
+def test_a_wave_entry_that_lists_itself_as_a_dependency_is_reported_at_depends_on(province, waves):
+    w1, w2, w3 = waves
+    selfish = entry(w2, "e-licence").model_copy(update={"depends_on": ("unified-identity", "e-licence")})
+    others = tuple(e for e in w2.systems if e.code != "e-licence")
+    assert findings(province, [w1, signed(w2, systems=(selfish, *others)), w3]) == [
+        "migrations/lab/0002-city-a.yaml: systems[0].depends_on: system 'e-licence': depends on itself "
+        "(fix: remove 'e-licence' from its own depends_on)"]
+
+
 def test_a_system_in_no_wave_is_reported_against_the_plan_folder(province, waves):
     w1, w2, w3 = waves
     rest = signed(w3, systems=(entry(w3, "health-records"),))
