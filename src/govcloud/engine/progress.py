@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..terminal import make_console
+from .resume import uncertain_create
 
 CHANGE_KEYS = ("create", "update", "replace", "delete", "same")
 _SYMBOL = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " ", "read": ">",
@@ -68,6 +69,7 @@ class Progress:
         self.done: Counter[str] = Counter()
         self.changed_types: set[str] = set()  # resource types created, updated, replaced or deleted
         self.failed: list[str] = []
+        self.failed_creates: list[dict] = []  # as pending creates (see .resume.uncertain_create)
 
     def on_output(self, line: str) -> None:
         self.log.write(line.rstrip("\n") + "\n")
@@ -89,7 +91,10 @@ class Progress:
         if event.res_outputs_event is not None:
             self._finished(event.res_outputs_event.metadata)
         elif event.res_op_failed_event is not None:
-            self.failed.append(event.res_op_failed_event.metadata.urn)
+            metadata = event.res_op_failed_event.metadata
+            self.failed.append(metadata.urn)
+            if _op_name(metadata.op) in ("create", "create-replacement") and metadata.new is not None:
+                self.failed_creates.append(uncertain_create(metadata))
             self._print(f"  ! failed {self._short(event.res_op_failed_event.metadata.urn)}", "red")
         elif event.diagnostic_event is not None and event.diagnostic_event.severity == "error":
             self._print(f"  ! {without_traceback(event.diagnostic_event.message).strip()}", "red")
@@ -101,7 +106,7 @@ class Progress:
         self._print(f"  * {line}", "cyan")
 
     def _finished(self, metadata) -> None:
-        op = metadata.op.value if isinstance(metadata.op, OpType) else str(metadata.op)
+        op = _op_name(metadata.op)
         self.done[op] += 1
         if op != "same":
             self.changed_types.add(metadata.type)
@@ -119,6 +124,10 @@ class Progress:
         """``type::name`` of a URN (the stack and project are on every line already)."""
         parts = urn.split("::")
         return f"{parts[-2].split('$')[-1]}::{parts[-1]}" if len(parts) >= 4 else urn
+
+
+def _op_name(op) -> str:
+    return op.value if isinstance(op, OpType) else str(op)
 
 
 def log_path(log_dir: Path, stack: str, operation: str, run_id: str) -> Path:

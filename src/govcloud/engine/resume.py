@@ -75,6 +75,26 @@ class Resolution:
         return f"recovered {name}: {self.reason}"
 
 
+def uncertain_create(metadata) -> dict[str, Any]:
+    """A create the engine saw fail (an event's ``StepEventMetadata``), as the pending operation it
+    may really be: a service killed mid-request can have made the object while its answer was lost
+    (EOF), and the engine keeps no trace of a failed create. The next run looks it up like any
+    pending create (found: imported; not found: created), so it is neither doubled nor refused."""
+    new = metadata.new
+    return {"type": "creating", "resource": {
+        "urn": new.urn, "custom": True, "type": new.type, "inputs": dict(new.inputs or {}),
+        "parent": new.parent or "", "provider": new.provider or metadata.provider or ""}}
+
+
+def with_uncertain_creates(deployment: Mapping[str, Any], noted: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The deployment with the noted uncertain creates added as pending creates, but for those the
+    state already holds (a later run created them) or already has pending."""
+    known = {r.get("urn") for r in deployment.get("resources") or ()}
+    known |= {(op.get("resource") or {}).get("urn") for op in deployment.get("pending_operations") or ()}
+    added = [op for op in noted if (op.get("resource") or {}).get("urn") not in known]
+    return {**deployment, "pending_operations": [*(deployment.get("pending_operations") or ()), *added]}
+
+
 def pending_operations(deployment: Mapping[str, Any]) -> list[PendingOperation]:
     """The pending operations of an exported deployment (``stack export``'s ``deployment``)."""
     found = []

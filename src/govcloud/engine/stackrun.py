@@ -36,7 +36,7 @@ from .lease import Holder, all_held
 from .locks import release_stale_locks
 from .outcome import Operation, StackResult
 from .progress import Progress, normalise_changes
-from .resume import apply_resolutions, pending_operations, plan_recovery, refresh_arguments
+from .resume import apply_resolutions, pending_operations, plan_recovery, refresh_arguments, with_uncertain_creates
 from .services import check_services, services_for
 from .settings import EngineSettings
 from .signals import EngineGuard, engine_command_root
@@ -172,6 +172,9 @@ class StackRun:
             elif self.operation is Operation.UP and self.graph is not None:
                 self._after_up()
         except (auto.errors.CommandError, subprocess.CalledProcessError) as exc:
+            if self.printer.failed_creates:
+                self._uncertain_note.parent.mkdir(parents=True, exist_ok=True)
+                self._uncertain_note.write_text(json.dumps(self.printer.failed_creates), encoding="utf-8")
             self.guard.check(self.operation.value, self.stack_name)
             if self.graph is not None:  # a service that went down mid-run is the likeliest cause: name it
                 self.cloud.check(self._types(), during=f"{self.operation.value} of {self.stack_name} failed "
@@ -227,9 +230,12 @@ class StackRun:
         deployment = exported.deployment or {}
         if self.operation is Operation.DESTROY:
             cleanup.remember(self._cleanup_note, cleanup.project_ids(deployment))
+        if self.operation is Operation.UP:  # creates a failed run may have made after all (see .resume)
+            deployment = with_uncertain_creates(deployment, self._noted_uncertain())
         pending = pending_operations(deployment)
         if pending:
-            self._resolve(pending, exported, scratch, workspace, config_file)
+            self._resolve(pending, exported.version, deployment, scratch, workspace, config_file)
+            self._uncertain_note.unlink(missing_ok=True)
         elif self.operation is Operation.UP and self.graph is not None and state_is_empty(deployment):
             if self.settings.adopt:
                 self._adopt(config_file)
@@ -245,16 +251,28 @@ class StackRun:
             RunFiles.add_config(Path(config_file), "govcloud:adopt", json.dumps(adopted, sort_keys=True))
         self._note([f"adopting {len(adopted)} existing objects found by name and tags (imported, not created)"])
 
-    def _resolve(self, pending, exported, scratch, workspace, config_file: str) -> None:
+    def _resolve(self, pending, version, deployment, scratch, workspace, config_file: str) -> None:
         """Import the pending creates that happened, drop the rest, read the real state of both."""
         resolutions = plan_recovery(pending, self.cloud)
-        edited = apply_resolutions(exported.deployment, resolutions)
-        scratch.import_stack(self.stack_name, Deployment(version=exported.version or 3, deployment=edited))
+        edited = apply_resolutions(deployment, resolutions)
+        scratch.import_stack(self.stack_name, Deployment(version=version or 3, deployment=edited))
         refresh = refresh_arguments(self.stack_name, resolutions, config_file)
         if refresh is not None:
             workspace.pulumi_command.run(refresh, str(self.files.project_root), self.env,
                                          on_output=self.printer.on_output, on_error=self.printer.on_output)
         self._note(resolution.describe() for resolution in resolutions)
+
+    @property
+    def _uncertain_note(self) -> Path:
+        """The creates the last failed `up` saw fail (see .resume.uncertain_create)."""
+        return self.settings.cleanup_dir / f"{self.stack_name}.uncertain.json"
+
+    def _noted_uncertain(self) -> list[dict]:
+        try:
+            noted = json.loads(self._uncertain_note.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [op for op in noted if isinstance(op, dict)] if isinstance(noted, list) else []
 
     @property
     def _cleanup_note(self) -> Path:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from types import SimpleNamespace
 
 import pytest
 
 from govcloud.engine.cloudfind import CloudFinder
-from govcloud.engine.resume import apply_resolutions, pending_operations, plan_recovery, refresh_arguments
+from pulumi.automation import EngineEvent, OpType, ResOpFailedEvent, StepEventMetadata, StepEventStateMetadata
+
+from govcloud.engine.progress import Progress
+from govcloud.engine.resume import (apply_resolutions, pending_operations, plan_recovery, refresh_arguments,
+                                   with_uncertain_creates)
 from govcloud.errors import EngineError
 from govcloud.stackgraph import tokens as t
 
@@ -181,3 +186,32 @@ def test_objects_are_looked_up_in_the_region_they_live_in(monkeypatch):
     cloud = CloudAccess(SimpleNamespace(auth={}, region="RegionOne"), None)
     assert cloud.find(t.VOLUME, {"name": "app-b-data", "region": "RegionCityA"}) == ["v-b"]
     assert cloud.find(t.VOLUME, {"name": "app-b-data"}) == []  # the stack's own region
+
+
+def _failed(op: OpType, type_: str, name: str, inputs: dict) -> EngineEvent:
+    urn = URN.format(type_, name)
+    new = StepEventStateMetadata(type=type_, urn=urn, id="", parent="urn:parent", provider="urn:provider::p-id",
+                                 inputs=inputs)
+    return EngineEvent(sequence=1, timestamp=0, res_op_failed_event=ResOpFailedEvent(
+        StepEventMetadata(op=op, urn=urn, type=type_, provider="urn:provider::p-id", new=new), status=1, steps=1))
+
+
+def test_a_create_that_failed_is_recovered_next_time_like_a_pending_one(tmp_path):
+    """Neutron killed mid-request: the network was made but the answer lost (EOF), so the engine
+    records a failed create and nothing else. The next run finds it by name and tags and imports it
+    instead of making a second one; a failed update is no such doubt."""
+    printer = Progress("lab-province", "up", io.StringIO(), quiet=True)
+    printer.on_event(_failed(OpType.CREATE, t.NETWORK, "d1-app-net", {"name": "d1-app", "tenantId": "p1",
+                                                                     "tags": TAGS}))
+    printer.on_event(_failed(OpType.CREATE, t.NETWORK, "d1-db-net", {"name": "d1-db", "tenantId": "p1",
+                                                                    "tags": TAGS}))
+    printer.on_event(_failed(OpType.UPDATE, t.NETWORK, "d1-web-net", {"name": "d1-web"}))
+    assert [op["resource"]["urn"].rsplit("::", 1)[-1] for op in printer.failed_creates] == ["d1-app-net", "d1-db-net"]
+    state = {"resources": [{"urn": URN.format(t.NETWORK, "d1-db-net"), "id": "n-db"}]}  # a later run made it
+    deployment = with_uncertain_creates(state, printer.failed_creates)
+    pending = pending_operations(deployment)
+    assert [op.name for op in pending] == ["d1-app-net"]
+    plan = plan_recovery(pending, _finder(networks=[_net("n-app", "d1-app")]))
+    assert [(r.action, r.id) for r in plan] == [("import", "n-app")]
+    imported = apply_resolutions(deployment, plan)["resources"][-1]
+    assert (imported["id"], imported["provider"], imported["parent"]) == ("n-app", "urn:provider::p-id", "urn:parent")
