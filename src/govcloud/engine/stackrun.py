@@ -172,9 +172,7 @@ class StackRun:
             elif self.operation is Operation.UP and self.graph is not None:
                 self._after_up()
         except (auto.errors.CommandError, subprocess.CalledProcessError) as exc:
-            if self.printer.failed_creates:
-                self._uncertain_note.parent.mkdir(parents=True, exist_ok=True)
-                self._uncertain_note.write_text(json.dumps(self.printer.failed_creates), encoding="utf-8")
+            self._note_uncertain_creates()
             self.guard.check(self.operation.value, self.stack_name)
             if self.graph is not None:  # a service that went down mid-run is the likeliest cause: name it
                 self.cloud.check(self._types(), during=f"{self.operation.value} of {self.stack_name} failed "
@@ -266,6 +264,14 @@ class StackRun:
     def _uncertain_note(self) -> Path:
         """The creates the last failed `up` saw fail (see .resume.uncertain_create)."""
         return self.settings.cleanup_dir / f"{self.stack_name}.uncertain.json"
+
+    def _note_uncertain_creates(self) -> None:
+        """Note the failed creates the next `up` can look up (a type it cannot would stop that run:
+        those are left to be created again, as before)."""
+        findable = [op for op in self.printer.failed_creates if self.cloud.can_find(op["resource"]["type"])]
+        if findable:
+            self._uncertain_note.parent.mkdir(parents=True, exist_ok=True)
+            self._uncertain_note.write_text(json.dumps(findable), encoding="utf-8")
 
     def _noted_uncertain(self) -> list[dict]:
         try:
