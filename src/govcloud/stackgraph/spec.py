@@ -70,36 +70,27 @@ _SCALARS = (str, int, float, bool, type(None))
 
 def stack_output_refs(value: Any) -> Iterator[StackOutputRef]:
     """Every StackOutputRef in one input value, however deeply nested."""
-    if isinstance(value, StackOutputRef):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from stack_output_refs(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from stack_output_refs(item)
-    elif isinstance(value, Lookup):
-        for _, item in value.args:
-            yield from stack_output_refs(item)
+    yield from _markers_in(value, StackOutputRef)
 
 
 def refs_in(value: Any) -> Iterator[Ref]:
     """Every Ref in one input value, however deeply nested."""
+    yield from _markers_in(value, Ref)
+
+
+def _markers_in(value: Any, kind: type) -> Iterator[Any]:
+    """Every ``kind`` (Ref or StackOutputRef) in ``value``: in mappings, lists and a Lookup's args."""
     if isinstance(value, _SCALARS):  # the common case, first: most inputs are plain values
         return
-    if isinstance(value, Ref):
+    if isinstance(value, kind):
         yield value
     elif isinstance(value, Lookup):
         for _, item in value.args:
-            yield from refs_in(item)
-    elif isinstance(value, (dict, Mapping)):
-        for item in value.values():
-            if not isinstance(item, _SCALARS):
-                yield from refs_in(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            if not isinstance(item, _SCALARS):
-                yield from refs_in(item)
+            yield from _markers_in(item, kind)
+    elif isinstance(value, (Mapping, list, tuple)):
+        for item in value.values() if isinstance(value, Mapping) else value:
+            if not isinstance(item, _SCALARS):  # no generator for each plain value
+                yield from _markers_in(item, kind)
 
 
 @dataclass(frozen=True)
