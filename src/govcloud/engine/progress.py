@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.text import Text
 
 from ..terminal import make_console
-from .resume import uncertain_create
 
 CHANGE_KEYS = ("create", "update", "replace", "delete", "same")
 _SYMBOL = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " ", "read": ">",
@@ -69,7 +68,7 @@ class Progress:
         self.done: Counter[str] = Counter()
         self.changed_types: set[str] = set()  # resource types created, updated, replaced or deleted
         self.failed: list[str] = []
-        self.failed_creates: list[dict] = []  # as pending creates (see .resume.uncertain_create)
+        self.failed_creates: list = []  # the engine's records of creates that failed (see .resume.uncertain_create)
 
     def on_output(self, line: str) -> None:
         self.log.write(line.rstrip("\n") + "\n")
@@ -94,8 +93,8 @@ class Progress:
             metadata = event.res_op_failed_event.metadata
             self.failed.append(metadata.urn)
             if _op_name(metadata.op) in ("create", "create-replacement") and metadata.new is not None:
-                self.failed_creates.append(uncertain_create(metadata))
-            self._print(f"  ! failed {self._short(event.res_op_failed_event.metadata.urn)}", "red")
+                self.failed_creates.append(metadata)
+            self._print(f"  ! failed {self._short(metadata.urn)}", "red")
         elif event.diagnostic_event is not None and event.diagnostic_event.severity == "error":
             self._print(f"  ! {without_traceback(event.diagnostic_event.message).strip()}", "red")
 

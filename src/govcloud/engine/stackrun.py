@@ -36,7 +36,8 @@ from .lease import Holder, all_held
 from .locks import release_stale_locks
 from .outcome import Operation, StackResult
 from .progress import Progress, normalise_changes
-from .resume import apply_resolutions, pending_operations, plan_recovery, refresh_arguments, with_uncertain_creates
+from .resume import (apply_resolutions, pending_operations, plan_recovery, refresh_arguments, uncertain_create,
+                     with_uncertain_creates)
 from .services import check_services, services_for
 from .settings import EngineSettings
 from .signals import EngineGuard, engine_command_root
@@ -229,7 +230,7 @@ class StackRun:
         if self.operation is Operation.DESTROY:
             cleanup.remember(self._cleanup_note, cleanup.project_ids(deployment))
         if self.operation is Operation.UP:  # creates a failed run may have made after all (see .resume)
-            deployment = with_uncertain_creates(deployment, self._noted_uncertain())
+            deployment = self._with_noted_creates(deployment)
         pending = pending_operations(deployment)
         if pending:
             self._resolve(pending, exported.version, deployment, scratch, workspace, config_file)
@@ -268,17 +269,24 @@ class StackRun:
     def _note_uncertain_creates(self) -> None:
         """Note the failed creates the next `up` can look up (a type it cannot would stop that run:
         those are left to be created again, as before)."""
-        findable = [op for op in self.printer.failed_creates if self.cloud.can_find(op["resource"]["type"])]
+        findable = [uncertain_create(metadata) for metadata in self.printer.failed_creates
+                    if self.cloud.can_find(metadata.type)]
         if findable:
             self._uncertain_note.parent.mkdir(parents=True, exist_ok=True)
             self._uncertain_note.write_text(json.dumps(findable), encoding="utf-8")
 
-    def _noted_uncertain(self) -> list[dict]:
+    def _with_noted_creates(self, deployment: dict) -> dict:
+        """The deployment with the noted uncertain creates the state does not hold as pending creates;
+        a note that adds none (a later run made them all) is done with."""
         try:
             noted = json.loads(self._uncertain_note.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return []
-        return [op for op in noted if isinstance(op, dict)] if isinstance(noted, list) else []
+            return deployment
+        edited = with_uncertain_creates(deployment, [op for op in noted if isinstance(op, dict)]
+                                        if isinstance(noted, list) else [])
+        if len(edited["pending_operations"]) == len(deployment.get("pending_operations") or ()):
+            self._uncertain_note.unlink(missing_ok=True)
+        return edited
 
     @property
     def _cleanup_note(self) -> Path:

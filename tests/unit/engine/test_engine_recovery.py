@@ -12,7 +12,7 @@ from pulumi.automation import EngineEvent, OpType, ResOpFailedEvent, StepEventMe
 
 from govcloud.engine.progress import Progress
 from govcloud.engine.resume import (apply_resolutions, pending_operations, plan_recovery, refresh_arguments,
-                                   with_uncertain_creates)
+                                   uncertain_create, with_uncertain_creates)
 from govcloud.errors import EngineError
 from govcloud.stackgraph import tokens as t
 
@@ -206,9 +206,10 @@ def test_a_create_that_failed_is_recovered_next_time_like_a_pending_one(tmp_path
     printer.on_event(_failed(OpType.CREATE, t.NETWORK, "d1-db-net", {"name": "d1-db", "tenantId": "p1",
                                                                     "tags": TAGS}))
     printer.on_event(_failed(OpType.UPDATE, t.NETWORK, "d1-web-net", {"name": "d1-web"}))
-    assert [op["resource"]["urn"].rsplit("::", 1)[-1] for op in printer.failed_creates] == ["d1-app-net", "d1-db-net"]
+    noted = [uncertain_create(metadata) for metadata in printer.failed_creates]
+    assert [op["resource"]["urn"].rsplit("::", 1)[-1] for op in noted] == ["d1-app-net", "d1-db-net"]
     state = {"resources": [{"urn": URN.format(t.NETWORK, "d1-db-net"), "id": "n-db"}]}  # a later run made it
-    deployment = with_uncertain_creates(state, printer.failed_creates)
+    deployment = with_uncertain_creates(state, noted)
     pending = pending_operations(deployment)
     assert [op.name for op in pending] == ["d1-app-net"]
     plan = plan_recovery(pending, _finder(networks=[_net("n-app", "d1-app")]))
