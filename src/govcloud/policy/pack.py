@@ -54,6 +54,28 @@ class PackState:
         self._request = threading.local()
         self._applicable: dict[tuple[int, str], list] = {}
 
+    def resource_args(self, args: Any) -> Any:
+        """The arguments a resource policy judges: the ones its Analyze request read once for every
+        applicable policy (pulumi-policy then hands each policy a request without them), else ``args``."""
+        shared = getattr(self._request, "args", None)
+        return args if shared is None else shared
+
+    def resource_view(self, args: Any, context: PolicyContext):
+        """The view of ``args``: built once per Analyze request and shared by its policies, else built now."""
+        if getattr(self._request, "args", None) is None:
+            return resource_view_from_args(args, context)
+        if self._request.resource_view is None:
+            self._request.resource_view = resource_view_from_args(args, context)
+        return self._request.resource_view
+
+    def analysing_resource(self) -> None:
+        """Start or end the Analyze request this thread serves."""
+        self._request.args, self._request.resource_view = None, None
+
+    def read_resource(self, args: Any) -> None:
+        """The arguments of the Analyze request this thread serves, as pulumi-policy built them."""
+        self._request.args = args
+
     def stack_resources(self, resources: list | None) -> list | None:
         """The resources a stack policy judges: the ones its AnalyzeStack request read once for
         every stack policy (pulumi-policy then hands each policy none), else ``resources``."""
@@ -157,10 +179,11 @@ def to_policy(rule: Rule, state: PackState) -> ResourceValidationPolicy | StackV
                   tags=[rule.area.lower(), *rule.clauses], remediation_steps=rule.remediation)
     if rule.scope is Scope.RESOURCE:
         def validate_resource(args, report_violation) -> None:
+            args = state.resource_args(args)
             if not rule.applies_to(args.resource_type):
                 return
             stack, project, _, _ = split_urn(args.urn)
-            view = resource_view_from_args(args, state.context_for(stack))
+            view = state.resource_view(args, state.context_for(stack))
             rule.check(view, _reporter(report_violation, args.urn, rule, state, stack, root_urn(project, stack)))
 
         policy = ResourceValidationPolicy(validate=validate_resource, **common)
@@ -268,25 +291,52 @@ _POLICIES = "_PolicyAnalyzerServicer__policies"  # the servicer's (name-mangled)
 
 def watch_resource_analysis(state: PackState) -> None:
     """Make each ``Analyze`` request (one resource) run only the resource policies whose rule
-    applies to its type.
+    applies to its type, over the resource read once.
 
-    pulumi-policy 1.21 deserialises the resource's properties anew for every resource policy
-    before calling it; of our thirty-two, a resource type has about six that apply, and the rest
-    return at once without a finding (:func:`to_policy`). Leaving those out changes no response and
-    saves four fifths of that work.
+    pulumi-policy 1.21 deserialises the resource's properties (and its provider's) anew for every
+    resource policy before calling it; of our thirty-two, a resource type has about six that apply,
+    and the rest return at once without a finding (:func:`to_policy`). Leaving those out changes no
+    response. The ones that apply then judge one reading: pulumi-policy builds the arguments once,
+    for a policy that only keeps them (:func:`_resource_reader`), and the applicable policies run
+    as before over a request without properties, judging the kept arguments through one view.
     """
     servicer = getattr(sdk, "_PolicyAnalyzerServicer", None)
     original = getattr(servicer, "Analyze", None)
     if original is None or getattr(original, "_govcloud_wrapped", False):
         return
+    reader = _resource_reader(state)
 
     def analyze(self, request, context):
         policies = getattr(self, _POLICIES, None)
         if not isinstance(policies, list):
             return original(self, request, context)
-        narrowed = copy.copy(self)  # the same servicer, seeing only the applicable policies
-        setattr(narrowed, _POLICIES, state.applicable(policies, request.type))
-        return original(narrowed, request, context)
+        narrowed = copy.copy(self)  # the same servicer, seeing only the reader, then the applicable policies
+        state.analysing_resource()
+        try:
+            setattr(narrowed, _POLICIES, [reader])
+            original(narrowed, request, context)
+            setattr(narrowed, _POLICIES, state.applicable(policies, request.type))
+            if state.resource_args(None) is None:  # pulumi-policy did not run the reader: as before
+                return original(narrowed, request, context)
+            return original(narrowed, _WITHOUT_PROPERTIES, context)
+        finally:
+            state.analysing_resource()
 
     analyze._govcloud_wrapped = True  # type: ignore[attr-defined]
     servicer.Analyze = analyze
+
+
+def _resource_reader(state: PackState) -> ResourceValidationPolicy:
+    """A resource policy that reports nothing and keeps the arguments pulumi-policy built for it.
+    It is never part of the pack (the engine does not know it): only the reading pass runs it."""
+    def read(args, report_violation) -> None:
+        del report_violation
+        state.read_resource(args)
+
+    return ResourceValidationPolicy(name="govcloud-resource-reader", description="Reads the resource once.",
+                                    validate=read, enforcement_level=EnforcementLevel.ADVISORY)
+
+
+# pulumi-policy builds each policy's arguments from the request (policy.py, Analyze); the
+# applicable policies judge the kept ones, so the second pass gets an empty request.
+_WITHOUT_PROPERTIES = analyzer_pb2.AnalyzeRequest()

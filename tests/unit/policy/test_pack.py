@@ -118,12 +118,16 @@ def test_committed_environment_settings_are_valid(env) -> None:
     assert settings.parameters.approved_images and settings.parameters.encrypted_volume_types
 
 
-def test_analyze_runs_only_the_policies_that_apply_and_answers_the_same(monkeypatch) -> None:
+@pytest.mark.parametrize("disabled", [(), ("GOV-SG-001",)])
+def test_analyze_runs_only_the_policies_that_apply_over_one_reading_and_answers_the_same(monkeypatch,
+                                                                                       disabled) -> None:
     """The real analyzer servicer, asked about each resource of a violating stack: the same
-    response with and without the narrowing, from a fraction of the policy calls."""
+    response with and without the narrowing and the one reading per request (also with a policy
+    the engine's config disables, and should the reader not run), from a fraction of the work:
+    the resource and its provider deserialised once, one view, for a resource some rule applies to."""
     import govcloud.policy.pack as pack
     from google.protobuf import struct_pb2
-    from policy_fixtures import _engine_value, fixture_context, violating_graph
+    from policy_fixtures import fixture_context, violating_graph
 
     monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
     servicer_type = sdk._PolicyAnalyzerServicer
@@ -132,30 +136,44 @@ def test_analyze_runs_only_the_policies_that_apply_and_answers_the_same(monkeypa
     policies, state = baseline_policies(ROOT, env=context.env)
     state._contexts[context.env] = context
     servicer = servicer_type("govcloud-baseline", "0.1.0", policies, EnforcementLevel.MANDATORY)
-    calls = []
-    deserialize = sdk.deserialize_properties
-    monkeypatch.setattr(sdk, "deserialize_properties", lambda props: calls.append(1) or deserialize(props))
-    graph = violating_graph()
+    config = {name: analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.DISABLED,
+                                              properties=struct_pb2.Struct()) for name in disabled}
+    servicer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=config), None)
+    calls, views = [], []
+    deserialize, view = sdk.deserialize_properties, pack.resource_view_from_args
+    # Counted: deserialising something (the second pass deserialises each policy's empty request).
+    monkeypatch.setattr(sdk, "deserialize_properties",
+                        lambda props, *a: (props and calls.append(1)) or deserialize(props, *a))
+    monkeypatch.setattr(pack, "resource_view_from_args", lambda *a: views.append(1) or view(*a))
+    requests = [analyzer_pb2.AnalyzeRequest(type=r.type, urn=r.urn, name=r.name, properties=r.properties,
+                                            provider=r.provider if r.HasField("provider") else None,
+                                            options=analyzer_pb2.AnalyzerResourceOptions(parent=r.parent))
+                for r in _stack_request(violating_graph()).resources]
 
     def answers() -> list[bytes]:
-        found = []
-        for spec in graph.resources:
-            properties = struct_pb2.Struct()
-            properties.update(_engine_value(dict(spec.inputs)))
-            request = analyzer_pb2.AnalyzeRequest(type=spec.type, urn=graph.urn(spec), name=spec.name,
-                                                  properties=properties)
-            found.append(servicer_type.Analyze(servicer, request, None).SerializeToString(deterministic=True))
-        return found
+        return [servicer_type.Analyze(servicer, request, None).SerializeToString(deterministic=True)
+                for request in requests]
 
     plain = answers()
     calls_plain = len(calls)
     pack.watch_resource_analysis(state)
     pack.watch_resource_analysis(state)  # idempotent: wrapped once
-    calls.clear()
+    calls.clear(), views.clear()
     assert answers() == plain
-    diagnostics = [analyzer_pb2.AnalyzeResponse.FromString(answer).diagnostics for answer in plain]
-    assert {d.urn.rsplit("::", 1)[1] for found in diagnostics for d in found} >= {"ssh-world", "edu-router"}
-    assert 0 < len(calls) < calls_plain / 2
+    found = [d for answer in plain for d in analyzer_pb2.AnalyzeResponse.FromString(answer).diagnostics]
+    assert {d.urn.rsplit("::", 1)[1] for d in found} >= {"ssh-world", "edu-router"} - (
+        {"ssh-world"} if "GOV-SG-001" in disabled else set())
+    assert not {d.policyName for d in found} & set(disabled)
+    rules = [r for r in all_rules() if r.scope is Scope.RESOURCE]
+    read = [q for q in requests if any(r.applies_to(q.type) for r in rules)]
+    judged = [q for q in read if any(r.applies_to(q.type) and r.id not in disabled for r in rules)]
+    assert 0 < len(judged) <= len(read) == len(requests)  # GOV-TAG-005 applies to every type
+    reading = sum((len(q.properties.fields) > 0) + q.HasField("provider") for q in read)
+    assert (len(calls), len(views)) == (reading, len(judged)) and len(calls) < calls_plain / 4
+
+    # Should pulumi-policy ever not run the reader, each policy reads the request as before.
+    monkeypatch.setattr(state, "read_resource", lambda args: None)
+    assert answers() == plain
 
 
 def _stack_request(graph) -> analyzer_pb2.AnalyzeStackRequest:
