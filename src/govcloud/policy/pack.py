@@ -50,7 +50,8 @@ class PackState:
         self._waived: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()  # the analyzer serves requests from a thread pool
         self.policies: dict[str, Any] = {}
-        # The resources and view of the AnalyzeStack request this thread serves (watch_stack_analysis).
+        # What the request this thread serves read once for all its policies: an AnalyzeStack's
+        # resources and view (watch_stack_analysis), an Analyze's arguments and view (watch_resource_analysis).
         self._request = threading.local()
         self._applicable: dict[tuple[int, str], list] = {}
 
