@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import (EnforcementLevel, PolicyComplianceFramework, ResourceValidationPolicy, Severity,
                            StackValidationPolicy)
 from pulumi_policy import policy as sdk
@@ -49,13 +50,42 @@ class PackState:
         self._waived: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()  # the analyzer serves requests from a thread pool
         self.policies: dict[str, Any] = {}
-        # The stack view of the AnalyzeStack request this thread serves (see watch_stack_analysis).
+        # What the request this thread serves read once for all its policies: an AnalyzeStack's
+        # resources and view (watch_stack_analysis), an Analyze's arguments and view (watch_resource_analysis).
         self._request = threading.local()
         self._applicable: dict[tuple[int, str], list] = {}
 
+    def resource_args(self, args: Any) -> Any:
+        """The arguments a resource policy judges: the ones its Analyze request read once for every
+        applicable policy (pulumi-policy then hands each policy a request without them), else ``args``."""
+        shared = getattr(self._request, "args", None)
+        return args if shared is None else shared
+
+    def resource_view(self, args: Any, context: PolicyContext):
+        """The view of ``args``: built once per Analyze request and shared by its policies, else built now."""
+        if getattr(self._request, "args", None) is None:
+            return resource_view_from_args(args, context)
+        if self._request.resource_view is None:
+            self._request.resource_view = resource_view_from_args(args, context)
+        return self._request.resource_view
+
+    def analysing_resource(self) -> None:
+        """Start or end the Analyze request this thread serves."""
+        self._request.args, self._request.resource_view = None, None
+
+    def read_resource(self, args: Any) -> None:
+        """The arguments of the Analyze request this thread serves, as pulumi-policy built them."""
+        self._request.args = args
+
+    def stack_resources(self, resources: list | None) -> list | None:
+        """The resources a stack policy judges: the ones its AnalyzeStack request read once for
+        every stack policy (pulumi-policy then hands each policy none), else ``resources``."""
+        shared = getattr(self._request, "resources", None)
+        return resources if shared is None else shared
+
     def stack_view(self, resources: list, context: PolicyContext):
         """The view of ``resources``: built once per AnalyzeStack request and shared by every stack
-        policy (pulumi-policy hands each of them the same resources, deserialised anew), else built now."""
+        policy, else built now."""
         if not getattr(self._request, "active", False):
             return stack_view_from_resources(resources, context)
         if getattr(self._request, "view", None) is None:
@@ -74,12 +104,11 @@ class PackState:
 
     def analysing_stack(self, active: bool) -> None:
         """Start (True) or end (False) the AnalyzeStack request this thread serves."""
-        self._request.active, self._request.view = active, None
-        self._request.messages = {} if active else None
+        self._request.active, self._request.view, self._request.resources = active, None, None
 
-    def request_memo(self) -> dict | None:
-        """The messages read so far in the AnalyzeStack request this thread serves (None outside one)."""
-        return getattr(self._request, "messages", None)
+    def read_stack(self, resources: list) -> None:
+        """The resources of the AnalyzeStack request this thread serves, as pulumi-policy built them."""
+        self._request.resources = resources
 
     def env_for_stack(self, stack: str) -> str:
         if self.env:
@@ -151,20 +180,22 @@ def to_policy(rule: Rule, state: PackState) -> ResourceValidationPolicy | StackV
                   tags=[rule.area.lower(), *rule.clauses], remediation_steps=rule.remediation)
     if rule.scope is Scope.RESOURCE:
         def validate_resource(args, report_violation) -> None:
+            args = state.resource_args(args)
             if not rule.applies_to(args.resource_type):
                 return
             stack, project, _, _ = split_urn(args.urn)
-            view = resource_view_from_args(args, state.context_for(stack))
+            view = state.resource_view(args, state.context_for(stack))
             rule.check(view, _reporter(report_violation, args.urn, rule, state, stack, root_urn(project, stack)))
 
         policy = ResourceValidationPolicy(validate=validate_resource, **common)
     else:
         def validate_stack(args, report_violation) -> None:
-            if not args.resources:
+            resources = state.stack_resources(args.resources)
+            if not resources:
                 return
-            stack, project, _, _ = split_urn(args.resources[0].urn)
+            stack, project, _, _ = split_urn(resources[0].urn)
             context = state.context_for(stack)
-            rule.check(state.stack_view(args.resources, context),
+            rule.check(state.stack_view(resources, context),
                        _reporter(report_violation, None, rule, state, stack, root_urn(project, stack)))
 
         policy = StackValidationPolicy(validate=validate_stack, **common)
@@ -202,21 +233,23 @@ def watch_stack_configuration(state: PackState) -> None:
 def watch_stack_analysis(state: PackState) -> None:
     """Make each ``AnalyzeStack`` request read the stack's resources once for all stack policies.
 
-    pulumi-policy 1.21 turns the request's resources into policy arguments anew for each stack
-    policy (``json_format.MessageToDict`` of every resource's and provider's properties), and
-    our seventeen policies each turned those into the same view: together nearly all of the
-    analyzer's CPU in a preview. During a request, the same message now gives the same dict
-    (pulumi-policy only reads it) and the stack policies share one view. Both live only for the
-    request: an ``up`` analyses its preview and its update with different values.
+    pulumi-policy 1.21 builds the request's resources into policy resources anew for each stack
+    policy (every resource's and provider's properties deserialised and proxied, the parents and
+    dependencies linked), and our seventeen stack policies each turned those into the same view:
+    together nearly all of the analyzer's CPU in a preview. Now pulumi-policy builds them once,
+    for a policy that only keeps them (:func:`_stack_reader`); the pack's stack policies then run
+    as before over a request without resources and judge the kept ones, through one view. Both
+    live only for the request: an ``up`` analyses its preview and its update with different values.
     """
     servicer = getattr(sdk, "_PolicyAnalyzerServicer", None)
     original = getattr(servicer, "AnalyzeStack", None)
     if original is None or getattr(original, "_govcloud_wrapped", False):
         return
-    if not isinstance(getattr(sdk, "json_format", None), _RequestMessages):
-        sdk.json_format = _RequestMessages(sdk.json_format, state)
+    reader = _stack_reader(state)
 
     def analyze_stack(self, request, context):
+        if not isinstance(getattr(self, _POLICIES, None), list):
+            return original(self, request, context)
         state.analysing_stack(True)
         # The request makes a hundred thousand short-lived objects, and the cyclic collector went
         # over the analyzer's whole heap again and again meanwhile (a quarter of the request's CPU):
@@ -224,7 +257,12 @@ def watch_stack_analysis(state: PackState) -> None:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return original(self, request, context)
+            reading = copy.copy(self)  # the same servicer, with only the reader as its policy
+            setattr(reading, _POLICIES, [reader])
+            original(reading, request, context)
+            if state.stack_resources(None) is None:  # pulumi-policy did not run the reader: as before
+                return original(self, request, context)
+            return original(self, _WITHOUT_RESOURCES, context)
         finally:
             state.analysing_stack(False)
             if collecting:
@@ -234,26 +272,19 @@ def watch_stack_analysis(state: PackState) -> None:
     servicer.AnalyzeStack = analyze_stack
 
 
-class _RequestMessages:
-    """``google.protobuf.json_format`` as pulumi-policy's policy module sees it: within an
-    AnalyzeStack request, ``MessageToDict`` of one message is computed once."""
+def _stack_reader(state: PackState) -> StackValidationPolicy:
+    """A stack policy that reports nothing and keeps the resources pulumi-policy built for it.
+    It is never part of the pack (the engine does not know it): only the reading pass runs it."""
+    def read(args, report_violation) -> None:
+        del report_violation
+        state.read_stack(list(args.resources))
 
-    def __init__(self, module: Any, state: PackState) -> None:
-        self._module, self._state = module, state
+    return StackValidationPolicy(name="govcloud-stack-reader", description="Reads the stack's resources once.",
+                                 validate=read, enforcement_level=EnforcementLevel.ADVISORY)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._module, name)
 
-    def MessageToDict(self, message: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 - protobuf's name
-        memo = self._state.request_memo()
-        if memo is None or args or kwargs:
-            return self._module.MessageToDict(message, *args, **kwargs)
-        # Keyed by identity, with the message kept alive in the entry: its id cannot be reused
-        # by another message while the request lasts.
-        entry = memo.get(id(message))
-        if entry is None or entry[0] is not message:
-            entry = memo[id(message)] = (message, self._module.MessageToDict(message))
-        return entry[1]
+# What pulumi-policy reads of an AnalyzeStack request is its resources (policy.py, AnalyzeStack).
+_WITHOUT_RESOURCES = analyzer_pb2.AnalyzeStackRequest()
 
 
 _POLICIES = "_PolicyAnalyzerServicer__policies"  # the servicer's (name-mangled) list of policies
@@ -261,25 +292,52 @@ _POLICIES = "_PolicyAnalyzerServicer__policies"  # the servicer's (name-mangled)
 
 def watch_resource_analysis(state: PackState) -> None:
     """Make each ``Analyze`` request (one resource) run only the resource policies whose rule
-    applies to its type.
+    applies to its type, over the resource read once.
 
-    pulumi-policy 1.21 deserialises the resource's properties anew for every resource policy
-    before calling it; of our thirty-two, a resource type has about six that apply, and the rest
-    return at once without a finding (:func:`to_policy`). Leaving those out changes no response and
-    saves four fifths of that work.
+    pulumi-policy 1.21 deserialises the resource's properties (and its provider's) anew for every
+    resource policy before calling it; of our thirty-two, a resource type has about six that apply,
+    and the rest return at once without a finding (:func:`to_policy`). Leaving those out changes no
+    response. The ones that apply then judge one reading: pulumi-policy builds the arguments once,
+    for a policy that only keeps them (:func:`_resource_reader`), and the applicable policies run
+    as before over a request without properties, judging the kept arguments through one view.
     """
     servicer = getattr(sdk, "_PolicyAnalyzerServicer", None)
     original = getattr(servicer, "Analyze", None)
     if original is None or getattr(original, "_govcloud_wrapped", False):
         return
+    reader = _resource_reader(state)
 
     def analyze(self, request, context):
         policies = getattr(self, _POLICIES, None)
         if not isinstance(policies, list):
             return original(self, request, context)
-        narrowed = copy.copy(self)  # the same servicer, seeing only the applicable policies
-        setattr(narrowed, _POLICIES, state.applicable(policies, request.type))
-        return original(narrowed, request, context)
+        narrowed = copy.copy(self)  # the same servicer, seeing only the reader, then the applicable policies
+        state.analysing_resource()
+        try:
+            setattr(narrowed, _POLICIES, [reader])
+            original(narrowed, request, context)
+            setattr(narrowed, _POLICIES, state.applicable(policies, request.type))
+            if state.resource_args(None) is None:  # pulumi-policy did not run the reader: as before
+                return original(narrowed, request, context)
+            return original(narrowed, _WITHOUT_PROPERTIES, context)
+        finally:
+            state.analysing_resource()
 
     analyze._govcloud_wrapped = True  # type: ignore[attr-defined]
     servicer.Analyze = analyze
+
+
+def _resource_reader(state: PackState) -> ResourceValidationPolicy:
+    """A resource policy that reports nothing and keeps the arguments pulumi-policy built for it.
+    It is never part of the pack (the engine does not know it): only the reading pass runs it."""
+    def read(args, report_violation) -> None:
+        del report_violation
+        state.read_resource(args)
+
+    return ResourceValidationPolicy(name="govcloud-resource-reader", description="Reads the resource once.",
+                                    validate=read, enforcement_level=EnforcementLevel.ADVISORY)
+
+
+# pulumi-policy builds each policy's arguments from the request (policy.py, Analyze); the
+# applicable policies judge the kept ones, so the second pass gets an empty request.
+_WITHOUT_PROPERTIES = analyzer_pb2.AnalyzeRequest()

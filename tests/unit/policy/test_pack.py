@@ -118,49 +118,16 @@ def test_committed_environment_settings_are_valid(env) -> None:
     assert settings.parameters.approved_images and settings.parameters.encrypted_volume_types
 
 
-def test_one_analyze_stack_request_builds_the_stack_view_once(project, monkeypatch) -> None:
-    """pulumi-policy hands every stack policy the request's resources anew: the pack turns them
-    into a view once per request, and a later request (an up's update after its preview) anew."""
-    import govcloud.policy.pack as pack
-    from pulumi_policy import PolicyResource, StackValidationArgs
-
-    monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
-    servicer = sdk._PolicyAnalyzerServicer
-    monkeypatch.setattr(servicer, "AnalyzeStack", servicer.AnalyzeStack)  # restored after the test
-    monkeypatch.setattr(sdk, "json_format", sdk.json_format)
-    built = []
-    monkeypatch.setattr(pack, "stack_view_from_resources",
-                        lambda resources, context: built.append(resources) or StackView("fx-city-a", [], context))
-    policies, state = baseline_policies(project, env="fx")
-    stack_policies = [p for p in policies if isinstance(p, StackValidationPolicy)]
-    assert len(stack_policies) > 1
-
-    def analyze(_servicer, request, _context):  # what pulumi-policy does: new resources per policy
-        for policy in stack_policies:
-            urn = "urn:pulumi:fx-city-a::govcloud::openstack:networking/network:Network::net"
-            resource = PolicyResource("openstack:networking/network:Network", unknown_checking_proxy({}), urn, "net",
-                                      PolicyResourceOptions(False, [], None, [], None, [], None), None, None, [], {})
-            policy.validate(StackValidationArgs([resource]), lambda message, urn=None: None)
-        return request
-
-    monkeypatch.setattr(servicer, "AnalyzeStack", analyze)
-    watch_stack_configuration(state)
-    pack.watch_stack_analysis(state)
-    pack.watch_stack_analysis(state)  # idempotent: wrapped once
-    servicer.AnalyzeStack(None, "preview", None)
-    assert len(built) == 1
-    servicer.AnalyzeStack(None, "update", None)
-    assert len(built) == 2
-    stack_policies[0].validate(StackValidationArgs(built[0]), lambda message, urn=None: None)  # outside a request
-    assert len(built) == 3
-
-
-def test_analyze_runs_only_the_policies_that_apply_and_answers_the_same(monkeypatch) -> None:
+@pytest.mark.parametrize("disabled", [(), ("GOV-SG-001",)])
+def test_analyze_runs_only_the_policies_that_apply_over_one_reading_and_answers_the_same(monkeypatch,
+                                                                                       disabled) -> None:
     """The real analyzer servicer, asked about each resource of a violating stack: the same
-    response with and without the narrowing, from a fraction of the policy calls."""
+    response with and without the narrowing and the one reading per request (also with a policy
+    the engine's config disables, and should the reader not run), from a fraction of the work:
+    the resource and its provider deserialised once, one view, for a resource some rule applies to."""
     import govcloud.policy.pack as pack
     from google.protobuf import struct_pb2
-    from policy_fixtures import _engine_value, fixture_context, violating_graph
+    from policy_fixtures import fixture_context, violating_graph
 
     monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
     servicer_type = sdk._PolicyAnalyzerServicer
@@ -169,68 +136,123 @@ def test_analyze_runs_only_the_policies_that_apply_and_answers_the_same(monkeypa
     policies, state = baseline_policies(ROOT, env=context.env)
     state._contexts[context.env] = context
     servicer = servicer_type("govcloud-baseline", "0.1.0", policies, EnforcementLevel.MANDATORY)
-    calls = []
-    deserialize = sdk.deserialize_properties
-    monkeypatch.setattr(sdk, "deserialize_properties", lambda props: calls.append(1) or deserialize(props))
-    graph = violating_graph()
+    config = {name: analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.DISABLED,
+                                              properties=struct_pb2.Struct()) for name in disabled}
+    servicer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=config), None)
+    calls, views = [], []
+    deserialize, view = sdk.deserialize_properties, pack.resource_view_from_args
+    # Counted: deserialising something (the second pass deserialises each policy's empty request).
+    monkeypatch.setattr(sdk, "deserialize_properties",
+                        lambda props, *a: (props and calls.append(1)) or deserialize(props, *a))
+    monkeypatch.setattr(pack, "resource_view_from_args", lambda *a: views.append(1) or view(*a))
+    requests = [analyzer_pb2.AnalyzeRequest(type=r.type, urn=r.urn, name=r.name, properties=r.properties,
+                                            provider=r.provider if r.HasField("provider") else None,
+                                            options=analyzer_pb2.AnalyzerResourceOptions(parent=r.parent))
+                for r in _stack_request(violating_graph()).resources]
 
     def answers() -> list[bytes]:
-        found = []
-        for spec in graph.resources:
-            properties = struct_pb2.Struct()
-            properties.update(_engine_value(dict(spec.inputs)))
-            request = analyzer_pb2.AnalyzeRequest(type=spec.type, urn=graph.urn(spec), name=spec.name,
-                                                  properties=properties)
-            found.append(servicer_type.Analyze(servicer, request, None).SerializeToString(deterministic=True))
-        return found
+        return [servicer_type.Analyze(servicer, request, None).SerializeToString(deterministic=True)
+                for request in requests]
 
     plain = answers()
     calls_plain = len(calls)
     pack.watch_resource_analysis(state)
     pack.watch_resource_analysis(state)  # idempotent: wrapped once
-    calls.clear()
+    calls.clear(), views.clear()
     assert answers() == plain
-    diagnostics = [analyzer_pb2.AnalyzeResponse.FromString(answer).diagnostics for answer in plain]
-    assert {d.urn.rsplit("::", 1)[1] for found in diagnostics for d in found} >= {"ssh-world", "edu-router"}
-    assert 0 < len(calls) < calls_plain / 2
+    found = [d for answer in plain for d in analyzer_pb2.AnalyzeResponse.FromString(answer).diagnostics]
+    assert {d.urn.rsplit("::", 1)[1] for d in found} >= {"ssh-world", "edu-router"} - (
+        {"ssh-world"} if "GOV-SG-001" in disabled else set())
+    assert not {d.policyName for d in found} & set(disabled)
+    rules = [r for r in all_rules() if r.scope is Scope.RESOURCE]
+    read = [q for q in requests if any(r.applies_to(q.type) for r in rules)]
+    judged = [q for q in read if any(r.applies_to(q.type) and r.id not in disabled for r in rules)]
+    assert 0 < len(judged) <= len(read) == len(requests)  # GOV-TAG-005 applies to every type
+    reading = sum((len(q.properties.fields) > 0) + q.HasField("provider") for q in read)
+    assert (len(calls), len(views)) == (reading, len(judged)) and len(calls) < calls_plain / 4
+
+    # Should pulumi-policy ever not run the reader, each policy reads the request as before.
+    monkeypatch.setattr(state, "read_resource", lambda args: None)
+    assert answers() == plain
 
 
-def test_analyze_stack_reads_each_message_once_and_answers_the_same(monkeypatch) -> None:
-    """The real analyzer servicer, asked about a violating stack: the same response with and
-    without reading each resource's properties once per request, from a seventeenth of the reads."""
-    import govcloud.policy.pack as pack
+def _stack_request(graph) -> analyzer_pb2.AnalyzeStackRequest:
+    """What the engine sends about ``graph`` at the end of a preview: every resource with its
+    provider, parent and dependencies."""
     from google.protobuf import struct_pb2
-    from policy_fixtures import _engine_value, fixture_context, violating_graph
+    from policy_fixtures import _engine_value
 
-    monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
-    servicer_type = sdk._PolicyAnalyzerServicer
-    monkeypatch.setattr(servicer_type, "AnalyzeStack", servicer_type.AnalyzeStack)  # restored after the test
-    monkeypatch.setattr(sdk, "json_format", sdk.json_format)
-    context = fixture_context()
-    policies, state = baseline_policies(ROOT, env=context.env)
-    state._contexts[context.env] = context
-    servicer = servicer_type("govcloud-baseline", "0.1.0", policies, EnforcementLevel.MANDATORY)
-    graph = violating_graph()
     urns = {spec.name: graph.urn(spec) for spec in graph.resources}
+    provider_properties = struct_pb2.Struct()
+    provider_properties.update({"region": "region-a", "version": "5.5.3"})
     resources = []
     for spec in graph.resources:
         properties = struct_pb2.Struct()
         properties.update(_engine_value(dict(spec.inputs)))
-        resources.append(analyzer_pb2.AnalyzerResource(type=spec.type, urn=urns[spec.name], name=spec.name,
-                                                       properties=properties, parent=urns.get(spec.parent, "")))
-    request = analyzer_pb2.AnalyzeStackRequest(resources=resources)
-    reads = []
-    message_to_dict = sdk.json_format.MessageToDict
-    monkeypatch.setattr(sdk.json_format, "MessageToDict", lambda m, *a, **k: reads.append(1) or message_to_dict(m, *a, **k))
+        provider = None if spec.is_component else analyzer_pb2.AnalyzerProviderResource(
+            type="pulumi:providers:openstack", name="default_5_5_3", properties=provider_properties,
+            urn=f"urn:pulumi:{graph.stack}::{graph.project}::pulumi:providers:openstack::default_5_5_3")
+        resources.append(analyzer_pb2.AnalyzerResource(
+            type=spec.type, urn=urns[spec.name], name=spec.name, properties=properties, provider=provider,
+            parent=urns.get(spec.parent, ""), dependencies=[urns[r.name] for r in spec.refs()]))
+    return analyzer_pb2.AnalyzeStackRequest(resources=resources)
 
-    plain = servicer_type.AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True)
-    plain_reads = len(reads)
-    pack.watch_stack_analysis(state)
-    reads.clear()
-    for _ in range(2):  # a second request (an up's update after its preview) reads anew
-        assert servicer_type.AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True) == plain
-    assert len(reads) == 2 * len(resources) < plain_reads
+
+@pytest.mark.parametrize("disabled", [(), ("GOV-XNET-001", "GOV-NET-001")])
+def test_analyze_stack_builds_the_resources_once_per_request_and_answers_the_same(monkeypatch, disabled) -> None:
+    """The real analyzer servicer, asked about a violating stack: the same response with and
+    without the resources built once per request for every stack policy (and their view built
+    once), also with policies the engine's config disables; a second request (an up's update
+    after its preview) builds anew, and a policy called outside a request judges its arguments."""
     import gc
 
+    import govcloud.policy.pack as pack
+    from google.protobuf import struct_pb2
+    from policy_fixtures import fixture_context, violating_graph
+
+    monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
+    servicer_type = sdk._PolicyAnalyzerServicer
+    monkeypatch.setattr(servicer_type, "AnalyzeStack", servicer_type.AnalyzeStack)  # restored after the test
+    context = fixture_context()
+    policies, state = baseline_policies(ROOT, env=context.env)
+    state._contexts[context.env] = context
+    servicer = servicer_type("govcloud-baseline", "0.1.0", policies, EnforcementLevel.MANDATORY)
+    stack_policies = [p for p in policies if isinstance(p, StackValidationPolicy)]
+    assert len(stack_policies) > 2 and set(disabled) <= {p.name for p in stack_policies}
+    config = {name: analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.DISABLED,
+                                              properties=struct_pb2.Struct()) for name in disabled}
+    servicer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=config), None)
+    request = _stack_request(violating_graph())
+    built, views = [], []
+    deserialize, view = sdk.deserialize_properties, pack.stack_view_from_resources
+    monkeypatch.setattr(sdk, "deserialize_properties", lambda *a, **k: built.append(1) or deserialize(*a, **k))
+    monkeypatch.setattr(pack, "stack_view_from_resources", lambda *a: views.append(1) or view(*a))
+
+    plain = servicer_type.AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True)
+    enabled = len(stack_policies) - len(disabled)
+    read_once = 2 * len(request.resources) - sum(1 for r in request.resources if not r.HasField("provider"))
+    assert (len(built), len(views)) == (enabled * read_once, enabled)
+    pack.watch_stack_analysis(state)
+    pack.watch_stack_analysis(state)  # idempotent: wrapped once
+    built.clear(), views.clear()
+    kept, read_stack = [], state.read_stack
+    monkeypatch.setattr(state, "read_stack", lambda resources: kept.append(resources) or read_stack(resources))
+    for _ in range(2):
+        assert servicer_type.AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True) == plain
+    assert (len(built), len(views), len(kept)) == (2 * read_once, 2, 2)
     assert gc.isenabled()  # the collector, held off during a request, runs again after it
-    assert analyzer_pb2.AnalyzeResponse.FromString(plain).diagnostics  # the stack rules found something
+    found = analyzer_pb2.AnalyzeResponse.FromString(plain).diagnostics
+    assert {d.policyName for d in found} - set(disabled) and not {d.policyName for d in found} & set(disabled)
+
+    from pulumi_policy import StackValidationArgs
+
+    reported = []
+    outside = next(p for p in stack_policies if p.name in {d.policyName for d in found})
+    outside.validate(StackValidationArgs(kept[0]), lambda message, urn=None: reported.append(urn))
+    assert reported and len(views) == 3  # outside a request: its own view of its own arguments
+
+    # Should pulumi-policy ever not run the reader, each policy reads the request as before.
+    monkeypatch.setattr(state, "read_stack", lambda resources: None)
+    built.clear()
+    assert servicer_type.AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True) == plain
+    assert len(built) == (enabled + 1) * read_once
