@@ -216,18 +216,26 @@ def watch_stack_configuration(state: PackState) -> None:
     pulumi-policy 1.21 keeps only the stack tags from that call; this wraps its servicer's method
     (a private class, hence the check that it exists) instead of re-implementing the analyzer.
     """
+    def wrap(original):
+        def configure_stack(self, request, context):
+            response = original(self, request, context)
+            state.configure(request.stack, dict(request.config))
+            return response
+        return configure_stack
+
+    _wrap_servicer("ConfigureStack", wrap)
+
+
+def _wrap_servicer(method: str, wrap) -> None:
+    """Replace the analyzer servicer's ``method`` by ``wrap(original)``, once. The servicer is
+    pulumi-policy's private class, hence the check that it and the method exist."""
     servicer = getattr(sdk, "_PolicyAnalyzerServicer", None)
-    original = getattr(servicer, "ConfigureStack", None)
+    original = getattr(servicer, method, None)
     if original is None or getattr(original, "_govcloud_wrapped", False):
         return
-
-    def configure_stack(self, request, context):
-        response = original(self, request, context)
-        state.configure(request.stack, dict(request.config))
-        return response
-
-    configure_stack._govcloud_wrapped = True  # type: ignore[attr-defined]
-    servicer.ConfigureStack = configure_stack
+    wrapped = wrap(original)
+    wrapped._govcloud_wrapped = True
+    setattr(servicer, method, wrapped)
 
 
 def watch_stack_analysis(state: PackState) -> None:
@@ -241,12 +249,11 @@ def watch_stack_analysis(state: PackState) -> None:
     as before over a request without resources and judge the kept ones, through one view. Both
     live only for the request: an ``up`` analyses its preview and its update with different values.
     """
-    servicer = getattr(sdk, "_PolicyAnalyzerServicer", None)
-    original = getattr(servicer, "AnalyzeStack", None)
-    if original is None or getattr(original, "_govcloud_wrapped", False):
-        return
     reader = _stack_reader(state)
+    _wrap_servicer("AnalyzeStack", lambda original: _analyze_stack(original, reader, state))
 
+
+def _analyze_stack(original, reader: StackValidationPolicy, state: PackState):
     def analyze_stack(self, request, context):
         if not isinstance(getattr(self, _POLICIES, None), list):
             return original(self, request, context)
@@ -267,9 +274,7 @@ def watch_stack_analysis(state: PackState) -> None:
             state.analysing_stack(False)
             if collecting:
                 gc.enable()
-
-    analyze_stack._govcloud_wrapped = True  # type: ignore[attr-defined]
-    servicer.AnalyzeStack = analyze_stack
+    return analyze_stack
 
 
 def _stack_reader(state: PackState) -> StackValidationPolicy:
@@ -301,12 +306,11 @@ def watch_resource_analysis(state: PackState) -> None:
     for a policy that only keeps them (:func:`_resource_reader`), and the applicable policies run
     as before over a request without properties, judging the kept arguments through one view.
     """
-    servicer = getattr(sdk, "_PolicyAnalyzerServicer", None)
-    original = getattr(servicer, "Analyze", None)
-    if original is None or getattr(original, "_govcloud_wrapped", False):
-        return
     reader = _resource_reader(state)
+    _wrap_servicer("Analyze", lambda original: _analyze(original, reader, state))
 
+
+def _analyze(original, reader: ResourceValidationPolicy, state: PackState):
     def analyze(self, request, context):
         policies = getattr(self, _POLICIES, None)
         if not isinstance(policies, list):
@@ -322,9 +326,7 @@ def watch_resource_analysis(state: PackState) -> None:
             return original(narrowed, _WITHOUT_PROPERTIES, context)
         finally:
             state.analysing_resource()
-
-    analyze._govcloud_wrapped = True  # type: ignore[attr-defined]
-    servicer.Analyze = analyze
+    return analyze
 
 
 def _resource_reader(state: PackState) -> ResourceValidationPolicy:
