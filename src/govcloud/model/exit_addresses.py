@@ -63,6 +63,6 @@ def _appliance_at_its_border(p: Province) -> Iterator[Problem]:
             continue
         yield Problem(("exits", index, "site"), f"appliance exit {ex.code!r} is attached at site {ex.site!r} but "
                       f"serves node {node.code!r} at site {node.site!r}: router {ex.site!r} would hold the border "
-                      f"address of {node.code!r}'s transit (+1), which router {node.site!r} holds",
+                      f"address (+1) on the transit of node {node.code!r}, which router {node.site!r} holds",
                       f"attach the exit at site {node.site} (site: {node.site}), or set kind: cloud-router if "
                       f"node {node.code}'s cloud reaches the internet by its own provider network")
