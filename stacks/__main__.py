@@ -25,5 +25,6 @@ options = options_from_config({key: config.get(key)
 adopt = json.loads(config.get("adopt") or "{}")
 # `govcloud up|preview --changed` puts the specs its targeted run registers here (the rest stay as they are).
 scope = RegistrationScope.from_json(config.get(CONFIG_KEY))
+# `pulumi config set govcloud:sdkDebug true` sends the SDK's own debug lines to the engine (`pulumi --debug`).
 run_stack(stack_components(environment.province, plan_environment(environment), environment.name,
-                           pulumi.get_stack(), options), adopt, scope)
+                           pulumi.get_stack(), options), adopt, scope, sdk_debug=config.get_bool("sdkDebug") or False)

@@ -62,6 +62,7 @@ class SpecContext:
                  scope: RegistrationScope | None = None) -> None:
         self.resources: dict[str, pulumi.Resource] = {}
         self._lookups: dict[tuple, pulumi.Output] = {}
+        self._stack_outputs: dict[tuple[str, str], pulumi.Output] = {}
         # `up --adopt`: spec name -> ID of the existing object the engine imports instead of creating.
         self.adopt = dict(adopt or {})
         # The stack's region (its default provider's); objects of other regions get their own provider.
@@ -99,13 +100,19 @@ class SpecContext:
         return getattr(resource, _py_name(ref.attr))
 
     def _stack_output(self, ref: StackOutputRef) -> pulumi.Output:
-        stack_ref = self.resources.get(ref.stack)
-        if not isinstance(stack_ref, pulumi.StackReference):
-            raise PlanError(f"no StackReference {ref.stack!r} before its outputs are used",
-                            fix="put the StackReference spec first in the stack")
-        first, *path = ref.output.split(".")
-        output = stack_ref.get_output(first)
-        return output.apply(lambda value: _walk(value, path, ref)) if path else output
+        """One Output per stack output read, however many inputs read it: each ``get_output`` makes
+        the SDK unwrap the referenced stack's whole outputs anew (about a thousand Outputs for the
+        province's), and a city stack reads its two address scopes in about two hundred inputs."""
+        key = (ref.stack, ref.output)
+        if key not in self._stack_outputs:
+            stack_ref = self.resources.get(ref.stack)
+            if not isinstance(stack_ref, pulumi.StackReference):
+                raise PlanError(f"no StackReference {ref.stack!r} before its outputs are used",
+                                fix="put the StackReference spec first in the stack")
+            first, *path = ref.output.split(".")
+            output = stack_ref.get_output(first)
+            self._stack_outputs[key] = output.apply(lambda value: _walk(value, path, ref)) if path else output
+        return self._stack_outputs[key]
 
     def _lookup(self, lookup: Lookup, parent: pulumi.Resource | None) -> pulumi.Output:
         key = (lookup.token, lookup.args)

@@ -19,6 +19,8 @@ from .dr import DRPair
 from .exit import UnifiedExit
 from .extranet import ExtranetAttachment, SharedServices
 from .factory import SpecContext
+from .sdktuning import install as install_linear_wait
+from .sdktuning import quiet_sdk_debug
 from .tenant import DepartmentTenant
 
 COMPONENTS: dict[type, type[SpecComponent]] = {
@@ -46,10 +48,13 @@ def create_components(component_args: Iterable[Any], context: SpecContext | None
 
 
 def run_stack(component_args: Iterable[Any], adopt: Mapping[str, str] | None = None,
-              scope: RegistrationScope | None = None) -> SpecContext:
+              scope: RegistrationScope | None = None, sdk_debug: bool = False) -> SpecContext:
     """Create the components and export what the stack graph exports (Refs resolved); ``adopt``
     names existing objects to import instead of creating (spec name -> ID, see engine.adoption);
-    ``scope``, in a targeted run, the specs to register (see stackgraph.scope)."""
+    ``scope``, in a targeted run, the specs to register (see stackgraph.scope); ``sdk_debug``
+    sends the SDK's debug lines to the engine (see .sdktuning)."""
+    install_linear_wait()  # the SDK's end-of-program wait is quadratic in the Outputs pending (see .sdktuning)
+    quiet_sdk_debug(not sdk_debug)
     region = pulumi.Config("openstack").get("region")  # the default provider's; see stackgraph.regions
     context, plans = create_components(component_args, SpecContext(adopt, region, scope))
     for name, value in stack_exports(plans).items():

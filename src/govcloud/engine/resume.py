@@ -16,7 +16,8 @@ operation's inputs, so each pending create is looked up in OpenStack (:mod:`.clo
 The decisions are applied to the exported deployment (:func:`apply_resolutions`): an imported
 create becomes a resource with its ID, everything pending is dropped, and the deployment is
 imported back; a refresh of just those resources (:func:`refresh_arguments`) then reads their
-real state. (The engine's own ``refresh --import-pending-creates`` was not used: in the engine
+real state. A create that failed part-way (:func:`partly_created`) is read the same way before the
+next ``up``. (The engine's own ``refresh --import-pending-creates`` was not used: in the engine
 version pinned here, the pending operations it marks "importing" are not carried into the next
 checkpoint by the refresh, so the imported object would be forgotten.)
 
@@ -160,10 +161,24 @@ def apply_resolutions(deployment: Mapping[str, Any], resolutions: Sequence[Resol
     return edited
 
 
-def refresh_arguments(stack: str, resolutions: Sequence[Resolution], config_file: str) -> list[str] | None:
-    """The engine command that reads the real state of what was imported or was pending an update
-    or delete; None when nothing needs reading (every pending create was cleared)."""
-    targets = [r.urn for r in resolutions if r.action in ("import", "refresh")]
+def partly_created(deployment: Mapping[str, Any]) -> list[str]:
+    """The resources whose create failed part-way (the engine's ``initErrors``: e.g. a network made
+    but its tags never set, Neutron killed in between). The object is in the state, but the state
+    holds what was asked, not what was done, so the next update would find nothing to set and the
+    object would stay untagged (invisible to the lookups above). Reading it first fixes that."""
+    return [str(r["urn"]) for r in deployment.get("resources") or () if r.get("initErrors") and r.get("urn")]
+
+
+def to_read(resolutions: Sequence[Resolution], partial: Sequence[str] = ()) -> list[str]:
+    """What a refresh must read: the imported creates, the pending updates and deletes, and the
+    partly created resources (each once, in that order)."""
+    urns = [r.urn for r in resolutions if r.action in ("import", "refresh")] + list(partial)
+    return list(dict.fromkeys(urns))
+
+
+def refresh_arguments(stack: str, targets: Sequence[str], config_file: str) -> list[str] | None:
+    """The engine command that reads the real state of the given resources (:func:`to_read`); None
+    when nothing needs reading (every pending create was cleared, nothing was partly created)."""
     if not targets:
         return None
     args = ["refresh", "--stack", stack, "--yes", "--skip-preview", "--non-interactive", "--config-file", config_file]

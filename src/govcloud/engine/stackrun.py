@@ -36,8 +36,8 @@ from .lease import Holder, all_held
 from .locks import release_stale_locks
 from .outcome import Operation, StackResult
 from .progress import Progress, normalise_changes
-from .resume import (apply_resolutions, pending_operations, plan_recovery, refresh_arguments, uncertain_create,
-                     with_uncertain_creates)
+from .resume import (apply_resolutions, partly_created, pending_operations, plan_recovery, refresh_arguments, to_read,
+                     uncertain_create, with_uncertain_creates)
 from .services import check_services, services_for
 from .settings import EngineSettings
 from .signals import EngineGuard, engine_command_root
@@ -232,8 +232,9 @@ class StackRun:
         if self.operation is Operation.UP:  # creates a failed run may have made after all (see .resume)
             deployment = self._with_noted_creates(deployment)
         pending = pending_operations(deployment)
-        if pending:
-            self._resolve(pending, exported.version, deployment, scratch, workspace, config_file)
+        partial = partly_created(deployment) if self.operation is Operation.UP else []
+        if pending or partial:
+            self._resolve(pending, partial, exported.version, deployment, scratch, workspace, config_file)
             self._uncertain_note.unlink(missing_ok=True)
         elif self.operation is Operation.UP and self.graph is not None and state_is_empty(deployment):
             if self.settings.adopt:
@@ -250,16 +251,20 @@ class StackRun:
             RunFiles.add_config(Path(config_file), "govcloud:adopt", json.dumps(adopted, sort_keys=True))
         self._note([f"adopting {len(adopted)} existing objects found by name and tags (imported, not created)"])
 
-    def _resolve(self, pending, version, deployment, scratch, workspace, config_file: str) -> None:
-        """Import the pending creates that happened, drop the rest, read the real state of both."""
+    def _resolve(self, pending, partial, version, deployment, scratch, workspace, config_file: str) -> None:
+        """Import the pending creates that happened, drop the rest, read the real state of both and
+        of the partly created resources."""
         resolutions = plan_recovery(pending, self.cloud)
-        edited = apply_resolutions(deployment, resolutions)
-        scratch.import_stack(self.stack_name, Deployment(version=version or 3, deployment=edited))
-        refresh = refresh_arguments(self.stack_name, resolutions, config_file)
+        if pending:
+            edited = apply_resolutions(deployment, resolutions)
+            scratch.import_stack(self.stack_name, Deployment(version=version or 3, deployment=edited))
+        refresh = refresh_arguments(self.stack_name, to_read(resolutions, partial), config_file)
         if refresh is not None:
             workspace.pulumi_command.run(refresh, str(self.files.project_root), self.env,
                                          on_output=self.printer.on_output, on_error=self.printer.on_output)
         self._note(resolution.describe() for resolution in resolutions)
+        self._note(f"recovered {urn.rsplit('::', 1)[-1]}: its create failed part-way; read again so this run "
+                   f"finishes it" for urn in partial)
 
     @property
     def _uncertain_note(self) -> Path:

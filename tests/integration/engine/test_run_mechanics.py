@@ -2,13 +2,14 @@
 OpenStack is needed: a dynamic provider whose create takes a while and leaves a file named after
 the object. Held: the committed settings file is never written (the salt lives in the state);
 a SIGKILLed engine's lock is released and its pending create is imported when the object exists
-and cleared when it does not (never created twice); SIGTERM to the run stops the engine cleanly;
-no process outlives a run.
+and cleared when it does not (never created twice); a create that failed part-way is finished by
+the next run; SIGTERM to the run stops the engine cleanly; no process outlives a run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -206,3 +207,86 @@ def test_sigterm_stops_the_engine_cleanly_and_leaves_no_process(project):
         _run(project, Operation.DESTROY, guard, notes)
     assert sorted(p.name for p in project.cloud.iterdir()) == []
     assert _digest(project.root) == project.digest
+
+
+TAGGED = textwrap.dedent('''
+    import json, os
+    import pulumi
+    from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
+
+    CLOUD = os.environ["STANDIN_CLOUD"]
+
+    def _write(name, tags):
+        with open(os.path.join(CLOUD, name), "w") as f:
+            json.dump({"tags": tags}, f)
+
+    class Tagged(ResourceProvider):
+        def create(self, inputs):
+            _write(inputs["name"], inputs["tags"])
+            return CreateResult(inputs["name"], dict(inputs))
+
+        def read(self, id_, props):
+            path = os.path.join(CLOUD, id_)
+            if not os.path.exists(path):
+                return ReadResult(None, {})
+            with open(path) as f:
+                return ReadResult(id_, {**props, **json.load(f)})
+
+        def diff(self, id_, olds, news):
+            return DiffResult(changes=olds.get("tags") != news.get("tags"))
+
+        def update(self, id_, olds, news):
+            if olds.get("tags") != news.get("tags"):  # like a real provider: it sets what changed
+                _write(id_, news["tags"])
+            return UpdateResult(dict(news))
+
+        def delete(self, id_, props):
+            os.remove(os.path.join(CLOUD, id_))
+
+    class Thing(Resource):
+        def __init__(self, name, tags):
+            super().__init__(Tagged(), name, {"name": name, "tags": tags})
+
+    Thing("thing-t", ["dept:d1", "govcloud:managed"])
+''')
+
+
+def _edit_state(project, tmp_path: Path, edit) -> None:
+    """Export, edit and import the stack's state from a scratch project (nothing committed is written)."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir(exist_ok=True)
+    (scratch / "Pulumi.yaml").write_text("name: mech\nruntime: python\n")
+    cli = str(project.install.cli)
+    exported = subprocess.run([cli, "stack", "export", "--stack", "dev"], cwd=scratch, env=project.env,
+                              check=True, capture_output=True, text=True).stdout
+    state = json.loads(exported)
+    edit(state["deployment"])
+    (scratch / "state.json").write_text(json.dumps(state))
+    subprocess.run([cli, "stack", "import", "--stack", "dev", "--file", "state.json"], cwd=scratch,
+                   env=project.env, check=True, capture_output=True, text=True)
+
+
+def test_a_create_that_failed_part_way_is_finished_by_the_next_up(project, tmp_path):
+    """The engine's record of a create that failed after the object was made (``initErrors``)
+    holds what was asked, e.g. tags the service never set. The next up reads the object first,
+    so its update sets them; without the read it compares the asked with the asked and sets nothing."""
+    (project.root / "__main__.py").write_text(TAGGED)
+    committed = _digest(project.root)
+    notes: list[str] = []
+    with EngineGuard(grace=5) as guard:
+        _run(project, Operation.UP, guard, notes)
+    made = project.cloud / "thing-t"
+    wanted = json.loads(made.read_text())["tags"]
+    made.write_text(json.dumps({"tags": []}))  # the object was made; setting its tags failed
+
+    def partly_created(deployment):
+        [thing] = [r for r in deployment["resources"] if r["urn"].endswith("::thing-t")]
+        thing["initErrors"] = ["setting tags: EOF"]
+    _edit_state(project, tmp_path, partly_created)
+
+    with EngineGuard(grace=5) as guard:
+        result = _run(project, Operation.UP, guard, notes)
+    assert any("thing-t" in n and "part-way" in n for n in notes), notes
+    assert result.changes.get("create", 0) == 0, "the object was made again"
+    assert json.loads(made.read_text())["tags"] == wanted, "the tags the failed create did not set are still unset"
+    assert _digest(project.root) == committed

@@ -19,7 +19,7 @@ from govcloud.model import ExitKind
 from govcloud.stackgraph import StackGraph, build, plan_stack, stack_components
 from govcloud.stackgraph import tokens as t
 from govcloud.stackgraph.dr import DRPairArgs
-from govcloud.stackgraph.spec import ROOT_STACK_TYPE
+from govcloud.stackgraph.spec import ROOT_STACK_TYPE, stack_output_refs
 from govcloud.stackgraph.exit import UnifiedExitArgs
 from govcloud.stackgraph.extranet import ExtranetAttachmentArgs, SharedServicesArgs
 from govcloud.stackgraph.tenant import DepartmentTenantArgs
@@ -333,3 +333,25 @@ def test_a_component_refuses_foreign_args(mocks):
     mocks()
     with pytest.raises(PlanError):
         DepartmentTenant(SharedServicesArgs("lab"))
+
+
+@pulumi.runtime.test
+def test_a_city_stack_reads_each_province_output_once(mocks, lab, monkeypatch):
+    """Every get_output unwraps the province's whole outputs anew in the SDK: one per output read,
+    however many inputs read it (a city reads its address scopes in every tenant's pools)."""
+    mocks("lab-city-a")
+    environment, plan = lab
+    read: list[str] = []
+    get_output = pulumi.StackReference.get_output
+    monkeypatch.setattr(pulumi.StackReference, "get_output",
+                        lambda self, name: read.append(name) or get_output(self, name))
+    graph = plan_stack(environment.province, plan, "lab", "lab-city-a")
+    uses = [ref.output for spec in graph.resources for ref in stack_output_refs(dict(spec.inputs))]
+    context = run_stack(stack_components(environment.province, plan, "lab", "lab-city-a"))
+    assert len(uses) > len(set(uses))  # the same output read by several inputs
+    assert sorted(read) == sorted(output.split(".")[0] for output in set(uses))
+
+    def check(urns: list[str]) -> None:
+        assert len(urns) == len(graph.resources)
+
+    return _after(context, [r.name for r in graph.resources], check)

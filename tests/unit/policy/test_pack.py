@@ -19,7 +19,7 @@ from govcloud.errors import InputError
 from govcloud.policy.pack import PackState, baseline_policies, watch_stack_configuration
 from govcloud.policy.registry import all_rules
 from govcloud.policy.rule import Scope
-from govcloud.policy.view import UNKNOWN, plain_engine_value
+from govcloud.policy.view import UNKNOWN, StackView, plain_engine_value
 from policy_fixtures import FIXTURE_ENV
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -116,3 +116,121 @@ def test_committed_environment_settings_are_valid(env) -> None:
 
     settings = load_settings(settings_path(ROOT, env), rule_ids())
     assert settings.parameters.approved_images and settings.parameters.encrypted_volume_types
+
+
+def test_one_analyze_stack_request_builds_the_stack_view_once(project, monkeypatch) -> None:
+    """pulumi-policy hands every stack policy the request's resources anew: the pack turns them
+    into a view once per request, and a later request (an up's update after its preview) anew."""
+    import govcloud.policy.pack as pack
+    from pulumi_policy import PolicyResource, StackValidationArgs
+
+    monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
+    servicer = sdk._PolicyAnalyzerServicer
+    monkeypatch.setattr(servicer, "AnalyzeStack", servicer.AnalyzeStack)  # restored after the test
+    monkeypatch.setattr(sdk, "json_format", sdk.json_format)
+    built = []
+    monkeypatch.setattr(pack, "stack_view_from_resources",
+                        lambda resources, context: built.append(resources) or StackView("fx-city-a", [], context))
+    policies, state = baseline_policies(project, env="fx")
+    stack_policies = [p for p in policies if isinstance(p, StackValidationPolicy)]
+    assert len(stack_policies) > 1
+
+    def analyze(_servicer, request, _context):  # what pulumi-policy does: new resources per policy
+        for policy in stack_policies:
+            urn = "urn:pulumi:fx-city-a::govcloud::openstack:networking/network:Network::net"
+            resource = PolicyResource("openstack:networking/network:Network", unknown_checking_proxy({}), urn, "net",
+                                      PolicyResourceOptions(False, [], None, [], None, [], None), None, None, [], {})
+            policy.validate(StackValidationArgs([resource]), lambda message, urn=None: None)
+        return request
+
+    monkeypatch.setattr(servicer, "AnalyzeStack", analyze)
+    watch_stack_configuration(state)
+    pack.watch_stack_analysis(state)
+    pack.watch_stack_analysis(state)  # idempotent: wrapped once
+    servicer.AnalyzeStack(None, "preview", None)
+    assert len(built) == 1
+    servicer.AnalyzeStack(None, "update", None)
+    assert len(built) == 2
+    stack_policies[0].validate(StackValidationArgs(built[0]), lambda message, urn=None: None)  # outside a request
+    assert len(built) == 3
+
+
+def test_analyze_runs_only_the_policies_that_apply_and_answers_the_same(monkeypatch) -> None:
+    """The real analyzer servicer, asked about each resource of a violating stack: the same
+    response with and without the narrowing, from a fraction of the policy calls."""
+    import govcloud.policy.pack as pack
+    from google.protobuf import struct_pb2
+    from policy_fixtures import _engine_value, fixture_context, violating_graph
+
+    monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
+    servicer_type = sdk._PolicyAnalyzerServicer
+    monkeypatch.setattr(servicer_type, "Analyze", servicer_type.Analyze)  # restored after the test
+    context = fixture_context()
+    policies, state = baseline_policies(ROOT, env=context.env)
+    state._contexts[context.env] = context
+    servicer = servicer_type("govcloud-baseline", "0.1.0", policies, EnforcementLevel.MANDATORY)
+    calls = []
+    deserialize = sdk.deserialize_properties
+    monkeypatch.setattr(sdk, "deserialize_properties", lambda props: calls.append(1) or deserialize(props))
+    graph = violating_graph()
+
+    def answers() -> list[bytes]:
+        found = []
+        for spec in graph.resources:
+            properties = struct_pb2.Struct()
+            properties.update(_engine_value(dict(spec.inputs)))
+            request = analyzer_pb2.AnalyzeRequest(type=spec.type, urn=graph.urn(spec), name=spec.name,
+                                                  properties=properties)
+            found.append(servicer_type.Analyze(servicer, request, None).SerializeToString(deterministic=True))
+        return found
+
+    plain = answers()
+    calls_plain = len(calls)
+    pack.watch_resource_analysis(state)
+    pack.watch_resource_analysis(state)  # idempotent: wrapped once
+    calls.clear()
+    assert answers() == plain
+    diagnostics = [analyzer_pb2.AnalyzeResponse.FromString(answer).diagnostics for answer in plain]
+    assert {d.urn.rsplit("::", 1)[1] for found in diagnostics for d in found} >= {"ssh-world", "edu-router"}
+    assert 0 < len(calls) < calls_plain / 2
+
+
+def test_analyze_stack_reads_each_message_once_and_answers_the_same(monkeypatch) -> None:
+    """The real analyzer servicer, asked about a violating stack: the same response with and
+    without reading each resource's properties once per request, from a seventeenth of the reads."""
+    import govcloud.policy.pack as pack
+    from google.protobuf import struct_pb2
+    from policy_fixtures import _engine_value, fixture_context, violating_graph
+
+    monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
+    servicer_type = sdk._PolicyAnalyzerServicer
+    monkeypatch.setattr(servicer_type, "AnalyzeStack", servicer_type.AnalyzeStack)  # restored after the test
+    monkeypatch.setattr(sdk, "json_format", sdk.json_format)
+    context = fixture_context()
+    policies, state = baseline_policies(ROOT, env=context.env)
+    state._contexts[context.env] = context
+    servicer = servicer_type("govcloud-baseline", "0.1.0", policies, EnforcementLevel.MANDATORY)
+    graph = violating_graph()
+    urns = {spec.name: graph.urn(spec) for spec in graph.resources}
+    resources = []
+    for spec in graph.resources:
+        properties = struct_pb2.Struct()
+        properties.update(_engine_value(dict(spec.inputs)))
+        resources.append(analyzer_pb2.AnalyzerResource(type=spec.type, urn=urns[spec.name], name=spec.name,
+                                                       properties=properties, parent=urns.get(spec.parent, "")))
+    request = analyzer_pb2.AnalyzeStackRequest(resources=resources)
+    reads = []
+    message_to_dict = sdk.json_format.MessageToDict
+    monkeypatch.setattr(sdk.json_format, "MessageToDict", lambda m, *a, **k: reads.append(1) or message_to_dict(m, *a, **k))
+
+    plain = servicer_type.AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True)
+    plain_reads = len(reads)
+    pack.watch_stack_analysis(state)
+    reads.clear()
+    for _ in range(2):  # a second request (an up's update after its preview) reads anew
+        assert servicer_type.AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True) == plain
+    assert len(reads) == 2 * len(resources) < plain_reads
+    import gc
+
+    assert gc.isenabled()  # the collector, held off during a request, runs again after it
+    assert analyzer_pb2.AnalyzeResponse.FromString(plain).diagnostics  # the stack rules found something

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,15 @@ def sleeper(paths):
     """A child process whose command line carries the state dir, as a lab daemon's does."""
     argv = (sys.executable, "-c", "import time; time.sleep(60)", f"--config-file={paths.etc / 'x.conf'}")
     child = subprocess.Popen(argv)
+    # Until the child has exec'd, /proc shows the parent's command line (and the record would
+    # rightly not match): wait for the exec, as a daemon's start does by probing.
+    cmdline = Path(f"/proc/{child.pid}/cmdline")
+    for _ in range(1000):
+        if argv[-1].encode() in cmdline.read_bytes():
+            break
+        time.sleep(0.01)
+    else:
+        pytest.fail(f"the sleeper child {child.pid} did not exec within 10 s")
     yield child, argv
     child.kill()
     child.wait()
