@@ -137,12 +137,19 @@ def _build_city(rng, c, city_name, block, sites, links, departments, nodes):
 
 
 def _build_exits(rng, sites, departments, exits, nodes):
+    """The unified exits, one of each kind (a node has at most one: it holds the transit's +2): the
+    province's appliance at the core, run by the network team, and the first city's cloud router,
+    whose cloud reaches the internet by its own provider network; then the legacy exits."""
     uplinks = iter(IPNetwork("198.51.100.0/24").subnet(29))
-    for isp in ("telecom", "unicom"):
-        exits.append({"code": f"unified-province-{isp}", "name": f"省统一互联网出口({isp})", "owner_kind": "province",
-                      "owner": "core", "site": "core", "status": "unified", "node": "province",
-                      "uplink": {"isp": isp, "bandwidth_mbps": 40000, "ipv4": str(next(uplinks)),
-                                 "ipv6": f"2001:db8:ff{0 if isp == 'telecom' else 1}0::/44"}})
+    exits.append({"code": "unified-province-telecom", "name": "省统一互联网出口(telecom)", "owner_kind": "province",
+                  "owner": "core", "site": "core", "status": "unified", "node": "province", "kind": "appliance",
+                  "uplink": {"isp": "telecom", "bandwidth_mbps": 40000, "ipv4": str(next(uplinks)),
+                             "ipv6": "2001:db8:ff00::/44"}})
+    city = nodes[1]["code"]
+    exits.append({"code": f"unified-{city}-unicom", "name": f"{nodes[1]['name']}互联网出口(unicom)", "owner_kind": "city",
+                  "owner": city, "site": city, "status": "unified", "node": city, "kind": "cloud-router",
+                  "uplink": {"isp": "unicom", "bandwidth_mbps": 10000, "ipv4": str(next(uplinks)),
+                             "ipv6": "2001:db8:ff10::/44"}})
     legacy = iter(IPNetwork("203.0.113.0/24").subnet(32))
     legacy_n = 0
 

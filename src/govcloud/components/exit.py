@@ -1,5 +1,5 @@
-"""UnifiedExit: the exit router with the node's only external gateway (built by
-:mod:`govcloud.stackgraph.exit`)."""
+"""UnifiedExit: the router of a unified exit built as a router of its node's cloud (``kind:
+cloud-router``), with the node's only internet gateway (built by :mod:`govcloud.stackgraph.exit`)."""
 
 from __future__ import annotations
 

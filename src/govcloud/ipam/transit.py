@@ -5,7 +5,9 @@ the border routers' configuration and the labs:
 
 * ``+1`` the border router, the extranet router of the node's site: the subnet's gateway, so a
   department router's default route leads into the extranet;
-* ``+2`` a unified exit's router on that node, when there is one;
+* ``+2`` the node's unified exit, when there is one: the network's appliance, or the stack's
+  Neutron router for a ``kind: cloud-router`` exit, never both (one unified exit per node:
+  :mod:`govcloud.model.exit_addresses`);
 * ``+3`` the BGP speaker's host (the network node running the BGP agent), the border router's
   BGP neighbour;
 * from ``+16`` on: Neutron's allocation pool (department routers' gateway ports). The addresses
@@ -38,7 +40,7 @@ def border_address(transit: IPNetwork) -> IPAddress:
 
 
 def exit_address(transit: IPNetwork) -> IPAddress:
-    """A unified exit router's address on the transit network."""
+    """A unified exit's address on the transit network (its appliance's, or its cloud router's)."""
     return _at(transit, EXIT_OFFSET)
 
 

@@ -13,22 +13,22 @@ and the border router holds the transit's IPv6 ::1 on its link to that exit, not
 interface. In production all of them are ports of the one transit segment. The lab builds the
 router's end of that link as a bridge (:func:`shared_transit_links`) and plugs the transit into it
 too, so the border router's ::1, the exit's ::2, the speaker and the department routers share the
-segment as they would on the provider network. The stack's own unified exit router holds the
-transit's +2 as well (the cloud's record of the same exit): the lab keeps that copy off the wire
-(an ebtables drop on its ports), or the segment would hold ::2 twice.
+segment as they would on the provider network. The lab's unified exit is an appliance
+(``kind: appliance`` in exits.yaml), so no stack holds a copy of it at the transit's ``+2``; a
+cloud-router exit would be the stack's router there, and the network lab would draw no exit (and
+no link to it) for the join to plug in.
 """
 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from netaddr import IPNetwork
 
 from ..errors import LabError
-from ..ipam.transit import exit_address
 from ..network.cloud_routing import CloudPeering
 from ..network.topology import NetNode, NodeRole, Topology
 from .processes import run_command
@@ -49,7 +49,6 @@ class TransitJoin:
     speaker: tuple[IPNetwork, ...]
     exit_link: str | None = None  # the router's bridge towards a unified exit on the same transit
     exit_veth: str | None = None
-    isolated: tuple[str, ...] = ()  # taps of the stack's exit router on the transit, kept off the wire
 
 
 def transit_bridge(network_id: str) -> str:
@@ -94,14 +93,6 @@ def plan_joins(topology: Topology, peerings: Mapping[str, tuple[CloudPeering, ..
     return joins
 
 
-def stack_exit_taps(conn, network_id: str, transit: Iterable[IPNetwork]) -> tuple[str, ...]:
-    """Taps (in the data plane's namespace) of the ports holding a unified exit's address
-    (:func:`~govcloud.ipam.transit.exit_address`) on the transit network ``network_id``."""
-    wanted = {str(exit_address(prefix.cidr)) for prefix in transit}
-    return tuple(sorted(f"tap{port.id[:_ID_CHARS]}" for port in conn.network.ports(network_id=network_id)
-                        if any(ip["ip_address"] in wanted for ip in port.fixed_ips)))
-
-
 def apply_join(join: TransitJoin, dataplane_ns: str) -> bool:
     """Plug the veth and add the speaker's addresses where missing; True when something changed."""
     changed = False
@@ -118,8 +109,6 @@ def apply_join(join: TransitJoin, dataplane_ns: str) -> bool:
     _ip(dataplane_ns, "link", "set", join.veth, "up")
     if join.exit_link is not None:
         changed |= _plug_exit_link(join, dataplane_ns)
-    for tap in join.isolated:
-        changed |= _keep_off_the_wire(dataplane_ns, tap)
     _ip(dataplane_ns, "link", "set", join.bridge, "up")
     held = _run(["ip", "-n", dataplane_ns, "addr", "show", "dev", join.bridge]).stdout
     for address in join.speaker:
@@ -146,16 +135,6 @@ def _plug_exit_link(join: TransitJoin, dataplane_ns: str) -> bool:
                 for key, value in (("arp_ignore", 1), ("arp_announce", 2), ("rp_filter", 2))]
     _run(["ip", "netns", "exec", join.router_ns, "sysctl", "-q", "-w", *settings])
     return changed
-
-
-def _keep_off_the_wire(dataplane_ns: str, tap: str) -> bool:
-    """Drop every frame to or from ``tap`` on its bridge; True when the rules were added."""
-    held = _run(["ip", "netns", "exec", dataplane_ns, "ebtables", "-L", "FORWARD"]).stdout
-    if f"-i {tap} -j DROP" in held:
-        return False
-    for direction in ("-i", "-o"):
-        _run(["ip", "netns", "exec", dataplane_ns, "ebtables", "-A", "FORWARD", direction, tap, "-j", "DROP"])
-    return True
 
 
 def _exists(ns: str, ifname: str) -> bool:
@@ -199,8 +178,7 @@ def join_labs(topology: Topology, peerings: Mapping[str, tuple[CloudPeering, ...
     nodes = [p.node for site_peerings in peerings.values() for p in site_peerings]
     with clouds.connect(paths, spec, load_or_create_secrets(paths)) as conn:
         ids = transit_network_ids(conn, nodes)
-        joins = [replace(join, isolated=stack_exit_taps(conn, ids[join.node], join.speaker)) if join.exit_link
-                 else join for join in plan_joins(topology, peerings, ids, namespace_of)]
+    joins = plan_joins(topology, peerings, ids, namespace_of)
     rows = []
     for join in joins:
         if not namespace_exists(join.router_ns):
@@ -209,7 +187,7 @@ def join_labs(topology: Topology, peerings: Mapping[str, tuple[CloudPeering, ...
         changed = apply_join(join, paths.dataplane_namespace)
         rows.append({"node": join.node, "bridge": join.bridge, "router": join.router_ns,
                      "interface": " ".join(filter(None, (join.cloud_if, join.exit_link))),
-                     "speaker": [str(a) for a in join.speaker], "isolated": list(join.isolated), "changed": changed})
+                     "speaker": [str(a) for a in join.speaker], "changed": changed})
     missing = sorted(set(nodes) - set(ids))
     rows += [{"node": node, "bridge": None, "changed": False, "missing": "no transit network (stack not up)"}
              for node in missing]

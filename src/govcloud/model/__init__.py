@@ -2,7 +2,7 @@
 
 from .primitives import Code, MlpsLevel, Tier
 from .cloud import Capacity, Department, Ipv6Mode, Node, NodeKind, Quotas, TenantNetwork
-from .exits import ExitDesignation, ExitOwnerKind, ExitPlan, ExitStatus, InternetExit, Uplink
+from .exits import ExitDesignation, ExitKind, ExitOwnerKind, ExitPlan, ExitStatus, InternetExit, Uplink
 from .extranet import Ipv6Status, Link, LinkKind, Site, Unit, UnitKind
 from .loader import Environment, ModelErrors, load_environment, load_folder, resolve_env
 from .province import IpamSettings, Province, reference_problems
@@ -13,7 +13,7 @@ from .targets import NetworkPlan, Target, Targets
 __all__ = [
     "Capacity", "Code", "Criticality", "DataClass", "Department", "DrMode", "Environment", "ExitDesignation",
     "ExitOwnerKind", "ExitPlan",
-    "ExitStatus", "Footprint", "InternetExit", "IpamSettings", "Ipv6Mode", "Ipv6Status", "LegacySystem", "Link",
+    "ExitKind", "ExitStatus", "Footprint", "InternetExit", "IpamSettings", "Ipv6Mode", "Ipv6Status", "LegacySystem", "Link",
     "LinkKind", "MlpsLevel", "ModelErrors", "NetworkPlan", "Node", "NodeKind", "NodeRouting", "Province", "Quotas", "Site", "Target", "Targets",
     "TenantNetwork", "Tier", "Unit", "UnitKind", "Uplink", "load_environment", "load_folder", "reference_problems",
     "resolve_env",

@@ -20,6 +20,7 @@ from .shape import SHAPE_CHECKS
 from .space import address_problems
 from .primitives import Code, DisplayName, FrozenModel, IPv4Network, IPv6Network, Ratio, Tier, WholeNumber
 from .cloud import Department, Node, NodeKind
+from .exit_addresses import exit_address_problems
 from .exits import ExitPlan, InternetExit
 from .extranet import Link, Site
 from .routing import example_routing
@@ -142,7 +143,8 @@ class Province(FrozenModel):
 def reference_checks() -> tuple[Callable[[Province], Iterable[Problem]], ...]:
     """The cross-reference checks, in the order their problems are reported."""
     return (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _exit_plan_refs, _network_plan_refs,
-            _system_refs, _system_cycles, _ipv4_overlaps, _node_routing, *SHAPE_CHECKS, address_problems)
+            _system_refs, _system_cycles, _ipv4_overlaps, _node_routing, *SHAPE_CHECKS, address_problems,
+            exit_address_problems)
 
 
 def reference_problems(p: Province) -> list[Problem]:

@@ -12,8 +12,9 @@ Address choices, written down once:
 * IPv6 comes from the plan only: loopback ``loopback:<site>`` ::1/128; a link ``link:<a>--<b>``
   reserves a /64 and uses the /127 at ::2 (upstream ::2, downstream ::3; RFC 6164, and the
   all-zeros address of the /64 is avoided); a LAN ``lan:<site>/<unit>`` router ::1/64 with router
-  advertisements of the /64; a unified exit sits on its node's ``transit:<node>`` /64 (site ::1,
-  exit ::2).
+  advertisements of the /64; a unified exit appliance sits on its node's ``transit:<node>`` /64
+  (site ::1, exit ::2). A unified exit built as a cloud router (``kind: cloud-router``) is no
+  device of the extranet: the node's stack holds it, and the topology draws nothing for it.
 * What the model does not hold (:class:`SiteFacts`): management addresses, platforms and
   credentials references of the devices, and the ISPs' IPv6 link prefixes (each uplink gets one
   /64: ISP ::1, exit ::2; the exit translates inside prefixes to its uplink prefix). They come from
@@ -290,8 +291,12 @@ class _Parts:
         return hosts
 
     def add_exits(self, isp_links_v6: IPNetwork | None) -> list[NetNode]:
+        """The exit appliances: legacy exits and unified ``kind: appliance`` ones. A cloud-router
+        exit is a router of its node's stack, not a device of the extranet: nothing is drawn for it
+        (and so the internet_exit role never reaches it)."""
         isp_links = isp_links_v6.subnet(64) if isp_links_v6 is not None else iter(())
-        return [self._exit(ex, isp_links) for ex in self.p.exits if ex.status is not ExitStatus.DECOMMISSIONED]
+        return [self._exit(ex, isp_links) for ex in self.p.exits
+                if ex.status is not ExitStatus.DECOMMISSIONED and not ex.is_cloud_router]
 
     def _exit(self, ex, isp_links) -> NetNode:
         v4 = self.addrs[ex.site].next_p2p()

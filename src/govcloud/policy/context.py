@@ -241,6 +241,17 @@ class PolicyContext:
         return by_node
 
     @cached_property
+    def cloud_router_exits_by_node(self) -> dict[str, list[str]]:
+        """Unified exits a node's own stack builds as a router (``kind: cloud-router``): the only
+        ones whose router may hold a gateway on an internet-facing network. An appliance exit is
+        the network's device; with one, no stack of its node holds any."""
+        by_node: dict[str, list[str]] = {}
+        for ex in self.province.exits:
+            if ex.is_cloud_router and ex.node is not None:
+                by_node.setdefault(ex.node, []).append(ex.code)
+        return by_node
+
+    @cached_property
     def designated_exits(self) -> frozenset[str]:
         """Exits the provincial plan designates unified: the only ones that may reach the internet."""
         return frozenset(d.exit for d in self.province.unified_exit_plan.designations)

@@ -1,9 +1,12 @@
 """A unified internet exit on its node: the exit router with the only external gateway.
 
-Only exits the model names as *unified* get one (DESIGN: only unified exits reach the internet);
-the router joins the node's transit network through ports at the exit's fixed address there
-(:func:`govcloud.ipam.transit.exit_address`), not at the subnets' gateway: the gateway is the
-border router's. Floating IPs are not created here: none is named by the model.
+Only exits the model names as *unified* and builds as a *cloud router* (``kind: cloud-router``)
+get one (DESIGN: only unified exits reach the internet). An appliance exit (the default) is the
+network's own device at the transit's exit address; the stack builds nothing for it, or two
+devices would answer for one address. The router joins the node's transit network through ports
+at the exit's fixed address there (:func:`govcloud.ipam.transit.exit_address`), not at the
+subnets' gateway: the gateway is the border router's. Floating IPs are not created here: none is
+named by the model.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import PlanError, UsageError
 from ..ipam import AddressPlan
 from ..ipam.requirements import DR_SIDES
-from ..model import DataClass, DrMode, ExitStatus, Node, NodeKind, Province
+from ..model import DataClass, DrMode, Node, NodeKind, Province
 from . import tokens as t
 from .dr import DRPairArgs, build_dr_pair
 from .exit import UnifiedExitArgs, build_unified_exit
@@ -110,7 +110,9 @@ def stack_components(province: Province, plan: AddressPlan, env: str, stack: str
     transit = ((transit_subnet_spec(node.code, 4), attachment.transit_v4),
                (transit_subnet_spec(node.code, 6), attachment.transit_v6))
     for ex in province.exits:
-        if ex.status is ExitStatus.UNIFIED and ex.node == node.code:
+        # An appliance exit is the network's device beside the border router (the topology draws
+        # it): the departments reach it through the border, and the stack builds no copy of it.
+        if ex.is_cloud_router and ex.node == node.code:
             args.append(UnifiedExitArgs(ex, node, transit_net, transit))
     v4_len = province.ipam.ipv4_subnet_prefixlen
     for dept in province.departments:

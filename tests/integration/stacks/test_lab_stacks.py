@@ -23,7 +23,7 @@ from govcloud.ipam import plan_environment
 from govcloud.ipam.requirements import (department_key, replication_key, subnet_key, v4_department_key,
                                         v4_replication_key, v4_subnet_key)
 from govcloud.lab.openstack import ADMIN_CLOUD
-from govcloud.model import DataClass, DrMode, ExitStatus, load_environment
+from govcloud.model import DataClass, DrMode, load_environment
 from govcloud.model.cloud import NetworkPurpose
 from govcloud.model.routing import reaches_extranet
 from govcloud.stackgraph import plan_stacks
@@ -167,11 +167,12 @@ def router_name(code: str, purpose: NetworkPurpose) -> str:
 
 
 def check_gateways(connector, province) -> None:
-    """Every router gateway on every node: only the model's unified exits have one on an external
-    network, each on its own node's (DESIGN: only unified exits reach the internet); every other
+    """Every router gateway on every node: only the model's unified exits built as cloud routers
+    (``kind: cloud-router``; the lab's is an appliance, so none) have one on an external network,
+    each on its own node's (DESIGN: only unified exits reach the internet); every other
     gateway is on a node's transit network and belongs to a department router the model routes
     into the extranet (DESIGN: one network)."""
-    want_exits = {f"{e.code}-router": e.node for e in province.exits if e.status is ExitStatus.UNIFIED}
+    want_exits = {f"{e.code}-router": e.node for e in province.exits if e.is_cloud_router}
     want_transit = {router_name(d.code, p): d.node for d in province.departments
                     for p in {n.purpose for n in d.networks} if reaches_extranet(p)}
     on_external: dict[str, set[str]] = {}

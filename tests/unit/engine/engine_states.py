@@ -11,6 +11,17 @@ from govcloud.stackgraph.spec import ROOT_STACK_TYPE
 PROVIDER = "urn:pulumi:lab-province::govcloud::pulumi:providers:openstack::default_5_5_3"
 
 
+def with_cloud_router_exit(province, code: str = "unified-province"):
+    """The province with its unified exit built as its cloud's router (``kind: cloud-router``):
+    the lab's is an appliance, and that router's external network is the one data-source read a
+    stack makes, which the --changed tests need (the state cannot prove a read unchanged)."""
+    from govcloud.model import ExitKind
+
+    exits = tuple(ex.model_copy(update={"kind": ExitKind.CLOUD_ROUTER}) if ex.code == code else ex
+                  for ex in province.exits)
+    return province.model_copy(update={"exits": exits})
+
+
 def provider_urn(graph: StackGraph) -> str:
     return f"urn:pulumi:{graph.stack}::{graph.project}::pulumi:providers:openstack::default_5_5_3"
 

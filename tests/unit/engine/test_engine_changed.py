@@ -3,12 +3,13 @@ targets and ``target_dependents`` (a fake Automation API stack records the call)
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import yaml
-from engine_states import applied
+from engine_states import applied, with_cloud_router_exit
 
 from govcloud.engine import automation, stackrun
 from govcloud.engine.parallel import StacksFailed
@@ -47,7 +48,9 @@ class FakeStack:
 
 @pytest.fixture
 def lab_province():
-    environment = load_environment("lab", ROOT)
+    # With a cloud-router exit: its router's external network is read at run time (undecided).
+    loaded = load_environment("lab", ROOT)
+    environment = dataclasses.replace(loaded, province=with_cloud_router_exit(loaded.province))
     return environment, plan_stack(environment.province, plan_environment(environment), "lab", "lab-province")
 
 

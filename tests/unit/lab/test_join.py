@@ -14,7 +14,6 @@ from govcloud.ipam.transit import speaker_address
 from govcloud.lab.join import plan_joins, shared_transit_links, transit_bridge
 from govcloud.lab.netlab.files import etc_files, runs_frr
 from govcloud.lab.netlab.runtime import _links
-from govcloud.lab.join import stack_exit_taps
 from govcloud.lab.netlab.overlay import LAB_FACTS
 from govcloud.model import load_folder
 from govcloud.network.cloud_routing import peerings_by_site
@@ -79,19 +78,6 @@ def test_a_network_lab_without_cloud_interfaces_is_refused_with_the_fix(lab):
     assert "netlab up" in error.value.fix
 
 
-def test_the_stacks_copy_of_the_exit_is_found_by_its_transit_address():
-    class Ports:
-        def ports(self, network_id):
-            assert network_id == "net"
-            return [type("P", (), {"id": "aaaaaaaaaaaa-exit", "fixed_ips": [{"ip_address": "192.0.2.2"}]}),
-                    type("P", (), {"id": "bbbbbbbbbbbb-dept", "fixed_ips": [{"ip_address": "192.0.2.40"}]}),
-                    type("P", (), {"id": "cccccccccccc-ex6", "fixed_ips": [{"ip_address": "2001:db8::2"}]})]
-
-    conn = type("C", (), {"network": Ports()})()
-    taps = stack_exit_taps(conn, "net", (IPNetwork("192.0.2.3/24"), IPNetwork("2001:db8::3/64")))
-    assert taps == ("tapaaaaaaaaaaa", "tapccccccccccc")
-
-
 def test_bgpd_runs_on_the_border_routers_only(lab):
     environment, _, _ = lab
     topology = environment_topology(environment, LAB_FACTS)
@@ -100,3 +86,22 @@ def test_bgpd_runs_on_the_border_routers_only(lab):
     assert borders == {"core", "city-a", "city-b"}
     assert {name for name, text in daemons.items() if "bgpd=yes\n" in text} == borders
     assert all("bgpd=no\n" in text for name, text in daemons.items() if name not in borders)
+
+
+def test_a_cloud_router_exit_leaves_the_border_s_transit_address_on_its_cloud_interface(lab):
+    # Built as the province cloud's own router, the exit is no device of the network lab: the core
+    # has no link to it, holds the transit's ::1 on its cloud interface, and the join plugs only that.
+    from govcloud.model import ExitKind
+    from govcloud.network.topology import build_topology
+
+    environment, plan, peerings = lab
+    province = environment.province
+    exits = tuple(ex.model_copy(update={"kind": ExitKind.CLOUD_ROUTER}) if ex.code == "unified-province" else ex
+                  for ex in province.exits)
+    province = province.model_copy(update={"exits": exits})
+    topology = build_topology("lab", province, plan, LAB_FACTS, peerings_by_site(province, plan))
+    assert not any(shared_transit_links(node) for node in topology.nodes)
+    joins = {j.node: j for j in plan_joins(topology, peerings, IDS, lambda site: f"ns-{site}")}
+    v6 = plan[transit_key("province")]
+    assert (joins["province"].exit_link, joins["province"].exit_veth) == (None, None)
+    assert joins["province"].speaker[1] == IPNetwork(f"{speaker_address(v6)}/{v6.prefixlen}")

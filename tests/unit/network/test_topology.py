@@ -93,3 +93,42 @@ def test_a_site_using_the_management_range_is_an_input_error(lab):
     province = environment.province.model_copy(update={"sites": tuple(sites)})
     with pytest.raises(InputError, match="management"):
         build_topology("lab", province, plan, LAB_FACTS)
+
+
+def _exit_built_as(province, code: str, kind: str):
+    from govcloud.model import ExitKind
+
+    exits = tuple(ex.model_copy(update={"kind": ExitKind(kind)}) if ex.code == code else ex for ex in province.exits)
+    return province.model_copy(update={"exits": exits})
+
+
+def test_an_appliance_exit_is_drawn_beside_its_node_s_border_router_at_the_transit_s_exit_address(lab):
+    environment, plan, topology = lab
+    assert next(e for e in environment.province.exits if e.code == "unified-province").kind.value == "appliance"
+    appliance = topology.node("unified-province")
+    assert appliance.role is NodeRole.EXIT
+    transit = plan["transit:province"]
+    assert appliance.interface("in0").ipv6.ip == transit.network + 2
+    link = next(i for i in topology.node("core").interfaces if i.peer == "unified-province")
+    assert link.ipv6.ip == transit.network + 1
+
+
+def test_a_cloud_router_exit_is_no_device_of_the_extranet_and_no_role_reaches_it(lab):
+    from govcloud.network.cloud_routing import peerings_by_site
+    from govcloud.network.inventory import inventory_data
+
+    environment, plan, appliance_topology = lab
+    province = _exit_built_as(environment.province, "unified-province", "cloud-router")
+    topology = build_topology("lab", province, plan, LAB_FACTS, peerings_by_site(province, plan))
+    assert "unified-province" not in {n.name for n in topology.nodes}
+    assert [n.name for n in topology.by_role(NodeRole.EXIT)] == ["legacy-prov-health", "legacy-city-a"]
+    assert not [w for w in topology.wires if "unified-province" in (w.a, w.b)]
+    core = topology.node("core")
+    assert not [i for i in core.interfaces if i.peer == "unified-province"]
+    # The border's transit ::1 is then on its cloud interface (the stack's exit router holds ::2).
+    cloud = next(i for i in core.interfaces if i.kind == "cloud" and i.peer == "cloud-province")
+    assert cloud.ipv6.ip == plan["transit:province"].network + 1
+    hosts = inventory_data(topology)["all"]["children"]
+    assert "unified-province" not in hosts["exits"]["hosts"]
+    assert "exits_unified" not in hosts  # the internet_exit role configures no unified exit
+    assert "unified-province" in inventory_data(appliance_topology)["all"]["children"]["exits"]["hosts"]

@@ -38,6 +38,21 @@ def fixture_context() -> PolicyContext:
     return PolicyContext("fx", environment.province, plan_environment(environment), settings)
 
 
+def with_exit_kinds(context: PolicyContext, kinds: dict[str, str] | None) -> PolicyContext:
+    """``context`` with some exits built another way (``{code: kind}``, e.g. the fixture province's
+    unified exit as a cloud router instead of an appliance); the same context when ``kinds`` is empty."""
+    if not kinds:
+        return context
+    import dataclasses
+
+    from govcloud.model import ExitKind
+
+    exits = tuple(ex.model_copy(update={"kind": ExitKind(kinds[ex.code])}) if ex.code in kinds else ex
+                  for ex in context.province.exits)
+    assert {ex.code for ex in exits} >= set(kinds), f"no such exits: {set(kinds)}"
+    return dataclasses.replace(context, province=context.province.model_copy(update={"exits": exits}))
+
+
 def _value(value: Any) -> Any:
     """``{$ref: name}`` in a fixture is a reference to another resource of the stack;
     ``{$lookup: token, args: {...}}`` a data-source read; ``{$output: name, stack: stack}`` another

@@ -26,11 +26,13 @@ def test_the_shipped_environments_pass_every_mandatory_rule(env) -> None:
 def test_a_department_that_declares_its_own_exit_unified_gets_no_gateway(project) -> None:
     exits = project / "inventories" / "fx" / "exits.yaml"
     text = exits.read_text(encoding="utf-8")
-    # prov-health turns its legacy exit into a "unified" one on the provincial node, by itself.
+    # prov-health turns its legacy exit into a "unified" one, by itself, built as the router of
+    # city-a's cloud (the provincial node has its appliance: a second unified exit there is refused
+    # by validate, two devices at the transit's exit address).
     exits.write_text(text.replace("    status: legacy\n    uplink: {isp: lab-isp, bandwidth_mbps: 200",
-                                  "    status: unified\n    node: province\n"
+                                  "    status: unified\n    node: city-a\n    kind: cloud-router\n"
                                   "    uplink: {isp: lab-isp, bandwidth_mbps: 200", 1), encoding="utf-8")
-    _, result, _ = check_environment("fx", project, ["fx-province"])
+    _, result, _ = check_environment("fx", project, ["fx-city-a"])
     found = [f for f in result.findings if f.rule_id == "GOV-EXIT-005"]
     assert [f.resource_name for f in found] == ["legacy-prov-health-router"]
     assert not [f for f in result.findings if f.rule_id == "GOV-EXIT-001"], "status unified passes the old rule"

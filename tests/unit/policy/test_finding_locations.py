@@ -145,9 +145,11 @@ def test_the_cli_json_report_has_locations(project, capsys) -> None:
 
 
 def _declare_unified(exits: Path) -> None:
-    """prov-health and city-a declare their own exits unified; the plan designates neither."""
+    """prov-health and city-a declare their own exits unified; the plan designates neither.
+    (prov-health's serves city-b as its cloud's router: the provincial node has its appliance,
+    and validate refuses a second unified exit, and an appliance away from its node's site.)"""
     text = exits.read_text(encoding="utf-8")
-    for bandwidth, node in (("200", "province"), ("1000", "city-a")):
+    for bandwidth, node in (("200", "city-b\n    kind: cloud-router"), ("1000", "city-a")):
         text = text.replace(f"    status: legacy\n    uplink: {{isp: lab-isp, bandwidth_mbps: {bandwidth}",
                             f"    status: unified\n    node: {node}\n    uplink: {{isp: lab-isp, bandwidth_mbps: "
                             f"{bandwidth}", 1)

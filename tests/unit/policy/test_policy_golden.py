@@ -19,7 +19,7 @@ from govcloud.policy.registry import all_rules
 from govcloud.policy.rule import Scope
 from govcloud.stackgraph.spec import StackGraph
 
-from policy_fixtures import DATA, engine_names, graph_from_fixture
+from policy_fixtures import DATA, engine_names, graph_from_fixture, with_exit_kinds
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CASE_FILES = sorted((DATA / "cases").glob("*.yaml"))
@@ -29,6 +29,7 @@ def _cases():
     for path in CASE_FILES:
         for block in yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER):
             for case in block["cases"]:
+                case = {"exit_kinds": block.get("exit_kinds"), **case}
                 yield pytest.param(block["rule"], case.get("stack", block.get("stack")), case,
                                    id=f"{block['rule']}: {case['name']}")
 
@@ -41,6 +42,7 @@ def _offline(rule, graph: StackGraph, context) -> list[str]:
 @pytest.mark.parametrize(("rule_id", "stack", "case"), list(_cases()))
 def test_rule_case(rule_id: str, stack: str, case: dict, context) -> None:
     rule = rule_by_id(rule_id)
+    context = with_exit_kinds(context, case.get("exit_kinds"))  # a case may build an exit another way
     graph = graph_from_fixture(stack, case["resources"])
     expected = Counter(case.get("expect") or [])
     offline = _offline(rule, graph, context)

@@ -96,13 +96,46 @@ def test_taggable_resources_carry_the_managed_tag(lab):
     assert "省人民政府办公厅" in project.inputs["description"]
 
 
-def test_only_unified_exits_get_an_external_gateway(lab):
-    _, _, graphs = lab
-    internet = [(g.stack, r.name) for g in graphs for r in g.resources
-                if r.type == t.ROUTER and isinstance(r.inputs.get("externalNetworkId"), Lookup)]
-    assert internet == [("lab-province", "unified-province-router")]
+def _exit_built_as(province: Province, code: str, kind: str) -> Province:
+    from govcloud.model import ExitKind
+
+    exits = tuple(ex.model_copy(update={"kind": ExitKind(kind)}) if ex.code == code else ex for ex in province.exits)
+    return province.model_copy(update={"exits": exits})
+
+
+def _internet_gateways(graphs) -> list[tuple[str, str]]:
+    return [(g.stack, r.name) for g in graphs for r in g.resources
+            if r.type == t.ROUTER and isinstance(r.inputs.get("externalNetworkId"), Lookup)]
+
+
+def _holders_of_the_exit_address(graph, plan, node: str) -> list[str]:
+    """Ports of the stack at +2 of the node's transit prefixes (the exit's address)."""
+    wanted = {str(plan[key].network + 2) for key in (f"transit:{node}", f"v4:transit:{node}")}
+    return [r.name for r in graph.resources if r.type == t.PORT
+            and any(ip.get("ipAddress") in wanted for ip in r.inputs.get("fixedIps", []))]
+
+
+def test_an_appliance_exit_gets_no_router_in_any_stack(lab):
+    # The lab's unified exit is the network's appliance (exits.yaml kind: appliance): the
+    # topology draws it at the transit's +2, so no stack may hold a copy there.
+    province, plan, graphs = lab
+    assert next(e for e in province.exits if e.code == "unified-province").kind.value == "appliance"
+    assert _internet_gateways(graphs) == []
+    assert [r.name for g in graphs for r in g.resources if r.type == t.UNIFIED_EXIT] == []
+    assert _holders_of_the_exit_address(graphs[0], plan, "province") == []
+
+
+def test_a_cloud_router_exit_gets_the_only_internet_gateway_at_the_transit_s_exit_address(lab):
+    province, plan, _ = lab
+    province = _exit_built_as(province, "unified-province", "cloud-router")
+    graphs = plan_stacks(province, plan, "lab")
+    assert _internet_gateways(graphs) == [("lab-province", "unified-province-router")]
     lookup = graphs[0].by_name()["unified-province-router"].inputs["externalNetworkId"]
     assert dict(lookup.args)["name"] == "public"
+    assert sorted(_holders_of_the_exit_address(graphs[0], plan, "province")) == [
+        "unified-province-transit-province-v4-port", "unified-province-transit-province-v6-port"]
+    # Only the node the exit serves builds it.
+    assert [g.stack for g in graphs if any(r.type == t.UNIFIED_EXIT for r in g.resources)] == ["lab-province"]
 
 
 def test_business_routers_take_their_gateway_on_their_nodes_transit_without_snat(lab):

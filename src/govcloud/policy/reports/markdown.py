@@ -38,6 +38,12 @@ What the rules read besides resource inputs: tags `dept:<code>`, `system:<code>`
 node a DR half lands); the province model; the address plan; the environment's parameters
 (approved images, encrypted volume types, management and database ports).
 
+How a unified exit is built (`kind` in exits.yaml) decides what the exit rules allow on its node:
+an `appliance` exit (the default) is the network's device beside the border router, so no stack of
+its node has a gateway on an internet-facing network, an external network of its own or a floating
+IP; only a `cloud-router` exit is a router of its node's stack, the one router there that may hold
+such a gateway.
+
 In the engine the pack learns its environment from `GOVCLOUD_ENV`, else the stack's config
 `govcloud:env`, else the stack name (`<env>-province`, `<env>-city-<code>`), and loads that
 environment's model, plan and settings: the same inputs as `govcloud policy check`. Pulumi's own

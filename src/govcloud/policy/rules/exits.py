@@ -1,5 +1,9 @@
 """Internet exits: only the unified exits named in the model, and designated by the provincial
-plan, reach the internet."""
+plan, reach the internet. How a unified exit is built (``kind`` in exits.yaml) decides whether any
+stack may hold an internet gateway: only a *cloud-router* exit is a router of its node's stack; an
+*appliance* exit is the network's device beside the border router, so with one no stack of its
+node holds a gateway on an internet-facing network, nor a floating IP, nor an external network
+of its own."""
 
 from __future__ import annotations
 
@@ -10,65 +14,94 @@ from .readings import has_gateway, placement_node
 from .extranet import TRANSIT_PURPOSE, gateway_on_transit
 
 
-def _unified_exits(resource: ResourceView) -> list[str] | None:
-    """Unified exits serving the resource's node; None when the stack is not a node of the model."""
+def _cloud_router_exits(resource: ResourceView) -> list[str] | None:
+    """Cloud-router exits serving the resource's node (the only ones a stack builds); None when
+    the stack is not a node of the model."""
     ctx = resource.context
     node = resource.node
     if ctx is None or node is None:
         return None
-    return ctx.unified_exits_by_node.get(node, [])
+    return ctx.cloud_router_exits_by_node.get(node, [])
 
 
-@stack_rule(id="GOV-EXIT-001", title="Only a unified exit's router has an external gateway",
+def _no_cloud_router(resource: ResourceView) -> str:
+    """Why the resource's node has no exit a stack may build: none at all, or an appliance."""
+    appliances = [ex.code for ex in resource.context.province.exits
+                  if ex.is_appliance and ex.node == resource.node]
+    if appliances:
+        return (f"node {resource.node!r}'s unified exit {' and '.join(appliances)} is an appliance (kind: appliance), "
+                "which no stack holds a copy of")
+    return f"node {resource.node!r} has no unified exit"
+
+
+def _appliance_subject(resource: ResourceView):
+    """The model entry an operator would change to give the node a cloud router: the exit's kind."""
+    code = next((ex.code for ex in resource.context.province.exits
+                 if ex.is_appliance and ex.node == resource.node), None)
+    return ("exits", code, "kind") if code else None
+
+
+@stack_rule(id="GOV-EXIT-001", title="Only a cloud-router unified exit's router has an internet gateway",
             severity=Severity.CRITICAL, clauses=("PLAN-EXIT-UNIFIED", "MLPS-8.1.3.1a", "MLPS-8.1.3.1c"),
-            remediation="Remove externalNetworkId: departments reach the internet through the node's unified "
-                        "exit router (exits.yaml, status unified, node set; tagged exit:<code>).")
+            remediation="Remove externalNetworkId: departments reach the internet through the node's border "
+                        "router and its unified exit. Only an exit built as a router of the node's cloud "
+                        "(exits.yaml: status unified, node set, kind cloud-router; tagged exit:<code>) has a "
+                        "gateway on the internet-facing network; with an appliance exit no stack has any.")
 def router_gateway(stack: StackView, report) -> None:
     # A gateway on the extranet transit faces the extranet, not the internet: GOV-XNET-001 and
     # GOV-XNET-002 judge those. A stack rule, because telling them apart follows the reference.
     for router in stack.of_type(ROUTER):
-        exits = _unified_exits(router)
+        exits = _cloud_router_exits(router)
         if exits is None or not has_gateway(router) or gateway_on_transit(stack, router):
             continue
         if not exits:
-            report(f"node {router.node!r} has no unified exit but router {router.name!r} has an external gateway",
-                   router.urn)
+            report(f"router {router.name!r} has an internet gateway but {_no_cloud_router(router)}", router.urn,
+                   subject=_appliance_subject(router))
         elif router.tags.get("exit") not in exits:
-            report(f"router {router.name!r} has an external gateway but is not the router of a unified exit of "
-                   f"its node ({' or '.join(exits)})", router.urn)
+            report(f"router {router.name!r} has an internet gateway but is not the router of the cloud-router exit "
+                   f"of its node ({' or '.join(exits)})", router.urn)
 
 
-@resource_rule(id="GOV-EXIT-002", title="Floating IPs exist only where a unified exit serves",
+@resource_rule(id="GOV-EXIT-002", title="Floating IPs exist only where a cloud-router unified exit serves",
                severity=Severity.CRITICAL, clauses=("PLAN-EXIT-UNIFIED", "MLPS-8.1.3.1a"), types=(FLOATING_IP,),
-               remediation="Publish the service through the unified exit's node instead of a local floating IP.")
+               remediation="Publish the service through the unified exit: an appliance exit publishes it itself "
+                           "(its reverse proxy / DNAT); a floating IP needs the node's cloud-router exit.")
 def floating_ip_at_exit(fip: ResourceView, report) -> None:
-    exits = _unified_exits(fip)
+    exits = _cloud_router_exits(fip)
     if exits is None:
         return
     # Only a designated exit counts: a node that declared its own exit unified reaches the
     # internet through it no more lawfully with a floating IP than with a gateway (GOV-EXIT-005).
     designated = [code for code in exits if code in fip.context.designated_exits]
-    if not designated:
-        report(f"node {fip.node!r} has no unified exit the provincial plan designates "
-               f"({', '.join(exits) or 'none'} declared)", fip.urn)
+    if designated:
+        return
+    if exits:
+        report(f"node {fip.node!r} has no cloud-router exit the provincial plan designates "
+               f"({', '.join(exits)} declared)", fip.urn)
+    else:
+        report(f"floating IP on node {fip.node!r}, but {_no_cloud_router(fip)}", fip.urn,
+               subject=_appliance_subject(fip))
 
 
-@resource_rule(id="GOV-EXIT-003", title="External networks belong to a unified exit of their node",
+@resource_rule(id="GOV-EXIT-003", title="External networks belong to a cloud-router unified exit of their node",
                severity=Severity.CRITICAL, clauses=("PLAN-EXIT-UNIFIED", "MLPS-8.1.3.1a"), types=(NETWORK,),
-               remediation="Only the unified exit creates the provider network; tag it exit:<code> with the "
-                           "exit's code from exits.yaml.")
+               remediation="Only a cloud-router exit's node has an internet-facing network; tag it exit:<code> "
+                           "with the exit's code from exits.yaml. With an appliance exit the stack has none.")
 def external_network(network: ResourceView, report) -> None:
     # The extranet transit is external in Neutron's sense (routers take their gateway on it) but
     # faces the extranet; GOV-NET-005 holds its subnets to the plan's transit prefixes.
     if network.get("external") is not True or network.tags.get("purpose") == TRANSIT_PURPOSE:
         return
-    exits = _unified_exits(network)
+    exits = _cloud_router_exits(network)
     if exits is None:
         return
     code = network.tags.get("exit")
-    if code not in exits:
-        report(f"external network {network.name!r} is tagged exit:{code or '-'}, not a unified exit of node "
-               f"{network.node!r} ({', '.join(exits) or 'none'})", network.urn)
+    if not exits:
+        report(f"external network {network.name!r}: {_no_cloud_router(network)}", network.urn,
+               subject=_appliance_subject(network))
+    elif code not in exits:
+        report(f"external network {network.name!r} is tagged exit:{code or '-'}, not the cloud-router exit of "
+               f"node {network.node!r} ({', '.join(exits)})", network.urn)
 
 
 @resource_rule(id="GOV-EXIT-004", title="No resource serves a legacy or decommissioned exit",
