@@ -62,6 +62,9 @@ timeout_multiplier = ${TIMEOUT_MULTIPLIER:-60}
 also_copy = ["inventories/", "policies/", "stacks/", "migrations/", "roles/", "playbooks/", "Pulumi.yaml"]
 TOML
 cd "$work"
+# The unit tests' conftest makes a parse-cache folder in $TMPDIR for each test run, and mutmut runs
+# one per mutant: keep those thousands of folders in the scratch copy, not in /tmp.
+mkdir -p "$work/tmp" && export TMPDIR=$work/tmp
 started=$SECONDS
 # shellcheck disable=SC2086  # MUTANTS is a list of names
 "$root/.venv/bin/mutmut" run --max-children "$jobs" ${MUTANTS:-} >mutmut-run.log 2>&1 || { tail -40 mutmut-run.log; exit 1; }
