@@ -1,0 +1,71 @@
+"""The loader's refusals of a model file in full: the line, the message and the fix the operator
+reads (test_bad_input checks a few words of each through the CLI; these pin what each says)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govcloud.model.loader import ModelErrors, load_folder
+
+SYNTAX_FIX = "correct the YAML syntax at that line (indentation, quotes, ':' after keys)"
+BOMB = ("a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+        "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n")
+SECOND_DOCUMENT = ("a second YAML document starts here ('---'); a model file holds one",
+                   "remove the '---' line and join the sections, or move the second document into a file of its own")
+
+# name: (file, its new text, line, message, fix)
+CASES = {
+    "an unclosed bracket": ("systems.yaml", "systems:\n  - code: a\n    name: [x\n", 4,
+                            "YAML syntax error: did not find expected ',' or ']'", SYNTAX_FIX),
+    "a tab for indentation": ("systems.yaml", "systems:\n\t- code: a\n", 2,
+                              "YAML syntax error: found character that cannot start any token", SYNTAX_FIX),
+    "a key given twice": ("systems.yaml", "systems:\n  - code: a\n    name: x\n    name: y\n", 4,
+                          "duplicate key 'name'", "a key may appear once per mapping: remove or rename one of them"),
+    "a second document after a first marked one": ("exits.yaml", "---\nexits: []\n---\nfoo: 1\n", 3, *SECOND_DOCUMENT),
+    "a second document after an unmarked one": ("exits.yaml", "# exits\nexits: []\n---\nfoo: 1\n", 3,
+                                                *SECOND_DOCUMENT),
+    "a tag": ("exits.yaml", "# exits\nexits: !secret x\n", 2,
+              "YAML tag '!secret' is not read by govcloud: its value would be taken as plain text",
+              "remove the tag and write the value itself"),
+    "aliases of aliases": ("exits.yaml", "# shared values\n" + BOMB, 3, "aliases expand 21 YAML nodes to 123461 nodes",
+                           "write the values out instead of nesting aliases of aliases"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_model_file_that_cannot_be_read_is_refused_at_its_line_with_the_fix(lab_copy: Path, name: str) -> None:
+    file, text, line, message, fix = CASES[name]
+    (lab_copy / file).write_text(text, encoding="utf-8")
+    with pytest.raises(ModelErrors) as info:
+        load_folder(lab_copy)
+    (error,) = info.value.errors
+    assert (error.location.file, error.location.line) == (lab_copy / file, line)
+    assert (error.message, error.fix) == (f"{lab_copy / file}:{line}: {message}", fix)
+
+
+def test_a_missing_section_is_placed_in_the_file_that_usually_holds_it(lab_copy: Path) -> None:
+    model = lab_copy / "province.yaml"
+    text = model.read_text(encoding="utf-8")
+    start = text.index("\nipam:\n") + 1
+    model.write_text(text[:start] + text[text.index("\nnodes:\n", start) + 1:], encoding="utf-8")
+    with pytest.raises(ModelErrors) as info:
+        load_folder(lab_copy)
+    (error,) = info.value.errors
+    assert (error.location.file, error.location.line, error.location.field) == (model, None, "ipam")
+    assert (error.message, error.fix) == (
+        f"{model}: ipam: section 'ipam' is missing",
+        "add a 'ipam:' section to province.yaml (or to another of province.yaml, departments.yaml, extranet.yaml, "
+        "exits.yaml, systems.yaml)")
+
+
+def test_a_field_missing_inside_an_entry_is_placed_at_the_entry_not_called_a_missing_section(lab_copy: Path) -> None:
+    departments = lab_copy / "departments.yaml"
+    text = departments.read_text(encoding="utf-8")
+    departments.write_text(text.replace("    name: ", "    # name: ", 1), encoding="utf-8")
+    with pytest.raises(ModelErrors) as info:
+        load_folder(lab_copy)
+    (error,) = info.value.errors
+    assert (error.location.file, error.location.line, error.location.field) == (departments, 3, "departments[0].name")
+    assert (error.message, error.fix) == (f"{departments}:3: departments[0].name: Field required", "add the field 'name'")
