@@ -39,6 +39,8 @@ REFUSALS = {
     "an empty file, no environment asked for": (
         "# later\n", None, 1, "", "the stack settings file is empty",
         "write its settings under 'config:' (at least 'govcloud:env: <env>'), or delete the file to take the defaults"),
+    "a list": (
+        "- config:\n    govcloud:env: fx\n", "fx", 1, "", "the stack settings file holds a list, not a mapping", SHAPE_FIX),
     "config as a list": (
         "config:\n  - govcloud:env: fx\n", "fx", 2, "config", "config holds a list, not a mapping", SHAPE_FIX),
     "a misspelt setting": (
