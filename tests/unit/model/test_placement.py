@@ -130,3 +130,18 @@ def test_govcloud_kpi_lists_node_rows_apart_from_the_plans_kpis(lab_copy, capsys
     assert nodes["capacity storage_gb", "node city-b"]["projected"] == 1100
     assert nodes["capacity storage_gb", "node city-b"]["total"] == 2000
     assert {scope for _, scope in nodes} == {"node province", "node city-a", "node city-b"}
+
+
+def test_each_claim_says_why_it_takes_from_its_node_as_the_wave_checks_report_it():
+    """The role names the field an overrun is reported at (primary: target_node, else dr)."""
+    from govcloud.model import DrMode
+    from govcloud.model.placement import Claim, claims
+    from govcloud.model.systems import Footprint
+
+    footprint = Footprint(vcpu=2, ram_gb=4, storage_gb=100)
+    primary = Claim("city-a", 2, 4, 100, "primary")
+    assert claims(footprint, "city-a", DrMode.NONE, None) == [primary]
+    assert claims(footprint, "city-a", DrMode.DUAL_ACTIVE, "city-b") == [primary, Claim("city-b", 2, 4, 100, "dual-active")]
+    assert claims(footprint, "city-a", DrMode.OFFSITE_BACKUP, "city-b") == [primary, Claim("city-b", 0, 0, 100, "backup")]
+    assert claims(footprint, "city-a", DrMode.OFFSITE_BACKUP, None) == [primary]  # no node named yet: nothing to claim
+    assert claims(footprint, None, DrMode.DUAL_ACTIVE, "city-b") == []  # not placed: claims nothing
