@@ -12,6 +12,9 @@
 #
 # Each package runs against its fast unit tests only: the property tests run every function many
 # times per mutant (ipam's would take hours). Survivors are worth checking against them by hand.
+# The whole script is one block, read before it runs: bash reads a script as it goes, and an edit
+# of this file during an hour-long run would otherwise run whatever text lands at the old offset.
+{
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -86,3 +89,5 @@ awk -F': ' -v pkg="$pkg" -v secs=$((SECONDS - started)) '
   }' mutmut-results.txt
 echo "survivors (all results: $work/mutmut-results.txt; a diff: cd $work && $root/.venv/bin/mutmut show NAME):"
 grep -E ': (survived|no tests)$' mutmut-results.txt | sed 's/^ */  /' || true
+exit
+}
