@@ -26,6 +26,8 @@ CASES = {
     "a second document after a first marked one": ("exits.yaml", "---\nexits: []\n---\nfoo: 1\n", 3, *SECOND_DOCUMENT),
     "a second document after an unmarked one": ("exits.yaml", "# exits\nexits: []\n---\nfoo: 1\n", 3,
                                                 *SECOND_DOCUMENT),
+    "a second document after a directive and a marked first one": (
+        "exits.yaml", "%YAML 1.1\n# exits\n---\nexits: []\n---\nfoo: 1\n", 5, *SECOND_DOCUMENT),
     "a tag": ("exits.yaml", "# exits\nexits: !secret x\n", 2,
               "YAML tag '!secret' is not read by govcloud: its value would be taken as plain text",
               "remove the tag and write the value itself"),
@@ -69,3 +71,26 @@ def test_a_field_missing_inside_an_entry_is_placed_at_the_entry_not_called_a_mis
     (error,) = info.value.errors
     assert (error.location.file, error.location.line, error.location.field) == (departments, 3, "departments[0].name")
     assert (error.message, error.fix) == (f"{departments}:3: departments[0].name: Field required", "add the field 'name'")
+
+
+def test_an_unknown_environment_names_both_places_looked_in_and_every_known_one(tmp_path: Path) -> None:
+    from govcloud.errors import InputError
+    from govcloud.model.loader import resolve_env
+
+    for known in ("lab", "fx"):
+        (tmp_path / "inventories" / known).mkdir(parents=True)
+        (tmp_path / "inventories" / known / "province.yaml").write_text("province: {}\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        resolve_env("nowhere", tmp_path)
+    assert (info.value.message, info.value.fix) == (
+        f"--env 'nowhere': no province.yaml in {tmp_path / 'inventories' / 'nowhere'} or nowhere",
+        "use one of fx, lab or the path of a folder with province.yaml")
+    with pytest.raises(InputError) as info:
+        resolve_env("nowhere", tmp_path / "empty")
+    assert info.value.fix == "use one of (none) or the path of a folder with province.yaml"
+
+
+def test_one_document_marked_with_a_leading_separator_is_read(lab_copy: Path) -> None:
+    exits = lab_copy / "exits.yaml"
+    exits.write_text("# exits\n---\n" + exits.read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_folder(lab_copy).province.exits
