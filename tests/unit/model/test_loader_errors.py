@@ -28,6 +28,8 @@ CASES = {
                                                 *SECOND_DOCUMENT),
     "a second document after a directive and a marked first one": (
         "exits.yaml", "%YAML 1.1\n# exits\n---\nexits: []\n---\nfoo: 1\n", 5, *SECOND_DOCUMENT),
+    "a tab after a colon": ("exits.yaml", "# exits\nexits: []\nnote:\t1\n", 3,
+                            "YAML error: YAML parse error at line 3, column 7", "correct the YAML"),
     "a tag": ("exits.yaml", "# exits\nexits: !secret x\n", 2,
               "YAML tag '!secret' is not read by govcloud: its value would be taken as plain text",
               "remove the tag and write the value itself"),
