@@ -32,7 +32,8 @@ case $pkg in
                        "tests/unit/model/test_site_checks.py", "tests/unit/model/test_system_cycles.py"' ;;
   ipam)         only='"src/govcloud/ipam/*"'
                 tests='"tests/unit/ipam/test_allocator.py", "tests/unit/ipam/test_golden.py", "tests/unit/ipam/test_exports.py",
-                       "tests/unit/ipam/test_addressplan_ledger.py", "tests/unit/ipam/test_ledger_file.py",
+                       "tests/unit/ipam/test_addressplan_ledger.py", "tests/unit/ipam/test_addressplan_accessors.py",
+                       "tests/unit/ipam/test_ledger_file.py",
                        "tests/unit/ipam/test_conflicts.py", "tests/unit/ipam/test_transit.py", "tests/unit/ipam/test_growth.py",
                        "tests/unit/commands/test_model_and_ipam_commands.py",
                        "tests/unit/model/test_bad_input.py"' ;;
