@@ -41,3 +41,11 @@ def test_a_lone_root_that_is_not_the_province_core_is_refused() -> None:
 
 def test_the_lab_s_site_tree_has_no_problem() -> None:
     assert _problems(load_environment("lab", ROOT).province, "sites") == []
+
+
+def test_sites_are_walked_top_down_and_a_tree_without_a_root_walks_nothing() -> None:
+    lab = load_environment("lab", ROOT).province
+    walked = [s.code for s in lab.walk_sites()]
+    assert walked[0] == "core" and sorted(walked) == sorted(s.code for s in lab.sites)
+    assert all(walked.index(s.parent) < walked.index(s.code) for s in lab.sites if s.parent)
+    assert list(_with_sites(core={"parent": "city-a"}).walk_sites()) == []
