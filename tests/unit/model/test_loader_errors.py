@@ -96,3 +96,31 @@ def test_one_document_marked_with_a_leading_separator_is_read(lab_copy: Path) ->
     exits = lab_copy / "exits.yaml"
     exits.write_text("# exits\n---\n" + exits.read_text(encoding="utf-8"), encoding="utf-8")
     assert load_folder(lab_copy).province.exits
+
+
+def test_a_yaml_error_without_a_mark_names_the_file_and_pyyaml_s_reason(tmp_path: Path) -> None:
+    """The ledger is read without the model's character check: PyYAML's reader refuses a control
+    character before it parses, with no line to give."""
+    from govcloud.errors import ModelError
+    from govcloud.model.loader import raise_marked_error
+
+    path = tmp_path / "ipam-ledger.yaml"
+    with pytest.raises(ModelError) as info:
+        raise_marked_error(path, "levels: {}\nallocations: [\x01\n", "fast parser's message")
+    assert (info.value.location.file, info.value.location.line, info.value.fix) == (path, None, "correct the YAML")
+    assert info.value.message.startswith(f"{path}: YAML error: unacceptable character #x0001: control characters "
+                                         "are not allowed")
+
+
+def test_what_only_the_fast_parser_refuses_says_its_first_line_or_that_the_yaml_is_unreadable(tmp_path: Path) -> None:
+    from govcloud.errors import ModelError
+    from govcloud.model.loader import raise_marked_error
+
+    path = tmp_path / "exits.yaml"
+    for fast, said, line in (("bad thing at line 2, column 3\nmore detail", "bad thing at line 2, column 3", 2),
+                             ("no position here", "no position here", None), ("", "unreadable YAML", None)):
+        with pytest.raises(ModelError) as info:
+            raise_marked_error(path, "exits: []\nnote:\t1\n", fast)
+        assert (info.value.location.file, info.value.location.line) == (path, line)
+        assert (info.value.message, info.value.fix) == (
+            f"{path}:{line}: YAML error: {said}" if line else f"{path}: YAML error: {said}", "correct the YAML")
