@@ -124,3 +124,17 @@ def test_what_only_the_fast_parser_refuses_says_its_first_line_or_that_the_yaml_
         assert (info.value.location.file, info.value.location.line) == (path, line)
         assert (info.value.message, info.value.fix) == (
             f"{path}:{line}: YAML error: {said}" if line else f"{path}: YAML error: {said}", "correct the YAML")
+
+
+def test_a_missing_section_of_another_file_is_placed_in_that_file(lab_copy: Path) -> None:
+    extranet = lab_copy / "extranet.yaml"
+    text = extranet.read_text(encoding="utf-8")
+    extranet.write_text(text[text.index("\nlinks:") + 1:], encoding="utf-8")
+    with pytest.raises(ModelErrors) as info:
+        load_folder(lab_copy)
+    (error,) = info.value.errors
+    assert (error.location.file, error.location.line, error.location.field) == (extranet, None, "sites")
+    assert (error.message, error.fix) == (
+        f"{extranet}: sites: section 'sites' is missing",
+        "add a 'sites:' section to extranet.yaml (or to another of province.yaml, departments.yaml, extranet.yaml, "
+        "exits.yaml, systems.yaml)")
