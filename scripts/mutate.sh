@@ -33,7 +33,7 @@ case $pkg in
   ipam)         only='"src/govcloud/ipam/*"'
                 tests='"tests/unit/ipam/test_allocator.py", "tests/unit/ipam/test_golden.py", "tests/unit/ipam/test_exports.py",
                        "tests/unit/ipam/test_addressplan_ledger.py", "tests/unit/ipam/test_addressplan_accessors.py",
-                       "tests/unit/ipam/test_ledger_file.py",
+                       "tests/unit/ipam/test_ledger_file.py", "tests/unit/ipam/test_ledger_errors.py",
                        "tests/unit/ipam/test_conflicts.py", "tests/unit/ipam/test_transit.py", "tests/unit/ipam/test_growth.py",
                        "tests/unit/commands/test_model_and_ipam_commands.py",
                        "tests/unit/model/test_bad_input.py"' ;;
