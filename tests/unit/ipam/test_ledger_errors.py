@@ -63,3 +63,21 @@ def test_the_fast_parser_s_reason_reaches_the_error_when_only_it_refuses_the_led
         load_ledger(tmp_path)
     assert (info.value.location.line, info.value.message) == (3, f"{path}:3: YAML error: YAML parse error at line 3, "
                                                                  "column 7")
+
+
+def test_a_subnet_length_other_than_the_ledger_s_is_refused_at_the_model_s_field(lab_copy: Path) -> None:
+    """Renumbering every IPv4 subnet is a deliberate step, never a side effect of an edit."""
+    from govcloud.ipam import plan_environment
+    from govcloud.model import load_folder
+    from govcloud.model.loader import ModelErrors
+
+    model = lab_copy / "province.yaml"
+    model.write_text(model.read_text(encoding="utf-8").replace("ipv4_subnet_prefixlen: 24", "ipv4_subnet_prefixlen: 26"),
+                     encoding="utf-8")
+    with pytest.raises(ModelErrors) as info:
+        plan_environment(load_folder(lab_copy))
+    (error,) = info.value.errors
+    assert (error.location.file, error.location.line, error.location.field) == (model, 13, "ipam.ipv4_subnet_prefixlen")
+    assert (error.message, error.fix) == (
+        f"{model}:13: ipam.ipv4_subnet_prefixlen: ipv4_subnet_prefixlen is 26 but the ledger's IPv4 subnets are /24",
+        "restore ipv4_subnet_prefixlen: 24; renumbering is deliberate: move the ledger aside and plan from scratch")
