@@ -23,7 +23,7 @@ CASES = {
                        "correct the YAML syntax at that line (indentation, quotes, ':' after keys)"),
     "bytes that are not UTF-8": (b"levels: {}\nallocations: [\xff]\n", None, "", "the ledger is not UTF-8 text",
                                  "restore it from version control"),
-    "a level that is no level": (b"# levels\nlevels: {planet: 64}\nallocations: []\n", 2, "levels",
+    "a level that is no level": (b"allocations: []\nlevels: {planet: 64}\n", 2, "levels",
                                  "the ledger cannot be read: 'planet' is not a valid Level", UNREADABLE),
     "allocations without levels": (b"allocations:\n  - {key: 'a', prefix: '2001:db8::/64', level: subnet, parent: null}\n",
                                    1, "", "allocations without the levels that fix their prefix lengths", UNREADABLE),
