@@ -49,3 +49,19 @@ def test_sites_are_walked_top_down_and_a_tree_without_a_root_walks_nothing() -> 
     assert walked[0] == "core" and sorted(walked) == sorted(s.code for s in lab.sites)
     assert all(walked.index(s.parent) < walked.index(s.code) for s in lab.sites if s.parent)
     assert list(_with_sites(core={"parent": "city-a"}).walk_sites()) == []
+
+
+def test_a_link_from_a_site_to_itself_is_a_problem_at_the_link() -> None:
+    data = load_environment("lab", ROOT).province.model_dump(mode="json")
+    links = [*data["links"], {"a": "city-b", "b": "city-b"}]
+    province = Province.model_validate({**data, "links": links})
+    assert (("links", len(links) - 1), "link from 'city-b' to itself", "connect two different sites") in \
+        _problems(province, "links")
+
+
+def test_a_tenant_s_demand_counts_two_subnets_and_two_ports_per_network_and_a_router_per_purpose() -> None:
+    from govcloud.model.cloud import TenantNetwork
+
+    dept = load_environment("lab", ROOT).province.departments[0].model_copy(update={"networks": (
+        TenantNetwork(name="a"), TenantNetwork(name="b"), TenantNetwork(name="m", purpose="management"))})
+    assert dept.tenant_demand() == {"networks": 3, "subnets": 6, "ports": 6, "routers": 2, "security_groups": 2}
