@@ -138,3 +138,17 @@ def test_a_missing_section_of_another_file_is_placed_in_that_file(lab_copy: Path
         f"{extranet}: sites: section 'sites' is missing",
         "add a 'sites:' section to extranet.yaml (or to another of province.yaml, departments.yaml, extranet.yaml, "
         "exits.yaml, systems.yaml)")
+
+
+def test_a_section_of_the_wrong_kind_is_no_missing_section(lab_copy: Path) -> None:
+    import re
+
+    model = lab_copy / "province.yaml"
+    model.write_text(re.sub(r"ipam:\n(  .*\n)*\n", "ipam: 5\n\n", model.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(ModelErrors) as info:
+        load_folder(lab_copy)
+    (error,) = info.value.errors
+    assert (error.location.line, error.location.field) == (8, "ipam")
+    assert (error.message, error.fix) == (
+        f"{model}:8: ipam: Input should be a valid dictionary or instance of IpamSettings",
+        "write a mapping here (key: value lines)")
