@@ -12,6 +12,9 @@
 #
 # Each package runs against its fast unit tests only: the property tests run every function many
 # times per mutant (ipam's would take hours). Survivors are worth checking against them by hand.
+# The whole script is one block, read before it runs: bash reads a script as it goes, and an edit
+# of this file during an hour-long run would otherwise run whatever text lands at the old offset.
+{
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -22,12 +25,15 @@ case $pkg in
                 # Not test_fuzz.py: its hypothesis run takes minutes per mutant. It stays in the unit suite.
                 tests='"tests/unit/model/test_accepted_shapes.py", "tests/unit/model/test_bad_input.py",
                        "tests/unit/model/test_bad_input_classes.py", "tests/unit/model/test_hosting_and_exit_plan.py",
-                       "tests/unit/model/test_loader.py", "tests/unit/model/test_partial.py",
+                       "tests/unit/model/test_loader.py", "tests/unit/model/test_loader_errors.py",
+                       "tests/unit/model/test_partial.py",
                        "tests/unit/model/test_placement.py", "tests/unit/model/test_recovery.py",
-                       "tests/unit/model/test_shapes.py", "tests/unit/model/test_system_cycles.py"' ;;
+                       "tests/unit/model/test_routing.py", "tests/unit/model/test_shapes.py",
+                       "tests/unit/model/test_site_checks.py", "tests/unit/model/test_system_cycles.py"' ;;
   ipam)         only='"src/govcloud/ipam/*"'
                 tests='"tests/unit/ipam/test_allocator.py", "tests/unit/ipam/test_golden.py", "tests/unit/ipam/test_exports.py",
-                       "tests/unit/ipam/test_addressplan_ledger.py", "tests/unit/ipam/test_ledger_file.py",
+                       "tests/unit/ipam/test_addressplan_ledger.py", "tests/unit/ipam/test_addressplan_accessors.py",
+                       "tests/unit/ipam/test_ledger_file.py", "tests/unit/ipam/test_ledger_errors.py",
                        "tests/unit/ipam/test_conflicts.py", "tests/unit/ipam/test_transit.py", "tests/unit/ipam/test_growth.py",
                        "tests/unit/commands/test_model_and_ipam_commands.py",
                        "tests/unit/model/test_bad_input.py"' ;;
@@ -62,6 +68,9 @@ timeout_multiplier = ${TIMEOUT_MULTIPLIER:-60}
 also_copy = ["inventories/", "policies/", "stacks/", "migrations/", "roles/", "playbooks/", "Pulumi.yaml"]
 TOML
 cd "$work"
+# The unit tests' conftest makes a parse-cache folder in $TMPDIR for each test run, and mutmut runs
+# one per mutant: keep those thousands of folders in the scratch copy, not in /tmp.
+mkdir -p "$work/tmp" && export TMPDIR=$work/tmp
 started=$SECONDS
 # shellcheck disable=SC2086  # MUTANTS is a list of names
 "$root/.venv/bin/mutmut" run --max-children "$jobs" ${MUTANTS:-} >mutmut-run.log 2>&1 || { tail -40 mutmut-run.log; exit 1; }
@@ -82,3 +91,5 @@ awk -F': ' -v pkg="$pkg" -v secs=$((SECONDS - started)) '
   }' mutmut-results.txt
 echo "survivors (all results: $work/mutmut-results.txt; a diff: cd $work && $root/.venv/bin/mutmut show NAME):"
 grep -E ': (survived|no tests)$' mutmut-results.txt | sed 's/^ */  /' || true
+exit
+}

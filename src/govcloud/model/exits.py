@@ -93,6 +93,3 @@ class ExitPlan(FrozenModel):
     declare its own exit unified)."""
 
     designations: tuple[ExitDesignation, ...] = ()
-
-    def designation(self, exit_code: str) -> ExitDesignation | None:
-        return next((d for d in self.designations if d.exit == exit_code), None)

@@ -341,7 +341,10 @@ def raise_marked_error(file: Path, text: str, fast_message: str) -> None:
         raise ModelError(f"duplicate key {key!r}", location=Location(file, line),
                          fix="a key may appear once per mapping: remove or rename one of them")
     first_line = fast_message.splitlines()[0] if fast_message else "unreadable YAML"
-    raise ModelError(f"YAML error: {first_line}", location=Location(file), fix="correct the YAML")
+    # What the fast parser alone refuses (a tab after a colon): its message has the line, the marks have not.
+    at = re.search(r"\bat line (\d+)", first_line)
+    raise ModelError(f"YAML error: {first_line}", location=Location(file, int(at.group(1)) if at else None),
+                     fix="correct the YAML")
 
 
 def _first_duplicate_key(node: yaml.Node | None) -> tuple[str, int] | None:

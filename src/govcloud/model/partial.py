@@ -32,30 +32,28 @@ class _Unavailable(Exception):
 
 
 class _UnavailableSection:
-    """Stands in for a section that could not be read: any use of it stops the check that uses it."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
+    """Stands in for a section that could not be read: any use of it stops the check that uses it.
+    (Which section it was is not said: the check is skipped, and the section's own error reports it.)"""
 
     def __getattr__(self, attribute: str) -> Any:
         if attribute.startswith("__"):
             raise AttributeError(attribute)  # copy, pickle and friends probe for dunders
-        raise _Unavailable(self.__dict__.get("_name", "?"))
+        raise _Unavailable
 
     def __iter__(self) -> Iterator[Any]:
-        raise _Unavailable(self._name)
+        raise _Unavailable
 
     def __len__(self) -> int:
-        raise _Unavailable(self._name)
+        raise _Unavailable
 
     def __getitem__(self, key: Any) -> Any:
-        raise _Unavailable(self._name)
+        raise _Unavailable
 
     def __contains__(self, key: Any) -> bool:
-        raise _Unavailable(self._name)
+        raise _Unavailable
 
     def __bool__(self) -> bool:
-        raise _Unavailable(self._name)
+        raise _Unavailable
 
 
 @dataclass
@@ -110,12 +108,12 @@ def _split(data: dict[str, Any], schema_errors: list[dict], unavailable: set[str
     parts = _Parts(incomplete=whole | set(rejected))
     for name, info in Province.model_fields.items():
         if name in whole:
-            parts.sections[name] = _UnavailableSection(name)
+            parts.sections[name] = _UnavailableSection()
         elif name not in data:
             if not info.is_required():
                 parts.sections[name] = info.get_default(call_default_factory=True)
             else:
-                parts.sections[name] = _UnavailableSection(name)
+                parts.sections[name] = _UnavailableSection()
         elif name in rejected:
             parts.sections[name] = _kept_entries(name, data[name], rejected[name], parts)
         else:
@@ -140,7 +138,7 @@ def _kept_entries(name: str, raw: list, rejected: set[int], parts: _Parts) -> An
         try:
             kept.append(adapter.validate_python(entry))
         except ValidationError:  # valid in the whole model, so this does not happen; stay safe
-            return _UnavailableSection(name)
+            return _UnavailableSection()
         positions.append(index)
     parts.kept[name] = positions
     return tuple(kept)
@@ -150,7 +148,7 @@ def _validated(name: str, raw: Any) -> Any:
     try:
         return TypeAdapter(Province.model_fields[name].annotation).validate_python(raw)
     except ValidationError:
-        return _UnavailableSection(name)
+        return _UnavailableSection()
 
 
 def _raw_duplicates(data: dict[str, Any], unavailable: set[str]) -> Iterator[Problem]:

@@ -16,7 +16,7 @@ from pydantic import Field
 from rapidfuzz import fuzz, process
 
 from ..problems import Problem
-from .shape import SHAPE_CHECKS
+from .shape import SHAPE_CHECKS, site_and_ancestors
 from .space import address_problems
 from .primitives import Code, DisplayName, FrozenModel, IPv4Network, IPv6Network, Ratio, Tier, WholeNumber
 from .cloud import Department, Node, NodeKind
@@ -300,7 +300,7 @@ def _exit_plan_refs(p: Province) -> Iterator[Problem]:
             yield Problem((*path, "designated_by"), f"{by!r} may not designate a unified exit",
                           f"the province ({p.province.code!r}) designates unified exits, or a city site for "
                           "an exit of its own area")
-        elif by not in _site_and_ancestors(p, ex.site):
+        elif by not in site_and_ancestors(p, ex.site):
             yield Problem((*path, "designated_by"), f"city {by!r} designates exit {ex.code!r} outside its area "
                           f"(site {ex.site!r})", f"let the province ({p.province.code!r}) designate it")
 
@@ -335,14 +335,6 @@ def _before_start(path: tuple[str | int, ...], day, start) -> Iterator[Problem]:
     if day < start:
         yield Problem(path, f"planned for {day}, before the plan starts ({start})",
                       f"plan it on or after {start}, or set network_plan.start earlier")
-
-
-def _site_and_ancestors(p: Province, code: str) -> set[str]:
-    found: set[str] = set()
-    while code and code not in found and code in p.site_by_code:
-        found.add(code)
-        code = p.site_by_code[code].parent or ""
-    return found
 
 
 def _system_refs(p: Province) -> Iterator[Problem]:

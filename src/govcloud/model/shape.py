@@ -145,14 +145,15 @@ def _exit_areas(p: Province) -> Iterator[Problem]:
             continue
         owner_dept = p.department_by_code.get(ex.owner) if ex.owner_kind is ExitOwnerKind.DEPARTMENT else None
         home = owner_dept.site if owner_dept is not None else ex.owner
-        if home not in p.site_by_code or home in _site_and_ancestors(p, ex.site):
+        if home not in p.site_by_code or home in site_and_ancestors(p, ex.site):
             continue
         yield Problem(("exits", index, "site"), f"{ex.owner_kind.value} {ex.owner!r}'s exit {ex.code!r} is attached "
                       f"at site {ex.site!r}, outside its owner's area (site {home!r} and the sites below it)",
                       f"attach it at {home} or a site below it, or correct owner")
 
 
-def _site_and_ancestors(p: Province, code: str) -> set[str]:
+def site_and_ancestors(p: Province, code: str) -> set[str]:
+    """``code`` and every site above it (the exit checks of province.py use it too)."""
     found: set[str] = set()
     while code and code not in found and code in p.site_by_code:  # bounded even on a parent cycle
         found.add(code)

@@ -29,7 +29,6 @@ class DRPairArgs:
     system: LegacySystem
     primary: Node
     secondary: Node
-    owner_mlps: int
     owner_project: Any = None  # Ref / StackOutputRef of the owner's project id
     owner_pools: tuple[Any, Any] | None = None  # (v4 pool id, v6 pool id) as Ref / StackOutputRef
     replication: tuple[tuple[str, str], tuple[str, str]] | None = None  # per side (IPv4, IPv6)

@@ -162,7 +162,7 @@ def _dr_args(province: Province, plan: AddressPlan, node: Node, system, province
     replication = None
     if system.dr is DrMode.DUAL_ACTIVE:
         replication = tuple(plan.replication_subnets(system.code, side).as_strings() for side in DR_SIDES)
-    return DRPairArgs(system, node, province.node_by_code[system.dr_node], owner.mlps_level.value, project, pools,
+    return DRPairArgs(system, node, province.node_by_code[system.dr_node], project, pools,
                       replication, options.dr_image, options.dr_flavor, options.encrypted_volume_type)
 
 

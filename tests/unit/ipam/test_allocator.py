@@ -138,3 +138,14 @@ def test_a_reservation_below_an_existing_child_is_accepted():
     with pytest.raises(InputError, match="outside") as info:
         allocator.reserve(IPNetwork("2001:db8::100/126"))
     assert "restore it from version control" in info.value.fix
+
+
+def test_a_refused_reservation_says_the_ledger_was_edited_and_how_to_recover():
+    allocator = BlockAllocator(IPNetwork("203.0.113.0/24"))
+    allocator.reserve(IPNetwork("203.0.113.0/26"))
+    fix = "the ledger was edited by hand: restore it from version control"
+    for child, message in (("203.0.113.32/27", "203.0.113.32/27 overlaps another allocation in 203.0.113.0/24"),
+                           ("198.51.100.0/26", "198.51.100.0/26 lies outside its parent 203.0.113.0/24")):
+        with pytest.raises(InputError) as info:
+            allocator.reserve(IPNetwork(child))
+        assert (info.value.message, info.value.fix) == (message, fix)

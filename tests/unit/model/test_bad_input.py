@@ -3,6 +3,7 @@ nothing is written (the ledger beside the model stays byte for byte the same).""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,10 @@ import yaml
 from govcloud import cli
 
 CASES = yaml.safe_load((Path(__file__).parents[2] / "data" / "bad_models" / "cases.yaml").read_text())
+# Each case's whole error output, with the environment's folder written <env>: a changed message,
+# line, field or fix shows here as a diff to review. Regenerate after a deliberate change with
+# ``GOVCLOUD_UPDATE_GOLDEN=1 pytest <this file>`` and review the diff.
+ERRORS = Path(__file__).parents[2] / "data" / "bad_models" / "errors"
 
 
 def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
@@ -58,6 +63,12 @@ def test_bad_model_is_rejected_with_a_precise_error(case, lab_copy, capsys):
     assert "fix:" in first
     after = ledger.read_bytes() if ledger.exists() else None
     assert after == before, "the ledger changed although the model was rejected"
+    golden = ERRORS / f"{case['id']}.txt"
+    text = err.replace(str(lab_copy), "<env>")
+    if os.environ.get("GOVCLOUD_UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8"), f"the errors differ from {golden.name} (regenerate and review)"
 
 
 def test_every_error_line_names_its_file(lab_copy, capsys):

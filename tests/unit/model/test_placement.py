@@ -130,3 +130,31 @@ def test_govcloud_kpi_lists_node_rows_apart_from_the_plans_kpis(lab_copy, capsys
     assert nodes["capacity storage_gb", "node city-b"]["projected"] == 1100
     assert nodes["capacity storage_gb", "node city-b"]["total"] == 2000
     assert {scope for _, scope in nodes} == {"node province", "node city-a", "node city-b"}
+
+
+def test_each_claim_says_why_it_takes_from_its_node_as_the_wave_checks_report_it():
+    """The role names the field an overrun is reported at (primary: target_node, else dr)."""
+    from govcloud.model import DrMode
+    from govcloud.model.placement import Claim, claims
+    from govcloud.model.systems import Footprint
+
+    footprint = Footprint(vcpu=2, ram_gb=4, storage_gb=100)
+    primary = Claim("city-a", 2, 4, 100, "primary")
+    assert claims(footprint, "city-a", DrMode.NONE, None) == [primary]
+    assert claims(footprint, "city-a", DrMode.DUAL_ACTIVE, "city-b") == [primary, Claim("city-b", 2, 4, 100, "dual-active")]
+    assert claims(footprint, "city-a", DrMode.OFFSITE_BACKUP, "city-b") == [primary, Claim("city-b", 0, 0, 100, "backup")]
+    assert claims(footprint, "city-a", DrMode.OFFSITE_BACKUP, None) == [primary]  # no node named yet: nothing to claim
+    assert claims(footprint, None, DrMode.DUAL_ACTIVE, "city-b") == []  # not placed: claims nothing
+
+
+def test_an_overrun_says_what_its_node_s_systems_claim_of_what_and_how_to_fix_it(lab_copy):
+    from govcloud.model.placement import capacity_problems
+
+    edit(lab_copy, "systems.yaml", "footprint: {vcpu: 4, ram_gb: 16, storage_gb: 1000}",
+         "footprint: {vcpu: 4, ram_gb: 16, storage_gb: 1950}")
+    problems = [(p.path, p.message, p.fix) for p in capacity_problems(load_folder(lab_copy).province)]
+    assert problems == [(("nodes", 2, "capacity", "storage_gb"),
+                         "systems placed on node 'city-b' claim 2050 storage_gb of its 2000 (primaries, dual-active "
+                         "halves and backups)",
+                         "raise capacity.storage_gb to at least 2050, or move systems to another node (their "
+                         "target_node or dr_node)")]

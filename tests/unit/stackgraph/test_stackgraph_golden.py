@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = ROOT / "tests" / "data" / "stackgraph" / "lab"
 
 
-@pytest.fixture(scope="module")
+# Built for each test (a few ms): mutation testing (mutmut) credits a function to the test during which
+# it ran, so a module-wide fixture would credit the whole plan to the first test alone.
+@pytest.fixture
 def graphs():
     environment = load_environment("lab", ROOT)
     return {g.stack: g for g in plan_stacks(environment.province, plan_environment(environment), "lab")}

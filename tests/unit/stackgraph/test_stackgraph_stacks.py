@@ -20,7 +20,9 @@ from govcloud.stackgraph.options import options_from_config, read_stack_options
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.fixture(scope="module")
+# Built for each test (a few ms): mutation testing (mutmut) credits a function to the test during which
+# it ran, so a module-wide fixture would credit the whole plan to the first test alone.
+@pytest.fixture
 def lab():
     environment = load_environment("lab", ROOT)
     plan = plan_environment(environment)
