@@ -7,7 +7,7 @@ prefix stays reserved (not handed to anyone else) until an operator frees it exp
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from enum import Enum
 from pathlib import Path
 
@@ -104,13 +104,14 @@ def _parse_ledger(path: Path, data: bytes) -> Ledger:
                          fix="restore it from version control") from None
     unreadable = "restore it from version control, or delete it to plan from scratch"
     data = _ledger_document(path, text, unreadable)
-    try:
-        levels = {Level(k): int(v) for k, v in (data.get("levels") or {}).items()}
-    except (KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise ModelError(f"the ledger cannot be read: {exc}", location=Location(path, LineIndex(text).line_of(
-            ("levels",)), "levels"), fix=unreadable) from None
+    levels = _levels(data.get("levels") or {}, Location(path, LineIndex(text).line_of(("levels",)), "levels"),
+                     unreadable)
     rows = []
     for index, row in enumerate(data.get("allocations") or [] if isinstance(data, dict) else []):
+        if not isinstance(row, dict):
+            raise ModelError(f"row cannot be read: it is a {type(row).__name__}, not a mapping of key, prefix, level, parent and status",
+                             fix=unreadable, location=Location(path, LineIndex(text).line_of(("allocations", index)),
+                                                               f"allocations[{index}]"))
         try:
             rows.append(Allocation(row["key"], _row_prefix(row["prefix"]), Level(row["level"]), row.get("parent"),
                                    Status(row.get("status", "active"))))
@@ -164,6 +165,17 @@ def _row_prefix(value: object) -> IPNetwork:
 def _row_problem(row: int, message: str, fix: str) -> Problem:
     """A problem of one ledger row: its field path is ``allocations[row]``."""
     return Problem(("allocations", row), message, fix)
+
+
+def _levels(raw: Any, location: Location, unreadable: str) -> dict[Level, int]:
+    """The ledger's ``levels:``, a mapping of level name to prefix length (e.g. ``city: 20``)."""
+    if not isinstance(raw, dict):
+        raise ModelError(f"the ledger cannot be read: levels is a {type(raw).__name__}, not a mapping of level name to prefix length "
+                         "(such as `city: 20`)", location=location, fix=unreadable)
+    try:
+        return {Level(k): int(v) for k, v in raw.items()}
+    except (ValueError, TypeError) as exc:
+        raise ModelError(f"the ledger cannot be read: {exc}", location=location, fix=unreadable) from None
 
 
 def ledger_problems(rows: list[Allocation], levels: dict[Level, int]) -> list[Problem]:

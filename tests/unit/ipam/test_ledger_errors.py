@@ -25,6 +25,11 @@ CASES = {
                                  "restore it from version control"),
     "a level that is no level": (b"allocations: []\nlevels: {planet: 64}\n", 2, "levels",
                                  "the ledger cannot be read: 'planet' is not a valid Level", UNREADABLE),
+    "levels as a list": (b"allocations: []\nlevels: [subnet]\n", 2, "levels",
+                         "the ledger cannot be read: levels is a list, not a mapping of level name to prefix length (such as `city: 20`)",
+                         UNREADABLE),
+    "a row that is no mapping": (b"levels: {subnet: 64}\nallocations:\n  - just-a-key\n", 3, "allocations[0]",
+                                 "row cannot be read: it is a str, not a mapping of key, prefix, level, parent and status", UNREADABLE),
     "allocations without levels": (b"allocations:\n  - {key: 'a', prefix: '2001:db8::/64', level: subnet, parent: null}\n",
                                    1, "", "allocations without the levels that fix their prefix lengths", UNREADABLE),
     "a row that cannot be read": (b"levels: {subnet: 64}\nallocations:\n"
