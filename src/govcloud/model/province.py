@@ -208,10 +208,18 @@ def _node_refs(p: Province) -> Iterator[Problem]:
             yield _unknown(("nodes", index, "site"), "site", node.site, p.site_by_code)
 
 
+def _parent_fix(tier: Tier) -> str:
+    allowed = PARENT_TIERS[tier]
+    if not allowed:
+        return f"a {tier.value} site is the root of the site tree: remove its parent:"
+    return (f"a {tier.value} site's parent must be one tier up (province > city > county > township > village; "
+            f"a city may govern townships directly): use a {' or '.join(t.value for t in allowed)} site")
+
+
 def _site_refs(p: Province) -> Iterator[Problem]:
     roots = [s for s in p.sites if s.parent is None]
     if len(roots) != 1 or roots[0].tier is not Tier.PROVINCE:
-        yield Problem(("sites",), f"{len(roots)} sites without a parent",
+        yield Problem(("sites",), f"{len(roots)} site{'' if len(roots) == 1 else 's'} without a parent",
                       "exactly one site, the province core (tier: province), has no parent")
     for index, site in enumerate(p.sites):
         if site.parent is None:
@@ -222,9 +230,7 @@ def _site_refs(p: Province) -> Iterator[Problem]:
         elif parent.tier not in PARENT_TIERS[site.tier]:
             yield Problem(("sites", index, "parent"),
                           f"{site.tier.value} site {site.code!r} hangs under {parent.tier.value} site {parent.code!r}",
-                          f"a {site.tier.value} site's parent must be one tier up (province > city > county > township "
-                          f"> village; a city may govern townships directly): use a "
-                          f"{' or '.join(t.value for t in PARENT_TIERS[site.tier]) or 'no'} site")
+                          _parent_fix(site.tier))
         for u_index, unit in enumerate(site.units):
             if unit.department is not None and unit.department not in p.department_by_code:
                 yield _unknown(("sites", index, "units", u_index, "department"), "department", unit.department,
