@@ -42,7 +42,7 @@ def alive(pid: int) -> bool:
     """The process exists and is not a zombie (a zombie is dead; only its parent has not looked)."""
     try:
         return not Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
-    except (FileNotFoundError, IndexError):
+    except (FileNotFoundError, ProcessLookupError, IndexError):  # gone before or while /proc was read
         return False
 
 

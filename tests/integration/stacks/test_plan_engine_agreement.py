@@ -37,11 +37,18 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's marker for an u
 
 
 def _project_with_speakers(project: Path) -> Path:
+    """The lab with its BGP speakers on and its unified exit built as a cloud router, so that the
+    comparison covers the speakers and the exit's router, ports and gateway (the lab's own exit is
+    an appliance, which no stack builds)."""
     copy_lab_project(project)
     config = project / "stacks" / f"Pulumi.{STACK}.yaml"
     text = config.read_text(encoding="utf-8")
     assert "govcloud:bgpSpeakers: false" in text, "the lab's stack settings changed; update this test"
     config.write_text(text.replace("govcloud:bgpSpeakers: false", "govcloud:bgpSpeakers: true"), encoding="utf-8")
+    exits = project / "inventories" / "lab" / "exits.yaml"
+    text = exits.read_text(encoding="utf-8")
+    assert text.count("kind: appliance") == 1, "the lab's exits changed; update this test"
+    exits.write_text(text.replace("kind: appliance", "kind: cloud-router"), encoding="utf-8")
     return project
 
 
@@ -89,8 +96,9 @@ def test_offline_plan_agrees_with_engine_preview(tmp_path, engine, clouds_yaml):
     environment = load_environment("lab", project)
     graph = plan_stack(environment.province, plan_environment(environment), "lab", STACK,
                        read_stack_options(project, STACK))  # as `govcloud plan` does
-    # The one-network resources are part of what is compared.
-    assert {t.BGP_SPEAKER, t.BGP_PEER, t.PORT, t.SUBNET_POOL} <= {r.type for r in graph.resources}
+    # The one-network resources and a cloud-router exit are part of what is compared.
+    assert {t.BGP_SPEAKER, t.BGP_PEER, t.PORT, t.SUBNET_POOL, t.ROUTER} <= {r.type for r in graph.resources}
+    assert any(r.type == t.ROUTER and r.name.startswith("unified-") for r in graph.resources)
     steps = _engine_preview(engine, clouds_yaml, state, project)
     engine_urns = {s["urn"]: s for s in steps
                    if not s["urn"].split("::")[2].startswith(("pulumi:pulumi:Stack", "pulumi:providers:"))}
