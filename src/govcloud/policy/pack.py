@@ -278,14 +278,20 @@ def _analyze_stack(original, reader: StackValidationPolicy, state: PackState):
 
 
 def _stack_reader(state: PackState) -> StackValidationPolicy:
-    """A stack policy that reports nothing and keeps the resources pulumi-policy built for it.
+    """A stack policy that keeps the resources pulumi-policy built for it (see :func:`_reader`)."""
+    return _reader(StackValidationPolicy, "govcloud-stack-reader", "Reads the stack's resources once.",
+                   lambda args: state.read_stack(list(args.resources)))
+
+
+def _reader(policy_class, name: str, description: str, keep):
+    """A policy that reports nothing and gives ``keep`` the arguments pulumi-policy built for it.
     It is never part of the pack (the engine does not know it): only the reading pass runs it."""
     def read(args, report_violation) -> None:
         del report_violation
-        state.read_stack(list(args.resources))
+        keep(args)
 
-    return StackValidationPolicy(name="govcloud-stack-reader", description="Reads the stack's resources once.",
-                                 validate=read, enforcement_level=EnforcementLevel.ADVISORY)
+    return policy_class(name=name, description=description, validate=read,
+                        enforcement_level=EnforcementLevel.ADVISORY)
 
 
 # What pulumi-policy reads of an AnalyzeStack request is its resources (policy.py, AnalyzeStack).
@@ -330,14 +336,9 @@ def _analyze(original, reader: ResourceValidationPolicy, state: PackState):
 
 
 def _resource_reader(state: PackState) -> ResourceValidationPolicy:
-    """A resource policy that reports nothing and keeps the arguments pulumi-policy built for it.
-    It is never part of the pack (the engine does not know it): only the reading pass runs it."""
-    def read(args, report_violation) -> None:
-        del report_violation
-        state.read_resource(args)
-
-    return ResourceValidationPolicy(name="govcloud-resource-reader", description="Reads the resource once.",
-                                    validate=read, enforcement_level=EnforcementLevel.ADVISORY)
+    """A resource policy that keeps the arguments pulumi-policy built for it (see :func:`_reader`)."""
+    return _reader(ResourceValidationPolicy, "govcloud-resource-reader", "Reads the resource once.",
+                   state.read_resource)
 
 
 # pulumi-policy builds each policy's arguments from the request (policy.py, Analyze); the
