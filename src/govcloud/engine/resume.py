@@ -161,24 +161,21 @@ def apply_resolutions(deployment: Mapping[str, Any], resolutions: Sequence[Resol
     return edited
 
 
-def partly_created(deployment: Mapping[str, Any]) -> list[str]:
+def partly_created(deployment: Mapping[str, Any]) -> list[Resolution]:
     """The resources whose create failed part-way (the engine's ``initErrors``: e.g. a network made
-    but its tags never set, Neutron killed in between). The object is in the state, but the state
-    holds what was asked, not what was done, so the next update would find nothing to set and the
-    object would stay untagged (invisible to the lookups above). Reading it first fixes that."""
-    return [str(r["urn"]) for r in deployment.get("resources") or () if r.get("initErrors") and r.get("urn")]
+    but its tags never set, Neutron killed in between), each to be read again. The object is in the
+    state, but the state holds what was asked, not what was done, so the next update would find
+    nothing to set and the object would stay untagged (invisible to the lookups above)."""
+    return [Resolution(str(r["urn"]), "refresh", reason="its create failed part-way; read again so this run "
+                                                         "finishes it")
+            for r in deployment.get("resources") or () if r.get("initErrors") and r.get("urn")]
 
 
-def to_read(resolutions: Sequence[Resolution], partial: Sequence[str] = ()) -> list[str]:
-    """What a refresh must read: the imported creates, the pending updates and deletes, and the
-    partly created resources (each once, in that order)."""
-    urns = [r.urn for r in resolutions if r.action in ("import", "refresh")] + list(partial)
-    return list(dict.fromkeys(urns))
-
-
-def refresh_arguments(stack: str, targets: Sequence[str], config_file: str) -> list[str] | None:
-    """The engine command that reads the real state of the given resources (:func:`to_read`); None
-    when nothing needs reading (every pending create was cleared, nothing was partly created)."""
+def refresh_arguments(stack: str, resolutions: Sequence[Resolution], config_file: str) -> list[str] | None:
+    """The engine command that reads the real state of what was imported, was pending an update or
+    delete, or was partly created (each once); None when nothing needs reading (every pending create
+    was cleared, nothing was partly created)."""
+    targets = list(dict.fromkeys(r.urn for r in resolutions if r.action in ("import", "refresh")))
     if not targets:
         return None
     args = ["refresh", "--stack", stack, "--yes", "--skip-preview", "--non-interactive", "--config-file", config_file]

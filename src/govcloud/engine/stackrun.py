@@ -36,7 +36,7 @@ from .lease import Holder, all_held
 from .locks import release_stale_locks
 from .outcome import Operation, StackResult
 from .progress import Progress, normalise_changes
-from .resume import (apply_resolutions, partly_created, pending_operations, plan_recovery, refresh_arguments, to_read,
+from .resume import (apply_resolutions, partly_created, pending_operations, plan_recovery, refresh_arguments,
                      uncertain_create, with_uncertain_creates)
 from .services import check_services, services_for
 from .settings import EngineSettings
@@ -258,13 +258,12 @@ class StackRun:
         if pending:
             edited = apply_resolutions(deployment, resolutions)
             scratch.import_stack(self.stack_name, Deployment(version=version or 3, deployment=edited))
-        refresh = refresh_arguments(self.stack_name, to_read(resolutions, partial), config_file)
+        resolutions += partial
+        refresh = refresh_arguments(self.stack_name, resolutions, config_file)
         if refresh is not None:
             workspace.pulumi_command.run(refresh, str(self.files.project_root), self.env,
                                          on_output=self.printer.on_output, on_error=self.printer.on_output)
         self._note(resolution.describe() for resolution in resolutions)
-        self._note(f"recovered {urn.rsplit('::', 1)[-1]}: its create failed part-way; read again so this run "
-                   f"finishes it" for urn in partial)
 
     @property
     def _uncertain_note(self) -> Path:

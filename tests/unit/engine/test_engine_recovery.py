@@ -12,7 +12,7 @@ from pulumi.automation import EngineEvent, OpType, ResOpFailedEvent, StepEventMe
 
 from govcloud.engine.progress import Progress
 from govcloud.engine.resume import (apply_resolutions, partly_created, pending_operations, plan_recovery,
-                                   refresh_arguments, to_read, uncertain_create, with_uncertain_creates)
+                                   refresh_arguments, uncertain_create, with_uncertain_creates)
 from govcloud.errors import EngineError
 from govcloud.stackgraph import tokens as t
 
@@ -155,7 +155,7 @@ def test_imported_creates_become_resources_and_nothing_stays_pending():
     assert [(r["urn"].rsplit("::", 1)[-1], r.get("id")) for r in edited["resources"]] == [
         ("stack", None), ("d1-app-net", "n-app")]
     assert deployment["pending_operations"]  # the input is left as it was
-    args = refresh_arguments("lab-province", to_read(plan), "/run/Pulumi.lab-province.yaml")
+    args = refresh_arguments("lab-province", plan, "/run/Pulumi.lab-province.yaml")
     targets = [args[i + 1] for i, arg in enumerate(args) if arg == "--target"]
     assert targets == [URN.format(t.NETWORK, "d1-app-net"), URN.format(t.NETWORK, "d1-old-net")]
     assert "--yes" in args and "--config-file" in args
@@ -163,7 +163,7 @@ def test_imported_creates_become_resources_and_nothing_stays_pending():
 
 def test_nothing_to_read_when_every_pending_create_was_cleared():
     ops = pending_operations({"pending_operations": [_op(t.NETWORK, "d1-db-net", {"name": "d1-db", "tags": TAGS})]})
-    assert refresh_arguments("lab-province", to_read(plan_recovery(ops, _finder())), "/x") is None
+    assert refresh_arguments("lab-province", plan_recovery(ops, _finder()), "/x") is None
 
 
 def test_a_create_that_failed_part_way_is_read_again_before_the_next_up():
@@ -174,12 +174,19 @@ def test_a_create_that_failed_part_way_is_read_again_before_the_next_up():
     deployment = {"resources": [whole, partial], "pending_operations": [
         _op(t.NETWORK, "d1-old-net", {"name": "d1-old"}, kind="deleting"),
         _op(t.NETWORK, "d1-new-net", {"name": "d1-new", "tags": TAGS})]}
-    assert partly_created(deployment) == [partial["urn"]]
+    [read_again] = partly_created(deployment)
+    assert (read_again.urn, read_again.action) == (partial["urn"], "refresh")
+    assert "failed part-way" in read_again.describe()
     plan = plan_recovery(pending_operations(deployment), _finder())
-    assert to_read(plan, partly_created(deployment)) == [URN.format(t.NETWORK, "d1-old-net"), partial["urn"]]
-    args = refresh_arguments("lab-province", to_read([], [partial["urn"], partial["urn"]]), "/x")
-    assert [args[i + 1] for i, arg in enumerate(args) if arg == "--target"] == [partial["urn"]]
+    args = refresh_arguments("lab-province", [*plan, *partly_created(deployment)], "/x")
+    assert _targets(args) == [URN.format(t.NETWORK, "d1-old-net"), partial["urn"]]
+    args = refresh_arguments("lab-province", [read_again, read_again], "/x")
+    assert _targets(args) == [partial["urn"]]
     assert partly_created({"resources": [whole]}) == []
+
+
+def _targets(args: list[str]) -> list[str]:
+    return [args[i + 1] for i, arg in enumerate(args) if arg == "--target"]
 
 
 def test_objects_are_looked_up_in_the_region_they_live_in(monkeypatch):
