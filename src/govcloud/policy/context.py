@@ -15,7 +15,7 @@ their verdicts equal.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
@@ -234,20 +234,24 @@ class PolicyContext:
 
     @cached_property
     def unified_exits_by_node(self) -> dict[str, list[str]]:
-        by_node: dict[str, list[str]] = {}
-        for ex in self.province.exits:
-            if ex.status is ExitStatus.UNIFIED and ex.node is not None:
-                by_node.setdefault(ex.node, []).append(ex.code)
-        return by_node
+        return self._exits_by_node(lambda ex: ex.status is ExitStatus.UNIFIED)
 
     @cached_property
     def cloud_router_exits_by_node(self) -> dict[str, list[str]]:
         """Unified exits a node's own stack builds as a router (``kind: cloud-router``): the only
         ones whose router may hold a gateway on an internet-facing network. An appliance exit is
         the network's device; with one, no stack of its node holds any."""
+        return self._exits_by_node(lambda ex: ex.is_cloud_router)
+
+    @cached_property
+    def appliance_exits_by_node(self) -> dict[str, list[str]]:
+        """Unified exits the network's appliance provides (``kind: appliance``), by node."""
+        return self._exits_by_node(lambda ex: ex.is_appliance)
+
+    def _exits_by_node(self, keep: Callable[[Any], bool]) -> dict[str, list[str]]:
         by_node: dict[str, list[str]] = {}
         for ex in self.province.exits:
-            if ex.is_cloud_router and ex.node is not None:
+            if keep(ex) and ex.node is not None:
                 by_node.setdefault(ex.node, []).append(ex.code)
         return by_node
 

@@ -26,8 +26,7 @@ def _cloud_router_exits(resource: ResourceView) -> list[str] | None:
 
 def _no_cloud_router(resource: ResourceView) -> str:
     """Why the resource's node has no exit a stack may build: none at all, or an appliance."""
-    appliances = [ex.code for ex in resource.context.province.exits
-                  if ex.is_appliance and ex.node == resource.node]
+    appliances = resource.context.appliance_exits_by_node.get(resource.node, [])
     if appliances:
         return (f"node {resource.node!r}'s unified exit {' and '.join(appliances)} is an appliance (kind: appliance), "
                 "which no stack holds a copy of")
@@ -36,9 +35,8 @@ def _no_cloud_router(resource: ResourceView) -> str:
 
 def _appliance_subject(resource: ResourceView):
     """The model entry an operator would change to give the node a cloud router: the exit's kind."""
-    code = next((ex.code for ex in resource.context.province.exits
-                 if ex.is_appliance and ex.node == resource.node), None)
-    return ("exits", code, "kind") if code else None
+    appliances = resource.context.appliance_exits_by_node.get(resource.node, [])
+    return ("exits", appliances[0], "kind") if appliances else None
 
 
 @stack_rule(id="GOV-EXIT-001", title="Only a cloud-router unified exit's router has an internet gateway",
