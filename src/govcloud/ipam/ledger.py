@@ -109,7 +109,8 @@ def _parse_ledger(path: Path, data: bytes) -> Ledger:
     rows = []
     for index, row in enumerate(data.get("allocations") or [] if isinstance(data, dict) else []):
         if not isinstance(row, dict):
-            raise ModelError(f"row cannot be read: it is a {type(row).__name__}, not a mapping of key, prefix, level, parent and status",
+            raise ModelError(f"row cannot be read: it is a {type(row).__name__}, not a mapping of key, prefix, "
+                             "level, parent and status",
                              fix=unreadable, location=Location(path, LineIndex(text).line_of(("allocations", index)),
                                                                f"allocations[{index}]"))
         try:
@@ -170,8 +171,8 @@ def _row_problem(row: int, message: str, fix: str) -> Problem:
 def _levels(raw: Any, location: Location, unreadable: str) -> dict[Level, int]:
     """The ledger's ``levels:``, a mapping of level name to prefix length (e.g. ``city: 20``)."""
     if not isinstance(raw, dict):
-        raise ModelError(f"the ledger cannot be read: levels is a {type(raw).__name__}, not a mapping of level name to prefix length "
-                         "(such as `city: 20`)", location=location, fix=unreadable)
+        raise ModelError(f"the ledger cannot be read: levels is a {type(raw).__name__}, not a mapping of level "
+                         "name to prefix length (such as `city: 20`)", location=location, fix=unreadable)
     try:
         return {Level(k): int(v) for k, v in raw.items()}
     except (ValueError, TypeError) as exc:
