@@ -126,18 +126,10 @@ def test_analyze_runs_only_the_policies_that_apply_over_one_reading_and_answers_
     the engine's config disables, and should the reader not run), from a fraction of the work:
     the resource and its provider deserialised once, one view, for a resource some rule applies to."""
     import govcloud.policy.pack as pack
-    from google.protobuf import struct_pb2
-    from policy_fixtures import fixture_context, violating_graph
+    from policy_fixtures import violating_graph
 
-    monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
-    servicer_type = sdk._PolicyAnalyzerServicer
-    monkeypatch.setattr(servicer_type, "Analyze", servicer_type.Analyze)  # restored after the test
-    context = fixture_context()
-    policies, state = baseline_policies(ROOT, env=context.env)
-    state._contexts[context.env] = context
-    servicer = servicer_type("govcloud-baseline", "0.1.0", policies, EnforcementLevel.MANDATORY)
-    config = {name: analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.DISABLED,
-                                              properties=struct_pb2.Struct()) for name in disabled}
+    servicer, _, state = _real_servicer(monkeypatch, "Analyze")
+    config = _disabling(disabled)
     servicer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=config), None)
     calls, views = [], []
     deserialize, view = sdk.deserialize_properties, pack.resource_view_from_args
@@ -151,7 +143,7 @@ def test_analyze_runs_only_the_policies_that_apply_over_one_reading_and_answers_
                 for r in _stack_request(violating_graph()).resources]
 
     def answers() -> list[bytes]:
-        return [servicer_type.Analyze(servicer, request, None).SerializeToString(deterministic=True)
+        return [type(servicer).Analyze(servicer, request, None).SerializeToString(deterministic=True)
                 for request in requests]
 
     plain = answers()
@@ -207,20 +199,12 @@ def test_analyze_stack_builds_the_resources_once_per_request_and_answers_the_sam
     import gc
 
     import govcloud.policy.pack as pack
-    from google.protobuf import struct_pb2
-    from policy_fixtures import fixture_context, violating_graph
+    from policy_fixtures import violating_graph
 
-    monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
-    servicer_type = sdk._PolicyAnalyzerServicer
-    monkeypatch.setattr(servicer_type, "AnalyzeStack", servicer_type.AnalyzeStack)  # restored after the test
-    context = fixture_context()
-    policies, state = baseline_policies(ROOT, env=context.env)
-    state._contexts[context.env] = context
-    servicer = servicer_type("govcloud-baseline", "0.1.0", policies, EnforcementLevel.MANDATORY)
+    servicer, policies, state = _real_servicer(monkeypatch, "AnalyzeStack")
     stack_policies = [p for p in policies if isinstance(p, StackValidationPolicy)]
     assert len(stack_policies) > 2 and set(disabled) <= {p.name for p in stack_policies}
-    config = {name: analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.DISABLED,
-                                              properties=struct_pb2.Struct()) for name in disabled}
+    config = _disabling(disabled)
     servicer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=config), None)
     request = _stack_request(violating_graph())
     built, views = [], []
@@ -228,7 +212,7 @@ def test_analyze_stack_builds_the_resources_once_per_request_and_answers_the_sam
     monkeypatch.setattr(sdk, "deserialize_properties", lambda *a, **k: built.append(1) or deserialize(*a, **k))
     monkeypatch.setattr(pack, "stack_view_from_resources", lambda *a: views.append(1) or view(*a))
 
-    plain = servicer_type.AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True)
+    plain = type(servicer).AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True)
     enabled = len(stack_policies) - len(disabled)
     read_once = 2 * len(request.resources) - sum(1 for r in request.resources if not r.HasField("provider"))
     assert (len(built), len(views)) == (enabled * read_once, enabled)
@@ -238,7 +222,7 @@ def test_analyze_stack_builds_the_resources_once_per_request_and_answers_the_sam
     kept, read_stack = [], state.read_stack
     monkeypatch.setattr(state, "read_stack", lambda resources: kept.append(resources) or read_stack(resources))
     for _ in range(2):
-        assert servicer_type.AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True) == plain
+        assert type(servicer).AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True) == plain
     assert (len(built), len(views), len(kept)) == (2 * read_once, 2, 2)
     assert gc.isenabled()  # the collector, held off during a request, runs again after it
     found = analyzer_pb2.AnalyzeResponse.FromString(plain).diagnostics
@@ -254,5 +238,28 @@ def test_analyze_stack_builds_the_resources_once_per_request_and_answers_the_sam
     # Should pulumi-policy ever not run the reader, each policy reads the request as before.
     monkeypatch.setattr(state, "read_stack", lambda resources: None)
     built.clear()
-    assert servicer_type.AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True) == plain
+    assert type(servicer).AnalyzeStack(servicer, request, None).SerializeToString(deterministic=True) == plain
     assert len(built) == (enabled + 1) * read_once
+
+
+def _real_servicer(monkeypatch, method: str):
+    """pulumi-policy's own analyzer servicer over the baseline pack and the fixture province;
+    ``method`` of its class is restored after the test (the pack's watch_* functions replace it)."""
+    from policy_fixtures import fixture_context
+
+    monkeypatch.delenv("GOVCLOUD_ENV", raising=False)
+    servicer_type = sdk._PolicyAnalyzerServicer
+    monkeypatch.setattr(servicer_type, method, getattr(servicer_type, method))
+    context = fixture_context()
+    policies, state = baseline_policies(ROOT, env=context.env)
+    state._contexts[context.env] = context
+    servicer = servicer_type("govcloud-baseline", "0.1.0", policies, EnforcementLevel.MANDATORY)
+    return servicer, policies, state
+
+
+def _disabling(names) -> dict:
+    """The engine's config switching the named policies off."""
+    from google.protobuf import struct_pb2
+
+    return {name: analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.DISABLED,
+                                            properties=struct_pb2.Struct()) for name in names}
