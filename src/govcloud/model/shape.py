@@ -167,8 +167,8 @@ def _system_hosting(p: Province) -> Iterator[Problem]:
     platform = _platform(p)
     for index, system in enumerate(p.systems):
         owner = p.department_by_code.get(system.owner)
-        if owner is None or system.target_node is None or system.target_node not in p.node_by_code:
-            continue
+        if owner is None or system.target_node not in p.node_by_code or owner.node not in p.node_by_code:
+            continue  # an unknown node is reported as such (its fix would name it: "set target_node: <typo>")
         if system.target_node != owner.node and owner.node != platform:
             yield Problem(("systems", index, "target_node"),
                           f"node {system.target_node!r} does not host owner {owner.code!r} (hosted on {owner.node!r})",
