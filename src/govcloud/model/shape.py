@@ -41,7 +41,8 @@ def _node_sites(p: Province) -> Iterator[Problem]:
 def _uplinks(p: Province) -> Iterator[Problem]:
     """An uplink joins a site to its parent; one to any other site would give it a second parent."""
     for index, link in enumerate(p.links):
-        if link.kind is not LinkKind.UPLINK or link.a not in p.site_by_code or link.b not in p.site_by_code:
+        if link.kind is not LinkKind.UPLINK or link.a not in p.site_by_code or link.b not in p.site_by_code \
+                or link.a == link.b:  # a link to itself is reported as such, not as a second parent
             continue
         child, upper = p.site_by_code[link.b], p.site_by_code[link.a]
         if child.parent == upper.code:
