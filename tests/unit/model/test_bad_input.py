@@ -26,10 +26,13 @@ def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
 
 
 def apply_case(case: dict, env: Path) -> None:
-    """One edit (``file`` with ``whole_file``, ``replace`` or ``append``), or several in ``edits``: a
+    """One edit (``file`` with ``whole_file``, ``replace``, ``append`` or ``delete: true``), or several in ``edits``: a
     case whose model holds every problem of one check at once."""
     for edit in case.get("edits", [case]):
         file = env / edit["file"]
+        if edit.get("delete"):
+            file.unlink()
+            continue
         if "whole_file" in edit:
             file.write_text(edit["whole_file"], encoding="utf-8")
             continue
