@@ -118,7 +118,7 @@ def _department_hosting(p: Province) -> Iterator[Problem]:
         if node is None or node.kind is not NodeKind.PROVINCE or node.code == platform or dept.tier is Tier.PROVINCE:
             continue
         city = _city_of(p, dept.site)
-        if city not in node.serves:
+        if city is not None and city not in node.serves:  # no city: an unknown site, reported as such
             yield Problem(("departments", index, "node"), f"provincial node {node.code!r} does not serve "
                           f"{dept.tier.value} department {dept.code!r} (city {city!r})",
                           f"add {city} to serves of node {node.code}, or host the department on its city's node")
