@@ -423,3 +423,16 @@ def test_each_resource_a_claim_overruns_is_reported_once(lab_copy, waves):
         f"wave 2: node 'city-a' vcpu would reach 10 of 8 (primary claim of 2) {fix}",
         "migrations/lab/0003-city-a.yaml: systems[1].target_node: system 'farm-subsidies': capacity overrun in "
         f"wave 3: node 'city-a' ram_gb would reach 40 of 38 (primary claim of 4) {fix}"]
+
+
+def test_a_claim_on_an_unknown_node_leaves_the_entry_s_other_claims_checked(lab_copy, waves):
+    """e-licence's primary names a node the model lacks (reported as such); its backup on city-b
+    still overruns that node's storage, and is still reported."""
+    small = edited_lab(lab_copy, nodes=lambda d: item(d["nodes"], "city-b")["capacity"].update(storage_gb=900))
+    w1, w2, w3 = waves
+    found = findings(small, [w1, changed(w2, "e-licence", target_node="city-z").sealed_copy(), w3])
+    assert "migrations/lab/0002-city-a.yaml: systems[0].target_node: system 'e-licence': unknown node 'city-z' " \
+           "(fix: use one of province, city-a, city-b)" in found
+    assert "migrations/lab/0002-city-a.yaml: systems[0].dr: system 'e-licence': capacity overrun in wave 2: node " \
+           "'city-b' storage_gb would reach 1000 of 900 (backup claim of 1000) (fix: move systems to a later wave " \
+           "or another node, or raise the node's capacity)" in found
