@@ -44,3 +44,33 @@ def test_the_printed_cycle_is_a_cycle_of_the_model(tmp_path, extra):
     depends = {s["code"]: set(s["depends_on"]) for s in systems}
     for system, dependency in zip(cycle, cycle[1:]):
         assert dependency in depends[system], f"{system} does not depend on {dependency}: not a cycle"
+
+
+def with_exactly(tmp_path: Path, depends_on: dict[str, list[str]]) -> Path:
+    folder = tmp_path / "lab"
+    shutil.copytree(ROOT / "inventories" / "lab", folder)
+    path = folder / "systems.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for system in data["systems"]:
+        system["depends_on"] = depends_on.get(system["code"], [])
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(("depends_on", "line"), [
+    # two systems that depend on each other
+    ({"unified-identity": ["e-licence"], "e-licence": ["unified-identity"]},
+     "systems[0].depends_on: dependency cycle: unified-identity -> e-licence -> unified-identity"),
+    # a knot of four (e-licence, health-records, school-enrolment, relief-payments) with two cycles:
+    # the one through its first-listed member, e-licence, is named (a search from the knot's first
+    # node in graph order, relief-payments, would find health-records -> relief-payments first)
+    ({"unified-identity": ["relief-payments", "school-enrolment"], "e-licence": ["school-enrolment"],
+      "health-records": ["relief-payments", "school-enrolment"], "school-enrolment": ["e-licence", "health-records"],
+      "relief-payments": ["health-records"]},
+     "systems[1].depends_on: dependency cycle: e-licence -> school-enrolment -> e-licence"),
+])
+def test_a_cycle_is_named_from_the_first_listed_system_of_its_knot(tmp_path, depends_on, line):
+    with pytest.raises(ModelErrors) as raised:
+        load_folder(with_exactly(tmp_path, depends_on))
+    assert [(e.message.split(": ", 1)[1], e.fix) for e in raised.value.errors] == [
+        (line, "break the cycle: one of these systems must not depend on the next")]
