@@ -29,6 +29,7 @@ case $pkg in
                        "tests/unit/model/test_loader.py", "tests/unit/model/test_loader_errors.py",
                        "tests/unit/model/test_partial.py",
                        "tests/unit/model/test_placement.py", "tests/unit/model/test_recovery.py",
+                       "tests/unit/model/test_reference_edges.py",
                        "tests/unit/model/test_routing.py", "tests/unit/model/test_shapes.py",
                        "tests/unit/model/test_site_checks.py", "tests/unit/model/test_system_cycles.py"' ;;
   ipam)         only='"src/govcloud/ipam/*"'
