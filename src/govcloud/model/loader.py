@@ -90,8 +90,7 @@ def resolve_env(env: str, project_root: Path) -> Path:
 
 
 def load_environment(env: str, project_root: Path) -> Environment:
-    path = resolve_env(env, project_root)
-    return load_folder(path, name=path.name)
+    return load_folder(resolve_env(env, project_root))  # named after its folder
 
 
 def load_folder(path: Path, name: str | None = None) -> Environment:
@@ -183,7 +182,7 @@ def _meant_model_file(name: str) -> str | None:
     stem = name.lower().split(".", 1)[0]
     by_stem = {Path(f).stem: f for f in MODEL_FILES}
     by_stem.update(SECTION_HOME)
-    close = difflib.get_close_matches(stem, list(by_stem), n=1, cutoff=0.8)
+    close = difflib.get_close_matches(stem, list(by_stem), cutoff=0.8)  # the best first
     return by_stem[close[0]] if close else None
 
 
