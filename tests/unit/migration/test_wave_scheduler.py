@@ -250,11 +250,13 @@ def _system(home: int, *, pinned: bool = False, vcpu: int = 4, storage_gb: int =
 
 
 def test_a_system_without_a_target_node_stays_on_its_owner_s_node_when_it_fits_there():
-    """city-1 (sys-0's owner's node) keeps half of its room after the move; city-2 keeps nine
-    tenths: the owner's node still wins, as long as the system fits there."""
+    """city-1 (sys-0's owner's node) has room for sys-0 and no more (half of it is free, sys-1 holds
+    the rest); city-2 keeps nine tenths free, the province all of its one vCPU: the owner's node
+    still wins, as long as the system fits there."""
     from support.migration_strategies import Parts
 
-    parts = Parts(cities=2, systems=(_system(1), _system(2, pinned=True, status="on-cloud")), capacity=(1.0, 2.0, 10.0))
+    parts = Parts(cities=2, systems=(_system(1), _system(1, pinned=True, status="on-cloud"),
+                                     _system(2, pinned=True, status="on-cloud")), capacity=(1.0, 1.0, 10.0))
     result = _schedule(parts)
     assert result.unplaced == []
     assert [(p.code, p.target_node) for wave in result.waves for p in wave] == [("sys-0", "city-1")]
