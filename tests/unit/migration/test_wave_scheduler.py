@@ -304,3 +304,20 @@ def test_a_group_passes_over_every_wave_without_room_for_all_of_it():
     assert _waves(_parts(6, rings=[(2, 3), (4, 5)]), limit=3) == [
         [("sys-0", None), ("sys-1", None)], [("sys-2", "group-sys-2"), ("sys-3", "group-sys-2")],
         [("sys-4", "group-sys-4"), ("sys-5", "group-sys-4")]]
+
+
+def test_a_system_whose_dr_node_is_its_owner_s_node_moves_elsewhere_though_its_owner_s_node_has_room():
+    from govcloud.migration.planner import kept_ledger
+    from govcloud.migration.scheduler import schedule
+    from govcloud.model import Province
+    from support.migration_strategies import Parts, build
+
+    parts = Parts(cities=2, systems=(_system(1, dr="offsite-backup"), _system(2, pinned=True, status="on-cloud")),
+                  capacity=(1.0, 2.0, 10.0))
+    data = build(parts).model_dump(mode="json")
+    data["systems"][0]["dr_node"] = "city-1"  # the owner's node, which has room for the primary
+    province = Province.model_validate(data)
+    ledger, settled = kept_ledger(province, [])
+    result = schedule(province, ledger, settled, max_systems_per_wave=40)
+    assert [(p.code, p.target_node, p.dr_node) for wave in result.waves for p in wave] == [
+        ("sys-0", "city-2", "city-1")]
