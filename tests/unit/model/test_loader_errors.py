@@ -71,6 +71,9 @@ CASES = {
                                     "write its sections (e.g. a 'departments:' section), or delete the file"),
     "a C0 control character": ("exits.yaml", "exits: []\n\n# a\x01b\n", 3,
                                "the file holds the control character U+0001, which YAML does not allow", PASTED),
+    "a C0 control character after a blank first line": (
+        "exits.yaml", "\nexits: []\n# a\x01b\n", 3,
+        "the file holds the control character U+0001, which YAML does not allow", PASTED),
     "a C1 control character": ("exits.yaml", "exits: []\n# a\x80b\n", 2,
                                "the file holds the control character U+0080, which YAML does not allow", PASTED),
     "a noncharacter": ("exits.yaml", "exits: []\n\n\n# a\ufffeb\n", 4,
