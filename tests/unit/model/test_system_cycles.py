@@ -74,3 +74,15 @@ def test_a_cycle_is_named_from_the_first_listed_system_of_its_knot(tmp_path, dep
         load_folder(with_exactly(tmp_path, depends_on))
     assert [(e.message.split(": ", 1)[1], e.fix) for e in raised.value.errors] == [
         (line, "break the cycle: one of these systems must not depend on the next")]
+
+
+def test_each_knot_is_named_by_a_cycle_of_its_own_even_when_it_depends_on_another(tmp_path):
+    # unified-identity <-> e-licence, and e-licence depends on the knot health-records <-> school-enrolment
+    # (listed first among its dependencies, so a search that leaves the knot would find that cycle first)
+    depends_on = {"unified-identity": ["e-licence"], "e-licence": ["health-records", "unified-identity"],
+                  "health-records": ["school-enrolment"], "school-enrolment": ["health-records"]}
+    with pytest.raises(ModelErrors) as raised:
+        load_folder(with_exactly(tmp_path, depends_on))
+    assert sorted(e.message.split(": ", 1)[1] for e in raised.value.errors) == [
+        "systems[0].depends_on: dependency cycle: unified-identity -> e-licence -> unified-identity",
+        "systems[2].depends_on: dependency cycle: health-records -> school-enrolment -> health-records"]
