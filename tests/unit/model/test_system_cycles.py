@@ -68,6 +68,21 @@ def with_exactly(tmp_path: Path, depends_on: dict[str, list[str]]) -> Path:
       "health-records": ["relief-payments", "school-enrolment"], "school-enrolment": ["e-licence", "health-records"],
       "relief-payments": ["health-records"]},
      "systems[1].depends_on: dependency cycle: e-licence -> school-enrolment -> e-licence"),
+    # the search starts at the first-listed member (unified-identity), not at the one first by name (e-licence)
+    ({"unified-identity": ["relief-payments"], "e-licence": ["school-enrolment"],
+      "school-enrolment": ["e-licence", "farm-subsidies"], "relief-payments": ["farm-subsidies", "e-licence"],
+      "farm-subsidies": ["unified-identity"]},
+     "systems[0].depends_on: dependency cycle: unified-identity -> relief-payments -> farm-subsidies -> unified-identity"),
+    # from e-licence, the first-listed member of its knot, whatever order the knot's set holds it in
+    ({"e-licence": ["relief-payments", "health-records"], "health-records": ["school-enrolment", "e-licence"],
+      "school-enrolment": ["health-records"], "relief-payments": ["unified-identity", "e-licence"],
+      "farm-subsidies": ["health-records", "relief-payments"]},
+     "systems[1].depends_on: dependency cycle: e-licence -> relief-payments -> e-licence"),
+    # a cycle found away from the search's start is still named from its first-listed member
+    ({"unified-identity": ["farm-subsidies"], "e-licence": ["farm-subsidies"], "health-records": ["unified-identity"],
+      "school-enrolment": ["farm-subsidies"], "relief-payments": ["farm-subsidies", "school-enrolment"],
+      "farm-subsidies": ["relief-payments", "health-records"]},
+     "systems[4].depends_on: dependency cycle: relief-payments -> farm-subsidies -> relief-payments"),
 ])
 def test_a_cycle_is_named_from_the_first_listed_system_of_its_knot(tmp_path, depends_on, line):
     with pytest.raises(ModelErrors) as raised:
