@@ -47,13 +47,7 @@ from govcloud.network.waves import ipv6_waves
 from govcloud.paths import current_instance
 from support.projects import copy_lab_project
 
-# Passed from a fresh start (13 passed, 56 min at load 15-19: data-plane cold start and `up --all`
-# included); `make test-long` runs it until its set-up can be shared with the other lab tests.
-# With the department add/remove test, from a fresh start on instance i14 (lab cold start with the
-# data plane 9 min, then 51 min at load 16-26): 13 passed, the add/remove test among them; one
-# failed, test_a_county_office_reaches_a_department_probe[province-4], whose probe port stayed
-# BUILD past PORT_WAIT_S (the Linux bridge agent under that load; its later probes were wired).
-pytestmark = [pytest.mark.integration, pytest.mark.long]
+pytestmark = [pytest.mark.integration, pytest.mark.data_plane]
 
 ROOT = Path(__file__).resolve().parents[3]
 TCP_PORT = 7014
