@@ -38,10 +38,6 @@ NETWORK_HOST = "network"
 # Neutron's default: a state report waits at most this long for neutron-server, which on a busy
 # two-core machine often takes longer than 10 s (the reports then time out and are logged as errors).
 REPORT_INTERVAL = 30
-# The BGP agents' full periodic sync, in seconds: once a day, i.e. never in a lab's life. It races
-# with the notifications that re-seat a speaker (see bgp_dragent.ini.j2); the agents still sync in
-# full when they start, and follow every change by notification.
-BGP_PERIODIC_INTERVAL = 86400
 # The bridge that stands for the flat physical network in the agents' namespace.
 PHYSNET_BRIDGE = "brphys"
 # One of each on the data plane's host; then ``bgp_agents`` BGP agents (see the module's docstring).
@@ -67,7 +63,6 @@ class DataPlane:
     host: str
     report_interval: int
     physnet_bridge: str = PHYSNET_BRIDGE
-    bgp_periodic_interval: int = BGP_PERIODIC_INTERVAL
 
 
 @dataclass(frozen=True)

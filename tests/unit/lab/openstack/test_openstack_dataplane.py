@@ -127,11 +127,3 @@ def test_an_agent_is_wedged_only_by_a_privsep_deadlock_since_its_latest_start(tm
     log.write_text(start + deadlock + start + "INFO DHCP agent started\n")  # restarted since
     assert not dataplane.wedged(paths, "neutron-dhcp-agent")
     assert not dataplane.wedged(paths, "neutron-l3-agent")
-
-
-def test_the_bgp_agents_never_run_the_periodic_sync_that_races_with_a_re_seat(tmp_path):
-    paths = _paths(tmp_path, 3)
-    for text in _bgp_configs(paths):
-        parser = configparser.ConfigParser(interpolation=None, strict=True)
-        parser.read_string(text)
-        assert parser.getint("DEFAULT", "periodic_interval") >= 86400
