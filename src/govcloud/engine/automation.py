@@ -128,7 +128,8 @@ class _Session:
                            read_stack_options(settings.project_root, stack))
         credentials = self._login(cloud, admin=not operated)
         if operated:  # Keystone's refusal, before the engine starts: a project the operator holds no role on
-            check_project_access(credentials, stack, [s.name for s in graph.resources if s.type == t.DEPARTMENT_NETWORKS])
+            projects = [s.name for s in graph.resources if s.type == t.DEPARTMENT_NETWORKS]  # named by their codes
+            check_project_access(credentials, stack, projects)
         env = engine_environment(self.install, settings, self.passphrase,
                                  credentials.engine_env(region, per_project=operated))
         env.update(checkpoint_env(operation, settings.skip_checkpoints))
@@ -143,7 +144,7 @@ class _Session:
         with log_file.open("w", encoding="utf-8") as log:
             printer = self.progress(stack, operation.value, log, quiet=self.quiet)
             run = StackRun(operation, stack, self.install, settings, env, printer, log_file, self.files, self.guard,
-                           CloudAccess(self._login(cloud), region), graph=graph, targets=targets)
+                           CloudAccess(credentials, region), graph=graph, targets=targets)
             return run.execute()
 
     def _login(self, cloud: str, admin: bool = True) -> CloudCredentials:

@@ -183,8 +183,8 @@ def check_project_access(credentials: CloudCredentials, stack: str, projects: li
     per-project providers will: a project the user holds no role on gets none (401), and the run is
     refused before it starts, naming the project and the user (UsageError, nothing changed)."""
     from keystoneauth1 import exceptions as ks  # lazy: keystoneauth1 (0.3 s) only when a cloud is asked
-    from keystoneauth1 import session
-    from keystoneauth1.identity import v3
+    from keystoneauth1 import session  # lazy: keystoneauth1 (0.3 s) only when a cloud is asked
+    from keystoneauth1.identity import v3  # lazy: keystoneauth1 (0.3 s) only when a cloud is asked
 
     user = credentials.auth.get("username", "?")
     for project in projects:

@@ -14,7 +14,8 @@ __all__ = [
     "Capacity", "Code", "Criticality", "DataClass", "Department", "DrMode", "Environment", "ExitDesignation",
     "ExitOwnerKind", "ExitPlan",
     "ExitKind", "ExitStatus", "Footprint", "InternetExit", "IpamSettings", "Ipv6Mode", "Ipv6Status", "LegacySystem", "Link",
-    "LinkKind", "MlpsLevel", "ModelErrors", "NetworkPlan", "Node", "NodeKind", "NodeOperators", "NodeRouting", "Province", "Quotas", "Site", "Target", "Targets",
+    "LinkKind", "MlpsLevel", "ModelErrors", "NetworkPlan", "Node", "NodeKind", "NodeOperators",
+    "NodeRouting", "Province", "Quotas", "Site", "Target", "Targets",
     "TenantNetwork", "Tier", "Unit", "UnitKind", "Uplink", "load_environment", "load_folder", "reference_problems",
     "resolve_env",
 ]

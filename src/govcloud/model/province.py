@@ -143,8 +143,8 @@ class Province(FrozenModel):
 def reference_checks() -> tuple[Callable[[Province], Iterable[Problem]], ...]:
     """The cross-reference checks, in the order their problems are reported."""
     return (_duplicates, _node_refs, _site_refs, _department_refs, _exit_refs, _exit_plan_refs, _network_plan_refs,
-            _system_refs, _system_cycles, _ipv4_overlaps, _node_routing, _node_operators, *SHAPE_CHECKS, address_problems,
-            exit_address_problems)
+            _system_refs, _system_cycles, _ipv4_overlaps, _node_routing, _node_operators, *SHAPE_CHECKS,
+            address_problems, exit_address_problems)
 
 
 def reference_problems(p: Province) -> list[Problem]:

@@ -111,6 +111,12 @@ def base_stack_name(env: str, node: Node, province: Province) -> str:
     return f"{stack_name(env, node, province)}-base"
 
 
+def infrastructure_stack_name(env: str, node: Node, province: Province) -> str:
+    """The stack holding a node's transit, BGP speakers, exits and DR pairs: its one stack, or its
+    base when it has operators."""
+    return base_stack_name(env, node, province) if node.operators is not None else stack_name(env, node, province)
+
+
 def node_stacks(province: Province, env: str) -> list[NodeStack]:
     """Every stack of the environment in run order: the province stack, then the other nodes'
     stacks and the operated nodes' bases (in model order), then the operators' stacks."""

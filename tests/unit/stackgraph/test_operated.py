@@ -140,3 +140,14 @@ def test_the_operated_stack_builds_what_its_golden_plan_lists(operated, stack):
 def test_the_other_stacks_do_not_change_when_a_node_gets_operators(operated, unoperated):
     for stack in ("lab-province", "lab-city-b"):
         assert graph_to_json(_graph(operated, stack)) == graph_to_json(_graph(unoperated, stack))
+
+
+def test_a_node_s_transit_speakers_and_dr_pairs_are_in_its_base_when_it_has_operators(operated):
+    from govcloud.stackgraph.stacks import infrastructure_stack_name
+
+    province = operated[0].province
+    names = {n.code: infrastructure_stack_name("lab", n, province) for n in province.nodes}
+    assert names == {"province": "lab-province", "city-a": "lab-city-a-base", "city-b": "lab-city-b"}
+    base = {s.type for s in _graph(operated, "lab-city-a-base").resources}
+    assert t.EXTRANET_ATTACHMENT in base and t.BGP_SPEAKER in base
+    assert t.EXTRANET_ATTACHMENT not in {s.type for s in _graph(operated, "lab-city-a").resources}
