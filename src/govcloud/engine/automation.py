@@ -200,9 +200,19 @@ def _credentials(order: Sequence[str], environment: Environment,
     clouds_yaml = find_clouds_yaml(settings.clouds_yaml)
     found: dict[str, CloudCredentials] = {}
     for stack in order:
-        cloud = settings.cloud or stack_of(environment.province, environment.name, stack).cloud
-        if cloud not in found:
+        of = stack_of(environment.province, environment.name, stack)
+        cloud = settings.cloud or of.cloud
+        if cloud in found:
+            continue
+        try:
             found[cloud] = load_credentials(cloud, clouds_yaml)
+        except UsageError as exc:
+            if of.part is not StackPart.OPERATED or settings.cloud:
+                raise
+            # The provincial team's clouds.yaml holds no operator's login: say whose stack it is.
+            raise UsageError(f"{stack} is run by node {of.node.code}'s operators with their cloud {cloud!r}: "
+                             f"{exc.message}", fix=f"leave {stack} to them (run the other stacks with --stack), or "
+                             f"give --clouds-yaml a file holding {cloud!r}") from None
     return found
 
 

@@ -28,6 +28,10 @@ from keystoneauth1 import session
 from keystoneauth1.identity import v3
 from openstack import exceptions as sdk
 
+from govcloud.ipam import plan_environment
+from govcloud.model import load_environment
+from govcloud.stackgraph import plan_stack
+from govcloud.stackgraph import tokens as t
 from support.operated import declare_operators, keep_only_city_tenants
 from support.projects import copy_lab_project
 
@@ -102,6 +106,7 @@ def test_city_a_s_operator_runs_city_a_s_stack_and_is_refused_city_b(operated_la
         assert roles == {member.id}, dept  # member, never admin
     again = json.loads(_ok(govcloud(project, "preview", *as_a, "--stack", "lab-city-a", "--format", "json")).stdout)
     assert {k: n for k, n in again["stacks"][0]["changes"].items() if k != "same" and n} == {}
+    _created_as_planned(project, common, state.parent / "lab-city-a.json")
 
     # City B's stack with city A's operator's login: Keystone gives no token for its project.
     refused = govcloud(project, "up", *as_a, "--stack", "lab-city-b", "--cloud", CITY_A)
@@ -113,6 +118,23 @@ def test_city_a_s_operator_runs_city_a_s_stack_and_is_refused_city_b(operated_la
     # City B's base (projects, routers, gateways) needs an administrator.
     refused = govcloud(project, "up", *as_a, "--stack", "lab-city-b-base", "--cloud", CITY_A)
     assert refused.returncode == 2 and "logs in without the admin role" in " ".join(refused.stderr.split())
+
+
+def _created_as_planned(project: Path, common: list[str], exported: Path) -> None:
+    """The engine made the offline plan of lab-city-a: every spec's URN is in the state, and every
+    department object went through the provider of its department's project."""
+    _ok(govcloud(project, "state", "export", *common, "--stack", "lab-city-a", "--output", str(exported)))
+    state = {r["urn"]: r for r in json.loads(exported.read_text(encoding="utf-8"))["deployment"]["resources"]}
+    environment = load_environment("lab", project)
+    graph = plan_stack(environment.province, plan_environment(environment), "lab", "lab-city-a")
+    by_name = graph.by_name()
+    assert {graph.urn(spec) for spec in graph.resources} <= set(state)
+    for spec in graph.resources:
+        recorded = state[graph.urn(spec)]
+        if spec.type == t.PROVIDER:
+            assert recorded["inputs"]["tenantName"] == spec.parent, spec.name
+        elif spec.provider is not None:
+            assert recorded["provider"].rsplit("::", 1)[0] == graph.urn(by_name[spec.provider]), spec.name
 
 
 def test_city_a_s_operator_gets_no_token_for_city_b_and_neutron_refuses_its_objects(operated_lab, clouds_yaml):
