@@ -107,6 +107,9 @@ def test_city_a_s_operator_runs_city_a_s_stack_and_is_refused_city_b(operated_la
     again = json.loads(_ok(govcloud(project, "preview", *as_a, "--stack", "lab-city-a", "--format", "json")).stdout)
     assert {k: n for k, n in again["stacks"][0]["changes"].items() if k != "same" and n} == {}
     _created_as_planned(project, common, state.parent / "lab-city-a.json")
+    # Drift reads the stack through its providers, with the operator's login: nothing differs.
+    drift = govcloud(project, "drift", *as_a, "--stack", "lab-city-a", "--no-routers", "--format", "json")
+    assert drift.returncode == 0, drift.stdout[-3000:] + drift.stderr[-3000:]
 
     # City B's stack with city A's operator's login: Keystone gives no token for its project.
     refused = govcloud(project, "up", *as_a, "--stack", "lab-city-b", "--cloud", CITY_A)
