@@ -63,8 +63,8 @@ class JournalEntry(BaseModel):
 
     def describe(self) -> str:
         how = "with" if self.checkpoints else "without"
-        return (f"`{self.operation}` of {self.stack} {how} checkpoints, started {self.started.isoformat()} "
-                f"by pid {self.pid} on {self.host}")
+        return (f"the `{self.operation}` of {self.stack} {how} checkpoints (started {self.started.isoformat()}, "
+                f"pid {self.pid} on {self.host})")
 
 
 def journal_path(journal_dir: Path, backend: str, project: str, stack: str) -> Path:
@@ -123,7 +123,7 @@ class Recovery:
     def describe(self) -> str:
         if self.entry is None:
             return ""
-        dead = f"a {self.entry.describe()} did not finish"
+        dead = f"{self.entry.describe()} did not finish"
         return {"take-over": f"{dead}: taking over the objects it created (found by name and tags, imported)",
                 "refresh": f"{dead}: refreshing the stack first (objects it deleted leave the state)",
                 "leave": f"{dead}: the objects it created are taken over by the next `up`",
@@ -139,7 +139,7 @@ def recovery_for(entry: JournalEntry | None, operation: str) -> Recovery:
         if operation == "up":
             return Recovery("take-over", entry)
         if operation == "destroy":
-            raise EngineError(f"a {entry.describe()} did not finish: the objects it created are not in the "
+            raise EngineError(f"{entry.describe()} did not finish: the objects it created are not in the "
                               f"state, and a destroy would leave them behind",
                               fix=f"run `govcloud up --stack {entry.stack}` first (it takes them over), then "
                                   f"destroy")

@@ -291,7 +291,7 @@ class StackRun:
     def _take_over(self, deployment: dict, config_file: str) -> None:
         """Give the program the IDs of what the killed run created to import (see .adoption)."""
         if self.graph is None:
-            raise EngineError(f"a {self.recovery.entry.describe()} did not finish, and {self.stack_name} is not "
+            raise EngineError(f"{self.recovery.entry.describe()} did not finish, and {self.stack_name} is not "
                               f"one of govcloud's stacks: the objects it created cannot be looked up",
                               fix=f"delete what that run created, then remove {self._journal}")
         taken = plan_takeover(self.graph, deployment, self.cloud)
