@@ -52,6 +52,7 @@ LOGS = "logs"
 ENGINE_RUNS = "runs"  # per run: the engine's working copy of the project and settings
 ENGINE_CLEANUP = "cleanup"  # per stack: what an interrupted run left to delete
 ENGINE_SALTS = "salts"  # per stack: the encryption salt, out of the committed settings
+ENGINE_JOURNAL = "journal"  # per stack: a run without checkpoints that has not finished
 STACKS = "stacks"
 POLICIES = "policies"
 POLICY_PACK = "govcloud-baseline"  # the baseline CrossGuard pack under policies/
@@ -172,6 +173,12 @@ def engine_cleanup_dir(project_root: Path) -> Path:
 
 def engine_salts_dir(project_root: Path) -> Path:
     return state_root(project_root) / ENGINE_SALTS
+
+
+def engine_journal_dir(project_root: Path) -> Path:
+    """Where a run without per-step checkpoints records itself until its final state is saved
+    (engine/journal.py): ``<state root>/journal``."""
+    return state_root(project_root) / ENGINE_JOURNAL
 
 
 def is_project_environment(project_root: Path, env_dir: Path) -> bool:

@@ -25,6 +25,12 @@ from govcloud.engine.discovery import find_engine  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that need the data plane run last: the lab turns it on once, when the first of them
+    asks (a restart of Neutron and its agents), and every other suite runs on the lighter lab."""
+    items.sort(key=lambda item: item.get_closest_marker("data_plane") is not None)
+
+
 @pytest.fixture(scope="session")
 def engine():
     return find_engine()  # EngineError (with the fix) when there is none: a loud failure

@@ -34,8 +34,9 @@ def test_a_state_folder_named_by_the_variable_holds_all_of_the_state(tmp_path, m
     assert paths.pulumi_state_dir(project) == elsewhere / "pulumi"
     assert paths.log_dir(project) == elsewhere / "logs"
     assert paths.env_state_dir(project, project / "inventories" / "lab") == elsewhere / "lab"
-    assert [paths.engine_runs_dir(project), paths.engine_cleanup_dir(project), paths.engine_salts_dir(project)] == \
-        [elsewhere / "runs", elsewhere / "cleanup", elsewhere / "salts"]
+    assert [paths.engine_runs_dir(project), paths.engine_cleanup_dir(project), paths.engine_salts_dir(project),
+            paths.engine_journal_dir(project)] == \
+        [elsewhere / "runs", elsewhere / "cleanup", elsewhere / "salts", elsewhere / "journal"]
 
 
 def test_a_relative_state_folder_is_refused_with_the_fix(tmp_path):

@@ -57,10 +57,13 @@ def _command(operation: Operation):
                 adopt: bool = typer.Option(False, "--adopt", help="up only, over an empty state: take over the "
                                            "stack's objects that already exist in OpenStack (found by name and "
                                            "govcloud's tags, imported unchanged) instead of refusing."),
-                skip_checkpoints: bool = typer.Option(False, "--skip-checkpoints", help="up, destroy and refresh: "
-                                                      "save the state once at the end instead of after every step "
-                                                      "(much faster on big stacks; a crash loses the run's record "
-                                                      "of what it created). Previews always skip them.")) -> None:
+                skip_checkpoints: bool | None = typer.Option(None, "--skip-checkpoints/--keep-checkpoints",
+                                                      help="up, destroy and refresh: save the state once at the "
+                                                      "end instead of after every step (much faster on big "
+                                                      "stacks; a journal lets the next run take over what a "
+                                                      "killed one created). Default: a stack's first up skips "
+                                                      "them, other runs keep them. Previews always skip them.")
+                ) -> None:
         if adopt and operation is not Operation.UP:
             raise UsageError(f"--adopt does not apply to {operation.value}", fix="use --adopt with up")
         if changed and operation not in CHANGED_OPERATIONS:

@@ -30,8 +30,23 @@ def up(
     from ..lab.openstack.api import lab_up
     from ..lab.openstack.from_model import lab_spec
 
-    status = lab_up(replace(lab_spec(load_env(env).province), data_plane=data_plane))
+    province = load_env(env).province
+    status = lab_up(replace(lab_spec(province), data_plane=data_plane))
+    operators = _operators(province) if status.up else {}
+    if format is OutputFormat.JSON:
+        print_json({**status.to_dict(), "operators": {cloud: str(path) for cloud, path in operators.items()}})
+        return
     _show(status, format)
+    for cloud, path in operators.items():
+        console.print(f"operators' cloud {cloud}: {path}")
+
+
+def _operators(province) -> dict:
+    """The model's per-city operators in the lab's Keystone, with a clouds.yaml each (the lab's
+    overlay: a real site's identity team makes these accounts)."""
+    from ..lab.openstack.operators import ensure_operators
+
+    return ensure_operators(province)
 
 
 @app.command("down")

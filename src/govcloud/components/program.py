@@ -21,10 +21,11 @@ from .extranet import ExtranetAttachment, SharedServices
 from .factory import SpecContext
 from .sdktuning import install as install_linear_wait
 from .sdktuning import quiet_sdk_debug
-from .tenant import DepartmentTenant
+from .tenant import DepartmentBase, DepartmentNetworks, DepartmentTenant
 
 COMPONENTS: dict[type, type[SpecComponent]] = {
-    cls.args_type: cls for cls in (SharedServices, ExtranetAttachment, UnifiedExit, DepartmentTenant, DRPair)
+    cls.args_type: cls for cls in (SharedServices, ExtranetAttachment, UnifiedExit, DepartmentTenant, DRPair,
+                                   DepartmentBase, DepartmentNetworks)
 }
 
 

@@ -13,6 +13,14 @@ attachments) by the IDs of the adopted objects they join, and the engine imports
 not found is created as usual; an object found twice is refused, naming the IDs. An adopted
 object that differs from the model is imported and then updated to it, as any drift would be (the
 run shows those updates).
+
+After a run without checkpoints died (:mod:`.journal`), the next ``up`` takes over what it created
+with :func:`plan_takeover`: the same lookups, aimed at the resources of the plan the state lacks,
+each joined through the IDs the state (or an earlier take-over) gives what it references. A
+resource whose references are neither in the state nor found is not looked up: the dead run could
+not have created it, and a match would be someone else's object. An object the create left
+untagged (killed between the create and its tag call) is found in the project the create names,
+as a pending create's is (:mod:`.resume`).
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from typing import Any
 from ..errors import EngineError
 from ..stackgraph import StackGraph
 from ..stackgraph import tokens as t
-from ..stackgraph.spec import Ref
+from ..stackgraph.spec import Ref, ResourceSpec
 from .cloudfind import IDEMPOTENT_CREATES
 from .resume import ObjectFinder
 
@@ -77,6 +85,41 @@ def plan_adoption(graph: StackGraph, finder: ObjectFinder) -> dict[str, str]:
         raise EngineError("more than one OpenStack object matches a resource to adopt: " + "; ".join(doubles),
                           fix="keep one of each (the one in use), delete the others, and run `up --adopt` again")
     return adopted
+
+
+def plan_takeover(graph: StackGraph, deployment: Mapping[str, Any], finder: ObjectFinder) -> dict[str, str]:
+    """Spec name -> ID of each object a killed run created that the state ``deployment`` lacks
+    (EngineError when one is doubled)."""
+    entries = _state_entries(deployment)
+    present = {spec.name: resource for spec in graph.resources if (resource := entries.get(graph.urn(spec)))}
+    known = {name: str(resource["id"]) for name, resource in present.items() if resource.get("id")}
+    taken: dict[str, str] = {}
+    doubles = []
+    for spec in graph.resources:
+        if spec.name in present or spec.type in IDEMPOTENT_CREATES or not finder.can_find(spec.type):
+            continue
+        if not _joins_only(spec, set(present) | set(taken)):
+            continue  # it references something never made: it cannot have been made either
+        ids, _ = finder.find_created(spec.type, _with_ids(spec.inputs, {**known, **taken}))
+        if len(ids) == 1:
+            taken[spec.name] = ids[0]
+        elif ids:
+            doubles.append(f"{spec.name} ({', '.join(ids)})")
+    if doubles:
+        raise EngineError("more than one OpenStack object matches a resource a killed run may have created: "
+                          + "; ".join(doubles),
+                          fix="keep one of each (the one in use), delete the others, and run `up` again")
+    return taken
+
+
+def _state_entries(deployment: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    # An entry marked `delete` is the old copy of a replaced resource, not the one the URN names now.
+    return {str(r.get("urn")): r for r in deployment.get("resources") or () if not r.get("delete")}
+
+
+def _joins_only(spec: ResourceSpec, made: set[str]) -> bool:
+    """Whether everything ``spec`` references or waits for has been made."""
+    return all(ref.name in made for ref in spec.refs()) and all(name in made for name in spec.depends_on)
 
 
 def _with_ids(value: Any, adopted: Mapping[str, str]) -> Any:

@@ -20,13 +20,16 @@ from pulumi import automation as auto
 from rich.text import Text
 
 from ..ipam import plan_environment
+from ..errors import UsageError
 from ..model import Environment
-from ..stackgraph import node_for_stack, plan_stack, stack_names
+from ..stackgraph import plan_stack, stack_names
+from ..stackgraph import tokens as t
+from ..stackgraph.stacks import StackPart, operated_stack_names, stack_of
 from ..stackgraph.options import read_stack_options
 from ..terminal import make_console
 from .changed import ChangedTargets
 from .checkpoints import checkpoint_env
-from .credentials import CloudCredentials, check_login, find_clouds_yaml, load_credentials
+from .credentials import CloudCredentials, check_login, check_project_access, find_clouds_yaml, load_credentials
 from .failures import backend_error, engine_error  # noqa: F401 - part of this module's interface
 from .discovery import EngineInstall, engine_env, find_engine
 from .outcome import Operation, StackResult
@@ -58,6 +61,7 @@ def run(operation: Operation, environment: Environment, stacks: Sequence[str], s
     all_names = stack_names(environment.province, environment.name)
     order = ordered(operation, stacks, all_names)
     # Arguments first (a wrong --cloud or --clouds-yaml is bad input whatever else is missing).
+    _refuse_changed_on_operated(order, environment, settings)
     credentials = _credentials(order, environment, settings)
     with leased(operation, settings, order):
         return _run(operation, environment, order, all_names, settings, credentials, progress, quiet)
@@ -74,9 +78,11 @@ def _run(operation: Operation, environment: Environment, order: list[str], all_n
     files = RunFiles.create(settings.project_root, settings.runs_dir, run_id)
     session = _Session(operation, environment, settings, install, passphrase, credentials, files, run_id,
                        progress, quiet)
-    # The platform stack comes first: every other stack (cities, cross-region provincial nodes)
-    # reads it through a StackReference, and none reads another.
-    plan = stages(order, all_names[:1], reverse=operation is Operation.DESTROY)
+    # The platform stack comes first: every other stack (cities, cross-region provincial nodes,
+    # operated nodes' bases) reads it through a StackReference.
+    # Operated nodes' stacks read their bases (the middle stage) and come last.
+    plan = stages(order, all_names[:1], reverse=operation is Operation.DESTROY,
+                  last=operated_stack_names(environment.province, environment.name))
     try:
         with EngineGuard() as guard:
             session.guard = guard
@@ -99,10 +105,9 @@ class _Session:
         self.guard: EngineGuard | None = None
         self.province_stack = stack_names(environment.province, environment.name)[0]
         self._lock = threading.Lock()
-        self._logins: dict[str, CloudCredentials] = {}
+        self._logins: dict[tuple[str, bool], CloudCredentials] = {}
         self._plan = None
-        self._province_read = False
-        self._outputs: dict | None = None
+        self._outputs: dict[str, dict | None] = {}
         self._console = make_console(stderr=True, emoji=False, highlight=False)
 
     def report(self, stack: str, event: str, detail: str) -> None:
@@ -115,33 +120,41 @@ class _Session:
 
     def run_stack(self, stack: str) -> StackResult:
         settings, operation, province = self.settings, self.operation, self.environment.province
-        node = node_for_stack(province, self.environment.name, stack)
-        cloud = settings.cloud or node.cloud
-        region = settings.region or node.region
+        found = stack_of(province, self.environment.name, stack)
+        operated = found.part is StackPart.OPERATED
+        cloud = settings.cloud or found.cloud
+        region = settings.region or found.node.region
         graph = plan_stack(province, self._address_plan(), self.environment.name, stack,
                            read_stack_options(settings.project_root, stack))
-        env = engine_environment(self.install, settings, self.passphrase, self._login(cloud).engine_env(region))
+        credentials = self._login(cloud, admin=not operated)
+        if operated:  # Keystone's refusal, before the engine starts: a project the operator holds no role on
+            projects = [s.name for s in graph.resources if s.type == t.DEPARTMENT_NETWORKS]  # named by their codes
+            check_project_access(credentials, stack, projects)
+        env = engine_environment(self.install, settings, self.passphrase,
+                                 credentials.engine_env(region, per_project=operated))
         env.update(checkpoint_env(operation, settings.skip_checkpoints))
-        if operation is Operation.PREVIEW and stack != self.province_stack and not self._province_outputs(env):
-            # A city stack reads the province stack's outputs: before the province is up there is
-            # nothing to read, and the preview would fail on the StackReference.
+        read = stack_references(graph)
+        if operation is Operation.PREVIEW and read and not self._outputs_of(read[0], env):
+            # A city stack reads the province stack's outputs (an operators' stack its base's): before
+            # that stack is up there is nothing to read, and the preview would fail on the StackReference.
             return StackResult(stack, operation.value, normalise_changes(None), 0.0, "", {},
-                               f"{self.province_stack} is not up yet "
-                               f"(run `govcloud up --stack {self.province_stack}`)")
+                               f"{read[0]} is not up yet (run `govcloud up --stack {read[0]}`)")
         targets = self._targets_for(stack, env) if settings.changed_only and operation in CHANGED_OPERATIONS else None
         log_file = log_path(settings.logs, stack, operation.value, self.run_id)
         with log_file.open("w", encoding="utf-8") as log:
             printer = self.progress(stack, operation.value, log, quiet=self.quiet)
             run = StackRun(operation, stack, self.install, settings, env, printer, log_file, self.files, self.guard,
-                           CloudAccess(self._login(cloud), region), graph=graph, targets=targets)
+                           CloudAccess(credentials, region), graph=graph, targets=targets)
             return run.execute()
 
-    def _login(self, cloud: str) -> CloudCredentials:
+    def _login(self, cloud: str, admin: bool = True) -> CloudCredentials:
+        """The cloud's credentials, tried once per run; ``admin``: they must administer the cloud
+        (every stack but an operators' own, see credentials.require_admin)."""
         with self._lock:
-            if cloud not in self._logins:
-                check_login(self.credentials[cloud], admin=True)
-                self._logins[cloud] = self.credentials[cloud]
-            return self._logins[cloud]
+            if (cloud, admin) not in self._logins:
+                check_login(self.credentials[cloud], admin=admin)
+                self._logins[(cloud, admin)] = self.credentials[cloud]
+            return self._logins[(cloud, admin)]
 
     def _address_plan(self):
         with self._lock:
@@ -151,16 +164,34 @@ class _Session:
 
     def _province_outputs(self, env: dict[str, str]) -> dict | None:
         """The province stack's outputs, read once per run: None when it does not exist or cannot be read."""
+        return self._outputs_of(self.province_stack, env)
+
+    def _outputs_of(self, stack: str, env: dict[str, str]) -> dict | None:
+        """A stack's outputs, read once per run: None when it does not exist or cannot be read."""
         with self._lock:
-            if not self._province_read:
-                self._province_read = True
-                self._outputs = _stack_outputs(self.province_stack, self.files, self.install, env)
-            return self._outputs
+            if stack not in self._outputs:
+                self._outputs[stack] = _stack_outputs(stack, self.files, self.install, env)
+            return self._outputs[stack]
 
     def _targets_for(self, stack: str, env: dict[str, str]):
         """The ``--changed`` targets of ``stack``, computed once its state is at hand."""
         return ChangedTargets(self.environment, self._address_plan, self.settings.project_root, stack,
                               self.province_stack, lambda: self._province_outputs(env))
+
+
+def _refuse_changed_on_operated(order: Sequence[str], environment: Environment, settings: EngineSettings) -> None:
+    """``--changed`` does not know the per-project providers of an operators' stack (it would target
+    resources without them): such a stack runs in full."""
+    operated = set(operated_stack_names(environment.province, environment.name)) & set(order)
+    if settings.changed_only and operated:
+        raise UsageError(f"--changed cannot target {', '.join(sorted(operated))}: an operators' stack runs through "
+                         "one provider per department project, which targeted runs do not register",
+                         fix="run it without --changed (a full run changes only what differs)")
+
+
+def stack_references(graph) -> list[str]:
+    """The stacks a stack graph reads through StackReferences."""
+    return [spec.name for spec in graph.resources if spec.type == t.STACK_REFERENCE]
 
 
 def _credentials(order: Sequence[str], environment: Environment,
@@ -169,9 +200,19 @@ def _credentials(order: Sequence[str], environment: Environment,
     clouds_yaml = find_clouds_yaml(settings.clouds_yaml)
     found: dict[str, CloudCredentials] = {}
     for stack in order:
-        cloud = settings.cloud or node_for_stack(environment.province, environment.name, stack).cloud
-        if cloud not in found:
+        of = stack_of(environment.province, environment.name, stack)
+        cloud = settings.cloud or of.cloud
+        if cloud in found:
+            continue
+        try:
             found[cloud] = load_credentials(cloud, clouds_yaml)
+        except UsageError as exc:
+            if of.part is not StackPart.OPERATED or settings.cloud:
+                raise
+            # The provincial team's clouds.yaml holds no operator's login: say whose stack it is.
+            raise UsageError(f"{stack} is run by node {of.node.code}'s operators with their cloud {cloud!r}: "
+                             f"{exc.message}", fix=f"leave {stack} to them (run the other stacks with --stack), or "
+                             f"give --clouds-yaml a file holding {cloud!r}") from None
     return found
 
 

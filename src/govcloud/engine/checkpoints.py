@@ -11,12 +11,17 @@ PATH that still wants both just keeps its checkpoints: slower, never wrong.
 
 * **preview**: always skipped. The self-managed backend gives a preview a discarding persister
   (``backend/diy/backend.go``): its checkpoints are computed and thrown away.
-* **up, destroy, refresh**: only when asked (``--skip-checkpoints``). A crash then leaves the
-  state as it was before the run: resources created meanwhile exist in the cloud but not in the
-  state, and the next run would create them again. That is only safe where the interrupted-run
-  recovery (issue 18: finding a crashed run's objects by their deterministic names and tags and
-  adopting them) covers every resource type of the stack; until it is proven to, the default
-  keeps the checkpoints.
+* **up, destroy, refresh** without checkpoints: a crash leaves the state as it was before the
+  run, so objects created meanwhile exist in the cloud but not in the state. The run's
+  :mod:`.journal` (written before the engine starts, cleared once its final state is saved) makes
+  the next run take them over by their deterministic names and tags, as a crash with checkpoints
+  would have (:func:`.adoption.plan_takeover`).
+* **by default** only a stack's **first** ``up`` (an empty state) skips them: it is the largest run
+  (every resource a create, every checkpoint a whole snapshot) and the safest to run without,
+  because even a next run that cannot see the journal (another operator's machine, on a shared
+  backend) finds an empty state over existing objects and refuses, naming them, instead of
+  creating them again (:mod:`.adoption`). A later ``up`` over a shared backend has no such
+  fallback, so it keeps its checkpoints unless ``--skip-checkpoints`` asks otherwise.
 """
 
 from __future__ import annotations
@@ -26,9 +31,24 @@ from enum import Enum
 SKIP_CHECKPOINTS = "PULUMI_SKIP_CHECKPOINTS"
 
 
-def checkpoint_env(operation: Enum | str, skip_when_applying: bool = False) -> dict[str, str]:
+def _name(operation: Enum | str) -> str:
+    return operation.value if isinstance(operation, Enum) else str(operation)
+
+
+def skips_checkpoints(operation: Enum | str, requested: bool | None, state_empty: bool) -> bool:
+    """Whether a run of ``operation`` skips the per-step checkpoints: a preview always; otherwise as
+    ``requested`` (``--skip-checkpoints``/``--keep-checkpoints``), and when nothing was requested,
+    only an ``up`` over an empty state."""
+    name = _name(operation)
+    if name == "preview":
+        return True
+    if requested is not None:
+        return requested
+    return name == "up" and state_empty
+
+
+def checkpoint_env(operation: Enum | str, skip_when_applying: bool | None = False) -> dict[str, str]:
     """Environment variables for one engine run of ``operation`` (an Operation or its value)."""
-    name = operation.value if isinstance(operation, Enum) else str(operation)
-    if name == "preview" or skip_when_applying:
+    if _name(operation) == "preview" or skip_when_applying:
         return {SKIP_CHECKPOINTS: "true"}
     return {}

@@ -29,6 +29,9 @@ _AUTH_ENV = {
 }
 
 
+_PROJECT_KEYS = ("project_name", "project_id")
+
+
 @dataclass(frozen=True)
 class CloudCredentials:
     cloud: str
@@ -36,12 +39,23 @@ class CloudCredentials:
     auth: Mapping[str, str]
     region: str | None
 
-    def engine_env(self, region: str | None = None) -> dict[str, str]:
-        """Environment variables the OpenStack provider reads its credentials from."""
-        env = {_AUTH_ENV[k]: str(v) for k, v in self.auth.items() if k in _AUTH_ENV and v}
+    def engine_env(self, region: str | None = None, per_project: bool = False) -> dict[str, str]:
+        """Environment variables the OpenStack provider reads its credentials from. ``per_project``:
+        without the entry's own project, for a stack whose providers each name theirs (an operator
+        stack's; a project ID in the environment would win over the provider's project name)."""
+        env = {_AUTH_ENV[k]: str(v) for k, v in self.auth.items()
+               if k in _AUTH_ENV and v and not (per_project and k in _PROJECT_KEYS)}
         if region or self.region:
             env["OS_REGION_NAME"] = region or self.region or ""
         return env
+
+    def scoped_to(self, project: str) -> dict[str, str]:
+        """The auth settings with ``project`` (a name, in the entry's project domain) as the scope."""
+        auth = {k: v for k, v in self.auth.items() if k not in _PROJECT_KEYS}
+        auth["project_name"] = project
+        if not auth.get("project_domain_name") and not auth.get("project_domain_id"):
+            auth["project_domain_name"] = auth.get("user_domain_name") or "Default"
+        return auth
 
 
 def find_clouds_yaml(explicit: Path | None, environ: Mapping[str, str] | None = None) -> Path | None:
@@ -162,3 +176,29 @@ def _login_error(credentials: CloudCredentials, exc: Exception) -> EngineError:
                                "(for the lab: `govcloud lab up` rewrites it)")
     return EngineError(f"cloud {credentials.cloud!r} does not answer at {credentials.auth.get('auth_url')}",
                        fix=LAB_FIX)
+
+
+def check_project_access(credentials: CloudCredentials, stack: str, projects: list[str]) -> None:
+    """Ask Keystone for a token scoped to each of ``projects`` with ``credentials``, as the stack's
+    per-project providers will: a project the user holds no role on gets none (401), and the run is
+    refused before it starts, naming the project and the user (UsageError, nothing changed)."""
+    from keystoneauth1 import exceptions as ks  # lazy: keystoneauth1 (0.3 s) only when a cloud is asked
+    from keystoneauth1 import session  # lazy: keystoneauth1 (0.3 s) only when a cloud is asked
+    from keystoneauth1.identity import v3  # lazy: keystoneauth1 (0.3 s) only when a cloud is asked
+
+    user = credentials.auth.get("username", "?")
+    for project in projects:
+        auth = {k: v for k, v in credentials.scoped_to(project).items() if k in _V3_PASSWORD}
+        try:
+            session.Session(auth=v3.Password(**auth)).get_token()
+        except ks.Unauthorized:
+            raise UsageError(f"Keystone gives user {user!r} (cloud {credentials.cloud!r}) no token for project "
+                             f"{project!r} of stack {stack}: the user holds no role on it; nothing was changed",
+                             fix=f"run the stacks of the node you operate, or have the provincial team name {user!r} "
+                                 "among this node's operators: in the model and run the node's base stack") from None
+        except (ks.ConnectFailure, ks.DiscoveryFailure, ks.ConnectTimeout) as exc:
+            raise _login_error(credentials, exc) from None
+
+
+_V3_PASSWORD = ("auth_url", "username", "user_id", "password", "user_domain_name", "user_domain_id",
+                "project_name", "project_domain_name", "project_domain_id")

@@ -17,7 +17,8 @@ from typing import Any
 from pulumi import automation as auto
 
 from ..model import Environment
-from ..stackgraph import node_for_stack, stack_names
+from ..stackgraph import stack_names
+from ..stackgraph.stacks import StackPart, stack_of
 from ..paths import stack_settings_file
 from .credentials import CloudCredentials, check_login, find_clouds_yaml, load_credentials
 from .discovery import find_engine
@@ -80,13 +81,14 @@ def read_live(environment: Environment, stacks: Sequence[str], settings: EngineS
     reads = []
     stamp = time.strftime("%Y%m%dT%H%M%S")
     for stack in [s for s in stack_names(province, environment.name) if s in stacks]:
-        node = node_for_stack(province, environment.name, stack)
-        cloud = settings.cloud or node.cloud
+        found = stack_of(province, environment.name, stack)
+        cloud = settings.cloud or found.cloud  # an operators' stack: theirs (its providers scope to their projects)
         if cloud not in logins:
             logins[cloud] = load_credentials(cloud, find_clouds_yaml(settings.clouds_yaml))
             check_login(logins[cloud])
-        region = settings.region or node.region
-        env = engine_environment(install, settings, passphrase, logins[cloud].engine_env(region))
+        region = settings.region or found.node.region
+        per_project = found.part is StackPart.OPERATED
+        env = engine_environment(install, settings, passphrase, logins[cloud].engine_env(region, per_project))
         config_file = stack_settings_file(settings.project_root, stack)
         with salt_outside_config(config_file, salt_file(settings.salts_dir, settings.backend(), stack)):
             read = _read_stack(stack, settings, install, env, log_path(settings.logs, stack, "drift", stamp))
@@ -126,9 +128,10 @@ def adopt(environment: Environment, stack: str, resources: Sequence[dict[str, An
         return
     install = find_engine()
     passphrase = ensure_passphrase_file(settings.passphrase_file or default_passphrase_file())
-    node = node_for_stack(environment.province, environment.name, stack)
-    credentials = load_credentials(settings.cloud or node.cloud, find_clouds_yaml(settings.clouds_yaml))
-    env = engine_environment(install, settings, passphrase, credentials.engine_env(settings.region or node.region))
+    found = stack_of(environment.province, environment.name, stack)
+    credentials = load_credentials(settings.cloud or found.cloud, find_clouds_yaml(settings.clouds_yaml))
+    env = engine_environment(install, settings, passphrase, credentials.engine_env(
+        settings.region or found.node.region, per_project=found.part is StackPart.OPERATED))
     log_file = log_path(settings.logs, stack, "adopt", time.strftime("%Y%m%dT%H%M%S"))
     config_file = stack_settings_file(settings.project_root, stack)
     with salt_outside_config(config_file, salt_file(settings.salts_dir, settings.backend(), stack)), \

@@ -32,12 +32,16 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def stages(names: Sequence[str], first: Sequence[str], reverse: bool = False) -> list[list[str]]:
-    """``names`` in stages: those in ``first`` (the provincial stacks), then the rest; with
-    ``reverse`` (destroy) the rest first. Empty stages are left out; order within a stage kept."""
+def stages(names: Sequence[str], first: Sequence[str], reverse: bool = False,
+           last: Sequence[str] = ()) -> list[list[str]]:
+    """``names`` in stages: those in ``first`` (the provincial stacks), then the rest, then those in
+    ``last`` (operated nodes' stacks, which read their bases from the middle stage); with
+    ``reverse`` (destroy) the other way round. Empty stages are left out; order within a stage kept."""
     head = [n for n in names if n in first]
-    tail = [n for n in names if n not in first]
-    return [stage for stage in ([tail, head] if reverse else [head, tail]) if stage]
+    tail = [n for n in names if n in last and n not in first]
+    middle = [n for n in names if n not in first and n not in last]
+    ordered = [head, middle, tail]
+    return [stage for stage in (ordered[::-1] if reverse else ordered) if stage]
 
 
 @dataclass

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import EngineError, UsageError
-from ..paths import (config_root, engine_cleanup_dir, engine_runs_dir, engine_salts_dir, log_dir,
-                     pulumi_state_dir)
+from ..paths import (config_root, engine_cleanup_dir, engine_journal_dir, engine_runs_dir, engine_salts_dir,
+                     log_dir, pulumi_state_dir)
 from .lease import lease_store
 
 
@@ -38,7 +38,8 @@ class EngineSettings:
     jobs: int | None = None  # city stacks at once after the province (None: one at a time)
     changed_only: bool = False  # --changed: target what differs from the state, plus dependents
     adopt: bool = False  # up over an empty state: import the stack's existing objects (see adoption.py)
-    skip_checkpoints: bool = False  # up/destroy/refresh without per-step checkpoints (see checkpoints.py)
+    # up/destroy/refresh without per-step checkpoints (see checkpoints.py); None: a stack's first up skips them
+    skip_checkpoints: bool | None = None
 
     @property
     def state_dir(self) -> Path:
@@ -55,6 +56,10 @@ class EngineSettings:
     @property
     def salts_dir(self) -> Path:
         return engine_salts_dir(self.project_root)
+
+    @property
+    def journal_dir(self) -> Path:
+        return engine_journal_dir(self.project_root)
 
     @property
     def logs(self) -> Path:

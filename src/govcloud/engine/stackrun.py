@@ -1,5 +1,7 @@
 """One operation on one stack: release a dead run's lock, resolve what a killed run left pending,
-refuse an empty state over existing objects, run the engine, clean up after a destroy.
+take over what a killed run without checkpoints created (:mod:`.journal`), refuse an empty state
+over existing objects, run the engine (journaled while it runs without checkpoints), clean up
+after a destroy.
 
 Every engine command that does not run the program works in the run's scratch project and
 every one that does gets the run's private settings copy (:mod:`.stackfiles`), so none writes a
@@ -24,13 +26,16 @@ from pulumi.automation import Deployment
 
 from ..stackgraph import StackGraph
 from ..stackgraph.scope import CONFIG_KEY as SCOPE_KEY
+from ..errors import EngineError
 from ..paths import PROJECT_FILE
 from . import cleanup
 from .bgpreseat import reseat, speakers_to_reseat
-from .adoption import existing_objects, plan_adoption, refuse_existing, state_is_empty
+from .adoption import existing_objects, plan_adoption, plan_takeover, refuse_existing, state_is_empty
+from .checkpoints import SKIP_CHECKPOINTS, skips_checkpoints
 from .cloudfind import FINDERS, CloudFinder
 from .credentials import CloudCredentials
 from .failures import backend_error, engine_error
+from .journal import JournalEntry, Recovery, clear_journal, journal_path, read_journal, recovery_for, write_journal
 from .discovery import EngineInstall
 from .lease import Holder, all_held
 from .locks import release_stale_locks
@@ -131,6 +136,9 @@ class StackRun:
     config: dict[str, str] | None = None
     targets: Callable | None = None  # --changed: the deployment -> TargetSelection (see .changed)
     recovered: list[str] = field(default_factory=list)
+    recovery: Recovery = field(default_factory=lambda: Recovery("none"))
+    skip_checkpoints: bool = False  # decided once the state is read (see .checkpoints)
+    journaled: bool = False
 
     def execute(self) -> StackResult:
         """Run the operation (the caller holds the stack's lease when it changes the state: :func:`leased`)."""
@@ -164,10 +172,13 @@ class StackRun:
             self.guard.check(self.operation.value, self.stack_name)
             selection = self._selection()
             if selection is not None and selection.diff.empty:
+                self._finish_journal()  # the state holds the whole plan: nothing is left to recover
                 return StackResult(self.stack_name, self.operation.value, normalise_changes(None), 0.0,
                                    str(self.log_file), {}, "no difference between the plan and the state",
                                    recovered=self.recovered, targeted=0)
+            self._start_journal(stack)
             changes, outputs = self._operate(stack, config_file, selection)
+            self._finish_journal()  # the engine returned: its final state is saved
             if self.operation is Operation.DESTROY:
                 self._after_destroy()
             elif self.operation is Operation.UP and self.graph is not None:
@@ -221,28 +232,54 @@ class StackRun:
         return normalise_changes(result.summary.resource_changes), outputs
 
     def _before(self, workspace, config_file: str) -> None:
-        """Resolve what a killed run left pending; note a destroy's projects; refuse an empty state
-        over existing objects."""
+        """Resolve what a killed run left pending or created; note a destroy's projects; refuse an
+        empty state over existing objects; decide the checkpoints."""
         # Exported from the scratch project: `stack export` has no --config-file and would write the salt.
         scratch = engine_workspace(self.files.scratch_project, self.install, self.env, self.files)
         exported = scratch.export_stack(self.stack_name)
         deployment = exported.deployment or {}
+        self.recovery = recovery_for(read_journal(self._journal), self.operation.value)
+        self._note([self.recovery.describe()] if self.recovery.entry is not None else [])
+        if self.recovery.action == "forget":
+            clear_journal(self._journal)
         if self.operation is Operation.DESTROY:
             cleanup.remember(self._cleanup_note, cleanup.project_ids(deployment))
+        resolved = self._resolve_pending(deployment, exported.version, scratch, workspace, config_file)
+        if self.recovery.action == "refresh":  # a killed destroy: what it deleted leaves the state
+            self._run_engine_command(workspace, ["refresh", "--stack", self.stack_name, "--yes", "--skip-preview",
+                                                 "--non-interactive", "--config-file", config_file])
+        if resolved or self.recovery.action == "refresh":
+            deployment = scratch.export_stack(self.stack_name).deployment or {}
+        empty = state_is_empty(deployment)
+        # Only govcloud's own stacks skip by default: their objects can be found again (.adoption).
+        self.skip_checkpoints = skips_checkpoints(self.operation, self.settings.skip_checkpoints,
+                                                  empty and self.graph is not None)
+        if self.recovery.action == "take-over":
+            self._take_over(deployment, config_file)
+        elif not resolved and self.operation is Operation.UP and self.graph is not None and empty:
+            self._over_empty_state(config_file)
+
+    def _resolve_pending(self, deployment: dict, version, scratch, workspace, config_file: str) -> bool:
+        """Resolve the pending operations and partly created resources a killed run left (see
+        .resume); whether there were any."""
         if self.operation is Operation.UP:  # creates a failed run may have made after all (see .resume)
             deployment = self._with_noted_creates(deployment)
         pending = pending_operations(deployment)
         partial = partly_created(deployment) if self.operation is Operation.UP else []
-        if pending or partial:
-            self._resolve(pending, partial, exported.version, deployment, scratch, workspace, config_file)
-            self._uncertain_note.unlink(missing_ok=True)
-        elif self.operation is Operation.UP and self.graph is not None and state_is_empty(deployment):
-            if self.settings.adopt:
-                self._adopt(config_file)
-                return
-            found = existing_objects(self.graph, self.cloud)
-            if found:
-                raise refuse_existing(self.stack_name, self.env["PULUMI_BACKEND_URL"], found)
+        if not (pending or partial):
+            return False
+        self._resolve(pending, partial, version, deployment, scratch, workspace, config_file)
+        self._uncertain_note.unlink(missing_ok=True)
+        return True
+
+    def _over_empty_state(self, config_file: str) -> None:
+        """A first `up`: adopt the stack's existing objects when asked, else refuse over them."""
+        if self.settings.adopt:
+            self._adopt(config_file)
+            return
+        found = existing_objects(self.graph, self.cloud)
+        if found:
+            raise refuse_existing(self.stack_name, self.env["PULUMI_BACKEND_URL"], found)
 
     def _adopt(self, config_file: str) -> None:
         """Give the program the IDs of the stack's existing objects to import (see .adoption)."""
@@ -250,6 +287,47 @@ class StackRun:
         if adopted:
             RunFiles.add_config(Path(config_file), "govcloud:adopt", json.dumps(adopted, sort_keys=True))
         self._note([f"adopting {len(adopted)} existing objects found by name and tags (imported, not created)"])
+
+    def _take_over(self, deployment: dict, config_file: str) -> None:
+        """Give the program the IDs of what the killed run created to import (see .adoption)."""
+        if self.graph is None:
+            raise EngineError(f"{self.recovery.entry.describe()} did not finish, and {self.stack_name} is not "
+                              f"one of govcloud's stacks: the objects it created cannot be looked up",
+                              fix=f"delete what that run created, then remove {self._journal}")
+        taken = plan_takeover(self.graph, deployment, self.cloud)
+        if taken:
+            RunFiles.add_config(Path(config_file), "govcloud:adopt", json.dumps(taken, sort_keys=True))
+        self._note(f"recovered {name}: the killed run had created it ({id_}); imported, not created again"
+                   for name, id_ in taken.items())
+        self._note([f"took over {len(taken)} objects the killed run created; the rest is created as planned"])
+
+    def _run_engine_command(self, workspace, arguments: list[str]) -> None:
+        workspace.pulumi_command.run(arguments, str(self.files.project_root), self.env,
+                                     on_output=self.printer.on_output, on_error=self.printer.on_output)
+
+    @property
+    def _journal(self) -> Path:
+        return journal_path(self.settings.journal_dir, self.env["PULUMI_BACKEND_URL"],
+                            _project_name(self.files.project_root), self.stack_name)
+
+    def _start_journal(self, stack) -> None:
+        """Skip the checkpoints or keep them (decided in _before); journal the run before its engine
+        starts when it skips them or finishes a recovery (see .journal)."""
+        if self.operation is Operation.PREVIEW:
+            return
+        if self.skip_checkpoints:
+            stack.workspace.env_vars[SKIP_CHECKPOINTS] = "true"
+        else:
+            stack.workspace.env_vars.pop(SKIP_CHECKPOINTS, None)
+        if self.skip_checkpoints or self.recovery.keeps_entry:
+            write_journal(self._journal, JournalEntry.now(self.stack_name, _project_name(self.files.project_root),
+                                                          self.env["PULUMI_BACKEND_URL"], self.operation.value,
+                                                          checkpoints=not self.skip_checkpoints))
+            self.journaled = True
+
+    def _finish_journal(self) -> None:
+        if self.journaled or self.recovery.keeps_entry:
+            clear_journal(self._journal)
 
     def _resolve(self, pending, partial, version, deployment, scratch, workspace, config_file: str) -> None:
         """Import the pending creates that happened, drop the rest, read the real state of both and
@@ -261,8 +339,7 @@ class StackRun:
         resolutions += partial
         refresh = refresh_arguments(self.stack_name, resolutions, config_file)
         if refresh is not None:
-            workspace.pulumi_command.run(refresh, str(self.files.project_root), self.env,
-                                         on_output=self.printer.on_output, on_error=self.printer.on_output)
+            self._run_engine_command(workspace, refresh)
         self._note(resolution.describe() for resolution in resolutions)
 
     @property

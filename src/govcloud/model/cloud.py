@@ -28,6 +28,30 @@ class Capacity(FrozenModel):
     storage_gb: WholeNumber = Field(gt=0)
 
 
+class NodeOperators(FrozenModel):
+    """The people who run a node's own stack (opt-in, per node). With them the node's stack is split
+    in two (:mod:`govcloud.stackgraph.stacks`): ``<env>-<node>-base``, run by the provincial team
+    with the node's admin ``cloud``, grants these users and groups Keystone's ``member`` role on
+    the node's department projects; ``<env>-<node>`` is run by them, through ``cloud``, a
+    clouds.yaml entry of their own, and can change only those projects."""
+
+    users: tuple[ApiName, ...] = Field(default=(), description="Keystone user names (default domain).")
+    groups: tuple[ApiName, ...] = Field(default=(), description="Keystone group names (default domain).")
+    cloud: ApiName = Field(description="The operators' entry in clouds.yaml: the operator stack logs in with it.")
+
+    @model_validator(mode="after")
+    def _someone(self) -> NodeOperators:
+        if not self.users and not self.groups:
+            raise ValueError("operators name nobody: give users: [<Keystone user>, ...] and/or groups: "
+                             "[<Keystone group>, ...], or remove operators:")
+        for field in ("users", "groups"):
+            names = getattr(self, field)
+            twice = sorted({n for n in names if names.count(n) > 1})
+            if twice:
+                raise ValueError(f"{field} names {', '.join(twice)} twice: list each once")
+        return self
+
+
 class Node(FrozenModel):
     """One OpenStack cloud: the provincial platform or a city node."""
 
@@ -49,6 +73,9 @@ class Node(FrozenModel):
     routing: NodeRouting | None = Field(
         default=None, description="BGP between the node's speaker and its border router; required at validate."
     )
+    operators: NodeOperators | None = Field(
+        default=None, description="Who runs the node's own stack with credentials scoped to its department "
+        "projects (per-city operators); none: the provincial team runs the node's one stack.")
 
 
 class Quotas(FrozenModel):

@@ -142,9 +142,9 @@ class Province(FrozenModel):
 
 def reference_checks() -> tuple[Callable[[Province], Iterable[Problem]], ...]:
     """The cross-reference checks, in the order their problems are reported."""
-    return (_duplicates, _duplicate_links, _node_refs, _site_refs, _department_refs, _exit_refs, _exit_plan_refs, _network_plan_refs,
-            _system_refs, _system_cycles, _ipv4_overlaps, _node_routing, *SHAPE_CHECKS, address_problems,
-            exit_address_problems)
+    return (_duplicates, _duplicate_links, _node_refs, _site_refs, _department_refs, _exit_refs, _exit_plan_refs,
+            _network_plan_refs, _system_refs, _system_cycles, _ipv4_overlaps, _node_routing, _node_operators,
+            *SHAPE_CHECKS, address_problems, exit_address_problems)
 
 
 def reference_problems(p: Province) -> list[Problem]:
@@ -438,3 +438,22 @@ def _node_routing(p: Province) -> Iterator[Problem]:
             yield Problem(("nodes", index, "routing", "speaker_asn"),
                           f"speaker_asn {node.routing.speaker_asn} is also node {p.nodes[first].code!r}'s",
                           "give every node's BGP speaker an ASN of its own")
+
+
+def _node_operators(p: Province) -> Iterator[Problem]:
+    """Per-city operators (opt-in): never on the provincial platform, whose stack holds what every
+    other stack reads; and their own clouds.yaml entry, not the node's admin one."""
+    platform = p.province_node.code if any(n.kind is NodeKind.PROVINCE for n in p.nodes) else None
+    for index, node in enumerate(p.nodes):
+        if node.operators is None:
+            continue
+        if node.code == platform:
+            yield Problem(("nodes", index, "operators"),
+                          f"node {node.code!r} is the provincial platform: its stack holds the shared services every "
+                          "other stack reads, and the provincial team runs it",
+                          "remove operators: here and declare them on the nodes they run")
+        elif node.operators.cloud == node.cloud:
+            yield Problem(("nodes", index, "operators", "cloud"),
+                          f"the operators' cloud {node.cloud!r} is the node's own (admin) entry: their stack would run "
+                          "with the provincial team's credentials",
+                          "name the operators' own clouds.yaml entry (a user with the member role only)")

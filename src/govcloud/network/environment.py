@@ -7,7 +7,7 @@ from pathlib import Path
 from ..ipam import plan_environment
 from ..model import Environment
 from ..stackgraph.options import read_stack_options
-from ..stackgraph.stacks import stack_name
+from ..stackgraph.stacks import infrastructure_stack_name
 from .cloud_routing import peerings_by_site
 from .topology import SiteFacts, Topology, build_topology
 
@@ -19,7 +19,8 @@ def speaking_nodes(environment: Environment, project_root: Path | None) -> froze
     if project_root is None:
         return frozenset(n.code for n in nodes)
     return frozenset(n.code for n in nodes
-                     if read_stack_options(project_root, stack_name(environment.name, n, environment.province)).bgp_speakers)
+                     if read_stack_options(project_root, infrastructure_stack_name(environment.name, n,
+                                                                                  environment.province)).bgp_speakers)
 
 
 def environment_topology(environment: Environment, facts: SiteFacts, project_root: Path | None = None,

@@ -25,7 +25,7 @@ from ..errors import InputError
 from ..ipam import plan_environment
 from ..ipam.requirements import department_key, v4_department_key
 from ..model import Environment, ExitStatus, Province, load_environment
-from ..stackgraph.stacks import stack_name
+from ..stackgraph.stacks import node_stacks
 from ..yamlfile import YamlFile, read_yaml, refuse_look_alike
 from ..paths import policy_settings_file
 from .locate import Locator
@@ -193,12 +193,13 @@ class PolicyContext:
         return self.settings.parameters
 
     def node_of(self, stack: str) -> str | None:
-        """The node a stack deploys (the stack graph's naming: ``<env>-province``, ``<env>-province-<code>``, ``<env>-city-<code>``)."""
+        """The node a stack deploys (the stack graph's naming: ``<env>-province``, ``<env>-province-<code>``,
+        ``<env>-city-<code>``, and an operated node's ``<env>-city-<code>-base``)."""
         return self._node_of_stack.get(stack)
 
     @cached_property
     def _node_of_stack(self) -> dict[str, str]:
-        return {stack_name(self.env, node, self.province): node.code for node in self.province.nodes}
+        return {found.name: found.node.code for found in node_stacks(self.province, self.env)}
 
     @cached_property
     def node_by_region(self) -> dict[str, str]:

@@ -44,12 +44,15 @@ def graph_to_json(graph: StackGraph) -> dict[str, Any]:
         urn_of[spec.name] = urn = graph.urn(spec)
         refs: list[str] = list(spec.depends_on)
         inputs = encode(spec.inputs, refs)
-        resources.append({
+        listed = {
             "urn": urn, "type": spec.type, "name": spec.name, "inputs": inputs,
             "parent": urn_of[spec.parent] if spec.parent else None,
             # Refs point backwards (parents and targets come first), so every URN is known here.
             "dependencies": [urn_of[d] for d in dict.fromkeys(refs) if d in urn_of],
-        })
+        }
+        if spec.provider:  # only an operator stack's specs name one (the other stacks list as they did)
+            listed["provider"] = urn_of[spec.provider]
+        resources.append(listed)
     return {"stack": graph.stack, "project": graph.project, "resources": resources,
             "exports": encode(dict(graph.exports)), "summary": summary(graph)}
 

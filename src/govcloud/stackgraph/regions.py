@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from . import tokens as t
 from .spec import ResourceSpec
 
-PROVIDER_TYPE = "pulumi:providers:openstack"
+PROVIDER_TYPE = t.PROVIDER
 
 # Inputs the provider cannot read back (Nova does not report a server's scheduler hints). An
 # object imported by `up --adopt` reads back without them, and as they force a replacement the

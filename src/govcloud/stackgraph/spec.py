@@ -26,7 +26,8 @@ class Ref:
 
 @dataclass(frozen=True)
 class StackOutputRef:
-    """An output the province stack exports, read by a city stack through a StackReference."""
+    """An output another stack exports (the province stack's, or an operated node's base stack's),
+    read through a StackReference."""
 
     stack: str
     output: str
@@ -54,6 +55,9 @@ class ResourceSpec:
     parent: str | None = None
     depends_on: tuple[str, ...] = ()
     additional_secret_outputs: tuple[str, ...] = ()
+    # The spec name of the explicit provider that creates it (an operator stack's per-project
+    # provider, see .operated); None: the stack's default provider, or its region's (see .regions).
+    provider: str | None = None
 
     @property
     def is_component(self) -> bool:

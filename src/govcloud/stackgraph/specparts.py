@@ -44,11 +44,12 @@ class SpecList:
     def __init__(self, component: ResourceSpec) -> None:
         self.component = component
         self.items: list[ResourceSpec] = []
+        self.provider: str | None = None  # set: every spec added after it goes through this provider spec
 
     def add(self, type_: str, name: str, inputs: Mapping[str, Any], *, depends_on: Iterable[str] = ()) -> str:
         clean = {k: v for k, v in inputs.items() if v is not None}
         self.items.append(ResourceSpec(type_, name, clean, parent=self.component.name,
-                                       depends_on=tuple(depends_on)))
+                                       depends_on=tuple(depends_on), provider=self.provider))
         return name
 
     def plan(self, outputs: Mapping[str, Any] | None = None) -> ComponentPlan:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Department, Ipv6Mode
+from ..model.cloud import RoleAssignment
 from ..model.cloud import NetworkPurpose
 from ..model.routing import reaches_extranet
 from . import tokens as t
@@ -79,12 +80,40 @@ def pool_spec(department: str, version: int) -> str:
     return f"{department}-pool-v{version}"
 
 
+@dataclass(frozen=True)
+class TenantHandles:
+    """What a department's networks are built on: its project, its routers (by purpose) and its
+    subnet pools (by IP version), as Refs in the same stack or StackOutputRefs to a base stack."""
+
+    project_id: Any
+    router_ids: Mapping[NetworkPurpose, Any]
+    pool_ids: Mapping[int, Any]
+
+
 def build_department_tenant(args: DepartmentTenantArgs) -> ComponentPlan:
+    code = args.department.code
+    specs = SpecList(ResourceSpec(t.DEPARTMENT_TENANT, code))
+    handles, routers, pools = department_foundation(specs, args)
+    networks, groups = department_networks(specs, args, handles)
+    outputs = {"projectId": handles.project_id, "routerIds": routers, "networks": networks,
+               "securityGroups": groups}
+    if pools:
+        outputs["subnetPools"] = pools
+    return specs.plan(outputs)
+
+
+def department_tags(dept: Department) -> list[str]:
+    return tags(dept=dept.code, mlps=dept.mlps_level.value, extra=(f"tier:{dept.tier.value}",))
+
+
+def department_foundation(specs: SpecList, args: DepartmentTenantArgs, grants: tuple[RoleAssignment, ...] = ()
+                          ) -> tuple[TenantHandles, dict[str, Ref], dict[str, Ref]]:
+    """The project, quotas, role assignments (the model's and ``grants``), scope grants and pools,
+    and routers of a department: what only an administrator may create. Returns the handles its
+    networks are built on, and the router and pool outputs (keyed as the stacks export them)."""
     dept = args.department
     code = dept.code
-    component = ResourceSpec(t.DEPARTMENT_TENANT, code)
-    specs = SpecList(component)
-    dept_tags = tags(dept=code, mlps=dept.mlps_level.value, extra=(f"tier:{dept.tier.value}",))
+    dept_tags = department_tags(dept)
     project = specs.add(t.PROJECT, project_spec(code), {
         "name": code,
         "description": f"{dept.name} ({code}), MLPS level {dept.mlps_level.value}",
@@ -92,7 +121,7 @@ def build_department_tenant(args: DepartmentTenantArgs) -> ComponentPlan:
     })
     project_id = Ref(project)
     _quotas(specs, code, dept, project_id)
-    _roles(specs, code, dept, project_id)
+    _roles(specs, code, tuple(dict.fromkeys((*dept.roles, *grants))), project_id)
     pools = _pools(specs, code, args, project_id, dept_tags)
     # Management networks get a router of their own: management traffic never shares a
     # forwarding path with business traffic (MLPS 8.1.5.4a).
@@ -100,15 +129,22 @@ def build_department_tenant(args: DepartmentTenantArgs) -> ComponentPlan:
     for purpose in dict.fromkeys(n.purpose for n in args.networks):
         routers[purpose] = _router(specs, code, dept, purpose, project_id, dept_tags, args.extranet_network,
                                     args.extranet_subnets)
+    handles = TenantHandles(project_id, {p: Ref(r) for p, r in routers.items()},
+                            {v: Ref(name) for v, name in pools.items()})
+    return handles, {p.value: Ref(r) for p, r in routers.items()}, {str(v): Ref(name) for v, name in pools.items()}
+
+
+def department_networks(specs: SpecList, args: DepartmentTenantArgs, handles: TenantHandles
+                        ) -> tuple[dict[str, Any], dict[str, Ref]]:
+    """A department's dual-stack networks on its routers, and its security groups: what a member
+    of its project may create. Returns the networks' and the groups' outputs."""
+    code = args.department.code
+    dept_tags = department_tags(args.department)
     networks: dict[str, Any] = {}
     for net in args.networks:
-        networks[net.name] = _network(specs, code, net, project_id, routers[net.purpose], pools, dept_tags)
-    groups = _security_groups(specs, code, args, project_id, dept_tags)
-    outputs = {"projectId": Ref(project), "routerIds": {p.value: Ref(r) for p, r in routers.items()},
-               "networks": networks, "securityGroups": groups}
-    if pools:
-        outputs["subnetPools"] = {str(v): Ref(name) for v, name in pools.items()}
-    return specs.plan(outputs)
+        networks[net.name] = _network(specs, code, net, handles.project_id, handles.router_ids[net.purpose],
+                                      handles.pool_ids, dept_tags)
+    return networks, _security_groups(specs, code, args, handles.project_id, dept_tags)
 
 
 def _router(specs: SpecList, code: str, dept: Department, purpose: NetworkPurpose, project_id: Ref, dept_tags,
@@ -138,8 +174,8 @@ def _quotas(specs: SpecList, code: str, dept: Department, project_id: Ref) -> No
             specs.add(QUOTA_TYPES[service], f"{code}-{service}-quota", {"projectId": project_id, **named[service]})
 
 
-def _roles(specs: SpecList, code: str, dept: Department, project_id: Ref) -> None:
-    for grant in dept.roles:
+def _roles(specs: SpecList, code: str, grants: tuple[RoleAssignment, ...], project_id: Ref) -> None:
+    for grant in grants:
         kind, subject = ("group", grant.group) if grant.group else ("user", grant.user)
         token = t.GET_GROUP if kind == "group" else t.GET_USER
         specs.add(t.ROLE_ASSIGNMENT, f"{code}-role-{grant.role}-{kind}-{subject}", {
@@ -170,27 +206,27 @@ def _pools(specs: SpecList, code: str, args: DepartmentTenantArgs, project_id: R
     return pools
 
 
-def _network(specs: SpecList, code: str, net: NetworkAddresses, project_id: Ref, router: str,
-             pools: dict[int, str], dept_tags) -> dict[str, Any]:
+def _network(specs: SpecList, code: str, net: NetworkAddresses, project_id: Any, router_id: Any,
+             pool_ids: Mapping[int, Any], dept_tags) -> dict[str, Any]:
     base = f"{code}-{net.name}"
     net_tags = sorted({*dept_tags, f"purpose:{net.purpose.value}"})
     network = specs.add(t.NETWORK, f"{base}-net", {"name": base, "tenantId": project_id, "tags": net_tags})
     v4 = specs.add(t.SUBNET, f"{base}-v4", {
         "name": f"{base}-v4", "networkId": Ref(network), "tenantId": project_id, "ipVersion": 4,
-        "cidr": net.ipv4, "subnetpoolId": Ref(pools[4]) if 4 in pools else None, "tags": net_tags,
+        "cidr": net.ipv4, "subnetpoolId": pool_ids.get(4), "tags": net_tags,
     })
     mode = net.ipv6_mode.value
     v6 = specs.add(t.SUBNET, f"{base}-v6", {
         "name": f"{base}-v6", "networkId": Ref(network), "tenantId": project_id, "ipVersion": 6,
         "cidr": net.ipv6, "ipv6AddressMode": mode, "ipv6RaMode": mode,
-        "subnetpoolId": Ref(pools[6]) if 6 in pools else None, "tags": net_tags,
+        "subnetpoolId": pool_ids.get(6), "tags": net_tags,
     })
     for subnet in (v4, v6):
-        specs.add(t.ROUTER_INTERFACE, f"{subnet}-if", {"routerId": Ref(router), "subnetId": Ref(subnet)})
+        specs.add(t.ROUTER_INTERFACE, f"{subnet}-if", {"routerId": router_id, "subnetId": Ref(subnet)})
     return {"networkId": Ref(network), "ipv4": net.ipv4, "ipv6": net.ipv6}
 
 
-def _security_groups(specs: SpecList, code: str, args: DepartmentTenantArgs, project_id: Ref,
+def _security_groups(specs: SpecList, code: str, args: DepartmentTenantArgs, project_id: Any,
                      dept_tags) -> dict[str, Ref]:
     """``<dept>-baseline``: ICMP within the department, ICMPv6 from anywhere (neighbour discovery
     and path MTU discovery need it, RFC 4890), everything between members. ``<dept>-mgmt``: the
@@ -218,7 +254,7 @@ def _security_groups(specs: SpecList, code: str, args: DepartmentTenantArgs, pro
     return {"baseline": Ref(baseline), "mgmt": Ref(mgmt)}
 
 
-def _rule_adder(specs: SpecList, project_id: Ref):
+def _rule_adder(specs: SpecList, project_id: Any):
     """An ingress rule constructor bound to one component's spec list."""
 
     def rule(sec_group: str, label: str, ethertype: str, protocol: str | None, *, remote: str | None = None,

@@ -28,6 +28,7 @@ INSTANCE = "openstack:compute/instance:Instance"
 VOLUME = "openstack:blockstorage/volume:Volume"
 VOLUME_ATTACH = "openstack:compute/volumeAttach:VolumeAttach"
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
+PROVIDER = "pulumi:providers:openstack"  # an explicit provider (one per region, or per project)
 
 # Provider functions (data sources) that Lookups may name.
 GET_NETWORK = "openstack:networking/getNetwork:getNetwork"
@@ -37,6 +38,8 @@ GET_GROUP = "openstack:identity/getGroup:getGroup"
 
 # govcloud's components.
 DEPARTMENT_TENANT = "govcloud:cloud:DepartmentTenant"
+DEPARTMENT_BASE = "govcloud:cloud:DepartmentBase"  # an operated node's: what needs an admin
+DEPARTMENT_NETWORKS = "govcloud:cloud:DepartmentNetworks"  # an operated node's: what the operator runs
 EXTRANET_ATTACHMENT = "govcloud:extranet:ExtranetAttachment"
 UNIFIED_EXIT = "govcloud:exit:UnifiedExit"
 DR_PAIR = "govcloud:dr:DRPair"

@@ -47,13 +47,10 @@ from govcloud.network.waves import ipv6_waves
 from govcloud.paths import current_instance
 from support.projects import copy_lab_project
 
-# Passed from a fresh start (13 passed, 56 min at load 15-19: data-plane cold start and `up --all`
-# included); `make test-long` runs it until its set-up can be shared with the other lab tests.
-# With the department add/remove test, from a fresh start on instance i14 (lab cold start with the
-# data plane 9 min, then 51 min at load 16-26): 13 passed, the add/remove test among them; one
-# failed, test_a_county_office_reaches_a_department_probe[province-4], whose probe port stayed
-# BUILD past PORT_WAIT_S (the Linux bridge agent under that load; its later probes were wired).
-pytestmark = [pytest.mark.integration, pytest.mark.long]
+# Proven on the lab (14 passed in 18 min 17 s on instance i14 from a purged lab), but not yet in
+# `make test`: in CI one run in two lost a re-seated IPv6 speaker to the BGP agent's periodic sync
+# (docs/bgp-speakers.md, "The re-seat races with the agent's periodic sync"). `make test-long`.
+pytestmark = [pytest.mark.integration, pytest.mark.data_plane, pytest.mark.long]
 
 ROOT = Path(__file__).resolve().parents[3]
 TCP_PORT = 7014

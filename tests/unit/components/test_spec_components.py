@@ -22,6 +22,7 @@ from govcloud.stackgraph.dr import DRPairArgs
 from govcloud.stackgraph.spec import ROOT_STACK_TYPE, stack_output_refs
 from govcloud.stackgraph.exit import UnifiedExitArgs
 from govcloud.stackgraph.extranet import ExtranetAttachmentArgs, SharedServicesArgs
+from govcloud.stackgraph.operated import DepartmentBaseArgs, DepartmentNetworksArgs
 from govcloud.stackgraph.tenant import DepartmentTenantArgs
 
 
@@ -326,7 +327,7 @@ def test_city_stack_program_creates_the_whole_graph(mocks, lab):
 
 def test_every_component_args_type_has_a_component():
     assert set(COMPONENTS) == {SharedServicesArgs, ExtranetAttachmentArgs, UnifiedExitArgs,
-                               DepartmentTenantArgs, DRPairArgs}
+                               DepartmentTenantArgs, DRPairArgs, DepartmentBaseArgs, DepartmentNetworksArgs}
 
 
 def test_a_component_refuses_foreign_args(mocks):

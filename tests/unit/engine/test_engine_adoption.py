@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from govcloud.engine.adoption import existing_objects, plan_adoption, refuse_existing, state_is_empty
+from govcloud.engine.adoption import existing_objects, plan_adoption, plan_takeover, refuse_existing, state_is_empty
 from govcloud.errors import EngineError
 from govcloud.ipam import plan_environment
 from govcloud.model import load_environment
@@ -98,3 +98,70 @@ def test_adoption_refuses_an_object_found_twice():
 
 def test_the_refusal_offers_adoption():
     assert "govcloud up --adopt" in refuse_existing("lab-province", "file:///typo", []).fix
+
+
+class CreatedFinder(JoinFinder):
+    """Answers what a pending create's lookup asks (find_created), and records the inputs it was given."""
+
+    def __init__(self, existing, untagged=()):
+        super().__init__(existing)
+        self.inputs: dict[str, dict] = {}
+        self.untagged = set(untagged)
+
+    def find_created(self, type_, inputs):
+        self.inputs[inputs.get("name")] = dict(inputs)
+        if (type_, inputs.get("name")) in self.untagged:
+            return [f"untagged-{inputs['name']}"], True
+        return self.find(type_, inputs), False
+
+
+def _in_state(graph, *names: str, ids: dict | None = None) -> dict:
+    by_name = graph.by_name()
+    return {"resources": [{"urn": graph.urn(by_name[name]), "type": by_name[name].type, "custom": True,
+                           "id": (ids or {}).get(name, f"{name}-id")} for name in names]}
+
+
+def test_a_take_over_looks_up_only_what_the_state_lacks_joined_through_the_states_ids():
+    graph = _graph()
+    by_name = graph.by_name()
+    network, subnet = by_name["prov-gov-office-business-net"], by_name["prov-gov-office-business-v4"]
+    finder = CreatedFinder({(t.NETWORK, network.inputs["name"]): "n-1", (t.SUBNET, subnet.inputs["name"]): "s-1",
+                            (t.PROJECT, "prov-gov-office"): "p-other"})
+    state = _in_state(graph, "prov-gov-office-project", "prov-gov-office-pool-v4",
+                      ids={"prov-gov-office-project": "p-1"})
+    taken = plan_takeover(graph, state, finder)
+    assert taken[network.name] == "n-1" and taken[subnet.name] == "s-1"
+    assert "prov-gov-office-project" not in taken and "prov-gov-office" not in finder.inputs  # the state holds it
+    assert finder.inputs[network.inputs["name"]]["tenantId"] == "p-1"  # the state's project, not a guess
+    assert finder.inputs[subnet.inputs["name"]]["networkId"] == "n-1"  # the object just taken over
+
+
+def test_a_take_over_never_looks_for_what_joins_something_never_made():
+    graph = _graph()
+    # The second department's project is neither in the state nor found: its network, though a
+    # network of that name exists, cannot be the dead run's.
+    finder = CreatedFinder({(t.NETWORK, "prov-health-business"): "n-someone-else"})
+    taken = plan_takeover(graph, _in_state(graph, "prov-gov-office-project"), finder)
+    assert "prov-health-business-net" not in taken and "prov-health-business" not in finder.inputs
+
+
+def test_a_take_over_finds_a_create_killed_before_its_tag_call_in_the_creates_project():
+    graph = _graph()
+    finder = CreatedFinder({}, untagged={(t.NETWORK, "prov-gov-office-business")})
+    taken = plan_takeover(graph, _in_state(graph, "prov-gov-office-project"), finder)
+    assert taken["prov-gov-office-business-net"] == "untagged-prov-gov-office-business"
+
+
+def test_a_take_over_refuses_an_object_found_twice():
+    graph = _graph()
+    with pytest.raises(EngineError) as caught:
+        plan_takeover(graph, _in_state(graph, "prov-gov-office-project"),
+                      CreatedFinder({(t.NETWORK, "prov-gov-office-business"): ["n-1", "n-2"]}))
+    assert "n-1, n-2" in caught.value.message and "run `up` again" in caught.value.fix
+
+
+def test_a_take_over_of_a_whole_state_finds_nothing_to_take():
+    graph = _graph()
+    finder = CreatedFinder({(t.NETWORK, "transit-province"): "n-1"})
+    everything = _in_state(graph, *(spec.name for spec in graph.resources))
+    assert plan_takeover(graph, everything, finder) == {} and finder.asked == []

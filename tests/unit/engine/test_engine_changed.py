@@ -29,6 +29,7 @@ class FakeStack:
     def __init__(self, deployment: dict) -> None:
         self.deployment = deployment
         self.calls: list[tuple[str, dict]] = []
+        self.workspace = SimpleNamespace(env_vars={})  # where a run sets PULUMI_SKIP_CHECKPOINTS
 
     def export_stack(self, name: str = ""):
         return SimpleNamespace(version=3, deployment=self.deployment["deployment"])

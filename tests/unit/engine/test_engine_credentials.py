@@ -8,7 +8,8 @@ import pytest
 import yaml
 from openstack.exceptions import ForbiddenException
 
-from govcloud.engine.credentials import check_login, find_clouds_yaml, load_credentials, require_admin
+from govcloud.engine.credentials import (check_login, check_project_access, find_clouds_yaml, load_credentials,
+                                         require_admin)
 from govcloud.errors import EngineError, UsageError
 
 CLOUDS = {"clouds": {"test-admin": {
@@ -101,3 +102,41 @@ def test_clouds_yaml_search_order(tmp_path, clouds_yaml):
     assert find_clouds_yaml(None, {"OS_CLIENT_CONFIG_FILE": "/x.yaml"}).as_posix() == "/x.yaml"
     assert find_clouds_yaml(None, {"GOVCLOUD_LAB_DIR": str(tmp_path)}) == clouds_yaml
     assert find_clouds_yaml(None, {"GOVCLOUD_LAB_DIR": str(tmp_path / "none")}) is None
+
+
+def test_an_operator_stack_s_environment_leaves_the_project_to_its_providers(clouds_yaml):
+    """Each provider of an operators' stack names its department's project; a project of the
+    clouds.yaml entry in the environment (an ID above all) would win over that name."""
+    credentials = load_credentials("test-admin", clouds_yaml)
+    env = credentials.engine_env(region="RegionCityA", per_project=True)
+    assert "OS_PROJECT_NAME" not in env and "OS_PROJECT_ID" not in env
+    assert env["OS_USERNAME"] == "admin" and env["OS_PROJECT_DOMAIN_NAME"] == "Default"
+    scoped = credentials.scoped_to("city-b-civil")
+    assert scoped["project_name"] == "city-b-civil" and scoped["project_domain_name"] == "Default"
+
+
+def test_a_project_keystone_gives_no_token_for_refuses_the_run_naming_it(clouds_yaml, monkeypatch):
+    """The Keystone refusal before the engine starts: the first project of the stack the user
+    holds no role on is named, with the user and the cloud."""
+    from keystoneauth1 import exceptions as ks
+    from keystoneauth1 import session
+
+    asked: list[str] = []
+
+    def get_token(self):
+        project = self.auth.project_name
+        asked.append(project)
+        if project != "city-a-edu":
+            raise ks.Unauthorized("The request you have made requires authentication. (HTTP 401)")
+        return "token"
+
+    monkeypatch.setattr(session.Session, "get_token", get_token)
+    credentials = load_credentials("test-admin", clouds_yaml)
+    check_project_access(credentials, "lab-city-a", ["city-a-edu"])
+    with pytest.raises(UsageError) as refused:
+        check_project_access(credentials, "lab-city-b", ["city-a-edu", "city-b-civil", "other"])
+    assert asked == ["city-a-edu", "city-a-edu", "city-b-civil"]
+    assert refused.value.exit_code == 2
+    assert "no token for project 'city-b-civil' of stack lab-city-b" in refused.value.message
+    assert "'admin'" in refused.value.message and "nothing was changed" in refused.value.message
+    assert "operators:" in refused.value.fix

@@ -25,6 +25,13 @@ def test_stages_put_the_province_first_and_last_for_destroy():
     assert stages(["c2"], ["p"]) == [["c2"]]
 
 
+def test_operated_stacks_run_after_their_bases_and_are_destroyed_before_them():
+    names = ["p", "c1-base", "c2", "c1"]
+    assert stages(names, ["p"], last=["c1"]) == [["p"], ["c1-base", "c2"], ["c1"]]
+    assert stages(list(reversed(names)), ["p"], reverse=True, last=["c1"]) == [["c1"], ["c2", "c1-base"], ["p"]]
+    assert stages(["c1"], ["p"], last=["c1"]) == [["c1"]]
+
+
 def test_cities_run_concurrently_after_the_province():
     events: list[str] = []
     lock = threading.Lock()

@@ -30,7 +30,7 @@ from netaddr import IPAddress
 
 from govcloud.lab.openstack.ports import HOST
 from govcloud.lab.openstack.statedir import OpenStackLabPaths
-from govcloud.lab.openstack.supervisor import Service, running_pid, started_at
+from govcloud.lab.openstack.supervisor import Service, log_since_start, running_pid, started_at
 from govcloud.lab.processes import run_command
 
 # The host name the data plane's agents report; ports plugged into the data plane bind to it.
@@ -52,6 +52,8 @@ RELAY_OUT, RELAY_IN = "amqp-relay-root", "amqp-relay-netns"
 # Namespaces the agents create, named by the id of a router or network of this lab's Neutron.
 _AGENT_NAMESPACES = ("qrouter-", "qdhcp-", "snat-", "fip-")
 _LISTEN = "0A"
+# What a privsep daemon prints (through its agent's log) when it has deadlocked: see wedged().
+PRIVSEP_DEADLOCK = "greenlet.error: cannot switch to a different thread"
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,29 @@ def services(paths: OpenStackLabPaths, bgp_agents: int,
         Service(agent.name, ("/usr/bin/ip", "netns", "exec", ns, "/usr/bin/python3", f"/usr/bin/{agent.binary}",
                              "--config-file", str(paths.etc / "neutron" / "neutron.conf"),
                              "--config-file", str(agent.config)),
-                probe=board_probe(agent),
+                probe=_answering_unless_wedged(paths, agent.name, board_probe(agent)),
                 configs=(paths.etc / "neutron" / "neutron.conf", agent.config),
+                wedged=lambda name=agent.name: wedged(paths, name),
                 after=("neutron-server", RELAY_IN))
         for agent in agents(paths, bgp_agents))
     return relays + processes
+
+
+def wedged(paths: OpenStackLabPaths, name: str) -> bool:
+    """Whether agent ``name`` has hit oslo.privsep's lost hand-over since it started.
+
+    A privsep daemon whose worker threads hand an eventlet lock to one another fails with
+    ``greenlet.error: cannot switch to a different thread``; the waiting call never returns and
+    every later call through that daemon times out, while the agent's heartbeat stays fresh. The
+    lab's configs avoid it (``thread_pool_size = 1``, see neutron.conf.j2); an agent that shows it
+    anyway is restarted by ``lab up`` and reported as not answering by ``lab status``.
+    """
+    return PRIVSEP_DEADLOCK in log_since_start(paths, name)
+
+
+def _answering_unless_wedged(paths: OpenStackLabPaths, name: str,
+                             probe: Callable[[], bool]) -> Callable[[], bool]:
+    return lambda: probe() and not wedged(paths, name)
 
 
 def ensure_namespace(paths: OpenStackLabPaths) -> None:

@@ -29,7 +29,7 @@ def answering(services: Sequence[Service]) -> dict[str, bool]:
 
 
 def bring_up(paths: OpenStackLabPaths, services: Sequence[Service], timeout: float) -> list[str]:
-    """Start what is not running, wait until every service answers; return the names started.
+    """Start what is not running (or is wedged), wait until every service answers; return the names started.
 
     Dependencies on services outside ``services`` count as met (an earlier group answered).
     Raises :class:`LabError` with the service's last log lines if one dies or never answers.
@@ -38,6 +38,9 @@ def bring_up(paths: OpenStackLabPaths, services: Sequence[Service], timeout: flo
     ready: set[str] = set()
     started: list[str] = []
     deadline = time.monotonic() + timeout
+    for service in services:  # stuck for good: restarted like a stopped one
+        if service.wedged is not None and supervisor.running_pid(paths, service.name) and service.wedged():
+            supervisor.stop(paths, service)
     while len(ready) < len(services):
         for service in services:
             deps_met = all(dep in ready or dep not in names for dep in service.after)

@@ -29,6 +29,7 @@ CLEAN_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 # The shell forks the daemon and exits at once, so the daemon is re-parented to init and never
 # becomes a child (or zombie) of a long-lived Python process such as a pytest session.
 _LOG_LIMIT = 20 * 1024 * 1024
+_START_MARK = "=== govcloud lab: starting "
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Service:
     after: tuple[str, ...] = ()  # services that must answer before this one starts
     configs: tuple[Path, ...] = ()  # files it reads at start: a change means a restart
     stop_timeout: float = 15.0
+    # True when the running daemon is alive but stuck for good (a known deadlock); it is restarted.
+    wedged: Callable[[], bool] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def start(service: Service, paths: OpenStackLabPaths) -> PidRecord:
     if log.exists() and log.stat().st_size > _LOG_LIMIT:
         log.replace(log.with_name(log.name + ".1"))  # keep one old log; the state dir must not fill the disk
     with log.open("a") as handle:
-        handle.write(f"\n=== govcloud lab: starting {service.name} at {time.strftime('%F %T')}\n")
+        handle.write(f"\n{_START_MARK}{service.name} at {time.strftime('%F %T')}\n")
     pid = launch_detached(service.argv, log, clean_env(service.env), paths.root)
     record = PidRecord(pid, _start_time(pid) or 0, signature(service.argv, paths.root))
     write_record(paths, service.name, record)
@@ -140,6 +143,16 @@ def family(paths: OpenStackLabPaths, name: str) -> list[int]:
     """Our ``name`` daemon and every process it forked (workers), for accounting; empty when down."""
     pid = running_pid(paths, name)
     return [] if pid is None else [pid, *_descendants(pid)]
+
+
+def log_since_start(paths: OpenStackLabPaths, name: str) -> str:
+    """What our ``name`` daemon has logged since its latest start (empty when it never started)."""
+    try:
+        text = paths.log_file(name).read_text(errors="replace")
+    except OSError:
+        return ""
+    start = text.rfind(f"{_START_MARK}{name} at ")
+    return text[start:] if start >= 0 else ""
 
 
 def tail(path: Path, lines: int = 20) -> str:

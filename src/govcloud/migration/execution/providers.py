@@ -22,7 +22,7 @@ from ...errors import EngineError
 from ...ipam import plan_environment
 from ...model import Environment
 from ...stackgraph import plan_stacks, stack_names
-from ...stackgraph.stacks import stack_name
+from ...stackgraph.stacks import infrastructure_stack_name
 from ..schema import WaveEntry
 
 Details = dict[str, Any]
@@ -50,9 +50,10 @@ class WorkloadDriver(Protocol):
 
 
 def target_stacks(environment: Environment, entry: WaveEntry) -> list[str]:
-    """The stack holding the system's resources: its target node's (DR sides are placed by region)."""
+    """The stack holding the system's resources: its target node's (DR sides are placed by region),
+    an operated node's base."""
     node = environment.province.node_by_code[entry.target_node]
-    return [stack_name(environment.name, node, environment.province)]
+    return [infrastructure_stack_name(environment.name, node, environment.province)]
 
 
 def provision_stacks(environment: Environment, entry: WaveEntry) -> list[str]:

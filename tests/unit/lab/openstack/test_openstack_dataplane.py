@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import configparser
+from pathlib import Path
+
 import pytest
 
 from govcloud.errors import InputError
@@ -17,6 +21,7 @@ from govcloud.paths import LabInstance
 
 SPEC = OpenStackLabSpec(regions=("RegionA",), compute_hosts=(ComputeHost("c1"),), data_plane=True, bgp_agents=3)
 SECRETS = {name: f"{name}-secret" for name in ACCOUNTS}
+NEUTRON_PRIVILEGED = Path("/usr/lib/python3/dist-packages/neutron/privileged/__init__.py")
 
 
 def _paths(tmp_path, index: int) -> OpenStackLabPaths:
@@ -88,3 +93,37 @@ def test_the_lab_model_asks_for_a_bgp_agent_per_speaker_of_each_routed_node(proj
     province = load_folder(project_root / "inventories" / "lab", name="lab").province
     routed = [node for node in province.nodes if node.routing is not None]
     assert routed and lab_spec(province).bgp_agents == 2 * len(routed)  # IPv4 and IPv6 speakers
+
+
+
+def test_every_privsep_daemon_of_the_agents_runs_one_worker_thread(tmp_path):
+    """More than one worker per daemon loses eventlet lock hand-overs (see dataplane.wedged)."""
+    paths = _paths(tmp_path, 3)
+    parser = configparser.ConfigParser(interpolation=None, strict=True)
+    parser.read_string(rendered_files(paths, SPEC, SECRETS)[paths.etc / "neutron" / "neutron.conf"])
+    sections = _neutron_privsep_sections() - {"privsep_ovs_vsctl"}  # no Open vSwitch in the lab
+    assert sections >= {"privsep", "privsep_link", "privsep_namespace"}
+    assert {section: parser.get(section, "thread_pool_size", fallback=None) for section in sections} == \
+        dict.fromkeys(sections, "1")
+
+
+def _neutron_privsep_sections() -> set[str]:
+    """The config sections of the privileged contexts in the neutron the lab runs (Debian's)."""
+    assert NEUTRON_PRIVILEGED.exists(), f"{NEUTRON_PRIVILEGED} is missing: `make setup` installs python3-neutron"
+    tree = ast.parse(NEUTRON_PRIVILEGED.read_text())
+    return {keyword.value.value for call in ast.walk(tree) if isinstance(call, ast.Call)
+            for keyword in call.keywords if keyword.arg == "cfg_section"}
+
+
+def test_an_agent_is_wedged_only_by_a_privsep_deadlock_since_its_latest_start(tmp_path):
+    paths = _paths(tmp_path, 3)
+    paths.create()
+    log = paths.log_file("neutron-dhcp-agent")
+    assert not dataplane.wedged(paths, "neutron-dhcp-agent")  # no log yet
+    start = "\n=== govcloud lab: starting neutron-dhcp-agent at 2026-12-07 08:12:19\n"
+    deadlock = f"WARNING oslo.privsep.daemon [-] privsep log: {dataplane.PRIVSEP_DEADLOCK}\n"
+    log.write_text(start + "INFO DHCP agent started\n" + deadlock)
+    assert dataplane.wedged(paths, "neutron-dhcp-agent")
+    log.write_text(start + deadlock + start + "INFO DHCP agent started\n")  # restarted since
+    assert not dataplane.wedged(paths, "neutron-dhcp-agent")
+    assert not dataplane.wedged(paths, "neutron-l3-agent")
