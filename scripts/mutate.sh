@@ -24,10 +24,12 @@ case $pkg in
   model)        only='"src/govcloud/model/*"'
                 # Not test_fuzz.py: its hypothesis run takes minutes per mutant. It stays in the unit suite.
                 tests='"tests/unit/model/test_accepted_shapes.py", "tests/unit/model/test_bad_input.py",
-                       "tests/unit/model/test_bad_input_classes.py", "tests/unit/model/test_hosting_and_exit_plan.py",
+                       "tests/unit/model/test_bad_input_classes.py", "tests/unit/model/test_exit_kind.py",
+                       "tests/unit/model/test_hosting_and_exit_plan.py",
                        "tests/unit/model/test_loader.py", "tests/unit/model/test_loader_errors.py",
                        "tests/unit/model/test_partial.py",
                        "tests/unit/model/test_placement.py", "tests/unit/model/test_recovery.py",
+                       "tests/unit/model/test_reference_edges.py",
                        "tests/unit/model/test_routing.py", "tests/unit/model/test_shapes.py",
                        "tests/unit/model/test_site_checks.py", "tests/unit/model/test_system_cycles.py"' ;;
   ipam)         only='"src/govcloud/ipam/*"'

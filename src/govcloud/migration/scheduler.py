@@ -123,15 +123,14 @@ def _place_group(province: Province, ledger: CapacityUsage,
 def _target_node(province: Province, ledger: CapacityUsage, system: LegacySystem, pending: list[Claim]) -> str:
     if system.target_node is not None:
         return system.target_node
-    home = province.department_by_code.get(system.owner)
-    preferred = [home.node] if home is not None else []
+    home = province.department_by_code[system.owner].node  # the loader refuses an unknown owner
     # Never the system's DR node: a dual-active half or a backup must sit on another node than the primary.
     away = {system.dr_node} if system.dr_node else set()
-    for node in [n for n in preferred if n not in away] + _by_headroom(ledger, exclude=away):
+    for node in ([home] if home not in away else []) + _by_headroom(ledger, exclude=away):
         trial = pending + claims(system.footprint, node, DrMode.NONE, None)
         if ledger.fits(trial):
             return node
-    return preferred[0] if preferred else province.province_node.code
+    return home  # nothing fits: the overrun is reported against the owner's node
 
 
 def _by_headroom(ledger: CapacityUsage, exclude: set[str]) -> list[str]:

@@ -31,8 +31,10 @@ MODEL_FILES = (MODEL_FILE, "departments.yaml", "extranet.yaml", "exits.yaml", "s
 SECTIONS = tuple(Province.model_fields)
 SECTION_HOME = {"province": MODEL_FILE, "ipam": MODEL_FILE, "nodes": MODEL_FILE,
                 "targets": MODEL_FILE, "network_plan": MODEL_FILE, "departments": "departments.yaml", "sites": "extranet.yaml",
-                "links": "extranet.yaml", "exits": "exits.yaml", "systems": "systems.yaml"}
-"""Where each section is written in the example and lab environments (named when one is missing)."""
+                "links": "extranet.yaml", "exits": "exits.yaml", "unified_exit_plan": "exits.yaml",
+                "systems": "systems.yaml"}
+"""Where each section is written in the example and lab environments (named when one is missing),
+for every section of the model."""
 SECTION_HOME_OF = {Path(home).stem: section for section, home in reversed(SECTION_HOME.items())}
 """A model file's first section, by the file's stem (named in the fix for an empty file)."""
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -88,8 +90,7 @@ def resolve_env(env: str, project_root: Path) -> Path:
 
 
 def load_environment(env: str, project_root: Path) -> Environment:
-    path = resolve_env(env, project_root)
-    return load_folder(path, name=path.name)
+    return load_folder(resolve_env(env, project_root))  # named after its folder
 
 
 def load_folder(path: Path, name: str | None = None) -> Environment:
@@ -180,8 +181,8 @@ def _meant_model_file(name: str) -> str | None:
     """The model file a file name probably means, if any."""
     stem = name.lower().split(".", 1)[0]
     by_stem = {Path(f).stem: f for f in MODEL_FILES}
-    by_stem.update({section: SECTION_HOME.get(section, MODEL_FILES[0]) for section in SECTIONS})
-    close = difflib.get_close_matches(stem, list(by_stem), n=1, cutoff=0.8)
+    by_stem.update(SECTION_HOME)
+    close = difflib.get_close_matches(stem, list(by_stem), cutoff=0.8)  # the best first
     return by_stem[close[0]] if close else None
 
 
@@ -205,7 +206,7 @@ def _read_sections(folder: Path) -> _Sections:
             content = _parse_yaml(file)
             if content is None:  # an emptied file would silently drop its sections (and release their addresses)
                 raise ModelError("the file is empty: it holds no section", location=Location(file, 1),
-                                 fix=f"write its sections (e.g. a '{SECTION_HOME_OF.get(file.stem, 'systems')}:' section), "
+                                 fix=f"write its sections (e.g. a '{SECTION_HOME_OF[file.stem]}:' section), "
                                      "or delete the file")
             if not isinstance(content, dict):
                 raise ModelError(f"the file holds a {type(content).__name__}, not a mapping of sections",
@@ -369,7 +370,7 @@ def _first_duplicate_key(node: yaml.Node | None) -> tuple[str, int] | None:
 
 def _check_section(section: Any, file: Path, section_files: dict[str, Path]) -> None:
     if section not in SECTIONS:
-        close = difflib.get_close_matches(str(section), SECTIONS, n=1)
+        close = difflib.get_close_matches(str(section), SECTIONS)  # the best first
         hint = f"did you mean {close[0]!r}?" if close else f"known sections: {', '.join(SECTIONS)}"
         raise ModelError(f"unknown section {section!r}", location=Location(file, _line_of(file, (section,)),
                          str(section)), fix=hint)
@@ -422,7 +423,7 @@ def _pydantic_error(err: dict, section_files: dict[str, Path], lines: _LineFinde
     path = problem.path
     if path and path[0] not in section_files and err["type"] == "missing" and len(path) == 1:
         folder = next(iter(section_files.values())).parent if section_files else None
-        home = SECTION_HOME.get(str(path[0]), MODEL_FILES[0])
+        home = SECTION_HOME[str(path[0])]
         return ModelError(f"section {path[0]!r} is missing",
                           location=Location(folder / home if folder else None, field=str(path[0])),
                           fix=f"add a '{path[0]}:' section to {home} (or to another of {', '.join(MODEL_FILES)})")

@@ -109,11 +109,8 @@ def _split(data: dict[str, Any], schema_errors: list[dict], unavailable: set[str
     for name, info in Province.model_fields.items():
         if name in whole:
             parts.sections[name] = _UnavailableSection()
-        elif name not in data:
-            if not info.is_required():
-                parts.sections[name] = info.get_default(call_default_factory=True)
-            else:
-                parts.sections[name] = _UnavailableSection()
+        elif name not in data:  # an optional section: a missing required one is a schema error, in ``whole``
+            parts.sections[name] = info.get_default(call_default_factory=True)
         elif name in rejected:
             parts.sections[name] = _kept_entries(name, data[name], rejected[name], parts)
         else:

@@ -60,7 +60,9 @@ def _parse_network(value: Any) -> IPNetwork:
     try:
         network = IPNetwork(value)
     except (AddrFormatError, ValueError) as exc:
-        raise ValueError(f"{value!r} is not a valid network: {exc}") from None
+        # The text after ': ' is the fix the operator reads (problems.pydantic_fix): say what to write.
+        raise ValueError(f"{value!r} is not a valid network ({exc}): write an address and a prefix length, "
+                         "such as 192.0.2.0/24 or 2001:db8::/32") from None
     if network.network != network.ip:
         # Host bits set usually means a typo in the prefix length; say what was probably meant.
         raise ValueError(f"{value!r} has host bits set; did you mean {network.cidr}?")

@@ -41,7 +41,8 @@ def _node_sites(p: Province) -> Iterator[Problem]:
 def _uplinks(p: Province) -> Iterator[Problem]:
     """An uplink joins a site to its parent; one to any other site would give it a second parent."""
     for index, link in enumerate(p.links):
-        if link.kind is not LinkKind.UPLINK or link.a not in p.site_by_code or link.b not in p.site_by_code:
+        if link.kind is not LinkKind.UPLINK or link.a not in p.site_by_code or link.b not in p.site_by_code \
+                or link.a == link.b:  # a link to itself is reported as such, not as a second parent
             continue
         child, upper = p.site_by_code[link.b], p.site_by_code[link.a]
         if child.parent == upper.code:
@@ -117,7 +118,7 @@ def _department_hosting(p: Province) -> Iterator[Problem]:
         if node is None or node.kind is not NodeKind.PROVINCE or node.code == platform or dept.tier is Tier.PROVINCE:
             continue
         city = _city_of(p, dept.site)
-        if city not in node.serves:
+        if city is not None and city not in node.serves:  # no city: an unknown site, reported as such
             yield Problem(("departments", index, "node"), f"provincial node {node.code!r} does not serve "
                           f"{dept.tier.value} department {dept.code!r} (city {city!r})",
                           f"add {city} to serves of node {node.code}, or host the department on its city's node")
@@ -167,8 +168,8 @@ def _system_hosting(p: Province) -> Iterator[Problem]:
     platform = _platform(p)
     for index, system in enumerate(p.systems):
         owner = p.department_by_code.get(system.owner)
-        if owner is None or system.target_node is None or system.target_node not in p.node_by_code:
-            continue
+        if owner is None or system.target_node not in p.node_by_code or owner.node not in p.node_by_code:
+            continue  # an unknown node is reported as such (its fix would name it: "set target_node: <typo>")
         if system.target_node != owner.node and owner.node != platform:
             yield Problem(("systems", index, "target_node"),
                           f"node {system.target_node!r} does not host owner {owner.code!r} (hosted on {owner.node!r})",

@@ -137,7 +137,7 @@ def _reported_elsewhere(a: _Range, b: _Range) -> bool:
 def _overlap_fix(later: _Range, earlier: _Range) -> str:
     if later.path[0] == "exits" and earlier.path[0] == "exits":
         return "two exits cannot share public addresses: correct one of the uplink ranges"
-    if "exits" in (later.path[0], earlier.path[0]):
+    if later.path[0] == "exits":  # the blame order names an exit's range first
         return "an exit's public range must lie outside the plan's blocks and the ranges in use: correct it"
     return "the plan's blocks must not overlap: correct or remove one of them"
 

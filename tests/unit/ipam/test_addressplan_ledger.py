@@ -203,3 +203,22 @@ def test_a_level_with_no_member_is_sized_for_one_subnet_with_headroom_and_its_pa
     # The phantom township keeps room for its /60 of infrastructure and one /60 village: a nibble more.
     assert levels[Level.TOWNSHIP] == 56
     assert levels[Level.COUNTY] == 52
+
+
+def test_a_new_site_linked_from_a_village_numbers_the_link_in_the_village_s_block():
+    """A village holds its /64s directly (no infra block): a link from it to a new site, planned as
+    an addition, comes from the village's own block, as in a full plan."""
+    from govcloud.model import Province
+
+    data = build_province({"c0": {"c0-x0": ["c0-x0-t0"]}}, {"core": 1}).model_dump(mode="json")
+    data["sites"].append({"code": "v0", "name": "v0", "tier": "village", "parent": "c0-x0-t0"})
+    data["links"].append({"a": "c0-x0-t0", "b": "v0"})
+    first = plan_addresses(Province.model_validate(data))
+    data["sites"].append({"code": "c0-x1", "name": "x1", "tier": "county", "parent": "c0"})
+    data["links"] += [{"a": "c0", "b": "c0-x1"}, {"a": "v0", "b": "c0-x1", "kind": "cross"}]
+    grown = Province.model_validate(data)
+    full = plan_addresses(grown, first.ledger)
+    incremental = plan_additions(grown, first.ledger, sites=("c0-x1",))
+    assert incremental.ledger.allocations == full.ledger.allocations
+    link = incremental.ledger.allocations["link:v0--c0-x1"]
+    assert link.parent == "site:v0" and link.prefix in first["site:v0"]

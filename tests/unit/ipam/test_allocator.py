@@ -149,3 +149,14 @@ def test_a_refused_reservation_says_the_ledger_was_edited_and_how_to_recover():
         with pytest.raises(InputError) as info:
             allocator.reserve(IPNetwork(child))
         assert (info.value.message, info.value.fix) == (message, fix)
+
+
+def test_a_full_block_says_which_length_is_missing_and_every_way_to_make_room():
+    allocator = BlockAllocator(IPNetwork("2001:db8::/127"))
+    allocator.allocate(127)
+    with pytest.raises(AddressSpaceExhausted) as info:
+        allocator.allocate(128)
+    assert (info.value.message, info.value.fix) == (
+        "2001:db8::/127 has no free /128 left",
+        "free released prefixes (govcloud ipam free), raise headroom for a re-plan of new space, "
+        "or give the province a larger block")

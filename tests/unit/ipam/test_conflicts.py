@@ -81,3 +81,14 @@ def test_a_decommissioned_exit_is_not_checked_and_the_next_one_is():
 def test_a_plan_without_prefixes_of_a_family_has_no_conflict_in_it():
     province = build_province({}, {}).model_copy(update={"exits": (exit_("e", "198.51.100.0/24", "2001:db8::/48"),)})
     assert exit_conflicts(province, AddressPlan(Ledger())) == []
+
+
+def test_a_planned_address_at_the_end_of_a_planned_prefix_is_inside_it_and_the_outer_one_is_named():
+    plan = AddressPlan(Ledger({}, {r.key: r for r in (
+        a("v4:space:0", "198.51.100.0/24", Level.V4_SPACE),
+        a("v4:node:p", "198.51.100.64/26", Level.V4_NODE, "v4:space:0"),
+        a("v4:last", "198.51.100.127/32", Level.V4_SUBNET, "v4:node:p"),
+    )}))
+    province = build_province({}, {}).model_copy(update={"exits": (exit_("e", "198.51.100.127/32"),)})
+    assert [p.message for p in exit_conflicts(province, plan)] == [
+        "public range 198.51.100.127/32 of exit 'e' overlaps 198.51.100.64/26, planned for v4:node:p"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from govcloud.ipam import load_ledger, plan_addresses, plan_growth
+from govcloud.ipam import Ledger, Status, load_ledger, plan_addresses, plan_growth
 from govcloud.model import Province, load_folder
 
 LAB = Path(__file__).parents[3] / "inventories" / "lab"
@@ -58,3 +58,23 @@ def test_a_removal_takes_the_full_plan_and_releases():
     plan = plan_growth(shrunk, ledger)
     assert "dept:city-b-civil" in plan.released
     assert plan.ledger == plan_addresses(shrunk, ledger).ledger
+
+
+def test_a_released_prefix_the_model_needs_again_is_reactivated_as_by_a_full_plan():
+    ledger = load_ledger(LAB)
+    released = ledger.with_status("dept:city-b-civil", Status.RELEASED)
+    ledger = Ledger(dict(ledger.levels), {**ledger.allocations, "dept:city-b-civil": released})
+    province = load_folder(LAB).province
+    full, incremental = plan_addresses(province, ledger), plan_growth(province, ledger)
+    assert incremental.reactivated == full.reactivated == ("dept:city-b-civil",)
+    assert incremental.ledger.allocations == full.ledger.allocations
+    assert incremental.ledger.allocations["dept:city-b-civil"] == load_ledger(LAB).allocations["dept:city-b-civil"]
+
+
+def test_a_ledger_without_levels_is_planned_in_full_against_its_allocations():
+    """With no level lengths to grow at, the full plan runs, over the ledger's allocations: it keeps
+    every one and adds none (not a plan from scratch that adds everything anew)."""
+    ledger = load_ledger(LAB)
+    plan = plan_growth(load_folder(LAB).province, Ledger({}, dict(ledger.allocations)))
+    assert plan.added == () and plan.released == ()
+    assert plan.ledger.allocations == ledger.allocations

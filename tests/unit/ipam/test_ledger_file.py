@@ -296,3 +296,22 @@ def test_a_single_address_is_an_overlap_at_its_wider_neighbours_last_address_or_
     assert problems(alloc("host:a", "2001:db8::1/128", Level.SUBNET),
                     alloc("host:b", "2001:db8::1/128", Level.SUBNET)) == [
         (1, "host:b and host:a hold the same prefix", fix)]
+
+
+def test_a_write_cut_short_leaves_only_the_temporary_file_the_model_ignores(lab_copy, monkeypatch):
+    """The ledger is written to ipam-ledger.yaml.tmp and renamed: a write that stops before the
+    rename leaves the old ledger whole and a file the model's loader knows is not the model's."""
+    from govcloud.model import load_folder
+
+    before = (lab_copy / "ipam-ledger.yaml").read_bytes()
+
+    def cut(self, target):
+        raise OSError("cut short")
+
+    monkeypatch.setattr(Path, "replace", cut)
+    with pytest.raises(OSError, match="cut short"):
+        write_ledger(lab_copy, load_ledger(lab_copy))
+    monkeypatch.undo()
+    assert sorted(p.name for p in lab_copy.iterdir() if "ledger" in p.name) == ["ipam-ledger.yaml", "ipam-ledger.yaml.tmp"]
+    assert (lab_copy / "ipam-ledger.yaml").read_bytes() == before
+    assert load_folder(lab_copy).province.province.code == "lab"

@@ -423,3 +423,38 @@ def test_each_resource_a_claim_overruns_is_reported_once(lab_copy, waves):
         f"wave 2: node 'city-a' vcpu would reach 10 of 8 (primary claim of 2) {fix}",
         "migrations/lab/0003-city-a.yaml: systems[1].target_node: system 'farm-subsidies': capacity overrun in "
         f"wave 3: node 'city-a' ram_gb would reach 40 of 38 (primary claim of 4) {fix}"]
+
+
+def test_a_claim_on_an_unknown_node_leaves_the_entry_s_other_claims_checked(lab_copy, waves):
+    """e-licence's primary names a node the model lacks (reported as such); its backup on city-b
+    still overruns that node's storage, and is still reported."""
+    small = edited_lab(lab_copy, nodes=lambda d: item(d["nodes"], "city-b")["capacity"].update(storage_gb=900))
+    w1, w2, w3 = waves
+    found = findings(small, [w1, changed(w2, "e-licence", target_node="city-z").sealed_copy(), w3])
+    assert "migrations/lab/0002-city-a.yaml: systems[0].target_node: system 'e-licence': unknown node 'city-z' " \
+           "(fix: use one of province, city-a, city-b)" in found
+    assert "migrations/lab/0002-city-a.yaml: systems[0].dr: system 'e-licence': capacity overrun in wave 2: node " \
+           "'city-b' storage_gb would reach 1000 of 900 (backup claim of 1000) (fix: move systems to a later wave " \
+           "or another node, or raise the node's capacity)" in found
+
+
+def test_a_knot_of_two_cycles_is_reported_by_the_cycle_through_its_first_listed_system():
+    """Five systems in one wave, listed sys-2, sys-1, sys-0, sys-4, sys-3; sys-1, sys-0, sys-4 and
+    sys-3 form a knot of two cycles (sys-1 <-> sys-4 and sys-0 <-> sys-3 through sys-4 -> sys-0).
+    The finding is the cycle through sys-1, the knot's first-listed system, not the one a search
+    from the first of them in graph order (sys-3, pulled in by sys-2's dependency) would find."""
+    from support.migration_strategies import Parts, SystemParts, build
+
+    part = SystemParts(home=1, vcpu=1, ram_gb=1, storage_gb=10, criticality="low", status="move", pinned=True,
+                       dr="none", dr_offset=1, depends_on=frozenset())
+    province = build(Parts(cities=1, systems=(part,) * 5, capacity=(2.0, 2.0)))
+    (wave,) = plan_waves(province, [], PlanSettings(start=dt.date(2027, 1, 9))).planned
+    deps = {"sys-2": ("sys-3", "sys-4"), "sys-1": ("sys-4",), "sys-0": ("sys-3", "sys-4"),
+            "sys-4": ("sys-1", "sys-0"), "sys-3": ("sys-0",)}
+    by_code = {e.code: e for e in wave.systems}
+    knot = wave.model_copy(update={"systems": tuple(by_code[c].model_copy(update={"depends_on": deps[c]})
+                                                    for c in deps)}).sealed_copy()
+    cycles = [f for f in findings(province, [knot]) if "dependency cycle" in f]
+    assert cycles == [f"migrations/lab/{knot.file_name}: systems[1].depends_on: system 'sys-1': dependency cycle: "
+                      "sys-1 -> sys-4 -> sys-1 (fix: break the cycle, or move these systems together: one wave, "
+                      "one 'group')"]

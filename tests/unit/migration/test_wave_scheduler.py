@@ -229,3 +229,95 @@ def test_replanning_keeps_started_waves_and_removes_the_files_of_the_others(proj
     assert again.kept == first[:1]
     assert again.remove == [lw.path for lw in first[1:]]
     assert [w.wave for w in again.planned] == [2, 3]
+
+
+def _schedule(parts, limit: int = 40):
+    from govcloud.migration.planner import kept_ledger
+    from govcloud.migration.scheduler import schedule
+    from support.migration_strategies import build
+
+    province = build(parts)
+    ledger, settled = kept_ledger(province, [])
+    return schedule(province, ledger, settled, max_systems_per_wave=limit)
+
+
+def _system(home: int, *, pinned: bool = False, vcpu: int = 4, storage_gb: int = 100, dr: str = "none",
+            dr_offset: int = 1, status: str = "move"):
+    from support.migration_strategies import SystemParts
+
+    return SystemParts(home=home, vcpu=vcpu, ram_gb=2 * vcpu, storage_gb=storage_gb, criticality="low", status=status,
+                       pinned=pinned, dr=dr, dr_offset=dr_offset, depends_on=frozenset())
+
+
+def test_a_system_without_a_target_node_stays_on_its_owner_s_node_when_it_fits_there():
+    """city-1 (sys-0's owner's node) has room for sys-0 and no more (half of it is free, sys-1 holds
+    the rest); city-2 keeps nine tenths free, the province all of its one vCPU: the owner's node
+    still wins, as long as the system fits there."""
+    from support.migration_strategies import Parts
+
+    parts = Parts(cities=2, systems=(_system(1), _system(1, pinned=True, status="on-cloud"),
+                                     _system(2, pinned=True, status="on-cloud")), capacity=(1.0, 1.0, 10.0))
+    result = _schedule(parts)
+    assert result.unplaced == []
+    assert [(p.code, p.target_node) for wave in result.waves for p in wave] == [("sys-0", "city-1")]
+
+
+def test_a_system_that_fits_nowhere_is_reported_against_its_owner_s_node():
+    from support.migration_strategies import Parts
+
+    result = _schedule(Parts(cities=1, systems=(_system(1),), capacity=(1.0, 0.5)))
+    assert result.waves == []
+    assert [(code, o.describe()) for code, o in result.unplaced] == [
+        ("sys-0", "node 'city-1' vcpu would reach 4 of 2 (primary claim of 4)")]
+
+
+def test_a_group_that_only_fits_member_by_member_is_not_placed():
+    """Two systems that depend on each other, 4 vCPU each, on city-1 with 6: each fits alone, the
+    group does not."""
+    from support.migration_strategies import Parts
+
+    parts = Parts(cities=1, systems=(_system(1, pinned=True), _system(1, pinned=True)), rings=((0, 1),),
+                  capacity=(1.0, 0.75))
+    result = _schedule(parts)
+    assert result.waves == []
+    assert [(code, o.describe()) for code, o in result.unplaced] == [
+        ("sys-0", "node 'city-1' vcpu would reach 8 of 6 (primary claim of 4)"),
+        ("sys-1", "node 'city-1' vcpu would reach 8 of 6 (primary claim of 4)")]
+
+
+def test_the_storage_of_every_backup_placed_adds_up_on_the_dr_node():
+    """Three systems on city-1 keep backups of 100 GB on city-2, which holds 210 GB: the third does not fit."""
+    from support.migration_strategies import Parts
+
+    backup = dict(pinned=True, vcpu=1, storage_gb=100, dr="offsite-backup", dr_offset=1)
+    parts = Parts(cities=2, systems=(_system(1, **backup), _system(1, **backup), _system(1, **backup)),
+                  capacity=(1.0, 2.0, 0.7))
+    result = _schedule(parts)
+    assert [p.code for wave in result.waves for p in wave] == ["sys-0", "sys-1"]
+    assert [(code, o.describe()) for code, o in result.unplaced] == [
+        ("sys-2", "node 'city-2' storage_gb would reach 300 of 210 (backup claim of 100)")]
+
+
+def test_a_group_passes_over_every_wave_without_room_for_all_of_it():
+    # waves of 3: sys-0 and sys-1 leave one seat in wave 1, the group sys-2/sys-3 takes wave 2 and
+    # leaves one seat there too; the group sys-4/sys-5 fits neither, and opens wave 3.
+    assert _waves(_parts(6, rings=[(2, 3), (4, 5)]), limit=3) == [
+        [("sys-0", None), ("sys-1", None)], [("sys-2", "group-sys-2"), ("sys-3", "group-sys-2")],
+        [("sys-4", "group-sys-4"), ("sys-5", "group-sys-4")]]
+
+
+def test_a_system_whose_dr_node_is_its_owner_s_node_moves_elsewhere_though_its_owner_s_node_has_room():
+    from govcloud.migration.planner import kept_ledger
+    from govcloud.migration.scheduler import schedule
+    from govcloud.model import Province
+    from support.migration_strategies import Parts, build
+
+    parts = Parts(cities=2, systems=(_system(1, dr="offsite-backup"), _system(2, pinned=True, status="on-cloud")),
+                  capacity=(1.0, 2.0, 10.0))
+    data = build(parts).model_dump(mode="json")
+    data["systems"][0]["dr_node"] = "city-1"  # the owner's node, which has room for the primary
+    province = Province.model_validate(data)
+    ledger, settled = kept_ledger(province, [])
+    result = schedule(province, ledger, settled, max_systems_per_wave=40)
+    assert [(p.code, p.target_node, p.dr_node) for wave in result.waves for p in wave] == [
+        ("sys-0", "city-2", "city-1")]

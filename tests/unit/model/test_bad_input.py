@@ -26,17 +26,23 @@ def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
 
 
 def apply_case(case: dict, env: Path) -> None:
-    file = env / case["file"]
-    if "whole_file" in case:
-        file.write_text(case["whole_file"], encoding="utf-8")
-        return
-    text = file.read_text(encoding="utf-8")
-    if "replace" in case:
-        old, new = case["replace"]
-        assert old in text, f"case {case['id']}: {old!r} not found in {file.name}; update the case"
-        text = text.replace(old, new, 1)
-    text += case.get("append", "")
-    file.write_text(text, encoding="utf-8")
+    """One edit (``file`` with ``whole_file``, ``replace``, ``append`` or ``delete: true``), or several in ``edits``: a
+    case whose model holds every problem of one check at once."""
+    for edit in case.get("edits", [case]):
+        file = env / edit["file"]
+        if edit.get("delete"):
+            file.unlink()
+            continue
+        if "whole_file" in edit:
+            file.write_text(edit["whole_file"], encoding="utf-8")
+            continue
+        text = file.read_text(encoding="utf-8")
+        if "replace" in edit:
+            old, new = edit["replace"]
+            assert old in text, f"case {case['id']}: {old!r} not found in {file.name}; update the case"
+            text = text.replace(old, new, 1)
+        text += edit.get("append", "")
+        file.write_text(text, encoding="utf-8")
 
 
 def test_there_are_at_least_25_cases():

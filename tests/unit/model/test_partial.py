@@ -125,3 +125,18 @@ def test_every_error_of_a_model_with_many_kinds_of_mistake_is_reported_once(lab_
     assert len(errors) == len(set(errors)) >= 4, errors
     for expected in ("criticality", "unknown site 'city-q'", "unknown site 'city-bb'", "exits[0]"):
         assert any(expected in e for e in errors), (expected, errors)
+
+
+def test_a_section_that_could_not_be_read_stops_a_check_but_not_a_probe_for_dunders():
+    """copy, pickle and friends ask an object for ``__deepcopy__`` and the like: the stand-in answers
+    that it has none, as any object would; every other use stops the check (``_Unavailable``)."""
+    import copy
+
+    from govcloud.model.partial import _Unavailable, _UnavailableSection
+
+    section = _UnavailableSection()
+    assert copy.deepcopy(section) is not section
+    with pytest.raises(AttributeError, match="__deepcopy__"):
+        section.__getattr__("__deepcopy__")
+    with pytest.raises(_Unavailable):
+        section.designations

@@ -158,3 +158,12 @@ def test_an_overrun_says_what_its_node_s_systems_claim_of_what_and_how_to_fix_it
                          "halves and backups)",
                          "raise capacity.storage_gb to at least 2050, or move systems to another node (their "
                          "target_node or dr_node)")]
+
+
+def test_the_claims_of_several_systems_on_the_cloud_add_up_on_their_node(project_root):
+    province = load_folder(project_root / "inventories" / "lab").province
+    loads = {load.node: load for load in node_loads(province, on_cloud={"e-licence", "health-records"})}
+    # e-licence (4/16/1000) and health-records (2/4/100) on the province node; their backups elsewhere.
+    assert loads["province"].on_cloud == {"vcpu": 6, "ram_gb": 20, "storage_gb": 1100}
+    assert loads["city-a"].on_cloud == {"vcpu": 0, "ram_gb": 0, "storage_gb": 100}
+    assert loads["city-b"].on_cloud == {"vcpu": 0, "ram_gb": 0, "storage_gb": 1000}
