@@ -284,8 +284,7 @@ class StackRun:
     def _adopt(self, config_file: str) -> None:
         """Give the program the IDs of the stack's existing objects to import (see .adoption)."""
         adopted = plan_adoption(self.graph, self.cloud)
-        if adopted:
-            RunFiles.add_config(Path(config_file), "govcloud:adopt", json.dumps(adopted, sort_keys=True))
+        self._import_found(adopted, config_file)
         self._note([f"adopting {len(adopted)} existing objects found by name and tags (imported, not created)"])
 
     def _take_over(self, deployment: dict, config_file: str) -> None:
@@ -295,11 +294,17 @@ class StackRun:
                               f"one of govcloud's stacks: the objects it created cannot be looked up",
                               fix=f"delete what that run created, then remove {self._journal}")
         taken = plan_takeover(self.graph, deployment, self.cloud)
-        if taken:
-            RunFiles.add_config(Path(config_file), "govcloud:adopt", json.dumps(taken, sort_keys=True))
+        self._import_found(taken, config_file)
         self._note(f"recovered {name}: the killed run had created it ({id_}); imported, not created again"
                    for name, id_ in taken.items())
         self._note([f"took over {len(taken)} objects the killed run created; the rest is created as planned"])
+
+    @staticmethod
+    def _import_found(ids: dict[str, str], config_file: str) -> None:
+        """Hand the program the IDs of objects found in the cloud to import instead of creating
+        (the ``govcloud:adopt`` setting; see .adoption), for an adoption and a take-over alike."""
+        if ids:
+            RunFiles.add_config(Path(config_file), "govcloud:adopt", json.dumps(ids, sort_keys=True))
 
     def _run_engine_command(self, workspace, arguments: list[str]) -> None:
         workspace.pulumi_command.run(arguments, str(self.files.project_root), self.env,
