@@ -15,15 +15,22 @@ from govcloud.model import ModelErrors, load_folder
 ROOT = Path(__file__).parents[3]
 
 
-def with_dependencies(tmp_path: Path, extra: dict[str, list[str]]) -> Path:
+def _lab_with(tmp_path: Path, depends_on) -> Path:
+    """A copy of the lab model whose systems depend on ``depends_on(system)`` (a system's mapping)."""
     folder = tmp_path / "lab"
     shutil.copytree(ROOT / "inventories" / "lab", folder)
     path = folder / "systems.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     for system in data["systems"]:
-        system["depends_on"] = list(dict.fromkeys(system.get("depends_on", []) + extra.get(system["code"], [])))
+        system["depends_on"] = depends_on(system)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return folder
+
+
+def with_dependencies(tmp_path: Path, extra: dict[str, list[str]]) -> Path:
+    """The lab's dependencies plus ``extra``."""
+    return _lab_with(tmp_path, lambda system: list(dict.fromkeys(system.get("depends_on", [])
+                                                                 + extra.get(system["code"], []))))
 
 
 @pytest.mark.parametrize("extra", [
@@ -47,14 +54,8 @@ def test_the_printed_cycle_is_a_cycle_of_the_model(tmp_path, extra):
 
 
 def with_exactly(tmp_path: Path, depends_on: dict[str, list[str]]) -> Path:
-    folder = tmp_path / "lab"
-    shutil.copytree(ROOT / "inventories" / "lab", folder)
-    path = folder / "systems.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for system in data["systems"]:
-        system["depends_on"] = depends_on.get(system["code"], [])
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return folder
+    """Only the dependencies ``depends_on`` gives."""
+    return _lab_with(tmp_path, lambda system: depends_on.get(system["code"], []))
 
 
 @pytest.mark.parametrize(("depends_on", "line"), [
