@@ -133,7 +133,7 @@ class _Session:
         env = engine_environment(self.install, settings, self.passphrase,
                                  credentials.engine_env(region, per_project=operated))
         env.update(checkpoint_env(operation, settings.skip_checkpoints))
-        read = stack_references(graph)
+        read = graph.stacks_read()
         if operation is Operation.PREVIEW and read and not self._outputs_of(read[0], env):
             # A city stack reads the province stack's outputs (an operators' stack its base's): before
             # that stack is up there is nothing to read, and the preview would fail on the StackReference.
@@ -187,11 +187,6 @@ def _refuse_changed_on_operated(order: Sequence[str], environment: Environment, 
         raise UsageError(f"--changed cannot target {', '.join(sorted(operated))}: an operators' stack runs through "
                          "one provider per department project, which targeted runs do not register",
                          fix="run it without --changed (a full run changes only what differs)")
-
-
-def stack_references(graph) -> list[str]:
-    """The stacks a stack graph reads through StackReferences."""
-    return [spec.name for spec in graph.resources if spec.type == t.STACK_REFERENCE]
 
 
 def _credentials(order: Sequence[str], environment: Environment,

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from .tokens import STACK_REFERENCE
+
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 
 
@@ -108,6 +110,11 @@ class StackGraph:
 
     def by_name(self) -> dict[str, ResourceSpec]:
         return dict(self._index)
+
+    def stacks_read(self) -> list[str]:
+        """The stacks this one reads through StackReferences (the province's; an operators' stack
+        its base's)."""
+        return [spec.name for spec in self.resources if spec.type == STACK_REFERENCE]
 
     @cached_property
     def _index(self) -> dict[str, ResourceSpec]:

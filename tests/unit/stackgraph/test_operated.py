@@ -151,3 +151,11 @@ def test_a_node_s_transit_speakers_and_dr_pairs_are_in_its_base_when_it_has_oper
     base = {s.type for s in _graph(operated, "lab-city-a-base").resources}
     assert t.EXTRANET_ATTACHMENT in base and t.BGP_SPEAKER in base
     assert t.EXTRANET_ATTACHMENT not in {s.type for s in _graph(operated, "lab-city-a").resources}
+
+
+def test_each_stack_reads_the_stack_it_builds_on(operated):
+    """What the engine waits for before a preview (a StackReference to a stack not up yet fails)."""
+    assert _graph(operated, "lab-province").stacks_read() == []
+    assert _graph(operated, "lab-city-b").stacks_read() == ["lab-province"]
+    assert _graph(operated, "lab-city-a-base").stacks_read() == ["lab-province"]
+    assert _graph(operated, "lab-city-a").stacks_read()[0] == "lab-city-a-base"
