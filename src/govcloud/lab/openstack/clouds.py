@@ -49,18 +49,22 @@ def connect(paths: OpenStackLabPaths, spec: OpenStackLabSpec, secrets: dict[str,
 
 
 def _entry(spec: OpenStackLabSpec, auth_url: str, user: str, password: str, project: str) -> dict[str, Any]:
-    return {
-        "auth_type": "password",
-        "auth": {
-            "auth_url": auth_url,
-            "username": user,
-            "password": password,
-            "project_name": project,
-            "user_domain_name": "Default",
-            "project_domain_name": "Default",
-        },
-        # The first region is the default; the others are selectable (aliases of the same services).
-        "regions": list(spec.regions),
-        "interface": "public",
-        "identity_api_version": 3,
-    }
+    # The first region is the default; the others are selectable (aliases of the same services).
+    return password_entry(auth_url, user, password, project, regions=spec.regions)
+
+
+def password_entry(auth_url: str, user: str, password: str, project: str | None = None,
+                   regions: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A clouds.yaml entry logging ``user`` in by password, scoped to ``project`` when one is given
+    (the lab's own accounts; the operators' logins of :mod:`.operators`, whose providers name their
+    projects)."""
+    auth = {"auth_url": auth_url, "username": user, "password": password}
+    if project:
+        auth["project_name"] = project
+    auth["user_domain_name"] = "Default"
+    if project:
+        auth["project_domain_name"] = "Default"
+    entry: dict[str, Any] = {"auth_type": "password", "auth": auth}
+    if regions:
+        entry["regions"] = list(regions)
+    return {**entry, "interface": "public", "identity_api_version": 3}

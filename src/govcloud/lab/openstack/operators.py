@@ -21,7 +21,7 @@ import openstack.config
 import openstack.connection
 import yaml
 
-from govcloud.lab.openstack.clouds import ADMIN_CLOUD
+from govcloud.lab.openstack.clouds import ADMIN_CLOUD, password_entry
 from govcloud.lab.openstack.identity import DOMAIN
 from govcloud.lab.openstack.statedir import OpenStackLabPaths, lab_paths_from_env, write_if_changed
 from govcloud.model import Node, Province
@@ -110,10 +110,7 @@ def _admin_auth(paths: OpenStackLabPaths) -> dict:
 
 
 def _write_cloud(paths: OpenStackLabPaths, login: OperatorLogin, password: str, auth_url: str) -> Path:
-    auth = {"auth_url": auth_url, "username": login.user, "password": password, "user_domain_name": "Default"}
-    if login.project:
-        auth.update(project_name=login.project, project_domain_name="Default")
-    entry = {"auth_type": "password", "auth": auth, "interface": "public", "identity_api_version": 3}
+    entry = password_entry(auth_url, login.user, password, login.project)
     path = paths.root / CLOUDS_DIR / f"{login.cloud}.yaml"
     header = f"# Written by govcloud.lab.openstack.operators: the login of operators' cloud {login.cloud}. Private.\n"
     write_if_changed(path, header + yaml.safe_dump({"clouds": {login.cloud: entry}}, sort_keys=False))
