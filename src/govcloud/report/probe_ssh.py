@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import shlex
 import socket
+import threading
+import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -24,6 +26,13 @@ from .measurements import Ipv6Quality
 
 #: A command that has not finished after this long counts as failed (exit code 124, like timeout(1)).
 COMMAND_TIMEOUT_S = 30.0
+#: Commands run at once over one login. OpenSSH refuses a session beyond its MaxSessions (10 by
+#: default), and a finished command's session still counts until its close is through, so the
+#: server may count up to twice this: below the limit of a host whose sshd nobody tuned.
+MAX_CHANNELS = 4
+#: Tries to open a command's session before the host counts as failing (a refused or dropped one is
+#: retried after a short pause, over a new login when the old one is gone).
+OPEN_TRIES = 4
 
 
 @dataclass(frozen=True)
@@ -46,8 +55,14 @@ class SshRunner:
         self.access = access
         self.port = port
         self._client: paramiko.SSHClient | None = None
+        self._sessions = threading.BoundedSemaphore(MAX_CHANNELS)
+        self._login = threading.Lock()
 
     def __enter__(self) -> SshRunner:
+        self._client = self._connect()
+        return self
+
+    def _connect(self) -> paramiko.SSHClient:
         client = paramiko.SSHClient()
         try:
             client.load_host_keys(str(self.access.known_hosts))
@@ -61,8 +76,7 @@ class SshRunner:
             raise OperationError(f"the probe cannot log in to {self.name} ({self.address}): {_reason(exc)}",
                                  fix="make the host reachable over SSH with a known host key (the rollout's "
                                      "preflight checks the same), or choose another with --probe-from") from None
-        self._client = client
-        return self
+        return client
 
     def __exit__(self, *exc_info) -> None:
         if self._client is not None:
@@ -70,14 +84,47 @@ class SshRunner:
             self._client = None
 
     def __call__(self, argv: Sequence[str]) -> tuple[int, str]:
-        if self._client is None:
-            raise RuntimeError("SshRunner used outside its with-block")
-        try:
-            _, stdout, _ = self._client.exec_command(shlex.join(argv), timeout=COMMAND_TIMEOUT_S)
-            output = stdout.read().decode(errors="replace")
-            return stdout.channel.recv_exit_status(), output
-        except (socket.timeout, TimeoutError):
-            return 124, ""
+        with self._sessions:
+            channel = self._open_session()
+            try:
+                channel.settimeout(COMMAND_TIMEOUT_S)
+                channel.exec_command(shlex.join(argv))
+                output = channel.makefile("rb").read().decode(errors="replace")
+                return channel.recv_exit_status(), output
+            except (socket.timeout, TimeoutError):
+                return 124, ""
+            finally:
+                channel.close()  # frees the server's session now, not when the object is collected
+
+    def _open_session(self) -> paramiko.Channel:
+        """A new session on this host's login; a refused one is tried again, a lost login renewed.
+        What finally fails is the host's failure (an OperationError naming it), never a traceback."""
+        reason = ""
+        for attempt in range(OPEN_TRIES):
+            if attempt:
+                time.sleep(0.2 * 2 ** attempt)
+            try:
+                return self._transport().open_session(timeout=self.access.connect_timeout_s)
+            except (paramiko.SSHException, OSError, EOFError) as exc:
+                # paramiko hands a refusal's reason to whichever thread asks first; the others
+                # see only "Unable to open channel": a known reason is not overwritten by that.
+                if not reason or "Unable to open channel" not in str(exc):
+                    reason = _reason(exc)
+        raise OperationError(f"the probe cannot run commands on {self.name} ({self.address}): {reason}, "
+                             f"{OPEN_TRIES} tries",
+                             fix="check the host's sshd (its MaxSessions, its load) and that it stays reachable; "
+                                 "the rollout's preflight logs in the same way")
+
+    def _transport(self) -> paramiko.Transport:
+        with self._login:
+            if self._client is None:
+                raise RuntimeError("SshRunner used outside its with-block")
+            transport = self._client.get_transport()
+            if transport is None or not transport.is_active():
+                self._client.close()
+                self._client = self._connect()
+                transport = self._client.get_transport()
+            return transport
 
 
 def _reason(exc: BaseException) -> str:

@@ -91,7 +91,8 @@ def init_script(node: NetNode, node_dir: Path, sshd_conf: Path) -> str:
         f"mount --bind {node_dir / 'run-frr'} /run/frr",
         f"mount --bind {node_dir / 'log-frr'} /var/log/frr",
         f"mount --bind {node_dir / 'tmp-frr'} /var/tmp/frr",
-        f"/usr/sbin/sshd -f {sshd_conf}",
+        # Its own log file (no syslog in a namespace): a refused login or session says why there.
+        f"/usr/sbin/sshd -f {sshd_conf} -E {node_dir / 'sshd.log'}",
     ]
     if runs_frr(node):
         lines.append("/usr/lib/frr/frrinit.sh start >/dev/null")
