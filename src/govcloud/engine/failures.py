@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import signal
+import subprocess
 from pathlib import Path
 
 from ..errors import EngineError
@@ -46,6 +47,13 @@ def backend_error(stack: str, settings: EngineSettings, exc: Exception) -> Engin
                        + (f": {detail}" if detail else ""),
                        fix="check --backend (or PULUMI_BACKEND_URL) and that the backend is reachable; for the "
                            f"default local backend, that {settings.state_dir} is writable")
+
+
+def killed_by_signal(exc: Exception) -> bool:
+    """Whether the engine's process ended by a signal (rather than exiting with its own error)."""
+    if isinstance(exc, subprocess.CalledProcessError):
+        return exc.returncode < 0
+    return _KILLED.search(str(exc)) is not None
 
 
 def engine_error(stack: str, operation: Operation, exc: Exception, log_file: Path) -> EngineError:

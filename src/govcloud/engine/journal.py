@@ -5,7 +5,9 @@ killed before then (SIGKILL, a crash, a lost machine) leaves the state as it was
 started, while the objects it created exist in the cloud. So before the engine starts, such a run
 writes a journal entry (stack, operation, when, which process) under the state root
 (:func:`govcloud.paths.engine_journal_dir`), durably (flushed to disk, then renamed into place),
-and removes it only once the engine has returned with the final state saved. An entry found by the
+and removes it only once the engine has returned with the final state saved (an engine that failed
+by itself saved it too: its entry goes once the state shows a save after the entry, see
+:func:`saved_after`). An entry found by the
 next run of the stack means its run died; :func:`recovery_for` decides what that run owes:
 
 * a killed ``up``: the next ``up`` takes over what it created (:func:`.adoption.plan_takeover`:
@@ -98,6 +100,19 @@ def clear_journal(path: Path) -> None:
     if path.exists():
         path.unlink()
         _sync_folder(path.parent)
+
+
+def saved_after(deployment: dict, moment: datetime | None) -> bool:
+    """Whether the state ``deployment`` was written after ``moment`` (its manifest's time, which the
+    engine sets at every save). A state without one, or a time without a zone, proves nothing."""
+    written = (deployment.get("manifest") or {}).get("time")
+    if moment is None or not isinstance(written, str):
+        return False
+    try:
+        when = datetime.fromisoformat(written)
+    except ValueError:
+        return False
+    return when.tzinfo is not None and when > moment
 
 
 def _sync_folder(folder: Path) -> None:

@@ -15,6 +15,7 @@ import subprocess
 import threading
 import time
 import warnings
+from datetime import datetime, timezone
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,8 +35,9 @@ from .adoption import existing_objects, plan_adoption, plan_takeover, refuse_exi
 from .checkpoints import SKIP_CHECKPOINTS, skips_checkpoints
 from .cloudfind import FINDERS, CloudFinder
 from .credentials import CloudCredentials
-from .failures import backend_error, engine_error
-from .journal import JournalEntry, Recovery, clear_journal, journal_path, read_journal, recovery_for, write_journal
+from .failures import backend_error, engine_error, killed_by_signal
+from .journal import (JournalEntry, Recovery, clear_journal, journal_path, read_journal, recovery_for, saved_after,
+                      write_journal)
 from .discovery import EngineInstall
 from .lease import Holder, all_held
 from .locks import release_stale_locks
@@ -139,6 +141,7 @@ class StackRun:
     recovery: Recovery = field(default_factory=lambda: Recovery("none"))
     skip_checkpoints: bool = False  # decided once the state is read (see .checkpoints)
     journaled: bool = False
+    journaled_at: datetime | None = None  # when this run's entry was written (full precision)
 
     def execute(self) -> StackResult:
         """Run the operation (the caller holds the stack's lease when it changes the state: :func:`leased`)."""
@@ -184,6 +187,7 @@ class StackRun:
             elif self.operation is Operation.UP and self.graph is not None:
                 self._after_up()
         except (auto.errors.CommandError, subprocess.CalledProcessError) as exc:
+            self._settle_journal(exc, scratch)
             self._note_uncertain_creates()
             self.guard.check(self.operation.value, self.stack_name)
             if self.graph is not None:  # a service that went down mid-run is the likeliest cause: name it
@@ -325,6 +329,7 @@ class StackRun:
         else:
             stack.workspace.env_vars.pop(SKIP_CHECKPOINTS, None)
         if self.skip_checkpoints or self.recovery.keeps_entry:
+            self.journaled_at = datetime.now(timezone.utc)
             write_journal(self._journal, JournalEntry.now(self.stack_name, _project_name(self.files.project_root),
                                                           self.env["PULUMI_BACKEND_URL"], self.operation.value,
                                                           checkpoints=not self.skip_checkpoints))
@@ -333,6 +338,22 @@ class StackRun:
     def _finish_journal(self) -> None:
         if self.journaled or self.recovery.keeps_entry:
             clear_journal(self._journal)
+
+    def _settle_journal(self, exc: Exception, scratch) -> None:
+        """An engine that failed by itself (it exited with its error, no signal ended it) saved its
+        final state on the way out: what it created is in the state, so its entry goes, and the
+        next `destroy` is not refused for a run that owes nothing. Proof is asked of the state, not
+        of the exit code (an engine that crashed exits with a code too): its snapshot must have
+        been written after this run's entry. A killed engine's entry stays for the next run."""
+        if not self.journaled or killed_by_signal(exc):
+            return
+        try:
+            deployment = scratch.export_stack(self.stack_name).deployment or {}
+        except auto.errors.CommandError:
+            return  # the state cannot be read: keep the entry, the next run recovers
+        if saved_after(deployment, self.journaled_at):
+            self._finish_journal()
+            self._note(["the engine failed but saved its final state: nothing is left to take over"])
 
     def _resolve(self, pending, partial, version, deployment, scratch, workspace, config_file: str) -> None:
         """Import the pending creates that happened, drop the rest, read the real state of both and

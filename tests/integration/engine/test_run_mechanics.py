@@ -17,6 +17,7 @@ import sys
 import textwrap
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,6 +25,7 @@ import psutil
 import pytest
 
 from govcloud.engine.discovery import engine_dir
+from govcloud.engine.journal import journal_path, read_journal
 from govcloud.engine.locks import stack_locks
 from govcloud.engine.outcome import Operation
 from govcloud.engine.progress import Progress
@@ -207,6 +209,53 @@ def test_sigterm_stops_the_engine_cleanly_and_leaves_no_process(project):
         _run(project, Operation.DESTROY, guard, notes)
     assert sorted(p.name for p in project.cloud.iterdir()) == []
     assert _digest(project.root) == project.digest
+
+
+REFUSED = textwrap.dedent('''
+    import os
+    import pulumi
+    from pulumi.dynamic import CreateResult, ReadResult, Resource, ResourceProvider
+
+    CLOUD = os.environ["STANDIN_CLOUD"]
+
+    class Refusing(ResourceProvider):
+        def create(self, inputs):
+            if inputs["refuse"]:
+                raise Exception(f"the cloud refused {inputs['name']}: quota exceeded")
+            open(os.path.join(CLOUD, inputs["name"]), "w").close()
+            return CreateResult(inputs["name"], dict(inputs))
+
+        def read(self, id_, props):
+            return ReadResult(id_, props) if os.path.exists(os.path.join(CLOUD, id_)) else ReadResult(None, {})
+
+        def delete(self, id_, props):
+            os.remove(os.path.join(CLOUD, id_))
+
+    class Thing(Resource):
+        def __init__(self, name, refuse=False, opts=None):
+            super().__init__(Refusing(), name, {"name": name, "refuse": refuse}, opts)
+
+    first = Thing("thing-a")
+    Thing("thing-r", refuse=True, opts=pulumi.ResourceOptions(depends_on=[first]))
+''')
+
+
+def test_a_first_up_that_fails_by_itself_owes_nothing_and_can_be_destroyed(project):
+    """Without checkpoints, an engine that fails on its own (the cloud refuses a create) still saves
+    its final state: its journal entry goes, so the next destroy is not refused for a take-over
+    that has nothing to take (a killed run's entry stays: test_interrupted_runs)."""
+    (project.root / "__main__.py").write_text(REFUSED)
+    project.settings = replace(project.settings, skip_checkpoints=True)
+    entry = journal_path(project.settings.journal_dir, project.env["PULUMI_BACKEND_URL"], "mech", "dev")
+    notes: list[str] = []
+    with EngineGuard(grace=5) as guard, pytest.raises(EngineError, match="quota exceeded"):
+        _run(project, Operation.UP, guard, notes)
+    assert read_journal(entry) is None, "the failed run's entry stayed"
+    assert any("saved its final state" in n for n in notes), notes
+    assert sorted(p.name for p in project.cloud.iterdir()) == ["thing-a"]
+    with EngineGuard(grace=5) as guard:
+        result = _run(project, Operation.DESTROY, guard, notes)
+    assert result.changes.get("delete") == 1 and list(project.cloud.iterdir()) == []
 
 
 TAGGED = textwrap.dedent('''

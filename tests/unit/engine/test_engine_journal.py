@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -10,11 +12,14 @@ import pytest
 
 from govcloud.engine.automation import Operation
 from govcloud.engine.checkpoints import SKIP_CHECKPOINTS, skips_checkpoints
+from govcloud.engine.failures import killed_by_signal
 from govcloud.engine.journal import (JournalEntry, Recovery, clear_journal, journal_path, read_journal,
-                                     recovery_for, write_journal)
+                                     recovery_for, saved_after, write_journal)
 from govcloud.engine.settings import EngineSettings
 from govcloud.engine.stackrun import StackRun
 from govcloud.errors import EngineError, ModelError
+from pulumi import automation as auto
+from pulumi.automation._cmd import CommandResult
 
 BACKEND = "file:///srv/state"
 
@@ -137,4 +142,74 @@ def test_a_refresh_leaves_a_killed_ups_entry_in_place(tmp_path):
     write_journal(run._journal, killed)
     run._start_journal(SimpleNamespace(workspace=SimpleNamespace(env_vars={})))
     run._finish_journal()
+    assert read_journal(run._journal) == killed
+
+
+def test_a_state_proves_a_save_only_with_a_zoned_time_after_the_moment():
+    moment = datetime(2026, 12, 7, 14, 0, 0, 500000, tzinfo=timezone.utc)
+    # The engine writes RFC 3339 with nanoseconds and the local zone.
+    assert saved_after({"manifest": {"time": "2026-12-07T22:00:00.600000001+08:00"}}, moment)
+    assert not saved_after({"manifest": {"time": "2026-12-07T14:00:00.4Z"}}, moment)
+    assert not saved_after({"manifest": {"time": "2026-12-07T14:00:00.500000Z"}}, moment)  # not after
+    assert not saved_after({"manifest": {"time": "2026-12-07T15:00:00"}}, moment)  # no zone: proves nothing
+    assert not saved_after({"manifest": {"time": "yesterday"}}, moment)
+    assert not saved_after({}, moment) and not saved_after({"manifest": {"time": "2026-12-08T00:00:00Z"}}, None)
+
+
+def test_an_engine_ended_by_a_signal_is_told_from_one_that_exited_with_its_error():
+    assert killed_by_signal(auto.errors.CommandError(CommandResult("", "", -9)))
+    assert not killed_by_signal(auto.errors.CommandError(CommandResult("", "error: update failed", 255)))
+    assert not killed_by_signal(auto.errors.CommandError(CommandResult("", "panic: x", 2)))
+    assert killed_by_signal(subprocess.CalledProcessError(-15, ["pulumi"]))
+    assert not killed_by_signal(subprocess.CalledProcessError(1, ["pulumi"]))
+
+
+class _Scratch:
+    """The scratch workspace as _settle_journal asks it: the state's export (or a failing one)."""
+
+    def __init__(self, deployment: dict | None) -> None:
+        self.deployment = deployment
+
+    def export_stack(self, stack_name):
+        if self.deployment is None:
+            raise auto.errors.CommandError(CommandResult("", "error: backend unreachable", 255))
+        return SimpleNamespace(deployment=self.deployment)
+
+
+def _failed_first_up(tmp_path: Path) -> StackRun:
+    run = _run(tmp_path, skip=True, recovery=Recovery("none"))
+    run.printer = SimpleNamespace(note=lambda line: None)
+    run._start_journal(SimpleNamespace(workspace=SimpleNamespace(env_vars={})))
+    return run
+
+
+def _saved(run: StackRun, seconds: float) -> dict:
+    return {"manifest": {"time": (run.journaled_at + timedelta(seconds=seconds)).isoformat()}}
+
+
+def test_an_engine_that_failed_by_itself_and_saved_its_state_leaves_no_entry(tmp_path):
+    run = _failed_first_up(tmp_path)
+    run._settle_journal(auto.errors.CommandError(CommandResult("", "error: update failed", 255)),
+                        _Scratch(_saved(run, 3)))
+    assert read_journal(run._journal) is None
+    recovery_for(read_journal(run._journal), "destroy")  # the next destroy is not refused
+
+
+def test_an_entry_stays_when_the_engine_was_killed_or_its_save_is_not_proven(tmp_path):
+    failed = auto.errors.CommandError(CommandResult("", "error: update failed", 255))
+    for exc, scratch in ((auto.errors.CommandError(CommandResult("", "", -9)), "saved"),
+                         (failed, "before"),  # the state is the one from before the run
+                         (failed, None)):  # the state cannot be read
+        run = _failed_first_up(tmp_path)
+        deployment = {"saved": _saved(run, 3), "before": _saved(run, -3), None: None}[scratch]
+        run._settle_journal(exc, _Scratch(deployment))
+        assert read_journal(run._journal) is not None, (exc, scratch)
+        clear_journal(run._journal)
+
+
+def test_a_run_that_journaled_nothing_has_nothing_to_settle(tmp_path):
+    run = _run(tmp_path, skip=False, recovery=Recovery("none"))
+    killed = _entry("up")
+    write_journal(run._journal, killed)  # another (killed) run's entry: not this run's to clear
+    run._settle_journal(auto.errors.CommandError(CommandResult("", "error", 255)), _Scratch({}))
     assert read_journal(run._journal) == killed
