@@ -18,15 +18,16 @@ MP_REACH_NLRI, for a family its session does not carry, and the border ignores t
 No order of the stack's own operations avoids it: a router takes its gateway (both families) when
 it is created, and every interface attached after that, or a gateway set after the interfaces,
 runs the same callback. So after an `up` that created, updated, replaced or deleted a router or a
-router interface, each IPv6 speaker of the stack is taken off its BGP agents and given back. The
-agent then builds a fresh speaker and session from the server's list of routes, which is right per
+router interface, each IPv6 speaker of the stack is taken off its BGP agents and, after a pause
+(:data:`RESEAT_PAUSE_S`), given back. The agent then builds a fresh speaker and session from the server's list of routes, which is right per
 family (it joins subnets to gateways through their address scopes). Cost: the node's IPv6 BGP
 sessions re-establish, a few seconds in which the border router drops the node's IPv6 prefixes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 
 from ..errors import EngineError
 from ..stackgraph import StackGraph
@@ -34,6 +35,15 @@ from ..stackgraph import tokens as t
 
 # Changes of these run the plugin's router callbacks (see the module's docstring).
 ROUTER_TYPES = frozenset({t.ROUTER, t.ROUTER_INTERFACE})
+
+#: Seconds between taking the speakers off their agents and giving them back. The agent's periodic
+#: sync and its notification handlers hold different locks: a sync that read the server's list
+#: while the speaker was off removes it from its cache, then stops it in the driver, yielding while
+#: it stops. An "add" handled in that yield finds the driver still running the speaker, keeps the
+#: cache entry and returns, and the stop then completes: the agent lists a speaker it no longer runs,
+#: and no later sync mends that (seen in CI with the add 29 ms after the remove). Handled seconds
+#: later, the add finds that sync done and builds the speaker afresh.
+RESEAT_PAUSE_S = 5.0
 
 
 def speakers_to_reseat(graph: StackGraph, changed_types: Iterable[str]) -> tuple[str, ...]:
@@ -45,18 +55,33 @@ def speakers_to_reseat(graph: StackGraph, changed_types: Iterable[str]) -> tuple
                  if spec.type == t.BGP_SPEAKER and spec.inputs.get("ipVersion") == 6)
 
 
-def reseat(conn, name: str) -> str:
-    """Take speaker ``name`` off each BGP agent hosting it and give it back; a line for the log.
-    A speaker no agent hosts has no session to mend (its first agent will sync it from the server)."""
-    speaker = conn.network.find_bgp_speaker(name, ignore_missing=True)
-    if speaker is None:
-        return f"BGP speaker {name} not found: nothing to re-seat"
-    agents = list(conn.network.get_bgp_dragents_hosting_speaker(speaker))
-    if not agents:
-        return f"BGP speaker {name} is on no agent yet: nothing to re-seat"
-    for agent in agents:
-        conn.network.remove_bgp_speaker_from_dragent(agent, speaker)
-        conn.network.add_bgp_speaker_to_dragent(agent, speaker)
+def reseat(conn, names: Sequence[str], pause_s: float = RESEAT_PAUSE_S) -> list[str]:
+    """Take speakers ``names`` off each BGP agent hosting them, wait ``pause_s``, and give them back;
+    lines for the log. A speaker no agent hosts has no session to mend (its first agent will sync
+    it from the server). EngineError when an agent did not take its speaker back."""
+    lines, seated = [], []
+    for name in names:
+        speaker = conn.network.find_bgp_speaker(name, ignore_missing=True)
+        agents = [] if speaker is None else list(conn.network.get_bgp_dragents_hosting_speaker(speaker))
+        if speaker is None:
+            lines.append(f"BGP speaker {name} not found: nothing to re-seat")
+        elif not agents:
+            lines.append(f"BGP speaker {name} is on no agent yet: nothing to re-seat")
+        else:
+            seated.append((name, speaker, agents))
+    for _, speaker, agents in seated:
+        for agent in agents:
+            conn.network.remove_bgp_speaker_from_dragent(agent, speaker)
+    if seated:
+        time.sleep(pause_s)  # see RESEAT_PAUSE_S: a sync that saw the speaker gone finishes first
+    for name, speaker, agents in seated:
+        for agent in agents:
+            conn.network.add_bgp_speaker_to_dragent(agent, speaker)
+        lines.append(_seated_again(conn, name, speaker, agents))
+    return lines
+
+
+def _seated_again(conn, name: str, speaker, agents) -> str:
     hosting = {agent.id for agent in conn.network.get_bgp_dragents_hosting_speaker(speaker)}
     lost = [agent.host for agent in agents if agent.id not in hosting]
     if lost:

@@ -410,7 +410,7 @@ class StackRun:
         """Re-seat the stack's IPv6 BGP speakers when a router behind them changed (see .bgpreseat)."""
         names = speakers_to_reseat(self.graph, self.printer.changed_types)
         if names:
-            self._note(reseat(self.cloud.connection(), name) for name in names)
+            self._note(reseat(self.cloud.connection(), names))
 
     def _types(self) -> list[str]:
         return [spec.type for spec in self.graph.resources] if self.graph is not None else []

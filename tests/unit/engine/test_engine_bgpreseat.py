@@ -11,7 +11,8 @@ import pytest
 from pulumi.automation import EngineEvent, OpType, ResOutputsEvent, StepEventMetadata
 from rich.console import Console
 
-from govcloud.engine.bgpreseat import reseat, speakers_to_reseat
+from govcloud.engine import bgpreseat
+from govcloud.engine.bgpreseat import RESEAT_PAUSE_S, reseat, speakers_to_reseat
 from govcloud.engine.progress import Progress
 from govcloud.errors import EngineError
 from govcloud.ipam import plan_environment
@@ -85,26 +86,36 @@ def _conn(network: Network):
     return type("Conn", (), {"network": network})()
 
 
-def test_reseat_takes_the_speaker_off_its_agent_and_gives_it_back():
-    agent = Agent("a1", "network-bgp6")
-    network = Network({"city-b-bgp-v6": "s6"}, {"s6": [agent]})
-    line = reseat(_conn(network), "city-b-bgp-v6")
-    assert network.calls == [("remove", "a1", "s6"), ("add", "a1", "s6")]
-    assert network.hosting["s6"] == [agent]
-    assert "city-b-bgp-v6" in line and "network-bgp6" in line
+@pytest.fixture
+def pauses(monkeypatch):
+    """The calls' record, with each pause re-seat takes (not slept) in its place."""
+    calls: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(bgpreseat.time, "sleep", lambda seconds: calls.append(("pause", str(seconds), "")))
+    return calls
 
 
-def test_a_speaker_on_no_agent_or_missing_is_left_alone():
+def test_reseat_takes_the_speakers_off_their_agents_pauses_once_and_gives_them_back(pauses):
+    a1, a2 = Agent("a1", "network-bgp6"), Agent("a2", "network-bgp6b")
+    network = Network({"city-b-bgp-v6": "s6", "city-b-extra-v6": "s7"}, {"s6": [a1], "s7": [a2]}, calls=pauses)
+    lines = reseat(_conn(network), ["city-b-bgp-v6", "city-b-extra-v6"])
+    assert network.calls == [("remove", "a1", "s6"), ("remove", "a2", "s7"), ("pause", str(RESEAT_PAUSE_S), ""),
+                             ("add", "a1", "s6"), ("add", "a2", "s7")]
+    assert RESEAT_PAUSE_S >= 1  # seconds, not the race's milliseconds
+    assert network.hosting == {"s6": [a1], "s7": [a2]}
+    assert "city-b-bgp-v6" in lines[0] and "network-bgp6" in lines[0] and "city-b-extra-v6" in lines[1]
+
+
+def test_a_speaker_on_no_agent_or_missing_is_left_alone_and_nothing_pauses(pauses):
     network = Network({"city-b-bgp-v6": "s6"}, {"s6": []})
-    assert "on no agent" in reseat(_conn(network), "city-b-bgp-v6")
-    assert "not found" in reseat(_conn(network), "city-a-bgp-v6")
-    assert network.calls == []
+    on_none, missing = reseat(_conn(network), ["city-b-bgp-v6", "city-a-bgp-v6"])
+    assert "on no agent" in on_none and "not found" in missing
+    assert network.calls == [] and pauses == []
 
 
-def test_a_speaker_the_agent_did_not_take_back_is_an_engine_error_naming_it_and_the_fix():
+def test_a_speaker_the_agent_did_not_take_back_is_an_engine_error_naming_it_and_the_fix(pauses):
     network = Network({"city-b-bgp-v6": "s6"}, {"s6": [Agent("a1", "network-bgp6")]}, lose_on_add=True)
     with pytest.raises(EngineError) as failed:
-        reseat(_conn(network), "city-b-bgp-v6")
+        reseat(_conn(network), ["city-b-bgp-v6"])
     assert "network-bgp6" in str(failed.value) and "bgp dragent add speaker" in failed.value.fix
 
 
