@@ -255,7 +255,7 @@ def test_a_first_up_that_fails_by_itself_owes_nothing_and_can_be_destroyed(proje
     assert sorted(p.name for p in project.cloud.iterdir()) == ["thing-a"]
     with EngineGuard(grace=5) as guard:
         result = _run(project, Operation.DESTROY, guard, notes)
-    assert result.changes.get("delete") == 1 and list(project.cloud.iterdir()) == []
+    assert result.changes.get("delete") == 2 and list(project.cloud.iterdir()) == []  # thing-a and the stack
 
 
 TAGGED = textwrap.dedent('''
