@@ -132,7 +132,7 @@ class _Session:
             check_project_access(credentials, stack, projects)
         env = engine_environment(self.install, settings, self.passphrase,
                                  credentials.engine_env(region, per_project=operated))
-        env.update(checkpoint_env(operation, settings.skip_checkpoints))
+        env.update(checkpoint_env(operation))
         read = graph.stacks_read()
         if operation is Operation.PREVIEW and read and not self._outputs_of(read[0], env):
             # A city stack reads the province stack's outputs (an operators' stack its base's): before
@@ -223,7 +223,7 @@ def run_project(operation: Operation, work_dir: Path, stack: str, settings: Engi
     credentials = load_credentials(cloud, find_clouds_yaml(settings.clouds_yaml))
     check_login(credentials)
     env = engine_environment(install, settings, passphrase, credentials.engine_env(settings.region))
-    env.update(checkpoint_env(operation, settings.skip_checkpoints))
+    env.update(checkpoint_env(operation))
     run_id = new_run_id()
     log_file = log_path(settings.logs, stack, operation.value, run_id)
     files = RunFiles.create(work_dir, settings.runs_dir, run_id)

@@ -47,8 +47,10 @@ def skips_checkpoints(operation: Enum | str, requested: bool | None, state_empty
     return name == "up" and state_empty
 
 
-def checkpoint_env(operation: Enum | str, skip_when_applying: bool | None = False) -> dict[str, str]:
-    """Environment variables for one engine run of ``operation`` (an Operation or its value)."""
-    if _name(operation) == "preview" or skip_when_applying:
+def checkpoint_env(operation: Enum | str) -> dict[str, str]:
+    """The engine environment's part for a run of ``operation``: a preview's skip. An applying run
+    starts with its checkpoints; whether it skips them is decided once its state is read, in one
+    place, the one that journals the run when it does (``StackRun._start_journal``)."""
+    if _name(operation) == "preview":
         return {SKIP_CHECKPOINTS: "true"}
     return {}

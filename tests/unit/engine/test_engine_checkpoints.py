@@ -16,10 +16,11 @@ def test_a_preview_always_skips_checkpoints():
     assert checkpoint_env("preview") == {SKIP_CHECKPOINTS: "true"}
 
 
-def test_applying_operations_keep_checkpoints_unless_asked():
+def test_an_applying_run_starts_with_checkpoints_its_skip_is_decided_where_it_is_journaled():
+    """Only StackRun._start_journal turns the skip on for up, destroy and refresh, and it journals
+    every run it turns it on for (test_engine_journal): the environment never skips unjournaled."""
     for operation in (Operation.UP, Operation.DESTROY, Operation.REFRESH):
         assert checkpoint_env(operation) == {}
-        assert checkpoint_env(operation, skip_when_applying=True) == {SKIP_CHECKPOINTS: "true"}
 
 
 def test_changed_is_refused_for_destroy_before_anything_runs(monkeypatch, capsys):
