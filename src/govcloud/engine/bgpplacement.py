@@ -25,7 +25,7 @@ BGP_AGENT_TYPE = "BGP dynamic routing agent"
 
 
 @dataclass
-class Placement:
+class SpeakerPlacement:
     """What :func:`place_unhosted` did: lines for the log, the speakers it placed."""
 
     lines: list[str] = field(default_factory=list)
@@ -37,9 +37,9 @@ def stack_speakers(graph: StackGraph) -> tuple[str, ...]:
     return tuple(spec.inputs["name"] for spec in graph.resources if spec.type == t.BGP_SPEAKER)
 
 
-def place_unhosted(conn, names: Sequence[str]) -> Placement:
+def place_unhosted(conn, names: Sequence[str]) -> SpeakerPlacement:
     """Add each speaker of ``names`` that no agent hosts to a live BGP agent hosting none."""
-    done = Placement()
+    done = SpeakerPlacement()
     free = None  # the free agents, listed once a speaker needs one
     for name in names:
         speaker = conn.network.find_bgp_speaker(name, ignore_missing=True)

@@ -14,6 +14,7 @@ from engine_states import applied, with_cloud_router_exit
 from govcloud.engine import automation, stackrun
 from govcloud.engine.parallel import StacksFailed
 from govcloud.engine.automation import Operation, run
+from govcloud.engine.bgpplacement import SpeakerPlacement
 from govcloud.engine.settings import EngineSettings
 from govcloud.ipam import plan_environment
 from govcloud.model import load_environment
@@ -73,6 +74,9 @@ def fake_engine(tmp_path, monkeypatch):
     monkeypatch.setattr(stackrun, "release_stale_locks", lambda *args: [])
     monkeypatch.setattr(stackrun, "existing_objects", lambda graph, finder: [])
     monkeypatch.setattr(stackrun.CloudAccess, "finder", lambda self: None)
+    # The stack's BGP speakers are all on agents (bgpplacement asks the cloud otherwise).
+    monkeypatch.setattr(stackrun, "place_unhosted", lambda conn, names: SpeakerPlacement())
+    monkeypatch.setattr(stackrun.CloudAccess, "connection", lambda self, region=None: None)
     monkeypatch.setattr(auto.Stack, "create_or_select", staticmethod(lambda name, workspace: stack_holder["stack"]))
     monkeypatch.setattr(auto.Stack, "select", staticmethod(lambda name, workspace: stack_holder["stack"]))
     monkeypatch.setenv("GOVCLOUD_PASSPHRASE_FILE", str(tmp_path / "passphrase"))
