@@ -1,19 +1,24 @@
-"""A stack's BGP speakers on BGP agents after `up`: a speaker no agent hosts is given a free one.
+"""A stack's BGP speakers on BGP agents after `up`: each on exactly one live agent.
 
-Neutron's BGP scheduler places a speaker on an agent only when the speaker is created (and, with
-periodic scheduling, when an agent asks for its speakers, which it does at start and on a resync):
-one speaker per agent (os-ken's driver runs one), chosen among the agents it holds alive at that
-moment. Two speakers created within a second, or an agent whose last heartbeat is late, can leave
-a speaker on no agent (seen on the lab: city-b's IPv6 speaker, created 1 s after its IPv4 one,
-stayed unplaced while an agent sat free, and the border router's session stayed Active). Nothing
-schedules it later, and under the static scheduler nothing ever does. So after an `up` of a stack
-with speakers, each one on no agent is added to a live BGP agent that hosts none, and the run says
-so; with no such agent the `up` fails naming the speaker and what to do.
+neutron-dynamic-routing binds a speaker to agents in a table keyed by the agent (one speaker per
+agent: os-ken's driver runs one), and by design gives a speaker one agent. Its default (chance)
+scheduler binds a speaker when it is created, and a periodic worker of the server binds any
+speaker it finds on no agent to any free agent. The two race (seen on the lab, 2026-12-07): the
+province's speakers, created together, got two agents each, which left city-b's no free agent;
+in another run city-b's IPv6 speaker, created 1 s after its IPv4 one, stayed on none while an
+agent sat free. A speaker on two agents runs twice against the same border router; one on none
+has no session at all. The static scheduler binds nothing, and then nothing places a speaker.
+
+So after an `up` of a stack with speakers, :func:`settle` takes each speaker off all but one of its
+agents (the first by host name) and gives each speaker on no agent a live, enabled agent that
+hosts none (its previous agent when that one is free), then checks that each is on exactly one.
+With no free agent the `up` fails naming the speaker and what to do. The lab runs the static
+scheduler, so govcloud is the only one placing its speakers there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import EngineError
@@ -26,10 +31,11 @@ BGP_AGENT_TYPE = "BGP dynamic routing agent"
 
 @dataclass
 class SpeakerPlacement:
-    """What :func:`place_unhosted` did: lines for the log, the speakers it placed."""
+    """What :func:`settle` did: lines for the log, the speakers it placed, each speaker's agent."""
 
     lines: list[str] = field(default_factory=list)
     placed: list[str] = field(default_factory=list)
+    hosts: dict[str, str] = field(default_factory=dict)  # speaker name -> its agent's host
 
 
 def stack_speakers(graph: StackGraph) -> tuple[str, ...]:
@@ -37,26 +43,56 @@ def stack_speakers(graph: StackGraph) -> tuple[str, ...]:
     return tuple(spec.inputs["name"] for spec in graph.resources if spec.type == t.BGP_SPEAKER)
 
 
-def place_unhosted(conn, names: Sequence[str]) -> SpeakerPlacement:
-    """Add each speaker of ``names`` that no agent hosts to a live BGP agent hosting none."""
+def hosting(conn, speaker) -> list:
+    """The agents hosting ``speaker``, by host name."""
+    return sorted(conn.network.get_bgp_dragents_hosting_speaker(speaker), key=lambda a: a.host)
+
+
+def settle(conn, names: Sequence[str], previous: Mapping[str, str] | None = None) -> SpeakerPlacement:
+    """Put each speaker of ``names`` (those that exist) on exactly one agent; ``previous`` names an
+    agent id to prefer for a speaker on none."""
     done = SpeakerPlacement()
-    free = None  # the free agents, listed once a speaker needs one
-    for name in names:
-        speaker = conn.network.find_bgp_speaker(name, ignore_missing=True)
-        if speaker is None or list(conn.network.get_bgp_dragents_hosting_speaker(speaker)):
-            continue
-        if free is None:
-            free = _free_agents(conn)
-        if not free:
-            raise EngineError(f"BGP speaker {name} is on no BGP agent, and no live BGP agent is free (each runs one "
-                              f"speaker)",
-                              fix=f"start another neutron-bgp-dragent (or free one), then run `up` again, or add it "
-                                  f"by hand: `openstack bgp dragent add speaker <agent id> {name}`")
-        agent = free.pop(0)
-        conn.network.add_bgp_speaker_to_dragent(agent, speaker)
+    speakers = {name: s for name in names if (s := conn.network.find_bgp_speaker(name, ignore_missing=True))}
+    unhosted = []
+    for name, speaker in speakers.items():
+        agents = hosting(conn, speaker)
+        for extra in agents[1:]:
+            conn.network.remove_bgp_speaker_from_dragent(extra, speaker)
+            done.lines.append(f"took BGP speaker {name} off agent {extra.host}: Neutron's scheduler had put it on "
+                              f"{len(agents)} agents (one runs it)")
+        if agents:
+            done.hosts[name] = agents[0].host
+        else:
+            unhosted.append(name)
+    free = _free_agents(conn) if unhosted else []
+    for name in unhosted:
+        agent = _choose(free, (previous or {}).get(name), name)
+        conn.network.add_bgp_speaker_to_dragent(agent, speakers[name])
         done.placed.append(name)
-        done.lines.append(f"placed BGP speaker {name} on agent {agent.host}: Neutron's scheduler had left it on none")
+        done.hosts[name] = agent.host
+        done.lines.append(f"placed BGP speaker {name} on agent {agent.host}")
+    _check(conn, speakers, unhosted)
     return done
+
+
+def _choose(free: list, preferred: str | None, name: str):
+    if not free:
+        raise EngineError(f"BGP speaker {name} is on no BGP agent, and no live BGP agent is free (each runs one "
+                          f"speaker)",
+                          fix=f"start another neutron-bgp-dragent (or free one), then run `up` again, or add it "
+                              f"by hand: `openstack bgp dragent add speaker <agent id> {name}`")
+    index = next((i for i, agent in enumerate(free) if agent.id == preferred), 0)
+    return free.pop(index)
+
+
+def _check(conn, speakers: Mapping, placed: Sequence[str]) -> None:
+    """Neutron answers a refused binding (an agent taken meanwhile) without an error: read it back."""
+    for name in placed:
+        if len(hosting(conn, speakers[name])) != 1:
+            raise EngineError(f"BGP speaker {name} was given an agent but is not on exactly one (another "
+                              f"scheduler may have placed it meanwhile)",
+                              fix=f"run `up` again; `openstack bgp dragent list --bgp-speaker {name}` shows its "
+                                  f"agents")
 
 
 def _free_agents(conn) -> list:

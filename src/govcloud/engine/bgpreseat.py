@@ -29,9 +29,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 
-from ..errors import EngineError
 from ..stackgraph import StackGraph
 from ..stackgraph import tokens as t
+from .bgpplacement import hosting, settle
 
 # Changes of these run the plugin's router callbacks (see the module's docstring).
 ROUTER_TYPES = frozenset({t.ROUTER, t.ROUTER_INTERFACE})
@@ -56,37 +56,26 @@ def speakers_to_reseat(graph: StackGraph, changed_types: Iterable[str]) -> tuple
 
 
 def reseat(conn, names: Sequence[str], pause_s: float = RESEAT_PAUSE_S) -> list[str]:
-    """Take speakers ``names`` off each BGP agent hosting them, wait ``pause_s``, and give them back;
-    lines for the log. A speaker no agent hosts has no session to mend (its first agent will sync
-    it from the server). EngineError when an agent did not take its speaker back."""
-    lines, seated = [], []
+    """Take speakers ``names`` off each BGP agent hosting them, wait ``pause_s``, and give each one
+    agent again (its own, unless a scheduler placed it meanwhile: see .bgpplacement); lines for the
+    log. A speaker no agent hosts has no session to mend (placing it is .bgpplacement's)."""
+    lines, previous = [], {}
     for name in names:
         speaker = conn.network.find_bgp_speaker(name, ignore_missing=True)
-        agents = [] if speaker is None else list(conn.network.get_bgp_dragents_hosting_speaker(speaker))
+        agents = [] if speaker is None else hosting(conn, speaker)
         if speaker is None:
             lines.append(f"BGP speaker {name} not found: nothing to re-seat")
         elif not agents:
-            lines.append(f"BGP speaker {name} is on no agent yet: nothing to re-seat")
+            lines.append(f"BGP speaker {name} is on no agent: nothing to re-seat")
         else:
-            seated.append((name, speaker, agents))
-    for _, speaker, agents in seated:
-        for agent in agents:
-            conn.network.remove_bgp_speaker_from_dragent(agent, speaker)
-    if seated:
-        time.sleep(pause_s)  # see RESEAT_PAUSE_S: a sync that saw the speaker gone finishes first
-    for name, speaker, agents in seated:
-        for agent in agents:
-            conn.network.add_bgp_speaker_to_dragent(agent, speaker)
-        lines.append(_seated_again(conn, name, speaker, agents))
-    return lines
-
-
-def _seated_again(conn, name: str, speaker, agents) -> str:
-    hosting = {agent.id for agent in conn.network.get_bgp_dragents_hosting_speaker(speaker)}
-    lost = [agent.host for agent in agents if agent.id not in hosting]
-    if lost:
-        raise EngineError(f"BGP speaker {name} was re-seated (a router behind it changed) but is no longer on "
-                          f"agent(s) {', '.join(lost)}",
-                          fix=f"give it back: `openstack bgp dragent add speaker <agent id> {name}`")
-    return (f"re-seated IPv6 BGP speaker {name} on {', '.join(a.host for a in agents)} "
-            "(its session restarts: neutron-dynamic-routing hands it IPv4 routes when a router changes)")
+            previous[name] = agents[0].id
+            for agent in agents:
+                conn.network.remove_bgp_speaker_from_dragent(agent, speaker)
+    if not previous:
+        return lines
+    time.sleep(pause_s)  # see RESEAT_PAUSE_S: a sync that saw the speaker gone finishes first
+    settled = settle(conn, list(previous), previous)
+    return lines + [line for line in settled.lines if not line.startswith("placed ")] + [
+        f"re-seated IPv6 BGP speaker {name} on {settled.hosts[name]} "
+        "(its session restarts: neutron-dynamic-routing hands it IPv4 routes when a router changes)"
+        for name in previous]

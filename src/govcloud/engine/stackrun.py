@@ -30,7 +30,7 @@ from ..stackgraph.scope import CONFIG_KEY as SCOPE_KEY
 from ..errors import EngineError
 from ..paths import PROJECT_FILE
 from . import cleanup
-from .bgpplacement import place_unhosted, stack_speakers
+from .bgpplacement import settle, stack_speakers
 from .bgpreseat import reseat, speakers_to_reseat
 from .adoption import existing_objects, plan_adoption, plan_takeover, refuse_existing, state_is_empty
 from .checkpoints import SKIP_CHECKPOINTS, skips_checkpoints
@@ -408,14 +408,14 @@ class StackRun:
         self._cleanup_note.unlink(missing_ok=True)
 
     def _after_up(self) -> None:
-        """Put the stack's BGP speakers that no agent hosts on free agents (see .bgpplacement), and
+        """Put each of the stack's BGP speakers on exactly one agent (see .bgpplacement), and
         re-seat its IPv6 speakers when a router behind them changed (see .bgpreseat); a speaker
         placed just now starts from the server's routes and needs no re-seat."""
         speakers = stack_speakers(self.graph)
         if not speakers:
             return
         conn = self.cloud.connection()
-        placement = place_unhosted(conn, speakers)
+        placement = settle(conn, speakers)
         self._note(placement.lines)
         names = [name for name in speakers_to_reseat(self.graph, self.printer.changed_types)
                  if name not in placement.placed]

@@ -300,14 +300,13 @@ def _govcloud(one_network, *args: str) -> str:
     return done.stdout + done.stderr
 
 
-def _apply_model_change(one_network) -> tuple[tuple[IPNetwork, ...], tuple[IPNetwork, ...]]:
+def _apply_model_change(one_network, said: str) -> tuple[tuple[IPNetwork, ...], tuple[IPNetwork, ...]]:
     """What an operator runs after editing the model: the address plan into the ledger, `up` of the
-    node's stack, the inventory, and the rollout of the border router's wave. Returns the node's
-    prefixes by the changed model."""
+    node's stack (which must say ``said``), the inventory, and the rollout of the border router's
+    wave. Returns the node's prefixes by the changed model."""
     _govcloud(one_network, "ipam", "plan", "--env", "lab", "--write-ledger")
     up = _govcloud(one_network, "up", "--stack", NEW_STACK, *one_network["engine"])
-    # The department's router changed: `up` re-seats the node's IPv6 speaker (see the test's docstring).
-    assert f"re-seated IPv6 BGP speaker {NEW_NODE}-bgp-v6" in up, up[-3000:]
+    assert said in up, up[-3000:]
     _govcloud(one_network, "inventory", "render", "--env", "lab")
     _govcloud(one_network, "rollout", "ipv6", "--env", "lab", "--tier", NEW_TIER, "--quiet")
     environment = load_folder(one_network["project"] / "inventories" / "lab", name="lab")
@@ -324,17 +323,25 @@ def _other_borders_hold_their_prefixes(one_network) -> None:
 
 
 def test_adding_a_department_makes_its_prefix_reachable_and_removing_it_withdraws_the_route(one_network,
-                                                                                             make_probe):
+                                                                                             make_probe, connector):
     """model + `up` + `rollout`, then the same after taking the department out again. The `up`s
     re-seat the node's IPv6 speaker (govcloud.engine.bgpreseat): without it the speaker's session
-    would stop sending after the new department's router interfaces are attached."""
+    would stop sending after the new department's router interfaces are attached. Before the first,
+    the speaker is taken off its agent, as Neutron's scheduler leaves a speaker it could not place:
+    that `up` places it on a free agent (govcloud.engine.bgpplacement) instead of re-seating it."""
+    conn = connector(ADMIN_CLOUD)
+    speaker = conn.network.find_bgp_speaker(f"{NEW_NODE}-bgp-v6", ignore_missing=False)
+    for agent in conn.network.get_bgp_dragents_hosting_speaker(speaker):
+        conn.network.remove_bgp_speaker_from_dragent(agent, speaker)
+    assert not list(conn.network.get_bgp_dragents_hosting_speaker(speaker))
     departments = one_network["project"] / "inventories" / "lab" / "departments.yaml"
     original = departments.read_text(encoding="utf-8")
     before_v4, before_v6 = node_prefixes(one_network["environment"].province, one_network["plan"], NEW_NODE)
     border = BORDERS[NEW_NODE]
     departments.write_text(original + NEW_DEPARTMENT_YAML, encoding="utf-8")
     try:
-        v4, v6 = _apply_model_change(one_network)
+        v4, v6 = _apply_model_change(one_network, f"placed BGP speaker {NEW_NODE}-bgp-v6 on agent")
+        assert list(conn.network.get_bgp_dragents_hosting_speaker(speaker))
         added = (set(v4) - set(before_v4)) | (set(v6) - set(before_v6))
         assert len(added) == 2 and set(before_v4) < set(v4) and set(before_v6) < set(v6), (v4, v6)
         assert _wait_for_prefixes(border, "ipv4", set(v4)) == set(v4)
@@ -351,7 +358,7 @@ def test_adding_a_department_makes_its_prefix_reachable_and_removing_it_withdraw
         make_probe.remove(probe)  # its port would keep the department's network from going
     finally:
         departments.write_text(original, encoding="utf-8")
-    v4, v6 = _apply_model_change(one_network)
+    v4, v6 = _apply_model_change(one_network, f"re-seated IPv6 BGP speaker {NEW_NODE}-bgp-v6")
     assert (v4, v6) == (before_v4, before_v6)
     assert _wait_for_prefixes(border, "ipv4", set(v4)) == set(v4)
     assert _wait_for_prefixes(border, "ipv6", set(v6)) == set(v6)

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from bgp_agents import Agent, Network, connection
 from pulumi.automation import EngineEvent, OpType, ResOutputsEvent, StepEventMetadata
 from rich.console import Console
 
@@ -50,42 +50,6 @@ def test_a_stack_without_speakers_reseats_nothing(graphs):
     assert speakers_to_reseat(without, {t.ROUTER_INTERFACE}) == ()
 
 
-@dataclass
-class Agent:
-    id: str
-    host: str
-
-
-@dataclass
-class Network:
-    """The BGP part of openstacksdk's network proxy: which agents host which speaker."""
-
-    speakers: dict[str, str]  # name -> id
-    hosting: dict[str, list[Agent]]  # speaker id -> agents
-    calls: list[tuple[str, str, str]] = field(default_factory=list)
-    lose_on_add: bool = False
-
-    def find_bgp_speaker(self, name, ignore_missing=True):
-        speaker_id = self.speakers.get(name)
-        return None if speaker_id is None else type("Speaker", (), {"id": speaker_id})()
-
-    def get_bgp_dragents_hosting_speaker(self, speaker):
-        return list(self.hosting.get(speaker.id, []))
-
-    def remove_bgp_speaker_from_dragent(self, agent, speaker):
-        self.calls.append(("remove", agent.id, speaker.id))
-        self.hosting[speaker.id].remove(agent)
-
-    def add_bgp_speaker_to_dragent(self, agent, speaker):
-        self.calls.append(("add", agent.id, speaker.id))
-        if not self.lose_on_add:
-            self.hosting[speaker.id].append(agent)
-
-
-def _conn(network: Network):
-    return type("Conn", (), {"network": network})()
-
-
 @pytest.fixture
 def pauses(monkeypatch):
     """The calls' record, with each pause re-seat takes (not slept) in its place."""
@@ -96,27 +60,45 @@ def pauses(monkeypatch):
 
 def test_reseat_takes_the_speakers_off_their_agents_pauses_once_and_gives_them_back(pauses):
     a1, a2 = Agent("a1", "network-bgp6"), Agent("a2", "network-bgp6b")
-    network = Network({"city-b-bgp-v6": "s6", "city-b-extra-v6": "s7"}, {"s6": [a1], "s7": [a2]}, calls=pauses)
-    lines = reseat(_conn(network), ["city-b-bgp-v6", "city-b-extra-v6"])
+    network = Network([a1, a2], {"city-b-bgp-v6": "s6", "city-b-extra-v6": "s7"}, {"s6": [a1], "s7": [a2]},
+                      calls=pauses)
+    lines = reseat(connection(network), ["city-b-bgp-v6", "city-b-extra-v6"])
     assert network.calls == [("remove", "a1", "s6"), ("remove", "a2", "s7"), ("pause", str(RESEAT_PAUSE_S), ""),
                              ("add", "a1", "s6"), ("add", "a2", "s7")]
     assert RESEAT_PAUSE_S >= 1  # seconds, not the race's milliseconds
     assert network.hosting == {"s6": [a1], "s7": [a2]}
-    assert "city-b-bgp-v6" in lines[0] and "network-bgp6" in lines[0] and "city-b-extra-v6" in lines[1]
+    assert lines == [f"re-seated IPv6 BGP speaker city-b-bgp-v6 on network-bgp6 {bgpreseat_reason()}",
+                     f"re-seated IPv6 BGP speaker city-b-extra-v6 on network-bgp6b {bgpreseat_reason()}"]
+
+
+def bgpreseat_reason() -> str:
+    return "(its session restarts: neutron-dynamic-routing hands it IPv4 routes when a router changes)"
+
+
+def test_a_speaker_a_scheduler_put_back_during_the_pause_is_not_added_again(pauses, monkeypatch):
+    """The default scheduler's periodic worker binds a speaker it finds on no agent: in the pause it
+    may give it back to its agent (or another), and an add then would fail or double it."""
+    a1 = Agent("a1", "network-bgp6")
+    network = Network([a1], {"city-b-bgp-v6": "s6"}, {"s6": [a1]}, calls=pauses)
+    monkeypatch.setattr(bgpreseat.time, "sleep", lambda seconds: network.hosting["s6"].append(a1))
+    [line] = reseat(connection(network), ["city-b-bgp-v6"])
+    assert network.calls == [("remove", "a1", "s6")] and network.hosting == {"s6": [a1]}
+    assert line.startswith("re-seated IPv6 BGP speaker city-b-bgp-v6 on network-bgp6")
 
 
 def test_a_speaker_on_no_agent_or_missing_is_left_alone_and_nothing_pauses(pauses):
-    network = Network({"city-b-bgp-v6": "s6"}, {"s6": []})
-    on_none, missing = reseat(_conn(network), ["city-b-bgp-v6", "city-a-bgp-v6"])
+    network = Network([], {"city-b-bgp-v6": "s6"}, {"s6": []}, calls=pauses)
+    on_none, missing = reseat(connection(network), ["city-b-bgp-v6", "city-a-bgp-v6"])
     assert "on no agent" in on_none and "not found" in missing
-    assert network.calls == [] and pauses == []
+    assert network.calls == []
 
 
-def test_a_speaker_the_agent_did_not_take_back_is_an_engine_error_naming_it_and_the_fix(pauses):
-    network = Network({"city-b-bgp-v6": "s6"}, {"s6": [Agent("a1", "network-bgp6")]}, lose_on_add=True)
+def test_a_speaker_no_agent_took_back_is_an_engine_error_naming_it(pauses):
+    agent = Agent("a1", "network-bgp6")
+    network = Network([agent], {"city-b-bgp-v6": "s6"}, {"s6": [agent]}, calls=pauses, refuse_adds=True)
     with pytest.raises(EngineError) as failed:
-        reseat(_conn(network), ["city-b-bgp-v6"])
-    assert "network-bgp6" in str(failed.value) and "bgp dragent add speaker" in failed.value.fix
+        reseat(connection(network), ["city-b-bgp-v6"])
+    assert "city-b-bgp-v6" in str(failed.value) and "bgp dragent list" in failed.value.fix
 
 
 def _finished(progress: Progress, op: OpType, type_: str) -> None:

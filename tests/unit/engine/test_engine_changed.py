@@ -75,7 +75,7 @@ def fake_engine(tmp_path, monkeypatch):
     monkeypatch.setattr(stackrun, "existing_objects", lambda graph, finder: [])
     monkeypatch.setattr(stackrun.CloudAccess, "finder", lambda self: None)
     # The stack's BGP speakers are all on agents (bgpplacement asks the cloud otherwise).
-    monkeypatch.setattr(stackrun, "place_unhosted", lambda conn, names: SpeakerPlacement())
+    monkeypatch.setattr(stackrun, "settle", lambda conn, names: SpeakerPlacement())
     monkeypatch.setattr(stackrun.CloudAccess, "connection", lambda self, region=None: None)
     monkeypatch.setattr(auto.Stack, "create_or_select", staticmethod(lambda name, workspace: stack_holder["stack"]))
     monkeypatch.setattr(auto.Stack, "select", staticmethod(lambda name, workspace: stack_holder["stack"]))

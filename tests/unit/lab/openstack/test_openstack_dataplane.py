@@ -69,6 +69,9 @@ def test_every_agent_config_names_its_host_and_no_tunnel(tmp_path):
     neutron = files[paths.etc / "neutron" / "neutron.conf"]
     assert "service_plugins = router,qos,trunk,port_forwarding,bgp" in neutron
     assert "linuxbridge = true" in neutron
+    # govcloud's `up` places the speakers; the default scheduler would race with it.
+    assert "bgp_drscheduler_driver = neutron_dynamic_routing.services.bgp.scheduler.bgp_dragent_scheduler." \
+           "StaticScheduler\n" in neutron
 
 
 def test_agents_run_in_the_instance_namespace_after_the_server_and_the_relays(tmp_path):
