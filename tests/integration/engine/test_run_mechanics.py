@@ -38,7 +38,7 @@ from govcloud.errors import EngineError, EngineInterrupted
 pytestmark = pytest.mark.integration
 
 TYPE = "pulumi-python:dynamic:Resource"
-PROGRAM = textwrap.dedent('''
+PROVIDER = textwrap.dedent('''
     import os, time
     import pulumi
     from pulumi.dynamic import CreateResult, ReadResult, Resource, ResourceProvider
@@ -47,6 +47,8 @@ PROGRAM = textwrap.dedent('''
 
     class Slow(ResourceProvider):
         def create(self, inputs):
+            if inputs["refuse"]:
+                raise Exception(f"the cloud refused {inputs['name']}: quota exceeded")
             time.sleep(float(inputs["seconds"]))
             with open(os.path.join(CLOUD, inputs["name"]), "a") as f:  # "a": a second create shows
                 f.write("created\\n")
@@ -60,9 +62,10 @@ PROGRAM = textwrap.dedent('''
             os.remove(os.path.join(CLOUD, id_))
 
     class Thing(Resource):
-        def __init__(self, name, seconds, after=0, opts=None):
-            super().__init__(Slow(), name, {"name": name, "seconds": seconds, "after": after}, opts)
-
+        def __init__(self, name, seconds, after=0, opts=None, refuse=False):
+            super().__init__(Slow(), name, {"name": name, "seconds": seconds, "after": after, "refuse": refuse}, opts)
+''')
+PROGRAM = PROVIDER + textwrap.dedent('''
     first = Thing("thing-a", 0.1)
     second = Thing("thing-b", 8, 4, pulumi.ResourceOptions(depends_on=[first]))
     Thing("thing-c", 0.1, 0, pulumi.ResourceOptions(depends_on=[second]))
@@ -211,32 +214,10 @@ def test_sigterm_stops_the_engine_cleanly_and_leaves_no_process(project):
     assert _digest(project.root) == project.digest
 
 
-REFUSED = textwrap.dedent('''
-    import os
-    import pulumi
-    from pulumi.dynamic import CreateResult, ReadResult, Resource, ResourceProvider
-
-    CLOUD = os.environ["STANDIN_CLOUD"]
-
-    class Refusing(ResourceProvider):
-        def create(self, inputs):
-            if inputs["refuse"]:
-                raise Exception(f"the cloud refused {inputs['name']}: quota exceeded")
-            open(os.path.join(CLOUD, inputs["name"]), "w").close()
-            return CreateResult(inputs["name"], dict(inputs))
-
-        def read(self, id_, props):
-            return ReadResult(id_, props) if os.path.exists(os.path.join(CLOUD, id_)) else ReadResult(None, {})
-
-        def delete(self, id_, props):
-            os.remove(os.path.join(CLOUD, id_))
-
-    class Thing(Resource):
-        def __init__(self, name, refuse=False, opts=None):
-            super().__init__(Refusing(), name, {"name": name, "refuse": refuse}, opts)
-
-    first = Thing("thing-a")
-    Thing("thing-r", refuse=True, opts=pulumi.ResourceOptions(depends_on=[first]))
+# The stand-in cloud refuses thing-r: the engine fails by itself (no signal) after thing-a exists.
+REFUSED = PROVIDER + textwrap.dedent('''
+    first = Thing("thing-a", 0.1)
+    Thing("thing-r", 0.1, refuse=True, opts=pulumi.ResourceOptions(depends_on=[first]))
 ''')
 
 
