@@ -31,7 +31,9 @@ case $pkg in
                        "tests/unit/model/test_placement.py", "tests/unit/model/test_recovery.py",
                        "tests/unit/model/test_reference_edges.py",
                        "tests/unit/model/test_routing.py", "tests/unit/model/test_shapes.py",
-                       "tests/unit/model/test_site_checks.py", "tests/unit/model/test_system_cycles.py"' ;;
+                       "tests/unit/model/test_site_checks.py", "tests/unit/model/test_system_cycles.py",
+                       "tests/unit/model/test_tenant_quotas.py", "tests/unit/model/test_ipv6_block.py",
+                       "tests/unit/test_parsecache.py"' ;;
   ipam)         only='"src/govcloud/ipam/*"'
                 tests='"tests/unit/ipam/test_allocator.py", "tests/unit/ipam/test_golden.py", "tests/unit/ipam/test_exports.py",
                        "tests/unit/ipam/test_addressplan_ledger.py", "tests/unit/ipam/test_addressplan_accessors.py",

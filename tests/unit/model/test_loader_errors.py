@@ -301,6 +301,18 @@ def test_a_file_beside_the_model_is_refused_when_it_looks_like_a_model_file(lab_
         f"rename it to {meant} (or move it out of the folder)")
 
 
+@pytest.mark.parametrize("entry", [".systems.yaml", "systems.d"])
+def test_a_hidden_file_or_a_folder_beside_the_model_is_left_alone_whatever_it_is_called(lab_copy: Path,
+                                                                                      entry: str) -> None:
+    """An editor's or a sync tool's hidden copy holding a section, a folder named after one: neither is
+    a model file under another name (each would be, as a visible file)."""
+    if entry.startswith("."):
+        (lab_copy / entry).write_text("systems: []\n", encoding="utf-8")
+    else:
+        (lab_copy / entry).mkdir()
+    assert len(load_folder(lab_copy).province.systems) == 7
+
+
 def test_every_error_of_a_model_is_one_line_and_the_first_one_s_fix_is_the_fix(lab_copy: Path) -> None:
     systems = lab_copy / "systems.yaml"
     systems.write_text(systems.read_text(encoding="utf-8").replace("owner: city-a-edu", "owner: nobody")
