@@ -141,8 +141,7 @@ class StackRun:
     recovered: list[str] = field(default_factory=list)
     recovery: Recovery = field(default_factory=lambda: Recovery("none"))
     skip_checkpoints: bool = False  # decided once the state is read (see .checkpoints)
-    journaled: bool = False
-    journaled_at: datetime | None = None  # when this run's entry was written (full precision)
+    journaled_at: datetime | None = None  # when this run wrote its journal entry (None: it wrote none)
 
     def execute(self) -> StackResult:
         """Run the operation (the caller holds the stack's lease when it changes the state: :func:`leased`)."""
@@ -334,10 +333,9 @@ class StackRun:
             write_journal(self._journal, JournalEntry.now(self.stack_name, _project_name(self.files.project_root),
                                                           self.env["PULUMI_BACKEND_URL"], self.operation.value,
                                                           checkpoints=not self.skip_checkpoints))
-            self.journaled = True
 
     def _finish_journal(self) -> None:
-        if self.journaled or self.recovery.keeps_entry:
+        if self.journaled_at is not None or self.recovery.keeps_entry:
             clear_journal(self._journal)
 
     def _settle_journal(self, exc: Exception, scratch) -> None:
@@ -346,7 +344,7 @@ class StackRun:
         next `destroy` is not refused for a run that owes nothing. Proof is asked of the state, not
         of the exit code (an engine that crashed exits with a code too): its snapshot must have
         been written after this run's entry. A killed engine's entry stays for the next run."""
-        if not self.journaled or killed_by_signal(exc):
+        if self.journaled_at is None or killed_by_signal(exc):
             return
         try:
             deployment = scratch.export_stack(self.stack_name).deployment or {}
