@@ -31,16 +31,23 @@ BGP_AGENT_TYPE = "BGP dynamic routing agent"
 
 @dataclass
 class SpeakerPlacement:
-    """What :func:`settle` did: lines for the log, the speakers it placed, each speaker's agent."""
+    """What :func:`settle` did: the extra agents it took speakers off (a line each), the speakers it
+    placed, and each speaker's agent."""
 
-    lines: list[str] = field(default_factory=list)
+    taken_off: list[str] = field(default_factory=list)
     placed: list[str] = field(default_factory=list)
     hosts: dict[str, str] = field(default_factory=dict)  # speaker name -> its agent's host
 
+    @property
+    def lines(self) -> list[str]:
+        """For the run's log: every change, the speakers taken off extra agents first."""
+        return self.taken_off + [f"placed BGP speaker {name} on agent {self.hosts[name]}" for name in self.placed]
 
-def stack_speakers(graph: StackGraph) -> tuple[str, ...]:
-    """Names of every BGP speaker of the stack (both address families)."""
-    return tuple(spec.inputs["name"] for spec in graph.resources if spec.type == t.BGP_SPEAKER)
+
+def stack_speakers(graph: StackGraph, ip_version: int | None = None) -> tuple[str, ...]:
+    """Names of the stack's BGP speakers: of ``ip_version`` (4 or 6), or of both families."""
+    return tuple(spec.inputs["name"] for spec in graph.resources if spec.type == t.BGP_SPEAKER
+                 and ip_version in (None, spec.inputs.get("ipVersion")))
 
 
 def hosting(conn, speaker) -> list:
@@ -58,7 +65,7 @@ def settle(conn, names: Sequence[str], previous: Mapping[str, str] | None = None
         agents = hosting(conn, speaker)
         for extra in agents[1:]:
             conn.network.remove_bgp_speaker_from_dragent(extra, speaker)
-            done.lines.append(f"took BGP speaker {name} off agent {extra.host}: Neutron's scheduler had put it on "
+            done.taken_off.append(f"took BGP speaker {name} off agent {extra.host}: Neutron's scheduler had put it on "
                               f"{len(agents)} agents (one runs it)")
         if agents:
             done.hosts[name] = agents[0].host
@@ -70,7 +77,6 @@ def settle(conn, names: Sequence[str], previous: Mapping[str, str] | None = None
         conn.network.add_bgp_speaker_to_dragent(agent, speakers[name])
         done.placed.append(name)
         done.hosts[name] = agent.host
-        done.lines.append(f"placed BGP speaker {name} on agent {agent.host}")
     _check(conn, speakers, unhosted)
     return done
 

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 
 from ..stackgraph import StackGraph
 from ..stackgraph import tokens as t
-from .bgpplacement import hosting, settle
+from .bgpplacement import hosting, settle, stack_speakers
 
 # Changes of these run the plugin's router callbacks (see the module's docstring).
 ROUTER_TYPES = frozenset({t.ROUTER, t.ROUTER_INTERFACE})
@@ -51,8 +51,7 @@ def speakers_to_reseat(graph: StackGraph, changed_types: Iterable[str]) -> tuple
     created, updated, replaced or deleted) include a router or router interface; else none."""
     if not ROUTER_TYPES & set(changed_types):
         return ()
-    return tuple(spec.inputs["name"] for spec in graph.resources
-                 if spec.type == t.BGP_SPEAKER and spec.inputs.get("ipVersion") == 6)
+    return stack_speakers(graph, ip_version=6)
 
 
 def reseat(conn, names: Sequence[str], pause_s: float = RESEAT_PAUSE_S) -> list[str]:
@@ -75,7 +74,7 @@ def reseat(conn, names: Sequence[str], pause_s: float = RESEAT_PAUSE_S) -> list[
         return lines
     time.sleep(pause_s)  # see RESEAT_PAUSE_S: a sync that saw the speaker gone finishes first
     settled = settle(conn, list(previous), previous)
-    return lines + [line for line in settled.lines if not line.startswith("placed ")] + [
+    return lines + settled.taken_off + [
         f"re-seated IPv6 BGP speaker {name} on {settled.hosts[name]} "
         "(its session restarts: neutron-dynamic-routing hands it IPv4 routes when a router changes)"
         for name in previous]
