@@ -17,6 +17,15 @@ PASTED = "delete it (invisible characters come in with text pasted from other do
 SECOND_DOCUMENT = ("a second YAML document starts here ('---'); a model file holds one",
                    "remove the '---' line and join the sections, or move the second document into a file of its own")
 
+
+def _the_only_error(folder: Path) -> ModelError:
+    """The one error the loader refuses ``folder`` with (more than one fails the test)."""
+    with pytest.raises(ModelErrors) as info:
+        load_folder(folder)
+    (error,) = info.value.errors
+    return error
+
+
 # name: (file, its new text, line, message, fix)
 CASES = {
     "an unclosed bracket": ("systems.yaml", "systems:\n  - code: a\n    name: [x\n", 4,
@@ -85,9 +94,7 @@ CASES = {
 def test_a_model_file_that_cannot_be_read_is_refused_at_its_line_with_the_fix(lab_copy: Path, name: str) -> None:
     file, text, line, message, fix = CASES[name]
     (lab_copy / file).write_text(text, encoding="utf-8")
-    with pytest.raises(ModelErrors) as info:
-        load_folder(lab_copy)
-    (error,) = info.value.errors
+    error = _the_only_error(lab_copy)
     assert (error.location.file, error.location.line) == (lab_copy / file, line)
     assert (error.message, error.fix) == (f"{lab_copy / file}:{line}: {message}", fix)
 
@@ -97,9 +104,7 @@ def test_a_missing_section_is_placed_in_the_file_that_usually_holds_it(lab_copy:
     text = model.read_text(encoding="utf-8")
     start = text.index("\nipam:\n") + 1
     model.write_text(text[:start] + text[text.index("\nnodes:\n", start) + 1:], encoding="utf-8")
-    with pytest.raises(ModelErrors) as info:
-        load_folder(lab_copy)
-    (error,) = info.value.errors
+    error = _the_only_error(lab_copy)
     assert (error.location.file, error.location.line, error.location.field) == (model, None, "ipam")
     assert (error.message, error.fix) == (
         f"{model}: ipam: section 'ipam' is missing",
@@ -111,9 +116,7 @@ def test_a_field_missing_inside_an_entry_is_placed_at_the_entry_not_called_a_mis
     departments = lab_copy / "departments.yaml"
     text = departments.read_text(encoding="utf-8")
     departments.write_text(text.replace("    name: ", "    # name: ", 1), encoding="utf-8")
-    with pytest.raises(ModelErrors) as info:
-        load_folder(lab_copy)
-    (error,) = info.value.errors
+    error = _the_only_error(lab_copy)
     assert (error.location.file, error.location.line, error.location.field) == (departments, 3, "departments[0].name")
     assert (error.message, error.fix) == (f"{departments}:3: departments[0].name: Field required", "add the field 'name'")
 
@@ -173,9 +176,7 @@ def test_a_missing_section_of_another_file_is_placed_in_that_file(lab_copy: Path
     extranet = lab_copy / "extranet.yaml"
     text = extranet.read_text(encoding="utf-8")
     extranet.write_text(text[text.index("\nlinks:") + 1:], encoding="utf-8")
-    with pytest.raises(ModelErrors) as info:
-        load_folder(lab_copy)
-    (error,) = info.value.errors
+    error = _the_only_error(lab_copy)
     assert (error.location.file, error.location.line, error.location.field) == (extranet, None, "sites")
     assert (error.message, error.fix) == (
         f"{extranet}: sites: section 'sites' is missing",
@@ -188,9 +189,7 @@ def test_a_section_of_the_wrong_kind_is_no_missing_section(lab_copy: Path) -> No
 
     model = lab_copy / "province.yaml"
     model.write_text(re.sub(r"ipam:\n(  .*\n)*\n", "ipam: 5\n\n", model.read_text(encoding="utf-8")), encoding="utf-8")
-    with pytest.raises(ModelErrors) as info:
-        load_folder(lab_copy)
-    (error,) = info.value.errors
+    error = _the_only_error(lab_copy)
     assert (error.location.line, error.location.field) == (8, "ipam")
     assert (error.message, error.fix) == (
         f"{model}:8: ipam: Input should be a valid dictionary or instance of IpamSettings",
@@ -200,9 +199,7 @@ def test_a_section_of_the_wrong_kind_is_no_missing_section(lab_copy: Path) -> No
 def test_an_unknown_section_before_a_known_one_leaves_the_known_one_read(lab_copy: Path) -> None:
     exits = lab_copy / "exits.yaml"
     exits.write_text("exit_points: []\n" + exits.read_text(encoding="utf-8"), encoding="utf-8")
-    with pytest.raises(ModelErrors) as info:
-        load_folder(lab_copy)
-    (error,) = info.value.errors
+    error = _the_only_error(lab_copy)
     assert (error.message, error.fix) == (f"{exits}:1: exit_points: unknown section 'exit_points'",
                                           "did you mean 'exits'?")
 
@@ -211,9 +208,7 @@ def test_an_unknown_section_like_no_other_is_told_every_known_one(lab_copy: Path
     exits = lab_copy / "exits.yaml"
     text = exits.read_text(encoding="utf-8") + "zzz: 1\n"
     exits.write_text(text, encoding="utf-8")
-    with pytest.raises(ModelErrors) as info:
-        load_folder(lab_copy)
-    (error,) = info.value.errors
+    error = _the_only_error(lab_copy)
     assert (error.location.line, error.message.split(": ", 2)[-1], error.fix) == (
         text.count("\n"), "unknown section 'zzz'", "known sections: " + ", ".join(SECTIONS))
 
@@ -254,15 +249,11 @@ def test_values_shared_by_aliases_are_read(lab_copy: Path) -> None:
 def test_a_file_that_is_not_utf8_or_cannot_be_read_is_refused_with_the_reason(lab_copy: Path) -> None:
     exits = lab_copy / "exits.yaml"
     exits.write_bytes(b"exits: []\n# caf\xe9\n")
-    with pytest.raises(ModelErrors) as info:
-        load_folder(lab_copy)
-    (error,) = info.value.errors
+    error = _the_only_error(lab_copy)
     assert (error.message, error.fix) == (f"{exits}: the file is not UTF-8 text", "save it as UTF-8")
     exits.unlink()
     exits.mkdir()
-    with pytest.raises(ModelErrors) as info:
-        load_folder(lab_copy)
-    (error,) = info.value.errors
+    error = _the_only_error(lab_copy)
     assert (error.message, error.fix) == (f"{exits}: the file cannot be read: Is a directory",
                                           "make it a regular YAML file, or remove it")
 
