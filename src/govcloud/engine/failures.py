@@ -17,7 +17,7 @@ from .settings import EngineSettings
 _KILLED = re.compile(r"^\s*code: -(\d+)\s*$", re.MULTILINE)
 _SIGNALS = {s.value for s in signal.Signals}
 
-# Engine messages and what to do about them, most specific first.
+# Engine messages (regular expressions, any case) and what to do about them, most specific first.
 _KNOWN_FAILURES = (
     ("incorrect passphrase", "the passphrase does not open this stack's secrets",
      "use the passphrase file the stack was created with (GOVCLOUD_PASSPHRASE_FILE)"),
@@ -27,7 +27,7 @@ _KNOWN_FAILURES = (
      "run `make setup` (scripts/engine.sh) to build and register it"),
     ("authentication failed", "OpenStack refused the credentials",
      "correct the credentials in clouds.yaml (for the lab: `govcloud lab up` rewrites it)"),
-    ("401", "OpenStack refused the credentials",
+    (r"(?:got|code:?|status) 401\b|\b401 unauthorized", "OpenStack refused the credentials",
      "correct the credentials in clouds.yaml (for the lab: `govcloud lab up` rewrites it)"),
     ("connection refused", "the cloud does not answer", "start the lab with `govcloud lab up`"),
     ("failed to login", "the state backend cannot be reached", "check --backend (or PULUMI_BACKEND_URL)"),
@@ -71,8 +71,40 @@ def engine_error(stack: str, operation: Operation, exc: Exception, log_file: Pat
                            fix=f"run `govcloud {operation.value}` again: it releases the dead run's lock and "
                                "resolves what the engine left pending")
     for needle, what, fix in _KNOWN_FAILURES:
-        if needle in lower:
+        if re.search(needle, lower):
             return EngineError(f"{operation.value} of {stack} failed: {what} (log: {log_file})", fix=fix)
-    tail = [line for line in text.splitlines() if line.strip()][-6:]
-    return EngineError(f"{operation.value} of {stack} failed (log: {log_file}):\n" + "\n".join(tail),
+    causes = resource_errors(text) or [line for line in text.splitlines() if line.strip()][-6:]
+    return EngineError(f"{operation.value} of {stack} failed (log: {log_file}):\n" + "\n".join(causes),
                        fix=f"read {log_file}; fix the cause and run `govcloud {operation.value}` again")
+
+
+# The engine's summary: "Diagnostics:", then per resource a "  <type> (<name>):" line and its messages.
+_DIAGNOSTICS = re.compile(r"^Diagnostics:\s*$(.*?)(?=^\S|\Z)", re.MULTILINE | re.DOTALL)
+_RESOURCE = re.compile(r"^  (\S+) \((.+)\):\s*$", re.MULTILINE)
+_STACK_TYPE = "pulumi:pulumi:Stack"
+_LINES_PER_RESOURCE = 3
+
+
+def resource_errors(text: str) -> list[str]:
+    """Each failed resource's own error, from the engine's diagnostics, one line or a few each.
+
+    The stack's own lines ("update failed", "Resource monitor has terminated") only say that
+    something failed, and come last; a resource's error says what, so it leads, and the stack's
+    lines are given only when no resource has one."""
+    section = _DIAGNOSTICS.search(text)
+    if section is None:
+        return []
+    blocks = _RESOURCE.split(section.group(1))[1:]  # type, name, body, type, name, body, ...
+    found = [(kind, name, _cause(body)) for kind, name, body in zip(blocks[::3], blocks[1::3], blocks[2::3])]
+    found = [entry for entry in found if entry[2]]
+    own = [entry for entry in found if entry[0] != _STACK_TYPE] or found
+    return [f"  {name} ({kind}): " + "\n    ".join(cause) for kind, name, cause in own]
+
+
+def _cause(body: str) -> list[str]:
+    """A resource's messages, shortened: a Python traceback to its last line (the exception)."""
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    if any("Traceback (most recent call last)" in line for line in lines):
+        return lines[-1:]
+    errors = [line.removeprefix("error: ") for line in lines]
+    return errors[:_LINES_PER_RESOURCE]
