@@ -232,6 +232,8 @@ def _site_refs(p: Province) -> Iterator[Problem]:
         parent = p.site_by_code.get(site.parent)
         if parent is None:
             yield _unknown(("sites", index, "parent"), "site", site.parent, p.site_by_code)
+        elif parent is site:
+            yield Problem(("sites", index, "parent"), f"site {site.code!r} is its own parent", _parent_fix(site.tier))
         elif parent.tier not in PARENT_TIERS[site.tier]:
             yield Problem(("sites", index, "parent"),
                           f"{site.tier.value} site {site.code!r} hangs under {parent.tier.value} site {parent.code!r}",
@@ -436,7 +438,8 @@ def _node_routing(p: Province) -> Iterator[Problem]:
         first = speakers.setdefault(node.routing.speaker_asn, index)
         if first != index:
             yield Problem(("nodes", index, "routing", "speaker_asn"),
-                          f"speaker_asn {node.routing.speaker_asn} is also node {p.nodes[first].code!r}'s",
+                          f"speaker_asn {node.routing.speaker_asn} is also the speaker ASN of node "
+                          f"{p.nodes[first].code!r}",
                           "give every node's BGP speaker an ASN of its own")
 
 

@@ -45,7 +45,7 @@ def _uplinks(p: Province) -> Iterator[Problem]:
                 or link.a == link.b:  # a link to itself is reported as such, not as a second parent
             continue
         child, upper = p.site_by_code[link.b], p.site_by_code[link.a]
-        if child.parent == upper.code:
+        if child.parent in (upper.code, child.code):  # a site that is its own parent is reported as such
             continue
         if upper.parent == child.code:
             yield Problem(("links", index), f"uplink {link.a} -- {link.b} is written child first",
@@ -61,7 +61,7 @@ def _reachable_sites(p: Province) -> Iterator[Problem]:
     and the rollout would configure a site it cannot get to."""
     uplinks = {frozenset((link.a, link.b)) for link in p.links if link.kind is LinkKind.UPLINK}
     for index, site in enumerate(p.sites):
-        if site.parent in p.site_by_code and frozenset((site.parent, site.code)) not in uplinks:
+        if site.parent in p.site_by_code and site.parent != site.code and frozenset((site.parent, site.code)) not in uplinks:
             yield Problem(("sites", index, "parent"), f"site {site.code!r} has no uplink to its parent "
                           f"{site.parent!r}: no route reaches it",
                           f"add {{a: {site.parent}, b: {site.code}}} to links")
