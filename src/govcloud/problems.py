@@ -79,6 +79,16 @@ def pydantic_problem(err: dict[str, Any], file: Path | None = None) -> Problem:
 
 
 def pydantic_message(err: dict[str, Any]) -> str:
+    """What is wrong; a validator's "<what>: <fix>" gives its fix to pydantic_fix, said once."""
+    text = _validator_text(err)
+    if err["type"] != "value_error":
+        return text
+    if "did you mean" in text:
+        return text[:text.index("did you mean")].rstrip("; ,")
+    return text.split(": ", 1)[0]
+
+
+def _validator_text(err: dict[str, Any]) -> str:
     return err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
@@ -113,7 +123,7 @@ def pydantic_fix(err: dict[str, Any]) -> str:
     if kind == "too_long":
         return f"give at most {ctx.get('max_length')} entries"
     if kind == "value_error":
-        text = pydantic_message(err)
+        text = _validator_text(err)
         if "did you mean" in text:  # the validator knows what was meant (e.g. a block without host bits)
             return text[text.index("did you mean"):]
         return text.split(": ", 1)[1] if ": " in text else "correct the value"

@@ -86,3 +86,13 @@ def test_every_error_line_names_its_file(lab_copy, capsys):
     lines = err.splitlines()
     assert len(lines) == 2
     assert all("systems.yaml:" in line and "fix:" in line for line in lines)
+
+
+@pytest.mark.parametrize("golden", sorted(ERRORS.glob("*.txt")), ids=lambda path: path.stem)
+def test_no_error_says_its_fix_twice(golden):
+    """A validator's "<what>: <fix>" gives the fix once, after "fix:", not also in the message."""
+    for line in golden.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("error:") or " (fix: " not in line:
+            continue
+        message, fix = line.rsplit(" (fix: ", 1)
+        assert fix.removesuffix(")") not in message, line
