@@ -114,8 +114,8 @@ def _parse_ledger(path: Path, data: bytes) -> Ledger:
                              fix=unreadable, location=Location(path, LineIndex(text).line_of(("allocations", index)),
                                                                f"allocations[{index}]"))
         try:
-            rows.append(Allocation(row["key"], _row_prefix(row["prefix"]), Level(row["level"]), row.get("parent"),
-                                   Status(row.get("status", "active"))))
+            rows.append(Allocation(row["key"], _row_prefix(row["prefix"]), _choice(Level, "level", row["level"]),
+                                   row.get("parent"), _choice(Status, "status", row.get("status", "active"))))
         except (KeyError, ValueError, TypeError, AddrFormatError, AttributeError) as exc:
             detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
             line = LineIndex(text).line_of(("allocations", index))
@@ -163,6 +163,14 @@ def _row_prefix(value: object) -> IPNetwork:
     return prefix
 
 
+def _choice(kind: type[Enum], field: str, value: object) -> Any:
+    """A row's enumerated field; a value outside it is named with the values it may take."""
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValueError(f"{field} {value!r} is not one of {', '.join(m.value for m in kind)}") from None
+
+
 def _row_problem(row: int, message: str, fix: str) -> Problem:
     """A problem of one ledger row: its field path is ``allocations[row]``."""
     return Problem(("allocations", row), message, fix)
@@ -174,7 +182,7 @@ def _levels(raw: Any, location: Location, unreadable: str) -> dict[Level, int]:
         raise ModelError(f"the ledger cannot be read: levels is a {type(raw).__name__}, not a mapping of level "
                          "name to prefix length (such as `city: 20`)", location=location, fix=unreadable)
     try:
-        return {Level(k): int(v) for k, v in raw.items()}
+        return {_choice(Level, "level", k): int(v) for k, v in raw.items()}
     except (ValueError, TypeError) as exc:
         raise ModelError(f"the ledger cannot be read: {exc}", location=location, fix=unreadable) from None
 

@@ -24,7 +24,10 @@ CASES = {
     "bytes that are not UTF-8": (b"levels: {}\nallocations: [\xff]\n", None, "", "the ledger is not UTF-8 text",
                                  "restore it from version control"),
     "a level that is no level": (b"allocations: []\nlevels: {planet: 64}\n", 2, "levels",
-                                 "the ledger cannot be read: 'planet' is not a valid Level", UNREADABLE),
+                                 "the ledger cannot be read: level 'planet' is not one of province, city, county, township, "
+                                 "village, department, infra-province, infra-city, infra-county, infra-township, "
+                                 "infra-village, subnet, v4-space, v4-node, v4-department, v4-subnet, v4-replication",
+                                 UNREADABLE),
     "levels as a list": (b"allocations: []\nlevels: [subnet]\n", 2, "levels",
                          "the ledger cannot be read: levels is a list, not a mapping of level name to prefix length (such as `city: 20`)",
                          UNREADABLE),

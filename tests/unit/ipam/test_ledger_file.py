@@ -139,8 +139,8 @@ def test_a_ledger_s_syntax_error_names_its_line(tmp_path):
     ("{key: k, level: subnet}", "missing 'prefix'"),
     ("{key: k, prefix: '2001:db8::/64'}", "missing 'level'"),
     ("{key: k, prefix: 'not an address', level: subnet}", ""),
-    ("{key: k, prefix: '2001:db8::/64', level: planet}", "'planet' is not a valid Level"),
-    ("{key: k, prefix: '2001:db8::/64', level: subnet, status: lost}", "'lost' is not a valid Status"),
+    ("{key: k, prefix: '2001:db8::/64', level: planet}", "level 'planet' is not one of province, city, county"),
+    ("{key: k, prefix: '2001:db8::/64', level: subnet, status: lost}", "status 'lost' is not one of active, released"),
     ("just text", ""),
 ])
 def test_an_unreadable_row_is_refused_with_its_line_and_index(tmp_path, row, detail):
