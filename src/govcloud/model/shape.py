@@ -61,7 +61,9 @@ def _reachable_sites(p: Province) -> Iterator[Problem]:
     and the rollout would configure a site it cannot get to."""
     uplinks = {frozenset((link.a, link.b)) for link in p.links if link.kind is LinkKind.UPLINK}
     for index, site in enumerate(p.sites):
-        if site.parent in p.site_by_code and site.parent != site.code and frozenset((site.parent, site.code)) not in uplinks:
+        if site.parent not in p.site_by_code or site.parent == site.code:  # reported as unknown / its own parent
+            continue
+        if frozenset((site.parent, site.code)) not in uplinks:
             yield Problem(("sites", index, "parent"), f"site {site.code!r} has no uplink to its parent "
                           f"{site.parent!r}: no route reaches it",
                           f"add {{a: {site.parent}, b: {site.code}}} to links")
