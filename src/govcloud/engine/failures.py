@@ -104,7 +104,9 @@ def resource_errors(text: str) -> list[str]:
 def _cause(body: str) -> list[str]:
     """A resource's messages, shortened: a Python traceback to its last line (the exception)."""
     lines = [line.strip() for line in body.splitlines() if line.strip()]
-    if any("Traceback (most recent call last)" in line for line in lines):
-        return lines[-1:]
+    start = next((i for i, line in enumerate(lines) if "Traceback (most recent call last)" in line), None)
+    if start is not None:  # the exception is the traceback's last line, before any later "error:" line
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("error:")), len(lines))
+        return lines[end - 1:end]
     errors = [line.removeprefix("error: ") for line in lines]
     return errors[:_LINES_PER_RESOURCE]

@@ -89,3 +89,11 @@ def test_a_line_number_401_is_not_taken_for_refused_credentials():
     assert "credentials" not in _message(REFUSED)
     assert "credentials" in _message("Expected HTTP response code [200] ..., but got 401 instead")
     assert "credentials" in _message("HTTP 401 Unauthorized")
+
+
+def test_a_program_that_raised_is_named_by_its_exception_not_the_lines_after_it():
+    text = ("Diagnostics:\n  pulumi:pulumi:Stack (govcloud-lab-province):\n"
+            "    error: Program failed with an unhandled exception:\n"
+            "    Traceback (most recent call last):\n      File \"/srv/stacks/__main__.py\", line 12, in <module>\n"
+            "        main()\n    KeyError: 'transit:province'\n    error: update failed\n\nResources:\n")
+    assert resource_errors(text) == ["  govcloud-lab-province (pulumi:pulumi:Stack): KeyError: 'transit:province'"]
