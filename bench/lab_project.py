@@ -31,14 +31,26 @@ def lab_project(folder: Path, env: str, region: str) -> Path:
     (folder / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
     shutil.copytree(ROOT / "stacks", folder / "stacks",
                     ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml"))
+    speakers = _lab_runs_bgp_agents()
     for settings in sorted((ROOT / "stacks").glob(f"Pulumi.{env}-*.yaml")):
         data = yaml.safe_load(settings.read_text(encoding="utf-8")) or {}
         config = data.setdefault("config", {})
         config["openstack:region"] = region  # the override: the lab's region, whatever the example says
+        if not speakers:  # an up places every speaker on a BGP agent: none runs without the data plane
+            config["govcloud:bgpSpeakers"] = False
         (folder / "stacks" / settings.name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     shutil.copytree(ROOT / "policies", folder / "policies", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "inventories" / env, folder / "inventories" / env,
                     ignore=shutil.ignore_patterns("hosts.yml", "group_vars"))
     print(f"engine runs on a copy of the project in {folder}: openstack:region overridden to {region} "
-          f"in every {env} stack's settings (the lab has no other region)")
+          f"in every {env} stack's settings (the lab has no other region)"
+          + ("" if speakers else "; govcloud:bgpSpeakers overridden to false (the lab runs no BGP agent: "
+                                 "`govcloud lab up --env lab --data-plane` runs them)"))
     return folder
+
+
+def _lab_runs_bgp_agents() -> bool:
+    from govcloud.lab.openstack.api import lab_status  # lazy: the lab's status only when a copy is made
+    from govcloud.lab.openstack.dataplane import BGP_AGENT
+
+    return any(s.name.startswith(BGP_AGENT) and s.running for s in lab_status().services)

@@ -2,7 +2,8 @@
 # The main job on the local lab, end to end:
 #   1. validate and plan the example province (addresses, stacks, policies, migration waves);
 #   2. bring up the OpenStack lab and deploy the lab province's stacks (province + 2 cities);
-#   3. build the network lab, roll IPv6 out across the extranet and consolidate the internet exits;
+#   3. build the network lab, join it to the cloud's data plane (each node's BGP speakers peer with its
+#      border router), roll IPv6 out across the extranet and consolidate the internet exits;
 #   4. run every migration wave of the lab (a dual-active cutover, rehosts onto city nodes, off-site
 #      backups restored on their DR node) and show the KPIs;
 #   5. measure live cloud usage and IPv6 quality, write the lab's report (static pages) and say
@@ -28,11 +29,12 @@ $gc migrate validate --env example
 
 step "lab province: OpenStack lab and stacks"
 $gc validate --env lab
-$gc lab up --env lab
+$gc lab up --env lab --data-plane  # Neutron's agents too: routers, and a BGP agent per speaker
 $gc up --env lab --all
 
-step "lab province: network lab, IPv6 rollout, exit consolidation"
+step "lab province: network lab joined to the cloud (one network), IPv6 rollout, exit consolidation"
 $gc netlab up --env lab
+$gc lab join --env lab  # each node's transit meets its border router: the rollout verifies their BGP sessions
 $gc rollout ipv6 --env lab
 $gc exits consolidate --env lab
 

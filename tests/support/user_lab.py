@@ -11,8 +11,8 @@ instance, the one `make demo` deploys into:
 ``prepare`` fingerprints what the user has: every OpenStack object of the default lab (with its
 revision or update time), the default network and workload labs' namespaces, and the project's
 Pulumi state. When the default lab is not running (CI, a fresh machine), it brings it up and
-deploys the demo's province stack into it as a stand-in for a user's deployment, with its state
-outside any checkout, so the tests always run beside a deployed lab; ``restore`` destroys that
+deploys the demo's province stack into it (without its BGP speakers, which need the data plane)
+as a stand-in for a user's deployment, with its state and program outside any checkout, so the tests always run beside a deployed lab; ``restore`` destroys that
 deployment and stops the lab again: only what ``prepare`` started is taken down.
 """
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,9 @@ GOVCLOUD = ROOT / ".venv" / "bin" / "govcloud"
 STAND_IN_STACK = "lab-province"
 # Outside every checkout and outside the test instance: a crashed run's stand-in is found again.
 STAND_IN_BACKEND = Path("/var/lib/govcloud/user-lab-stand-in")
+# The stand-in's program: a copy of the project whose stacks make no BGP speakers, so it needs no
+# data plane in the user's lab (whose agents would touch the ports the fingerprint holds).
+STAND_IN_PROJECT = Path("/var/lib/govcloud/user-lab-stand-in-project")
 
 
 def default_env() -> dict[str, str]:
@@ -39,8 +43,18 @@ def default_env() -> dict[str, str]:
     return env
 
 
-def govcloud(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(GOVCLOUD), *args], cwd=ROOT, env=default_env(), text=True, capture_output=True)
+def govcloud(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([str(GOVCLOUD), *args], cwd=cwd, env=default_env(), text=True, capture_output=True)
+
+
+def stand_in(*args: str) -> subprocess.CompletedProcess:
+    """A `govcloud` run on the stand-in deployment, from a fresh copy of the project."""
+    from support.projects import copy_lab_project  # lazy: only a stand-in needs the copy
+
+    shutil.rmtree(STAND_IN_PROJECT, ignore_errors=True)
+    copy_lab_project(STAND_IN_PROJECT)
+    return govcloud(*args, "--env", "lab", "--stack", STAND_IN_STACK, "--backend", f"file://{STAND_IN_BACKEND}",
+                    cwd=STAND_IN_PROJECT)
 
 
 def _must(result: subprocess.CompletedProcess, what: str) -> None:
@@ -160,8 +174,7 @@ def prepare(record: Path) -> None:
         # province stack, so the tests always run beside a deployed lab.
         stand_in = True
         STAND_IN_BACKEND.mkdir(parents=True, exist_ok=True)
-        _must(govcloud("up", "--env", "lab", "--stack", STAND_IN_STACK, "--backend", f"file://{STAND_IN_BACKEND}"),
-              f"deploying the stand-in {STAND_IN_STACK}")
+        _must(stand_in("up"), f"deploying the stand-in {STAND_IN_STACK}")
     record.write_text(json.dumps({"started_lab": started, "stand_in": stand_in, "before": fingerprint()}, indent=1,
                                  sort_keys=True))
     print(f"user-lab guard: fingerprint of the default lab taken ({_summary(json.loads(record.read_text())['before'])})")
@@ -216,8 +229,8 @@ def restore(record: Path) -> None:
     text = record.read_text() if record.is_file() else ""
     done = json.loads(text) if text.strip() else {}  # empty: `prepare` never finished
     if done.get("stand_in"):
-        _must(govcloud("destroy", "--env", "lab", "--stack", STAND_IN_STACK, "--backend",
-                       f"file://{STAND_IN_BACKEND}"), f"destroying the stand-in {STAND_IN_STACK}")
+        _must(stand_in("destroy"), f"destroying the stand-in {STAND_IN_STACK}")
+        shutil.rmtree(STAND_IN_PROJECT, ignore_errors=True)
     if done.get("started_lab"):
         _must(govcloud("lab", "down"), "stopping the default lab")
 

@@ -75,10 +75,8 @@ def _cli_env() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def one_network(clouds_yaml, tmp_path_factory):
-    project = copy_lab_project(tmp_path_factory.mktemp("project"))
+    project = copy_lab_project(tmp_path_factory.mktemp("project"), speakers=True)
     environment = _with_township_office(project)
-    for settings in (project / "stacks").glob("Pulumi.lab-*.yaml"):  # the copy's stacks speak BGP
-        settings.write_text(settings.read_text().replace("govcloud:bgpSpeakers: false", "govcloud:bgpSpeakers: true"))
     backend = f"file://{tmp_path_factory.mktemp('backend')}"
     govcloud = str(Path(sys.executable).parent / "govcloud")
     common = ["--all", "--env", "lab", "--backend", backend, "--clouds-yaml", str(clouds_yaml)]

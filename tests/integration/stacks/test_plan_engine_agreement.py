@@ -40,11 +40,7 @@ def _project_with_speakers(project: Path) -> Path:
     """The lab with its BGP speakers on and its unified exit built as a cloud router, so that the
     comparison covers the speakers and the exit's router, ports and gateway (the lab's own exit is
     an appliance, which no stack builds)."""
-    copy_lab_project(project)
-    config = project / "stacks" / f"Pulumi.{STACK}.yaml"
-    text = config.read_text(encoding="utf-8")
-    assert "govcloud:bgpSpeakers: false" in text, "the lab's stack settings changed; update this test"
-    config.write_text(text.replace("govcloud:bgpSpeakers: false", "govcloud:bgpSpeakers: true"), encoding="utf-8")
+    copy_lab_project(project, speakers=True)
     exits = project / "inventories" / "lab" / "exits.yaml"
     text = exits.read_text(encoding="utf-8")
     assert text.count("kind: appliance") == 1, "the lab's exits changed; update this test"

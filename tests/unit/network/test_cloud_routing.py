@@ -76,10 +76,25 @@ def test_border_routers_get_a_cloud_interface_and_others_none(topology):
     assert "ipv6_extranet_cloud_bgp" not in ipv6_extranet_vars(topology.node("county-a1"))
 
 
-def test_the_lab_stack_settings_leave_the_border_routers_without_sessions(lab, project_root):
+def test_the_lab_stack_settings_give_every_node_s_border_router_its_session(lab, project_root):
     environment, _ = lab
-    assert speaking_nodes(environment, project_root) == frozenset()
-    assert not any(n.cloud_peerings for n in environment_topology(environment, LAB_FACTS, project_root).nodes)
+    assert speaking_nodes(environment, project_root) == {"province", "city-a", "city-b"}
+    topology = environment_topology(environment, LAB_FACTS, project_root)
+    assert {n.name: [p.node for p in n.cloud_peerings] for n in topology.nodes if n.cloud_peerings} == {
+        "core": ["province"], "city-a": ["city-a"], "city-b": ["city-b"]}
+
+
+def test_a_stack_that_makes_no_speakers_leaves_its_border_router_without_a_session(lab, tmp_path):
+    environment, _ = lab
+    stacks = tmp_path / "stacks"
+    stacks.mkdir()
+    (tmp_path / "Pulumi.yaml").write_text("name: govcloud\nruntime: python\nstackConfigDir: stacks\n")
+    for stack in ("lab-province", "lab-city-a", "lab-city-b"):
+        speaks = "false" if stack == "lab-city-b" else "true"
+        (stacks / f"Pulumi.{stack}.yaml").write_text(f"config:\n  govcloud:env: lab\n  govcloud:bgpSpeakers: {speaks}\n")
+    assert speaking_nodes(environment, tmp_path) == {"province", "city-a"}
+    topology = environment_topology(environment, LAB_FACTS, tmp_path)
+    assert not topology.node("city-b").cloud_peerings and topology.node("core").cloud_peerings
 
 
 def test_the_extranet_alone_has_no_cloud_sessions_even_where_every_node_speaks(lab):

@@ -268,9 +268,9 @@ def test_bgp_speakers_can_be_left_out_where_neutron_lacks_dynamic_routing(lab):
         options_from_config({"bgpSpeakers": "sometimes"})
 
 
-def test_the_lab_stacks_leave_speakers_out_until_the_lab_can_host_them_all():
+def test_the_lab_stacks_make_their_speakers_as_a_province_s_would():
     for stack in ("lab-province", "lab-city-a", "lab-city-b"):
-        assert read_stack_options(ROOT, stack).bgp_speakers is False
+        assert read_stack_options(ROOT, stack).bgp_speakers is True
 
 
 def test_the_transit_is_a_provider_network_where_the_model_names_its_segment(lab):
