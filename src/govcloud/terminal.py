@@ -18,8 +18,9 @@ NOT_A_TERMINAL_WIDTH = 2000
 
 def make_console(*, stderr: bool = False, file: IO[str] | None = None, **options: Any) -> Console:
     """A rich Console for ``file`` (default stdout, or stderr): terminal width on a terminal,
-    never cut anywhere else."""
+    never cut anywhere else; no emoji codes."""
     stream = file or (sys.stderr if stderr else sys.stdout)
+    options.setdefault("emoji", False)  # ":a:" inside an IPv6 address (2001:db8:2:a::3) is no emoji code
     if "width" not in options and not _is_terminal(stream):
         options["width"] = NOT_A_TERMINAL_WIDTH
     return Console(stderr=stderr, file=file, **options)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..model import Environment, load_environment
 from ..paths import current_instance, find_project_root
@@ -71,8 +72,8 @@ def print_table(title: str, columns: list[str], rows: list[list[Any]], to: Conso
     table = Table(title=title)
     for column in columns:
         table.add_column(column)
-    for row in rows:
-        table.add_row(*(str(v) for v in row))
+    for row in rows:  # values as plain text: "[POST …]" is no markup, and 2001:db8:2:a::3 holds no emoji ":a:"
+        table.add_row(*(Text(str(v)) for v in row))
     (to or console).print(table)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from govcloud.commands.common import lab_topology, netlab_paths
 from govcloud.errors import UsageError
-from govcloud.model import Tier, load_folder
+from govcloud.model import Tier, load_environment, load_folder
 from govcloud.network.inventory import inventory_data, render_inventory, write_inventory
 from govcloud.network.environment import environment_topology
 from govcloud.network.waves import ipv6_waves, legacy_exit_order, select_waves
@@ -81,3 +82,16 @@ def test_a_group_named_like_a_host_is_refused(topology):
     nodes = tuple(replace(n, name="routers") if n is host else n for n in topology.nodes)
     with pytest.raises(InputError, match="group and a host both named routers"):
         inventory_data(replace(topology, nodes=nodes))
+
+
+def test_the_committed_lab_inventory_is_what_the_model_and_stack_settings_render(project_root, monkeypatch):
+    """`rollout` refuses a stale inventory: the committed one (the user's lab, the default instance)
+    must change with whatever renders it, e.g. a stack setting that gives a border router a session."""
+    for name in ("GOVCLOUD_LAB_INSTANCE", "GOVCLOUD_LAB_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(project_root)
+    environment = load_environment("lab", project_root)
+    paths = netlab_paths(None)
+    files = render_inventory(lab_topology(environment), paths.client_key, paths.known_hosts)
+    stale = [rel for rel, text in files.items() if (environment.path / rel).read_text(encoding="utf-8") != text]
+    assert not stale, f"{stale} out of date: run `govcloud inventory render --env lab` and commit the result"
