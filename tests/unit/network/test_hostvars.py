@@ -34,6 +34,17 @@ def test_ipv6_config_adds_planned_addresses_ospf6_and_ra(topology):
     assert all(line in text.splitlines() for line in v4_lines)
 
 
+@pytest.mark.parametrize("ipv6", [False, True])
+def test_no_interface_stanza_is_empty(topology, ipv6):
+    """FRR shows no stanza for an interface without configuration: an empty one in the file would
+    be a difference on every run (the core's interface to the cloud has no address of its own)."""
+    assert any(i.kind == "cloud" and i.ipv6 is None and not i.ospf for i in topology.node("core").interfaces)
+    for node in topology.nodes:
+        lines = render_frr_conf(node, ipv6=ipv6).splitlines()
+        empty = [lines[i] for i in range(len(lines) - 1) if lines[i].startswith("interface ") and lines[i + 1] == "exit"]
+        assert not empty, (node.name, empty)
+
+
 def test_exits_originate_a_default_with_their_metric(topology):
     text = render_frr_conf(topology.node("unified-province"), ipv6=True)
     assert text.count("default-information originate metric 100 metric-type 1") == 2
