@@ -298,7 +298,7 @@ def journey(tmp_path_factory, engine, clouds_yaml, connector):
 @pytest.fixture(scope="module")
 def province_graph(journey):
     environment = load_environment("lab", journey.project.root)
-    # The stack's own settings (the lab's keep BGP speakers off: its Neutron has no such API to ask).
+    # The copy's own stack settings (its stacks make no BGP speakers: this lab runs no BGP agent).
     return plan_stack(environment.province, plan_environment(environment), "lab", STACK,
                       read_stack_options(journey.project.root, STACK))
 
