@@ -50,12 +50,19 @@ def _operators(province) -> dict:
 
 
 @app.command("down")
-def down(purge: bool = typer.Option(False, "--purge", help="Also delete the lab's data (next start is cold).")) -> None:
+def down(purge: bool = typer.Option(False, "--purge", help="Also delete the lab's data (next start is cold), "
+                                                            "with the migration workload that data describes.")) -> None:
     """Stop the services the lab started (a no-op when it is down)."""
     from ..lab.openstack.api import lab_down
 
     lab_down(purge=purge)
     console.print("OpenStack lab down" + (" and purged" if purge else ""))
+    if purge:  # the purged deployment state held the migration runs: their systems go too
+        from ..lab.workload.namespaces import teardown_all
+
+        gone = teardown_all()
+        if gone["changed"]:
+            console.print(f"migration workload removed ({gone['namespaces']} namespaces)")
 
 
 @app.command("join")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ...errors import LabError
 from ..processes import alive, namespace_pids, signal_all, terminate, wait_gone
-from .layout import SUBNET, Layout, Place, ns_prefix
+from .layout import SUBNET, Layout, Place, default_root, ns_prefix
 
 INSTALL_FIX = "run scripts/workload-install.sh as root, then try again"
 
@@ -188,4 +188,19 @@ def teardown(layout: Layout) -> dict:
             spaces.append(layout.switch_namespace)
         if layout.root.is_dir() and not any(p.name.startswith("s") and p.is_dir() for p in layout.root.iterdir()):
             shutil.rmtree(layout.root, ignore_errors=True)
+    return {"namespaces": len(spaces), "changed": bool(spaces) or existed}
+
+
+def teardown_all(root: Path | None = None) -> dict:
+    """The whole workload lab of the current instance gone: every process in its namespaces, the
+    namespaces, and its folder (``root``, default :func:`default_root`). For a purge: the systems'
+    data goes with the migration state that describes it. A second call does nothing."""
+    spaces = namespaces()
+    for ns in spaces:
+        terminate(namespace_pids(ns), 3)
+    for ns in spaces:
+        run(["ip", "netns", "del", ns])
+    folder = root or default_root()
+    existed = folder.is_dir()
+    shutil.rmtree(folder, ignore_errors=True)
     return {"namespaces": len(spaces), "changed": bool(spaces) or existed}
