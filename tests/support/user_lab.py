@@ -47,7 +47,7 @@ def govcloud(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([str(GOVCLOUD), *args], cwd=cwd, env=default_env(), text=True, capture_output=True)
 
 
-def stand_in(*args: str) -> subprocess.CompletedProcess:
+def on_stand_in(*args: str) -> subprocess.CompletedProcess:
     """A `govcloud` run on the stand-in deployment, from a fresh copy of the project."""
     from support.projects import copy_lab_project  # lazy: only a stand-in needs the copy
 
@@ -174,7 +174,7 @@ def prepare(record: Path) -> None:
         # province stack, so the tests always run beside a deployed lab.
         stand_in = True
         STAND_IN_BACKEND.mkdir(parents=True, exist_ok=True)
-        _must(stand_in("up"), f"deploying the stand-in {STAND_IN_STACK}")
+        _must(on_stand_in("up"), f"deploying the stand-in {STAND_IN_STACK}")
     record.write_text(json.dumps({"started_lab": started, "stand_in": stand_in, "before": fingerprint()}, indent=1,
                                  sort_keys=True))
     print(f"user-lab guard: fingerprint of the default lab taken ({_summary(json.loads(record.read_text())['before'])})")
@@ -229,7 +229,7 @@ def restore(record: Path) -> None:
     text = record.read_text() if record.is_file() else ""
     done = json.loads(text) if text.strip() else {}  # empty: `prepare` never finished
     if done.get("stand_in"):
-        _must(stand_in("destroy"), f"destroying the stand-in {STAND_IN_STACK}")
+        _must(on_stand_in("destroy"), f"destroying the stand-in {STAND_IN_STACK}")
         shutil.rmtree(STAND_IN_PROJECT, ignore_errors=True)
     if done.get("started_lab"):
         _must(govcloud("lab", "down"), "stopping the default lab")
