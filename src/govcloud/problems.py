@@ -80,16 +80,18 @@ def pydantic_problem(err: dict[str, Any], file: Path | None = None) -> Problem:
 
 def pydantic_message(err: dict[str, Any]) -> str:
     """What is wrong; a validator's "<what>: <fix>" gives its fix to pydantic_fix, said once."""
-    text = _validator_text(err)
-    if err["type"] != "value_error":
-        return text
+    text = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return _what_and_fix(text)[0] if err["type"] == "value_error" else text
+
+
+def _what_and_fix(text: str) -> tuple[str, str]:
+    """A validator's message split: "<what>: <fix>", or "<what>; did you mean <x>?" (the
+    validator knows what was meant, e.g. a block without host bits)."""
     if "did you mean" in text:
-        return text[:text.index("did you mean")].rstrip("; ,")
-    return text.split(": ", 1)[0]
-
-
-def _validator_text(err: dict[str, Any]) -> str:
-    return err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        at = text.index("did you mean")
+        return text[:at].rstrip("; ,"), text[at:]
+    what, _, fix = text.partition(": ")
+    return what, fix or "correct the value"
 
 
 def pydantic_fix(err: dict[str, Any]) -> str:
@@ -123,10 +125,7 @@ def pydantic_fix(err: dict[str, Any]) -> str:
     if kind == "too_long":
         return f"give at most {ctx.get('max_length')} entries"
     if kind == "value_error":
-        text = _validator_text(err)
-        if "did you mean" in text:  # the validator knows what was meant (e.g. a block without host bits)
-            return text[text.index("did you mean"):]
-        return text.split(": ", 1)[1] if ": " in text else "correct the value"
+        return _what_and_fix(err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, "))[1]
     return "correct the value"
 
 
