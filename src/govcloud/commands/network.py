@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..network.inventory import render_inventory, write_inventory
+from ..network.inventory import render_inventory, stale_inventory, write_inventory
 from ..paths import ansible_inventory_file
 from .common import ENV_OPTION, OutputFormat, console, lab_topology, load_env, netlab_paths, print_json, print_table
 
@@ -91,8 +91,7 @@ def _require_inventory(environment, topology, state_dir: Path | None) -> None:
 
     paths = netlab_paths(state_dir)
     files = render_inventory(topology, paths.client_key, paths.known_hosts)
-    stale = [rel for rel, text in files.items()
-             if not (environment.path / rel).is_file() or (environment.path / rel).read_text() != text]
+    stale = stale_inventory(environment.path, files)
     if stale:
         raise InputError(f"the inventory of {environment.name} is missing or out of date: {', '.join(stale)}",
                          fix=f"run `govcloud inventory render --env {environment.name}`")

@@ -109,14 +109,18 @@ def render_inventory(topology: Topology, key_file: Path, known_hosts: Path) -> d
     return files
 
 
+def stale_inventory(env_path: Path, files: dict[str, str]) -> list[str]:
+    """The files (relative paths) of ``files`` that are missing in ``env_path`` or differ there."""
+    return [rel for rel, text in files.items()
+            if not (env_path / rel).is_file() or (env_path / rel).read_text() != text]
+
+
 def write_inventory(env_path: Path, files: dict[str, str]) -> list[Path]:
     """Write what differs; returns the paths written (empty: nothing changed)."""
     written = []
-    for rel, text in files.items():
+    for rel in stale_inventory(env_path, files):
         path = env_path / rel
-        if path.is_file() and path.read_text() == text:
-            continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        path.write_text(files[rel])
         written.append(path)
     return written

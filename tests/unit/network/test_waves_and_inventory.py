@@ -8,7 +8,7 @@ import yaml
 from govcloud.commands.common import lab_topology, netlab_paths
 from govcloud.errors import UsageError
 from govcloud.model import Tier, load_environment, load_folder
-from govcloud.network.inventory import inventory_data, render_inventory, write_inventory
+from govcloud.network.inventory import inventory_data, render_inventory, stale_inventory, write_inventory
 from govcloud.network.environment import environment_topology
 from govcloud.network.waves import ipv6_waves, legacy_exit_order, select_waves
 from govcloud.lab.netlab.overlay import LAB_FACTS, with_lab_internet
@@ -93,5 +93,5 @@ def test_the_committed_lab_inventory_is_what_the_model_and_stack_settings_render
     environment = load_environment("lab", project_root)
     paths = netlab_paths(None)
     files = render_inventory(lab_topology(environment), paths.client_key, paths.known_hosts)
-    stale = [rel for rel, text in files.items() if (environment.path / rel).read_text(encoding="utf-8") != text]
+    stale = stale_inventory(environment.path, files)
     assert not stale, f"{stale} out of date: run `govcloud inventory render --env lab` and commit the result"
