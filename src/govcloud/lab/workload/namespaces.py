@@ -171,11 +171,7 @@ def remove_place(layout: Layout, place: Place) -> None:
 def teardown(layout: Layout) -> dict:
     """Every namespace, process and folder of the layout's system gone; the switch and the root go
     with the last system. A second call does nothing."""
-    spaces = [ns for ns in namespaces() if ns in {p.namespace for p in layout.places}]
-    for ns in spaces:
-        terminate(namespace_pids(ns), 3)
-    for ns in spaces:
-        run(["ip", "netns", "del", ns])
+    spaces = _remove_namespaces([ns for ns in namespaces() if ns in {p.namespace for p in layout.places}])
     existed = layout.slot_root.exists()
     shutil.rmtree(layout.slot_root / "places", ignore_errors=True)
     layout.state_file.unlink(missing_ok=True)
@@ -195,12 +191,17 @@ def teardown_all(root: Path | None = None) -> dict:
     """The whole workload lab of the current instance gone: every process in its namespaces, the
     namespaces, and its folder (``root``, default :func:`default_root`). For a purge: the systems'
     data goes with the migration state that describes it. A second call does nothing."""
-    spaces = namespaces()
-    for ns in spaces:
-        terminate(namespace_pids(ns), 3)
-    for ns in spaces:
-        run(["ip", "netns", "del", ns])
+    spaces = _remove_namespaces(namespaces())
     folder = root or default_root()
     existed = folder.is_dir()
     shutil.rmtree(folder, ignore_errors=True)
     return {"namespaces": len(spaces), "changed": bool(spaces) or existed}
+
+
+def _remove_namespaces(spaces: list[str]) -> list[str]:
+    """Every process of ``spaces`` stopped first (none outlives its namespace), then the namespaces."""
+    for ns in spaces:
+        terminate(namespace_pids(ns), 3)
+    for ns in spaces:
+        run(["ip", "netns", "del", ns])
+    return spaces
